@@ -1,0 +1,1 @@
+// AuditLog module. Contents arrive with its issue.

@@ -1,0 +1,1 @@
+// Cedar module. Contents arrive with its issue.

@@ -1,0 +1,1 @@
+// Credentials module. Contents arrive with its issue.

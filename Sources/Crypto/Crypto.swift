@@ -1,0 +1,1 @@
+// Crypto module. Contents arrive with its issue.

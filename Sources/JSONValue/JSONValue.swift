@@ -1,0 +1,1 @@
+// JSONValue module. Contents arrive with its issue.

@@ -1,0 +1,1 @@
+// Lint module. Contents arrive with its issue.

@@ -1,0 +1,1 @@
+// StepGuardCLI module. Contents arrive with its issue.

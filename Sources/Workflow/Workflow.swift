@@ -1,0 +1,1 @@
+// Workflow module. Contents arrive with its issue.

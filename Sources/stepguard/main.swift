@@ -1,0 +1,2 @@
+// Entry point only: everything lives in StepGuardCLI.
+import StepGuardCLI
