@@ -60,5 +60,42 @@ private func cryptoBenchSHA256(path: String) {
 }
 
 private func cryptoBenchEd25519(seconds: Double) {
-    cryptoBenchFail("ed25519 benchmark not available yet")
+    let key: Ed25519.PrivateKey
+    do {
+        key = try Ed25519.PrivateKey(seed: [UInt8](repeating: 7, count: 32))
+    } catch {
+        cryptoBenchFail("\(error)")
+    }
+    // Same message size as `openssl speed ed25519` signs.
+    var message = [UInt8](repeating: 0, count: 64)
+    var signatures = 0
+    var start = cryptoBenchNow()
+    var signature: [UInt8] = []
+    while cryptoBenchNow() - start < seconds {
+        for _ in 0..<100 {
+            message[0] &+= 1
+            signature = key.signature(for: message)
+        }
+        signatures += 100
+    }
+    let signSeconds = cryptoBenchNow() - start
+    let publicKey: Ed25519.PublicKey
+    do {
+        publicKey = try Ed25519.PublicKey(rawRepresentation: key.publicKey.rawRepresentation)
+    } catch {
+        cryptoBenchFail("\(error)")
+    }
+    var verifications = 0
+    var failures = 0
+    start = cryptoBenchNow()
+    while cryptoBenchNow() - start < seconds {
+        for _ in 0..<100 where !publicKey.isValidSignature(signature, for: message) {
+            failures += 1
+        }
+        verifications += 100
+    }
+    let verifySeconds = cryptoBenchNow() - start
+    if failures > 0 { cryptoBenchFail("ed25519 verification failed \(failures) times") }
+    print("ed25519_sign_per_s \(Double(signatures) / signSeconds)")
+    print("ed25519_verify_per_s \(Double(verifications) / verifySeconds)")
 }
