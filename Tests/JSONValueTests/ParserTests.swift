@@ -80,7 +80,7 @@ func deepNesting() {
 func documentLocations() throws {
     let text = "{\n  \"steps\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\", \"args\": {\"url\": \"x\"}}\n  ]\n}\n"
     let document = try JSONParser.parseDocument(text, file: "plan.json")
-    #expect(document.location(of: [.key("steps"), .index(1), .key("args"), .key("url")]) .description == "4:33")
+    #expect(document.location(of: [.key("steps"), .index(1), .key("args"), .key("url")])?.description == "4:33")
     #expect(document.location(of: [.key("steps"), .index(0)])?.line == 3)
     #expect(document.nearestLocation(of: [.key("steps"), .index(1), .key("missing")]).column == 5)
     #expect(renderJSONPath([.key("steps"), .index(3), .key("args"), .key("url")]) == "steps[3].args.url")
