@@ -139,17 +139,18 @@ public struct TokenVerifier: Sendable {
         } else {
             kid = nil
         }
-        let key: VerificationKey
         switch keys {
         case .single(let only):
-            // A kid naming another key is a mismatch worth reporting as such, not as a bad signature.
-            if let kid, kid != only.thumbprint { throw .unknownKey(kid: kid) }
-            key = only
+            // With one key given, kid is only a hint: a good signature wins. When the signature
+            // fails and kid names another key, saying so is more useful than "bad signature".
+            guard only.publicKey.isValidSignature(parts.signature, for: parts.signingInput) else {
+                if let kid, kid != only.thumbprint { throw .unknownKey(kid: kid) }
+                throw .badSignature
+            }
         case .set(let set):
-            guard let found = set.key(forKID: kid) else { throw .unknownKey(kid: kid) }
-            key = found
+            guard let key = set.key(forKID: kid) else { throw .unknownKey(kid: kid) }
+            guard key.publicKey.isValidSignature(parts.signature, for: parts.signingInput) else { throw .badSignature }
         }
-        guard key.publicKey.isValidSignature(parts.signature, for: parts.signingInput) else { throw .badSignature }
 
         // Only now, with the signature good, are the claims parsed and believed.
         let claimsValue: JSONValue

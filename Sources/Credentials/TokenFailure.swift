@@ -66,7 +66,7 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedHeader(let detail):
             return "unsupported header: \(detail)"
         case .unknownKey(let kid):
-            if let kid { return "unknown key: no key with kid \"\(kid)\" in the key set" }
+            if let kid { return "unknown key: no given key matches kid \"\(kid)\"; pass the issuer's public key or JWKS" }
             return "unknown key: the token has no kid and the key set has several keys"
         case .badSignature:
             return "bad signature: the token was not signed by this key or was modified"
