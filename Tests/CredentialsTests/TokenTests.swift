@@ -258,3 +258,24 @@ import Testing
         #expect(try failure(signed(with("iat", .int(now + 3600))))?.code == "issued_in_future")
     }
 }
+
+@Suite struct ReportTests {
+    @Test func jsonForms() throws {
+        let key = SigningKey(try Ed25519.PrivateKey(seed: rfcSeed))
+        let minted = try TokenMinter(key: key).mint(sampleRequest(ttl: 900, policyMaxTTL: 120))
+        #expect(minted.json["capped_by"] == "policy")
+        #expect(minted.json["ttl"]?.int64Value == 120)
+        #expect(minted.capWarning == "requested TTL 900s capped to 120s by the permit's @max_ttl")
+        let verifier = try TokenVerifier(key: key.verificationKey, audience: "deployer")
+        let verified = try verifier.verify(minted.token, now: 1_800_000_000)
+        #expect(verified.json["valid"] == true)
+        #expect(verified.json["expires_at"] == "2027-01-15T08:02:00Z")
+        do {
+            _ = try verifier.verify(minted.token, now: 1_800_000_162)
+            Issue.record("accepted an expired token")
+        } catch {
+            #expect(CanonicalJSON.string(error.json) == #"{"error":{"code":"expired","message":"expired 42s ago"},"valid":false}"#)
+        }
+        #expect(try DecodedToken.decode(minted.token).json["verified"] == false)
+    }
+}
