@@ -58,12 +58,18 @@ public enum CLI {
 
     /// A usage error: what was wrong, the usage line, a did-you-mean, where to read more.
     static func reportUsage(_ failure: ParseFailure, root: CommandSpec, console: Console, style: Style) {
+        var listCommands = false
+        switch failure.error {
+        case .missingCommand, .unknownCommand: listCommands = true
+        default: break
+        }
         reportUsage(message: failure.error.message, path: failure.commandPath, suggestion: failure.error.suggestion,
-                    root: root, console: console, style: style)
+                    listCommands: listCommands, root: root, console: console, style: style)
     }
 
     static func reportUsage(
-        message: String, path: [String], suggestion: String?, root: CommandSpec, console: Console, style: Style
+        message: String, path: [String], suggestion: String?, listCommands: Bool = false, root: CommandSpec,
+        console: Console, style: Style
     ) {
         console.diagnostic(style.apply("stepguard: error:", .bold, .red) + " " + message)
         if let command = root.descendant(path) {
@@ -73,6 +79,8 @@ public enum CLI {
         }
         if let suggestion {
             console.diagnostic("did you mean '\(style.bold(suggestion))'?")
+        } else if listCommands, let command = root.descendant(path), command.isGroup {
+            console.diagnostic("commands: " + command.visibleSubcommands.map(\.name).joined(separator: ", "))
         }
         console.diagnostic("run '" + (["stepguard"] + path + ["--help"]).joined(separator: " ") + "' for more information")
     }

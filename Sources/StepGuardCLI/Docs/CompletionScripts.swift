@@ -89,12 +89,14 @@ public enum CompletionScripts {
         out.append("}")
         out.append("")
         out.append(#"""
+            # compgen -W splits its list and its output at IFS: keep the default there, and split
+            # file names only at newlines so names with spaces survive.
             _stepguard_complete_kind() {
-                local IFS=$'\n'
+                local IFS=$' \t\n'
                 case "$1" in
-                    words:*) IFS=' '; COMPREPLY=($(compgen -W "${1#words:}" -- "$2")) ;;
-                    path) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
-                    commands) IFS=' '; COMPREPLY=($(compgen -W "$(_stepguard_subcommands "")" -- "$2")) ;;
+                    words:*) COMPREPLY=($(compgen -W "${1#words:}" -- "$2")) ;;
+                    path) compopt -o filenames 2>/dev/null; IFS=$'\n'; COMPREPLY=($(compgen -f -- "$2")) ;;
+                    commands) COMPREPLY=($(compgen -W "$(_stepguard_subcommands "")" -- "$2")) ;;
                     *) COMPREPLY=() ;;
                 esac
             }
@@ -126,7 +128,10 @@ public enum CompletionScripts {
                 [ "$COMP_CWORD" -gt 0 ] && prev="${COMP_WORDS[COMP_CWORD-1]}"
                 # The value of an option: --opt VALUE, --opt=VALUE (bash splits at the =), -o VALUE.
                 option=""
-                if [ "$cur" = "=" ]; then
+                local prefix=""
+                if [ "$options_ended" = 0 ] && [[ "$cur" == --*=* ]]; then
+                    option="${cur%%=*}"; prefix="$option="; cur="${cur#*=}"
+                elif [ "$cur" = "=" ]; then
                     option="$prev"; cur=""
                 elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 2 ]; then
                     option="${COMP_WORDS[COMP_CWORD-2]}"
@@ -136,17 +141,19 @@ public enum CompletionScripts {
                 fi
                 if [ -n "$option" ] && kind="$(_stepguard_option_value "$path" "$option")"; then
                     _stepguard_complete_kind "$kind" "$cur"
+                    if [ -n "$prefix" ]; then
+                        for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="$prefix${COMPREPLY[i]}"; done
+                    fi
                     return 0
                 fi
+                local IFS=$' \t\n'
                 if [ "$options_ended" = 0 ] && [[ "$cur" == -* ]]; then
-                    local IFS=' '
                     COMPREPLY=($(compgen -W "$(_stepguard_options "$path")" -- "$cur"))
                     return 0
                 fi
                 local subcommands
                 subcommands="$(_stepguard_subcommands "$path")"
                 if [ -n "$subcommands" ]; then
-                    local IFS=' '
                     COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
                     return 0
                 fi

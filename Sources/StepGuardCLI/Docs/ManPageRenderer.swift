@@ -11,6 +11,9 @@ public enum ManPageRenderer {
         out.append(".\\\" Generated from the stepguard command table; do not edit.")
         out.append(".\\\" Regenerate with: swift run stepguard __generate-docs .")
         out.append(".TH \(escape(name.uppercased())) 1 \"\" \"\(escape("stepguard " + version))\" \"stepguard manual\"")
+        // No hyphenation and ragged right: option names and paths must stay whole.
+        out.append(".nh")
+        out.append(".ad l")
         out.append(".SH NAME")
         out.append(escape(name) + " \\- " + escape(document.summary))
         out.append(".SH SYNOPSIS")

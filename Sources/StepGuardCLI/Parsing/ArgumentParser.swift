@@ -13,8 +13,8 @@ public enum ParseOutcome: Equatable, Sendable {
 /// Grammar, per command: options and positional words in any order; `--long`, `--long=value`,
 /// `--long value`, `-s`, `-s value`, `-svalue`, clusters of short flags (`-qv`, the last one may
 /// take a value: `-qo out.json`); `--` ends options; a lone `-` is a positional word (stdin).
-/// A group's first positional word selects its subcommand. `-h`/`--help` anywhere before `--`
-/// asks for help and wins over everything after it.
+/// A group's first positional word selects its subcommand. `-h` or `--help` as a word of its own
+/// anywhere before `--` asks for help, whatever else the line holds.
 public struct ArgumentParser: Sendable {
     /// The root table (`stepguard`).
     public let root: CommandSpec
@@ -60,6 +60,13 @@ public struct ArgumentParser: Sendable {
     private func parseLeaf(
         _ command: CommandSpec, path: [String], arguments: [String], from start: Int
     ) throws(ParseFailure) -> ParseOutcome {
+        // Help wins: someone who typed --help wants to read, not to be told what else was wrong.
+        for word in arguments[start...] {
+            if word == "--" { break }
+            if word == "--help" || word == "-h" && command.option(short: "h")?.long == "help" {
+                return .help(commandPath: path)
+            }
+        }
         var parsed = ParsedArguments(commandPath: path, command: command)
         var words: [(word: String, index: Int)] = []
         var firstIndex: [String: Int] = [:]
@@ -123,8 +130,11 @@ public struct ArgumentParser: Sendable {
             while position < letters.count {
                 let letter = letters[position]
                 guard let option = command.option(short: letter) else {
-                    let spelled = "-" + String(letter)
-                    throw fail(.unknownOption(spelled, index: i + 1, suggestion: nil))
+                    if position == 0 && letters.count > 1 {
+                        // -format: most likely a long option typed with one dash.
+                        _ = try lookupOption(word, at: i, in: command, path: path)
+                    }
+                    throw fail(.unknownOption("-" + String(letter), index: i + 1, suggestion: nil))
                 }
                 let spelled = "-" + String(letter)
                 if option.long == "help" { return .help(commandPath: path) }
