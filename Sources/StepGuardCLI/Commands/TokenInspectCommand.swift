@@ -2,7 +2,7 @@
 enum TokenInspectCommand {
     static let spec = CommandSpec(
         name: "inspect",
-        summary: "show a credential's header and claims without verifying them",
+        summary: "show a credential's claims without verifying them",
         discussion: """
             Decodes the token and prints its header and claims, saying that nothing was verified. \
             Use token verify to check it.

@@ -2,7 +2,7 @@
 enum TokenVerifyCommand {
     static let spec = CommandSpec(
         name: "verify",
-        summary: "check a credential's signature, lifetime, audience and revocation",
+        summary: "verify a credential against a public key",
         discussion: """
             Checks the token's structure, its signature, that its alg matches the key (never none, \
             never an HMAC alg against an Ed25519 key), exp and nbf within the leeway, the audience, \
