@@ -15,6 +15,14 @@ struct GeneratedFilesTests {
         }
     }
 
+    @Test func commandTableInTheGuideIsCurrent() throws {
+        let guide = try String(contentsOf: Repository.root.appendingPathComponent("docs/cli.md"), encoding: .utf8)
+        let updated = DocsGenerator.replacingCommandTable(
+            in: guide, with: DocsGenerator.markdownCommandTable(root: CommandTable.root))
+        #expect(updated != nil, "docs/cli.md lacks the command table markers")
+        #expect(updated == guide, "the command table in docs/cli.md is stale; \(Self.regenerate)")
+    }
+
     @Test func noManPageForACommandThatIsGone() throws {
         let expected = Set(DocsGenerator.files(root: CommandTable.root).map(\.path))
         let names = try FileManager.default.contentsOfDirectory(atPath: Repository.root.appendingPathComponent("man").path)

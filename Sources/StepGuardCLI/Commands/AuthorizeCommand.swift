@@ -24,7 +24,7 @@ enum AuthorizeCommand {
             "--policies PATH [--entities FILE] --requests FILE [options]",
         ],
         options: [
-            CommonOptions.policies(help: "a policy file or a directory of them").required(),
+            CommonOptions.policies(valueName: "PATH", help: "a policy file or a directory of them").required(),
             .path("schema", help: "a Cedar schema: typed entities, context and request validation"),
             .path("entities", help: "Cedar entity JSON (default: no entities)"),
             .value("principal", valueName: "UID", help: "the principal of a single request"),

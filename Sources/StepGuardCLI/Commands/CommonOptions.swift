@@ -14,8 +14,10 @@ public enum CommonOptions {
     public static let quiet = OptionSpec.flag("quiet", short: "q", help: "print only failures and the summary")
 
     /// `--policies DIR`, where a command finds `*.cedar`, the schema, entities and the catalog.
-    public static func policies(help: String = "the policy directory", default defaultValue: String? = nil) -> OptionSpec {
-        .path("policies", short: "p", valueName: "DIR", help: help, default: defaultValue)
+    public static func policies(
+        valueName: String = "DIR", help: String = "the policy directory", default defaultValue: String? = nil
+    ) -> OptionSpec {
+        .path("policies", short: "p", valueName: valueName, help: help, default: defaultValue)
     }
 
     /// `--audit LOG`: append the command's records to an audit log.

@@ -9,7 +9,7 @@ enum ValidateCommand {
             file, line and column. lint reports the same errors among its findings.
             """,
         options: [
-            CommonOptions.policies(help: "a policy file or a directory of them").required(),
+            CommonOptions.policies(valueName: "PATH", help: "a policy file or a directory of them").required(),
             .path("schema", help: "the Cedar schema, .cedarschema or JSON (default: the one in the policy directory)"),
             CommonOptions.format(.text, .json),
             CommonOptions.color,

@@ -22,6 +22,31 @@ public enum DocsGenerator {
         return files
     }
 
+    /// Markers around the generated command table in docs/cli.md.
+    public static let tableBegin = "<!-- generated: command table (swift run stepguard __generate-docs .) -->"
+    public static let tableEnd = "<!-- end of generated command table -->"
+
+    /// The command table of docs/cli.md, in Markdown: usage, summary, and what exits 0 and 1 mean.
+    public static func markdownCommandTable(root: CommandSpec) -> String {
+        var lines = ["| command | what it does | exit 0 | exit 1 |", "|---|---|---|---|"]
+        func cell(_ text: String) -> String { text.replacing("|", with: "\\|") }
+        for (path, command) in root.visibleDescendants() where !command.isGroup {
+            let usage = HelpDocument.usageLines(for: command, path: path).map { "`" + $0 + "`" }.joined(separator: "<br>")
+            let meaning = { (code: ExitCode) in command.effectiveExitStatus.first { $0.code == code }?.meaning ?? "" }
+            lines.append("| \(cell(usage)) | \(cell(command.summary)) | \(cell(meaning(.success))) | \(cell(meaning(.failure))) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `document` with the text between the table markers replaced by `table`; nil when the
+    /// markers are missing.
+    public static func replacingCommandTable(in document: String, with table: String) -> String? {
+        guard let begin = document.firstRange(of: tableBegin), let end = document.firstRange(of: tableEnd),
+            begin.upperBound <= end.lowerBound
+        else { return nil }
+        return String(document[..<begin.upperBound]) + "\n" + table + String(document[end.lowerBound...])
+    }
+
     /// Writes every generated file under `directory` (creating man/ and completions/), removes
     /// man pages named `stepguard*.1` that the table no longer generates, and returns the paths
     /// written.
@@ -38,6 +63,14 @@ public enum DocsGenerator {
             let path = directory + "/" + file.path
             try AtomicFile.write(file.contents, to: path)
             written.append(path)
+        }
+        let guide = directory + "/docs/cli.md"
+        if let bytes = try? FileReader.read(guide),
+            let updated = replacingCommandTable(
+                in: String(decoding: bytes, as: UTF8.self), with: markdownCommandTable(root: root))
+        {
+            try AtomicFile.write(updated, to: guide)
+            written.append(guide)
         }
         let expected = Set(generated.map(\.path))
         for name in listDirectory(directory + "/man") where name.hasPrefix("stepguard") && name.hasSuffix(".1") {
