@@ -16,7 +16,8 @@ public enum CLI {
     }
 
     static func execute(_ arguments: [String], console: Console, root: CommandSpec) -> ExitCode {
-        let autoStyle = Style(isEnabled: ColorMode.auto.isEnabled(
+        // Usage errors happen before --color is parsed; honour it if it is on the line at all.
+        let autoStyle = Style(isEnabled: requestedColorMode(arguments).isEnabled(
             isTerminal: console.diagnostics.isTerminal, environment: console.environment))
         let outcome: ParseOutcome
         do {
@@ -54,6 +55,22 @@ public enum CLI {
             }
             return .error
         }
+    }
+
+    /// The last `--color WHEN` or `--color=WHEN` before `--`, else `auto`.
+    static func requestedColorMode(_ arguments: [String]) -> ColorMode {
+        var mode = ColorMode.auto
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            let word = arguments[index]
+            if word == "--color", index + 1 < arguments.count {
+                mode = ColorMode(rawValue: arguments[index + 1]) ?? mode
+            } else if word.hasPrefix("--color=") {
+                mode = ColorMode(rawValue: String(word.dropFirst("--color=".count))) ?? mode
+            }
+            index += 1
+        }
+        return mode
     }
 
     /// A usage error: what was wrong, the usage line, a did-you-mean, where to read more.

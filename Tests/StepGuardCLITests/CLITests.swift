@@ -201,6 +201,11 @@ struct ColorTests {
         #expect(try context(["eval", "p"], terminal: false).format == .text)
     }
 
+    @Test func colorNeverSilencesUsageErrorsToo() {
+        #expect(!runCLI(["eval", "--color", "never", "--formt"], stderrIsTerminal: true).stderr.contains("\u{1B}["))
+        #expect(runCLI(["eval", "--color=always", "--formt"]).stderr.contains("\u{1B}["))
+    }
+
     @Test func styleIsANoOpWhenOff() {
         #expect(Style.plain.red("x") == "x")
         #expect(Style(isEnabled: true).apply("x", .bold, .red) == "\u{1B}[1;31mx\u{1B}[0m")

@@ -19,6 +19,7 @@ public enum CommandTable {
             auto|always|never; auto colours a terminal unless NO_COLOR is set to a non-empty value \
             or TERM is dumb. -q prints only failures and the summary.
             """,
+        usage: ["<command> [options]", "help <command>", "--version"],
         options: [
             .flag("version", short: "V", help: "print the version and exit"),
         ],
