@@ -17,6 +17,11 @@ func minimalArguments(path: [String], command: CommandSpec) -> [String] {
     for option in command.options where option.isRequired {
         words += [option.longSpelling] + (option.kind.takesValue ? [sample(option.kind)] : [])
     }
+    for group in command.requireOneOf {
+        if let option = command.option(long: group[0]) {
+            words += [option.longSpelling] + (option.kind.takesValue ? [sample(option.kind)] : [])
+        }
+    }
     for positional in command.positionals where positional.arity.minimum > 0 {
         words.append(sample(positional.kind))
     }
@@ -56,10 +61,10 @@ struct CLITests {
     }
 
     @Test func usageErrorMessageInFull() {
-        let result = runCLI(["token", "verify", "--leway", "5s", "t"])
+        let result = runCLI(["token", "verify", "--leway", "5s", "-k", "k.pub", "t"])
         #expect(result.stderr == """
             stepguard: error: unknown option '--leway'
-            usage: stepguard token verify [options] TOKEN
+            usage: stepguard token verify (--key FILE | --jwks FILE) [options] TOKEN
             did you mean '--leeway'?
             run 'stepguard token verify --help' for more information
 
@@ -84,6 +89,12 @@ struct CLITests {
         let result = runCLI(["mint", "-k", "k", "--plan", "p", "--step", "s", "--ttl", "5 minutes"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("invalid duration '5 minutes' for '--ttl'"))
+    }
+
+    @Test func oneOfAGroupIsRequired() {
+        let result = runCLI(["token", "verify", "t"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("one of '--key' or '--jwks' is required"))
     }
 
     @Test func exclusiveOptionsAreRefused() {

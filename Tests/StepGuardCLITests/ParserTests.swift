@@ -28,6 +28,11 @@ let sampleRoot = CommandSpec(
             exclusive: [["check", "write"]],
             run: { _ in .success }),
         CommandSpec(
+            name: "pick", summary: "one of two",
+            options: [.path("left", help: "left"), .path("right", help: "right")],
+            exclusive: [["left", "right"]], requireOneOf: [["left", "right"]],
+            run: { _ in .success }),
+        CommandSpec(
             name: "group", summary: "a group",
             subcommands: [
                 CommandSpec(
@@ -180,6 +185,8 @@ struct ParserRejectsTests {
         (["run", "in"], .missingOption(option: "--key", index: 3)),
         (["run", "-k", "K"], .missingArgument(name: "INPUT", index: 4)),
         (["run", "--check", "-k", "K", "-w", "in"], .conflictingOptions("--check", "--write", index: 5)),
+        (["pick"], .missingOneOf(options: ["--left", "--right"], index: 2)),
+        (["pick", "--right", "r", "--left", "l"], .conflictingOptions("--right", "--left", index: 4)),
         (["group", "leaf", "c"], .invalidChoice(option: "X", value: "c", index: 3, allowed: ["a", "b"])),
         (["group", "leaf", "a", "b"], .unexpectedArgument("b", index: 4)),
     ] as [([String], ParseError)])
@@ -208,6 +215,8 @@ struct ParserRejectsTests {
             == "invalid value 'yaml' for '--format': expected one of text, json")
         #expect(ParseError.invalidChoice(option: "--format", value: "jsn", index: 2, allowed: ["text", "json"]).suggestion == "json")
         #expect(ParseError.missingOption(option: "--key", index: 3).message == "missing required option '--key'")
+        #expect(ParseError.missingOneOf(options: ["--key", "--jwks"], index: 3).message == "one of '--key' or '--jwks' is required")
+        #expect(ParseError.missingOneOf(options: ["--a", "--b", "--c"], index: 3).message == "one of '--a', '--b' or '--c' is required")
     }
 }
 

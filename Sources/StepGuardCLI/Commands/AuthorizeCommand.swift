@@ -52,6 +52,7 @@ enum AuthorizeCommand {
             ["principal", "request", "requests"], ["action", "request", "requests"],
             ["resource", "request", "requests"], ["context", "request", "requests"],
         ],
+        requireOneOf: [["principal", "request", "requests"]],
         run: run
     )
 

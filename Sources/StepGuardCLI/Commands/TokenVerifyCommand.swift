@@ -31,6 +31,7 @@ enum TokenVerifyCommand {
             ExitStatusNote(.failure, "invalid, expired or revoked"),
         ],
         exclusive: [["key", "jwks"]],
+        requireOneOf: [["key", "jwks"]],
         run: run
     )
 

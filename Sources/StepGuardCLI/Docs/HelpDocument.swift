@@ -106,13 +106,23 @@ public struct HelpDocument: Equatable, Sendable {
         for option in command.options where option.isRequired && !option.isHidden {
             words.append(option.longSpelling + " " + option.valueName)
         }
-        if command.visibleOptions.contains(where: { !$0.isRequired }) { words.append("[options]") }
+        var inGroups = Set<String>()
+        for group in command.requireOneOf {
+            let forms = group.compactMap(command.option(long:)).map { option in
+                option.longSpelling + (option.kind.takesValue ? " " + option.valueName : "")
+            }
+            words.append("(" + forms.joined(separator: " | ") + ")")
+            inGroups.formUnion(group)
+        }
+        if command.visibleOptions.contains(where: { !$0.isRequired && !inGroups.contains($0.long) }) {
+            words.append("[options]")
+        }
         words += command.positionals.map(\.usage)
         return [words.joined(separator: " ")]
     }
 
     /// Splits a usage line into spans: options and command words are literal, upper-case words
-    /// placeholders, brackets, bars, ellipses and the words `options` and `<command>` plain.
+    /// placeholders, brackets, parentheses, bars, ellipses and the words `options` and `<command>` plain.
     static func spans(ofUsage line: String) -> [Span] {
         var spans: [Span] = []
         func appendPlain(_ text: String) {
@@ -143,7 +153,7 @@ public struct HelpDocument: Equatable, Sendable {
         }
         var word = ""
         for character in line {
-            if "[]| ".contains(character) {
+            if "[]()| ".contains(character) {
                 appendWord(word)
                 word = ""
                 appendPlain(String(character))

@@ -167,6 +167,9 @@ public struct ArgumentParser: Sendable {
                 throw fail(.conflictingOptions("--" + present[0], "--" + present[1], index: firstIndex[present[1]]! + 1))
             }
         }
+        for group in command.requireOneOf where !group.contains(where: { parsed.given[$0] != nil }) {
+            throw fail(.missingOneOf(options: group.map { "--" + $0 }, index: arguments.count + 1))
+        }
         return .run(parsed)
     }
 

@@ -59,6 +59,8 @@ public struct CommandSpec: Sendable {
     public var exitStatus: [ExitStatusNote]
     /// Sets of long option names of which at most one may be given.
     public var exclusive: [[String]]
+    /// Sets of long option names of which at least one must be given.
+    public var requireOneOf: [[String]]
     /// Left out of help, man pages and completions.
     public var isHidden: Bool
     /// Runs the command; nil for a group.
@@ -69,7 +71,7 @@ public struct CommandSpec: Sendable {
         name: String, summary: String, discussion: String = "", usage: [String] = [],
         options: [OptionSpec] = [], positionals: [PositionalSpec] = [], subcommands: [CommandSpec] = [],
         examples: [Example] = [], exitStatus: [ExitStatusNote] = [], exclusive: [[String]] = [],
-        isHidden: Bool = false, run: CommandHandler? = nil
+        requireOneOf: [[String]] = [], isHidden: Bool = false, run: CommandHandler? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -81,6 +83,7 @@ public struct CommandSpec: Sendable {
         self.examples = examples
         self.exitStatus = exitStatus
         self.exclusive = exclusive
+        self.requireOneOf = requireOneOf
         self.isHidden = isHidden
         self.run = run
     }

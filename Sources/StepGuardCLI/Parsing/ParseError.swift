@@ -26,6 +26,8 @@ public enum ParseError: Error, Equatable, Sendable {
     case conflictingOptions(String, String, index: Int)
     /// A required option is absent.
     case missingOption(option: String, index: Int)
+    /// None of a set of options of which one is required was given.
+    case missingOneOf(options: [String], index: Int)
     /// A required positional argument is absent.
     case missingArgument(name: String, index: Int)
     /// A word left over after every positional argument is filled.
@@ -37,7 +39,8 @@ public enum ParseError: Error, Equatable, Sendable {
         case .unknownCommand(_, let index, _), .missingCommand(let index), .unknownOption(_, let index, _),
             .missingValue(_, let index), .unexpectedValue(_, let index), .invalidChoice(_, _, let index, _),
             .invalidDuration(_, _, let index), .invalidInteger(_, _, let index), .duplicateOption(_, let index),
-            .conflictingOptions(_, _, let index), .missingOption(_, let index), .missingArgument(_, let index),
+            .conflictingOptions(_, _, let index), .missingOption(_, let index), .missingOneOf(_, let index),
+            .missingArgument(_, let index),
             .unexpectedArgument(_, let index):
             return index
         }
@@ -68,6 +71,9 @@ public enum ParseError: Error, Equatable, Sendable {
             return "options '\(first)' and '\(second)' cannot be used together"
         case .missingOption(let option, _):
             return "missing required option '\(option)'"
+        case .missingOneOf(let options, _):
+            let quoted = options.map { "'\($0)'" }
+            return "one of " + quoted.dropLast().joined(separator: ", ") + " or " + quoted.last! + " is required"
         case .missingArgument(let name, _):
             return "missing argument \(name)"
         case .unexpectedArgument(let word, _):
