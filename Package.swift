@@ -33,6 +33,6 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue"]),
-        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"]),
+        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: ["Golden"]),
     ]
 )
