@@ -36,8 +36,10 @@ public enum Parser {
     /// Parses every policy and template of a file.
     public static func parse(_ source: [UInt8], file: String, limits: ParserLimits = .default) throws(CedarError) -> PolicyFile {
         let tokens = try Lexer.tokenize(source, file: file)
-        var p = ParserState(tokens: tokens, file: file, limits: limits)
-        let policies = try cedarErrors { try p.parsePolicies() }
+        let policies = try withStackFor(tokens) { () throws(CedarError) -> [Policy] in
+            var p = ParserState(tokens: tokens, file: file, limits: limits)
+            return try cedarErrors { try p.parsePolicies() }
+        }
         return PolicyFile(file: file, source: source, tokens: tokens, policies: policies)
     }
 
@@ -49,11 +51,13 @@ public enum Parser {
     /// Parses a single expression (as written in a `when` clause).
     public static func parseExpression(_ text: String, file: String = "", limits: ParserLimits = .default) throws(CedarError) -> Expr {
         let tokens = try Lexer.tokenize(Array(text.utf8), file: file)
-        var p = ParserState(tokens: tokens, file: file, limits: limits)
-        return try cedarErrors {
-            let e = try p.parseExpr()
-            try p.expectEnd()
-            return e.expr
+        return try withStackFor(tokens) { () throws(CedarError) -> Expr in
+            var p = ParserState(tokens: tokens, file: file, limits: limits)
+            return try cedarErrors {
+                let e = try p.parseExpr()
+                try p.expectEnd()
+                return e.expr
+            }
         }
     }
 
