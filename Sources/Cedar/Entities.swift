@@ -220,3 +220,13 @@ func parsePath(_ path: String) -> [JSONPathComponent] {
     }
     return out
 }
+
+/// Reads entity attributes and request contexts by the types a schema declares (a string
+/// becomes an `ipaddr`, `decimal` or entity reference where the schema says so). The schema
+/// module provides the implementation; without one, values are read schema-less.
+public protocol SchemaValueReader: Sendable {
+    /// The decoder for entity attributes and tags.
+    var entityValueDecoder: EntityValueDecoder { get }
+    /// Reads the context of a request for `action`.
+    func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value]
+}
