@@ -259,15 +259,10 @@ struct SchemaValueParser {
             throw fail("entity data must be a JSON array of entities", [])
         }
         var list: [Entity] = []
-        var seen: [EntityUID: Int] = [:]
         for (i, item) in items.enumerated() {
             let path: [JSONPathComponent] = [.index(i)]
             let e = try entity(item, path)
-            if let first = seen[e.uid] {
-                throw fail("entity \(e.uid) appears twice (first at [\(first)]); give each entity once", path)
-            }
-            seen[e.uid] = i
-            if Schema.isActionTypeName(e.uid.type), schema.isActionEntityType(e.uid.type) || schema.action(e.uid) != nil {
+            if schema.isActionEntityType(e.uid.type) {
                 // Action entities come from the schema; data may repeat them only as declared.
                 guard let decl = schema.action(e.uid) else {
                     throw fail("action \(e.uid) is not declared in the schema", path + [.key("uid")])
@@ -296,7 +291,7 @@ struct SchemaValueParser {
         }
         guard let uidJSON = o["uid"] else { throw fail("missing field `uid`", path) }
         let uid = try entityReference(uidJSON, .entity("an entity type"), path + [.key("uid")])
-        let isAction = Schema.isActionTypeName(uid.type) && (schema.isActionEntityType(uid.type) || schema.entityType(uid.type) == nil)
+        let isAction = schema.isActionEntityType(uid.type)
         var attrs: [String: Value] = [:]
         var parents: [EntityUID] = []
         var tags: [String: Value] = [:]
@@ -320,8 +315,8 @@ struct SchemaValueParser {
                 }
                 attrs = r
             }
-        } else if let decl, let missing = decl.shape.sortedNames.first(where: { decl.shape.attributes[$0]!.required }) {
-            throw fail("missing required attribute `\(missing)` of entity type `\(uid.type)`", path)
+        } else {
+            throw fail("missing field `attrs` on \(uid); write `\"attrs\": {}` for an entity without attributes", path)
         }
         if let pj = o["parents"] {
             guard case .array(let arr) = pj else {
