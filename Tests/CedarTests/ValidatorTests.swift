@@ -35,8 +35,15 @@ struct ValidatorTests {
 
     /// Every case recorded from the reference validator: same verdict, same kinds of error, and
     /// messages worded alike where the wording does not depend on how types are printed.
-    @Test func agreesWithTheReferenceValidator() throws {
-        let doc = try JSONParser.parse(try SchemaFixtures.bytes("validator/agents-cases.json"))
+    static var caseFiles: [String] {
+        let dir = SchemaFixtures.root.appendingPathComponent("validator")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix("-cases.json") }.sorted()
+    }
+
+    @Test(arguments: caseFiles)
+    func agreesWithTheReferenceValidator(file: String) throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("validator/" + file))
         let schema = try SchemaFixtures.schema(doc["schema"]!.stringValue!)
         var agree = 0
         let cases = doc["cases"]!.arrayValue!
@@ -58,7 +65,7 @@ struct ValidatorTests {
                 Issue.record("\(policy)\n  want \(wantPassed ? "valid" : "invalid"): \(wantMessages)\n  got: \(got.map(\.message))")
             }
         }
-        print("validator: \(agree)/\(cases.count) reference verdicts agree")
+        print("validator \(file): \(agree)/\(cases.count) reference verdicts agree")
         #expect(agree == cases.count)
     }
 
