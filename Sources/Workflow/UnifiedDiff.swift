@@ -40,6 +40,7 @@ public enum UnifiedDiff {
 
     /// Splits text into lines (a final newline does not start an empty line).
     public static func lines(_ text: String) -> [String] {
+        if text.isEmpty { return [] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if text.hasSuffix("\n") { lines.removeLast() }
         return lines
