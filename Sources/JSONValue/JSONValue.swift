@@ -1,1 +1,0 @@
-// JSONValue module. Contents arrive with its issue.
