@@ -252,6 +252,8 @@ struct ChainEngine {
     var treeSize: Int { range.size }
 
     var lineCount = 0
+    /// Byte offset just past the last newline-terminated line.
+    var endOffset = 0
     var invalidLines = Set<Int>()
     var findings: [AuditFinding] = []
     // Records found out of place, by hash, with their finding; and gaps waiting for them.
@@ -308,6 +310,7 @@ struct ChainEngine {
         if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
         guard let base = bytes.baseAddress else { return }
         var position = offset
+        endOffset = offset
         let end = bytes.count
         var pending: ChainEntry? = nil
         while position < end {
@@ -332,6 +335,7 @@ struct ChainEngine {
             if let previous = pending { process(previous, next: entry) }
             pending = entry
             position = lineEnd + 1
+            endOffset = position
         }
         if let pending {
             if !pending.parsed && pending.line == lineBase + lineCount {
