@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue"], exclude: testData("LintTests")),
-        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: ["Golden"]),
+        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )
