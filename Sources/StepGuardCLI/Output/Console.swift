@@ -179,7 +179,13 @@ public struct Console: Sendable {
     private static func measureWidth(environment: [String: String]) -> Int? {
         if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
         var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        #if canImport(Darwin)
+        // Darwin defines TIOCGWINSZ with a function-like macro Swift cannot import.
+        let request: UInt = 0x4008_7468
+        #else
+        let request = UInt(TIOCGWINSZ)
+        #endif
+        if ioctl(1, request, &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return nil
     }
 }
