@@ -160,3 +160,32 @@ struct SchemaEntitiesTests {
         #expect(requestError(EntityUID(type: "Gov::Nope", id: "x"), "clone", repo, ["ip": ip]) == "principal type `Gov::Nope` is not declared in the schema")
     }
 }
+
+@Suite("Schema-based parsing of hostile input")
+struct SchemaEntitiesHostileTests {
+    @Test func deeplyNestedValuesAreReadOrRejectedWithoutCrashing() throws {
+        let depth = 120
+        let schema = try Schema.parse("entity E { v: " + String(repeating: "Set<", count: depth) + "Long" + String(repeating: ">", count: depth) + " };")
+        let value = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+        let e = try schema.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(value)}, "parents": []}]"#.utf8), file: "e.json")
+        #expect(e.count == 1)
+        let open = try Schema.parseJSON(#"{"": {"entityTypes": {"E": {"shape": {"type": "Record", "attributes": {}, "additionalAttributes": true}}}, "actions": {}}}"#)
+        let deep = String(repeating: "[", count: 400) + "1" + String(repeating: "]", count: 400)
+        do {
+            _ = try open.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(deep)}, "parents": []}]"#.utf8), file: "e.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("nested too deeply"))
+        }
+    }
+
+    @Test func parentCyclesAreRejected() throws {
+        let schema = try Schema.parse("entity G in [G];")
+        do {
+            _ = try schema.entities(jsonBytes: Array(#"[{"uid": {"type": "G", "id": "a"}, "attrs": {}, "parents": [{"type": "G", "id": "b"}]}, {"uid": {"type": "G", "id": "b"}, "attrs": {}, "parents": [{"type": "G", "id": "a"}]}]"#.utf8), file: "e.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("cycle"))
+        }
+    }
+}
