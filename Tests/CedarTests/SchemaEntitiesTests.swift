@@ -189,3 +189,34 @@ struct SchemaEntitiesHostileTests {
         }
     }
 }
+
+@Suite("Schema-based entities against the reference")
+struct SchemaEntitiesReferenceTests {
+    /// Random entity data (valid data with a few mutations): accepted or rejected as the
+    /// reference engine does.
+    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("entities/agents-cases.json"))
+        let schema = try SchemaFixtures.schema(doc["schema"]!.stringValue!)
+        var agree = 0
+        let cases = doc["cases"]!.arrayValue!
+        for c in cases {
+            let text = c["entities"]!.stringValue!
+            let want = c["accepted"]!.boolValue!
+            var got = true
+            var message = ""
+            do {
+                _ = try schema.entities(jsonBytes: Array(text.utf8), file: "e.json")
+            } catch {
+                got = false
+                message = error.description
+            }
+            if got == want {
+                agree += 1
+            } else {
+                Issue.record("\(text)\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
+            }
+        }
+        print("schema entities: \(agree)/\(cases.count) reference verdicts agree")
+        #expect(agree == cases.count)
+    }
+}
