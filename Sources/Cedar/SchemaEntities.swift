@@ -318,7 +318,10 @@ struct SchemaValueParser {
         } else {
             throw fail("missing field `attrs` on \(uid); write `\"attrs\": {}` for an entity without attributes", path)
         }
-        if let pj = o["parents"] {
+        guard let pj = o["parents"] else {
+            throw fail("missing field `parents` on \(uid); write `\"parents\": []` for an entity without parents", path)
+        }
+        do {
             guard case .array(let arr) = pj else {
                 throw fail("`parents` of \(uid) must be an array of entity references", path + [.key("parents")])
             }

@@ -37,10 +37,11 @@ public enum Validator {
     public static func check(policies: [Policy], schema: Schema) -> ValidationReport {
         var errors: [ValidationError] = []
         var warnings: [ValidationError] = []
+        let types = TypeSystem(schema: schema)
         for policy in policies {
             let findings = deepest(policy) > 24
-                ? runOnLargeStack { checkPolicy(policy, schema: schema) }
-                : checkPolicy(policy, schema: schema)
+                ? runOnLargeStack { checkPolicy(policy, schema: schema, types: types) }
+                : checkPolicy(policy, schema: schema, types: types)
             for f in findings {
                 if f.isWarning { warnings.append(f) } else { errors.append(f) }
             }
@@ -83,11 +84,11 @@ public enum Validator {
         return 1 + (children.map { exprDepth($0, limit: limit - 1) }.max() ?? 0)
     }
 
-    static func checkPolicy(_ policy: Policy, schema: Schema) -> [ValidationError] {
+    static func checkPolicy(_ policy: Policy, schema: Schema, types: TypeSystem) -> [ValidationError] {
         var out: [ValidationError] = []
         out += checkNames(policy, schema: schema)
         if let e = checkActionApplication(policy, schema: schema) { out.append(e) }
-        out += typecheck(policy, schema: schema)
+        out += typecheck(policy, schema: schema, types: types)
         return out
     }
 
@@ -278,8 +279,7 @@ public enum Validator {
         }
     }
 
-    static func typecheck(_ policy: Policy, schema: Schema) -> [ValidationError] {
-        let types = TypeSystem(schema: schema)
+    static func typecheck(_ policy: Policy, schema: Schema, types: TypeSystem) -> [ValidationError] {
         let cond = condition(policy)
         var errors: [ValidationError] = []
         var allFalse = true

@@ -778,7 +778,7 @@ struct PolicyTypechecker {
     mutating func typecheckTag(_ e: Expr, _ isHas: Bool, _ x: Expr, _ key: Expr, _ prior: Set<Capability>, _ d: Int) -> TypeAnswer {
         expect(x, prior, [.anyEntity], depth: d).then { et, _ in
             expect(key, prior, [.string], depth: d).then { _, _ in
-                guard let et else { return .failure(isHas ? .bool : nil) }
+                guard let et else { return .failure(nil) }
                 let cap = Capability(on: shape(x), name: shape(key), isTag: true)
                 let tagTypes = types.tagTypes(et)
                 if isHas {

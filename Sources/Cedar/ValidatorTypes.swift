@@ -87,23 +87,40 @@ enum LubHelp: Sendable {
 /// Type operations that need the schema (entity attributes live there).
 struct TypeSystem {
     let schema: Schema
+    /// The attributes of every entity type, converted once.
+    let entityAttributes: [String: [String: VAttr]]
 
-    func type(of t: SchemaType) -> VType {
+    init(schema: Schema) {
+        self.schema = schema
+        var attrs: [String: [String: VAttr]] = [:]
+        for (name, decl) in schema.entityTypes {
+            var out: [String: VAttr] = [:]
+            for (k, a) in decl.shape.attributes { out[k] = VAttr(type: Self.convert(a.type), required: a.required) }
+            attrs[name] = out
+        }
+        entityAttributes = attrs
+    }
+
+    static func convert(_ t: SchemaType) -> VType {
         switch t {
         case .bool: return .bool
         case .long: return .long
         case .string: return .string
-        case .set(let e): return .set(type(of: e))
-        case .record(let r): return .record(record(of: r))
+        case .set(let e): return .set(convert(e))
+        case .record(let r):
+            var attrs: [String: VAttr] = [:]
+            for (k, a) in r.attributes { attrs[k] = VAttr(type: convert(a.type), required: a.required) }
+            return .record(VRecord(attrs: attrs, open: r.additionalAttributes))
         case .entity(let n): return .single(n)
         case .extension(let n): return .ext(n)
         }
     }
 
+    func type(of t: SchemaType) -> VType { Self.convert(t) }
+
     func record(of r: RecordType) -> VRecord {
-        var attrs: [String: VAttr] = [:]
-        for (k, a) in r.attributes { attrs[k] = VAttr(type: type(of: a.type), required: a.required) }
-        return VRecord(attrs: attrs, open: r.additionalAttributes)
+        guard case .record(let v) = Self.convert(.record(r)) else { return VRecord(attrs: [:], open: false) }
+        return v
     }
 
     // MARK: Subtyping
@@ -229,7 +246,7 @@ struct TypeSystem {
         case .entity(let names):
             var result: [String: VAttr]?
             for n in names.sorted() {
-                let attrs = schema.entityType(n).map { record(of: $0.shape).attrs } ?? [:]
+                let attrs = entityAttributes[n] ?? [:]
                 if let acc = result {
                     if case .success(let joined) = lubAttrs(acc, attrs, strict: false) { result = joined }
                 } else {

@@ -160,3 +160,63 @@ struct SchemaEntitiesTests {
         #expect(requestError(EntityUID(type: "Gov::Nope", id: "x"), "clone", repo, ["ip": ip]) == "principal type `Gov::Nope` is not declared in the schema")
     }
 }
+
+@Suite("Schema-based parsing of hostile input")
+struct SchemaEntitiesHostileTests {
+    @Test func deeplyNestedValuesAreReadOrRejectedWithoutCrashing() throws {
+        let depth = 120
+        let schema = try Schema.parse("entity E { v: " + String(repeating: "Set<", count: depth) + "Long" + String(repeating: ">", count: depth) + " };")
+        let value = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+        let e = try schema.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(value)}, "parents": []}]"#.utf8), file: "e.json")
+        #expect(e.count == 1)
+        let open = try Schema.parseJSON(#"{"": {"entityTypes": {"E": {"shape": {"type": "Record", "attributes": {}, "additionalAttributes": true}}}, "actions": {}}}"#)
+        let deep = String(repeating: "[", count: 400) + "1" + String(repeating: "]", count: 400)
+        do {
+            _ = try open.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(deep)}, "parents": []}]"#.utf8), file: "e.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("nested too deeply"))
+        }
+    }
+
+    @Test func parentCyclesAreRejected() throws {
+        let schema = try Schema.parse("entity G in [G];")
+        do {
+            _ = try schema.entities(jsonBytes: Array(#"[{"uid": {"type": "G", "id": "a"}, "attrs": {}, "parents": [{"type": "G", "id": "b"}]}, {"uid": {"type": "G", "id": "b"}, "attrs": {}, "parents": [{"type": "G", "id": "a"}]}]"#.utf8), file: "e.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("cycle"))
+        }
+    }
+}
+
+@Suite("Schema-based entities against the reference")
+struct SchemaEntitiesReferenceTests {
+    /// Random entity data (valid data with a few mutations): accepted or rejected as the
+    /// reference engine does.
+    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("entities/agents-cases.json"))
+        let schema = try SchemaFixtures.schema(doc["schema"]!.stringValue!)
+        var agree = 0
+        let cases = doc["cases"]!.arrayValue!
+        for c in cases {
+            let text = c["entities"]!.stringValue!
+            let want = c["accepted"]!.boolValue!
+            var got = true
+            var message = ""
+            do {
+                _ = try schema.entities(jsonBytes: Array(text.utf8), file: "e.json")
+            } catch {
+                got = false
+                message = error.description
+            }
+            if got == want {
+                agree += 1
+            } else {
+                Issue.record("\(text)\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
+            }
+        }
+        print("schema entities: \(agree)/\(cases.count) reference verdicts agree")
+        #expect(agree == cases.count)
+    }
+}

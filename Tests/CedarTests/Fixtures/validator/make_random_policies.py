@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Writes random policies over schema/agents.cedarschema, one a line (only ones the reference
-parser accepts). Usage: python3 make_random_policies.py SEED COUNT > randomN-policies.txt"""
+"""Writes random policies over schema/agents.cedarschema (or the sandbox_b schema with profile
+`sandbox_b`), one a line, only ones the reference parser accepts.
+Usage: python3 make_random_policies.py SEED COUNT [agents|sandbox_b] > randomN-policies.txt"""
 import random, json, sys, re
 import cedarpy
 rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 
+PROFILE = sys.argv[3] if len(sys.argv) > 3 else "agents"
 ATTRS = ["owner","spiffe","net","labels","ip","trust level","environment","sensitivity","staging","created","ttl","budget","step","history","actions","external","approvedBy","nope","ownr"]
 TYPES = ["Gov::Agent","Gov::Team","Gov::Repo","Gov::Secret","Gov::Environment","Gov::Nope"]
 ACTIONS = ["deploy","clone","read","write","access","nope"]
 VARS = ["principal","resource","context"]
+if PROFILE == "sandbox_b":
+    ATTRS = ["admins","owner","private","account","department","jobLevel","authenticated","photo","filesize_mb","filetype","nope"]
+    TYPES = ["User","UserGroup","Album","Photo","Account","AccountGroup","Administrator","Nope"]
+    ACTIONS = ["view","edit","comment","delete","addPhoto","listAlbums","listPhotos","nope"]
 
 def lit():
     c = rnd.randrange(9)
@@ -20,7 +26,7 @@ def lit():
         t = rnd.choice(TYPES)
         i = rnd.choice(["prod","qa","a","dev"])
         return f'{t}::"{i}"'
-    if c == 4: return f'Gov::Action::"{rnd.choice(ACTIONS)}"'
+    if c == 4: return f'{ACT}::"{rnd.choice(ACTIONS)}"'
     if c == 5: return rnd.choice(['ip("10.0.0.1")','ip("::1")','ip("bogus")','decimal("1.5")','decimal("x")','datetime("2024-01-01")','duration("1h")','duration("2d3h")'])
     if c == 6: return "[" + ", ".join(lit() for _ in range(rnd.randrange(0,3))) + "]"
     if c == 7: return "{" + ", ".join(f'{rnd.choice(["a","b"])}: {lit()}' for _ in range(rnd.randrange(0,2))) + "}"
@@ -74,7 +80,13 @@ def expr(depth):
     if c == 20: return f"({expr(d)} is {rnd.choice(TYPES)} in {expr(d)})"
     return "[" + ", ".join(expr(d) for _ in range(rnd.randrange(1, 3))) + "]"
 
+ACT = "Gov::Action" if PROFILE == "agents" else "Action"
 def scope():
+    if PROFILE == "sandbox_b":
+        p = rnd.choice(["principal", "principal", 'principal == User::"a"', 'principal in UserGroup::"g"', 'principal is User', 'principal is Album', 'principal == Photo::"p"'])
+        a = rnd.choice(["action", 'action == Action::"view"', 'action == Action::"addPhoto"', 'action in [Action::"view", Action::"edit"]', 'action == Action::"nope"'])
+        r = rnd.choice(["resource", "resource", 'resource is Photo', 'resource in Album::"a"', 'resource in Account::"x"', 'resource == Photo::"s"', 'resource is Album in Account::"t"', 'resource is Photo in Album::"a"'])
+        return p, a, r
     p = rnd.choice(["principal", "principal", f'principal == Gov::Agent::"a"', 'principal in Gov::Team::"t"', 'principal is Gov::Agent', 'principal is Gov::Team', f'principal == Gov::Repo::"r"'])
     a = rnd.choice(["action", 'action == Gov::Action::"deploy"', 'action == Gov::Action::"clone"', 'action in Gov::Action::"access"', 'action in [Gov::Action::"deploy", Gov::Action::"clone"]', 'action == Gov::Action::"nope"'])
     r = rnd.choice(["resource", "resource", 'resource is Gov::Repo', 'resource in Gov::Team::"t"', 'resource == Gov::Secret::"s"', 'resource is Gov::Secret in Gov::Team::"t"'])
