@@ -470,6 +470,7 @@ struct FormatPrinter {
             return .concat([o, key, c])
         case .call(let open, let close, let args):
             let o = commented(.text("("), trivia.take(open))
+            if args.isEmpty { return .concat([o, commented(.text(")"), trivia.take(close))]) }
             var content: [FormatDoc] = []
             for (k, arg) in args.enumerated() {
                 if k > 0 {
@@ -521,7 +522,7 @@ struct FormatPrinter {
             let open = commented(.text("{"), trivia.atStart(start(e)))
             let close = commented(.text("}"), trivia.atEnd(end(e)))
             if entries.isEmpty { return .concat([open, close]) }
-            return FormatDoc.concat([open, FormatDoc.concat([.line, .concat(content)]).nested(indent), .line, close]).grouped
+            return open.then(FormatDoc.concat([FormatDoc.concat([.line, .concat(content)]).nested(indent), .line, close]).grouped)
         default:
             // lower-precedence forms only reach here through parentheses, which are kept
             return expr(e)
