@@ -46,6 +46,8 @@ struct History {
     var external = false
     var writes: Int64 = 0
     var count: Int64 = 0
+    /// Rebuilt on every record; every step of the plan reads it, often several times.
+    private(set) var json: JSONValue = History.render(actions: [], tools: [], labels: [], maxSensitivity: 0, external: false, writes: 0, count: 0)
 
     mutating func record(_ form: StepForm, catalog: ActionCatalog, entities: EntityFacts) {
         count += 1
@@ -57,9 +59,11 @@ struct History {
         }
         for label in entities.labels(of: form.resource) where !labels.contains(label) { labels.append(label) }
         maxSensitivity = max(maxSensitivity, entities.sensitivity(of: form.resource))
+        json = History.render(
+            actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external, writes: writes, count: count)
     }
 
-    var json: JSONValue {
+    static func render(actions: [String], tools: [String], labels: [String], maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) -> JSONValue {
         .object(JSONObject([
             ("actions", .array(actions.sorted().map(JSONValue.string))),
             ("tools", .array(tools.sorted().map(JSONValue.string))),
@@ -128,6 +132,9 @@ private struct Run {
     let clock: Clock
     let maxDepth: Int
     var history = History()
+    let planFacts: JSONValue
+    let now: JSONValue
+    var toolFacts: [String: JSONValue] = [:]
 
     init(plan: Plan, bundle: PolicyBundle, risk: RiskAssessment, clock: Clock, maxDepth: Int) {
         self.plan = plan
@@ -135,6 +142,23 @@ private struct Run {
         self.risk = risk
         self.clock = clock
         self.maxDepth = maxDepth
+        planFacts = .object(JSONObject([
+            ("id", .string(plan.id)),
+            ("owner", .string(plan.owner ?? "")),
+            ("intent", .string(plan.intent ?? "")),
+            ("risk", .string(risk.riskClass.rawValue)),
+            ("tier", .string(risk.tier.rawValue)),
+        ]))
+        now = .object(JSONObject([
+            ("__extn", .object(JSONObject([("fn", .string("datetime")), ("arg", .string(clock.description))]))),
+        ]))
+        for (name, action) in bundle.catalog.actions {
+            toolFacts[name] = .object(JSONObject([
+                ("name", .string(action.tool)),
+                ("effect", .string(action.effect.rawValue)),
+                ("flags", .array(action.flags.map { .string($0.rawValue) })),
+            ]))
+        }
     }
 
     mutating func evaluate(_ step: PlanStep) throws(WorkflowError) -> StepEvaluation {
@@ -176,26 +200,15 @@ private struct Run {
     func context(_ step: PlanStep, _ form: StepForm) -> JSONObject {
         var context = plan.context
         for (key, value) in step.context { context[key] = value }
-        let action = bundle.catalog.actions[form.action]
         context["step"] = .int(step.index)
         context["step_id"] = .string(step.id)
         context["args"] = .object(form.args)
         context["history"] = history.json
-        context["plan"] = .object(JSONObject([
-            ("id", .string(plan.id)),
-            ("owner", .string(plan.owner ?? "")),
-            ("intent", .string(plan.intent ?? "")),
-            ("risk", .string(risk.riskClass.rawValue)),
-            ("tier", .string(risk.tier.rawValue)),
+        context["plan"] = planFacts
+        context["tool"] = toolFacts[form.action] ?? .object(JSONObject([
+            ("name", .string(form.action)), ("effect", .string("read")), ("flags", .array([])),
         ]))
-        context["tool"] = .object(JSONObject([
-            ("name", .string(action?.tool ?? form.action)),
-            ("effect", .string(action?.effect.rawValue ?? "read")),
-            ("flags", .array((action?.flags ?? []).map { .string($0.rawValue) })),
-        ]))
-        context["now"] = .object(JSONObject([
-            ("__extn", .object(JSONObject([("fn", .string("datetime")), ("arg", .string(clock.description))]))),
-        ]))
+        context["now"] = now
         return context
     }
 
