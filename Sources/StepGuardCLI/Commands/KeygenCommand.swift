@@ -9,7 +9,8 @@ enum KeygenCommand {
         discussion: """
             Writes PREFIX.key, the private key as PKCS#8 PEM with mode 0600, and PREFIX.pub, the \
             public key as SPKI PEM: the formats openssl genpkey -algorithm ed25519 writes. Existing \
-            files are never overwritten.
+            files are never overwritten: if either exists, nothing is written. With --jwks, stdout \
+            carries only the public key set, ready to hand to verifiers.
             """,
         options: [
             .path("out", short: "o", valueName: "PREFIX", help: "write PREFIX.key and PREFIX.pub").required(),
@@ -20,6 +21,7 @@ enum KeygenCommand {
         ],
         examples: [
             Example("stepguard keygen --out keys/issuer", "write keys/issuer.key and keys/issuer.pub"),
+            Example("stepguard keygen --out keys/issuer --jwks > keys/jwks.json", "also publish the public key as a JWKS"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "the key pair was written"),

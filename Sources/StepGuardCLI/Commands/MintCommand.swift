@@ -16,7 +16,12 @@ enum MintCommand {
             (alg EdDSA, typ JWT, kid the key's thumbprint) whose authorization_details (RFC 9396) \
             name exactly one step: its action, resource, plan id, step id and the plan digest. Its \
             lifetime is --ttl, capped by the allowing policy's @max_ttl and by --max-ttl; a capped \
-            lifetime is reported on stderr. The token is printed on stdout.
+            lifetime is reported on stderr. The token is printed on stdout, alone on one line.
+
+            The subject is the principal's SPIFFE ID: its spiffe_id attribute in entities.json, else \
+            its entity id when that is a spiffe:// URI. The audience defaults to the tool of the \
+            step's action in tools.json. A step that is denied, held or blocked gets nothing, and \
+            the outcome and deciding policies are printed on stderr.
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),

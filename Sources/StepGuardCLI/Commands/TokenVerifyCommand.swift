@@ -32,7 +32,8 @@ enum TokenVerifyCommand {
         ],
         exitStatus: [
             ExitStatusNote(.success, "valid"),
-            ExitStatusNote(.failure, "invalid, expired or revoked"),
+            ExitStatusNote(.failure, "invalid, expired or revoked: the failure is named"),
+            ExitStatusNote(.error, "the key, key set or revocation file cannot be read"),
         ],
         exclusive: [["key", "jwks"]],
         requireOneOf: [["key", "jwks"]],

@@ -43,6 +43,10 @@ enum CredentialOptions {
         } else {
             text = argument
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw CLIError.invalidUsage(argument == "-" ? "no token on stdin" : "the token is empty")
+        }
+        return token
     }
 }
