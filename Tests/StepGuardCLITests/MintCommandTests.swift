@@ -275,6 +275,38 @@ struct MintCommandTests {
         #expect(result.stderr.contains("invalid SPIFFE ID \"spiffe://Corp.Example/agents/release-bot\": the trust domain must be lower case"))
     }
 
+    @Test func refusalTextIsGolden() throws {
+        let dir = try F.temporaryDirectory()
+        let result = F.mint("purge-cdn", key: try F.key(in: dir))
+        #expect(result.status == 1)
+        try F.expectGolden(result.stderr, "mint-refused.txt")
+    }
+
+    @Test func explicitPolicyDirectory() throws {
+        let dir = try F.temporaryDirectory()
+        let plan = dir.appendingPathComponent("plan.json")
+        try FileManager.default.copyItem(at: F.release.appendingPathComponent("plan.json"), to: plan)
+        let key = try F.key(in: dir)
+        // No tools.json next to the plan and no policies/ beside it: the fallback ./policies
+        // (the repository's, which has no catalog at its top) does not do.
+        let missing = F.mint("build", key: key, plan: plan.path)
+        #expect(missing.status == 2)
+        #expect(missing.stdout.isEmpty)
+        let given = F.mint("build", key: key, plan: plan.path, ["--policies", F.release.path])
+        #expect(given.status == 0, "\(given.stderr)")
+    }
+
+    @Test func malformedPlanIsALocatedError() throws {
+        let dir = try F.temporaryDirectory()
+        let policies = try F.releaseCopy(in: dir)
+        let plan = policies.appendingPathComponent("plan.json")
+        try "{\n  \"plan\": \"p\",\n  \"steps\": [\n    {\"id\": \"a\",}\n  ]\n}\n".write(to: plan, atomically: true, encoding: .utf8)
+        let result = F.mint("a", key: try F.key(in: dir), plan: plan.path)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("plan.json:4:"), "\(result.stderr)")
+    }
+
     @Test func unknownStepIsAnError() throws {
         let dir = try F.temporaryDirectory()
         let result = F.mint("deploy", key: try F.key(in: dir))

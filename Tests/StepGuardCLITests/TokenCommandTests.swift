@@ -221,6 +221,15 @@ struct TokenCommandTests {
         #expect(result.stdout.contains("NOT VERIFIED"))
     }
 
+    @Test func inspectRefusesDeeplyNestedClaims() throws {
+        let token = Self.base64url("{\"alg\":\"EdDSA\"}") + "." + Self.base64url(Self.deepJSON(20_000)) + ".AA"
+        let result = runCLI(["token", "inspect", token])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("the claims are not valid JSON"))
+        // verify never reads claims under a bad signature.
+        #expect(Self.verify(token).stdout.hasPrefix("invalid: bad signature"))
+    }
+
     // MARK: bad input
 
     static func deepJSON(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
