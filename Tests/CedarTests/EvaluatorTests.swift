@@ -214,3 +214,18 @@ import JSONValue
         #expect(r.decision == .allow)
     }
 }
+
+@Suite struct RequestTests {
+    @Test func requestFromJSONInBothUidForms() throws {
+        let r = try Request(json: try JSONParser.parse("""
+            {"principal": "Ns::User::\\"al\\\\\\"ice\\"", "action": {"type": "Action", "id": "view"},
+             "resource": {"__entity": {"type": "Doc", "id": "d"}}, "context": {"ip": {"__extn": {"fn": "ip", "arg": "10.0.0.1"}}}}
+            """))
+        #expect(r.principal == EntityUID(type: "Ns::User", id: "al\"ice"))
+        #expect(r.action == EntityUID(type: "Action", id: "view"))
+        #expect(r.resource == EntityUID(type: "Doc", id: "d"))
+        #expect(r.context["ip"] == .ipaddr(try IPAddress.parse("10.0.0.1").get()))
+        #expect(throws: CedarError.self) { _ = try Request(json: try JSONParser.parse("{\"principal\": \"User\", \"action\": \"Action::\\\"a\\\"\", \"resource\": \"R::\\\"r\\\"\"}")) }
+        #expect(throws: CedarError.self) { _ = try Request(json: try JSONParser.parse("{\"principal\": \"U::\\\"a\\\"\", \"action\": \"Action::\\\"a\\\"\", \"resource\": \"R::\\\"r\\\"\", \"context\": [1]}")) }
+    }
+}
