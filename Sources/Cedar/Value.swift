@@ -94,15 +94,18 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
             }
             return .set(set)
         case .object(let obj):
-            if obj.count == 1, let inner = obj["__entity"] {
-                do {
-                    return .entity(try entityUID(fromJSON: inner, path: ""))
-                } catch {
-                    throw error.prefixingPath("__entity")
+            // An escape is an object with that single key and the escape's shape; anything else,
+            // as in the reference engine, is an ordinary record.
+            if obj.count == 1, case .object(let inner)? = obj["__entity"],
+               let type = inner["type"]?.stringValue, let id = inner["id"]?.stringValue {
+                guard isValidTypeName(type) else {
+                    throw .entities(message: "failed to parse escape `__entity`: `\(type)` is not a valid entity type name", path: "__entity", span: nil)
                 }
+                return .entity(EntityUID(type: type, id: id))
             }
-            if obj.count == 1, let inner = obj["__extn"] {
-                return try extensionValue(fromJSON: inner, path: "__extn")
+            if obj.count == 1, case .object(let inner)? = obj["__extn"], inner["fn"]?.stringValue != nil,
+               inner["arg"] != nil || inner["args"] != nil {
+                return try extensionValue(fromJSON: .object(inner), path: "__extn")
             }
             var record: [String: Value] = [:]
             record.reserveCapacity(obj.count)
@@ -186,10 +189,13 @@ func entityUID(fromJSON json: JSONValue, path: String) throws(CedarError) -> Ent
         throw .entities(message: "expected an entity uid object `{\"type\": ..., \"id\": ...}`", path: path, span: nil)
     }
     if o.count == 1, let inner = o["__entity"] {
-        return try entityUID(fromJSON: inner, path: path + ".__entity")
+        return try entityUID(fromJSON: inner, path: joinPath(path, "__entity"))
     }
     guard let type = o["type"]?.stringValue, let id = o["id"]?.stringValue else {
         throw .entities(message: "expected an entity uid object with string fields `type` and `id`", path: path, span: nil)
+    }
+    guard isValidTypeName(type) else {
+        throw .entities(message: "`\(type)` is not a valid entity type name", path: path, span: nil)
     }
     return EntityUID(type: type, id: id)
 }
@@ -260,4 +266,31 @@ extension CedarError {
         guard case .entities(let m, let path, let span) = self else { return self }
         return .entities(message: m, path: joinPath(prefix, path), span: span)
     }
+}
+
+/// Whether `s` is a Cedar entity type name: identifiers joined by `::`, none reserved.
+func isValidTypeName(_ s: String) -> Bool {
+    var segmentStart = true
+    var segment: [UInt8] = []
+    var bytes = Array(s.utf8)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(UInt8(ascii: ":"))
+    var i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        if b == UInt8(ascii: ":") {
+            guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: ":"), !segment.isEmpty else { return false }
+            let word = String(decoding: segment, as: UTF8.self)
+            if reservedWords.contains(word) || word == "__cedar" { return false }
+            segment.removeAll(keepingCapacity: true)
+            segmentStart = true
+            i += 2
+            continue
+        }
+        if segmentStart ? !isIdentStart(b) : !isIdentContinue(b) { return false }
+        segment.append(b)
+        segmentStart = false
+        i += 1
+    }
+    return !s.isEmpty
 }

@@ -229,3 +229,24 @@ import JSONValue
         #expect(throws: CedarError.self) { _ = try Request(json: try JSONParser.parse("{\"principal\": \"U::\\\"a\\\"\", \"action\": \"Action::\\\"a\\\"\", \"resource\": \"R::\\\"r\\\"\", \"context\": [1]}")) }
     }
 }
+
+@Suite struct EscapeTests {
+    /// Objects that do not have an escape's exact shape are records, as in the reference engine.
+    @Test(arguments: [
+        "{\"__entity\": {\"type\": \"User\", \"id\": \"b\"}, \"y\": 1}", "{\"__entity\": \"User::\\\"b\\\"\"}",
+        "{\"__entity\": {\"type\": 1, \"id\": \"b\"}}", "{\"__extn\": {\"fn\": \"ip\"}}",
+        "{\"__extn\": {\"fn\": \"ip\", \"arg\": \"1.2.3.4\"}, \"y\": 1}",
+    ])
+    func nonEscapesAreRecords(_ text: String) throws {
+        let v = try Value(json: try JSONParser.parse(text))
+        if case .record = v {} else { Issue.record("\(text) read as \(v)") }
+    }
+
+    @Test func escapeErrors() throws {
+        #expect(throws: CedarError.self) { _ = try Value(json: try JSONParser.parse("{\"__extn\": {\"fn\": \"ip\", \"arg\": 1}}")) }
+        #expect(throws: CedarError.self) { _ = try Value(json: try JSONParser.parse("{\"__extn\": {\"fn\": \"nope\", \"arg\": \"1\"}}")) }
+        #expect(throws: CedarError.self) { _ = try Value(json: try JSONParser.parse("{\"__entity\": {\"type\": \"1bad\", \"id\": \"b\"}}")) }
+        let extraInside = try Value(json: try JSONParser.parse("{\"__extn\": {\"fn\": \"ip\", \"arg\": \"1.2.3.4\", \"z\": 1}}"))
+        if case .ipaddr = extraInside {} else { Issue.record("extra keys inside an escape are ignored") }
+    }
+}
