@@ -97,14 +97,14 @@ import JSONValue
 
     @Test func longChainHasTransitiveAncestors() throws {
         var list: [Entity] = []
-        for i in 0..<20_000 {
-            list.append(Entity(uid: EntityUID(type: "N", id: "\(i)"), parents: i + 1 < 20_000 ? [EntityUID(type: "N", id: "\(i + 1)")] : []))
+        for i in 0..<5_000 {
+            list.append(Entity(uid: EntityUID(type: "N", id: "\(i)"), parents: i + 1 < 5_000 ? [EntityUID(type: "N", id: "\(i + 1)")] : []))
         }
         let store = try Entities(list)
-        #expect(store.isDescendant(EntityUID(type: "N", id: "19990"), of: EntityUID(type: "N", id: "19999")))
-        #expect(!store.isDescendant(EntityUID(type: "N", id: "19999"), of: EntityUID(type: "N", id: "0")))
-        #expect(store.isDescendant(EntityUID(type: "N", id: "0"), of: EntityUID(type: "N", id: "19999")))
-        #expect(store.ancestors(of: EntityUID(type: "N", id: "0"))?.count == 19_999)
+        #expect(store.isDescendant(EntityUID(type: "N", id: "4990"), of: EntityUID(type: "N", id: "4999")))
+        #expect(!store.isDescendant(EntityUID(type: "N", id: "4999"), of: EntityUID(type: "N", id: "0")))
+        #expect(store.isDescendant(EntityUID(type: "N", id: "0"), of: EntityUID(type: "N", id: "4999")))
+        #expect(store.ancestors(of: EntityUID(type: "N", id: "0"))?.count == 4_999)
     }
 
     @Test func locatedErrorsInEntityFiles() {
