@@ -181,6 +181,9 @@ public struct Entities: Sendable {
     /// The entity with this uid, if present.
     public subscript(uid: EntityUID) -> Entity? { storage[uid] }
 
+    /// The ancestors of `uid`, or nil when the entity is not in the store.
+    public func ancestors(of uid: EntityUID) -> Set<EntityUID>? { storage[uid]?.ancestors }
+
     /// Number of entities.
     public var count: Int { storage.count }
 

@@ -178,6 +178,10 @@ extension EntityUID {
     /// Reads `{"type", "id"}`, `{"__entity": {...}}`, or a string in Cedar syntax `Type::"id"`.
     public init(json: JSONValue) throws(CedarError) {
         if case .string(let s) = json {
+            if let fast = EntityUID.parseSimple(s) {
+                self = fast
+                return
+            }
             do {
                 self = try Parser.parseEntityUID(s)
             } catch {
@@ -186,5 +190,36 @@ extension EntityUID {
             return
         }
         self = try entityUID(fromJSON: json, path: "")
+    }
+}
+
+extension EntityUID {
+    /// Fast path for the common `A::B::"id"` text with no escapes or spaces; nil otherwise.
+    static func parseSimple(_ s: String) -> EntityUID? {
+        var utf8 = Array(s.utf8)
+        guard utf8.count >= 5, utf8.last == UInt8(ascii: "\"") else { return nil }
+        guard let q = utf8.firstIndex(of: UInt8(ascii: "\"")), q >= 3, q < utf8.count - 1,
+              utf8[q - 1] == UInt8(ascii: ":"), utf8[q - 2] == UInt8(ascii: ":") else { return nil }
+        let idBytes = utf8[(q + 1)..<(utf8.count - 1)]
+        if idBytes.contains(UInt8(ascii: "\\")) || idBytes.contains(UInt8(ascii: "\"")) { return nil }
+        let typeBytes = utf8[0..<(q - 2)]
+        // identifiers separated by `::`
+        var i = typeBytes.startIndex
+        var segments: [String] = []
+        while i < typeBytes.endIndex {
+            let start = i
+            guard isIdentStart(utf8[i]) else { return nil }
+            while i < typeBytes.endIndex && isIdentContinue(utf8[i]) { i += 1 }
+            let seg = String(decoding: utf8[start..<i], as: UTF8.self)
+            if reservedWords.contains(seg) || seg == "__cedar" { return nil }
+            segments.append(seg)
+            if i == typeBytes.endIndex { break }
+            guard i + 1 < typeBytes.endIndex, utf8[i] == UInt8(ascii: ":"), utf8[i + 1] == UInt8(ascii: ":") else { return nil }
+            i += 2
+            if i == typeBytes.endIndex { return nil }
+        }
+        guard !segments.isEmpty else { return nil }
+        utf8.removeAll()
+        return EntityUID(type: segments.joined(separator: "::"), id: String(decoding: idBytes, as: UTF8.self))
     }
 }
