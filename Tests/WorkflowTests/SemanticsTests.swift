@@ -154,3 +154,13 @@ import JSONValue
         #expect(!PolicyTestRunner.matches("x*", "semantics/near is rewritten"))
     }
 }
+
+@Suite struct SuiteLocationTests {
+    @Test func inlinePlansAreLocatedInTheSuiteFile() throws {
+        let suite = try PolicyTestSuite.load(fixture("semantics-suite.json"))
+        let step = try #require(suite.cases[1].plan.steps.first)
+        #expect(step.location.file == fixture("semantics-suite.json"))
+        #expect(step.location.line == 12)
+        #expect(step.location.path == "tests[1].plan.steps[0]")
+    }
+}
