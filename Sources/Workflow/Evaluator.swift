@@ -239,11 +239,16 @@ private struct Run {
             attempts: [], groups: [], errors: verdict.errors)
         let what = "\(form.action) on \(form.resource)"
 
+        // Rule 1 of the precedence: without a satisfied permit nothing is authorized, so there
+        // is no boundary a rewrite or an approval could stay inside.
+        if verdict.permits.isEmpty {
+            decision.outcome = .deny
+            decision.policies = enforcing.map(\.id)
+            decision.reason = "no policy permits \(what)"
+            return decision
+        }
         if enforcing.isEmpty {
-            if verdict.permits.isEmpty {
-                decision.outcome = .deny
-                decision.reason = "no policy permits \(what)"
-            } else if !logOnly.isEmpty {
+            if !logOnly.isEmpty {
                 decision.outcome = .warn
                 decision.policies = logOnly
                 decision.warnings = []
@@ -285,16 +290,12 @@ private struct Run {
             }
         }
         if enforcing.allSatisfy({ $0.approveGroup != nil }) {
-            if verdict.permits.isEmpty {
-                notes.append("an approval cannot help: no policy permits \(what)")
-            } else {
-                var groups: [String] = []
-                for forbid in enforcing where !groups.contains(forbid.approveGroup!) { groups.append(forbid.approveGroup!) }
-                decision.outcome = .approve
-                decision.groups = groups
-                decision.reason = base
-                return decision
-            }
+            var groups: [String] = []
+            for forbid in enforcing where !groups.contains(forbid.approveGroup!) { groups.append(forbid.approveGroup!) }
+            decision.outcome = .approve
+            decision.groups = groups
+            decision.reason = base
+            return decision
         } else if !enforcing.allSatisfy({ $0.mutateVariant != nil }) {
             notes.append("the forbids ask for different remedies (\(quoted(ids))), so none applies")
         }

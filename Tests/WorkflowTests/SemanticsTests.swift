@@ -75,7 +75,16 @@ import JSONValue
     @Test func approvalNeedsAPermit() throws {
         let step = try single("a.write", "unpermitted")
         #expect(step.outcome == .deny)
-        #expect(step.reason.contains("an approval cannot help"))
+        #expect(step.policies == ["held"])
+        #expect(step.approval == nil)
+        #expect(step.reason == "no policy permits a.write on Thing::\"unpermitted\"")
+    }
+
+    @Test func noRewriteWithoutAPermit() throws {
+        let step = try single("a.write", "unpermitted-mutate")
+        #expect(step.outcome == .deny)
+        #expect(step.policies == ["mutate-unpermitted"])
+        #expect(step.attempts.isEmpty)
     }
 
     @Test func logOnlyDoesNotReplaceAPermit() throws {
