@@ -132,6 +132,11 @@ private struct Run {
     let clock: Clock
     let maxDepth: Int
     var history = History()
+    /// Each rewrite tried costs a re-evaluation, and chains multiply them: a step gets at most
+    /// this many, whatever the policies ask.
+    static let rewriteBudgetPerStep = 64
+    final class Budget { var remaining = Run.rewriteBudgetPerStep }
+    let rewriteBudget = Budget()
     let planFacts: JSONValue
     let now: JSONValue
     var toolFacts: [String: JSONValue] = [:]
@@ -175,6 +180,7 @@ private struct Run {
             return result
         }
         let form = StepForm(action: step.action, resource: step.resource, args: step.args)
+        rewriteBudget.remaining = Run.rewriteBudgetPerStep
         let decision = try decide(step, form, depth: 0, visited: [signature(form)])
         result.outcome = decision.outcome
         result.policies = decision.policies
@@ -368,6 +374,13 @@ private struct Run {
         }
         if facts.problems.isEmpty && depth + 1 > maxDepth {
             facts.problems.append("rewrite chain longer than \(maxDepth)")
+        }
+        if facts.problems.isEmpty {
+            if rewriteBudget.remaining <= 0 {
+                facts.problems.append("more than \(Run.rewriteBudgetPerStep) rewrites tried for one step; simplify the @mutate policies")
+            } else {
+                rewriteBudget.remaining -= 1
+            }
         }
         guard facts.problems.isEmpty else {
             attempt.boundary = facts
