@@ -189,8 +189,9 @@ struct SchemaParserTests {
 @Suite("Schema parser against the reference")
 struct SchemaReferenceTests {
     /// Schema texts with the reference parser's verdict (accepted or rejected).
-    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
-        let doc = try JSONParser.parse(try SchemaFixtures.bytes("schema/cases-schemas.json"))
+    @Test(arguments: ["cases-schemas.json", "mutated-schemas.json"])
+    func acceptsExactlyWhatTheReferenceAccepts(file: String) throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("schema/" + file))
         var agree = 0
         let cases = doc["cases"]!.arrayValue!
         for c in cases {
@@ -210,7 +211,7 @@ struct SchemaReferenceTests {
                 Issue.record("\(text)\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
             }
         }
-        print("schema parser: \(agree)/\(cases.count) reference verdicts agree")
+        print("schema parser \(file): \(agree)/\(cases.count) reference verdicts agree")
         #expect(agree == cases.count)
     }
 }
