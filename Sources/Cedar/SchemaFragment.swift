@@ -118,6 +118,8 @@ struct SchemaResolver {
     let fragment: SchemaFragment
     var commonTypes: [String: (SchemaRawCommonType, ns: String)] = [:]
     var entityNames: Set<String> = []
+    /// Entity types of the declared actions (`Action`, `NS::Action`): valid as attribute types.
+    var actionTypeNames: Set<String> = []
     var resolvedCommon: [String: SchemaType] = [:]
     var resolving: [String] = []
     /// Bounds the depth of nested types (and of common types referring to common types).
@@ -174,6 +176,7 @@ struct SchemaResolver {
                 entityNames.insert(full)
             }
             var actionNames: [String: SourceSpan] = [:]
+            if !ns.actions.isEmpty { actionTypeNames.insert(schemaQualify(ns.name, "Action")) }
             for a in ns.actions {
                 if let prev = actionNames[a.name] {
                     throw fail("action \(quoted(a.name)) is declared twice in namespace \(quoted(ns.name)) (first at \(prev))", a.span)
@@ -362,7 +365,8 @@ struct SchemaResolver {
             }
             return .record(RecordType(attributes: out, additionalAttributes: additional))
         case .entityName(let n):
-            return .entity(try resolveEntityName(n, ns: ns, span: raw.span))
+            for c in candidates(n, ns: ns) where entityNames.contains(c) || actionTypeNames.contains(c) { return .entity(c) }
+            throw fail(undeclared(n, ns: ns, what: "an entity type"), raw.span)
         case .commonName(let n):
             if n.hasPrefix("__cedar::"), let b = schemaBuiltinTypes[String(n.dropFirst(9))] { return b }
             for c in candidates(n, ns: ns) where commonTypes[c] != nil {
@@ -377,7 +381,7 @@ struct SchemaResolver {
             }
             for c in candidates(n, ns: ns) {
                 if commonTypes[c] != nil { return try resolveCommon(c, span: raw.span) }
-                if entityNames.contains(c) { return .entity(c) }
+                if entityNames.contains(c) || actionTypeNames.contains(c) { return .entity(c) }
             }
             if !n.contains("::"), let b = schemaBuiltinTypes[n] { return b }
             throw fail(undeclared(n, ns: ns, what: "a common type or entity type"), raw.span)

@@ -136,7 +136,7 @@ struct SchemaJSONReader {
         let o = def == .array([]) ? JSONObject() : try object(def, path, "an action definition")
         try onlyKeys(o, ["memberOf", "appliesTo", "attributes", "annotations"], path, "an action")
         var a = SchemaRawAction(name: name, memberOf: [], appliesTo: nil, annotations: try annotations(o, path), span: span(path))
-        if let m = o["memberOf"] {
+        if let m = o["memberOf"], !m.isNull {
             let mp = path + [.key("memberOf")]
             for (i, v) in try array(m, mp, "`memberOf`").enumerated() {
                 let rp = mp + [.index(i)]
@@ -144,15 +144,15 @@ struct SchemaJSONReader {
                 try onlyKeys(ro, ["id", "type"], rp, "an action reference")
                 guard let id = ro["id"] else { throw fail("missing field `id` in the action reference", rp) }
                 var t: String?
-                if let tv = ro["type"] { t = try string(tv, rp + [.key("type")], "`type`") }
+                if let tv = ro["type"], !tv.isNull { t = try string(tv, rp + [.key("type")], "`type`") }
                 a.memberOf.append(SchemaRawActionRef(type: t, id: try string(id, rp + [.key("id")], "`id`"), span: span(rp)))
             }
         }
-        if let attrs = o["attributes"] {
+        if let attrs = o["attributes"], !attrs.isNull {
             let ao = try object(attrs, path + [.key("attributes")], "`attributes`")
             if !ao.isEmpty { throw fail("action attributes are not supported; remove `attributes`", path + [.key("attributes")]) }
         }
-        if let at = o["appliesTo"] {
+        if let at = o["appliesTo"], !at.isNull {
             let ap = path + [.key("appliesTo")]
             let ao = try object(at, ap, "`appliesTo`")
             try onlyKeys(ao, ["principalTypes", "resourceTypes", "context"], ap, "`appliesTo`")
