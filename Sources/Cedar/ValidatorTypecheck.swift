@@ -732,7 +732,8 @@ struct PolicyTypechecker {
             for r in rhs {
                 if schema.entityTypes(in: r).contains(l) || l == r { return true }
                 // An action may be in an action group of another action entity type.
-                if schema.actionUIDs.contains(where: { $0.type == r && schema.actionDescendants($0).contains { $0.type == l } }) {
+                if schema.isActionEntityType(l),
+                    schema.actionUIDs.contains(where: { $0.type == r && schema.actionDescendants($0).contains { $0.type == l } }) {
                     return true
                 }
             }
