@@ -215,3 +215,19 @@ struct SchemaReferenceTests {
         #expect(agree == cases.count)
     }
 }
+
+@Suite("Schema error excerpts")
+struct SchemaErrorExcerptTests {
+    @Test func errorsCarryASpanForACaretExcerpt() throws {
+        let text = "entity User {\n  name: Strng,\n};\n"
+        do {
+            _ = try Schema.parse(text, file: "schema.cedarschema")
+            Issue.record("expected an error")
+        } catch {
+            let span = try #require(error.span)
+            #expect(error.description == "schema.cedarschema:2:9: `Strng` has not been declared as a common type or entity type; declare it or fix the name")
+            let excerpt = SourceExcerpt.make(source: Array(text.utf8), span: span)
+            #expect(excerpt.rendered() == "2 |   name: Strng,\n  |         ^^^^^")
+        }
+    }
+}
