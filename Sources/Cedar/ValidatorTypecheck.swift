@@ -382,7 +382,11 @@ struct PolicyTypechecker {
         case .methodCall(let x, let m, let args):
             return typecheckMethod(e, x, m, args, prior, d)
         case .call(let f, let args):
-            return typecheckExtension(e, extensionConstructors[f]!, args, prior, d)
+            guard let signature = extensionConstructors[f] else {
+                report(.unexpectedType, e.span, "the function `\(f.rawValue)` is not known to the validator")
+                return .failure(nil)
+            }
+            return typecheckExtension(e, signature, args, prior, d)
         case .set(let xs):
             var answers: [TypeAnswer] = []
             for x in xs { answers.append(typecheck(x, prior, depth: d)) }
@@ -750,6 +754,12 @@ struct PolicyTypechecker {
             default: return nil
             }
         }
+        let builtIn: Set<MethodName> = [.contains, .containsAll, .containsAny, .isEmpty, .hasTag, .getTag]
+        if builtIn.contains(m) && args.count != (m == .isEmpty ? 0 : 1) {
+            // The parser enforces these arities; a tree built in code may not.
+            report(.wrongNumberOfArguments, e.span, "wrong number of arguments for `\(m.rawValue)`. Expected \(m == .isEmpty ? 0 : 1), got \(args.count)")
+            return .failure(nil)
+        }
         switch m {
         case .contains:
             return expect(x, prior, [.anySet], depth: d, help: setHelp).then { st, _ in
@@ -772,7 +782,11 @@ struct PolicyTypechecker {
         case .hasTag, .getTag:
             return typecheckTag(e, m == .hasTag, x, args[0], prior, d)
         default:
-            return typecheckExtension(e, extensionMethods[m]!, [x] + args, prior, d)
+            guard let signature = extensionMethods[m] else {
+                report(.unexpectedType, e.span, "the method `\(m.rawValue)` is not known to the validator")
+                return .failure(nil)
+            }
+            return typecheckExtension(e, signature, [x] + args, prior, d)
         }
     }
 
