@@ -220,3 +220,38 @@ struct SchemaEntitiesReferenceTests {
         #expect(agree == cases.count)
     }
 }
+
+@Suite("Schema-based requests against the reference")
+struct SchemaRequestReferenceTests {
+    /// Random requests (types, actions and contexts, valid and not): accepted or rejected as the
+    /// reference engine does when it builds a request with a schema.
+    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("requests/agents-cases.json"))
+        let schema = try SchemaFixtures.schema(doc["schema"]!.stringValue!)
+        var agree = 0
+        let cases = doc["cases"]!.arrayValue!
+        for c in cases {
+            let r = c["request"]!
+            let want = c["accepted"]!.boolValue!
+            var got = true
+            var message = ""
+            do {
+                let action = try EntityUID(json: r["action"]!)
+                let context = try schema.context(for: action, json: r["context"]!)
+                try schema.validate(request: Request(
+                    principal: try EntityUID(json: r["principal"]!), action: action,
+                    resource: try EntityUID(json: r["resource"]!), context: context))
+            } catch {
+                got = false
+                message = error.description
+            }
+            if got == want {
+                agree += 1
+            } else {
+                Issue.record("\(JSONWriter.compact(r))\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
+            }
+        }
+        print("schema requests: \(agree)/\(cases.count) reference verdicts agree")
+        #expect(agree == cases.count)
+    }
+}
