@@ -272,15 +272,30 @@ struct SchemaResolver {
                 actions[uid] = decl
             }
         }
-        // Cycles in the action hierarchy make `in` meaningless.
-        for uid in actions.keys.sorted() {
-            var seen: Set<EntityUID> = []
-            var stack = actions[uid]!.memberOf
-            while let next = stack.popLast() {
-                if next == uid {
-                    throw fail("action \(uid) is (transitively) a member of itself; remove the cycle from the action hierarchy", actions[uid]!.span)
+        // Cycles in the action hierarchy make `in` meaningless. One depth-first walk over all
+        // actions (iterative, so long chains cannot exhaust the stack).
+        var state: [EntityUID: Bool] = [:]  // false: on the current path, true: done
+        for root in actions.keys.sorted() where state[root] == nil {
+            var stack: [(EntityUID, Int)] = [(root, 0)]
+            state[root] = false
+            while let (node, next) = stack.last {
+                let parents = actions[node]?.memberOf ?? []
+                if next < parents.count {
+                    stack[stack.count - 1].1 += 1
+                    let p = parents[next]
+                    switch state[p] {
+                    case false?:
+                        throw fail("action \(p) is (transitively) a member of itself; remove the cycle from the action hierarchy", actions[p]!.span)
+                    case true?:
+                        continue
+                    case nil:
+                        state[p] = false
+                        stack.append((p, 0))
+                    }
+                } else {
+                    state[node] = true
+                    stack.removeLast()
                 }
-                if seen.insert(next).inserted { stack.append(contentsOf: actions[next]?.memberOf ?? []) }
             }
         }
         return Schema(entityTypes: entityTypes, actions: actions, namespaces: namespaceAnnotations)

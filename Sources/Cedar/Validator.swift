@@ -272,7 +272,7 @@ public enum Validator {
         switch c.kind {
         case .equals: return [variableType]
         case .in, .isIn:
-            var out = schema.entityTypeNames.filter { schema.mayBeDescendant(variableType, of: $0) && $0 != variableType }
+            var out = schema.ancestorTypes(of: variableType).subtracting([variableType]).sorted()
             out.append(variableType)
             return out
         default: return schema.entityTypeNames

@@ -734,7 +734,7 @@ struct PolicyTypechecker {
     func mayBeIn(_ lhs: Set<String>, _ rhs: Set<String>) -> Bool {
         for l in lhs {
             for r in rhs {
-                if schema.entityTypes(in: r).contains(l) || l == r { return true }
+                if l == r || schema.mayBeDescendant(l, of: r) { return true }
                 // An action may be in an action group of another action entity type.
                 if schema.isActionEntityType(l),
                     schema.actionUIDs.contains(where: { $0.type == r && schema.actionDescendants($0).contains { $0.type == l } }) {

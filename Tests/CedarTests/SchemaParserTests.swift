@@ -231,3 +231,25 @@ struct SchemaErrorExcerptTests {
         }
     }
 }
+
+@Suite("Schema scale")
+struct SchemaScaleTests {
+    /// Long hierarchies are walked on demand: no quadratic closure when the schema is read.
+    @Test func longHierarchiesStayCheap() throws {
+        let n = 3_000
+        var text = ""
+        for i in 0..<n { text += "entity T\(i) in [T\(i + 1)];\n" }
+        text += "entity T\(n);\n"
+        for i in 0..<n { text += "action a\(i) in [a\(i + 1)];\n" }
+        text += "action a\(n) appliesTo { principal: T0, resource: T0 };\n"
+        let schema = try Schema.parse(text, file: "chain.cedarschema")
+        #expect(schema.mayBeDescendant("T0", of: "T\(n)"))
+        #expect(!schema.mayBeDescendant("T\(n)", of: "T0"))
+        #expect(schema.entityTypes(in: "T\(n)").count == n + 1)
+        #expect(schema.actionAncestors(EntityUID(type: "Action", id: "a0")).count == n)
+        let policies = try PolicySet(text: "permit(principal in T\(n)::\"top\", action in Action::\"a\(n)\", resource);", file: "p.cedar")
+        #expect(Validator.check(policies: policies, schema: schema).passed)
+        let cycle = (0..<n).map { "action c\($0) in [c\(($0 + 1) % n)];" }.joined(separator: "\n")
+        #expect(throws: CedarError.self) { try Schema.parse(cycle) }
+    }
+}
