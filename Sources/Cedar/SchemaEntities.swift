@@ -66,6 +66,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
     /// Creates a reader.
     public init(schema: Schema) { self.schema = schema }
 
+    /// Reads an attribute or tag value by the type the schema declares for it.
     public var entityValueDecoder: EntityValueDecoder {
         let schema = self.schema
         return { (entityType: String, name: String, json: JSONValue, path: String) throws(CedarError) -> Value in
@@ -94,6 +95,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
         }
     }
 
+    /// Reads a request context by the action's declared context type.
     public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
         try schema.context(for: action, json: json)
     }
