@@ -126,7 +126,14 @@ struct SchemaValueParser {
     }
 
     func mismatch(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent]) -> CedarError {
-        fail("type mismatch: value was expected to have type \(type), but it actually has type \(typeName(of: json)): `\(JSONWriter.compact(json))`", path)
+        fail("type mismatch: value was expected to have type \(type), but it actually has type \(typeName(of: json)): `\(Self.excerpt(json))`", path)
+    }
+
+    /// A value as written, cut short so that a huge value cannot flood a message.
+    static func excerpt(_ json: JSONValue) -> String {
+        let text = JSONWriter.compact(json)
+        guard text.count > 80 else { return text }
+        return String(text.prefix(77)) + "..."
     }
 
     func value(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int, what: String? = nil) throws(CedarError) -> Value {
@@ -209,7 +216,7 @@ struct SchemaValueParser {
             p = path + [.key("__entity")]
         }
         guard case .string(let t)? = o["type"], case .string(let id)? = o["id"], o.count == 2 else {
-            throw fail("expected an entity reference `{\"type\": ..., \"id\": ...}` of type \(type), found `\(JSONWriter.compact(json))`", p)
+            throw fail("expected an entity reference `{\"type\": ..., \"id\": ...}` of type \(type), found `\(Self.excerpt(json))`", p)
         }
         return EntityUID(type: t, id: id)
     }

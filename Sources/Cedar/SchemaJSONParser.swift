@@ -210,6 +210,11 @@ struct SchemaJSONReader {
             }
             var additional = false
             if let a = o["additionalAttributes"] { additional = try bool(a, path + [.key("additionalAttributes")], "`additionalAttributes`") }
+            if additional {
+                // Cedar 4 rejects open records in schemas; so do we, so that a schema means the same
+                // thing to both.
+                throw fail("`additionalAttributes: true` is not supported: declare every attribute (optional ones with `\"required\": false`)", path + [.key("additionalAttributes")])
+            }
             return SchemaRawType(kind: .record(attrs, additional: additional), span: here)
         case "Entity":
             try onlyKeys(o, ["type", "name"] + extra, path, "an `Entity` type")
