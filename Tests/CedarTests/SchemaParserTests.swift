@@ -179,6 +179,8 @@ struct SchemaParserTests {
          "1:61: at `[\"\"].entityTypes.U.memberOfTypes`: unknown field `memberOfTypes` in an enumerated entity type; expected one of `enum`, `annotations`"),
         (#"{"": {"entityTypes": {}, "actions": {"a": {"memberOf": [{"id": "b"}]}}}}"#,
          "1:57: action Action::\"b\" is used as an action group but has not been declared; declare it"),
+        (#"{"": {"entityTypes": {"U": {"shape": {"type": "Record", "attributes": {}, "additionalAttributes": true}}}, "actions": {}}}"#,
+         "1:99: at `[\"\"].entityTypes.U.shape.additionalAttributes`: `additionalAttributes: true` is not supported: declare every attribute (optional ones with `\"required\": false`)"),
         (#"{"": {"entityTypes": {}, "actions": {}"#, "1:39: unterminated object (opened at 1:6): expected '}'"),
     ])
     func jsonFormatErrorsAreLocated(text: String, expected: String) {
