@@ -168,6 +168,9 @@ struct SchemaResolver {
             }
             for e in ns.entities {
                 if e.name == "__cedar" { throw fail("the entity type name `__cedar` is reserved", e.span) }
+                if e.name == "Action" {
+                    throw fail("`Action` cannot name an entity type: it is the entity type of actions; declare actions with `action`", e.span)
+                }
                 let full = schemaQualify(ns.name, e.name)
                 if let prev = declaredAt["entity " + full] {
                     throw fail("entity type \(quoted(full)) is declared twice (first at \(prev))", e.span)
