@@ -18,19 +18,20 @@ build="$out/build"
 swiftc=${SWIFTC:-swiftc}
 opt=${FUZZ_OPT:--O}
 
-# target -> harness file, modules (dependents first), seed globs, max input length
+# target -> harness file | modules (dependents first) | fixture globs (whole files are seeds) |
+#           fixture files whose every line is a seed | max input length
 target_info() {
     case "$1" in
-    json)         echo "JSON.swift|JSONValue|*.json|65536" ;;
-    cedar-policy) echo "CedarPolicy.swift|Cedar JSONValue|*.cedar *-policies.txt|16384" ;;
-    cedar-schema) echo "CedarSchema.swift|Cedar JSONValue|*.cedarschema *.cedarschema.json *.schema|16384" ;;
-    entities)     echo "Entities.swift|Cedar JSONValue|entities.json *entities*.json|16384" ;;
-    plan)         echo "Plan.swift|Workflow Cedar JSONValue Crypto|plan.json *plan*.json tools.json good-plan.json bad-*.json|16384" ;;
-    jwt)          echo "JWT.swift|Credentials Crypto JSONValue||8192" ;;
-    keys)         echo "Keys.swift|Credentials Crypto JSONValue|*.key *.pub *.pem *.jwk|8192" ;;
-    audit-log)    echo "AuditLogLines.swift|AuditLog Crypto JSONValue|*.jsonl|16384" ;;
-    audit-note)   echo "AuditNote.swift|AuditLog Crypto JSONValue|*.note *.vkey|4096" ;;
-    cli-args)     echo "CLIArguments.swift|StepGuardCLI Workflow Lint Credentials AuditLog Cedar JSONValue Crypto||2048" ;;
+    json)         echo "JSON.swift|JSONValue|*.json||4096" ;;
+    cedar-policy) echo "CedarPolicy.swift|Cedar JSONValue|*.cedar|Tests/CedarTests/Fixtures/validator/*-policies.txt|4096" ;;
+    cedar-schema) echo "CedarSchema.swift|Cedar JSONValue|*.cedarschema *.cedarschema.json *.schema|Tests/CedarTests/Fixtures/schema/cases-schemas.txt|8192" ;;
+    entities)     echo "Entities.swift|Cedar JSONValue|entities.json||8192" ;;
+    plan)         echo "Plan.swift|Workflow Cedar JSONValue Crypto|plan.json good-plan.json bad-*.json tools.json||8192" ;;
+    jwt)          echo "JWT.swift|Credentials Crypto JSONValue|||4096" ;;
+    keys)         echo "Keys.swift|Credentials Crypto JSONValue|*.key *.pub *.pem *.jwk||4096" ;;
+    audit-log)    echo "AuditLogLines.swift|AuditLog Crypto JSONValue|*.jsonl||8192" ;;
+    audit-note)   echo "AuditNote.swift|AuditLog Crypto JSONValue|*.note *.vkey||4096" ;;
+    cli-args)     echo "CLIArguments.swift|StepGuardCLI Workflow Lint Credentials AuditLog Cedar JSONValue Crypto|||1024" ;;
     *) return 1 ;;
     esac
 }
@@ -45,7 +46,7 @@ fi
 target=$1; shift
 mode=$1; shift
 info=$(target_info "$target") || { echo "unknown target '$target'; targets: $targets" >&2; exit 2; }
-IFS='|' read -r harness modules globs maxlen <<<"$info"
+IFS='|' read -r harness modules globs linefiles maxlen <<<"$info"
 mkdir -p "$build"
 
 module_deps() {
@@ -109,9 +110,14 @@ seeds="$work/seeds"
 mkdir -p "$corpus" "$seeds"
 # Seeds: fixture files matching the target's globs, and the committed seeds in Fuzz/Seeds/TARGET.
 for g in $globs; do
-    find "$root/Tests" "$root/policies" -type f -name "$g" -size -64k 2>/dev/null | while read -r f; do
+    find "$root/Tests" "$root/policies" -type f -name "$g" -size -16k 2>/dev/null | while read -r f; do
         cp "$f" "$seeds/$(echo "${f#"$root"/}" | tr '/' '_')"
     done
+done
+# shellcheck disable=SC2086
+for f in $(cd "$root" && echo $linefiles); do
+    [ -f "$root/$f" ] || continue
+    awk -v dir="$seeds" -v base="$(basename "$f")" 'length($0) > 0 { f = dir "/" base "-" NR; print > f; close(f) }' "$root/$f"
 done
 if [ -d "$root/Fuzz/Seeds/$target" ]; then cp "$root/Fuzz/Seeds/$target/"* "$seeds/" 2>/dev/null || true; fi
 
@@ -125,5 +131,9 @@ status=${PIPESTATUS[0]}
 set -e
 last=$(grep -E '^#[0-9]+' "$log" | tail -1)
 execs=$(grep -E 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
 echo "fuzz: $target status $status; executions ${execs:-?}; last: $last" >&2
+# One line per run, for FUZZING.md: date, target, seconds asked, executions, cov, ft, exit status.
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$target" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$status" >>"$out/runs.tsv"
 exit "$status"
