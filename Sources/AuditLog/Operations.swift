@@ -49,7 +49,7 @@ extension AuditLog {
         }
         var options = VerifyOptions(trustedKeys: [own], fromCheckpoint: resumable?.checkpoint.size)
         let file = try MappedFile(path: path)
-        var run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options)
+        var run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options, hasher: RFC6962Hasher())
         if run.report.startSize == 0 && options.fromCheckpoint != nil {
             options.fromCheckpoint = nil
         }
@@ -174,7 +174,7 @@ extension AuditLog {
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
         let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
-                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true))
+                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
         let usable = zip(loaded.checkpoints, run.report.checkpoints).filter { stored, status in
             status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
         }

@@ -32,10 +32,10 @@ public enum AuditVerifier {
         try verifyDetailed(logAt: path, options: options).report
     }
 
-    static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun {
+    static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun<RFC6962Hasher> {
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
-        var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options)
+        var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options, hasher: RFC6962Hasher())
         for (notePath, reason) in loaded.unreadable {
             run.report.findings.append(AuditFinding(kind: .checkpointUnreadable, checkpointPath: notePath,
                                                     message: "checkpoint \(notePath) does not parse: \(reason)"))
@@ -47,11 +47,17 @@ public enum AuditVerifier {
     /// Verifies a log held in memory against `checkpoints`.
     public static func verify(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint] = [],
                               options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
-        try run(bytes: bytes, checkpoints: checkpoints, options: options).report
+        try run(bytes: bytes, checkpoints: checkpoints, options: options, hasher: RFC6962Hasher()).report
     }
 
-    static func run(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint],
-                    options: VerifyOptions) throws(AuditError) -> VerificationRun {
+    /// Verifies a log held in memory whose chain and tree use `hasher` instead of RFC 6962 SHA-256.
+    public static func verify<Hasher: MerkleHasher>(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint] = [],
+                                                    options: VerifyOptions = VerifyOptions(), hasher: Hasher) throws(AuditError) -> VerificationReport {
+        try run(bytes: bytes, checkpoints: checkpoints, options: options, hasher: hasher).report
+    }
+
+    static func run<Hasher: MerkleHasher>(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint],
+                                          options: VerifyOptions, hasher: Hasher) throws(AuditError) -> VerificationRun<Hasher> {
         var findings: [AuditFinding] = []
         var statuses = checkpoints.map { stored in
             CheckpointStatus(path: stored.path, origin: stored.checkpoint.origin, size: stored.checkpoint.size,
@@ -81,7 +87,7 @@ public enum AuditVerifier {
         }
 
         // Where to start: the beginning, or a trusted checkpoint's resume point.
-        var engine = ChainEngine(bytes: bytes, collectLeafHashes: options.collectLeafHashes)
+        var engine = ChainEngine(bytes: bytes, hasher: hasher, collectLeafHashes: options.collectLeafHashes)
         var startSize = 0
         if let from = options.fromCheckpoint {
             guard let index = checkpoints.indices.first(where: { checkpoints[$0].checkpoint.size == from && trusted[$0] }) else {
@@ -130,11 +136,11 @@ public enum AuditVerifier {
 
     /// Sets the engine up to continue after a trusted checkpoint, or returns nil when its resume
     /// data does not check out.
-    private static func resume(engine: inout ChainEngine, bytes: UnsafeRawBufferPointer, from stored: StoredCheckpoint) -> ChainEngine? {
+    private static func resume<Hasher: MerkleHasher>(engine: inout ChainEngine<Hasher>, bytes: UnsafeRawBufferPointer, from stored: StoredCheckpoint) -> ChainEngine<Hasher>? {
         let checkpoint = stored.checkpoint
         if checkpoint.size == 0 { return engine }
         guard let point = stored.resume, point.size == checkpoint.size, point.offset > 0, point.offset <= bytes.count,
-              let range = CompactRange(hasher: RFC6962Hasher(), size: point.size, lastLeafHash: point.lastLeaf, inclusionProof: point.inclusionProof),
+              let range = CompactRange(hasher: engine.hasher, size: point.size, lastLeafHash: point.lastLeaf, inclusionProof: point.inclusionProof),
               range.root() == checkpoint.root,
               bytes[point.offset - 1] == 0x0A
         else { return nil }
@@ -142,14 +148,14 @@ public enum AuditVerifier {
         var start = point.offset - 1
         while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
         let lastLine = UnsafeRawBufferPointer(rebasing: bytes[start..<(point.offset - 1)])
-        guard RFC6962Hasher().hashLeaf(lastLine) == point.lastLeaf else { return nil }
+        guard engine.hasher.hashLeaf(lastLine) == point.lastLeaf else { return nil }
         var resumed = engine
         resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
         return resumed
     }
 
-    private static func checkpointFindings(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
-                                           engine: ChainEngine, startSize: Int) -> [AuditFinding] {
+    private static func checkpointFindings<Hasher: MerkleHasher>(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
+                                                                 engine: ChainEngine<Hasher>, startSize: Int) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         let records = engine.treeSize
         // Truncation: the log ends before what a checkpoint covers.
@@ -194,9 +200,9 @@ public enum AuditVerifier {
 }
 
 /// What a verification pass leaves behind for checkpointing and proving.
-struct VerificationRun {
+struct VerificationRun<Hasher: MerkleHasher> {
     var report: VerificationReport
-    var engine: ChainEngine
+    var engine: ChainEngine<Hasher>
 }
 
 /// One line of the log as the chain check sees it.
@@ -233,9 +239,9 @@ struct JoinKey: Hashable {
 }
 
 /// The single streaming pass over the records.
-struct ChainEngine {
+struct ChainEngine<Hasher: MerkleHasher> {
     let bytes: UnsafeRawBufferPointer
-    let hasher = RFC6962Hasher()
+    let hasher: Hasher
 
     // Where the pass starts.
     var offset = 0
@@ -245,7 +251,7 @@ struct ChainEngine {
     var lastHash = AuditLog.genesis
     var nextSeq = 0
     var lastAccepted: ChainEntry?
-    var range = CompactRange(hasher: RFC6962Hasher())
+    var range: CompactRange<Hasher>
     /// Siblings consumed by the last leaf's append: the inner part of its inclusion proof.
     var lastMergedSiblings: [Digest32] = []
     var lastLeafHash: Digest32?
@@ -291,12 +297,14 @@ struct ChainEngine {
         var line: Int
     }
 
-    init(bytes: UnsafeRawBufferPointer, collectLeafHashes: Bool) {
+    init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
+        self.hasher = hasher
+        self.range = CompactRange(hasher: hasher)
         self.collectLeafHashes = collectLeafHashes
     }
 
-    mutating func start(offset: Int, lineBase: Int, range: CompactRange<RFC6962Hasher>, lastHash: Digest32, nextSeq: Int) {
+    mutating func start(offset: Int, lineBase: Int, range: CompactRange<Hasher>, lastHash: Digest32, nextSeq: Int) {
         self.offset = offset
         self.lineBase = lineBase
         self.range = range
@@ -428,6 +436,12 @@ struct ChainEngine {
             accept(x)
             return
         }
+        // A record the chain is missing from an earlier gap: it was moved later.
+        if x.parsed, let index = pendingMissing.removeValue(forKey: x.hash) {
+            invalidate(x)
+            reconcileMissing(index, with: x)
+            return
+        }
         // The next line continues the chain as if `x` were not there: `x` was added.
         if let z, z.parsed, z.prev == lastHash, z.seq == nextSeq {
             markDisplaced(x)
@@ -455,12 +469,6 @@ struct ChainEngine {
         guard x.parsed, let s = x.seq else {
             invalidate(x)
             findings.append(AuditFinding(kind: .malformed, line: x.line, message: "line \(x.line) is not a record"))
-            return
-        }
-        // A record the chain is missing from an earlier gap: it was moved later.
-        if let index = pendingMissing.removeValue(forKey: x.hash) {
-            invalidate(x)
-            reconcileMissing(index, with: x)
             return
         }
         // Two records claiming the same place: the one the chain continues from is genuine.
