@@ -73,8 +73,8 @@ private func round256(
 @inline(__always)
 private func schedule256(_ w: UnsafeMutablePointer<UInt32>, _ i: Int) -> UInt32 {
     let x = w[(i &+ 1) & 15], y = w[(i &+ 14) & 15]
-    let s0 = rotr32(x, 7) ^ rotr32(x, 18) ^ (x &>> 3)
-    let s1 = rotr32(y, 17) ^ rotr32(y, 19) ^ (y &>> 10)
+    let s0 = rotr32(x ^ rotr32(x, 11), 7) ^ (x &>> 3)
+    let s1 = rotr32(y ^ rotr32(y, 2), 17) ^ (y &>> 10)
     let next = w[i & 15] &+ s0 &+ w[(i &+ 9) & 15] &+ s1
     w[i & 15] = next
     return next
