@@ -221,6 +221,11 @@ struct JoinKey: Hashable {
     var a: UInt64
     var b: UInt64
 
+    init(a: UInt64, b: UInt64) {
+        self.a = a
+        self.b = b
+    }
+
     init(_ parts: UnsafeRawBufferPointer...) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x9e37_79b9_7f4a_7c15
@@ -235,6 +240,65 @@ struct JoinKey: Hashable {
         }
         self.a = a
         self.b = b
+    }
+}
+
+/// An open-addressing table keyed by `JoinKey`, whose bits are already well mixed, so that the
+/// joins do not pay for rehashing every key as a Dictionary would.
+struct JoinTable<Value> {
+    private var keys: [JoinKey]
+    private var values: [Value?]
+    private var used: [Bool]
+    private(set) var count = 0
+
+    init() {
+        keys = Array(repeating: JoinKey(a: 0, b: 0), count: 64)
+        values = Array(repeating: nil, count: 64)
+        used = Array(repeating: false, count: 64)
+    }
+
+    private func slot(_ key: JoinKey) -> Int {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key.a ^ (key.b >> 17)) & mask
+        while used[i] && keys[i] != key { i = (i + 1) & mask }
+        return i
+    }
+
+    subscript(key: JoinKey) -> Value? {
+        get {
+            let i = slot(key)
+            return used[i] ? values[i] : nil
+        }
+        set {
+            guard let newValue else { return }
+            var i = slot(key)
+            if !used[i] {
+                if (count + 1) * 2 > keys.count {
+                    grow()
+                    i = slot(key)
+                }
+                used[i] = true
+                keys[i] = key
+                count += 1
+            }
+            values[i] = newValue
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values, oldUsed = used
+        let capacity = keys.count * 2
+        keys = Array(repeating: JoinKey(a: 0, b: 0), count: capacity)
+        values = Array(repeating: nil, count: capacity)
+        used = Array(repeating: false, count: capacity)
+        count = 0
+        for i in oldKeys.indices where oldUsed[i] {
+            let j = slot(oldKeys[i])
+            used[j] = true
+            keys[j] = oldKeys[i]
+            values[j] = oldValues[i]
+            count += 1
+        }
     }
 }
 
@@ -253,7 +317,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var lastAccepted: ChainEntry?
     var range: CompactRange<Hasher>
     /// Siblings consumed by the last leaf's append: the inner part of its inclusion proof.
-    var lastMergedSiblings: [Digest32] = []
+    var mergedSiblings: [Digest32] = []
+    var mergedCount = 0
     var lastLeafHash: Digest32?
     var treeSize: Int { range.size }
 
@@ -277,11 +342,11 @@ struct ChainEngine<Hasher: MerkleHasher> {
 
     // Joins.
     var joinsAreComplete = true
-    var steps: [JoinKey: StepState] = [:]
+    var steps = JoinTable<StepState>()
     var stepOrder: [JoinKey] = []
-    var mints: [JoinKey: MintState] = [:]
-    var used: [JoinKey: Int] = [:]
-    var revoked: [JoinKey: Int] = [:]
+    var mints = JoinTable<MintState>()
+    var used = JoinTable<Int>()
+    var revoked = JoinTable<Int>()
 
     struct StepState {
         var allowed = false
@@ -374,11 +439,12 @@ struct ChainEngine<Hasher: MerkleHasher> {
     private mutating func addLeaf(_ entry: ChainEntry) {
         // Remember which siblings this append merges: for the final leaf they are the inner
         // part of its inclusion proof, which checkpoints store for resuming.
-        lastMergedSiblings.removeAll(keepingCapacity: true)
+        mergedCount = 0
         var s = range.size
         var i = range.nodes.count - 1
         while s & 1 == 1 {
-            lastMergedSiblings.append(range.nodes[i])
+            if mergedSiblings.count == mergedCount { mergedSiblings.append(range.nodes[i]) } else { mergedSiblings[mergedCount] = range.nodes[i] }
+            mergedCount += 1
             i -= 1
             s >>= 1
         }
@@ -394,7 +460,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// The inclusion proof of the last leaf in the tree so far.
     var lastLeafInclusionProof: [Digest32] {
         let outer = range.nodes.dropLast().reversed()
-        return lastMergedSiblings + outer
+        return Array(mergedSiblings[0..<mergedCount]) + outer
     }
 
     // MARK: Chain classification
