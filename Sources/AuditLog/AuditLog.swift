@@ -45,6 +45,13 @@ public struct AppendedRecord: Equatable, Sendable {
     public let hash: Digest32
     /// The canonical JSON text of the record (without the newline).
     public let line: String
+
+    /// For `--format json`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("seq", .int(Int64(seq))), ("time", .string(time)), ("hash", .string(hash.hex)), ("record", .string(line)),
+        ]))
+    }
 }
 
 /// What `repair` removed from the end of a log.
@@ -58,6 +65,15 @@ public struct RepairResult: Equatable, Sendable {
 
     /// Whether anything was dropped.
     public var changed: Bool { !dropped.isEmpty }
+
+    /// For `--format json`; the dropped bytes as text (invalid UTF-8 replaced).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("changed", .bool(changed)), ("line", line.map { .int(Int64($0)) } ?? .null),
+            ("dropped", .string(String(decoding: dropped, as: UTF8.self))), ("dropped_bytes", .int(Int64(dropped.count))),
+            ("length", .int(Int64(length))),
+        ]))
+    }
 }
 
 /// The audit log: JSON Lines, one canonical (RFC 8785) JSON record per line, each naming the

@@ -18,6 +18,14 @@ public struct CheckpointResult: Sendable {
     public let path: String
     /// False when a checkpoint of this size already carried our signature.
     public let created: Bool
+
+    /// For `--format json`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("origin", .string(checkpoint.origin)), ("size", .int(Int64(checkpoint.size))), ("root", .string(checkpoint.root.base64)),
+            ("path", .string(path)), ("created", .bool(created)), ("note", .string(note.serialized)),
+        ]))
+    }
 }
 
 extension AuditLog {
