@@ -248,3 +248,41 @@ func recordFaults(_ report: VerificationReport) -> [AuditFinding] {
         #expect(faults.count == 1 && located(faults, .modified, seq: 70_000, line: 70_001), "\(faults.map(\.message))")
     }
 }
+
+@Suite struct TamperEdgeTests {
+    let hasher = FastTestHasher()
+
+    func faults(_ lines: [[UInt8]]) throws -> [AuditFinding] {
+        let bytes = GeneratedLog.bytes(lines)
+        let report = try bytes.withUnsafeBytes { try AuditVerifier.verify(bytes: $0, hasher: hasher) }
+        return recordFaults(report)
+    }
+
+    @Test func faultsAtTheStartAndRunsOfDeletions() throws {
+        let log = GeneratedLog(records: 60, hasher: hasher).lines
+        var lines = log
+        lines.removeFirst()
+        #expect(try faults(lines).map { "\($0.kind.rawValue) \($0.seq!)@\($0.line!)" } == ["missing 0@1"])
+
+        lines = log
+        lines[0] = Array(String(decoding: lines[0], as: UTF8.self).replacingOccurrences(of: "deploy", with: "delete").utf8)
+        #expect(try faults(lines).map { "\($0.kind.rawValue) \($0.seq!)@\($0.line!)" } == ["modified 0@1"])
+
+        lines = log
+        lines.insert(try AuditLog.recordLine(event: event("execution"), seq: 0, prev: AuditLog.genesis, time: "2026-01-01T00:00:00Z"), at: 0)
+        #expect(try faults(lines).map { "\($0.kind.rawValue) \($0.seq!)@\($0.line!)" } == ["inserted 0@1"])
+
+        lines = log
+        lines.removeSubrange(20..<23)
+        let run = try faults(lines)
+        #expect(run.map { "\($0.kind.rawValue) \($0.seq!)@\($0.line!)x\($0.count ?? 0)" } == ["missing 20@21x3"])
+
+        // An edited prev: the record itself is reported, not its neighbour.
+        lines = log
+        let text = String(decoding: lines[30], as: UTF8.self)
+        lines[30] = Array(text.replacingOccurrences(of: #""prev":"[0-9a-f]{64}""#, with: "\"prev\":\"" + String(repeating: "e", count: 64) + "\"",
+                                                    options: .regularExpression).utf8)
+        #expect(lines[30] != log[30])
+        #expect(try faults(lines).map { "\($0.kind.rawValue) \($0.seq!)@\($0.line!)" } == ["modified 30@31"])
+    }
+}
