@@ -123,6 +123,10 @@ public enum AuditLog {
         }
         try file.writeAll(out)
         try file.sync()
+        if tail.nextSeq == 0 {
+            // A new log: make its directory entry durable too.
+            FileSystem.syncDirectory(FileSystem.parentDirectory(of: path))
+        }
         return written
     }
 
