@@ -61,7 +61,7 @@ extension AuditLog {
         if run.report.startSize == 0 && options.fromCheckpoint != nil {
             options.fromCheckpoint = nil
         }
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         if let fault = run.report.faults.first(where: { integrityKinds.contains($0.kind) }) {
             throw .logDoesNotVerify(path: path, firstFault: fault.message)
         }
@@ -195,7 +195,7 @@ extension AuditLog {
         let range = run.engine.lineRanges[seq]
         let record = String(decoding: UnsafeRawBufferPointer(rebasing: file.bytes[range]), as: UTF8.self)
         let proof = tree.inclusionProof(index: seq, size: size)!
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         return InclusionProofFile(seq: seq, record: record, leafHash: tree.leafHash(at: seq), treeSize: size,
                                   proof: proof, checkpoint: latest.note.serialized)
     }

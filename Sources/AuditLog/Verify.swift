@@ -33,6 +33,9 @@ public enum AuditVerifier {
     }
 
     static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun<RFC6962Hasher> {
+        // A shared lock: an append in progress is never mistaken for a torn line.
+        let lock = try FileHandleFD(path: path, flags: O_RDONLY)
+        try lock.lockShared()
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
         var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options, hasher: RFC6962Hasher())
@@ -40,7 +43,7 @@ public enum AuditVerifier {
             run.report.findings.append(AuditFinding(kind: .checkpointUnreadable, checkpointPath: notePath,
                                                     message: "checkpoint \(notePath) does not parse: \(reason)"))
         }
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         return run
     }
 
