@@ -106,7 +106,22 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     /// Lower-case hex, 64 digits.
-    public var hex: String { Hex.encode(bytes) }
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            var k = 0
+            for word in [w0, w1, w2, w3] {
+                var shift: UInt64 = 60
+                for _ in 0..<16 {
+                    out[k] = table[Int(truncatingIfNeeded: (word >> shift) & 0x0F)]
+                    k += 1
+                    shift &-= 4
+                }
+            }
+            return 64
+        }
+    }
 
     /// Standard base64 (RFC 4648 §4), as checkpoints carry root hashes.
     public var base64: String { StandardBase64.encode(bytes) }
