@@ -128,4 +128,25 @@ import Testing
         #expect(paths[0].steps[0].events[0].policies == ["permit-build"])
         #expect(try AuditLog.show(logAt: log, plan: "nope").isEmpty)
     }
+
+    @Test func eventBuildersMakeAcceptedRecords() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/audit.jsonl"
+        let exp = Int64(t0.timeIntervalSince1970) + 60
+        try AuditLog.append(events: [
+            AuditEvent.decision(plan: "p", step: "a", principal: "agent", action: "read", resource: "repo", outcome: "approve", policies: ["hold"]),
+            AuditEvent.approval(plan: "p", step: "a", approver: "security", approved: true),
+            AuditEvent.mutation(plan: "p", step: "a", action: "read", resource: "repo-mirror", variant: "mirror", policies: ["prefer-mirror"]),
+            AuditEvent.mint(plan: "p", step: "a", jti: "j1", exp: exp),
+            AuditEvent.execution(plan: "p", step: "a", jti: "j1", outcome: "success"),
+            AuditEvent.revocation(jti: "j1", reason: "done"),
+        ], to: log, now: t0)
+        let report = try AuditLog.verify(logAt: log)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
+        let step = try AuditLog.show(logAt: log, plan: "p")[0].steps[0]
+        #expect(step.status == .executed)
+        #expect(step.events.map(\.kind) == ["decision", "approval", "mutation", "mint", "execution"])
+        #expect(step.events[3].exp == "2026-05-28T20:27:40Z")
+    }
 }
