@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// What a record reports.
-public enum RecordKind: String, CaseIterable, Sendable, Codable {
+public enum RecordKind: String, CaseIterable, Sendable {
     /// A step was evaluated: `outcome` is `allow`, `deny`, `mutate`, `approve` or `warn`.
     case decision
     /// A step was rewritten into a safer variant.
@@ -255,7 +255,6 @@ public enum AuditLog {
             throw AuditError.tornTail(path: file.path, line: line, byteCount: lastBytes.count)
         }
         let lastHash = hash(line: lastLine)
-        let line = lastSeq + 1
         if last.lowerBound == 0 {
             guard lastSeq == 0, claimedPrev == genesis else {
                 throw AuditError.brokenTail(path: file.path, line: 1, reason: "the only record is not record 0 after the genesis value")
@@ -268,9 +267,11 @@ public enum AuditLog {
         let previousLine = Array(try file.read(offset: previous.lowerBound, count: previous.count).dropLast())
         let previousSeq = previousLine.withUnsafeBytes { raw in (try? RecordScanner.scan(raw))?.seq }
         guard claimedPrev == hash(line: previousLine) else {
+            let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.brokenTail(path: file.path, line: line, reason: "the last record's prev does not match the hash of the record before it")
         }
         guard previousSeq.map({ $0 + 1 == lastSeq }) == true else {
+            let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.brokenTail(path: file.path, line: line, reason: "the last record's seq does not follow the record before it")
         }
         return Tail(nextSeq: lastSeq + 1, lastHash: lastHash)

@@ -99,7 +99,9 @@ func readLines(_ path: String) -> [String] {
         var lines = readLines(log)
         lines[1] = lines[1].replacingOccurrences(of: "\"s1\"", with: "\"s9\"")
         try lines.joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
-        #expect(throws: AuditError.self) { try AuditLog.append(event: event("execution"), to: log, now: t0) }
+        #expect(throws: AuditError.brokenTail(path: log, line: 3, reason: "the last record's prev does not match the hash of the record before it")) {
+            try AuditLog.append(event: event("execution"), to: log, now: t0)
+        }
     }
 
     @Test func concurrentAppendersLoseNothing() throws {
