@@ -522,7 +522,8 @@ struct FormatPrinter {
             let open = commented(.text("{"), trivia.atStart(start(e)))
             let close = commented(.text("}"), trivia.atEnd(end(e)))
             if entries.isEmpty { return .concat([open, close]) }
-            return open.then(FormatDoc.concat([FormatDoc.concat([.line, .concat(content)]).nested(indent), .line, close]).grouped)
+            let body = FormatDoc.concat([FormatDoc.concat([.line, .concat(content)]).nested(indent), .line]).grouped
+            return .concat([open, body, close])
         default:
             // lower-precedence forms only reach here through parentheses, which are kept
             return expr(e)
