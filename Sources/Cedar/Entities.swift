@@ -1,0 +1,270 @@
+// Entity store: attributes, tags, parents and the precomputed transitive ancestors.
+import JSONValue
+
+/// One entity.
+public struct Entity: Sendable {
+    /// Its uid.
+    public var uid: EntityUID
+    /// Attributes.
+    public var attributes: [String: Value]
+    /// Direct parents in the order given.
+    public var parents: [EntityUID]
+    /// Tags (`hasTag` / `getTag`).
+    public var tags: [String: Value]
+    /// Every ancestor, direct or transitive, when the hierarchy above this entity is small enough
+    /// to keep (see `Entities.materializeLimit`); `Entities.ancestors(of:)` always answers.
+    var ancestors: Set<EntityUID> = []
+    /// Whether `ancestors` is complete.
+    var ancestorsComplete = true
+
+    /// Creates an entity.
+    public init(uid: EntityUID, attributes: [String: Value] = [:], parents: [EntityUID] = [], tags: [String: Value] = [:]) {
+        self.uid = uid
+        self.attributes = attributes
+        self.parents = parents
+        self.tags = tags
+    }
+}
+
+/// Decodes one attribute or tag value from JSON; a schema supplies one to read values by their
+/// declared types. Arguments: entity type, attribute (or tag) name, the JSON, and the JSON path.
+public typealias EntityValueDecoder = @Sendable (_ entityType: String, _ name: String, _ json: JSONValue, _ path: String) throws(CedarError) -> Value
+
+/// A set of entities with the transitive closure of their parent relation.
+///
+/// The parent graph must be acyclic: Cedar's reference engine rejects a cycle (also a
+/// self-loop) when entities are loaded, and so does this store, naming an entity on the cycle.
+public struct Entities: Sendable {
+    private var storage: [EntityUID: Entity]
+
+    /// An empty store.
+    public init() { storage = [:] }
+
+    /// Builds a store; fails on a cycle in `parents` or on two different entities with one uid.
+    public init(_ entities: [Entity]) throws(CedarError) {
+        var map: [EntityUID: Entity] = [:]
+        map.reserveCapacity(entities.count)
+        for (i, e) in entities.enumerated() {
+            if let existing = map[e.uid] {
+                if existing.attributes != e.attributes || existing.parents != e.parents || existing.tags != e.tags {
+                    throw .entities(message: "duplicate entity \(e.uid) with different contents", path: "[\(i)]", span: nil)
+                }
+                continue
+            }
+            map[e.uid] = e
+        }
+        storage = map
+        try computeAncestors()
+    }
+
+    /// Reads Cedar entity JSON: an array of `{"uid", "attrs", "parents", "tags"}`. `decode`
+    /// reads attribute and tag values (default: schema-less, with `__entity`/`__extn` escapes).
+    public init(json: JSONValue, decode: EntityValueDecoder? = nil) throws(CedarError) {
+        guard case .array(let items) = json else {
+            throw .entities(message: "entity data must be a JSON array of entities", path: "", span: nil)
+        }
+        var list: [Entity] = []
+        list.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            list.append(try Entities.entity(fromJSON: item, path: "[\(i)]", decode: decode))
+        }
+        try self.init(list)
+    }
+
+    /// Reads Cedar entity JSON from bytes; errors carry `file:line:col` of the offending value.
+    public init(jsonBytes: [UInt8], file: String, decode: EntityValueDecoder? = nil) throws(CedarError) {
+        let doc: JSONDocument
+        do {
+            doc = try JSONParser.parseDocument(jsonBytes, file: file)
+        } catch {
+            let l = error.location
+            let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
+            throw .entities(message: error.message, path: "", span: SourceSpan(file: file, start: pos, end: pos))
+        }
+        do {
+            try self.init(json: doc.value, decode: decode)
+        } catch {
+            guard case .entities(let m, let path, nil) = error else { throw error }
+            let comps = parsePath(path)
+            let l = doc.nearestLocation(of: comps)
+            let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
+            throw .entities(message: m, path: path, span: SourceSpan(file: file, start: pos, end: pos))
+        }
+    }
+
+    static func entity(fromJSON json: JSONValue, path: String, decode: EntityValueDecoder?) throws(CedarError) -> Entity {
+        guard case .object(let o) = json else {
+            throw .entities(message: "an entity must be a JSON object with `uid`, `attrs` and `parents`", path: path, span: nil)
+        }
+        guard let uidJSON = o["uid"] else {
+            throw .entities(message: "missing field `uid`", path: path, span: nil)
+        }
+        let uid = try entityUID(fromJSON: uidJSON, path: path + ".uid")
+        var attrs: [String: Value] = [:]
+        guard let attrsJSON = o["attrs"] else {
+            throw .entities(message: "missing field `attrs` on \(uid)", path: path, span: nil)
+        }
+        guard case .object(let ao) = attrsJSON else {
+            throw .entities(message: "`attrs` of \(uid) must be an object", path: path + ".attrs", span: nil)
+        }
+        for (k, v) in ao {
+            let p = path + ".attrs." + k
+            if attrs[k] != nil { throw .entities(message: "duplicate attribute `\(k)` on \(uid)", path: p, span: nil) }
+            if let decode { attrs[k] = try decode(uid.type, k, v, p) } else { attrs[k] = try Value.fromJSON(v, path: p) }
+        }
+        var parents: [EntityUID] = []
+        if let pj = o["parents"] {
+            guard case .array(let arr) = pj else {
+                throw .entities(message: "`parents` of \(uid) must be an array of entity uids", path: path + ".parents", span: nil)
+            }
+            for (i, p) in arr.enumerated() {
+                parents.append(try entityUID(fromJSON: p, path: path + ".parents[\(i)]"))
+            }
+        }
+        var tags: [String: Value] = [:]
+        if let tj = o["tags"] {
+            guard case .object(let to) = tj else {
+                throw .entities(message: "`tags` of \(uid) must be an object", path: path + ".tags", span: nil)
+            }
+            for (k, v) in to {
+                let p = path + ".tags." + k
+                if let decode { tags[k] = try decode(uid.type, k, v, p) } else { tags[k] = try Value.fromJSON(v, path: p) }
+            }
+        }
+        return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)
+    }
+
+    /// Ancestor sets larger than this are not kept; queries on such entities walk the parents.
+    /// Materializing the closure of a long chain would cost time and memory quadratic in its
+    /// length.
+    static let materializeLimit = 1_000
+
+    /// Checks that the parent graph is acyclic and computes ancestor sets; iterative so that
+    /// long parent chains cannot exhaust the stack.
+    private mutating func computeAncestors() throws(CedarError) {
+        enum Mark { case visiting, done }
+        var marks: [EntityUID: Mark] = [:]
+        marks.reserveCapacity(storage.count)
+        // nil: not materialized (too large)
+        var result: [EntityUID: Set<EntityUID>?] = [:]
+        result.reserveCapacity(storage.count)
+        for start in storage.keys.sorted() where marks[start] == nil {
+            var stack: [(EntityUID, Int)] = [(start, 0)]
+            marks[start] = .visiting
+            while !stack.isEmpty {
+                let (node, idx) = stack[stack.count - 1]
+                let parents = storage[node]?.parents ?? []
+                if idx < parents.count {
+                    stack[stack.count - 1].1 += 1
+                    let p = parents[idx]
+                    switch marks[p] {
+                    case .visiting?:
+                        throw .entities(message: "the entity parents have a cycle containing \(p); Cedar requires an acyclic hierarchy", path: "", span: nil)
+                    case .done?:
+                        continue
+                    case nil:
+                        if storage[p] == nil {
+                            marks[p] = .done
+                            result[p] = .some([])
+                        } else {
+                            marks[p] = .visiting
+                            stack.append((p, 0))
+                        }
+                    }
+                } else {
+                    var anc: Set<EntityUID>? = Set<EntityUID>()
+                    for p in parents {
+                        guard let pa = result[p] ?? nil, anc != nil else { anc = nil; break }
+                        anc!.insert(p)
+                        anc!.formUnion(pa)
+                        if anc!.count > Self.materializeLimit { anc = nil; break }
+                    }
+                    result[node] = .some(anc)
+                    marks[node] = .done
+                    stack.removeLast()
+                }
+            }
+        }
+        for (uid, anc) in result where storage[uid] != nil {
+            storage[uid]!.ancestors = anc ?? []
+            storage[uid]!.ancestorsComplete = anc != nil
+        }
+    }
+
+    /// Walks the parents of `uid` (used when its ancestor set is not materialized).
+    private func walkAncestors(_ uid: EntityUID) -> Set<EntityUID> {
+        var seen = Set<EntityUID>()
+        var queue = storage[uid]?.parents ?? []
+        while let p = queue.popLast() {
+            guard seen.insert(p).inserted else { continue }
+            if let e = storage[p] {
+                if e.ancestorsComplete {
+                    seen.formUnion(e.ancestors)
+                } else {
+                    queue.append(contentsOf: e.parents)
+                }
+            }
+        }
+        return seen
+    }
+
+    /// The entity with this uid, if present.
+    public subscript(uid: EntityUID) -> Entity? { storage[uid] }
+
+    /// The ancestors of `uid`, or nil when the entity is not in the store.
+    public func ancestors(of uid: EntityUID) -> Set<EntityUID>? {
+        guard let e = storage[uid] else { return nil }
+        return e.ancestorsComplete ? e.ancestors : walkAncestors(uid)
+    }
+
+    /// Number of entities.
+    public var count: Int { storage.count }
+
+    /// All entities, sorted by uid.
+    public var all: [Entity] { storage.keys.sorted().map { storage[$0]! } }
+
+    /// Cedar's `a in b` on entities: equal, or `b` is an ancestor of `a`.
+    public func isDescendant(_ a: EntityUID, of b: EntityUID) -> Bool {
+        if a == b { return true }
+        guard let e = storage[a] else { return false }
+        return e.ancestorsComplete ? e.ancestors.contains(b) : walkAncestors(a).contains(b)
+    }
+
+    /// Adds or replaces entities and recomputes ancestors.
+    public mutating func insert(_ entities: [Entity]) throws(CedarError) {
+        for e in entities { storage[e.uid] = e }
+        try computeAncestors()
+    }
+}
+
+/// Turns `[3].attrs.owner` into JSON path components.
+func parsePath(_ path: String) -> [JSONPathComponent] {
+    var out: [JSONPathComponent] = []
+    var i = path.startIndex
+    while i < path.endIndex {
+        let c = path[i]
+        if c == "[" {
+            let close = path[i...].firstIndex(of: "]") ?? path.endIndex
+            if let n = Int(path[path.index(after: i)..<close]) { out.append(.index(n)) }
+            i = close < path.endIndex ? path.index(after: close) : close
+        } else if c == "." {
+            i = path.index(after: i)
+        } else {
+            var j = i
+            while j < path.endIndex && path[j] != "." && path[j] != "[" { j = path.index(after: j) }
+            out.append(.key(String(path[i..<j])))
+            i = j
+        }
+    }
+    return out
+}
+
+/// Reads entity attributes and request contexts by the types a schema declares (a string
+/// becomes an `ipaddr`, `decimal` or entity reference where the schema says so). The schema
+/// module provides the implementation; without one, values are read schema-less.
+public protocol SchemaValueReader: Sendable {
+    /// The decoder for entity attributes and tags.
+    var entityValueDecoder: EntityValueDecoder { get }
+    /// Reads the context of a request for `action`.
+    func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value]
+}
