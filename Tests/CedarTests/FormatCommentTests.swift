@@ -180,6 +180,21 @@ struct FormatDetailTests {
         }
     }
 
+    @Test("bytes that are not UTF-8 are a located error; valid bytes format like text")
+    func bytes() throws {
+        var bad = Array("permit(principal, action, resource)\nwhen { context.a == \"".utf8)
+        bad += [0xC3, 0x28]
+        bad += Array("\" };".utf8)
+        #expect(throws: CedarError.self) { try CedarFormatter.format(bytes: bad, file: "bad.cedar") }
+        do throws(CedarError) {
+            _ = try CedarFormatter.format(bytes: bad, file: "bad.cedar")
+        } catch {
+            #expect(error.span?.start.line == 2)
+        }
+        let text = "permit(principal,action,resource);"
+        #expect(try CedarFormatter.format(bytes: Array(text.utf8), file: "ok.cedar") == "permit (principal, action, resource);\n")
+    }
+
     @Test("deeply nested input formats without exhausting the stack")
     func deepInput() throws {
         let depth = 150
