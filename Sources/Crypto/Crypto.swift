@@ -1,1 +1,0 @@
-// Crypto module. Contents arrive with its issue.

@@ -1,0 +1,83 @@
+import JSONValue
+
+/// A policy as the workflow module sees it: id, effect, governance annotations, location.
+public struct PolicySummary: Sendable, Equatable {
+    /// The policy id (`@id`, or positional `policyN`).
+    public var id: String
+    /// Whether the policy is a `forbid` (otherwise a `permit`).
+    public var isForbid: Bool
+    /// Annotations in source order.
+    public var annotations: [Annotation]
+    /// Where the policy starts.
+    public var location: FileLocation?
+    /// Position in the whole policy set (file name order, then position in the file).
+    public var order: Int
+
+    /// One `@key("value")` annotation.
+    public struct Annotation: Sendable, Equatable {
+        /// The annotation name.
+        public var key: String
+        /// Its value (empty for a bare `@key`).
+        public var value: String
+
+        /// Creates an annotation.
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Creates a summary.
+    public init(id: String, isForbid: Bool, annotations: [Annotation], location: FileLocation?, order: Int) {
+        self.id = id
+        self.isForbid = isForbid
+        self.annotations = annotations
+        self.location = location
+        self.order = order
+    }
+
+    /// The first value of annotation `key`.
+    public func annotation(_ key: String) -> String? { annotations.first { $0.key == key }?.value }
+
+    /// `@mutate("VARIANT")` on a forbid.
+    public var mutateVariant: String? { isForbid ? annotation("mutate") : nil }
+    /// `@approve("GROUP")` on a forbid.
+    public var approveGroup: String? { isForbid ? annotation("approve") : nil }
+    /// `@mode("log_only")` on a forbid: reported, not enforced.
+    public var isLogOnly: Bool { isForbid && annotation("mode") == "log_only" }
+    /// `@reason("...")`.
+    public var reason: String? { annotation("reason") }
+}
+
+/// A request the engine decides.
+struct EngineRequest: Sendable {
+    var principal: EntityRef
+    var action: EntityRef
+    var resource: EntityRef
+    /// A JSON object; Cedar JSON escapes (`__entity`, `__extn`) allowed.
+    var context: JSONObject
+}
+
+/// A policy that could not be evaluated for a request (it is skipped, as Cedar does).
+public struct PolicyEvaluationError: Sendable, Equatable {
+    /// The policy.
+    public var policy: String
+    /// What went wrong.
+    public var message: String
+}
+
+/// Which policies a request satisfied.
+struct EngineVerdict: Sendable {
+    /// Satisfied permits, in policy order.
+    var permits: [String]
+    /// Satisfied forbids, in policy order.
+    var forbids: [String]
+    /// Policies skipped because they raised an error.
+    var errors: [PolicyEvaluationError]
+}
+
+/// The seam between the workflow logic and the policy engine.
+protocol DecisionEngine: Sendable {
+    var policies: [PolicySummary] { get }
+    func decide(_ request: EngineRequest) throws(WorkflowError) -> EngineVerdict
+}

@@ -1,0 +1,78 @@
+import JSONValue
+
+/// What the workflow module reads from the entities itself: the attributes that feed chain
+/// facts, risk and counterpart resolution. The policy engine reads the same file on its own.
+public struct EntityFacts: Sendable {
+    /// Attributes by entity, as written in `entities.json`.
+    public private(set) var attributes: [EntityRef: JSONObject] = [:]
+
+    /// No entities.
+    public init() {}
+
+    /// Reads Cedar entity JSON (an array of `{"uid", "attrs", "parents"}`).
+    init(source: JSONSource) throws(WorkflowError) {
+        func fail(_ path: [JSONPathComponent], _ message: String) -> WorkflowError {
+            .malformedEntities(source.location(path), message: message)
+        }
+        guard case .array(let elements) = source.root else {
+            throw fail([], "entities.json must be an array of entities {\"uid\", \"attrs\", \"parents\"}, found \(source.root.typeName)")
+        }
+        for (index, element) in elements.enumerated() {
+            guard case .object(let object) = element else { throw fail([.index(index)], "each entity must be an object with \"uid\"") }
+            guard let uidValue = object["uid"] else { throw fail([.index(index)], "entity has no \"uid\"; add {\"type\": ..., \"id\": ...}") }
+            guard let uid = EntityRef(json: uidValue), !(uidValue.stringValue != nil) else {
+                throw fail([.index(index), .key("uid")], "\"uid\" must be {\"type\": ..., \"id\": ...}")
+            }
+            if attributes[uid] != nil { throw fail([.index(index), .key("uid")], "entity \(uid) is defined twice; merge the two") }
+            var attrs = JSONObject()
+            if let attrsValue = object["attrs"] {
+                guard case .object(let members) = attrsValue else { throw fail([.index(index), .key("attrs")], "\"attrs\" must be an object") }
+                attrs = members
+            }
+            attributes[uid] = attrs
+        }
+    }
+
+    /// The `labels` attribute (a set of strings), empty when absent.
+    public func labels(of entity: EntityRef) -> [String] {
+        guard let value = attributes[entity]?["labels"] else { return [] }
+        if let array = value.arrayValue { return array.compactMap(\.stringValue) }
+        if let text = value.stringValue { return [text] }
+        return []
+    }
+
+    /// The `sensitivity` attribute (0 public … 4 secret), 0 when absent.
+    public func sensitivity(of entity: EntityRef) -> Int64 {
+        attributes[entity]?["sensitivity"]?.int64Value ?? 0
+    }
+
+    /// The `environment` attribute, when present.
+    public func environment(of entity: EntityRef) -> String? {
+        attributes[entity]?["environment"]?.stringValue
+    }
+
+    /// The entity `entity` names in `attribute`, when that attribute is an entity reference.
+    public func counterpart(of entity: EntityRef, attribute: String) -> EntityRef? {
+        guard let value = attributes[entity]?[attribute] else { return nil }
+        return Self.entityValue(value)
+    }
+
+    /// The attribute of `entity` that names `target` (directly or inside a set), when any.
+    public func attributeNaming(_ target: EntityRef, in entity: EntityRef) -> String? {
+        guard let attrs = attributes[entity] else { return nil }
+        for key in attrs.keys.sorted() {
+            let value = attrs[key]!
+            if Self.entityValue(value) == target { return key }
+            if let array = value.arrayValue, array.contains(where: { Self.entityValue($0) == target }) { return key }
+        }
+        return nil
+    }
+
+    static func entityValue(_ value: JSONValue) -> EntityRef? {
+        guard case .object(let object) = value else { return nil }
+        if object["__entity"] != nil || (object.count == 2 && object["type"] != nil && object["id"] != nil) {
+            return EntityRef(json: value)
+        }
+        return nil
+    }
+}

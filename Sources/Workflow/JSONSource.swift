@@ -1,0 +1,66 @@
+import Foundation
+import JSONValue
+
+/// A parsed JSON file that can say where each value is.
+struct JSONSource: Sendable {
+    let document: JSONDocument
+    let file: String
+
+    var root: JSONValue { document.value }
+
+    /// Location of the value at `path`, or of its nearest existing ancestor.
+    func location(_ path: [JSONPathComponent]) -> FileLocation {
+        let where_ = document.nearestLocation(of: path)
+        return FileLocation(file: file, line: where_.line, column: where_.column, path: renderJSONPath(path))
+    }
+
+    static func parse(_ bytes: [UInt8], file: String) throws(WorkflowError) -> JSONSource {
+        do {
+            return JSONSource(document: try JSONParser.parseDocument(bytes, file: file), file: file)
+        } catch {
+            throw .malformedJSON(error)
+        }
+    }
+
+    static func load(_ path: String) throws(WorkflowError) -> JSONSource {
+        try parse(try readFile(path), file: path)
+    }
+}
+
+/// Reads a whole file.
+func readFile(_ path: String) throws(WorkflowError) -> [UInt8] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw .unreadable(file: path, message: "no such file")
+    }
+    if isDirectory.boolValue { throw .unreadable(file: path, message: "is a directory, expected a file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw .unreadable(file: path, message: "permission denied or not a regular file")
+    }
+    return [UInt8](data)
+}
+
+/// Whether `path` is an existing directory.
+func isDirectory(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+}
+
+/// Whether `path` is an existing regular file.
+func isFile(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && !flag.boolValue
+}
+
+/// `a/b` joined without doubling the separator.
+func joinPath(_ directory: String, _ name: String) -> String {
+    if directory.isEmpty { return name }
+    return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
+/// The directory part of a path (`.` when there is none).
+func parentDirectory(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    if slash == path.startIndex { return "/" }
+    return String(path[..<slash])
+}

@@ -1,0 +1,68 @@
+import Foundation
+import JSONValue
+
+/// The files of a policy directory, found but not yet read.
+public struct PolicyDirectory: Sendable, Equatable {
+    /// The directory.
+    public var path: String
+    /// `*.cedar` files, in name order.
+    public var policyFiles: [String]
+    /// `schema.cedarschema` or `schema.cedarschema.json`, when present (passed through to schema support).
+    public var schemaFile: String?
+    /// `entities.json`, when present.
+    public var entitiesFile: String?
+    /// `tools.json`, when present.
+    public var catalogFile: String?
+    /// `tests/*.json`, in name order.
+    public var testFiles: [String]
+
+    /// Lists the files of the directory at `path`.
+    public init(path: String) throws(WorkflowError) {
+        guard isDirectory(path) else {
+            throw .policyDirectory(message: "policy directory \"\(path)\" does not exist; pass --policies DIR")
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        } catch {
+            throw .unreadable(file: path, message: "cannot list the directory")
+        }
+        self.path = path
+        self.policyFiles = names.filter { $0.hasSuffix(".cedar") }.map { joinPath(path, $0) }.filter(isFile)
+        if isFile(joinPath(path, "schema.cedarschema")) {
+            self.schemaFile = joinPath(path, "schema.cedarschema")
+        } else if isFile(joinPath(path, "schema.cedarschema.json")) {
+            self.schemaFile = joinPath(path, "schema.cedarschema.json")
+        } else {
+            self.schemaFile = nil
+        }
+        self.entitiesFile = isFile(joinPath(path, "entities.json")) ? joinPath(path, "entities.json") : nil
+        self.catalogFile = isFile(joinPath(path, "tools.json")) ? joinPath(path, "tools.json") : nil
+        let testsDirectory = joinPath(path, "tests")
+        if isDirectory(testsDirectory), let testNames = try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) {
+            self.testFiles = testNames.filter { $0.hasSuffix(".json") }.sorted().map { joinPath(testsDirectory, $0) }.filter(isFile)
+        } else {
+            self.testFiles = []
+        }
+    }
+
+    /// The policy directory to use for `plan` when none is given: the plan's own directory when
+    /// it is a policy directory (holds `tools.json`), else `policies/` next to the plan, else
+    /// `./policies` (relative to the working directory).
+    public static func defaultPath(forPlan plan: String) -> String? {
+        let own = parentDirectory(plan)
+        if isFile(joinPath(own, "tools.json")) { return own }
+        let candidates = [joinPath(own, "policies"), "policies"]
+        return candidates.first(where: isDirectory)
+    }
+
+    /// The directory given, or the default one for `plan`; an error naming both places otherwise.
+    public static func resolve(_ explicit: String?, forPlan plan: String) throws(WorkflowError) -> PolicyDirectory {
+        if let explicit { return try PolicyDirectory(path: explicit) }
+        guard let found = defaultPath(forPlan: plan) else {
+            let nextTo = joinPath(parentDirectory(plan), "policies")
+            throw .policyDirectory(message: "no policy directory: looked for \"\(nextTo)\" and \"./policies\"; pass --policies DIR")
+        }
+        return try PolicyDirectory(path: found)
+    }
+}

@@ -1,1 +1,0 @@
-// Workflow module. Contents arrive with its issue.
