@@ -100,6 +100,8 @@ public struct Rewrite: Sendable, Equatable {
     public var variantPath: String { hops.map(\.variant).joined(separator: ">") }
     /// The final form of the step.
     public var final: StepForm { hops[hops.count - 1].to! }
+    /// Satisfied `log_only` forbids on the final form: the rewrite runs, and is logged for review.
+    public var warnings: [String] = []
 }
 
 /// A held step's approval request.

@@ -128,6 +128,7 @@ extension StepEvaluation {
                 ("variant", .string(rewrite.variantPath)),
                 ("to", rewrite.final.json),
                 ("hops", .array(rewrite.hops.map(\.json))),
+                ("warnings", .array(rewrite.warnings.map(JSONValue.string))),
             ]))
         }
         var approvalValue = JSONValue.null

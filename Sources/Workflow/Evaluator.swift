@@ -265,6 +265,7 @@ private struct Run {
                     decision.outcome = .mutate
                     decision.rewrite = rewrite
                     decision.reason = base
+                    for id in rewrite.warnings where !decision.warnings.contains(id) { decision.warnings.append(id) }
                     return decision
                 }
                 notes.append("rewrite \"\(variant)\" refused: " + (attempt.boundary?.problems ?? []).joined(separator: "; "))
@@ -365,7 +366,7 @@ private struct Run {
             facts.allowedBy = next.permits
             attempt.boundary = facts
             attempt.accepted = true
-            return (attempt, Rewrite(hops: [attempt]))
+            return (attempt, Rewrite(hops: [attempt], warnings: next.outcome == .warn ? next.policies : []))
         case .mutate:
             facts.allowedBy = []
             attempt.boundary = facts
@@ -374,7 +375,7 @@ private struct Run {
             var hops = [attempt]
             hops[0].next = []
             hops.append(contentsOf: next.rewrite!.hops)
-            return (attempt, Rewrite(hops: hops))
+            return (attempt, Rewrite(hops: hops, warnings: next.rewrite!.warnings))
         case .approve:
             facts.problems.append("the rewritten step would itself be held for approval by \(quoted(next.groups))")
         case .deny, .blocked:
