@@ -1,11 +1,13 @@
 /// The framework controls `@control` may name: OWASP Top 10 for Agentic Applications
-/// (`ASI01`–`ASI10`), OWASP Non-Human Identities Top 10 (`NHI1`–`NHI10`) and NIST CSF 2.0
+/// (`ASI01`–`ASI10`), OWASP Non-Human Identities Top 10 (`NHI1`–`NHI10`), OWASP Top 10 for
+/// LLM Applications (`LLM01`–`LLM10`) and NIST CSF 2.0
 /// (`PR.AA`, `PR.AA-05`).
 public enum ControlCatalog {
     /// A framework a control belongs to.
     public enum Framework: String, Sendable, CaseIterable {
         case owaspAgentic = "OWASP Top 10 for Agentic Applications"
         case owaspNHI = "OWASP Non-Human Identities Top 10"
+        case owaspLLM = "OWASP Top 10 for LLM Applications"
         case nistCSF = "NIST Cybersecurity Framework 2.0"
     }
 
@@ -35,6 +37,20 @@ public enum ControlCatalog {
         ("NHI8", "Environment Isolation"),
         ("NHI9", "NHI Reuse"),
         ("NHI10", "Human Use of NHI"),
+    ]
+
+    /// OWASP Top 10 for LLM Applications (2025).
+    public static let llm: [(id: String, title: String)] = [
+        ("LLM01", "Prompt Injection"),
+        ("LLM02", "Sensitive Information Disclosure"),
+        ("LLM03", "Supply Chain"),
+        ("LLM04", "Data and Model Poisoning"),
+        ("LLM05", "Improper Output Handling"),
+        ("LLM06", "Excessive Agency"),
+        ("LLM07", "System Prompt Leakage"),
+        ("LLM08", "Vector and Embedding Weaknesses"),
+        ("LLM09", "Misinformation"),
+        ("LLM10", "Unbounded Consumption"),
     ]
 
     /// NIST CSF 2.0 categories (subcategories are written `CAT-NN`).
@@ -67,6 +83,7 @@ public enum ControlCatalog {
     public static func lookup(_ id: String) -> (framework: Framework, title: String)? {
         if let entry = agentic.first(where: { $0.id == id }) { return (.owaspAgentic, entry.title) }
         if let entry = nhi.first(where: { $0.id == id }) { return (.owaspNHI, entry.title) }
+        if let entry = llm.first(where: { $0.id == id }) { return (.owaspLLM, entry.title) }
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count <= 2, let category = csfCategories.first(where: { $0.id == parts[0] }) else { return nil }
         if parts.count == 2 {
@@ -76,16 +93,29 @@ public enum ControlCatalog {
         return (.nistCSF, category.title)
     }
 
-    /// The control ids written in a `@control` value (comma or space separated).
+    /// The control ids written in a `@control` value (comma or semicolon separated; an entry
+    /// may contain spaces, as other frameworks' ids do: `PCI DSS 7.2`).
     public static func split(_ value: String) -> [String] {
-        value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" }).map(String.init)
+        value.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: " \t\n") }.filter { !$0.isEmpty }
+    }
+
+    /// Whether an id is written in the form of one of the known frameworks (`ASI…`, `NHI…`,
+    /// `LLM…`, `XX.YY…`): only those are checked; ids of other frameworks pass through.
+    public static func claimsKnownFramework(_ id: String) -> Bool {
+        let upper = id.uppercased()
+        if upper.contains(" ") { return false }
+        for prefix in ["ASI", "NHI", "LLM"] where upper.hasPrefix(prefix) {
+            return upper.dropFirst(prefix.count).allSatisfy(\.isASCIIDigit)
+        }
+        let function = upper.prefix(3)
+        return ["GV.", "ID.", "PR.", "DE.", "RS.", "RC."].contains(String(function))
     }
 
     /// A likely intended control id for a malformed one (`asi1` is `ASI01`).
     static func suggestion(for id: String) -> String? {
         let upper = id.uppercased()
         if lookup(upper) != nil { return upper }
-        for (prefix, width) in [("ASI", 2), ("NHI", 0)] where upper.hasPrefix(prefix) {
+        for (prefix, width) in [("ASI", 2), ("NHI", 0), ("LLM", 2)] where upper.hasPrefix(prefix) {
             let digits = upper.dropFirst(prefix.count)
             if let n = Int(digits), n >= 1, n <= 10 {
                 let text = width == 2 ? (n < 10 ? "0\(n)" : "\(n)") : "\(n)"
@@ -97,7 +127,7 @@ public enum ControlCatalog {
             let candidate = "\(parts[0])-\(n < 10 ? "0\(n)" : "\(n)")"
             if lookup(candidate) != nil { return candidate }
         }
-        let all = agentic.map(\.id) + nhi.map(\.id) + csfCategories.map(\.id)
+        let all = agentic.map(\.id) + nhi.map(\.id) + llm.map(\.id) + csfCategories.map(\.id)
         return closestMatch(upper, in: all, limit: 1)
     }
 
@@ -105,7 +135,8 @@ public enum ControlCatalog {
     static func sortKey(_ id: String) -> (Int, String, Int) {
         if id.hasPrefix("ASI") { return (0, "", Int(id.dropFirst(3)) ?? 0) }
         if id.hasPrefix("NHI") { return (1, "", Int(id.dropFirst(3)) ?? 0) }
-        return (2, id, 0)
+        if id.hasPrefix("LLM") { return (2, "", Int(id.dropFirst(3)) ?? 0) }
+        return (3, id, 0)
     }
 }
 
