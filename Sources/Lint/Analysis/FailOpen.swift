@@ -65,6 +65,12 @@ struct TypeEnvironment {
         if root == "context", let info = walk(.record(StepguardContext.record), path.dropFirst()), info.guaranteed {
             return info
         }
+        if let type = entityLiteralType(root) {
+            // An entity named in the policy: its attributes exist only if the entity does.
+            guard schema != nil else { return PathInfo(guaranteed: false, type: nil) }
+            let info = walk(.entity(type), path.dropFirst()) ?? PathInfo(guaranteed: false, type: nil)
+            return PathInfo(guaranteed: false, type: info.type)
+        }
         guard !environments.isEmpty else {
             if root == "context", let info = walk(.record(StepguardContext.record), path.dropFirst()) { return info }
             return PathInfo(guaranteed: false, type: nil)
@@ -76,12 +82,20 @@ struct TypeEnvironment {
             case "principal": start = .entity(env.principalType)
             case "resource": start = .entity(env.resourceType)
             case "context": start = .record(env.context)
-            default: return PathInfo(guaranteed: false, type: nil)
+            default:
+                guard let type = entityLiteralType(root) else { return PathInfo(guaranteed: false, type: nil) }
+                start = .entity(type)
             }
             infos.append(walk(start, path.dropFirst()) ?? PathInfo(guaranteed: false, type: nil))
         }
         let type = infos.first?.type
         return PathInfo(guaranteed: infos.allSatisfy(\.guaranteed), type: infos.allSatisfy { $0.type == type } ? type : nil)
+    }
+
+    /// The entity type of a path root written as an entity literal (`Freeze::"x"`).
+    private func entityLiteralType(_ root: String) -> String? {
+        guard let quote = root.firstIndex(of: "\""), root[..<quote].hasSuffix("::") else { return nil }
+        return String(root[..<quote].dropLast(2))
     }
 
     /// Follows `names` from a value of type `start`; nil when a step leaves what is declared.

@@ -1,4 +1,5 @@
 import Cedar
+import Workflow
 
 /// Scope reasoning shared by the shadowing, production and remedy rules. Principal and
 /// resource membership (`in`) is decided structurally only, never from `entities.json`:
@@ -65,6 +66,7 @@ enum AttributePath {
         if depth > 64 { return nil }
         switch expr.kind {
         case .variable(let v): return [v.rawValue]
+        case .entity(let uid): return [uid.description]
         case .parenthesized(let e): return of(e, depth: depth + 1)
         case .attribute(let e, let name), .index(let e, let name):
             guard let base = of(e, depth: depth + 1) else { return nil }
@@ -114,6 +116,44 @@ struct EnvironmentPin {
             if equal { pin.required = value } else { pin.excluded.insert(value) }
         }
         return pin
+    }
+}
+
+/// What a policy's conditions say about the step's tool (`context.tool`): flags it must or
+/// must not have, effects it must or must not have.
+struct ToolPin {
+    var requiredFlags: Set<String> = []
+    var excludedFlags: Set<String> = []
+    var requiredEffect: String?
+    var excludedEffects: Set<String> = []
+
+    static func of(_ policy: Policy) -> ToolPin {
+        var pin = ToolPin()
+        for (expr, positive) in policyConjuncts(policy) {
+            switch expr.kind {
+            case .methodCall(let receiver, .contains, let args):
+                guard AttributePath.of(receiver) == ["context", "tool", "flags"], args.count == 1,
+                      case .literal(.string(let flag)) = args[0].kind else { continue }
+                if positive { pin.requiredFlags.insert(flag) } else { pin.excludedFlags.insert(flag) }
+            case .binary(let op, let a, let b) where op == .equal || op == .notEqual:
+                var value: String?
+                if AttributePath.of(a) == ["context", "tool", "effect"], case .literal(.string(let s)) = b.kind { value = s }
+                if AttributePath.of(b) == ["context", "tool", "effect"], case .literal(.string(let s)) = a.kind { value = s }
+                guard let value else { continue }
+                if (op == .equal) == positive { pin.requiredEffect = value } else { pin.excludedEffects.insert(value) }
+            default:
+                continue
+            }
+        }
+        return pin
+    }
+
+    /// Whether a step running `action` can satisfy these requirements.
+    func admits(_ action: CatalogAction) -> Bool {
+        let flags = Set(action.flags.map(\.rawValue))
+        if !requiredFlags.isSubset(of: flags) || !excludedFlags.isDisjoint(with: flags) { return false }
+        if let requiredEffect, requiredEffect != action.effect.rawValue { return false }
+        return !excludedEffects.contains(action.effect.rawValue)
     }
 }
 

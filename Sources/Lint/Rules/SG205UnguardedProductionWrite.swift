@@ -99,6 +99,7 @@ extension LintRules {
         guard let matched = set.catalogActions(matching: forbid.policy.action), matched.contains(where: { $0.name == action.name }) else { return false }
         guard ScopeAnalysis.mayOverlap(forbid.policy.principal, permit.policy.principal),
               ScopeAnalysis.mayOverlap(forbid.policy.resource, permit.policy.resource) else { return false }
+        guard ToolPin.of(forbid.policy).admits(action) else { return false }
         let pin = EnvironmentPin.of(forbid.policy)
         if let required = pin.required, !isProductionName(required) { return false }
         if pin.excluded.contains(where: isProductionName) { return false }
