@@ -179,6 +179,10 @@ public struct Schema: Sendable, Equatable {
     private var actionDescendantsMap: [EntityUID: Set<EntityUID>] = [:]
     /// Entity types of actions (`Action`, `Acme::Action`).
     private var actionEntityTypes: Set<String> = []
+    /// Sorted names, kept because the validator asks for them often.
+    private var sortedEntityTypeNames: [String] = []
+    private var sortedActionUIDs: [EntityUID] = []
+    private var environments: [RequestEnvironment] = []
 
     /// Builds a schema from resolved declarations. Callers are expected to have checked references
     /// (the parsers do); the hierarchy closures are computed here.
@@ -228,6 +232,18 @@ public struct Schema: Sendable, Equatable {
         }
         actionDescendantsMap = actionDesc
         actionEntityTypes = Set(actions.keys.map(\.type))
+        sortedEntityTypeNames = entityTypes.keys.sorted()
+        sortedActionUIDs = actions.keys.sorted()
+        var envs: [RequestEnvironment] = []
+        for uid in sortedActionUIDs {
+            guard let a = actions[uid], a.hasAppliesTo else { continue }
+            for p in a.principalTypes {
+                for r in a.resourceTypes {
+                    envs.append(RequestEnvironment(principalType: p, action: uid, resourceType: r, context: a.context))
+                }
+            }
+        }
+        environments = envs
     }
 
     // MARK: Queries
@@ -252,10 +268,10 @@ public struct Schema: Sendable, Equatable {
     }
 
     /// Entity type names in sorted order.
-    public var entityTypeNames: [String] { entityTypes.keys.sorted() }
+    public var entityTypeNames: [String] { sortedEntityTypeNames }
 
     /// Action uids in sorted order.
-    public var actionUIDs: [EntityUID] { actions.keys.sorted() }
+    public var actionUIDs: [EntityUID] { sortedActionUIDs }
 
     /// Entity types whose entities may be `in` an entity of type `ancestor` (the type itself included).
     public func entityTypes(in ancestor: String) -> Set<String> {
@@ -300,18 +316,7 @@ public struct Schema: Sendable, Equatable {
 
     /// Every (principal type, action, resource type) the schema's `appliesTo` declarations allow,
     /// in a stable order.
-    public var requestEnvironments: [RequestEnvironment] {
-        var out: [RequestEnvironment] = []
-        for uid in actionUIDs {
-            guard let a = actions[uid], a.hasAppliesTo else { continue }
-            for p in a.principalTypes {
-                for r in a.resourceTypes {
-                    out.append(RequestEnvironment(principalType: p, action: uid, resourceType: r, context: a.context))
-                }
-            }
-        }
-        return out
-    }
+    public var requestEnvironments: [RequestEnvironment] { environments }
 }
 
 /// An attribute name as the Cedar schema format writes it: bare when it is an identifier,

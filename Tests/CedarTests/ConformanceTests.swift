@@ -58,3 +58,40 @@ import JSONValue
         #expect(total.requests > 0)
     }
 }
+
+extension ConformanceTests {
+    /// Differential run over extra corpora made with the corpus generator: set
+    /// `CEDAR_EXTRA_CORPUS` to one or more directories separated by `:`.
+    @Test func extraCorpus() throws {
+        guard let dirs = ProcessInfo.processInfo.environment["CEDAR_EXTRA_CORPUS"] else { return }
+        var total = Outcome()
+        var rejects = 0, rejected = 0
+        for dir in dirs.split(separator: ":") {
+            let d = URL(fileURLWithPath: String(dir))
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []
+            for n in names.sorted() where n.hasSuffix(".json") {
+                let url = d.appendingPathComponent(n)
+                if n.hasPrefix("case-") {
+                    do {
+                        let o = try Self.runCase(url)
+                        total.requests += o.requests
+                        total.agree += o.agree
+                        total.failures += o.failures
+                    } catch {
+                        total.failures.append("\(n): \(error)")
+                    }
+                } else if n.hasPrefix("reject-") {
+                    rejects += 1
+                    let text = try Fixtures.json(url)["policies"]?.stringValue ?? ""
+                    if (try? Parser.parse(text, file: n)) == nil { rejected += 1 } else { total.failures.append("\(n): parsed but the reference rejects it") }
+                } else if n.hasPrefix("accept-") {
+                    let text = try Fixtures.json(url)["policies"]?.stringValue ?? ""
+                    do { _ = try Parser.parse(text, file: n) } catch { total.failures.append("\(n): rejected but the reference accepts it: \(error)") }
+                }
+            }
+        }
+        print("extra corpus: \(total.agree)/\(total.requests) requests agree, \(rejected)/\(rejects) rejects rejected")
+        for f in total.failures.prefix(40) { Issue.record("\(f)") }
+        #expect(total.failures.isEmpty)
+    }
+}

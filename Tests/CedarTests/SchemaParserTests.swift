@@ -1,4 +1,5 @@
 import Foundation
+import JSONValue
 import Testing
 @testable import Cedar
 
@@ -182,5 +183,34 @@ struct SchemaParserTests {
     ])
     func jsonFormatErrorsAreLocated(text: String, expected: String) {
         #expect(schemaError(text, json: true) == expected)
+    }
+}
+
+@Suite("Schema parser against the reference")
+struct SchemaReferenceTests {
+    /// Schema texts with the reference parser's verdict (accepted or rejected).
+    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("schema/cases-schemas.json"))
+        var agree = 0
+        let cases = doc["cases"]!.arrayValue!
+        for c in cases {
+            let text = c["schema"]!.stringValue!
+            let want = c["accepted"]!.boolValue!
+            var got = true
+            var message = ""
+            do {
+                _ = try Schema.parse(text, file: "s.cedarschema")
+            } catch {
+                got = false
+                message = error.description
+            }
+            if got == want {
+                agree += 1
+            } else {
+                Issue.record("\(text)\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
+            }
+        }
+        print("schema parser: \(agree)/\(cases.count) reference verdicts agree")
+        #expect(agree == cases.count)
     }
 }

@@ -1,0 +1,354 @@
+// Schema-based reading of entity and context JSON: every value is read by the type the schema
+// declares for it, so `"10.0.0.1"` becomes an `ipaddr`, `"0.6"` a `decimal` and
+// `{"type": "User", "id": "alice"}` an entity reference, and data that does not match the schema
+// (a missing required attribute, an undeclared one, a wrong type, a parent type the schema does
+// not allow) is rejected with its JSON path and location.
+
+import JSONValue
+
+extension Schema {
+    // MARK: Values
+
+    /// Reads a JSON value as a value of the declared `type`. `path` names it in errors.
+    public func value(json: JSONValue, as type: SchemaType, path: [JSONPathComponent] = []) throws(CedarError) -> Value {
+        try SchemaValueParser(schema: self).value(json, type, path, depth: 0)
+    }
+
+    /// Reads a request context for `action`: a JSON object of the action's declared context type.
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+        guard let decl = self.action(action) else {
+            throw CedarError.request(message: "action \(action) is not declared in the schema; declare it or fix the request")
+        }
+        do {
+            let v = try SchemaValueParser(schema: self).value(json, .record(decl.context), [], depth: 0, what: "context for \(action)")
+            guard case .record(let r) = v else { return [:] }
+            return r
+        } catch {
+            guard case .entities(let m, let path, _) = error else { throw error }
+            throw CedarError.request(message: path.isEmpty ? "invalid context: \(m)" : "invalid context at `\(path)`: \(m)")
+        }
+    }
+
+    // MARK: Entities
+
+    /// The action entities the schema declares, with their action groups as parents.
+    public var actionEntities: [Entity] {
+        actionUIDs.map { Entity(uid: $0, parents: actions[$0]!.memberOf) }
+    }
+
+    /// Reads Cedar entity JSON (an array of `{"uid", "attrs", "parents", "tags"}`) by the schema,
+    /// and adds the schema's action entities.
+    public func entities(json: JSONValue) throws(CedarError) -> Entities {
+        try SchemaValueParser(schema: self).entities(json, document: nil)
+    }
+
+    /// Reads Cedar entity JSON from bytes; errors carry `file:line:col` of the offending value.
+    public func entities(jsonBytes: [UInt8], file: String) throws(CedarError) -> Entities {
+        let doc: JSONDocument
+        do {
+            doc = try JSONParser.parseDocument(jsonBytes, file: file)
+        } catch {
+            let p = SourcePosition(line: error.location.line, column: error.location.column, offset: error.location.offset)
+            throw CedarError.entities(message: error.message, path: "", span: SourceSpan(file: file, start: p, end: p))
+        }
+        return try SchemaValueParser(schema: self, file: file).entities(doc.value, document: doc)
+    }
+
+    /// A reader that plugs schema-based parsing into code written against `SchemaValueReader`.
+    public var valueReader: any SchemaValueReader { SchemaBasedValueReader(schema: self) }
+}
+
+/// `SchemaValueReader` backed by a schema.
+public struct SchemaBasedValueReader: SchemaValueReader {
+    /// The schema values are read by.
+    public let schema: Schema
+
+    /// Creates a reader.
+    public init(schema: Schema) { self.schema = schema }
+
+    public var entityValueDecoder: EntityValueDecoder {
+        let schema = self.schema
+        return { (entityType: String, name: String, json: JSONValue, path: String) throws(CedarError) -> Value in
+            let components = parsePath(path)
+            guard let decl = schema.entityType(entityType) else {
+                if Schema.isActionTypeName(entityType) {
+                    throw CedarError.entities(message: "action entities cannot have attributes", path: path, span: nil)
+                }
+                throw CedarError.entities(message: "entity type `\(entityType)` is not declared in the schema", path: path, span: nil)
+            }
+            let isTag = components.count >= 2 && components[components.count - 2] == .key("tags")
+            let declared: SchemaType
+            if isTag {
+                guard let t = decl.tags else {
+                    throw CedarError.entities(message: "entities of type `\(entityType)` cannot have tags; the schema declares none", path: path, span: nil)
+                }
+                declared = t
+            } else {
+                guard let a = decl.shape.attributes[name] else {
+                    throw CedarError.entities(
+                        message: "attribute `\(name)` is not declared for entity type `\(entityType)` in the schema", path: path, span: nil)
+                }
+                declared = a.type
+            }
+            return try SchemaValueParser(schema: schema).value(json, declared, components, depth: 0)
+        }
+    }
+
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+        try schema.context(for: action, json: json)
+    }
+}
+
+/// Reads JSON by declared types.
+struct SchemaValueParser {
+    let schema: Schema
+    var file: String = ""
+    static let maxDepth = 256
+
+    func fail(_ message: String, _ path: [JSONPathComponent]) -> CedarError {
+        .entities(message: message, path: renderJSONPath(path), span: nil)
+    }
+
+    func typeName(of json: JSONValue) -> String {
+        switch json {
+        case .null: return "null"
+        case .bool: return "bool"
+        case .number: return "long"
+        case .string: return "string"
+        case .array: return "set"
+        case .object(let o):
+            if o.count == 1 && o["__entity"] != nil { return "entity" }
+            if o.count == 1 && o["__extn"] != nil { return "extension value" }
+            return "record"
+        }
+    }
+
+    func mismatch(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent]) -> CedarError {
+        fail("type mismatch: value was expected to have type \(type), but it actually has type \(typeName(of: json)): `\(JSONWriter.compact(json))`", path)
+    }
+
+    func value(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int, what: String? = nil) throws(CedarError) -> Value {
+        if depth > Self.maxDepth { throw fail("value is nested too deeply (more than \(Self.maxDepth) levels)", path) }
+        if case .null = json { throw fail("found a `null`; JSON nulls are not allowed in Cedar", path) }
+        switch type {
+        case .bool:
+            guard case .bool(let b) = json else { throw mismatch(json, type, path) }
+            return .bool(b)
+        case .long:
+            guard case .number(let n) = json else { throw mismatch(json, type, path) }
+            guard let i = n.int64 else {
+                throw fail("the number \(n.text) is not a 64-bit integer; Cedar numbers are integers", path)
+            }
+            return .long(i)
+        case .string:
+            guard case .string(let s) = json else { throw mismatch(json, type, path) }
+            return .string(s)
+        case .set(let element):
+            guard case .array(let items) = json else { throw mismatch(json, type, path) }
+            var out = Set<Value>(minimumCapacity: items.count)
+            for (i, item) in items.enumerated() {
+                out.insert(try value(item, element, path + [.index(i)], depth: depth + 1))
+            }
+            return .set(out)
+        case .record(let r):
+            guard case .object(let o) = json else { throw mismatch(json, type, path) }
+            if o.count == 1 && (o["__entity"] != nil || o["__extn"] != nil) { throw mismatch(json, type, path) }
+            var out: [String: Value] = [:]
+            for (k, v) in o {
+                guard let a = r.attributes[k] else {
+                    if r.additionalAttributes {
+                        out[k] = try Value.fromJSON(v, path: renderJSONPath(path + [.key(k)]), depth: depth + 1)
+                        continue
+                    }
+                    let declared = r.sortedNames.map { "`\($0)`" }.joined(separator: ", ")
+                    throw fail("attribute `\(k)` is not declared in the schema\(what.map { " for the \($0)" } ?? "")"
+                               + (declared.isEmpty ? "; no attributes are declared" : "; declared: \(declared)"), path + [.key(k)])
+                }
+                out[k] = try value(v, a.type, path + [.key(k)], depth: depth + 1)
+            }
+            for k in r.sortedNames where r.attributes[k]!.required && out[k] == nil {
+                throw fail("missing required attribute `\(k)`\(what.map { " of the \($0)" } ?? "")", path)
+            }
+            return .record(out)
+        case .entity(let expected):
+            let uid = try entityReference(json, type, path)
+            if uid.type != expected {
+                throw fail("type mismatch: value was expected to have type \(expected), but it actually has type (entity of type `\(uid.type)`): `\(uid)`", path)
+            }
+            if let values = schema.entityType(expected)?.enumValues, !values.contains(uid.id) {
+                throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
+                           + values.map(cedarQuoted).joined(separator: ", ") + ")", path)
+            }
+            return .entity(uid)
+        case .extension(let name):
+            let v = try extensionValue(json, name, type, path)
+            let actual: String
+            switch v {
+            case .ipaddr: actual = "ipaddr"
+            case .decimal: actual = "decimal"
+            case .datetime: actual = "datetime"
+            case .duration: actual = "duration"
+            default: actual = v.typeName
+            }
+            if actual != name {
+                throw fail("type mismatch: value was expected to have type \(name), but it actually has type \(actual): `\(v)`", path)
+            }
+            return v
+        }
+    }
+
+    /// `{"type": T, "id": I}` or `{"__entity": {"type": T, "id": I}}`.
+    func entityReference(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent]) throws(CedarError) -> EntityUID {
+        guard case .object(var o) = json else { throw mismatch(json, type, path) }
+        var p = path
+        if o.count == 1, let inner = o["__entity"] {
+            guard case .object(let io) = inner else { throw mismatch(json, type, path) }
+            o = io
+            p = path + [.key("__entity")]
+        }
+        guard case .string(let t)? = o["type"], case .string(let id)? = o["id"], o.count == 2 else {
+            throw fail("expected an entity reference `{\"type\": ..., \"id\": ...}` of type \(type), found `\(JSONWriter.compact(json))`", p)
+        }
+        return EntityUID(type: t, id: id)
+    }
+
+    /// A string (the constructor's argument), `{"__extn": {"fn", "arg"}}` or `{"fn", "arg"}`.
+    func extensionValue(_ json: JSONValue, _ name: String, _ type: SchemaType, _ path: [JSONPathComponent]) throws(CedarError) -> Value {
+        let constructor: FunctionName
+        switch name {
+        case "ipaddr": constructor = .ip
+        case "decimal": constructor = .decimal
+        case "datetime": constructor = .datetime
+        default: constructor = .duration
+        }
+        switch json {
+        case .string(let s):
+            switch callExtensionConstructor(constructor, s) {
+            case .success(let v): return v
+            case .failure(let e):
+                throw fail("`\(cedarQuoted(s))` is not a valid \(name): \(e.message)", path)
+            }
+        case .object(let o):
+            if o.count == 1, o["__extn"] != nil {
+                return try Value.extensionValue(fromJSON: o["__extn"]!, path: renderJSONPath(path + [.key("__extn")]))
+            }
+            if o["fn"] != nil && (o["arg"] != nil || o["args"] != nil) {
+                return try Value.extensionValue(fromJSON: json, path: renderJSONPath(path))
+            }
+            throw mismatch(json, type, path)
+        default:
+            throw mismatch(json, type, path)
+        }
+    }
+
+    // MARK: Entities
+
+    func entities(_ json: JSONValue, document: JSONDocument?) throws(CedarError) -> Entities {
+        do {
+            return try readEntities(json)
+        } catch {
+            guard case .entities(let m, let path, nil) = error, let document else { throw error }
+            let l = document.nearestLocation(of: parsePath(path))
+            let p = SourcePosition(line: l.line, column: l.column, offset: l.offset)
+            throw CedarError.entities(message: m, path: path, span: SourceSpan(file: file, start: p, end: p))
+        }
+    }
+
+    func readEntities(_ json: JSONValue) throws(CedarError) -> Entities {
+        guard case .array(let items) = json else {
+            throw fail("entity data must be a JSON array of entities", [])
+        }
+        var list: [Entity] = []
+        for (i, item) in items.enumerated() {
+            let path: [JSONPathComponent] = [.index(i)]
+            let e = try entity(item, path)
+            if schema.isActionEntityType(e.uid.type) {
+                // Action entities come from the schema; data may repeat them only as declared.
+                guard let decl = schema.action(e.uid) else {
+                    throw fail("action \(e.uid) is not declared in the schema", path + [.key("uid")])
+                }
+                if !e.attributes.isEmpty || !e.tags.isEmpty {
+                    throw fail("action \(e.uid) cannot have attributes or tags", path)
+                }
+                if Set(e.parents) != Set(decl.memberOf) {
+                    throw fail("action \(e.uid) is declared in the schema with different action groups (\(decl.memberOf.map(\.description).sorted().joined(separator: ", "))); remove it from the entity data or make the two agree", path + [.key("parents")])
+                }
+                continue
+            }
+            list.append(e)
+        }
+        var all = list
+        all.append(contentsOf: schema.actionEntities)
+        return try Entities(all)
+    }
+
+    func entity(_ json: JSONValue, _ path: [JSONPathComponent]) throws(CedarError) -> Entity {
+        guard case .object(let o) = json else {
+            throw fail("an entity must be a JSON object with `uid`, `attrs` and `parents`", path)
+        }
+        for k in o.keys where !["uid", "attrs", "parents", "tags"].contains(k) {
+            throw fail("unknown field `\(k)` in an entity; expected `uid`, `attrs`, `parents` or `tags`", path + [.key(k)])
+        }
+        guard let uidJSON = o["uid"] else { throw fail("missing field `uid`", path) }
+        let uid = try entityReference(uidJSON, .entity("an entity type"), path + [.key("uid")])
+        let isAction = schema.isActionEntityType(uid.type)
+        var attrs: [String: Value] = [:]
+        var parents: [EntityUID] = []
+        var tags: [String: Value] = [:]
+        let decl = schema.entityType(uid.type)
+        if decl == nil && !isAction {
+            let suggestion = fuzzySuggestion(uid.type, schema.entityTypeNames)
+            throw fail("entity \(uid) has type `\(uid.type)`, which is not declared in the schema"
+                       + (suggestion.map { "; did you mean `\($0)`?" } ?? ""), path + [.key("uid")])
+        }
+        if let values = decl?.enumValues, !values.contains(uid.id) {
+            throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
+                       + values.map(cedarQuoted).joined(separator: ", ") + ")", path + [.key("uid")])
+        }
+        if let a = o["attrs"] {
+            guard case .object = a else { throw fail("`attrs` of \(uid) must be an object", path + [.key("attrs")]) }
+            if isAction {
+                guard case .object(let ao) = a, ao.isEmpty else { throw fail("action \(uid) cannot have attributes", path + [.key("attrs")]) }
+            } else if let decl {
+                guard case .record(let r) = try value(a, .record(decl.shape), path + [.key("attrs")], depth: 0, what: "entity type `\(uid.type)`") else {
+                    return Entity(uid: uid)
+                }
+                attrs = r
+            }
+        } else {
+            throw fail("missing field `attrs` on \(uid); write `\"attrs\": {}` for an entity without attributes", path)
+        }
+        if let pj = o["parents"] {
+            guard case .array(let arr) = pj else {
+                throw fail("`parents` of \(uid) must be an array of entity references", path + [.key("parents")])
+            }
+            for (i, p) in arr.enumerated() {
+                let pp = path + [.key("parents"), .index(i)]
+                let parent = try entityReference(p, .entity("a parent entity type"), pp)
+                if isAction {
+                    parents.append(parent)
+                    continue
+                }
+                if let decl, !decl.memberOfTypes.contains(parent.type) {
+                    let allowed = decl.memberOfTypes.isEmpty ? "entities of this type cannot have parents"
+                        : "allowed parent types: " + decl.memberOfTypes.map { "`\($0)`" }.joined(separator: ", ")
+                    throw fail("\(uid) is not allowed to have a parent of type `\(parent.type)` according to the schema; \(allowed)", pp)
+                }
+                if let values = schema.entityType(parent.type)?.enumValues, !values.contains(parent.id) {
+                    throw fail("entity \(parent) is of an enumerated entity type, but `\(cedarQuoted(parent.id))` is not one of its ids", pp)
+                }
+                parents.append(parent)
+            }
+        }
+        if let tj = o["tags"] {
+            guard case .object(let to) = tj else { throw fail("`tags` of \(uid) must be an object", path + [.key("tags")]) }
+            if !to.isEmpty {
+                guard let tagType = decl?.tags else {
+                    throw fail("entities of type `\(uid.type)` cannot have tags; the schema declares none", path + [.key("tags")])
+                }
+                for (k, v) in to { tags[k] = try value(v, tagType, path + [.key("tags"), .key(k)], depth: 0) }
+            }
+        }
+        return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)
+    }
+}
