@@ -122,7 +122,7 @@ public struct LintRule: Sendable {
 public enum LintRules {
     /// All rules, sorted by id.
     public static let all: [LintRule] = [
-        parseError, schemaError, invalidInput,
+        parseError, schemaError, schemaValidation, invalidInput, impossiblePolicy,
         constantCondition, shadowedPolicy, failOpenForbid,
         unconstrainedPermit, missingOwner, missingID, duplicateID, unknownAnnotation,
         unguardedProductionWrite, unknownMutateVariant, mutateVariantEscapes, maxTTLInvalid, secretPermitWithoutTTL,
