@@ -47,7 +47,8 @@ extension LintRules {
                 if matched.contains(where: { $0.variant(variant) != nil }) { continue }
                 let names = Set(matched.flatMap { $0.variants.map(\.name) })
                 var hint = "define variant \"\(variant)\" under \"variants\" of \(describeActions(matched.map(\.name))) in tools.json"
-                if let suggestion = closestMatch(variant, in: names, limit: max(2, variant.count / 3)) {
+                let containing = names.sorted().first { $0.contains(variant) || variant.contains($0) }
+                if let suggestion = closestMatch(variant, in: names, limit: max(2, variant.count / 3)) ?? containing {
                     hint = "did you mean \"\(suggestion)\"? or " + hint
                 }
                 let elsewhere = catalog.actions.values.filter { $0.variant(variant) != nil }.map(\.name).sorted()
