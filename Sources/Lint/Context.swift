@@ -80,17 +80,21 @@ final class LintContext: Sendable {
     let plans: [LintPlan]
     let configuration: LintConfiguration
 
+    /// The policies of each set, in set order.
+    let policiesBySet: [[LintPolicy]]
+
     init(sets: [PolicySetModel], policies: [LintPolicy], plans: [LintPlan], configuration: LintConfiguration) {
         self.sets = sets
         self.policies = policies
         self.plans = plans
         self.configuration = configuration
+        self.policiesBySet = sets.map { set in set.policyIndices.map { policies[$0] } }
     }
 
     func set(of policy: LintPolicy) -> PolicySetModel { sets[policy.setIndex] }
 
     /// The policies of the set `policy` belongs to.
-    func siblings(of policy: LintPolicy) -> [LintPolicy] { sets[policy.setIndex].policyIndices.map { policies[$0] } }
+    func siblings(of policy: LintPolicy) -> [LintPolicy] { policiesBySet[policy.setIndex] }
 }
 
 /// A Cedar span as a finding range.

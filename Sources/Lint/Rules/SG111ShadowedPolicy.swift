@@ -35,10 +35,13 @@ extension LintRules {
         ],
         check: { context in
             var hits: [RuleHit] = []
-            for set in context.sets {
-                let members = set.policyIndices.map { context.policies[$0] }.filter { !$0.policy.isTemplate }
+            for (index, set) in context.sets.enumerated() {
+                let members = context.policiesBySet[index].filter { !$0.policy.isTemplate }
+                // Only an unconditional policy can shadow another.
+                let candidates = members.filter { $0.policy.conditions.isEmpty }
+                guard !candidates.isEmpty else { continue }
                 for shadowed in members {
-                    guard let by = members.first(where: { candidate in
+                    guard let by = candidates.first(where: { candidate in
                         candidate.order != shadowed.order && shadows(candidate, shadowed, set)
                             // Two identical unconditional policies shadow each other: report the later one only.
                             && !(shadows(shadowed, candidate, set) && candidate.order > shadowed.order)

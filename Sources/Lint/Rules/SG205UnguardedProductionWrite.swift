@@ -52,28 +52,63 @@ extension LintRules {
         ],
         check: { context in
             var hits: [RuleHit] = []
-            for policy in context.policies where policy.isPermit && !policy.policy.isTemplate {
-                let set = context.set(of: policy)
-                guard let actions = set.catalogActions(matching: policy.policy.action) else { continue }
-                let risky = actions.filter { $0.effect >= .write || $0.flags.contains(.irreversible) || $0.flags.contains(.privileged) }
-                guard !risky.isEmpty, let evidence = productionEvidence(policy.policy, set) else { continue }
-                let forbids = context.siblings(of: policy).filter { $0.isForbid && !$0.isLogOnly && !$0.policy.isTemplate }
-                let unguarded = risky.filter { action in
-                    !forbids.contains { forbid in guards(forbid, action: action, permit: policy, set: set) }
+            for (setIndex, set) in context.sets.enumerated() {
+                guard set.catalog != nil else { continue }
+                let members = context.policiesBySet[setIndex].filter { !$0.policy.isTemplate }
+                // Enforced forbids by the catalog actions they can match, analysed once.
+                var forbidsByAction: [String: [ForbidSummary]] = [:]
+                for forbid in members where forbid.isForbid && !forbid.isLogOnly {
+                    let summary = ForbidSummary(forbid)
+                    for action in set.catalogActions(matching: forbid.policy.action) ?? [] {
+                        forbidsByAction[action.name, default: []].append(summary)
+                    }
                 }
-                guard !unguarded.isEmpty else { continue }
-                let described = unguarded.map { action in
-                    var traits = [action.effect.rawValue] + action.flags.filter { $0 == .irreversible || $0 == .privileged }.map(\.rawValue)
-                    traits = traits.filter { $0 != "read" }
-                    return "\"\(action.name)\" (\(traits.joined(separator: ", ")))"
+                for policy in members where policy.isPermit {
+                    guard let actions = set.catalogActions(matching: policy.policy.action) else { continue }
+                    let risky = actions.filter { $0.effect >= .write || $0.flags.contains(.irreversible) || $0.flags.contains(.privileged) }
+                    guard !risky.isEmpty, let evidence = productionEvidence(policy.policy, set) else { continue }
+                    let unguarded = risky.filter { action in
+                        !(forbidsByAction[action.name] ?? []).contains { $0.guards(action: action, permit: policy) }
+                    }
+                    guard !unguarded.isEmpty else { continue }
+                    let described = unguarded.map { action in
+                        var traits = [action.effect.rawValue] + action.flags.filter { $0 == .irreversible || $0 == .privileged }.map(\.rawValue)
+                        traits = traits.filter { $0 != "read" }
+                        return "\"\(action.name)\" (\(traits.joined(separator: ", ")))"
+                    }
+                    hits.append(RuleHit(
+                        policy, policy.headRange,
+                        "permit \(policy.label) allows \(described.joined(separator: ", ")) on production (\(evidence)) with no @mutate or @approve path",
+                        hint: "add a forbid with @mutate(\"VARIANT\") or @approve(\"GROUP\") for these actions on production"))
                 }
-                hits.append(RuleHit(
-                    policy, policy.headRange,
-                    "permit \(policy.label) allows \(described.joined(separator: ", ")) on production (\(evidence)) with no @mutate or @approve path",
-                    hint: "add a forbid with @mutate(\"VARIANT\") or @approve(\"GROUP\") for these actions on production"))
             }
             return hits
         })
+
+    /// What the production rule needs of a forbid.
+    struct ForbidSummary {
+        let policy: LintPolicy
+        let tool: ToolPin
+        let environment: EnvironmentPin
+
+        init(_ policy: LintPolicy) {
+            self.policy = policy
+            self.tool = ToolPin.of(policy.policy)
+            self.environment = EnvironmentPin.of(policy.policy)
+        }
+
+        /// Whether this forbid stands between `permit` and `action` on production.
+        func guards(action: CatalogAction, permit: LintPolicy) -> Bool {
+            guard ScopeAnalysis.mayOverlap(policy.policy.principal, permit.policy.principal),
+                  ScopeAnalysis.mayOverlap(policy.policy.resource, permit.policy.resource),
+                  tool.admits(action) else { return false }
+            if let required = environment.required, !isProductionName(required) { return false }
+            if environment.excluded.contains(where: isProductionName) { return false }
+            if policy.hasRemedy { return true }
+            // A plain forbid counts when it denies outright, or only on production.
+            return policy.policy.conditions.isEmpty || environment.required.map(isProductionName) == true
+        }
+    }
 
     /// Why the permit can reach production, or nil when it cannot (or nothing says so).
     static func productionEvidence(_ policy: Policy, _ set: PolicySetModel) -> String? {
@@ -92,19 +127,5 @@ extension LintRules {
             return "it matches production resources such as \(example)"
         }
         return nil
-    }
-
-    /// Whether `forbid` stands between the permit and `action` on production.
-    static func guards(_ forbid: LintPolicy, action: CatalogAction, permit: LintPolicy, set: PolicySetModel) -> Bool {
-        guard let matched = set.catalogActions(matching: forbid.policy.action), matched.contains(where: { $0.name == action.name }) else { return false }
-        guard ScopeAnalysis.mayOverlap(forbid.policy.principal, permit.policy.principal),
-              ScopeAnalysis.mayOverlap(forbid.policy.resource, permit.policy.resource) else { return false }
-        guard ToolPin.of(forbid.policy).admits(action) else { return false }
-        let pin = EnvironmentPin.of(forbid.policy)
-        if let required = pin.required, !isProductionName(required) { return false }
-        if pin.excluded.contains(where: isProductionName) { return false }
-        if forbid.hasRemedy { return true }
-        // A plain forbid counts when it denies outright, or only on production.
-        return forbid.policy.conditions.isEmpty || pin.required.map(isProductionName) == true
     }
 }
