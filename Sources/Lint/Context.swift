@@ -54,6 +54,21 @@ struct PolicySetModel: Sendable {
     var catalog: ActionCatalog?
     /// The entities, when the directory has a valid `entities.json`.
     var entities: Entities?
+    /// Catalog actions sorted by name with their action entities (see `prepare()`).
+    var sortedActions: [(action: CatalogAction, uid: EntityUID)] = []
+    /// The production entities that are not actions (see `prepare()`).
+    var productionUIDs: [EntityUID] = []
+
+    /// Computes the indexes the rules share, once the directory's files are read.
+    mutating func prepare() {
+        sortedActions = (catalog?.actions.values.sorted { $0.name < $1.name } ?? []).map { action in
+            let ref = EntityRef.action(action.name)
+            return (action, EntityUID(type: ref.type, id: ref.id))
+        }
+        productionUIDs = (entities?.all.map(\.uid) ?? []).filter { uid in
+            isProduction(uid) && !(schema?.isActionEntityType(uid.type) ?? (uid.type == "Action" || uid.type.hasSuffix("::Action")))
+        }
+    }
 }
 
 /// A plan file as the rules see it.
@@ -152,17 +167,12 @@ extension PolicySetModel {
     /// The catalog actions a policy's action scope can match, sorted by name; nil without a
     /// catalog. Conditions are not considered, so this may include more than the policy allows.
     func catalogActions(matching constraint: ActionConstraint) -> [CatalogAction]? {
-        guard let catalog else { return nil }
-        let all = catalog.actions.values.sorted { $0.name < $1.name }
-        func uid(_ action: CatalogAction) -> EntityUID {
-            let ref = EntityRef.action(action.name)
-            return EntityUID(type: ref.type, id: ref.id)
-        }
+        guard catalog != nil else { return nil }
         switch constraint.kind {
-        case .any: return all
-        case .equals(let target): return all.filter { uid($0) == target }
-        case .in(let group): return all.filter { action(uid($0), isIn: group) }
-        case .inList(let groups): return all.filter { a in groups.contains { action(uid(a), isIn: $0) } }
+        case .any: return sortedActions.map(\.action)
+        case .equals(let target): return sortedActions.filter { $0.uid == target }.map(\.action)
+        case .in(let group): return sortedActions.filter { action($0.uid, isIn: group) }.map(\.action)
+        case .inList(let groups): return sortedActions.filter { a in groups.contains { action(a.uid, isIn: $0) } }.map(\.action)
         }
     }
 

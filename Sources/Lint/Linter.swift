@@ -139,6 +139,7 @@ public enum Linter {
     static func run(inputs: [InputFile], configuration: LintConfiguration, fileSystem: any LintFileSystem) -> LintResult {
         var loader = Loader(configuration: configuration, fileSystem: fileSystem)
         loader.load(inputs)
+        for index in loader.sets.indices { loader.sets[index].prepare() }
         let context = LintContext(sets: loader.sets, policies: loader.policies, plans: loader.plans, configuration: configuration)
 
         var raw: [(LintRule, RuleHit)] = loader.hits

@@ -182,8 +182,7 @@ extension PolicySetModel {
     /// The known production entities that a resource scope can match.
     func productionEntities(matching scope: ScopeConstraint) -> [EntityUID] {
         guard let entities else { return [] }
-        return entities.all.map(\.uid).filter { uid in
-            guard isProduction(uid), !(schema?.isActionEntityType(uid.type) ?? (uid.type == "Action" || uid.type.hasSuffix("::Action"))) else { return false }
+        return productionUIDs.filter { uid in
             switch scope.kind {
             case .any: return true
             case .equals(.entity(let e)): return e == uid
