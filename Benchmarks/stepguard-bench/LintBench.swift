@@ -14,7 +14,10 @@ func runLintBenchmark(arguments: [String]) {
     let result = Linter.lint(files: files)
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let c = result.counts
-    print("lint: \(count) policies in \(directories) director\(directories == 1 ? "y" : "ies"), \(c.files) files: \(String(format: "%.3f", elapsed)) s (\(String(format: "%.0f", Double(count) / elapsed)) policies/s); findings: \(c.errors) errors, \(c.warnings) warnings, \(c.info) info")
+    var byRule: [String: Int] = [:]
+    for finding in result.findings { byRule[finding.ruleID, default: 0] += 1 }
+    let breakdown = byRule.keys.sorted().map { "\($0) \(byRule[$0]!)" }.joined(separator: ", ")
+    print("lint: \(count) policies in \(directories) director\(directories == 1 ? "y" : "ies"), \(c.files) files: \(String(format: "%.3f", elapsed)) s (\(String(format: "%.0f", Double(count) / elapsed)) policies/s); findings: \(c.errors) errors, \(c.warnings) warnings, \(c.info) info (\(breakdown))")
 }
 
 /// A deterministic mix of permits and forbids with governance annotations, scopes, conditions
