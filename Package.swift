@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 // stepguard: governance for autonomous agent workflows. No package dependencies, by design.
+import Foundation
 import PackageDescription
+
+/// Fixture and golden-file folders of a test target: data read by the tests, not sources.
+func testData(_ target: String) -> [String] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Tests/\(target)")
+    return ["Fixtures", "Golden"].filter {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path)
+    }
+}
 
 let package = Package(
     name: "stepguard",
@@ -26,13 +35,13 @@ let package = Package(
             dependencies: ["Cedar", "Workflow", "Lint", "Crypto", "AuditLog", "JSONValue"],
             path: "Benchmarks/stepguard-bench"
         ),
-        .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Crypto", "JSONValue"]),
-        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"]),
-        .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue"]),
-        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"]),
+        .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], exclude: testData("JSONValueTests")),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], exclude: testData("CryptoTests")),
+        .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"], exclude: testData("CedarTests")),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue"], exclude: testData("LintTests")),
+        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

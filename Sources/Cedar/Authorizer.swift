@@ -81,21 +81,24 @@ public enum Authorizer {
         var permits: [String] = []
         var forbids: [String] = []
         var errors: [PolicyError] = []
-        for i in index.candidates(principal: request.principal, action: request.action, resource: request.resource, entities: entities) {
-            let policy = index.policies[i]
+        index.forEachCandidate(
+            principal: request.principal, evaluator.principalAncestors, action: request.action, evaluator.actionAncestors,
+            resource: request.resource, evaluator.resourceAncestors
+        ) { i in
             let outcome: Result<Bool, EvaluationError>
             if index.depths[i] > deepPolicyThreshold {
-                outcome = runOnLargeStack { evaluator.satisfies(policy) }
+                outcome = runOnLargeStack { evaluator.satisfies(index.policies[i]) }
             } else {
-                outcome = evaluator.satisfies(policy)
+                outcome = evaluator.satisfies(index.policies[i])
             }
             switch outcome {
             case .success(true):
-                if policy.effect == .permit { permits.append(policy.id) } else { forbids.append(policy.id) }
+                if index.policies[i].effect == .permit { permits.append(index.policies[i].id) } else { forbids.append(index.policies[i].id) }
             case .success(false):
                 break
             case .failure(let e):
-                errors.append(PolicyError(policyID: policy.id, message: "error while evaluating policy `\(policy.id)`: \(e.message)"))
+                let id = index.policies[i].id
+                errors.append(PolicyError(policyID: id, message: "error while evaluating policy `\(id)`: \(e.message)"))
             }
         }
         if !forbids.isEmpty { return Response(decision: .deny, reasons: forbids, errors: errors) }
@@ -125,22 +128,58 @@ extension Evaluator {
 
     /// Whether the request's principal, action and resource satisfy the policy's scope.
     public func scopeMatches(_ policy: Policy) -> Bool {
-        func matches(_ c: ScopeConstraint, _ uid: EntityUID) -> Bool {
+        func within(_ uid: EntityUID, _ ancestors: Set<EntityUID>?, _ target: EntityUID) -> Bool {
+            uid == target || (ancestors?.contains(target) ?? false)
+        }
+        func matches(_ c: ScopeConstraint, _ uid: EntityUID, _ entity: Set<EntityUID>?) -> Bool {
             switch c.kind {
             case .any: return true
             case .equals(.entity(let e)): return uid == e
-            case .in(.entity(let e)): return entities.isDescendant(uid, of: e)
+            case .in(.entity(let e)): return within(uid, entity, e)
             case .is(let t): return uid.type == t
-            case .isIn(let t, .entity(let e)): return uid.type == t && entities.isDescendant(uid, of: e)
+            case .isIn(let t, .entity(let e)): return uid.type == t && within(uid, entity, e)
             default: return false  // an unlinked slot matches nothing
             }
         }
-        guard matches(policy.principal, principal), matches(policy.resource, resource) else { return false }
+        guard matches(policy.principal, principal, principalAncestors), matches(policy.resource, resource, resourceAncestors) else { return false }
         switch policy.action.kind {
         case .any: return true
         case .equals(let e): return action == e
-        case .in(let e): return entities.isDescendant(action, of: e)
-        case .inList(let list): return list.contains { entities.isDescendant(action, of: $0) }
+        case .in(let e): return within(action, actionAncestors, e)
+        case .inList(let list): return list.contains { within(action, actionAncestors, $0) }
+        }
+    }
+}
+
+extension Request {
+    /// Reads `{"principal", "action", "resource", "context"}` where each entity is written as
+    /// `"Type::\"id\""` or `{"type", "id"}` and the context (optional) is a record in Cedar JSON
+    /// (schema-less). `readContext` lets a schema read the context by its declared types.
+    public init(json: JSONValue, readContext: ((EntityUID, JSONValue) throws(CedarError) -> [String: Value])? = nil) throws(CedarError) {
+        guard case .object(let o) = json else {
+            throw .request(message: "a request must be a JSON object with `principal`, `action` and `resource`")
+        }
+        func uid(_ key: String) throws(CedarError) -> EntityUID {
+            guard let v = o[key] else { throw .request(message: "the request has no `\(key)`") }
+            do {
+                return try EntityUID(json: v)
+            } catch {
+                throw .request(message: "`\(key)`: \(error.message)")
+            }
+        }
+        principal = try uid("principal")
+        action = try uid("action")
+        resource = try uid("resource")
+        context = [:]
+        if let c = o["context"], c != .null {
+            if let readContext {
+                context = try readContext(action, c)
+            } else {
+                guard case .record(let r) = try Value(json: c) else {
+                    throw .request(message: "the request `context` must be a JSON object")
+                }
+                context = r
+            }
         }
     }
 }

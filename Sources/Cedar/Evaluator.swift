@@ -28,6 +28,10 @@ public struct Evaluator {
     public let context: Value
     /// The entities.
     public let entities: Entities
+    /// The request's entities as stored (nil when absent), looked up once per request.
+    let principalAncestors: Set<EntityUID>?
+    let actionAncestors: Set<EntityUID>?
+    let resourceAncestors: Set<EntityUID>?
 
     /// Creates an evaluator for `request`.
     public init(request: Request, entities: Entities) {
@@ -36,6 +40,9 @@ public struct Evaluator {
         resource = request.resource
         context = .record(request.context)
         self.entities = entities
+        principalAncestors = entities.ancestors(of: request.principal)
+        actionAncestors = entities.ancestors(of: request.action)
+        resourceAncestors = entities.ancestors(of: request.resource)
     }
 
     /// Evaluates an expression to a value.

@@ -131,80 +131,128 @@ public struct PolicySet: Sendable {
     }
 }
 
-/// Narrows the policies a request must evaluate by their scope constraints.
+/// A fixed-size set of policy indices.
+struct PolicyBits: Sendable {
+    var words: [UInt64]
+
+    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+
+    mutating func insert(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
+
+    mutating func formUnion(_ o: PolicyBits) {
+        for k in words.indices { words[k] |= o.words[k] }
+    }
+
+    mutating func formIntersection(_ o: PolicyBits) {
+        for k in words.indices { words[k] &= o.words[k] }
+    }
+
+    /// Indices in ascending order.
+    var indices: [Int] {
+        var out: [Int] = []
+        for (k, w0) in words.enumerated() {
+            var w = w0
+            while w != 0 {
+                let t = w.trailingZeroBitCount
+                out.append(k << 6 | t)
+                w &= w - 1
+            }
+        }
+        return out
+    }
+}
+
+/// Narrows the policies a request must evaluate by their scope constraints: for each of
+/// principal, action and resource, the policies that name the request's entity (`==`), one of
+/// its ancestors or itself (`in`), or nothing; the three sets are intersected.
 final class PolicyIndex: Sendable {
     let policies: [Policy]
-    /// Policies whose principal constraint names an entity (== or in), keyed by that entity.
-    let byPrincipal: [EntityUID: [Int]]
-    /// Policies whose principal constraint names no entity.
-    let principalFree: [Int]
-    let byResource: [EntityUID: [Int]]
-    let resourceFree: [Int]
-    let byAction: [EntityUID: [Int]]
-    let actionFree: [Int]
+    struct Dimension: Sendable {
+        /// Constraints that name no entity (`principal`, `principal is T`).
+        var free: PolicyBits
+        /// `== E`, keyed by E.
+        var equal: [EntityUID: PolicyBits]
+        /// `in E` and `is T in E`, keyed by E.
+        var within: [EntityUID: PolicyBits]
+
+        /// Writes the candidate bits for `uid` into `out` (as many words as the bit sets have).
+        func candidates(_ uid: EntityUID, _ ancestors: Set<EntityUID>?, into out: UnsafeMutableBufferPointer<UInt64>) {
+            func or(_ b: PolicyBits) {
+                b.words.withUnsafeBufferPointer { w in
+                    for k in 0..<out.count { out[k] |= w[k] }
+                }
+            }
+            free.words.withUnsafeBufferPointer { w in
+                for k in 0..<out.count { out[k] = w[k] }
+            }
+            if !equal.isEmpty, let b = equal[uid] { or(b) }
+            if !within.isEmpty {
+                if let b = within[uid] { or(b) }
+                if let ancestors {
+                    for a in ancestors { if let b = within[a] { or(b) } }
+                }
+            }
+        }
+    }
+    let principal: Dimension
+    let action: Dimension
+    let resource: Dimension
     /// Tree depth of each policy's deepest condition.
     let depths: [Int]
 
     init(_ policies: [Policy]) {
         self.policies = policies
-        var bp: [EntityUID: [Int]] = [:], br: [EntityUID: [Int]] = [:], ba: [EntityUID: [Int]] = [:]
-        var pf: [Int] = [], rf: [Int] = [], af: [Int] = []
-        var depths: [Int] = []
-        func key(_ c: ScopeConstraint) -> EntityUID? {
+        let n = policies.count
+        func empty() -> Dimension { Dimension(free: PolicyBits(count: n), equal: [:], within: [:]) }
+        var p = empty(), a = empty(), r = empty()
+        func add(_ d: inout Dimension, _ c: ScopeConstraint, _ i: Int) {
             switch c.kind {
-            case .equals(.entity(let u)), .in(.entity(let u)), .isIn(_, .entity(let u)): return u
-            default: return nil
+            case .equals(.entity(let u)): d.equal[u, default: PolicyBits(count: n)].insert(i)
+            case .in(.entity(let u)), .isIn(_, .entity(let u)): d.within[u, default: PolicyBits(count: n)].insert(i)
+            case .any, .is: d.free.insert(i)
+            default: break  // an unlinked slot matches nothing
             }
         }
-        for (i, p) in policies.enumerated() {
-            if let k = key(p.principal) { bp[k, default: []].append(i) } else { pf.append(i) }
-            if let k = key(p.resource) { br[k, default: []].append(i) } else { rf.append(i) }
-            switch p.action.kind {
-            case .any: af.append(i)
-            case .equals(let u), .in(let u): ba[u, default: []].append(i)
+        var depths: [Int] = []
+        for (i, pol) in policies.enumerated() {
+            add(&p, pol.principal, i)
+            add(&r, pol.resource, i)
+            switch pol.action.kind {
+            case .any: a.free.insert(i)
+            case .equals(let u): a.equal[u, default: PolicyBits(count: n)].insert(i)
+            case .in(let u): a.within[u, default: PolicyBits(count: n)].insert(i)
             case .inList(let us):
-                for u in Set(us) { ba[u, default: []].append(i) }
+                for u in us { a.within[u, default: PolicyBits(count: n)].insert(i) }
             }
-            depths.append(p.conditions.map { treeDepth($0.body) }.max() ?? 0)
+            depths.append(pol.conditions.map { treeDepth($0.body) }.max() ?? 0)
         }
-        byPrincipal = bp
-        byResource = br
-        byAction = ba
-        principalFree = pf
-        resourceFree = rf
-        actionFree = af
+        principal = p
+        action = a
+        resource = r
         self.depths = depths
     }
 
     /// Indices (ascending) of the policies whose scope may match the request.
-    func candidates(principal: EntityUID, action: EntityUID, resource: EntityUID, entities: Entities) -> [Int] {
-        func gather(_ uid: EntityUID, _ map: [EntityUID: [Int]], _ free: [Int]) -> [Int] {
-            var out = free
-            if let l = map[uid] { out += l }
-            if let e = entities[uid] {
-                for a in e.ancestors { if let l = map[a] { out += l } }
+    func forEachCandidate(principal p: EntityUID, _ pa: Set<EntityUID>?, action a: EntityUID, _ aa: Set<EntityUID>?,
+                          resource r: EntityUID, _ ra: Set<EntityUID>?, _ body: (Int) -> Void) {
+        let w = (policies.count + 63) / 64
+        if w == 0 { return }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * w) { buf in
+            let acc = UnsafeMutableBufferPointer(rebasing: buf[0..<w])
+            let tmp = UnsafeMutableBufferPointer(rebasing: buf[w..<(2 * w)])
+            principal.candidates(p, pa, into: acc)
+            action.candidates(a, aa, into: tmp)
+            for k in 0..<w { acc[k] &= tmp[k] }
+            resource.candidates(r, ra, into: tmp)
+            for k in 0..<w { acc[k] &= tmp[k] }
+            for k in 0..<w {
+                var word = acc[k]
+                while word != 0 {
+                    body(k << 6 | word.trailingZeroBitCount)
+                    word &= word - 1
+                }
             }
-            return out
         }
-        let p = gather(principal, byPrincipal, principalFree)
-        let a = gather(action, byAction, actionFree)
-        let r = gather(resource, byResource, resourceFree)
-        // the smallest list bounds the work; the full scope check follows
-        var best = p
-        if a.count < best.count { best = a }
-        if r.count < best.count { best = r }
-        if best.count > 1 {
-            best.sort()
-            var out: [Int] = []
-            out.reserveCapacity(best.count)
-            var last = -1
-            for i in best where i != last {
-                out.append(i)
-                last = i
-            }
-            return out
-        }
-        return best
     }
 }
 

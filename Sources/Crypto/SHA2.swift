@@ -43,16 +43,7 @@ extension HashFunction {
 
 // MARK: - SHA-256
 
-private let sha256K: [UInt32] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]
+// The 64 round constants of FIPS 180-4 §4.2.2 appear as immediates in the unrolled rounds below.
 
 @inline(__always)
 private func rotr32(_ x: UInt32, _ n: UInt32) -> UInt32 {
@@ -62,15 +53,31 @@ private func rotr32(_ x: UInt32, _ n: UInt32) -> UInt32 {
 @inline(__always)
 private func round256(
     _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
-    _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32
+    _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32, _ bc: inout UInt32
 ) {
-    let s1 = rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)
+    // Sums are ordered so the terms that depend on e and a (the critical path) come last.
+    let s1 = rotr32(e ^ rotr32(e ^ rotr32(e, 14), 5), 6)
     let ch = g ^ (e & (f ^ g))
-    let t1 = h &+ s1 &+ ch &+ kw
-    let s0 = rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)
-    let maj = (a & b) | (c & (a | b))
+    let t1 = (h &+ kw) &+ ch &+ s1
+    let s0 = rotr32(a ^ rotr32(a ^ rotr32(a, 9), 11), 2)
+    // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); this round's a ^ b is the next round's b ^ c.
+    let ab = a ^ b
+    let maj = b ^ (ab & bc)
+    bc = ab
     d = d &+ t1
-    h = t1 &+ s0 &+ maj
+    h = t1 &+ maj &+ s0
+}
+
+/// Next message-schedule word, kept in a 16-word ring. Computing it inside the rounds lets it
+/// fill execution slots the latency-bound round chain leaves idle.
+@inline(__always)
+private func schedule256(_ w: UnsafeMutablePointer<UInt32>, _ i: Int) -> UInt32 {
+    let x = w[(i &+ 1) & 15], y = w[(i &+ 14) & 15]
+    let s0 = rotr32(x ^ rotr32(x, 11), 7) ^ (x &>> 3)
+    let s1 = rotr32(y ^ rotr32(y, 2), 17) ^ (y &>> 10)
+    let next = w[i & 15] &+ s0 &+ w[(i &+ 9) & 15] &+ s1
+    w[i & 15] = next
+    return next
 }
 
 /// Compresses `blocks` whole 64-byte blocks starting at `data` into `state`.
@@ -79,41 +86,85 @@ private func sha256Compress(
     _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
     _ data: UnsafeRawPointer, blocks: Int
 ) {
-    sha256K.withUnsafeBufferPointer { kBuffer in
-        let k = kBuffer.baseAddress!
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in
-            let w = wBuffer.baseAddress!
-            var (h0, h1, h2, h3, h4, h5, h6, h7) = state
-            var p = data
-            for _ in 0..<blocks {
-                for i in 0..<16 {
-                    w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
-                }
-                for i in 16..<64 {
-                    let x = w[i &- 15], y = w[i &- 2]
-                    let s0 = rotr32(x, 7) ^ rotr32(x, 18) ^ (x &>> 3)
-                    let s1 = rotr32(y, 17) ^ rotr32(y, 19) ^ (y &>> 10)
-                    w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
-                }
-                var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
-                var i = 0
-                while i < 64 {
-                    round256(a, b, c, &d, e, f, g, &h, k[i] &+ w[i])
-                    round256(h, a, b, &c, d, e, f, &g, k[i &+ 1] &+ w[i &+ 1])
-                    round256(g, h, a, &b, c, d, e, &f, k[i &+ 2] &+ w[i &+ 2])
-                    round256(f, g, h, &a, b, c, d, &e, k[i &+ 3] &+ w[i &+ 3])
-                    round256(e, f, g, &h, a, b, c, &d, k[i &+ 4] &+ w[i &+ 4])
-                    round256(d, e, f, &g, h, a, b, &c, k[i &+ 5] &+ w[i &+ 5])
-                    round256(c, d, e, &f, g, h, a, &b, k[i &+ 6] &+ w[i &+ 6])
-                    round256(b, c, d, &e, f, g, h, &a, k[i &+ 7] &+ w[i &+ 7])
-                    i &+= 8
-                }
-                h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
-                h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
-                p += 64
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { wBuffer in
+        let w = wBuffer.baseAddress!
+        var (h0, h1, h2, h3, h4, h5, h6, h7) = state
+        var p = data
+        for _ in 0..<blocks {
+            for i in 0..<16 {
+                w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
             }
-            state = (h0, h1, h2, h3, h4, h5, h6, h7)
+            var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+            var bc = b ^ c
+            round256(a, b, c, &d, e, f, g, &h, 0x428a2f98 &+ w[0], &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0x71374491 &+ w[1], &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0xb5c0fbcf &+ w[2], &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0xe9b5dba5 &+ w[3], &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x3956c25b &+ w[4], &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0x59f111f1 &+ w[5], &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x923f82a4 &+ w[6], &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0xab1c5ed5 &+ w[7], &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0xd807aa98 &+ w[8], &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0x12835b01 &+ w[9], &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0x243185be &+ w[10], &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0x550c7dc3 &+ w[11], &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x72be5d74 &+ w[12], &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0x80deb1fe &+ w[13], &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x9bdc06a7 &+ w[14], &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0xc19bf174 &+ w[15], &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0xe49b69c1 &+ schedule256(w, 16), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0xefbe4786 &+ schedule256(w, 17), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0x0fc19dc6 &+ schedule256(w, 18), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0x240ca1cc &+ schedule256(w, 19), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x2de92c6f &+ schedule256(w, 20), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0x4a7484aa &+ schedule256(w, 21), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x5cb0a9dc &+ schedule256(w, 22), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0x76f988da &+ schedule256(w, 23), &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0x983e5152 &+ schedule256(w, 24), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0xa831c66d &+ schedule256(w, 25), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0xb00327c8 &+ schedule256(w, 26), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0xbf597fc7 &+ schedule256(w, 27), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0xc6e00bf3 &+ schedule256(w, 28), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0xd5a79147 &+ schedule256(w, 29), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x06ca6351 &+ schedule256(w, 30), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0x14292967 &+ schedule256(w, 31), &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0x27b70a85 &+ schedule256(w, 32), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0x2e1b2138 &+ schedule256(w, 33), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0x4d2c6dfc &+ schedule256(w, 34), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0x53380d13 &+ schedule256(w, 35), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x650a7354 &+ schedule256(w, 36), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0x766a0abb &+ schedule256(w, 37), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x81c2c92e &+ schedule256(w, 38), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0x92722c85 &+ schedule256(w, 39), &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0xa2bfe8a1 &+ schedule256(w, 40), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0xa81a664b &+ schedule256(w, 41), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0xc24b8b70 &+ schedule256(w, 42), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0xc76c51a3 &+ schedule256(w, 43), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0xd192e819 &+ schedule256(w, 44), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0xd6990624 &+ schedule256(w, 45), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0xf40e3585 &+ schedule256(w, 46), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0x106aa070 &+ schedule256(w, 47), &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0x19a4c116 &+ schedule256(w, 48), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0x1e376c08 &+ schedule256(w, 49), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0x2748774c &+ schedule256(w, 50), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0x34b0bcb5 &+ schedule256(w, 51), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x391c0cb3 &+ schedule256(w, 52), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0x4ed8aa4a &+ schedule256(w, 53), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0x5b9cca4f &+ schedule256(w, 54), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0x682e6ff3 &+ schedule256(w, 55), &bc)
+            round256(a, b, c, &d, e, f, g, &h, 0x748f82ee &+ schedule256(w, 56), &bc)
+            round256(h, a, b, &c, d, e, f, &g, 0x78a5636f &+ schedule256(w, 57), &bc)
+            round256(g, h, a, &b, c, d, e, &f, 0x84c87814 &+ schedule256(w, 58), &bc)
+            round256(f, g, h, &a, b, c, d, &e, 0x8cc70208 &+ schedule256(w, 59), &bc)
+            round256(e, f, g, &h, a, b, c, &d, 0x90befffa &+ schedule256(w, 60), &bc)
+            round256(d, e, f, &g, h, a, b, &c, 0xa4506ceb &+ schedule256(w, 61), &bc)
+            round256(c, d, e, &f, g, h, a, &b, 0xbef9a3f7 &+ schedule256(w, 62), &bc)
+            round256(b, c, d, &e, f, g, h, &a, 0xc67178f2 &+ schedule256(w, 63), &bc)
+            h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+            h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+            p += 64
         }
+        state = (h0, h1, h2, h3, h4, h5, h6, h7)
     }
 }
 

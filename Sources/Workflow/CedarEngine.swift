@@ -11,6 +11,7 @@ struct CedarEngine: DecisionEngine {
     let permits: PolicySet
     let forbids: PolicySet
     let entities: Entities
+    let orderByID: [String: Int]
 
     init(policyFiles: [(text: String, file: String)], entitiesBytes: [UInt8]?, entitiesFile: String?) throws(WorkflowError) {
         let set: PolicySet
@@ -27,6 +28,7 @@ struct CedarEngine: DecisionEngine {
                 location: CedarEngine.location(policy.span), order: order))
         }
         policies = summaries
+        orderByID = Dictionary(summaries.map { ($0.id, $0.order) }, uniquingKeysWith: { first, _ in first })
         do {
             permits = try PolicySet(policies: set.evaluable.filter { $0.effect == .permit })
             forbids = try PolicySet(policies: set.evaluable.filter { $0.effect == .forbid })
@@ -51,27 +53,33 @@ struct CedarEngine: DecisionEngine {
 
     static func uid(_ entity: EntityRef) -> EntityUID { EntityUID(type: entity.type, id: entity.id) }
 
-    func decide(_ request: EngineRequest) throws(WorkflowError) -> EngineVerdict {
-        var context: [String: Value] = [:]
-        for (key, value) in request.context {
-            do {
-                context[key] = try Value(json: value)
-            } catch {
-                throw .invalidRequest(FileLocation(file: "", line: 0, column: 0), message: "context.\(key): \(error.message)")
-            }
+    func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue {
+        do {
+            return PreparedValue(value: try Value(json: value))
+        } catch {
+            throw .invalidRequest(FileLocation(file: "", line: 0, column: 0), message: error.message)
         }
+    }
+
+    func decide(_ request: EngineRequest) -> EngineVerdict {
+        let context = request.context.mapValues(\.value)
         let cedarRequest = Request(
             principal: CedarEngine.uid(request.principal), action: CedarEngine.uid(request.action),
             resource: CedarEngine.uid(request.resource), context: context)
         let forbidden = Authorizer.isAuthorized(cedarRequest, policies: forbids, entities: entities)
         let permitted = Authorizer.isAuthorized(cedarRequest, policies: permits, entities: entities)
         let errors = (forbidden.errors + permitted.errors).map { PolicyEvaluationError(policy: $0.policyID, message: $0.message) }
-        let order = Dictionary(uniqueKeysWithValues: policies.map { ($0.id, $0.order) })
+        let order = orderByID
         return EngineVerdict(
             permits: permitted.decision == .allow ? permitted.reasons : [],
             forbids: forbidden.reasons,
             errors: errors.sorted { (order[$0.policy] ?? 0) < (order[$1.policy] ?? 0) })
     }
+}
+
+/// A context value in the engine's form.
+struct PreparedValue: Sendable {
+    let value: Value
 }
 
 extension PolicyBundle {
@@ -99,6 +107,24 @@ extension PolicyBundle {
         }
         let engine = try CedarEngine(policyFiles: sources, entitiesBytes: entityBytes, entitiesFile: directory.entitiesFile)
         return PolicyBundle(directory: directory, catalog: catalog, entities: entityFacts, engine: engine)
+    }
+
+    /// Builds a bundle from texts already in memory (generated policy sets, benchmarks,
+    /// embedding). File names are used in locations.
+    public static func make(
+        policies: [(text: String, file: String)], entities: (text: String, file: String)?, catalog: (text: String, file: String),
+        directory: String = "<memory>"
+    ) throws(WorkflowError) -> PolicyBundle {
+        let catalogValue = try ActionCatalog.parse(Array(catalog.text.utf8), file: catalog.file)
+        var facts = EntityFacts()
+        if let entities {
+            facts = try EntityFacts(source: try JSONSource.parse(Array(entities.text.utf8), file: entities.file))
+        }
+        let engine = try CedarEngine(policyFiles: policies, entitiesBytes: entities.map { Array($0.text.utf8) }, entitiesFile: entities?.file)
+        let listing = PolicyDirectory(
+            path: directory, policyFiles: policies.map(\.file), schemaFile: nil, entitiesFile: entities?.file,
+            catalogFile: catalog.file, testFiles: [])
+        return PolicyBundle(directory: listing, catalog: catalogValue, entities: facts, engine: engine)
     }
 
     /// Loads the policy directory at `path`.

@@ -81,6 +81,11 @@ public struct Plan: Sendable {
         try parse(Array(text.utf8), file: file)
     }
 
+    /// Reads a plan written inside another JSON document (a test suite), keeping its locations.
+    static func read(_ source: JSONSource) throws(WorkflowError) -> Plan {
+        try PlanReader(source: source).read()
+    }
+
     /// Checks that every step's action (and nothing else) is in the catalog.
     public func checkActions(_ catalog: ActionCatalog) throws(WorkflowError) {
         for step in steps where step.checkpoint == nil {
@@ -93,25 +98,64 @@ public struct Plan: Sendable {
     }
 
     /// Step indices in the order they are decided: dependencies first, otherwise plan order.
-    public var evaluationOrder: [Int] {
-        var remaining = steps.map { Set($0.needs) }
-        let indexByID = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0.index) })
+    public var evaluationOrder: [Int] { order }
+
+    let order: [Int]
+
+    /// Kahn's algorithm with a min-heap of ready indices, so that plan order breaks ties and
+    /// long plans stay O(n log n).
+    static func order(of steps: [PlanStep]) -> [Int] {
+        let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+        var pending = steps.map { $0.needs.count }
         var dependents = Array(repeating: [Int](), count: steps.count)
-        for step in steps { for need in Set(step.needs) { if let n = indexByID[need] { dependents[n].append(step.index) } } }
-        var ready = steps.indices.filter { remaining[$0].isEmpty }
+        for step in steps { for need in step.needs { if let n = indexByID[need] { dependents[n].append(step.index) } } }
+        var heap = MinHeap()
+        for index in steps.indices where pending[index] == 0 { heap.push(index) }
         var order: [Int] = []
-        var done = Set<Int>()
-        while !ready.isEmpty {
-            ready.sort()
-            let next = ready.removeFirst()
+        order.reserveCapacity(steps.count)
+        while let next = heap.pop() {
             order.append(next)
-            done.insert(next)
             for dependent in dependents[next] {
-                remaining[dependent].remove(steps[next].id)
-                if remaining[dependent].isEmpty, !done.contains(dependent), !ready.contains(dependent) { ready.append(dependent) }
+                pending[dependent] -= 1
+                if pending[dependent] == 0 { heap.push(dependent) }
             }
         }
         return order
+    }
+}
+
+struct MinHeap {
+    private var items: [Int] = []
+
+    mutating func push(_ value: Int) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if items[parent] <= items[child] { break }
+            items.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard !items.isEmpty else { return nil }
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count, items[left] < items[smallest] { smallest = left }
+                if right < items.count, items[right] < items[smallest] { smallest = right }
+                if smallest == parent { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return top
     }
 }
 
@@ -181,7 +225,7 @@ private struct PlanReader {
         }
         return Plan(
             id: id, owner: owner, intent: intent, principal: principal, context: context, steps: steps,
-            raw: source.root, file: source.file, source: source)
+            raw: source.root, file: source.file, source: source, order: Plan.order(of: steps))
     }
 
     func optionalString(_ object: JSONObject, _ key: String, _ base: [JSONPathComponent]) throws(WorkflowError) -> String? {

@@ -16,6 +16,16 @@ public struct PolicyDirectory: Sendable, Equatable {
     /// `tests/*.json`, in name order.
     public var testFiles: [String]
 
+    /// A listing given file by file (for policies held in memory).
+    public init(path: String, policyFiles: [String], schemaFile: String?, entitiesFile: String?, catalogFile: String?, testFiles: [String]) {
+        self.path = path
+        self.policyFiles = policyFiles
+        self.schemaFile = schemaFile
+        self.entitiesFile = entitiesFile
+        self.catalogFile = catalogFile
+        self.testFiles = testFiles
+    }
+
     /// Lists the files of the directory at `path`.
     public init(path: String) throws(WorkflowError) {
         guard isDirectory(path) else {

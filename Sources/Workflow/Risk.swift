@@ -73,13 +73,13 @@ public struct RiskAssessment: Sendable, Equatable {
         var found: [String: RiskFactor] = [:]
         func add(_ kind: String, _ value: String, _ level: RiskClass, _ step: String) {
             let key = kind + "\u{0}" + value
-            if var existing = found[key] {
-                if !existing.steps.contains(step) { existing.steps.append(step) }
-                existing.level = max(existing.level, level)
-                found[key] = existing
-            } else {
+            // Mutated in place: copying the factor out and back would copy its step list each time.
+            if found[key] == nil {
                 found[key] = RiskFactor(kind: kind, value: value, level: level, steps: [step])
+                return
             }
+            found[key]!.level = max(found[key]!.level, level)
+            if found[key]!.steps.last != step { found[key]!.steps.append(step) }
         }
         for step in plan.steps where step.checkpoint == nil {
             guard let action = catalog.actions[step.action] else { continue }

@@ -1,5 +1,8 @@
-/// Line-based unified diff (the format `diff -u` and `git diff` print), computed with Myers'
-/// linear-space O(ND) algorithm so that large plans with few changes stay cheap.
+/// Line-based unified diff (the format `diff -u` and `git diff` print). Small inputs get a
+/// minimal edit script (Myers' linear-space O(ND) algorithm); large ones are first cut at
+/// lines that occur exactly once on both sides and keep their relative order (patience
+/// anchoring, as `git diff --patience`), and each gap between anchors is diffed on its own,
+/// so that a 10,000-step plan with thousands of rewrites stays fast.
 public enum UnifiedDiff {
     /// One line of an edit script.
     public enum Edit: Equatable, Sendable {
@@ -119,11 +122,27 @@ private struct Differ {
         backward = Array(repeating: 0, count: size)
     }
 
+    /// Above this many lines (both sides together) a range is anchored before it is searched.
+    static let anchorThreshold = 4_000
+
     mutating func run(_ aStart: Int, _ aEnd: Int, _ bStart: Int, _ bEnd: Int) {
         var aStart = aStart, aEnd = aEnd, bStart = bStart, bEnd = bEnd
         // Common prefix and suffix need no search.
         while aStart < aEnd, bStart < bEnd, a[aStart] == b[bStart] { aStart += 1; bStart += 1 }
         while aStart < aEnd, bStart < bEnd, a[aEnd - 1] == b[bEnd - 1] { aEnd -= 1; bEnd -= 1 }
+        if (aEnd - aStart) + (bEnd - bStart) > Self.anchorThreshold {
+            let anchors = uniqueAnchors(aStart, aEnd, bStart, bEnd)
+            if !anchors.isEmpty {
+                var x = aStart, y = bStart
+                for (i, j) in anchors {
+                    run(x, i, y, j)
+                    x = i + 1
+                    y = j + 1
+                }
+                run(x, aEnd, y, bEnd)
+                return
+            }
+        }
         if aStart == aEnd {
             for j in bStart..<bEnd { inserted[j] = true }
             return
@@ -135,6 +154,39 @@ private struct Differ {
         let (x, y) = middleSnake(aStart, aEnd, bStart, bEnd)
         run(aStart, x, bStart, y)
         run(x, aEnd, y, bEnd)
+    }
+
+    /// Lines that occur exactly once in each range, as (index in a, index in b), reduced to the
+    /// longest chain increasing on both sides (patience sorting, O(n log n)).
+    func uniqueAnchors(_ aStart: Int, _ aEnd: Int, _ bStart: Int, _ bEnd: Int) -> [(Int, Int)] {
+        var countA: [Int: Int] = [:], countB: [Int: Int] = [:], positionB: [Int: Int] = [:]
+        for i in aStart..<aEnd { countA[a[i], default: 0] += 1 }
+        for j in bStart..<bEnd {
+            countB[b[j], default: 0] += 1
+            positionB[b[j]] = j
+        }
+        var pairs: [(Int, Int)] = []
+        for i in aStart..<aEnd where countA[a[i]] == 1 && countB[a[i]] == 1 { pairs.append((i, positionB[a[i]]!)) }
+        guard !pairs.isEmpty else { return [] }
+        // Longest increasing subsequence of the b positions, pairs already ordered by a.
+        var tails: [Int] = []          // index into pairs of the smallest tail of each length
+        var previous = Array(repeating: -1, count: pairs.count)
+        for (k, pair) in pairs.enumerated() {
+            var low = 0, high = tails.count
+            while low < high {
+                let mid = (low + high) / 2
+                if pairs[tails[mid]].1 < pair.1 { low = mid + 1 } else { high = mid }
+            }
+            if low > 0 { previous[k] = tails[low - 1] }
+            if low == tails.count { tails.append(k) } else { tails[low] = k }
+        }
+        var chain: [(Int, Int)] = []
+        var k = tails.last!
+        while k >= 0 {
+            chain.append(pairs[k])
+            k = previous[k]
+        }
+        return chain.reversed()
     }
 
     /// A point on an optimal path that splits the problem in two smaller ones.

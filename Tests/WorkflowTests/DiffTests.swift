@@ -79,3 +79,31 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct LargeDiffTests {
+    /// Large inputs take the anchored path; the script must still turn old into new exactly.
+    @Test(arguments: 0..<4)
+    func anchoredScriptsReproduceTheTarget(_ seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) + 1000)
+        let old = (0..<6_000).map { i in i % 3 == 0 ? "{" : "line \(i)" }
+        var new: [String] = []
+        for line in old {
+            switch rng.next() % 20 {
+            case 0: continue
+            case 1: new.append(line); new.append("added \(rng.next() % 50)")
+            case 2: new.append("changed \(rng.next() % 50)")
+            default: new.append(line)
+            }
+        }
+        var rebuiltOld: [String] = [], rebuiltNew: [String] = []
+        for edit in UnifiedDiff.edits(old, new) {
+            switch edit {
+            case .equal(let l): rebuiltOld.append(l); rebuiltNew.append(l)
+            case .delete(let l): rebuiltOld.append(l)
+            case .insert(let l): rebuiltNew.append(l)
+            }
+        }
+        #expect(rebuiltOld == old)
+        #expect(rebuiltNew == new)
+    }
+}

@@ -1,0 +1,55 @@
+/// Why an audit log operation could not be carried out.
+///
+/// These are failures to do the job (exit 2 in the CLI); faults found in a log are not errors
+/// but `AuditFinding`s in a `VerificationReport`.
+public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A system call failed on a file.
+    case io(path: String, operation: String, message: String)
+    /// The event handed to `append` is not usable.
+    case invalidEvent(String)
+    /// The last line of the log has no newline or does not parse: an interrupted write.
+    case tornTail(path: String, line: Int, byteCount: Int)
+    /// The end of the log does not chain: the last record does not follow the one before it.
+    case brokenTail(path: String, line: Int, reason: String)
+    /// A checkpoint file could not be parsed.
+    case invalidCheckpoint(path: String, reason: String)
+    /// A signing or verifying key is not usable.
+    case invalidKey(String)
+    /// A proof file could not be parsed.
+    case invalidProof(path: String, reason: String)
+    /// The log has no checkpoint to prove against.
+    case noCheckpoint(path: String)
+    /// The requested record is not covered.
+    case recordOutOfRange(seq: Int, size: Int)
+    /// The log's records do not verify, so the operation refuses to build on them.
+    case logDoesNotVerify(path: String, firstFault: String)
+    /// Signing failed.
+    case signingFailed(String)
+
+    public var description: String {
+        switch self {
+        case let .io(path, operation, message):
+            return "\(path): cannot \(operation): \(message)"
+        case let .invalidEvent(reason):
+            return "invalid event: \(reason)"
+        case let .tornTail(path, line, count):
+            return "\(path):\(line): the last line is incomplete (\(count) bytes without a newline or not a record); run 'stepguard audit append --repair' to drop it"
+        case let .brokenTail(path, line, reason):
+            return "\(path):\(line): the end of the log does not chain (\(reason)); run 'stepguard audit verify' to locate the damage"
+        case let .invalidCheckpoint(path, reason):
+            return "\(path): not a valid checkpoint: \(reason)"
+        case let .invalidKey(reason):
+            return "invalid key: \(reason)"
+        case let .invalidProof(path, reason):
+            return "\(path): not a valid proof: \(reason)"
+        case let .noCheckpoint(path):
+            return "\(path): the log has no checkpoint; run 'stepguard audit checkpoint' first"
+        case let .recordOutOfRange(seq, size):
+            return "record \(seq) is not covered: the latest checkpoint covers records 0 to \(size - 1); run 'stepguard audit checkpoint' to cover newer records"
+        case let .logDoesNotVerify(path, firstFault):
+            return "\(path): the log does not verify (\(firstFault)); run 'stepguard audit verify' for the full report"
+        case let .signingFailed(reason):
+            return "signing failed: \(reason)"
+        }
+    }
+}

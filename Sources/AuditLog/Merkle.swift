@@ -1,0 +1,324 @@
+import Crypto
+
+// Merkle trees as RFC 6962 §2.1 defines them and RFC 9162 §2.1 restates them: the tree hash of
+// n leaves splits at the largest power of two below n, so a tree of any size is a sequence of
+// perfect subtrees whose sizes are the set bits of n.
+
+/// The two hash functions of a Merkle tree: one for leaves, one for interior nodes.
+///
+/// The algorithms in this module take the hasher as a parameter so that they can be tested
+/// and reused independently of the hash function.
+public protocol MerkleHasher: Sendable {
+    /// The leaf hash of one entry.
+    func hashLeaf(_ data: UnsafeRawBufferPointer) -> Digest32
+    /// The hash of an interior node from its two children.
+    func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32
+    /// The tree hash of an empty tree.
+    var emptyRoot: Digest32 { get }
+}
+
+extension MerkleHasher {
+    /// The leaf hash of an entry given as bytes.
+    public func hashLeaf<Bytes: Sequence>(_ bytes: Bytes) -> Digest32 where Bytes.Element == UInt8 {
+        if let hash = bytes.withContiguousStorageIfAvailable({ hashLeaf(UnsafeRawBufferPointer($0)) }) {
+            return hash
+        }
+        return Array(bytes).withUnsafeBytes { hashLeaf($0) }
+    }
+}
+
+/// RFC 6962 hashing with SHA-256: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right),
+/// empty tree = SHA-256 of the empty string.
+public struct RFC6962Hasher: MerkleHasher {
+    /// The hasher; it has no state.
+    public init() {}
+
+    public func hashLeaf(_ data: UnsafeRawBufferPointer) -> Digest32 {
+        var sha = SHA256()
+        withUnsafeBytes(of: UInt8(0)) { sha.update($0) }
+        sha.update(data)
+        return sha.finalize().withUnsafeBytes { Digest32(loading: $0.baseAddress!) }
+    }
+
+    public func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32 {
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buffer in
+            let base = buffer.baseAddress!
+            base.storeBytes(of: UInt8(1), as: UInt8.self)
+            left.store(into: base + 1)
+            right.store(into: base + 33)
+            var sha = SHA256()
+            sha.update(UnsafeRawBufferPointer(buffer))
+            return sha.finalize().withUnsafeBytes { Digest32(loading: $0.baseAddress!) }
+        }
+    }
+
+    public var emptyRoot: Digest32 {
+        Digest32(bytes: SHA256.hash([UInt8]()))!
+    }
+}
+
+/// The largest power of two strictly smaller than `n` (n > 1).
+@inline(__always)
+func largestPowerOfTwoBelow(_ n: Int) -> Int {
+    precondition(n > 1)
+    return 1 << (Int.bitWidth - 1 - (n - 1).leadingZeroBitCount)
+}
+
+/// An in-memory Merkle tree over leaf hashes, keeping every complete subtree so that roots of
+/// earlier sizes and proofs cost O(log n) node look-ups.
+public struct MerkleTree<Hasher: MerkleHasher>: Sendable {
+    /// The hash functions.
+    public let hasher: Hasher
+    // levels[k][i] is the hash of the perfect subtree over leaves [i << k, (i + 1) << k).
+    private var levels: [[Digest32]] = [[]]
+
+    /// An empty tree.
+    public init(hasher: Hasher) {
+        self.hasher = hasher
+    }
+
+    /// A tree over `leafHashes`, in order.
+    public init(hasher: Hasher, leafHashes: [Digest32]) {
+        self.hasher = hasher
+        levels[0].reserveCapacity(leafHashes.count)
+        for hash in leafHashes { append(leafHash: hash) }
+    }
+
+    /// Number of leaves.
+    public var size: Int { levels[0].count }
+
+    /// The leaf hash at `index`.
+    public func leafHash(at index: Int) -> Digest32 { levels[0][index] }
+
+    /// Adds one leaf.
+    public mutating func append(leafHash: Digest32) {
+        levels[0].append(leafHash)
+        var level = 0
+        while levels[level].count % 2 == 0 {
+            let count = levels[level].count
+            let parent = hasher.hashChildren(levels[level][count - 2], levels[level][count - 1])
+            if levels.count == level + 1 { levels.append([]) }
+            levels[level + 1].append(parent)
+            level += 1
+        }
+    }
+
+    /// The tree hash of the first `size` leaves (the whole tree by default).
+    public func root(size: Int? = nil) -> Digest32 {
+        let n = size ?? self.size
+        precondition(n >= 0 && n <= self.size)
+        return n == 0 ? hasher.emptyRoot : subtreeHash(0..<n)
+    }
+
+    /// The tree hash MTH(D[a:b]) of a range of leaves.
+    public func subtreeHash(_ range: Range<Int>) -> Digest32 {
+        let n = range.count
+        precondition(n > 0 && range.upperBound <= size)
+        if n & (n - 1) == 0 && range.lowerBound % n == 0 {
+            let level = n.trailingZeroBitCount
+            return levels[level][range.lowerBound >> level]
+        }
+        let k = largestPowerOfTwoBelow(n)
+        let split = range.lowerBound + k
+        return hasher.hashChildren(subtreeHash(range.lowerBound..<split), subtreeHash(split..<range.upperBound))
+    }
+
+    /// The RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of the first `size` leaves.
+    public func inclusionProof(index: Int, size: Int) -> [Digest32]? {
+        guard size <= self.size, index >= 0, index < size else { return nil }
+        var proof: [Digest32] = []
+        path(index, 0..<size, into: &proof)
+        return proof
+    }
+
+    private func path(_ m: Int, _ range: Range<Int>, into proof: inout [Digest32]) {
+        let n = range.count
+        if n == 1 { return }
+        let k = largestPowerOfTwoBelow(n)
+        let split = range.lowerBound + k
+        if m < k {
+            path(m, range.lowerBound..<split, into: &proof)
+            proof.append(subtreeHash(split..<range.upperBound))
+        } else {
+            path(m - k, split..<range.upperBound, into: &proof)
+            proof.append(subtreeHash(range.lowerBound..<split))
+        }
+    }
+
+    /// The RFC 9162 §2.1.4.1 consistency proof between the trees of the first `first` and
+    /// the first `second` leaves (empty when `first` is 0 or equal to `second`).
+    public func consistencyProof(from first: Int, to second: Int) -> [Digest32]? {
+        guard first >= 0, first <= second, second <= size else { return nil }
+        if first == 0 || first == second { return [] }
+        var proof: [Digest32] = []
+        subproof(first, 0..<second, complete: true, into: &proof)
+        return proof
+    }
+
+    private func subproof(_ m: Int, _ range: Range<Int>, complete: Bool, into proof: inout [Digest32]) {
+        let n = range.count
+        if m == n {
+            if !complete { proof.append(subtreeHash(range)) }
+            return
+        }
+        let k = largestPowerOfTwoBelow(n)
+        let split = range.lowerBound + k
+        if m <= k {
+            subproof(m, range.lowerBound..<split, complete: complete, into: &proof)
+            proof.append(subtreeHash(split..<range.upperBound))
+        } else {
+            subproof(m - k, split..<range.upperBound, complete: false, into: &proof)
+            proof.append(subtreeHash(range.lowerBound..<split))
+        }
+    }
+
+    /// The compact range of the first `size` leaves: the perfect subtrees it splits into, left to right.
+    public func compactRange(size: Int? = nil) -> CompactRange<Hasher> {
+        let n = size ?? self.size
+        var nodes: [Digest32] = []
+        var start = 0
+        var bit = Int.bitWidth - 1
+        while bit >= 0 {
+            let width = 1 << bit
+            if n & width != 0 {
+                nodes.append(levels[bit][start >> bit])
+                start += width
+            }
+            bit -= 1
+        }
+        return CompactRange(hasher: hasher, size: n, uncheckedNodes: nodes)
+    }
+}
+
+/// The right edge of a Merkle tree: the roots of the perfect subtrees a tree of `size` leaves
+/// splits into. Enough to append further leaves and compute every later root in O(log n)
+/// memory, which is how the log is verified in one streaming pass.
+public struct CompactRange<Hasher: MerkleHasher>: Sendable {
+    /// The hash functions.
+    public let hasher: Hasher
+    /// Number of leaves covered.
+    public private(set) var size: Int
+    /// Perfect subtree roots, largest (leftmost) first; one per set bit of `size`.
+    public private(set) var nodes: [Digest32]
+
+    /// An empty range.
+    public init(hasher: Hasher) {
+        self.hasher = hasher
+        self.size = 0
+        self.nodes = []
+        nodes.reserveCapacity(64)
+    }
+
+    init(hasher: Hasher, size: Int, uncheckedNodes: [Digest32]) {
+        self.hasher = hasher
+        self.size = size
+        self.nodes = uncheckedNodes
+    }
+
+    /// A range from its nodes, or nil when their number does not match `size`.
+    public init?(hasher: Hasher, size: Int, nodes: [Digest32]) {
+        guard size >= 0, nodes.count == size.nonzeroBitCount else { return nil }
+        self.init(hasher: hasher, size: size, uncheckedNodes: nodes)
+    }
+
+    /// The range of a tree of `size` leaves, rebuilt from the hash of its last leaf and that
+    /// leaf's inclusion proof; nil when the proof has the wrong shape. Check `root()` against a
+    /// trusted root before relying on it.
+    public init?(hasher: Hasher, size: Int, lastLeafHash: Digest32, inclusionProof proof: [Digest32]) {
+        guard size > 0 else { return nil }
+        let inner = size.trailingZeroBitCount
+        guard proof.count == inner + size.nonzeroBitCount - 1 else { return nil }
+        var rightmost = lastLeafHash
+        for sibling in proof[0..<inner] { rightmost = hasher.hashChildren(sibling, rightmost) }
+        var nodes = Array(proof[inner...].reversed())
+        nodes.append(rightmost)
+        self.init(hasher: hasher, size: size, uncheckedNodes: nodes)
+    }
+
+    /// Adds one leaf.
+    public mutating func append(_ leafHash: Digest32) {
+        var hash = leafHash
+        var s = size
+        while s & 1 == 1 {
+            hash = hasher.hashChildren(nodes.removeLast(), hash)
+            s >>= 1
+        }
+        nodes.append(hash)
+        size += 1
+    }
+
+    /// The tree hash of the leaves covered.
+    public func root() -> Digest32 {
+        guard var hash = nodes.last else { return hasher.emptyRoot }
+        for node in nodes.dropLast().reversed() { hash = hasher.hashChildren(node, hash) }
+        return hash
+    }
+}
+
+/// Proof verification (RFC 9162 §2.1.3.2 and §2.1.4.2).
+public enum MerkleProof {
+    /// The root that `proof` implies for leaf `index` with hash `leafHash` in a tree of `size`
+    /// leaves, or nil when the proof has the wrong length for that position.
+    public static func rootFromInclusionProof<H: MerkleHasher>(
+        hasher: H, index: Int, size: Int, leafHash: Digest32, proof: [Digest32]
+    ) -> Digest32? {
+        guard index >= 0, index < size else { return nil }
+        var fn = index
+        var sn = size - 1
+        var r = leafHash
+        for p in proof {
+            if sn == 0 { return nil }
+            if fn & 1 == 1 || fn == sn {
+                r = hasher.hashChildren(p, r)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+                }
+            } else {
+                r = hasher.hashChildren(r, p)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 ? r : nil
+    }
+
+    /// Whether `proof` shows leaf `index` with hash `leafHash` in the tree of `size` leaves with root `root`.
+    public static func verifyInclusion<H: MerkleHasher>(
+        hasher: H, index: Int, size: Int, leafHash: Digest32, proof: [Digest32], root: Digest32
+    ) -> Bool {
+        rootFromInclusionProof(hasher: hasher, index: index, size: size, leafHash: leafHash, proof: proof) == root
+    }
+
+    /// Whether `proof` shows that the tree of `firstSize` leaves with root `firstRoot` is a prefix
+    /// of the tree of `secondSize` leaves with root `secondRoot`.
+    public static func verifyConsistency<H: MerkleHasher>(
+        hasher: H, firstSize: Int, secondSize: Int, firstRoot: Digest32, secondRoot: Digest32, proof: [Digest32]
+    ) -> Bool {
+        guard firstSize >= 0, firstSize <= secondSize else { return false }
+        if firstSize == secondSize { return proof.isEmpty && firstRoot == secondRoot }
+        if firstSize == 0 { return proof.isEmpty && firstRoot == hasher.emptyRoot }
+        var path = proof
+        if firstSize & (firstSize - 1) == 0 { path.insert(firstRoot, at: 0) }
+        guard let head = path.first else { return false }
+        var fn = firstSize - 1
+        var sn = secondSize - 1
+        while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
+        var fr = head
+        var sr = head
+        for c in path.dropFirst() {
+            if sn == 0 { return false }
+            if fn & 1 == 1 || fn == sn {
+                fr = hasher.hashChildren(c, fr)
+                sr = hasher.hashChildren(c, sr)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+                }
+            } else {
+                sr = hasher.hashChildren(sr, c)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && fr == firstRoot && sr == secondRoot
+    }
+}

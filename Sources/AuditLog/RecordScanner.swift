@@ -1,0 +1,402 @@
+// Reading records without building a JSON tree: verification touches millions of lines and needs
+// only a handful of top-level fields from each, so the scanner validates the line's JSON syntax
+// in one pass and remembers where those fields' values are. Nothing is allocated per field.
+
+/// Where a string value sits in a line: the bytes between its quotes.
+struct ByteSpan: Equatable, Sendable {
+    var start: Int
+    var end: Int
+    /// Whether the string contains backslash escapes (so its bytes are not its text).
+    var escaped: Bool
+
+    var count: Int { end - start }
+}
+
+/// The top-level fields of one record that verification and the joins use.
+struct ScannedRecord: Sendable {
+    var seq: Int?
+    var seqPresent = false
+    var prev: ByteSpan?
+    var time: ByteSpan?
+    var kind: ByteSpan?
+    var plan: ByteSpan?
+    var step: ByteSpan?
+    var jti: ByteSpan?
+    var exp: ByteSpan?
+    var outcome: ByteSpan?
+}
+
+/// Why a line is not a record.
+struct ScanError: Error, Equatable {
+    /// Byte offset within the line.
+    var offset: Int
+    var message: String
+}
+
+enum RecordScanner {
+    static let maxDepth = 64
+
+    /// Scans one line (without its newline) that must be a JSON object.
+    static func scan(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
+        var scanner = Cursor(bytes: line)
+        return try scanner.record()
+    }
+
+    /// The text of a string value, with escapes resolved.
+    static func string(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> String {
+        let bytes = UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])
+        if !span.escaped { return String(decoding: bytes, as: UTF8.self) }
+        return unescape(bytes)
+    }
+
+    static func unescape(_ bytes: UnsafeRawBufferPointer) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        var pendingHigh: UInt32? = nil
+        func appendScalar(_ value: UInt32, _ out: inout [UInt8]) {
+            let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c != 0x5C {
+                if let high = pendingHigh { appendScalar(0xFFFD, &out); _ = high; pendingHigh = nil }
+                out.append(c); i += 1; continue
+            }
+            let e = bytes[i + 1]
+            i += 2
+            var simple: UInt8? = nil
+            switch e {
+            case UInt8(ascii: "\""): simple = 0x22
+            case UInt8(ascii: "\\"): simple = 0x5C
+            case UInt8(ascii: "/"): simple = 0x2F
+            case UInt8(ascii: "b"): simple = 0x08
+            case UInt8(ascii: "f"): simple = 0x0C
+            case UInt8(ascii: "n"): simple = 0x0A
+            case UInt8(ascii: "r"): simple = 0x0D
+            case UInt8(ascii: "t"): simple = 0x09
+            default:
+                var value: UInt32 = 0
+                for j in 0..<4 { value = value << 4 | UInt32(hexValue(bytes[i + j]) ?? 0) }
+                i += 4
+                if let high = pendingHigh {
+                    pendingHigh = nil
+                    if value >= 0xDC00 && value <= 0xDFFF {
+                        appendScalar(0x10000 + ((high - 0xD800) << 10) + (value - 0xDC00), &out)
+                        continue
+                    }
+                    appendScalar(0xFFFD, &out)
+                }
+                if value >= 0xD800 && value <= 0xDBFF { pendingHigh = value } else { appendScalar(value, &out) }
+                continue
+            }
+            if pendingHigh != nil { appendScalar(0xFFFD, &out); pendingHigh = nil }
+            out.append(simple!)
+        }
+        if pendingHigh != nil { appendScalar(0xFFFD, &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c &- 0x30
+        case 0x61...0x66: return c &- 0x61 &+ 10
+        case 0x41...0x46: return c &- 0x41 &+ 10
+        default: return nil
+        }
+    }
+}
+
+/// The top-level members the scanner keeps.
+private enum Field: CustomStringConvertible {
+    case seq, prev, time, kind, plan, step, jti, exp, outcome
+
+    var description: String {
+        switch self {
+        case .seq: return "seq"
+        case .prev: return "prev"
+        case .time: return "time"
+        case .kind: return "kind"
+        case .plan: return "plan"
+        case .step: return "step"
+        case .jti: return "jti"
+        case .exp: return "exp"
+        case .outcome: return "outcome"
+        }
+    }
+}
+
+/// Field names as bytes, for comparison against raw key spans.
+private enum FieldName {
+    static let seq: StaticString = "seq"
+    static let prev: StaticString = "prev"
+    static let time: StaticString = "time"
+    static let kind: StaticString = "kind"
+    static let plan: StaticString = "plan"
+    static let step: StaticString = "step"
+    static let jti: StaticString = "jti"
+    static let exp: StaticString = "exp"
+    static let outcome: StaticString = "outcome"
+}
+
+private struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var i = 0
+
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    @inline(__always) var atEnd: Bool { i >= bytes.count }
+    @inline(__always) func peek() -> UInt8 { bytes[i] }
+
+    func fail(_ message: String) -> ScanError { ScanError(offset: i, message: message) }
+
+    mutating func skipSpace() {
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1 } else { break }
+        }
+    }
+
+    mutating func record() throws(ScanError) -> ScannedRecord {
+        var record = ScannedRecord()
+        skipSpace()
+        guard !atEnd, peek() == UInt8(ascii: "{") else { throw fail("a record must be a JSON object") }
+        i += 1
+        skipSpace()
+        if !atEnd && peek() == UInt8(ascii: "}") {
+            i += 1
+        } else {
+            while true {
+                skipSpace()
+                guard !atEnd, peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let keyOffset = i
+                let key = try string()
+                skipSpace()
+                guard !atEnd, peek() == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
+                i += 1
+                skipSpace()
+                guard !atEnd else { throw fail("expected a value") }
+                let field = key.escaped ? nil : knownField(key)
+                if let field {
+                    if isSet(field, in: record) {
+                        throw ScanError(offset: keyOffset, message: "duplicate member \"\(field)\"")
+                    }
+                    try readField(field, into: &record)
+                } else {
+                    try skipValue(depth: 1)
+                }
+                skipSpace()
+                guard !atEnd else { throw fail("unterminated object") }
+                let c = peek()
+                i += 1
+                if c == UInt8(ascii: "}") { break }
+                guard c == UInt8(ascii: ",") else { i -= 1; throw fail("expected ',' or '}'") }
+            }
+        }
+        skipSpace()
+        guard atEnd else { throw fail("unexpected bytes after the record") }
+        return record
+    }
+
+    private func knownField(_ key: ByteSpan) -> Field? {
+        func equal(_ name: StaticString) -> Bool {
+            guard name.utf8CodeUnitCount == key.count else { return false }
+            return memcmpBytes(bytes.baseAddress! + key.start, UnsafeRawPointer(name.utf8Start), key.count)
+        }
+        switch key.count {
+        case 3:
+            if equal(FieldName.seq) { return .seq }
+            if equal(FieldName.jti) { return .jti }
+            if equal(FieldName.exp) { return .exp }
+        case 4:
+            if equal(FieldName.prev) { return .prev }
+            if equal(FieldName.time) { return .time }
+            if equal(FieldName.kind) { return .kind }
+            if equal(FieldName.plan) { return .plan }
+            if equal(FieldName.step) { return .step }
+        case 7:
+            if equal(FieldName.outcome) { return .outcome }
+        default: break
+        }
+        return nil
+    }
+
+    private func isSet(_ field: Field, in record: ScannedRecord) -> Bool {
+        switch field {
+        case .seq: return record.seqPresent
+        case .prev: return record.prev != nil
+        case .time: return record.time != nil
+        case .kind: return record.kind != nil
+        case .plan: return record.plan != nil
+        case .step: return record.step != nil
+        case .jti: return record.jti != nil
+        case .exp: return record.exp != nil
+        case .outcome: return record.outcome != nil
+        }
+    }
+
+    private mutating func readField(_ field: Field, into record: inout ScannedRecord) throws(ScanError) {
+        if field == .seq {
+            record.seqPresent = true
+            let start = i
+            try skipValue(depth: 1)
+            record.seq = parseCount(start..<i)
+            return
+        }
+        guard peek() == UInt8(ascii: "\"") else {
+            // A field of the wrong type is kept out of the joins; the line still hashes.
+            try skipValue(depth: 1)
+            return
+        }
+        let span = try string()
+        switch field {
+        case .prev: record.prev = span
+        case .time: record.time = span
+        case .kind: record.kind = span
+        case .plan: record.plan = span
+        case .step: record.step = span
+        case .jti: record.jti = span
+        case .exp: record.exp = span
+        case .seq, .outcome: record.outcome = span
+        }
+    }
+
+    /// A non-negative decimal integer without sign, fraction or exponent.
+    private func parseCount(_ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 18 else { return nil }
+        if range.count > 1 && bytes[range.lowerBound] == 0x30 { return nil }
+        var value = 0
+        for j in range {
+            let c = bytes[j]
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            value = value * 10 + Int(c - 0x30)
+        }
+        return value
+    }
+
+    /// A string starting at the opening quote; returns the span between the quotes.
+    mutating func string() throws(ScanError) -> ByteSpan {
+        i += 1
+        let start = i
+        var escaped = false
+        while true {
+            guard i < bytes.count else { throw fail("unterminated string") }
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                let span = ByteSpan(start: start, end: i, escaped: escaped)
+                i += 1
+                return span
+            }
+            if c < 0x20 { throw fail("control character in a string") }
+            if c == 0x5C {
+                escaped = true
+                guard i + 1 < bytes.count else { throw fail("unterminated escape") }
+                let e = bytes[i + 1]
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 5 < bytes.count else { throw fail("short \\u escape") }
+                    for j in 2..<6 where RecordScanner.hexValue(bytes[i + j]) == nil {
+                        throw fail("bad \\u escape")
+                    }
+                    i += 6
+                default:
+                    throw fail("bad escape")
+                }
+                continue
+            }
+            i += 1
+        }
+    }
+
+    mutating func skipValue(depth: Int) throws(ScanError) {
+        guard depth <= RecordScanner.maxDepth else { throw fail("nested deeper than \(RecordScanner.maxDepth) levels") }
+        guard !atEnd else { throw fail("expected a value") }
+        let c = peek()
+        switch c {
+        case UInt8(ascii: "\""):
+            _ = try string()
+        case UInt8(ascii: "{"):
+            i += 1
+            skipSpace()
+            if !atEnd && peek() == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipSpace()
+                guard !atEnd, peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                _ = try string()
+                skipSpace()
+                guard !atEnd, peek() == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                skipSpace()
+                try skipValue(depth: depth + 1)
+                skipSpace()
+                guard !atEnd else { throw fail("unterminated object") }
+                let d = peek()
+                i += 1
+                if d == UInt8(ascii: "}") { return }
+                guard d == UInt8(ascii: ",") else { i -= 1; throw fail("expected ',' or '}'") }
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            skipSpace()
+            if !atEnd && peek() == UInt8(ascii: "]") { i += 1; return }
+            while true {
+                skipSpace()
+                try skipValue(depth: depth + 1)
+                skipSpace()
+                guard !atEnd else { throw fail("unterminated array") }
+                let d = peek()
+                i += 1
+                if d == UInt8(ascii: "]") { return }
+                guard d == UInt8(ascii: ",") else { i -= 1; throw fail("expected ',' or ']'") }
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default:
+            try number()
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(ScanError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= bytes.count, memcmpBytes(bytes.baseAddress! + i, UnsafeRawPointer(word.utf8Start), n) else {
+            throw fail("invalid literal")
+        }
+        i += n
+    }
+
+    mutating func number() throws(ScanError) {
+        let start = i
+        if !atEnd && peek() == UInt8(ascii: "-") { i += 1 }
+        guard !atEnd, isDigit(peek()) else { i = start; throw fail("invalid value") }
+        if peek() == 0x30 { i += 1 } else { while !atEnd && isDigit(peek()) { i += 1 } }
+        if !atEnd && peek() == UInt8(ascii: ".") {
+            i += 1
+            guard !atEnd, isDigit(peek()) else { throw fail("digit expected after '.'") }
+            while !atEnd && isDigit(peek()) { i += 1 }
+        }
+        if !atEnd && (peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E")) {
+            i += 1
+            if !atEnd && (peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-")) { i += 1 }
+            guard !atEnd, isDigit(peek()) else { throw fail("digit expected in exponent") }
+            while !atEnd && isDigit(peek()) { i += 1 }
+        }
+    }
+
+    @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+}
+
+@inline(__always)
+func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    var k = 0
+    while k < count {
+        if a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) { return false }
+        k += 1
+    }
+    return true
+}

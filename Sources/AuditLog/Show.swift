@@ -1,0 +1,167 @@
+import JSONValue
+
+/// One record on a step's path.
+public struct PathEvent: Equatable, Sendable {
+    public var seq: Int
+    public var line: Int
+    public var kind: String
+    public var time: String?
+    public var outcome: String?
+    public var policies: [String]
+    public var principal: String?
+    public var action: String?
+    public var resource: String?
+    public var jti: String?
+    public var exp: String?
+    /// Set on an execution whose credential was used before.
+    public var replayOfLine: Int?
+
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("seq", .int(Int64(seq))), ("line", .int(Int64(line))), ("kind", .string(kind))]
+        if let time { pairs.append(("time", .string(time))) }
+        if let outcome { pairs.append(("outcome", .string(outcome))) }
+        if !policies.isEmpty { pairs.append(("policies", .array(policies.map { .string($0) }))) }
+        if let principal { pairs.append(("principal", .string(principal))) }
+        if let action { pairs.append(("action", .string(action))) }
+        if let resource { pairs.append(("resource", .string(resource))) }
+        if let jti { pairs.append(("jti", .string(jti))) }
+        if let exp { pairs.append(("exp", .string(exp))) }
+        if let replayOfLine { pairs.append(("replay_of_line", .int(Int64(replayOfLine)))) }
+        return .object(JSONObject(pairs))
+    }
+}
+
+/// Where a step ended up.
+public enum StepStatus: String, Sendable {
+    /// Allowed (or approved) and executed once per credential.
+    case executed
+    /// Allowed but never executed.
+    case aborted
+    /// Executed with a credential that had been used before.
+    case replayed
+    /// Executed without an allowing decision.
+    case unauthorized
+    /// Denied.
+    case denied
+    /// Held for approval, never approved.
+    case held
+    /// Approval refused.
+    case rejected
+    /// Records exist but no decision yet.
+    case pending
+}
+
+/// The records of one step, in log order, and where the step ended up.
+public struct StepPath: Equatable, Sendable {
+    public var step: String
+    public var status: StepStatus
+    /// decided → minted → executed, as the records say.
+    public var events: [PathEvent]
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("step", .string(step)), ("status", .string(status.rawValue)), ("events", .array(events.map(\.json))),
+        ]))
+    }
+}
+
+/// The action path of one plan: its steps in the order the log first mentions them.
+public struct ActionPath: Equatable, Sendable {
+    public var plan: String
+    public var steps: [StepPath]
+
+    public var json: JSONValue {
+        .object(JSONObject([("plan", .string(plan)), ("steps", .array(steps.map(\.json)))]))
+    }
+}
+
+extension AuditLog {
+    /// The action path of `plan` (or of every plan, in order of first appearance).
+    ///
+    /// Reads the records as they are; run `verify` to know whether they can be trusted.
+    public static func show(logAt path: String, plan: String? = nil) throws(AuditError) -> [ActionPath] {
+        let file = try MappedFile(path: path)
+        let paths = show(bytes: file.bytes, plan: plan)
+        withExtendedLifetime(file) {}
+        return paths
+    }
+
+    /// The action paths in a log held in memory.
+    public static func show(bytes: UnsafeRawBufferPointer, plan wanted: String? = nil) -> [ActionPath] {
+        var plans: [String: [String: [PathEvent]]] = [:]
+        var planOrder: [String] = []
+        var stepOrder: [String: [String]] = [:]
+        var usedCredentials: [String: Int] = [:]
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            lineNumber += 1
+            defer { start = end + 1 }
+            guard end < bytes.count else { break }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { continue }
+            let kind = scanned.kind.map { RecordScanner.string($0, in: line) } ?? ""
+            let jti = scanned.jti.map { RecordScanner.string($0, in: line) }
+            var replayOf: Int? = nil
+            if kind == "execution", let jti {
+                if let first = usedCredentials[jti] { replayOf = first } else { usedCredentials[jti] = lineNumber }
+            }
+            guard let planSpan = scanned.plan, let stepSpan = scanned.step else { continue }
+            let plan = RecordScanner.string(planSpan, in: line)
+            if let wanted, plan != wanted { continue }
+            let step = RecordScanner.string(stepSpan, in: line)
+            guard let value = try? JSONParser.parse(Array(line)) else { continue }
+            let event = PathEvent(
+                seq: seq, line: lineNumber, kind: kind, time: value["time"]?.stringValue, outcome: value["outcome"]?.stringValue,
+                policies: value["policies"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                principal: value["principal"]?.stringValue, action: value["action"]?.stringValue,
+                resource: value["resource"]?.stringValue, jti: jti, exp: value["exp"]?.stringValue, replayOfLine: replayOf)
+            if plans[plan] == nil { plans[plan] = [:]; planOrder.append(plan) }
+            if plans[plan]![step] == nil { plans[plan]![step] = []; stepOrder[plan, default: []].append(step) }
+            plans[plan]![step]!.append(event)
+        }
+        return planOrder.map { plan in
+            ActionPath(plan: plan, steps: stepOrder[plan]!.map { step in
+                let events = plans[plan]![step]!
+                return StepPath(step: step, status: status(of: events), events: events)
+            })
+        }
+    }
+
+    static func status(of events: [PathEvent]) -> StepStatus {
+        let allowing: Set<String> = ["allow", "mutate", "warn"]
+        var allowed = false
+        var lastDecision: String?
+        var rejected = false
+        var executed = false
+        var replayed = false
+        var unauthorized = false
+        for event in events {
+            switch event.kind {
+            case "decision":
+                lastDecision = event.outcome
+                if let outcome = event.outcome, allowing.contains(outcome) { allowed = true }
+            case "approval":
+                if event.outcome == "approved" { allowed = true } else { rejected = true }
+            case "execution":
+                if !allowed { unauthorized = true }
+                if event.replayOfLine != nil { replayed = true }
+                executed = true
+            default:
+                break
+            }
+        }
+        if replayed { return .replayed }
+        if unauthorized { return .unauthorized }
+        if executed { return .executed }
+        if allowed { return .aborted }
+        if rejected { return .rejected }
+        switch lastDecision {
+        case "deny": return .denied
+        case "approve": return .held
+        default: return .pending
+        }
+    }
+}

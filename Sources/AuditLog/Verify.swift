@@ -1,0 +1,650 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How to verify.
+public struct VerifyOptions: Sendable {
+    /// Keys whose signatures make a checkpoint trusted. Empty: signatures are not checked.
+    public var trustedKeys: [NoteVerifier]
+    /// Verify only what comes after the checkpoint of this tree size, trusting it.
+    public var fromCheckpoint: Int?
+    /// Keep every leaf hash (for proofs); costs 32 bytes per record.
+    public var collectLeafHashes: Bool
+
+    public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false) {
+        self.trustedKeys = trustedKeys
+        self.fromCheckpoint = fromCheckpoint
+        self.collectLeafHashes = collectLeafHashes
+    }
+}
+
+/// Verifies audit logs: line hashes, the hash chain, the Merkle tree against every checkpoint,
+/// checkpoint signatures, and the joins between records.
+public enum AuditVerifier {
+    /// Verifies the log at `path` against the checkpoints stored beside it.
+    public static func verify(logAt path: String, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
+        try verifyDetailed(logAt: path, options: options).report
+    }
+
+    static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun {
+        let loaded = try CheckpointStore.load(forLog: path)
+        let file = try MappedFile(path: path)
+        var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options)
+        for (notePath, reason) in loaded.unreadable {
+            run.report.findings.append(AuditFinding(kind: .checkpointUnreadable, checkpointPath: notePath,
+                                                    message: "checkpoint \(notePath) does not parse: \(reason)"))
+        }
+        withExtendedLifetime(file) {}
+        return run
+    }
+
+    /// Verifies a log held in memory against `checkpoints`.
+    public static func verify(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint] = [],
+                              options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
+        try run(bytes: bytes, checkpoints: checkpoints, options: options).report
+    }
+
+    static func run(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint],
+                    options: VerifyOptions) throws(AuditError) -> VerificationRun {
+        var findings: [AuditFinding] = []
+        var statuses = checkpoints.map { stored in
+            CheckpointStatus(path: stored.path, origin: stored.checkpoint.origin, size: stored.checkpoint.size,
+                             root: stored.checkpoint.root, signature: "not-checked", matchesLog: nil)
+        }
+        // Signatures first: a checkpoint only counts as trusted when a trusted key signed it.
+        var trusted = [Bool](repeating: options.trustedKeys.isEmpty, count: checkpoints.count)
+        if !options.trustedKeys.isEmpty {
+            for (i, stored) in checkpoints.enumerated() {
+                let outcomes = options.trustedKeys.map { $0.check(stored.note) }
+                if outcomes.contains(.badSignature) {
+                    statuses[i].signature = "bad-signature"
+                    findings.append(AuditFinding(kind: .checkpointSignature, checkpointSize: stored.checkpoint.size, checkpointPath: stored.path,
+                                                 message: "checkpoint \(stored.path) (size \(stored.checkpoint.size)) carries a signature by a trusted key that does not verify"))
+                } else if outcomes.contains(.verified) {
+                    statuses[i].signature = "verified"
+                    trusted[i] = true
+                } else {
+                    statuses[i].signature = "untrusted"
+                    findings.append(AuditFinding(kind: .checkpointSignature, checkpointSize: stored.checkpoint.size, checkpointPath: stored.path,
+                                                 message: "checkpoint \(stored.path) (size \(stored.checkpoint.size)) is not signed by any trusted key"))
+                }
+            }
+        } else if !checkpoints.isEmpty {
+            findings.append(AuditFinding(kind: .notChecked, severity: .notice,
+                                         message: "checkpoint signatures not checked: no public key given"))
+        }
+
+        // Where to start: the beginning, or a trusted checkpoint's resume point.
+        var engine = ChainEngine(bytes: bytes, collectLeafHashes: options.collectLeafHashes)
+        var startSize = 0
+        if let from = options.fromCheckpoint {
+            guard let index = checkpoints.indices.first(where: { checkpoints[$0].checkpoint.size == from && trusted[$0] }) else {
+                throw AuditError.invalidCheckpoint(path: CheckpointStore.baseName(size: from) + ".note",
+                                                   reason: "no trusted checkpoint of size \(from) beside the log")
+            }
+            if let resumed = resume(engine: &engine, bytes: bytes, from: checkpoints[index]) {
+                startSize = from
+                engine = resumed
+            } else {
+                findings.append(AuditFinding(kind: .notChecked, severity: .notice, checkpointSize: from,
+                                             message: "cannot resume from checkpoint \(from) (resume data missing or not matching); verified the whole log instead"))
+            }
+        }
+        engine.joinsAreComplete = startSize == 0
+
+        // Checkpoints the streaming pass compares against, by size.
+        var expected: [Int: [Int]] = [:]
+        for (i, stored) in checkpoints.enumerated() where stored.checkpoint.size >= startSize {
+            expected[stored.checkpoint.size, default: []].append(i)
+        }
+        engine.checkpointSizes = Set(expected.keys)
+        engine.run()
+
+        for (size, indices) in expected {
+            for i in indices {
+                if let root = engine.rootsAtSize[size] {
+                    statuses[i].matchesLog = root == checkpoints[i].checkpoint.root
+                } else if size > engine.treeSize {
+                    statuses[i].matchesLog = false
+                }
+            }
+        }
+        findings.append(contentsOf: engine.findings)
+        findings.append(contentsOf: checkpointFindings(checkpoints: checkpoints, statuses: statuses, trusted: trusted, engine: engine, startSize: startSize))
+
+        findings.sort { a, b in
+            (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
+                < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
+        }
+        let report = VerificationReport(
+            totalRecords: engine.lineCount, validRecords: engine.lineCount - engine.invalidLines.count,
+            findings: findings, checkpoints: statuses, treeSize: engine.treeSize, root: engine.range.root(), startSize: startSize)
+        return VerificationRun(report: report, engine: engine)
+    }
+
+    /// Sets the engine up to continue after a trusted checkpoint, or returns nil when its resume
+    /// data does not check out.
+    private static func resume(engine: inout ChainEngine, bytes: UnsafeRawBufferPointer, from stored: StoredCheckpoint) -> ChainEngine? {
+        let checkpoint = stored.checkpoint
+        if checkpoint.size == 0 { return engine }
+        guard let point = stored.resume, point.size == checkpoint.size, point.offset > 0, point.offset <= bytes.count,
+              let range = CompactRange(hasher: RFC6962Hasher(), size: point.size, lastLeafHash: point.lastLeaf, inclusionProof: point.inclusionProof),
+              range.root() == checkpoint.root,
+              bytes[point.offset - 1] == 0x0A
+        else { return nil }
+        // The record just before the offset must be the checkpoint's last leaf.
+        var start = point.offset - 1
+        while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
+        let lastLine = UnsafeRawBufferPointer(rebasing: bytes[start..<(point.offset - 1)])
+        guard RFC6962Hasher().hashLeaf(lastLine) == point.lastLeaf else { return nil }
+        var resumed = engine
+        resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
+        return resumed
+    }
+
+    private static func checkpointFindings(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
+                                           engine: ChainEngine, startSize: Int) -> [AuditFinding] {
+        var findings: [AuditFinding] = []
+        let records = engine.treeSize
+        // Truncation: the log ends before what a checkpoint covers.
+        if let longest = checkpoints.indices.filter({ checkpoints[$0].checkpoint.size > records }).max(by: { checkpoints[$0].checkpoint.size < checkpoints[$1].checkpoint.size }) {
+            let size = checkpoints[longest].checkpoint.size
+            findings.append(AuditFinding(kind: .truncated, seq: records, line: engine.lineBase + engine.lineCount + 1, count: size - records,
+                                         checkpointSize: size, checkpointPath: checkpoints[longest].path,
+                                         message: "the log ends after \(records) records but checkpoint \(checkpoints[longest].path) covers \(size): records \(records) to \(size - 1) were cut off"))
+        }
+        // Root mismatches, narrowed to the records between the last matching checkpoint and this one.
+        var lastGood = startSize
+        let ordered = checkpoints.indices.sorted { checkpoints[$0].checkpoint.size < checkpoints[$1].checkpoint.size }
+        for i in ordered where statuses[i].matchesLog != nil {
+            let size = checkpoints[i].checkpoint.size
+            if statuses[i].matchesLog == true {
+                lastGood = max(lastGood, size)
+            } else if size <= records {
+                let low = min(lastGood, size)
+                findings.append(AuditFinding(kind: .checkpointMismatch, checkpointSize: size, checkpointPath: checkpoints[i].path,
+                                             message: "checkpoint \(checkpoints[i].path) (size \(size)) does not match the log: a record between \(low) and \(size - 1) differs from what was signed"))
+            }
+        }
+        // Forks: two trusted checkpoints no single log can satisfy.
+        for (a, i) in ordered.enumerated() {
+            for j in ordered[(a + 1)...] where trusted[i] && trusted[j] {
+                let first = checkpoints[i].checkpoint, second = checkpoints[j].checkpoint
+                let forked: Bool
+                if first.size == second.size {
+                    forked = first.root != second.root
+                } else {
+                    // The later one matching the log fixes the earlier one's only possible root.
+                    forked = statuses[j].matchesLog == true && statuses[i].matchesLog == false
+                }
+                if forked {
+                    findings.append(AuditFinding(kind: .forkedCheckpoints, checkpointSize: second.size, checkpointPath: checkpoints[j].path,
+                                                 message: "checkpoints \(checkpoints[i].path) (size \(first.size)) and \(checkpoints[j].path) (size \(second.size)) are not consistent: they describe different histories"))
+                }
+            }
+        }
+        return findings
+    }
+}
+
+/// What a verification pass leaves behind for checkpointing and proving.
+struct VerificationRun {
+    var report: VerificationReport
+    var engine: ChainEngine
+}
+
+/// One line of the log as the chain check sees it.
+struct ChainEntry {
+    var line: Int
+    var start: Int
+    var end: Int
+    var seq: Int?
+    var prev: Digest32?
+    var hash: Digest32
+    var parsed: Bool
+}
+
+/// A 128-bit key for joining records by step or credential without keeping their text.
+struct JoinKey: Hashable {
+    var a: UInt64
+    var b: UInt64
+
+    init(_ parts: UnsafeRawBufferPointer...) {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x9e37_79b9_7f4a_7c15
+        for part in parts {
+            for byte in part {
+                a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+                b = (b &+ UInt64(byte)) &* 0xff51_afd7_ed55_8ccd
+                b ^= b >> 29
+            }
+            a = (a ^ 0xff) &* 0x0000_0100_0000_01b3
+            b = (b &+ 0x1ff) &* 0xc4ce_b9fe_1a85_ec53
+        }
+        self.a = a
+        self.b = b
+    }
+}
+
+/// The single streaming pass over the records.
+struct ChainEngine {
+    let bytes: UnsafeRawBufferPointer
+    let hasher = RFC6962Hasher()
+
+    // Where the pass starts.
+    var offset = 0
+    var lineBase = 0
+
+    // Chain state.
+    var lastHash = AuditLog.genesis
+    var nextSeq = 0
+    var lastAccepted: ChainEntry?
+    var range = CompactRange(hasher: RFC6962Hasher())
+    /// Siblings consumed by the last leaf's append: the inner part of its inclusion proof.
+    var lastMergedSiblings: [Digest32] = []
+    var lastLeafHash: Digest32?
+    var treeSize: Int { range.size }
+
+    var lineCount = 0
+    /// Byte offset just past the last newline-terminated line.
+    var endOffset = 0
+    var invalidLines = Set<Int>()
+    var findings: [AuditFinding] = []
+    // Records found out of place, by hash, with their finding; and gaps waiting for them.
+    var displaced: [Digest32: Int] = [:]
+    var pendingMissing: [Digest32: Int] = [:]
+
+    // Checkpoint roots wanted while streaming.
+    var checkpointSizes = Set<Int>()
+    var rootsAtSize: [Int: Digest32] = [:]
+
+    // Leaf hashes and record positions, when asked for.
+    let collectLeafHashes: Bool
+    var leafHashes: [Digest32] = []
+    var lineRanges: [Range<Int>] = []
+
+    // Joins.
+    var joinsAreComplete = true
+    var steps: [JoinKey: StepState] = [:]
+    var stepOrder: [JoinKey] = []
+    var mints: [JoinKey: MintState] = [:]
+    var used: [JoinKey: Int] = [:]
+    var revoked: [JoinKey: Int] = [:]
+
+    struct StepState {
+        var allowed = false
+        var decisionLine: Int
+        var decisionSeq: Int?
+        var executed = false
+        var lineStart: Int
+        var lineEnd: Int
+    }
+
+    struct MintState {
+        var exp: Int64?
+        var line: Int
+    }
+
+    init(bytes: UnsafeRawBufferPointer, collectLeafHashes: Bool) {
+        self.bytes = bytes
+        self.collectLeafHashes = collectLeafHashes
+    }
+
+    mutating func start(offset: Int, lineBase: Int, range: CompactRange<RFC6962Hasher>, lastHash: Digest32, nextSeq: Int) {
+        self.offset = offset
+        self.lineBase = lineBase
+        self.range = range
+        self.lastHash = lastHash
+        self.nextSeq = nextSeq
+    }
+
+    // MARK: Streaming
+
+    mutating func run() {
+        if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
+        guard let base = bytes.baseAddress else { return }
+        var position = offset
+        endOffset = offset
+        let end = bytes.count
+        var pending: ChainEntry? = nil
+        while position < end {
+            let remaining = end - position
+            let newline = memchr(base + position, 0x0A, remaining)
+            let lineEnd = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+            let terminated = newline != nil
+            let entry = makeEntry(start: position, end: lineEnd)
+            if !terminated {
+                // No newline: an interrupted write. It takes no part in the chain.
+                if let pending { process(pending, next: nil) }
+                pending = nil
+                lineCount += 1
+                invalidLines.insert(entry.line)
+                findings.append(AuditFinding(kind: .torn, line: entry.line,
+                                             message: "line \(entry.line) is an incomplete record (\(lineEnd - position) bytes, no newline): an interrupted write; 'stepguard audit append --repair' drops it"))
+                position = end
+                break
+            }
+            lineCount += 1
+            addLeaf(entry)
+            if let previous = pending { process(previous, next: entry) }
+            pending = entry
+            position = lineEnd + 1
+            endOffset = position
+        }
+        if let pending {
+            if !pending.parsed && pending.line == lineBase + lineCount {
+                // A whole final line that is not a record is what a torn write with a newline looks like.
+                invalidLines.insert(pending.line)
+                findings.append(AuditFinding(kind: .torn, line: pending.line,
+                                             message: "the last line (\(pending.line)) is not a record: an interrupted or corrupted write; 'stepguard audit append --repair' drops it"))
+            } else {
+                process(pending, next: nil)
+            }
+        }
+        finishJoins()
+    }
+
+    private mutating func makeEntry(start: Int, end: Int) -> ChainEntry {
+        let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        let hash = hasher.hashLeaf(line)
+        let lineNumber = lineBase + lineCount + 1
+        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev,
+              !prevSpan.escaped, let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
+        else {
+            return ChainEntry(line: lineNumber, start: start, end: end, seq: nil, prev: nil, hash: hash, parsed: false)
+        }
+        join(record, seq: seq, lineNumber: lineNumber, line: line, start: start, end: end)
+        return ChainEntry(line: lineNumber, start: start, end: end, seq: seq, prev: prev, hash: hash, parsed: true)
+    }
+
+    private mutating func addLeaf(_ entry: ChainEntry) {
+        // Remember which siblings this append merges: for the final leaf they are the inner
+        // part of its inclusion proof, which checkpoints store for resuming.
+        lastMergedSiblings.removeAll(keepingCapacity: true)
+        var s = range.size
+        var i = range.nodes.count - 1
+        while s & 1 == 1 {
+            lastMergedSiblings.append(range.nodes[i])
+            i -= 1
+            s >>= 1
+        }
+        range.append(entry.hash)
+        lastLeafHash = entry.hash
+        if collectLeafHashes {
+            leafHashes.append(entry.hash)
+            lineRanges.append(entry.start..<entry.end)
+        }
+        if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
+    }
+
+    /// The inclusion proof of the last leaf in the tree so far.
+    var lastLeafInclusionProof: [Digest32] {
+        let outer = range.nodes.dropLast().reversed()
+        return lastMergedSiblings + outer
+    }
+
+    // MARK: Chain classification
+
+    private mutating func accept(_ x: ChainEntry) {
+        lastHash = x.hash
+        nextSeq = (x.seq ?? nextSeq) + 1
+        lastAccepted = x
+    }
+
+    private mutating func invalidate(_ x: ChainEntry) {
+        invalidLines.insert(x.line)
+    }
+
+    private mutating func report(_ finding: AuditFinding) -> Int {
+        findings.append(finding)
+        return findings.count - 1
+    }
+
+    private mutating func markDisplaced(_ x: ChainEntry) {
+        invalidate(x)
+        let what = x.parsed ? "record \(x.seq.map(String.init) ?? "?")" : "a line that is not a record"
+        let index = report(AuditFinding(kind: x.parsed ? .inserted : .malformed, seq: x.seq, line: x.line,
+                                        message: "line \(x.line): \(what) is not part of the hash chain (inserted)"))
+        if x.parsed && displaced.count < 100_000 { displaced[x.hash] = index }
+    }
+
+    private mutating func reportModified(_ x: ChainEntry, seq: Int?, reason: String) {
+        invalidate(x)
+        let seqText = seq.map { "record \($0)" } ?? "a record"
+        if findings.last.map({ $0.kind == .modified && $0.line == x.line }) == true { return }
+        findings.append(AuditFinding(kind: x.parsed ? .modified : .malformed, seq: seq, line: x.line,
+                                     message: "line \(x.line): \(seqText) was modified (\(reason))"))
+    }
+
+    /// Decides about `x` knowing the line after it.
+    private mutating func process(_ x: ChainEntry, next z: ChainEntry?) {
+        if x.parsed, x.prev == lastHash, x.seq == nextSeq {
+            accept(x)
+            return
+        }
+        // The next line continues the chain as if `x` were not there: `x` was added.
+        if let z, z.parsed, z.prev == lastHash, z.seq == nextSeq {
+            markDisplaced(x)
+            return
+        }
+        if x.parsed, let s = x.seq, s == nextSeq, z == nil || z!.prev == x.hash {
+            // `x` is where it belongs and the chain goes on from it, but it does not name the
+            // hash of the record before it: that record's bytes changed.
+            if let previous = lastAccepted {
+                reportModified(previous, seq: previous.seq, reason: "record \(s) on line \(x.line) names a different hash for it")
+            } else {
+                reportModified(x, seq: s, reason: "its prev is not the hash of the record before it")
+            }
+            accept(x)
+            return
+        }
+        if let z, z.parsed, let zs = z.seq, let zp = z.prev, zs == nextSeq + 1, zp != x.hash, zp != lastHash {
+            // The next record expects a different record in this place: `x` was altered (or replaced).
+            reportModified(x, seq: nextSeq, reason: "its bytes do not hash to the prev named by line \(z.line)")
+            lastHash = zp
+            nextSeq += 1
+            lastAccepted = nil
+            return
+        }
+        guard x.parsed, let s = x.seq else {
+            invalidate(x)
+            findings.append(AuditFinding(kind: .malformed, line: x.line, message: "line \(x.line) is not a record"))
+            return
+        }
+        // A record the chain is missing from an earlier gap: it was moved later.
+        if let index = pendingMissing.removeValue(forKey: x.hash) {
+            invalidate(x)
+            reconcileMissing(index, with: x)
+            return
+        }
+        // Two records claiming the same place: the one the chain continues from is genuine.
+        if let previous = lastAccepted, s == previous.seq, x.prev == previous.prev {
+            if let z, z.prev == x.hash {
+                invalidate(previous)
+                findings.append(AuditFinding(kind: .inserted, seq: previous.seq, line: previous.line,
+                                             message: "line \(previous.line): record \(s) is not part of the hash chain (inserted before the genuine record \(s) on line \(x.line))"))
+                accept(x)
+            } else {
+                invalidate(x)
+                findings.append(AuditFinding(kind: .inserted, seq: s, line: x.line,
+                                             message: "line \(x.line): a second record \(s) is not part of the hash chain (inserted)"))
+            }
+            return
+        }
+        if s > nextSeq {
+            let count = s - nextSeq
+            if count == 1, let index = displaced.removeValue(forKey: x.prev!) {
+                // The record missing here turned up earlier in the file: moved, not deleted.
+                findings[index].kind = .reordered
+                findings[index].message = "line \(findings[index].line!): record \(nextSeq) is out of order: it belongs before record \(s) on line \(x.line)"
+                findings[index].relatedLine = x.line
+            } else {
+                let index = report(AuditFinding(kind: .missing, seq: nextSeq, line: x.line, count: count,
+                                                message: count == 1
+                                                    ? "before line \(x.line): record \(nextSeq) is missing (deleted)"
+                                                    : "before line \(x.line): records \(nextSeq) to \(s - 1) are missing (\(count) deleted)"))
+                if pendingMissing.count < 100_000 { pendingMissing[x.prev!] = index }
+            }
+            accept(x)
+            return
+        }
+        if s < nextSeq {
+            markDisplaced(x)
+            return
+        }
+        // In its place, but neither linked from the chain nor linked to by the next record.
+        reportModified(x, seq: s, reason: "it does not chain to the records around it")
+        if let z, z.seq == s + 1, let zp = z.prev { lastHash = zp } else { lastHash = x.hash }
+        nextSeq = s + 1
+        lastAccepted = nil
+    }
+
+    private mutating func reconcileMissing(_ index: Int, with x: ChainEntry) {
+        let gap = findings[index]
+        let seq = x.seq!
+        if gap.count == 1 {
+            findings[index] = AuditFinding(kind: .reordered, seq: seq, line: x.line, relatedLine: gap.line,
+                                           message: "line \(x.line): record \(seq) is out of order: it belongs before line \(gap.line!)")
+        } else {
+            findings[index].count = gap.count! - 1
+            findings[index].message = "before line \(gap.line!): \(gap.count! - 1) of records \(gap.seq!) to \(gap.seq! + gap.count! - 1) are missing (deleted)"
+            findings.append(AuditFinding(kind: .reordered, seq: seq, line: x.line, relatedLine: gap.line,
+                                         message: "line \(x.line): record \(seq) is out of order: it belongs before line \(gap.line!)"))
+        }
+    }
+
+    // MARK: Joins
+
+    @inline(__always)
+    private func spanBytes(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])
+    }
+
+    @inline(__always)
+    private func equals(_ span: ByteSpan?, _ word: StaticString, _ line: UnsafeRawBufferPointer) -> Bool {
+        guard let span, span.count == word.utf8CodeUnitCount else { return false }
+        return memcmpBytes(line.baseAddress! + span.start, UnsafeRawPointer(word.utf8Start), span.count)
+    }
+
+    private func text(_ span: ByteSpan?, _ line: UnsafeRawBufferPointer) -> String? {
+        span.map { RecordScanner.string($0, in: line) }
+    }
+
+    private mutating func join(_ record: ScannedRecord, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int, end: Int) {
+        guard let kind = record.kind else { return }
+        let kindText = spanBytes(kind, line)
+        guard kindText.count >= 4 else { return }
+        switch kindText[0] {
+        case UInt8(ascii: "d") where equals(kind, "decision", line),
+             UInt8(ascii: "a") where equals(kind, "approval", line):
+            guard let plan = record.plan, let step = record.step else { return }
+            let key = JoinKey(spanBytes(plan, line), spanBytes(step, line))
+            let allowing = equals(record.outcome, "allow", line) || equals(record.outcome, "mutate", line)
+                || equals(record.outcome, "warn", line) || equals(record.outcome, "approved", line)
+            if var state = steps[key] {
+                if allowing && !state.allowed {
+                    state.allowed = true
+                    state.decisionLine = lineNumber
+                    state.decisionSeq = seq
+                    state.lineStart = start
+                    state.lineEnd = end
+                }
+                steps[key] = state
+            } else {
+                steps[key] = StepState(allowed: allowing, decisionLine: lineNumber, decisionSeq: seq, lineStart: start, lineEnd: end)
+                stepOrder.append(key)
+            }
+        case UInt8(ascii: "m") where equals(kind, "mint", line):
+            guard let jti = record.jti else { return }
+            let exp = record.exp.flatMap { Timestamp.parse(spanBytes($0, line)) }
+            mints[JoinKey(spanBytes(jti, line))] = MintState(exp: exp, line: lineNumber)
+        case UInt8(ascii: "r") where equals(kind, "revocation", line):
+            guard let jti = record.jti else { return }
+            let key = JoinKey(spanBytes(jti, line))
+            if revoked[key] == nil { revoked[key] = lineNumber }
+        case UInt8(ascii: "e") where equals(kind, "execution", line):
+            joinExecution(record, seq: seq, lineNumber: lineNumber, line: line)
+        default:
+            return
+        }
+    }
+
+    private mutating func joinExecution(_ record: ScannedRecord, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer) {
+        let plan = text(record.plan, line)
+        let step = text(record.step, line)
+        // Where earlier records were not read, missing counterparts are not evidence.
+        let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
+        if let planSpan = record.plan, let stepSpan = record.step {
+            let key = JoinKey(spanBytes(planSpan, line), spanBytes(stepSpan, line))
+            if var state = steps[key], state.allowed {
+                state.executed = true
+                steps[key] = state
+            } else {
+                if steps[key] == nil {
+                    steps[key] = StepState(allowed: false, decisionLine: lineNumber, decisionSeq: nil, lineStart: 0, lineEnd: 0)
+                    stepOrder.append(key)
+                }
+                steps[key]!.executed = true
+                findings.append(AuditFinding(kind: .unauthorizedExecution, severity: missingSeverity, seq: seq, line: lineNumber,
+                                             plan: plan, step: step,
+                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without an allowing decision before it"))
+            }
+        } else {
+            findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
+                                         message: "line \(lineNumber): an execution that names no plan and step"))
+        }
+        guard let jtiSpan = record.jti else { return }
+        let jti = text(jtiSpan, line)
+        let key = JoinKey(spanBytes(jtiSpan, line))
+        if let first = used[key] {
+            findings.append(AuditFinding(kind: .replayedCredential, seq: seq, line: lineNumber, relatedLine: first,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used again (first used on line \(first)): replay"))
+        } else {
+            used[key] = lineNumber
+        }
+        if let revokedLine = revoked[key] {
+            findings.append(AuditFinding(kind: .revokedCredential, seq: seq, line: lineNumber, relatedLine: revokedLine,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used after its revocation on line \(revokedLine)"))
+        }
+        guard let mint = mints[key] else {
+            findings.append(AuditFinding(kind: .unknownCredential, severity: missingSeverity, seq: seq, line: lineNumber,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" was never minted in this log"))
+            return
+        }
+        if let exp = mint.exp, let timeSpan = record.time, let time = Timestamp.parse(spanBytes(timeSpan, line)), time > exp {
+            findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: mint.line,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used \(Self.duration(time - exp)) after it expired (minted on line \(mint.line))"))
+        }
+    }
+
+    private mutating func finishJoins() {
+        for key in stepOrder {
+            guard let state = steps[key], state.allowed, !state.executed else { continue }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart..<state.lineEnd])
+            let record = try? RecordScanner.scan(line)
+            let plan = record.flatMap { text($0.plan, line) }
+            let step = record.flatMap { text($0.step, line) }
+            findings.append(AuditFinding(kind: .aborted, severity: .notice, seq: state.decisionSeq, line: state.decisionLine,
+                                         plan: plan, step: step,
+                                         message: "line \(state.decisionLine): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was allowed but never executed (aborted)"))
+        }
+    }
+
+    static func duration(_ ms: Int64) -> String {
+        if ms < 1000 { return "\(ms)ms" }
+        let seconds = ms / 1000
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m\(seconds % 60)s" }
+        return "\(seconds / 3600)h\(seconds / 60 % 60)m"
+    }
+}

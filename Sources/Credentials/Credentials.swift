@@ -1,1 +1,0 @@
-// Credentials module. Contents arrive with its issue.

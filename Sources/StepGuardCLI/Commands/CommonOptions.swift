@@ -1,0 +1,30 @@
+/// Option rows most commands share, so they read and behave the same everywhere.
+public enum CommonOptions {
+    /// `--format FORMAT` offering `formats`, default `text`.
+    public static func format(_ formats: OutputFormat...) -> OptionSpec {
+        .choice("format", formats.map(\.rawValue), valueName: "FORMAT", help: "output format", default: "text")
+    }
+
+    /// `--color WHEN`.
+    public static let color = OptionSpec.choice(
+        "color", ColorMode.allCases.map(\.rawValue), valueName: "WHEN",
+        help: "colour the output", default: "auto")
+
+    /// `-q, --quiet`.
+    public static let quiet = OptionSpec.flag("quiet", short: "q", help: "print only failures and the summary")
+
+    /// `--policies DIR`, where a command finds `*.cedar`, the schema, entities and the catalog.
+    public static func policies(
+        valueName: String = "DIR", help: String = "the policy directory", default defaultValue: String? = nil
+    ) -> OptionSpec {
+        .path("policies", short: "p", valueName: valueName, help: help, default: defaultValue)
+    }
+
+    /// `--audit LOG`: append the command's records to an audit log.
+    public static let audit = OptionSpec.path(
+        "audit", valueName: "LOG", help: "append a record of every decision to this audit log")
+
+    /// `--now TIME`: a pinned clock.
+    public static let now = OptionSpec.value(
+        "now", valueName: "TIME", help: "take this RFC 3339 time as the current time (freeze windows, tests)")
+}

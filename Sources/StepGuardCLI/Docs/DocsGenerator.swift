@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The files generated from the command table: a man page per command and the completion
+/// scripts. They are committed; a test fails when they differ from what the table generates.
+public enum DocsGenerator {
+    /// Every generated file: its path relative to the repository root, and its contents.
+    public static func files(root: CommandSpec) -> [(path: String, contents: String)] {
+        var files: [(path: String, contents: String)] = []
+        for path in [[]] + root.visibleDescendants().map(\.path) {
+            let document = HelpDocument(root: root, path: path)
+            files.append(("man/\(document.manPageName).1", ManPageRenderer.render(document, version: CLI.version)))
+        }
+        for shell in Shell.allCases {
+            files.append(("completions/\(shell.fileName)", CompletionScripts.script(for: shell, root: root)))
+        }
+        return files
+    }
+
+    /// Markers around the generated command table in docs/cli.md.
+    public static let tableBegin = "<!-- generated: command table (swift run stepguard __generate-docs .) -->"
+    public static let tableEnd = "<!-- end of generated command table -->"
+
+    /// The command table of docs/cli.md, in Markdown: usage, summary, and what exits 0 and 1 mean.
+    public static func markdownCommandTable(root: CommandSpec) -> String {
+        var lines = ["| command | what it does | exit 0 | exit 1 |", "|---|---|---|---|"]
+        func cell(_ text: String) -> String { text.replacing("|", with: "\\|") }
+        for (path, command) in root.visibleDescendants() where !command.isGroup {
+            let usage = HelpDocument.usageLines(for: command, path: path).map { "`" + $0 + "`" }.joined(separator: "<br>")
+            let meaning = { (code: ExitCode) in command.effectiveExitStatus.first { $0.code == code }?.meaning ?? "" }
+            lines.append("| \(cell(usage)) | \(cell(command.summary)) | \(cell(meaning(.success))) | \(cell(meaning(.failure))) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `document` with the text between the table markers replaced by `table`; nil when the
+    /// markers are missing.
+    public static func replacingCommandTable(in document: String, with table: String) -> String? {
+        guard let begin = document.firstRange(of: tableBegin), let end = document.firstRange(of: tableEnd),
+            begin.upperBound <= end.lowerBound
+        else { return nil }
+        return String(document[..<begin.upperBound]) + "\n" + table + String(document[end.lowerBound...])
+    }
+
+    /// Writes every generated file under `directory` (creating man/ and completions/), removes
+    /// man pages named `stepguard*.1` that the table no longer generates, and returns the paths
+    /// written.
+    public static func write(root: CommandSpec, to directory: String) throws(CLIError) -> [String] {
+        let generated = files(root: root)
+        for folder in ["man", "completions"] {
+            let path = directory + "/" + folder
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw CLIError.unwritableFile(path: path, reason: System.lastError())
+            }
+        }
+        var written: [String] = []
+        for file in generated {
+            let path = directory + "/" + file.path
+            try AtomicFile.write(file.contents, to: path)
+            written.append(path)
+        }
+        let guide = directory + "/docs/cli.md"
+        if let bytes = try? FileReader.read(guide),
+            let updated = replacingCommandTable(
+                in: String(decoding: bytes, as: UTF8.self), with: markdownCommandTable(root: root))
+        {
+            try AtomicFile.write(updated, to: guide)
+            written.append(guide)
+        }
+        let expected = Set(generated.map(\.path))
+        for name in listDirectory(directory + "/man") where name.hasPrefix("stepguard") && name.hasSuffix(".1") {
+            if !expected.contains("man/" + name) { _ = unlink(directory + "/man/" + name) }
+        }
+        return written
+    }
+
+    /// The names in a directory, sorted; empty when it cannot be read.
+    static func listDirectory(_ path: String) -> [String] {
+        guard let handle = opendir(path) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}

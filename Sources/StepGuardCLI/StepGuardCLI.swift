@@ -1,1 +1,0 @@
-// StepGuardCLI module. Contents arrive with its issue.

@@ -1,0 +1,128 @@
+import Crypto
+import Testing
+@testable import AuditLog
+
+/// The leaf inputs and tree hashes published with the certificate-transparency reference
+/// implementations (testonly/constants.go of the Go and C++ trees).
+enum ReferenceVectors {
+    static let leaves: [[UInt8]] = [
+        [], [0x00], [0x10], [0x20, 0x21], [0x30, 0x31], [0x40, 0x41, 0x42, 0x43],
+        [0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
+        Hex.decode("606162636465666768696a6b6c6d6e6f")!,
+    ]
+    static let roots: [String] = [
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ]
+    /// Consistency proofs from the same suites: (first, second, proof).
+    static let consistency: [(Int, Int, [String])] = [
+        (1, 1, []),
+        (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+        (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+        (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+    ]
+    /// Inclusion proofs: (leaf index, tree size, proof).
+    static let inclusion: [(Int, Int, [String])] = [
+        (0, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+        (5, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+    ]
+}
+
+private func digests(_ hex: [String]) -> [Digest32] { hex.map { Digest32(hex: $0)! } }
+
+/// MTH straight from the RFC 6962 definition, as an independent reference.
+private func referenceRoot(_ leaves: ArraySlice<Digest32>, _ hasher: RFC6962Hasher) -> Digest32 {
+    if leaves.isEmpty { return hasher.emptyRoot }
+    if leaves.count == 1 { return leaves.first! }
+    var k = 1
+    while k * 2 < leaves.count { k *= 2 }
+    let split = leaves.startIndex + k
+    return hasher.hashChildren(referenceRoot(leaves[..<split], hasher), referenceRoot(leaves[split...], hasher))
+}
+
+@Suite struct MerkleTests {
+    let hasher = RFC6962Hasher()
+
+    @Test(arguments: 0...8)
+    func rootMatchesReference(size: Int) {
+        let leafHashes = ReferenceVectors.leaves.prefix(size).map { hasher.hashLeaf($0) }
+        let tree = MerkleTree(hasher: hasher, leafHashes: Array(leafHashes))
+        #expect(tree.root().hex == ReferenceVectors.roots[size])
+        var range = CompactRange(hasher: hasher)
+        for hash in leafHashes { range.append(hash) }
+        #expect(range.root().hex == ReferenceVectors.roots[size])
+        // Roots of every earlier size come out of the same tree.
+        let full = MerkleTree(hasher: hasher, leafHashes: ReferenceVectors.leaves.map { hasher.hashLeaf($0) })
+        #expect(full.root(size: size).hex == ReferenceVectors.roots[size])
+        #expect(full.compactRange(size: size).root().hex == ReferenceVectors.roots[size])
+    }
+
+    @Test func referenceProofs() {
+        let tree = MerkleTree(hasher: hasher, leafHashes: ReferenceVectors.leaves.map { hasher.hashLeaf($0) })
+        for (first, second, proof) in ReferenceVectors.consistency {
+            #expect(tree.consistencyProof(from: first, to: second) == digests(proof), "\(first)->\(second)")
+            #expect(MerkleProof.verifyConsistency(
+                hasher: hasher, firstSize: first, secondSize: second,
+                firstRoot: Digest32(hex: ReferenceVectors.roots[first])!,
+                secondRoot: Digest32(hex: ReferenceVectors.roots[second])!, proof: digests(proof)))
+        }
+        for (index, size, proof) in ReferenceVectors.inclusion {
+            #expect(tree.inclusionProof(index: index, size: size) == digests(proof))
+            #expect(MerkleProof.verifyInclusion(
+                hasher: hasher, index: index, size: size, leafHash: tree.leafHash(at: index),
+                proof: digests(proof), root: Digest32(hex: ReferenceVectors.roots[size])!))
+        }
+    }
+
+    /// Every proof between every pair of sizes up to 40 verifies, and a proof with any one
+    /// element changed, or checked against the wrong position, does not.
+    @Test func allProofsUpTo40() {
+        let leafHashes = (0..<40).map { hasher.hashLeaf([UInt8(truncatingIfNeeded: $0), 7]) }
+        let tree = MerkleTree(hasher: hasher, leafHashes: leafHashes)
+        let roots = (0...40).map { referenceRoot(leafHashes[0..<$0], hasher) }
+        for n in 0...40 { #expect(tree.root(size: n) == roots[n]) }
+        for n in 1...40 {
+            for m in 0..<n {
+                let proof = tree.inclusionProof(index: m, size: n)!
+                #expect(MerkleProof.verifyInclusion(hasher: hasher, index: m, size: n, leafHash: leafHashes[m], proof: proof, root: roots[n]))
+                #expect(!MerkleProof.verifyInclusion(hasher: hasher, index: (m + 1) % n == m ? m + 1 : (m + 1) % n, size: n, leafHash: leafHashes[m], proof: proof, root: roots[n]) || n == 1)
+                for i in proof.indices {
+                    var bad = proof
+                    bad[i] = hasher.hashLeaf([0xff])
+                    #expect(!MerkleProof.verifyInclusion(hasher: hasher, index: m, size: n, leafHash: leafHashes[m], proof: bad, root: roots[n]))
+                }
+                let consistency = tree.consistencyProof(from: m, to: n)!
+                #expect(MerkleProof.verifyConsistency(hasher: hasher, firstSize: m, secondSize: n, firstRoot: roots[m], secondRoot: roots[n], proof: consistency), "\(m)->\(n)")
+                if m > 0 {
+                    #expect(!MerkleProof.verifyConsistency(hasher: hasher, firstSize: m, secondSize: n, firstRoot: roots[m - 1], secondRoot: roots[n], proof: consistency))
+                    for i in consistency.indices {
+                        var bad = consistency
+                        bad[i] = hasher.hashLeaf([0xfe])
+                        #expect(!MerkleProof.verifyConsistency(hasher: hasher, firstSize: m, secondSize: n, firstRoot: roots[m], secondRoot: roots[n], proof: bad))
+                    }
+                }
+            }
+            // The compact range of size n comes back from the last leaf's inclusion proof.
+            let proof = tree.inclusionProof(index: n - 1, size: n)!
+            let range = CompactRange(hasher: hasher, size: n, lastLeafHash: leafHashes[n - 1], inclusionProof: proof)
+            #expect(range?.nodes == tree.compactRange(size: n).nodes)
+            #expect(range?.root() == roots[n])
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+import Testing
+
+/// One `Len`/`Msg`/`MD` record of a NIST CAVP `.rsp` file.
+struct CAVPRecord: Sendable, CustomStringConvertible {
+    let bitLength: Int
+    let message: [UInt8]
+    let digest: [UInt8]
+    var description: String { "Len = \(bitLength)" }
+}
+
+enum CAVP {
+    /// Parses the byte-oriented SHAVS format; a `Len = 0` record carries a placeholder `Msg = 00`.
+    static func records(_ relativePath: String) throws -> [CAVPRecord] {
+        var records: [CAVPRecord] = []
+        var length: Int?
+        var message: [UInt8]?
+        for rawLine in try Fixtures.text(relativePath).split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("Len = ") {
+                length = Int(line.dropFirst(6))
+            } else if line.hasPrefix("Msg = ") {
+                message = Hex.decode(String(line.dropFirst(6)))
+            } else if line.hasPrefix("MD = ") {
+                guard let bits = length, let msg = message, let md = Hex.decode(String(line.dropFirst(5))) else {
+                    throw FixtureError.malformed("\(relativePath): record before \(line)")
+                }
+                records.append(CAVPRecord(bitLength: bits, message: bits == 0 ? [] : msg, digest: md))
+                length = nil
+                message = nil
+            }
+        }
+        return records
+    }
+}
+
+@Suite struct CAVPTests {
+    @Test(arguments: [
+        ("cavp/SHA256ShortMsg.rsp", 65), ("cavp/SHA256LongMsg.first5.rsp", 5),
+    ])
+    func sha256(file: String, expectedCount: Int) throws {
+        let records = try CAVP.records(file)
+        #expect(records.count == expectedCount)
+        var passed = 0
+        for record in records {
+            #expect(record.message.count * 8 == record.bitLength, "\(record)")
+            let digest = SHA256.hash(record.message)
+            #expect(digest == record.digest, "\(file) \(record)")
+            if digest == record.digest { passed += 1 }
+        }
+        print("\(file): \(passed)/\(records.count) digests match")
+    }
+
+    @Test(arguments: [
+        ("cavp/SHA512ShortMsg.rsp", 129), ("cavp/SHA512LongMsg.first5.rsp", 5),
+    ])
+    func sha512(file: String, expectedCount: Int) throws {
+        let records = try CAVP.records(file)
+        #expect(records.count == expectedCount)
+        var passed = 0
+        for record in records {
+            #expect(record.message.count * 8 == record.bitLength, "\(record)")
+            let digest = SHA512.hash(record.message)
+            #expect(digest == record.digest, "\(file) \(record)")
+            if digest == record.digest { passed += 1 }
+        }
+        print("\(file): \(passed)/\(records.count) digests match")
+    }
+
+    /// The long messages again, fed in uneven chunks through the streaming interface.
+    @Test func longMessagesStreamed() throws {
+        for record in try CAVP.records("cavp/SHA256LongMsg.first5.rsp") {
+            var hasher = SHA256()
+            var rest = record.message[...]
+            var chunk = 1
+            while !rest.isEmpty {
+                hasher.update(rest.prefix(chunk))
+                rest = rest.dropFirst(chunk)
+                chunk = chunk * 3 % 97 + 1
+            }
+            #expect(hasher.finalize() == record.digest, "\(record)")
+        }
+    }
+}
+
+@Suite struct HMACVectorTests {
+    @Test func rfc4231() throws {
+        let document = try Fixtures.json("rfc/rfc4231_hmac_sha256.json")
+        let tests = try document.objects("tests")
+        #expect(tests.count == 7)
+        for test in tests {
+            let expected = try test.hex("hmacSha256")
+            let name = try test.string("name")
+            let key = try test.hex("key")
+            let data = try test.hex("data")
+            let mac = HMAC<SHA256>.authenticationCode(for: data, key: key)
+            // Test case 5 publishes only the first 128 bits.
+            #expect(Array(mac.prefix(expected.count)) == expected, "\(name)")
+            if expected.count == 32 {
+                #expect(HMAC<SHA256>.isValid(expected, for: data, key: key), "\(name)")
+            }
+        }
+    }
+
+    @Test func wycheproofHMACSHA256() throws {
+        let document = try Fixtures.json("wycheproof/hmac_sha256_test.json")
+        var tally = VectorTally()
+        var count = 0
+        for group in try document.objects("testGroups") {
+            let tagBytes = (group["tagSize"] as? Int ?? 256) / 8
+            for test in try group.objects("tests") {
+                count += 1
+                let key = try test.hex("key")
+                let message = try test.hex("msg")
+                let tag = try test.hex("tag")
+                let expected = try test.string("result")
+                let mac = HMAC<SHA256>.authenticationCode(for: message, key: key)
+                // Truncated tags (tagSize 128) are compared on the published prefix, in constant time.
+                let accepted = tag.count == tagBytes && constantTimeEquals(Array(mac.prefix(tagBytes)), tag)
+                if tagBytes == 32 {
+                    #expect(accepted == HMAC<SHA256>.isValid(tag, for: message, key: key))
+                }
+                switch (expected, accepted) {
+                case ("valid", true): tally.validAccepted += 1
+                case ("invalid", false): tally.invalidRejected += 1
+                default: tally.failures.append("tcId \(test["tcId"] ?? "?"): expected \(expected)")
+                }
+            }
+        }
+        #expect(count == document["numberOfTests"] as? Int)
+        #expect(tally.failures.isEmpty, "\(tally.failures)")
+        print("wycheproof hmac_sha256_test.json: \(count) tests: \(tally.summary)")
+    }
+
+    @Test func truncatedTagsAreRefusedByIsValid() {
+        let key = [UInt8](repeating: 1, count: 32)
+        let mac = HMAC<SHA256>.authenticationCode(for: [1, 2, 3], key: key)
+        #expect(HMAC<SHA256>.isValid(mac, for: [1, 2, 3], key: key))
+        #expect(!HMAC<SHA256>.isValid(Array(mac.prefix(16)), for: [1, 2, 3], key: key))
+        #expect(!HMAC<SHA256>.isValid([], for: [1, 2, 3], key: key))
+    }
+}
+
+@Suite struct RFC8032Tests {
+    @Test func section7_1() throws {
+        let document = try Fixtures.json("rfc/rfc8032_ed25519.json")
+        let tests = try document.objects("tests")
+        #expect(tests.count == 5)
+        for test in tests {
+            let name = try test.string("name")
+            let key = try Ed25519.PrivateKey(seed: try test.hex("secretKey"))
+            let message = try test.hex("message")
+            let signature = try test.hex("signature")
+            let publicKeyBytes = try test.hex("publicKey")
+            #expect(key.publicKey.rawRepresentation == publicKeyBytes, "\(name)")
+            #expect(key.signature(for: message) == signature, "\(name)")
+            let publicKey = try Ed25519.PublicKey(rawRepresentation: publicKeyBytes)
+            #expect(publicKey.isValidSignature(signature, for: message), "\(name)")
+            var tampered = message
+            if tampered.isEmpty { tampered = [0] } else { tampered[0] ^= 1 }
+            #expect(!publicKey.isValidSignature(signature, for: tampered), "\(name)")
+        }
+        print("rfc8032 §7.1: \(tests.count) vectors signed and verified")
+    }
+}

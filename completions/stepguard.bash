@@ -1,0 +1,231 @@
+# bash completion for stepguard.
+# Generated from the stepguard command table; do not edit.
+# Regenerate with: swift run stepguard __generate-docs .
+
+# The subcommands of a command path.
+_stepguard_subcommands() {
+    case "$1" in
+        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit completions help" ;;
+        "token") echo "verify inspect revoke" ;;
+        "audit") echo "append checkpoint verify show prove verify-proof" ;;
+    esac
+}
+
+# The options of a command path.
+_stepguard_options() {
+    case "$1" in
+        "") echo "--version -V --help -h" ;;
+        "lint") echo "--format --strict --fail-level --config -c --enable --disable --explain --list-rules --color --quiet -q --help -h" ;;
+        "fmt") echo "--check --write -w --format --color --quiet -q --help -h" ;;
+        "test") echo "--run --verbose -v --format --color --quiet -q --help -h" ;;
+        "validate") echo "--policies -p --schema --format --color --quiet -q --help -h" ;;
+        "authorize") echo "--policies -p --schema --entities --principal --action --resource --context --request --requests --format --color --quiet -q --help -h" ;;
+        "eval") echo "--policies -p --format --audit --now --color --quiet -q --help -h" ;;
+        "mutate") echo "--policies -p --output -o --format --audit --now --color --quiet -q --help -h" ;;
+        "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
+        "mint") echo "--key -k --plan --step --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
+        "token") echo "--help -h" ;;
+        "token verify") echo "--key -k --jwks --audience --revoked --leeway --now --format --color --quiet -q --help -h" ;;
+        "token inspect") echo "--format --color --quiet -q --help -h" ;;
+        "token revoke") echo "--jti --revoked --audit --format --color --quiet -q --help -h" ;;
+        "audit") echo "--help -h" ;;
+        "audit append") echo "--event --repair --format --color --quiet -q --help -h" ;;
+        "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
+        "audit verify") echo "--key -k --from-checkpoint --verbose -v --format --color --quiet -q --help -h" ;;
+        "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
+        "audit prove") echo "--seq --format --color --quiet -q --help -h" ;;
+        "audit verify-proof") echo "--key -k --record --format --color --quiet -q --help -h" ;;
+        "completions") echo "--help -h" ;;
+        "help") echo "--help -h" ;;
+    esac
+}
+
+# What completes the value of an option (path, value, or words:LIST); fails for flags.
+_stepguard_option_value() {
+    case "$1 $2" in
+        "lint --format") echo "words:text json sarif github" ;;
+        "lint --fail-level") echo "words:error warning info" ;;
+        "lint --config"|"lint -c") echo "path" ;;
+        "lint --enable") echo "value" ;;
+        "lint --disable") echo "value" ;;
+        "lint --explain") echo "value" ;;
+        "lint --color") echo "words:auto always never" ;;
+        "fmt --format") echo "words:text json" ;;
+        "fmt --color") echo "words:auto always never" ;;
+        "test --run") echo "value" ;;
+        "test --format") echo "words:text json junit" ;;
+        "test --color") echo "words:auto always never" ;;
+        "validate --policies"|"validate -p") echo "path" ;;
+        "validate --schema") echo "path" ;;
+        "validate --format") echo "words:text json" ;;
+        "validate --color") echo "words:auto always never" ;;
+        "authorize --policies"|"authorize -p") echo "path" ;;
+        "authorize --schema") echo "path" ;;
+        "authorize --entities") echo "path" ;;
+        "authorize --principal") echo "value" ;;
+        "authorize --action") echo "value" ;;
+        "authorize --resource") echo "value" ;;
+        "authorize --context") echo "path" ;;
+        "authorize --request") echo "path" ;;
+        "authorize --requests") echo "path" ;;
+        "authorize --format") echo "words:text json" ;;
+        "authorize --color") echo "words:auto always never" ;;
+        "eval --policies"|"eval -p") echo "path" ;;
+        "eval --format") echo "words:text json sarif github" ;;
+        "eval --audit") echo "path" ;;
+        "eval --now") echo "value" ;;
+        "eval --color") echo "words:auto always never" ;;
+        "mutate --policies"|"mutate -p") echo "path" ;;
+        "mutate --output"|"mutate -o") echo "path" ;;
+        "mutate --format") echo "words:text json diff" ;;
+        "mutate --audit") echo "path" ;;
+        "mutate --now") echo "value" ;;
+        "mutate --color") echo "words:auto always never" ;;
+        "keygen --out"|"keygen -o") echo "path" ;;
+        "keygen --format") echo "words:text json" ;;
+        "keygen --color") echo "words:auto always never" ;;
+        "mint --key"|"mint -k") echo "path" ;;
+        "mint --plan") echo "path" ;;
+        "mint --step") echo "value" ;;
+        "mint --policies"|"mint -p") echo "path" ;;
+        "mint --audience") echo "value" ;;
+        "mint --ttl") echo "value" ;;
+        "mint --max-ttl") echo "value" ;;
+        "mint --issuer") echo "value" ;;
+        "mint --now") echo "value" ;;
+        "mint --audit") echo "path" ;;
+        "mint --format") echo "words:text json" ;;
+        "mint --color") echo "words:auto always never" ;;
+        "token verify --key"|"token verify -k") echo "path" ;;
+        "token verify --jwks") echo "path" ;;
+        "token verify --audience") echo "value" ;;
+        "token verify --revoked") echo "path" ;;
+        "token verify --leeway") echo "value" ;;
+        "token verify --now") echo "value" ;;
+        "token verify --format") echo "words:text json" ;;
+        "token verify --color") echo "words:auto always never" ;;
+        "token inspect --format") echo "words:text json" ;;
+        "token inspect --color") echo "words:auto always never" ;;
+        "token revoke --jti") echo "value" ;;
+        "token revoke --revoked") echo "path" ;;
+        "token revoke --audit") echo "path" ;;
+        "token revoke --format") echo "words:text json" ;;
+        "token revoke --color") echo "words:auto always never" ;;
+        "audit append --event") echo "path" ;;
+        "audit append --format") echo "words:text json" ;;
+        "audit append --color") echo "words:auto always never" ;;
+        "audit checkpoint --key"|"audit checkpoint -k") echo "path" ;;
+        "audit checkpoint --origin") echo "value" ;;
+        "audit checkpoint --format") echo "words:text json" ;;
+        "audit checkpoint --color") echo "words:auto always never" ;;
+        "audit verify --key"|"audit verify -k") echo "path" ;;
+        "audit verify --from-checkpoint") echo "value" ;;
+        "audit verify --format") echo "words:text json" ;;
+        "audit verify --color") echo "words:auto always never" ;;
+        "audit show --plan") echo "value" ;;
+        "audit show --format") echo "words:text json" ;;
+        "audit show --color") echo "words:auto always never" ;;
+        "audit prove --seq") echo "value" ;;
+        "audit prove --format") echo "words:text json" ;;
+        "audit prove --color") echo "words:auto always never" ;;
+        "audit verify-proof --key"|"audit verify-proof -k") echo "path" ;;
+        "audit verify-proof --record") echo "path" ;;
+        "audit verify-proof --format") echo "words:text json" ;;
+        "audit verify-proof --color") echo "words:auto always never" ;;
+        *) return 1 ;;
+    esac
+}
+
+# What completes the positional arguments of a command path.
+_stepguard_positional() {
+    case "$1" in
+        "lint") echo "path" ;;
+        "fmt") echo "path" ;;
+        "test") echo "path" ;;
+        "eval") echo "path" ;;
+        "mutate") echo "path" ;;
+        "token verify") echo "value" ;;
+        "token inspect") echo "value" ;;
+        "audit append") echo "path" ;;
+        "audit checkpoint") echo "path" ;;
+        "audit verify") echo "path" ;;
+        "audit show") echo "path" ;;
+        "audit prove") echo "path" ;;
+        "audit verify-proof") echo "path" ;;
+        "completions") echo "words:bash zsh fish" ;;
+        "help") echo "commands" ;;
+    esac
+}
+
+# compgen -W splits its list and its output at IFS: keep the default there, and split
+# file names only at newlines so names with spaces survive.
+_stepguard_complete_kind() {
+    local IFS=$' \t\n'
+    case "$1" in
+        words:*) COMPREPLY=($(compgen -W "${1#words:}" -- "$2")) ;;
+        path) compopt -o filenames 2>/dev/null; IFS=$'\n'; COMPREPLY=($(compgen -f -- "$2")) ;;
+        commands) COMPREPLY=($(compgen -W "$(_stepguard_subcommands "")" -- "$2")) ;;
+        *) COMPREPLY=() ;;
+    esac
+}
+
+_stepguard() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="" word option path="" kind
+    local i=1 options_ended=0
+    COMPREPLY=()
+    # Find the command path, skipping options and their values.
+    while [ "$i" -lt "$COMP_CWORD" ]; do
+        word="${COMP_WORDS[i]}"
+        if [ "$options_ended" = 1 ]; then
+            :
+        elif [ "$word" = "--" ]; then
+            options_ended=1
+        elif [[ "$word" == --*=* ]]; then
+            :
+        elif [[ "$word" == -?* ]]; then
+            option="$word"
+            [[ "$word" != --* ]] && option="-${word: -1}"
+            if _stepguard_option_value "$path" "$option" >/dev/null && [ "${COMP_WORDS[i+1]}" != "=" ]; then
+                i=$((i + 1))
+            fi
+        elif [[ " $(_stepguard_subcommands "$path") " == *" $word "* ]]; then
+            path="${path:+$path }$word"
+        fi
+        i=$((i + 1))
+    done
+    [ "$COMP_CWORD" -gt 0 ] && prev="${COMP_WORDS[COMP_CWORD-1]}"
+    # The value of an option: --opt VALUE, --opt=VALUE (bash splits at the =), -o VALUE.
+    option=""
+    local prefix=""
+    if [ "$options_ended" = 0 ] && [[ "$cur" == --*=* ]]; then
+        option="${cur%%=*}"; prefix="$option="; cur="${cur#*=}"
+    elif [ "$cur" = "=" ]; then
+        option="$prev"; cur=""
+    elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 2 ]; then
+        option="${COMP_WORDS[COMP_CWORD-2]}"
+    elif [ "$options_ended" = 0 ] && [[ "$prev" == -?* ]]; then
+        option="$prev"
+        [[ "$prev" != --* ]] && option="-${prev: -1}"
+    fi
+    if [ -n "$option" ] && kind="$(_stepguard_option_value "$path" "$option")"; then
+        _stepguard_complete_kind "$kind" "$cur"
+        if [ -n "$prefix" ]; then
+            for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="$prefix${COMPREPLY[i]}"; done
+        fi
+        return 0
+    fi
+    local IFS=$' \t\n'
+    if [ "$options_ended" = 0 ] && [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_stepguard_options "$path")" -- "$cur"))
+        return 0
+    fi
+    local subcommands
+    subcommands="$(_stepguard_subcommands "$path")"
+    if [ -n "$subcommands" ]; then
+        COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+        return 0
+    fi
+    _stepguard_complete_kind "$(_stepguard_positional "$path")" "$cur"
+}
+
+complete -F _stepguard stepguard
