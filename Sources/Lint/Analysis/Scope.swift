@@ -170,7 +170,7 @@ extension PolicySetModel {
         if isProductionName(uid.id) { return true }
         guard let entity = entity(uid) else { return false }
         if case .string(let env)? = entity.attributes["environment"], isProductionName(env) { return true }
-        for ancestor in entity.ancestors where isProductionName(ancestor.id) || isProductionAttribute(ancestor) { return true }
+        for ancestor in entities?.ancestors(of: uid) ?? [] where isProductionName(ancestor.id) || isProductionAttribute(ancestor) { return true }
         return false
     }
 
