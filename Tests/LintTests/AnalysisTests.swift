@@ -137,4 +137,9 @@ func productionWrites() {
     let approval = "\n@id(\"f\")\n@owner(\"o\")\n@reason(\"r\")\n@approve(\"g\")\nforbid(principal, action, resource) when { context.tool.flags.contains(\"irreversible\") };"
     #expect(!check("permit(principal, action == Action::\"purge\", resource is Service);" + approval))
     #expect(check("permit(principal, action == Action::\"deploy\", resource is Service);" + approval))
+    // With a schema, only the resource types an action applies to can be reached.
+    let schema = "entity Agent; entity Service { environment?: String }; entity Repo;\naction \"deploy\" appliesTo { principal: Agent, resource: Repo };"
+    let files = ["tools.json": tools, "entities.json": entities, "schema.cedarschema": schema]
+    #expect(!lintOne(head + "permit(principal, action == Action::\"deploy\", resource);", files).contains("SG205"))
+    #expect(lintOne(head + "permit(principal, action == Action::\"deploy\", resource);", ["tools.json": tools, "entities.json": entities]).contains("SG205"))
 }

@@ -66,11 +66,16 @@ extension LintRules {
                 for policy in members where policy.isPermit {
                     guard let actions = set.catalogActions(matching: policy.policy.action) else { continue }
                     let risky = actions.filter { $0.effect >= .write || $0.flags.contains(.irreversible) || $0.flags.contains(.privileged) }
-                    guard !risky.isEmpty, let evidence = productionEvidence(policy.policy, set) else { continue }
+                    guard !risky.isEmpty else { continue }
+                    var evidence: String?
+                    var broadScope = false
                     let unguarded = risky.filter { action in
-                        !(forbidsByAction[action.name] ?? []).contains { $0.guards(action: action, permit: policy) }
+                        guard let found = productionEvidence(policy.policy, set, action: action) else { return false }
+                        if evidence == nil { evidence = found.text }
+                        broadScope = broadScope || found.fromTypeScope
+                        return !(forbidsByAction[action.name] ?? []).contains { $0.guards(action: action, permit: policy) }
                     }
-                    guard !unguarded.isEmpty else { continue }
+                    guard !unguarded.isEmpty, let evidence else { continue }
                     let described = unguarded.map { action in
                         var traits = [action.effect.rawValue] + action.flags.filter { $0 == .irreversible || $0 == .privileged }.map(\.rawValue)
                         traits = traits.filter { $0 != "read" }
@@ -79,7 +84,9 @@ extension LintRules {
                     hits.append(RuleHit(
                         policy, policy.headRange,
                         "permit \(policy.label) allows \(described.joined(separator: ", ")) on production (\(evidence)) with no @mutate or @approve path",
-                        hint: "add a forbid with @mutate(\"VARIANT\") or @approve(\"GROUP\") for these actions on production"))
+                        hint: broadScope
+                            ? "constrain the resource (`resource is Type`, `resource in ...`) so the permit cannot reach production, or add a forbid with @mutate(\"VARIANT\") or @approve(\"GROUP\") for these actions on production"
+                            : "add a forbid with @mutate(\"VARIANT\") or @approve(\"GROUP\") for these actions on production"))
                 }
             }
             return hits
@@ -110,22 +117,29 @@ extension LintRules {
         }
     }
 
-    /// Why the permit can reach production, or nil when it cannot (or nothing says so).
-    static func productionEvidence(_ policy: Policy, _ set: PolicySetModel) -> String? {
+    /// Why the permit can reach production with `action`, or nil when it cannot (or nothing
+    /// says so). `fromTypeScope` is true when the evidence is only that some production entity
+    /// falls under a broad resource scope.
+    static func productionEvidence(_ policy: Policy, _ set: PolicySetModel, action: CatalogAction) -> (text: String, fromTypeScope: Bool)? {
         let pin = EnvironmentPin.of(policy)
         if let required = pin.required {
-            return isProductionName(required) ? "its condition requires resource.environment == \"\(required)\"" : nil
+            return isProductionName(required) ? ("its condition requires resource.environment == \"\(required)\"", false) : nil
         }
         if pin.excluded.contains(where: isProductionName) { return nil }
         switch policy.resource.kind {
         case .equals(.entity(let uid)), .in(.entity(let uid)), .isIn(_, .entity(let uid)):
-            if set.isProduction(uid) { return "\(uid) is a production resource" }
+            if set.isProduction(uid) { return ("\(uid) is a production resource", false) }
         default:
             break
         }
-        if let example = set.productionEntities(matching: policy.resource).first {
-            return "it matches production resources such as \(example)"
+        var candidates = set.productionEntities(matching: policy.resource)
+        // With a schema, only resource types the action applies to count.
+        let ref = EntityRef.action(action.name)
+        if let declaration = set.schema?.action(EntityUID(type: ref.type, id: ref.id)), declaration.hasAppliesTo {
+            candidates = candidates.filter { declaration.resourceTypes.contains($0.type) }
         }
-        return nil
+        guard let example = candidates.first else { return nil }
+        return ("it matches production resources such as \(example)", true)
     }
+
 }
