@@ -71,7 +71,8 @@ public struct LintConfiguration: Sendable, Equatable {
     /// Whether `path` matches an ignore pattern.
     public func isIgnored(_ path: String) -> Bool {
         guard !ignore.isEmpty else { return false }
-        let relative = relativePath(path, to: baseDirectory)
+        // Patterns apply only below the configuration's directory.
+        guard let relative = relativePath(path, to: baseDirectory) else { return false }
         return ignore.contains { globMatches($0, relative) }
     }
 
@@ -171,8 +172,8 @@ public struct LintConfiguration: Sendable, Equatable {
     }
 }
 
-/// `path` relative to `base` when it lies below it, else `path` normalised.
-func relativePath(_ path: String, to base: String) -> String {
+/// `path` relative to `base`, nil when it does not lie below it.
+func relativePath(_ path: String, to base: String) -> String? {
     let p = normalizePath(path), b = normalizePath(base)
     if b == "." { return p }
     if p == b { return "." }
@@ -183,5 +184,5 @@ func relativePath(_ path: String, to base: String) -> String {
     let absoluteBase = b.hasPrefix("/") ? b : normalizePath(absoluteWorkingDirectory() + "/" + b)
     let absolutePrefix = absoluteBase.hasSuffix("/") ? absoluteBase : absoluteBase + "/"
     if absolutePath.hasPrefix(absolutePrefix) { return String(absolutePath.dropFirst(absolutePrefix.count)) }
-    return p
+    return nil
 }

@@ -126,3 +126,16 @@ func inputErrors() {
     #expect(throws: LintError.missingPath("nope")) { try Linter.lint(paths: ["nope"], fileSystem: files) }
     #expect(throws: LintError.unsupportedFile("a/notes.txt")) { try Linter.lint(paths: ["a/notes.txt"], fileSystem: files) }
 }
+
+@Test("ignore patterns are relative to the configuration's directory, whether paths are relative or absolute")
+func ignoreRelativeToConfiguration() {
+    let cwd = FileManager.default.currentDirectoryPath
+    var config = LintConfiguration(ignore: ["legacy/**"], baseDirectory: cwd)
+    #expect(config.isIgnored("legacy/a.cedar"))
+    #expect(config.isIgnored(cwd + "/legacy/a.cedar"))
+    #expect(!config.isIgnored("live/a.cedar"))
+    config.baseDirectory = "repo"
+    #expect(config.isIgnored("repo/legacy/x/y.cedar"))
+    #expect(!config.isIgnored("legacy/y.cedar"))
+    #expect(relativePath("./repo//a/b.cedar", to: "repo/") == "a/b.cedar")
+}
