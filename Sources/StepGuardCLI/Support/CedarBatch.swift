@@ -25,53 +25,62 @@ struct BatchAuthorizer {
     func run(batch bytes: [UInt8], file: String, context: CommandContext) -> ExitCode {
         let json = context.format == .json
         var reader = CedarRequestReader(schema: schema)
+        // The scanner reads contexts without a schema; with one, every line takes the general path.
+        var scanner: CedarRequestScanner? = schema == nil ? CedarRequestScanner() : nil
         var tally = Tally()
         var out = ""
         out.reserveCapacity(BatchAuthorizer.chunkSize + 4096)
-        var lineNumber = 0
-        var start = 0
-        let count = bytes.count
-        while start < count {
-            var end = start
-            while end < count && bytes[end] != 0x0A { end += 1 }
-            lineNumber += 1
-            var last = end
-            if last > start && bytes[last - 1] == 0x0D { last -= 1 }
-            let lineStart = start
-            start = end + 1
-            if bytes[lineStart..<last].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let line = Array(bytes[lineStart..<last])
-            switch answer(line, reader: &reader) {
-            case .success(let response):
-                tally.answered += 1
-                if response.decision == .allow { tally.allowed += 1 }
-                if json {
-                    out += BatchAuthorizer.jsonLine(response)
+        bytes.withUnsafeBufferPointer { all in
+            var lineNumber = 0
+            var start = 0
+            let count = all.count
+            while start < count {
+                var end = start
+                while end < count && all[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                var last = end
+                if last > start && all[last - 1] == 0x0D { last -= 1 }
+                let line = UnsafeBufferPointer(rebasing: all[start..<last])
+                start = end + 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let outcome: Result<Response, LineProblem>
+                if let request = scanner?.request(line) {
+                    outcome = .success(Authorizer.isAuthorized(request, policies: policies, entities: entities))
                 } else {
-                    out += BatchAuthorizer.textLine(lineNumber, response, style: context.style, quiet: context.isQuiet)
+                    outcome = answer(Array(line), reader: &reader)
                 }
-            case .failure(let problem):
-                tally.unreadable += 1
-                let error = CedarInputError(
-                    file: file, line: lineNumber, column: problem.column, message: problem.message,
-                    sourceLine: String(decoding: line, as: UTF8.self))
-                context.console.write(out)
-                out.removeAll(keepingCapacity: true)
-                context.report(error)
-                if json {
-                    out += JSONRenderer.line(.object(JSONObject([
-                        ("error", .object(JSONObject([
-                            ("file", .string(file)), ("line", .int(Int64(lineNumber))),
-                            ("column", .int(Int64(problem.column))), ("message", .string(problem.message)),
-                        ]))),
-                    ])))
-                } else {
-                    out += "\(lineNumber): error: \(problem.message)\n"
+                switch outcome {
+                case .success(let response):
+                    tally.answered += 1
+                    if response.decision == .allow { tally.allowed += 1 }
+                    if json {
+                        out += BatchAuthorizer.jsonLine(response)
+                    } else {
+                        out += BatchAuthorizer.textLine(lineNumber, response, style: context.style, quiet: context.isQuiet)
+                    }
+                case .failure(let problem):
+                    tally.unreadable += 1
+                    let error = CedarInputError(
+                        file: file, line: lineNumber, column: problem.column, message: problem.message,
+                        sourceLine: String(decoding: line, as: UTF8.self))
+                    context.console.write(out)
+                    out.removeAll(keepingCapacity: true)
+                    context.report(error)
+                    if json {
+                        out += JSONRenderer.line(.object(JSONObject([
+                            ("error", .object(JSONObject([
+                                ("file", .string(file)), ("line", .int(Int64(lineNumber))),
+                                ("column", .int(Int64(problem.column))), ("message", .string(problem.message)),
+                            ]))),
+                        ])))
+                    } else {
+                        out += "\(lineNumber): error: \(problem.message)\n"
+                    }
                 }
-            }
-            if out.utf8.count >= BatchAuthorizer.chunkSize {
-                context.console.write(out)
-                out.removeAll(keepingCapacity: true)
+                if out.utf8.count >= BatchAuthorizer.chunkSize {
+                    context.console.write(out)
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
         context.console.write(out)
