@@ -220,6 +220,12 @@ struct CedarLoader {
     mutating func entities(_ path: String, schema: Schema?) throws -> Entities {
         let bytes = try FileReader.read(path)
         sources.add(path, bytes)
+        // Most entity files are valid: read them without recording every value's position, and
+        // read them again with positions only to locate an error.
+        if let json = try? JSONParser.parse(bytes) {
+            if let schema, let entities = try? schema.entities(json: json) { return entities }
+            if schema == nil, let entities = try? Entities(json: json) { return entities }
+        }
         do {
             if let schema { return try schema.entities(jsonBytes: bytes, file: path) }
             return try Entities(jsonBytes: bytes, file: path)
