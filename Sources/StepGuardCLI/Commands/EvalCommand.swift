@@ -1,3 +1,5 @@
+import Workflow
+
 /// `stepguard eval PLAN`
 enum EvalCommand {
     static let spec = CommandSpec(
@@ -40,6 +42,48 @@ enum EvalCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        try WorkflowInputs.reportingErrors(context) {
+            let evaluation = try WorkflowInputs.evaluate(context)
+            try WorkflowInputs.appendAudit(evaluation, context)
+            switch context.format {
+            case .json:
+                context.printJSON(evaluation.json)
+            case .sarif:
+                context.printJSON(PlanFindingsRenderer.sarif(evaluation))
+            case .github:
+                context.console.write(PlanFindingsRenderer.github(evaluation.findings))
+                let report = text(evaluation, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)
+                context.console.diagnostic(String(report.dropLast()))
+            default:
+                context.console.write(text(evaluation, style: context.style, quiet: context.isQuiet, width: context.console.terminalWidth))
+            }
+            if context.format != .json && context.format != .sarif {
+                for step in evaluation.steps {
+                    for error in step.errors {
+                        context.warning("policy \"\(error.policy)\" was skipped for step \"\(step.id)\": \(error.message)")
+                    }
+                }
+            }
+            return evaluation.summary.allAllowed ? .success : .failure
+        }
+    }
+
+    /// The table (one row per step; under `quiet` only the steps not allowed outright) and the
+    /// summary line.
+    static func text(_ evaluation: PlanEvaluation, style: Style, quiet: Bool, width: Int?) -> String {
+        var table = Table(columns: [
+            Table.Column("STEP"), Table.Column("ACTION"), Table.Column("RESOURCE"), Table.Column("OUTCOME"),
+            Table.Column("POLICIES"), Table.Column("REASON", isFlexible: true),
+        ])
+        for row in evaluation.rows where !(quiet && row.kind == .allow) {
+            table.append([
+                Table.Cell(row.step, [.bold]), Table.Cell(row.action), Table.Cell(row.resource),
+                Table.Cell(row.outcome, WorkflowInputs.attributes(row.kind)),
+                Table.Cell(row.policies.isEmpty ? "-" : row.policies.joined(separator: ", ")), Table.Cell(row.reason),
+            ])
+        }
+        var out = table.rows.isEmpty ? "" : table.render(style: style, maxWidth: width) + "\n"
+        out += evaluation.summaryLine + "\n"
+        return out
     }
 }
