@@ -32,7 +32,7 @@ func minimalArguments(path: [String], command: CommandSpec) -> [String] {
 let leafCommands: [[String]] = CommandTable.root.visibleDescendants().filter { !$0.command.isGroup }.map(\.path)
 
 /// Leaves whose handlers are implemented in StepGuardCLI itself.
-let implementedHere: Set<[String]> = [["help"], ["completions"]]
+let implementedHere: Set<[String]> = [["help"], ["completions"], ["eval"], ["mutate"], ["test"]]
 
 struct CLITests {
     @Test func misspeltCommandSuggestsTheNearest() {

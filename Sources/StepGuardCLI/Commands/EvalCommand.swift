@@ -14,9 +14,64 @@ enum EvalCommand {
             (a log-only policy fired) or allow. A denied or held step blocks only the steps that \
             need it.
 
-            The output is a row per step (id, action, resource, outcome, deciding policies, reason) \
-            and a summary with the plan's risk class. Without --policies, the policy directory next \
-            to the plan is used, then ./policies.
+            The text output is a row per step (id, action, resource, outcome, deciding policies, \
+            reason) and a summary line with the count of each outcome, the plan's risk class and \
+            its governance tier; with -q, only the steps not allowed outright. json is the \
+            documented stepguard.eval/v1 document. sarif is a SARIF 2.1.0 log and github one \
+            workflow annotation per step not allowed as written (the report goes to stderr), each \
+            located at the step's line and column in the plan file.
+
+            Without --policies, the policy directory is the plan's own directory when it holds \
+            tools.json, then policies/ next to the plan, then ./policies. It holds the *.cedar \
+            policies, tools.json (the action catalog) and, optionally, entities.json, a Cedar \
+            schema and tests/*.json suites. With --audit, a decision record per step and a \
+            mutation record per rewritten step are appended to the audit log; the decision of a \
+            held step carries its approval request.
+
+            The plan: its id, owner, intent, the agent running it (principal), context shared by \
+            every step, and the steps. A step has an id, a catalog action and a resource (Cedar \
+            entity text or {"type", "id"}), and optionally its own principal, args (seen by \
+            policies as context.args), context, and needs (the ids of steps that must run first):
+
+              {
+                "plan": "storefront-release-7.3",
+                "owner": "release-engineering",
+                "intent": "build and ship storefront 7.3.0",
+                "principal": "Agent::\\"release-bot\\"",
+                "context": { "change_ticket": "CHG-20417" },
+                "steps": [
+                  { "id": "build", "action": "ci.build",
+                    "resource": "Repo::\\"storefront\\"" },
+                  { "id": "deploy-prod", "action": "deploy",
+                    "resource": { "type": "Service", "id": "storefront" },
+                    "args": { "version": "7.3.0" }, "needs": ["build"] }
+                ]
+              }
+
+            The action catalog (tools.json): for each action its effect (read < write < delete), \
+            its flags (external, irreversible, privileged, secret), the tool that carries it out, \
+            and its named safer variants. A variant may change the action, point the resource at \
+            a counterpart the original resource names in an attribute ("$resource.ATTR"), and set \
+            arguments (null removes one); a forbid selects it with @mutate("NAME"):
+
+              {
+                "actions": {
+                  "ci.build": { "effect": "read", "tool": "ci" },
+                  "deploy": {
+                    "effect": "write",
+                    "flags": ["privileged"],
+                    "tool": "deployer",
+                    "variants": {
+                      "staging-validation": {
+                        "action": "deploy.validate",
+                        "resource": "$resource.staging",
+                        "args": { "smoke_tests": true }
+                      }
+                    }
+                  },
+                  "deploy.validate": { "effect": "write", "tool": "deployer" }
+                }
+              }
             """,
         options: [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),

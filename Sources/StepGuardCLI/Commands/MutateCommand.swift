@@ -13,6 +13,10 @@ enum MutateCommand {
             policy that asked for it and the boundary facts that keep it inside the original \
             authorization: same principal, no higher effect, no new flags, the same resource or a \
             counterpart the original names. The rewritten plan is byte-identical across runs.
+
+            Denied steps, and the steps that need them, are left out of the rewritten plan. \
+            --format diff prints the diff alone; json is the documented stepguard.mutate/v1 \
+            document; with -q, one line per change and the summary, without the diff.
             """,
         options: [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),

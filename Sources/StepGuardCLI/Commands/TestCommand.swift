@@ -10,8 +10,12 @@ enum TestCommand {
         discussion: """
             Runs the suites in the tests/ directory of every policy directory under DIR. A suite \
             gives a plan or a single request, the outcome expected for each step (allow, deny, \
-            approve, mutate:VARIANT or warn), the policy ids expected to decide it, and optionally \
-            a pinned clock. Each failure is printed as expected against actual.
+            approve, mutate:VARIANT, warn or blocked), the policy ids expected to decide it, and \
+            optionally a pinned clock. Each failure is printed as expected against actual.
+
+            DIR is one policy directory when it holds tools.json; otherwise every policy \
+            directory below it is tested, in name order. --format json is the stepguard.test/v1 \
+            document, junit JUnit XML for CI test reports.
             """,
         options: [
             .value("run", valueName: "PATTERN", help: "run only the tests whose suite/name contains PATTERN (a glob when it has *)"),
