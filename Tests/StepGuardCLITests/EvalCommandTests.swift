@@ -96,6 +96,16 @@ struct EvalCommandTests {
         #expect(!plain.stdout.contains("\u{1B}["))
     }
 
+    @Test func reasonsWrapToTheTerminalWidth() {
+        let captured = Console.capturing(environment: ["NO_COLOR": "1"], outputIsTerminal: true, terminalWidth: 160)
+        let status = CLI.run(arguments: ["eval", F.releasePlan, "--now", F.clock], console: captured.console)
+        #expect(status == 1)
+        let lines = captured.stdout.split(separator: "\n")
+        let tableLines = lines.dropLast()  // the summary line is not part of the table
+        #expect(tableLines.allSatisfy { DisplayWidth.of(String($0)) <= 160 })
+        #expect(tableLines.count > 9)  // some reasons took a second line
+    }
+
     @Test func everyStepAllowedExitsZero() {
         let result = runCLI(["eval", F.fixtures + "/allowed/plan.json", "-p", F.releaseDirectory, "--now", F.clock])
         #expect(result.status == 0, "\(result.stderr)")
