@@ -205,6 +205,9 @@ private struct Run {
         result.rewrite = decision.rewrite
         result.attempts = decision.attempts
         result.errors = decision.errors
+        if decision.outcome.runs {
+            result.allowedBy = decision.rewrite?.hops.last?.boundary?.allowedBy ?? decision.permits
+        }
         if decision.outcome == .approve {
             result.approval = ApprovalRequest(groups: decision.groups, sha256: stepDigest(.object(step.raw)))
         }
