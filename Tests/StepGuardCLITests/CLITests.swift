@@ -32,7 +32,7 @@ func minimalArguments(path: [String], command: CommandSpec) -> [String] {
 let leafCommands: [[String]] = CommandTable.root.visibleDescendants().filter { !$0.command.isGroup }.map(\.path)
 
 /// Leaves whose handlers are implemented in StepGuardCLI itself.
-let implementedHere: Set<[String]> = Set([["help"], ["completions"]])
+let implementedHere: Set<[String]> = Set([["help"], ["completions"], ["authorize"], ["validate"], ["fmt"]])
     .union([["keygen"], ["mint"], ["token", "verify"], ["token", "inspect"], ["token", "revoke"]])
     .union([["eval"], ["mutate"], ["test"]])
 
