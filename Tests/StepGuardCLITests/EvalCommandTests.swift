@@ -169,7 +169,8 @@ struct EvalCommandTests {
         let mutation = try #require(lines.first { $0.contains("\"kind\":\"mutation\"") })
         #expect(mutation.contains("\"step\":\"deploy-prod\""))
         #expect(mutation.contains("\"action\":\"deploy.validate\""))
-        #expect(mutation.contains("\"variant\":\"staging-validation\""))
+        #expect(mutation.contains("\"outcome\":\"staging-validation\""))
+        #expect(mutation.contains("\"policies\":[\"prod-deploys-need-release-manager\"]"))
         let held = try #require(lines.first { $0.contains("\"step\":\"rotate-signing-key\"") })
         #expect(held.contains("\"outcome\":\"approve\""))
         #expect(held.contains("\"sha256\":\"651f5df437b7ed7566faecdcbfdd47229febb0c37f952c40fdbc1004119b1acd\""))
@@ -193,7 +194,8 @@ struct EvalCommandTests {
             for path in sys.argv[2:]:
                 validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.load(open(path)))
             """,
-            F.fixtures + "/sarif-schema-2.1.0.json",
+            // The schema the lint tests validate against; one copy in the repository.
+            F.root + "/Tests/LintTests/Fixtures/sarif-schema-2.1.0.json",
         ]
         let runs = [
             runCLI(["eval", F.releasePlan, "--now", F.clock, "--format", "sarif"]),
