@@ -72,7 +72,7 @@ complete -c stepguard -n '__stepguard_at \'fmt\'' -l color -x -a 'auto always ne
 complete -c stepguard -n '__stepguard_at \'fmt\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'fmt\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'fmt\'' -F
-complete -c stepguard -n '__stepguard_at \'test\'' -l run -x -d 'run only the tests whose name contains PATTERN'
+complete -c stepguard -n '__stepguard_at \'test\'' -l run -x -d 'run only the tests whose suite/name contains PATTERN (a glob when it has *)'
 complete -c stepguard -n '__stepguard_at \'test\'' -s v -l verbose -d 'list passing tests too'
 complete -c stepguard -n '__stepguard_at \'test\'' -l format -x -a 'text json junit' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'test\'' -l color -x -a 'auto always never' -d 'colour the output'

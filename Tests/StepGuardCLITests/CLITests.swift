@@ -34,6 +34,7 @@ let leafCommands: [[String]] = CommandTable.root.visibleDescendants().filter { !
 /// Leaves whose handlers are implemented in StepGuardCLI itself.
 let implementedHere: Set<[String]> = Set([["help"], ["completions"], ["authorize"], ["validate"], ["fmt"], ["lint"]])
     .union([["keygen"], ["mint"], ["token", "verify"], ["token", "inspect"], ["token", "revoke"]])
+    .union([["eval"], ["mutate"], ["test"]])
 
 struct CLITests {
     @Test func misspeltCommandSuggestsTheNearest() {
