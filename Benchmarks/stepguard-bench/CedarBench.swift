@@ -26,6 +26,29 @@ struct CedarWorkload {
     var requests: [JSONValue]
 }
 
+/// The schema the generated entities, requests and policies follow: agents in (nested) groups,
+/// resources in (nested) folders, read-like and mutating action groups, and a request context
+/// carrying the risk score, source address, amount and change ticket.
+let cedarBenchSchema = """
+    type RequestContext = { risk: Long, src: ipaddr, amount: decimal, ticket?: String };
+    entity Group in [Group];
+    entity Agent in [Group] { level: Long, owner: String, trusted: Bool, labels: Set<String> };
+    entity Folder in [Folder] { env: String };
+    entity Resource in [Folder] {
+      env: String,
+      sensitivity: Long,
+      labels: Set<String>,
+      owner: Agent,
+      name: String
+    };
+    action reading, mutating;
+    action read, export, clone in [reading]
+      appliesTo { principal: [Agent], resource: [Resource], context: RequestContext };
+    action write, delete, deploy, push, apply, exec, approve in [mutating]
+      appliesTo { principal: [Agent], resource: [Resource], context: RequestContext };
+
+    """
+
 private let benchActions = ["read", "write", "delete", "export", "deploy", "clone", "push", "apply", "exec", "approve"]
 private let benchEnvs = ["prod", "staging", "dev"]
 private let benchLabels = ["pii", "finance", "infra", "public", "ml", "secret"]
@@ -122,8 +145,8 @@ func makeCedarWorkload(policyCount: Int, requestCount: Int, seed: UInt64) -> Ced
 }
 
 /// `stepguard-bench cedar [--policies N] [--requests M] [--seed S] [--out DIR] [--repeat K]`:
-/// generates the workload, writes it to DIR when given (policies.cedar, entities.json,
-/// requests.jsonl), then times in-process authorization of every request and prints the
+/// generates the workload, writes it to DIR when given (policies.cedar, schema.cedarschema,
+/// entities.json, requests.jsonl), then times in-process authorization of every request and prints the
 /// throughput. Returns the process exit status.
 public func runCedarBenchmark(arguments: [String]) -> Int32 {
     var policyCount = 100, requestCount = 20_000, seed: UInt64 = 1, repeatCount = 3
@@ -148,11 +171,17 @@ public func runCedarBenchmark(arguments: [String]) -> Int32 {
     let w = makeCedarWorkload(policyCount: policyCount, requestCount: requestCount, seed: seed)
     if let outDir {
         let d = URL(fileURLWithPath: outDir)
-        try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        try? Data(w.policies.utf8).write(to: d.appendingPathComponent("policies.cedar"))
-        try? Data(JSONWriter.compact(w.entities).utf8).write(to: d.appendingPathComponent("entities.json"))
         let lines = w.requests.map { JSONWriter.compact($0) }.joined(separator: "\n") + "\n"
-        try? Data(lines.utf8).write(to: d.appendingPathComponent("requests.jsonl"))
+        do {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try Data(w.policies.utf8).write(to: d.appendingPathComponent("policies.cedar"))
+            try Data(cedarBenchSchema.utf8).write(to: d.appendingPathComponent("schema.cedarschema"))
+            try Data(JSONWriter.compact(w.entities).utf8).write(to: d.appendingPathComponent("entities.json"))
+            try Data(lines.utf8).write(to: d.appendingPathComponent("requests.jsonl"))
+        } catch {
+            FileHandle.standardError.write(Data("cedar benchmark: cannot write the workload to \(outDir): \(error)\n".utf8))
+            return 2
+        }
     }
     do {
         let loadStart = DispatchTime.now().uptimeNanoseconds

@@ -158,6 +158,7 @@ import JSONValue
         let bundle = try PolicyBundle.load(directory)
         #expect(bundle.policies.map(\.id) == [
             "release-agents-ship", "prod-deploys-need-release-manager", "signing-keys-need-approval", "no-agent-cdn-purges", "review-public-docs",
+            "release-agents-change-production-only-by-deploy",
         ])
         #expect(bundle.policies[4].isLogOnly)
         #expect(bundle.policies[2].approveGroup == "security-oncall")

@@ -1,3 +1,6 @@
+import Cedar
+import JSONValue
+
 /// `stepguard authorize`
 enum AuthorizeCommand {
     static let spec = CommandSpec(
@@ -57,6 +60,113 @@ enum AuthorizeCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        try context.runReportingInputErrors { try authorize(context) }
+    }
+
+    private static func authorize(_ context: CommandContext) throws -> ExitCode {
+        let arguments = context.arguments
+        let single = ["principal", "action", "resource", "context"].filter(arguments.isGiven)
+        if !single.isEmpty, let missing = ["principal", "action", "resource"].first(where: { !arguments.isGiven($0) }) {
+            throw CLIError.invalidUsage("a request given with --\(single[0]) also needs --\(missing)")
+        }
+        var loader = CedarLoader()
+        let policies = try loader.policies(arguments.value("policies") ?? ".")
+        let schema = try arguments.value("schema").map { try loader.schema($0) }
+        let entities: Entities
+        if let path = arguments.value("entities") {
+            entities = try loader.entities(path, schema: schema)
+        } else if let schema {
+            // The schema's action entities give action groups their members.
+            entities = try schema.entities(json: .array([]))
+        } else {
+            entities = Entities()
+        }
+        let authorizer = BatchAuthorizer(policies: policies, entities: entities, schema: schema)
+        if let path = arguments.value("requests") {
+            return try authorizer.run(batch: context.readInput(path), file: path == "-" ? "<stdin>" : path, context: context)
+        }
+        let request = try singleRequest(context, schema: schema, loader: &loader)
+        let response = Authorizer.isAuthorized(request, policies: policies, entities: entities)
+        if context.format == .json {
+            context.console.write(BatchAuthorizer.jsonLine(response))
+        } else {
+            context.console.write(text(response, style: context.style, quiet: context.isQuiet))
+        }
+        return response.decision == .allow ? .success : .failure
+    }
+
+    /// The request of `--request FILE`, or of `--principal/--action/--resource [--context FILE]`.
+    private static func singleRequest(_ context: CommandContext, schema: Schema?, loader: inout CedarLoader) throws -> Request {
+        let arguments = context.arguments
+        var reader = CedarRequestReader(schema: schema)
+        if let path = arguments.value("request") {
+            let bytes = try context.readInput(path)
+            let file = path == "-" ? "<stdin>" : path
+            loader.sources.add(file, bytes)
+            let document = try parseJSONDocument(bytes, file: file, sources: loader.sources)
+            do {
+                return try reader.request(document.value)
+            } catch {
+                let place = document.nearestLocation(of: error.path)
+                throw CedarInputError(
+                    file: file, line: place.line, column: place.column, message: error.message,
+                    sourceLine: loader.sources.lineText(file: file, line: place.line))
+            }
+        }
+        var fields: [(String, JSONValue)] = []
+        for role in ["principal", "action", "resource"] {
+            fields.append((role, try CedarRequestReader.commandLineUID(arguments.value(role) ?? "", option: role).json))
+        }
+        var contextDocument: JSONDocument?
+        let contextFile = arguments.value("context").map { $0 == "-" ? "<stdin>" : $0 }
+        if let path = arguments.value("context"), let contextFile {
+            let bytes = try context.readInput(path)
+            loader.sources.add(contextFile, bytes)
+            let document = try parseJSONDocument(bytes, file: contextFile, sources: loader.sources)
+            fields.append(("context", document.value))
+            contextDocument = document
+        }
+        do {
+            return try reader.request(.object(JSONObject(fields)))
+        } catch {
+            if let contextDocument, let contextFile, error.path.first == .key("context") {
+                let place = contextDocument.nearestLocation(of: Array(error.path.dropFirst()))
+                throw CedarInputError(
+                    file: contextFile, line: place.line, column: place.column, message: error.message,
+                    sourceLine: loader.sources.lineText(file: contextFile, line: place.line))
+            }
+            throw CedarInputError(file: "request", message: error.message)
+        }
+    }
+
+    private static func parseJSONDocument(_ bytes: [UInt8], file: String, sources: CedarSources) throws(CedarInputError) -> JSONDocument {
+        do {
+            return try JSONParser.parseDocument(bytes, file: file)
+        } catch {
+            throw CedarInputError(
+                file: file, line: error.location.line, column: error.location.column, message: error.message,
+                sourceLine: sources.lineText(file: file, line: error.location.line))
+        }
+    }
+
+    /// The answer to one request, for people:
+    ///
+    ///     allow
+    ///     reasons: policy0, no-prod-writes
+    ///     errors:
+    ///       policy3: error while evaluating policy `policy3`: ...
+    static func text(_ response: Response, style: Style, quiet: Bool) -> String {
+        var out = decisionWord(response.decision, style: style) + "\n"
+        if quiet { return out }
+        out += "reasons: " + (response.reasons.isEmpty ? "none" : response.reasons.joined(separator: ", ")) + "\n"
+        if !response.errors.isEmpty {
+            out += "errors:\n"
+            for error in response.errors { out += "  \(error.policyID): \(error.message)\n" }
+        }
+        return out
+    }
+
+    static func decisionWord(_ decision: Decision, style: Style) -> String {
+        decision == .allow ? style.apply("allow", .bold, .green) : style.apply("deny", .bold, .red)
     }
 }

@@ -1,3 +1,7 @@
+import Cedar
+import JSONValue
+import Workflow
+
 /// `stepguard fmt PATH...`
 enum FmtCommand {
     static let spec = CommandSpec(
@@ -34,6 +38,80 @@ enum FmtCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        try context.runReportingInputErrors { try format(context) }
+    }
+
+    private static func format(_ context: CommandContext) throws -> ExitCode {
+        let check = context.arguments.flag("check")
+        let write = context.arguments.flag("write")
+        let paths = context.arguments.positionals("PATH")
+        if write && paths.contains("-") {
+            throw CLIError.invalidUsage("--write cannot rewrite stdin; give file or directory paths")
+        }
+        let targets = try CedarFiles.formatTargets(paths)
+        if targets.isEmpty { context.note("no .cedar files found") }
+        var loader = CedarLoader()
+        var changed = 0, failed = 0
+        var entries: [JSONValue] = []
+        for target in targets {
+            let name = target == "-" ? "<stdin>" : target
+            let original: String, formatted: String
+            do {
+                let bytes = try context.readInput(target)
+                (original, formatted) = try formatFile(bytes, file: name, loader: &loader)
+            } catch let error as CedarInputError {
+                context.report(error)
+                failed += 1
+                entries.append(.object(JSONObject([("path", .string(name)), ("error", .string(error.description))])))
+                continue
+            } catch let error as CLIError {
+                context.error(error.description)
+                failed += 1
+                entries.append(.object(JSONObject([("path", .string(name)), ("error", .string(error.description))])))
+                continue
+            }
+            let differs = original != formatted
+            if differs { changed += 1 }
+            var entry: [(String, JSONValue)] = [("path", .string(name)), ("changed", .bool(differs))]
+            if check {
+                if differs {
+                    let diff = UnifiedDiff.diff(old: original, new: formatted, name: name)
+                    entry.append(("diff", .string(diff)))
+                    if context.format != .json { context.console.write(diff) }
+                }
+            } else if write {
+                if differs {
+                    try context.writeFile(formatted, to: target)
+                    if context.format != .json { context.note("formatted \(name)") }
+                }
+            } else {
+                entry.append(("formatted", .string(formatted)))
+                if context.format != .json { context.console.write(formatted) }
+            }
+            entries.append(.object(JSONObject(entry)))
+        }
+        if context.format == .json {
+            context.printJSON(.object(JSONObject([("files", .array(entries)), ("changed", .int(Int64(changed)))])))
+        } else if check && changed > 0 {
+            context.note("\(changed) of \(targets.count) file\(targets.count == 1 ? "" : "s") not in canonical form; run 'stepguard fmt -w' to fix")
+        }
+        if failed > 0 { return .error }
+        return check && changed > 0 ? .failure : .success
+    }
+
+    /// The text of a policy file and its canonical form; a located error when it does not parse.
+    static func formatFile(_ bytes: [UInt8], file: String, loader: inout CedarLoader) throws(CedarInputError) -> (String, String) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.utf8.elementsEqual(bytes) else {
+            // Not UTF-8: the parser says where (formatting the decoded text would replace bytes).
+            _ = try loader.parse(file, bytes: bytes)
+            throw CedarInputError(file: file, message: "the file is not valid UTF-8; save it as UTF-8")
+        }
+        loader.sources.add(file, bytes)
+        do {
+            return (text, try CedarFormatter.format(source: text, file: file))
+        } catch {
+            throw loader.sources.located(error, fallback: file)
+        }
     }
 }

@@ -1,3 +1,6 @@
+import Cedar
+import JSONValue
+
 /// `stepguard validate --policies PATH --schema FILE`
 enum ValidateCommand {
     static let spec = CommandSpec(
@@ -26,6 +29,73 @@ enum ValidateCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        try context.runReportingInputErrors { try validate(context) }
+    }
+
+    private static func validate(_ context: CommandContext) throws -> ExitCode {
+        let policiesPath = context.arguments.value("policies") ?? "."
+        guard let schemaPath = context.arguments.value("schema") ?? CedarFiles.directorySchema(policiesPath) else {
+            throw CLIError.invalidUsage(
+                "no schema to validate against: pass --schema FILE or put schema.cedarschema in the policy directory")
+        }
+        var loader = CedarLoader()
+        let policies = try loader.policies(policiesPath)
+        let schema = try loader.schema(schemaPath)
+        let report = ValidationSummary(
+            report: Validator.check(policies: policies, schema: schema), policyCount: policies.policies.count,
+            schemaFile: schemaPath, sources: loader.sources)
+        context.emit(report)
+        return report.report.passed ? .success : .failure
+    }
+}
+
+/// The result of `stepguard validate`, for people and machines.
+struct ValidationSummary: Report {
+    let report: ValidationReport
+    let policyCount: Int
+    let schemaFile: String
+    let sources: CedarSources
+
+    func text(style: Style, quiet: Bool) -> String {
+        var out = ""
+        for finding in report.errors { out += render(finding, severity: .error, style: style) }
+        if !quiet {
+            for finding in report.warnings { out += render(finding, severity: .warning, style: style) }
+        }
+        let policies = "\(policyCount) polic\(policyCount == 1 ? "y" : "ies")"
+        if report.passed {
+            out += "\(policies) validate against \(schemaFile)"
+        } else {
+            out += "\(policies): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s")"
+        }
+        if !report.warnings.isEmpty { out += ", \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")" }
+        return out + "\n"
+    }
+
+    private func render(_ finding: ValidationError, severity: Severity, style: Style) -> String {
+        var message = "for policy `\(finding.policyID)`, \(finding.message)"
+        if let help = finding.help { message += " (\(help))" }
+        return CedarExcerpt.render(
+            file: finding.span.file, line: finding.span.start.line, column: finding.span.start.column,
+            severity: severity, code: finding.kind.rawValue, message: message,
+            sourceLine: sources.lineText(file: finding.span.file, line: finding.span.start.line), style: style)
+    }
+
+    /// `{"valid", "policies", "schema", "errors": [...], "warnings": [...]}`; each finding has
+    /// `policy`, `kind`, `message`, `file`, `line`, `column` and, when there is one, `help`.
+    var json: JSONValue {
+        func finding(_ f: ValidationError) -> JSONValue {
+            var fields: [(String, JSONValue)] = [
+                ("policy", .string(f.policyID)), ("kind", .string(f.kind.rawValue)), ("message", .string(f.message)),
+                ("file", .string(f.span.file)), ("line", .int(Int64(f.span.start.line))),
+                ("column", .int(Int64(f.span.start.column))),
+            ]
+            if let help = f.help { fields.append(("help", .string(help))) }
+            return .object(JSONObject(fields))
+        }
+        return .object(JSONObject([
+            ("valid", .bool(report.passed)), ("policies", .int(Int64(policyCount))), ("schema", .string(schemaFile)),
+            ("errors", .array(report.errors.map(finding))), ("warnings", .array(report.warnings.map(finding))),
+        ]))
     }
 }

@@ -1,0 +1,292 @@
+// The fast path of `authorize --requests`: reads one JSON Lines request straight from its bytes
+// into a Cedar request, without building a JSON tree first. It understands the common shape
+// only (uids as Cedar text or `{"type", "id"}`, a schema-less context of strings, integers,
+// booleans, sets, records and `__entity` / `__extn` escapes, no `\u` escapes, ASCII strings);
+// anything else, valid or not, makes it give up, and the line is read again by the general
+// path (`JSONParser` + `CedarRequestReader`), which also gives the located errors. Both paths
+// must build the same request for every line the fast one accepts.
+import Cedar
+import JSONValue
+
+/// Reads requests from JSON Lines bytes; nil means "use the general path".
+struct CedarRequestScanner {
+    /// Uids written as text, by their text.
+    private var uids: [String: EntityUID] = [:]
+    /// Extension values (`ip`, `decimal`, ...), by function and argument: batches repeat them.
+    private var extensions: [String: Value] = [:]
+    private static let cacheLimit = 1 << 14
+    private static let maxDepth = 64
+
+    /// The request on `line`, or nil when the line is not in the shape this scanner reads.
+    mutating func request(_ line: UnsafeBufferPointer<UInt8>) -> Request? {
+        var cursor = Cursor(bytes: line)
+        var principal: EntityUID?, action: EntityUID?, resource: EntityUID?
+        var context: [String: Value]?
+        cursor.skipSpace()
+        guard cursor.take(UInt8(ascii: "{")) else { return nil }
+        cursor.skipSpace()
+        if !cursor.take(UInt8(ascii: "}")) {
+            repeat {
+                cursor.skipSpace()
+                guard let key = cursor.string() else { return nil }
+                cursor.skipSpace()
+                guard cursor.take(UInt8(ascii: ":")) else { return nil }
+                cursor.skipSpace()
+                switch key {
+                case "principal":
+                    guard principal == nil, let uid = uid(&cursor) else { return nil }
+                    principal = uid
+                case "action":
+                    guard action == nil, let uid = uid(&cursor) else { return nil }
+                    action = uid
+                case "resource":
+                    guard resource == nil, let uid = uid(&cursor) else { return nil }
+                    resource = uid
+                case "context":
+                    guard context == nil, cursor.peek == UInt8(ascii: "{"),
+                          case .record(let record)? = value(&cursor, depth: 0) else { return nil }
+                    context = record
+                default:
+                    return nil
+                }
+                cursor.skipSpace()
+            } while cursor.take(UInt8(ascii: ","))
+            guard cursor.take(UInt8(ascii: "}")) else { return nil }
+        }
+        cursor.skipSpace()
+        guard cursor.atEnd, let principal, let action, let resource else { return nil }
+        return Request(principal: principal, action: action, resource: resource, context: context ?? [:])
+    }
+
+    private mutating func uid(_ cursor: inout Cursor) -> EntityUID? {
+        if cursor.peek == UInt8(ascii: "\"") {
+            guard let text = cursor.string() else { return nil }
+            if let known = uids[text] { return known }
+            guard let uid = try? EntityUID(json: .string(text)) else { return nil }
+            if uids.count < CedarRequestScanner.cacheLimit { uids[text] = uid }
+            return uid
+        }
+        return typeAndID(&cursor)
+    }
+
+    /// `{"type": T, "id": I}` in either order, nothing else.
+    private func typeAndID(_ cursor: inout Cursor) -> EntityUID? {
+        guard cursor.take(UInt8(ascii: "{")) else { return nil }
+        var type: String?, id: String?
+        repeat {
+            cursor.skipSpace()
+            guard let key = cursor.string() else { return nil }
+            cursor.skipSpace()
+            guard cursor.take(UInt8(ascii: ":")) else { return nil }
+            cursor.skipSpace()
+            guard let text = cursor.string() else { return nil }
+            switch key {
+            case "type" where type == nil: type = text
+            case "id" where id == nil: id = text
+            default: return nil
+            }
+            cursor.skipSpace()
+        } while cursor.take(UInt8(ascii: ","))
+        guard cursor.take(UInt8(ascii: "}")), let type, let id else { return nil }
+        return EntityUID(type: type, id: id)
+    }
+
+    private mutating func value(_ cursor: inout Cursor, depth: Int) -> Value? {
+        guard depth < CedarRequestScanner.maxDepth, let byte = cursor.peek else { return nil }
+        switch byte {
+        case UInt8(ascii: "\""):
+            return cursor.string().map(Value.string)
+        case UInt8(ascii: "t"):
+            return cursor.take(word: "true") ? .bool(true) : nil
+        case UInt8(ascii: "f"):
+            return cursor.take(word: "false") ? .bool(false) : nil
+        case UInt8(ascii: "["):
+            cursor.advance()
+            var items = Set<Value>()
+            cursor.skipSpace()
+            if cursor.take(UInt8(ascii: "]")) { return .set(items) }
+            repeat {
+                cursor.skipSpace()
+                guard let item = value(&cursor, depth: depth + 1) else { return nil }
+                items.insert(item)
+                cursor.skipSpace()
+            } while cursor.take(UInt8(ascii: ","))
+            return cursor.take(UInt8(ascii: "]")) ? .set(items) : nil
+        case UInt8(ascii: "{"):
+            return object(&cursor, depth: depth)
+        default:
+            return cursor.integer().map(Value.long)
+        }
+    }
+
+    /// A record, or an `__entity` / `__extn` escape.
+    private mutating func object(_ cursor: inout Cursor, depth: Int) -> Value? {
+        cursor.advance()
+        var record: [String: Value] = [:]
+        cursor.skipSpace()
+        if cursor.take(UInt8(ascii: "}")) { return .record(record) }
+        var first = true
+        repeat {
+            cursor.skipSpace()
+            guard let key = cursor.string() else { return nil }
+            cursor.skipSpace()
+            guard cursor.take(UInt8(ascii: ":")) else { return nil }
+            cursor.skipSpace()
+            if key == "__entity" || key == "__extn" {
+                // An escape is the object's only key.
+                guard first else { return nil }
+                let escaped = key == "__entity" ? typeAndID(&cursor).map(Value.entity) : extensionValue(&cursor)
+                cursor.skipSpace()
+                guard let escaped, cursor.take(UInt8(ascii: "}")) else { return nil }
+                return escaped
+            }
+            guard record[key] == nil, let item = value(&cursor, depth: depth + 1) else { return nil }
+            record[key] = item
+            first = false
+            cursor.skipSpace()
+        } while cursor.take(UInt8(ascii: ","))
+        return cursor.take(UInt8(ascii: "}")) ? .record(record) : nil
+    }
+
+    /// `{"fn": F, "arg": A}` (either order), built by the engine once per distinct pair.
+    private mutating func extensionValue(_ cursor: inout Cursor) -> Value? {
+        guard cursor.take(UInt8(ascii: "{")) else { return nil }
+        var function: String?, argument: String?
+        repeat {
+            cursor.skipSpace()
+            guard let key = cursor.string() else { return nil }
+            cursor.skipSpace()
+            guard cursor.take(UInt8(ascii: ":")) else { return nil }
+            cursor.skipSpace()
+            guard let text = cursor.string() else { return nil }
+            switch key {
+            case "fn" where function == nil: function = text
+            case "arg" where argument == nil: argument = text
+            default: return nil
+            }
+            cursor.skipSpace()
+        } while cursor.take(UInt8(ascii: ","))
+        guard cursor.take(UInt8(ascii: "}")), let function, let argument else { return nil }
+        let cacheKey = function + "\u{0}" + argument
+        if let known = extensions[cacheKey] { return known }
+        let json = JSONValue.object(JSONObject([
+            ("__extn", .object(JSONObject([("fn", .string(function)), ("arg", .string(argument))]))),
+        ]))
+        guard let value = try? Value(json: json) else { return nil }
+        if extensions.count < CedarRequestScanner.cacheLimit { extensions[cacheKey] = value }
+        return value
+    }
+
+    /// A position in the line.
+    struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        var atEnd: Bool { index >= bytes.count }
+        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func advance() { index += 1 }
+
+        mutating func skipSpace() {
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return }
+                index += 1
+            }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func take(word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+            index += count
+            // `truex` is not a word.
+            if let next = peek, isWordByte(next) { return false }
+            return true
+        }
+
+        private func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
+        }
+
+        /// A JSON string of printable ASCII with the simple escapes; nil for anything else.
+        mutating func string() -> String? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = index
+            var plain = true
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x22 { break }
+                if byte < 0x20 || byte >= 0x80 { return nil }
+                if byte == 0x5C {
+                    plain = false
+                    index += 2
+                } else {
+                    index += 1
+                }
+            }
+            guard index < bytes.count else { return nil }
+            let end = index
+            index += 1
+            let body = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if plain { return String(decoding: body, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count)
+            var i = 0
+            while i < body.count {
+                let byte = body[i]
+                guard byte == 0x5C else {
+                    out.append(byte)
+                    i += 1
+                    continue
+                }
+                guard i + 1 < body.count else { return nil }
+                switch body[i + 1] {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                default: return nil  // `\u` and invalid escapes: the general path
+                }
+                i += 2
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        /// A JSON integer that fits in 64 bits; nil for fractions, exponents and anything else.
+        mutating func integer() -> Int64? {
+            var negative = false
+            if take(UInt8(ascii: "-")) { negative = true }
+            guard let first = peek, first >= 0x30, first <= 0x39 else { return nil }
+            // JSON forbids leading zeros.
+            if first == 0x30, index + 1 < bytes.count, bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 { return nil }
+            var magnitude: UInt64 = 0
+            while let byte = peek, byte >= 0x30, byte <= 0x39 {
+                let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte - 0x30))
+                guard !overflow1, !overflow2 else { return nil }
+                magnitude = sum
+                index += 1
+            }
+            if let next = peek, next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
+                return nil
+            }
+            if negative {
+                guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+                return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+            }
+            guard magnitude <= UInt64(Int64.max) else { return nil }
+            return Int64(magnitude)
+        }
+    }
+}
