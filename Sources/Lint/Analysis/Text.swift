@@ -1,19 +1,4 @@
-/// Levenshtein distance over Unicode scalars.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = Array(repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
-}
+import JSONValue
 
 /// The candidate closest to `word` when it is close enough to be a likely typo: at most a
 /// third of the word's length (at least 1, at most 2) edits away, ignoring case. Ties go to
@@ -21,14 +6,10 @@ func editDistance(_ a: String, _ b: String) -> Int {
 func closestMatch(_ word: String, in candidates: some Sequence<String>, limit: Int? = nil) -> String? {
     let lowered = word.lowercased()
     let bound = limit ?? min(2, max(1, word.count / 3))
-    var best: (String, Int)?
-    for candidate in candidates {
-        let distance = editDistance(lowered, candidate.lowercased())
-        if distance <= bound, best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
-            best = (candidate, distance)
-        }
+    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
+        let distance = EditDistance.levenshtein(lowered, candidate.lowercased())
+        return distance <= bound ? distance : nil
     }
-    return best?.0
 }
 
 /// Whether `path` matches the glob `pattern`: `*` is any run of characters within one path
