@@ -2,43 +2,19 @@ import JSONValue
 
 /// Durations and timestamps as they appear in arguments and policy annotations.
 public enum CredentialTime {
-    /// Seconds in a duration such as `90`, `30s`, `5m`, `1h`, `1h30m` or `2d`.
+    /// Whole seconds in a duration written in the shared notation (`30s`, `5m`, `1h30m`, `2d`).
     public static func parseDuration(_ text: String) throws(CredentialsError) -> Int64 {
-        let chars = Array(text.utf8)
-        guard !chars.isEmpty else { throw .invalidTime("empty duration; use e.g. 30s, 5m or 1h") }
-        if chars.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard chars.count <= 12, let seconds = Int64(text) else { throw .invalidTime("duration \"\(text)\" is too large") }
-            return seconds
+        guard !text.isEmpty else { throw .invalidTime("empty duration; use e.g. 30s, 5m or 1h") }
+        guard let milliseconds = DurationText.milliseconds(text) else {
+            if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                throw .invalidTime("duration \"\(text)\" has no unit; write e.g. \(text)s")
+            }
+            throw .invalidTime("duration \"\(text)\" is not of the form 1h30m, 5m, 30s")
         }
-        var total: Int64 = 0
-        var number: Int64 = 0
-        var digits = 0
-        var lastUnit = Int64.max
-        for c in chars {
-            if c >= 0x30 && c <= 0x39 {
-                digits += 1
-                guard digits <= 9 else { throw .invalidTime("duration \"\(text)\" is too large") }
-                number = number * 10 + Int64(c - 0x30)
-                continue
-            }
-            let unit: Int64
-            switch c {
-            case UInt8(ascii: "s"): unit = 1
-            case UInt8(ascii: "m"): unit = 60
-            case UInt8(ascii: "h"): unit = 3600
-            case UInt8(ascii: "d"): unit = 86400
-            default: throw .invalidTime("duration \"\(text)\" has an unknown unit; use s, m, h or d, e.g. 30s, 5m, 1h")
-            }
-            guard digits > 0, unit < lastUnit else {
-                throw .invalidTime("duration \"\(text)\" is not of the form 1h30m, 5m, 30s")
-            }
-            total += number * unit
-            number = 0
-            digits = 0
-            lastUnit = unit
+        guard milliseconds % 1000 == 0 else {
+            throw .invalidTime("duration \"\(text)\" is not a whole number of seconds; credentials count in seconds")
         }
-        guard digits == 0 else { throw .invalidTime("duration \"\(text)\" ends without a unit; write e.g. \(text)s") }
-        return total
+        return milliseconds / 1000
     }
 
     /// Seconds since the epoch from integer seconds or an RFC 3339 timestamp
