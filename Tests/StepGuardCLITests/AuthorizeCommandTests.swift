@@ -245,6 +245,20 @@ struct AuthorizeCommandTests {
         #expect(result.stderr.contains("bad.jsonl:4:73: error: unknown request field `resurce`"))
     }
 
+    @Test func contextErrorPointsAtTheOffendingValue() throws {
+        let w = try CedarWorkspace()
+        defer { w.remove() }
+        let line = #"{"principal": "Agent::\"ci\"", "action": "Action::\"read\"", "resource": "Repo::\"api\"", "context": {"a": {"b": 1.5}}}"#
+        try w.write("context.jsonl", line + "\n")
+        let result = w.run([
+            "authorize", "-p", w.path("policies"), "--entities", w.path("entities.json"), "--requests", w.path("context.jsonl"),
+        ])
+        #expect(result.status == 2)
+        let column = try #require(line.range(of: "1.5")).lowerBound.utf16Offset(in: line) + 1
+        #expect(result.stderr.hasPrefix("context.jsonl:1:\(column): error: invalid context: at `a.b`: the number 1.5 is not a 64-bit integer"))
+        #expect(result.stdout == "1: error: invalid context: at `a.b`: the number 1.5 is not a 64-bit integer; Cedar numbers are integers\n")
+    }
+
     @Test func schemaReadsContextByDeclaredTypes() throws {
         let w = try CedarWorkspace()
         defer { w.remove() }
