@@ -259,6 +259,22 @@ struct AuthorizeCommandTests {
         #expect(result.stdout == "1: error: invalid context: at `a.b`: the number 1.5 is not a 64-bit integer; Cedar numbers are integers\n")
     }
 
+    @Test func deeplyNestedJSONLineIsLocated() throws {
+        let w = try CedarWorkspace()
+        defer { w.remove() }
+        let prefix = #"{"principal": "Agent::\"ci\"", "action": "Action::\"read\"", "resource": "Repo::\"api\"", "context": {"a": "#
+        let line = prefix + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}"
+        try w.write("deep.jsonl", CedarWorkspace.requests.split(separator: "\n")[0] + "\n" + line + "\n")
+        let result = w.run([
+            "authorize", "-p", w.path("policies"), "--entities", w.path("entities.json"), "--requests", w.path("deep.jsonl"),
+            "--format", "json",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stdout.hasPrefix(#"{"decision":"allow","#))
+        #expect(result.stderr.hasPrefix("deep.jsonl:2:"))
+        #expect(result.stderr.utf8.count < 2_000)
+    }
+
     @Test func schemaReadsContextByDeclaredTypes() throws {
         let w = try CedarWorkspace()
         defer { w.remove() }
