@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "JSONValue"),
         .executableTarget(
             name: "stepguard-bench",
-            dependencies: ["Cedar", "Workflow", "Crypto", "AuditLog", "JSONValue"],
+            dependencies: ["Cedar", "Workflow", "Lint", "Crypto", "AuditLog", "JSONValue"],
             path: "Benchmarks/stepguard-bench"
         ),
         .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], exclude: testData("JSONValueTests")),

@@ -44,7 +44,7 @@ _stepguard_options() {
 _stepguard_option_value() {
     case "$1 $2" in
         "lint --format") echo "words:text json sarif github" ;;
-        "lint --fail-level") echo "words:error warning info" ;;
+        "lint --fail-level") echo "words:error warning info none" ;;
         "lint --config"|"lint -c") echo "path" ;;
         "lint --enable") echo "value" ;;
         "lint --disable") echo "value" ;;

@@ -55,7 +55,7 @@ complete -c stepguard -n '__stepguard_at \'\'' -s V -l version -d 'print the ver
 complete -c stepguard -n '__stepguard_at \'\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'lint\'' -l format -x -a 'text json sarif github' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'lint\'' -l strict -d 'fail on warnings too'
-complete -c stepguard -n '__stepguard_at \'lint\'' -l fail-level -x -a 'error warning info' -d 'lowest severity that makes the command fail'
+complete -c stepguard -n '__stepguard_at \'lint\'' -l fail-level -x -a 'error warning info none' -d 'lowest severity that makes the command fail; none never fails (default: the configuration\'s failLevel, else error)'
 complete -c stepguard -n '__stepguard_at \'lint\'' -s c -l config -r -F -d 'read the configuration from FILE instead of the nearest .stepguard.json'
 complete -c stepguard -n '__stepguard_at \'lint\'' -l enable -x -d 'enable a rule the configuration disables'
 complete -c stepguard -n '__stepguard_at \'lint\'' -l disable -x -d 'disable a rule'
@@ -72,7 +72,7 @@ complete -c stepguard -n '__stepguard_at \'fmt\'' -l color -x -a 'auto always ne
 complete -c stepguard -n '__stepguard_at \'fmt\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'fmt\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'fmt\'' -F
-complete -c stepguard -n '__stepguard_at \'test\'' -l run -x -d 'run only the tests whose name contains PATTERN'
+complete -c stepguard -n '__stepguard_at \'test\'' -l run -x -d 'run only the tests whose suite/name contains PATTERN (a glob when it has *)'
 complete -c stepguard -n '__stepguard_at \'test\'' -s v -l verbose -d 'list passing tests too'
 complete -c stepguard -n '__stepguard_at \'test\'' -l format -x -a 'text json junit' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'test\'' -l color -x -a 'auto always never' -d 'colour the output'

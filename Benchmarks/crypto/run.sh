@@ -16,7 +16,8 @@ RUNS=${RUNS:-3}
 echo "building stepguard-bench (release)..." >&2
 swift build -c release --product stepguard-bench >&2
 BENCH=.build/release/stepguard-bench
-if ! "$BENCH" crypto sha256 /dev/null >/dev/null 2>&1; then
+# The digest of the empty file proves the crypto mode is wired in (and correct).
+if ! "$BENCH" crypto sha256 /dev/null 2>/dev/null | grep -q '^sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855$'; then
     echo "error: '$BENCH crypto' is not wired; main.swift must call runCryptoBenchmark(arguments:)" >&2
     exit 2
 fi

@@ -2,7 +2,7 @@
 // run function and documents its arguments.
 import Foundation
 
-let benchUsage = "usage: stepguard-bench cedar|crypto|workflow [ARGS...]\n"
+let benchUsage = "usage: stepguard-bench audit|cedar|crypto|lint|workflow [ARGS...]\n"
 let benchArguments = Array(CommandLine.arguments.dropFirst())
 
 guard let benchArea = benchArguments.first else {
@@ -11,10 +11,14 @@ guard let benchArea = benchArguments.first else {
 }
 let benchRest = Array(benchArguments.dropFirst())
 switch benchArea {
+case "audit":
+    runAuditBenchmark(arguments: benchRest)
 case "cedar":
     exit(runCedarBenchmark(arguments: benchRest))
 case "crypto":
     runCryptoBenchmark(arguments: benchRest)
+case "lint":
+    runLintBenchmark(arguments: benchRest)
 case "workflow":
     runWorkflowBenchmark(arguments: benchRest)
 case "-h", "--help", "help":

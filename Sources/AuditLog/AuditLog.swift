@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// What a record reports.
-public enum RecordKind: String, CaseIterable, Sendable, Codable {
+public enum RecordKind: String, CaseIterable, Sendable {
     /// A step was evaluated: `outcome` is `allow`, `deny`, `mutate`, `approve` or `warn`.
     case decision
     /// A step was rewritten into a safer variant.
@@ -45,6 +45,13 @@ public struct AppendedRecord: Equatable, Sendable {
     public let hash: Digest32
     /// The canonical JSON text of the record (without the newline).
     public let line: String
+
+    /// For `--format json`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("seq", .int(Int64(seq))), ("time", .string(time)), ("hash", .string(hash.hex)), ("record", .string(line)),
+        ]))
+    }
 }
 
 /// What `repair` removed from the end of a log.
@@ -58,6 +65,15 @@ public struct RepairResult: Equatable, Sendable {
 
     /// Whether anything was dropped.
     public var changed: Bool { !dropped.isEmpty }
+
+    /// For `--format json`; the dropped bytes as text (invalid UTF-8 replaced).
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("changed", .bool(changed)), ("line", line.map { .int(Int64($0)) } ?? .null),
+            ("dropped", .string(String(decoding: dropped, as: UTF8.self))), ("dropped_bytes", .int(Int64(dropped.count))),
+            ("length", .int(Int64(length))),
+        ]))
+    }
 }
 
 /// The audit log: JSON Lines, one canonical (RFC 8785) JSON record per line, each naming the
@@ -107,6 +123,10 @@ public enum AuditLog {
         }
         try file.writeAll(out)
         try file.sync()
+        if tail.nextSeq == 0 {
+            // A new log: make its directory entry durable too.
+            FileSystem.syncDirectory(FileSystem.parentDirectory(of: path))
+        }
         return written
     }
 
@@ -235,7 +255,6 @@ public enum AuditLog {
             throw AuditError.tornTail(path: file.path, line: line, byteCount: lastBytes.count)
         }
         let lastHash = hash(line: lastLine)
-        let line = lastSeq + 1
         if last.lowerBound == 0 {
             guard lastSeq == 0, claimedPrev == genesis else {
                 throw AuditError.brokenTail(path: file.path, line: 1, reason: "the only record is not record 0 after the genesis value")
@@ -248,9 +267,11 @@ public enum AuditLog {
         let previousLine = Array(try file.read(offset: previous.lowerBound, count: previous.count).dropLast())
         let previousSeq = previousLine.withUnsafeBytes { raw in (try? RecordScanner.scan(raw))?.seq }
         guard claimedPrev == hash(line: previousLine) else {
+            let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.brokenTail(path: file.path, line: line, reason: "the last record's prev does not match the hash of the record before it")
         }
         guard previousSeq.map({ $0 + 1 == lastSeq }) == true else {
+            let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.brokenTail(path: file.path, line: line, reason: "the last record's seq does not follow the record before it")
         }
         return Tail(nextSeq: lastSeq + 1, lastHash: lastHash)

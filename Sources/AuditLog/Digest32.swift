@@ -64,21 +64,29 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.init(w0: a, w1: b, w2: c, w3: d)
     }
 
+    /// Nibble values of ASCII hex digits; 0xFF for anything else.
+    @usableFromInline static let hexTable: [UInt8] = (0..<256).map { c -> UInt8 in
+        switch c {
+        case 0x30...0x39: return UInt8(c - 0x30)
+        case 0x61...0x66: return UInt8(c - 0x61 + 10)
+        case 0x41...0x46: return UInt8(c - 0x41 + 10)
+        default: return 0xFF
+        }
+    }
+
     @inlinable
     static func hexWord(_ p: UnsafeRawPointer) -> UInt64? {
-        var value: UInt64 = 0
-        for i in 0..<16 {
-            let c = p.load(fromByteOffset: i, as: UInt8.self)
-            let nibble: UInt8
-            switch c {
-            case 0x30...0x39: nibble = c &- 0x30
-            case 0x61...0x66: nibble = c &- 0x61 &+ 10
-            case 0x41...0x46: nibble = c &- 0x41 &+ 10
-            default: return nil
+        hexTable.withUnsafeBufferPointer { table -> UInt64? in
+            var value: UInt64 = 0
+            var bad: UInt8 = 0
+            for i in 0..<16 {
+                let nibble = table[Int(p.load(fromByteOffset: i, as: UInt8.self))]
+                bad |= nibble
+                value = value << 4 | UInt64(nibble & 0x0F)
             }
-            value = value << 4 | UInt64(nibble)
+            // Any invalid character sets the high bits of `bad`; valid nibbles never do.
+            return bad & 0xF0 == 0 ? value : nil
         }
-        return value
     }
 
     /// The 32 bytes.
@@ -98,7 +106,22 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     /// Lower-case hex, 64 digits.
-    public var hex: String { Hex.encode(bytes) }
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            var k = 0
+            for word in [w0, w1, w2, w3] {
+                var shift: UInt64 = 60
+                for _ in 0..<16 {
+                    out[k] = table[Int(truncatingIfNeeded: (word >> shift) & 0x0F)]
+                    k += 1
+                    shift &-= 4
+                }
+            }
+            return 64
+        }
+    }
 
     /// Standard base64 (RFC 4648 §4), as checkpoints carry root hashes.
     public var base64: String { StandardBase64.encode(bytes) }

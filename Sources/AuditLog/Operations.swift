@@ -18,6 +18,14 @@ public struct CheckpointResult: Sendable {
     public let path: String
     /// False when a checkpoint of this size already carried our signature.
     public let created: Bool
+
+    /// For `--format json`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("origin", .string(checkpoint.origin)), ("size", .int(Int64(checkpoint.size))), ("root", .string(checkpoint.root.base64)),
+            ("path", .string(path)), ("created", .bool(created)), ("note", .string(note.serialized)),
+        ]))
+    }
 }
 
 extension AuditLog {
@@ -49,11 +57,11 @@ extension AuditLog {
         }
         var options = VerifyOptions(trustedKeys: [own], fromCheckpoint: resumable?.checkpoint.size)
         let file = try MappedFile(path: path)
-        var run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options)
+        var run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options, hasher: RFC6962Hasher())
         if run.report.startSize == 0 && options.fromCheckpoint != nil {
             options.fromCheckpoint = nil
         }
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         if let fault = run.report.faults.first(where: { integrityKinds.contains($0.kind) }) {
             throw .logDoesNotVerify(path: path, firstFault: fault.message)
         }
@@ -174,7 +182,7 @@ extension AuditLog {
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
         let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
-                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true))
+                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
         let usable = zip(loaded.checkpoints, run.report.checkpoints).filter { stored, status in
             status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
         }
@@ -187,7 +195,7 @@ extension AuditLog {
         let range = run.engine.lineRanges[seq]
         let record = String(decoding: UnsafeRawBufferPointer(rebasing: file.bytes[range]), as: UTF8.self)
         let proof = tree.inclusionProof(index: seq, size: size)!
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         return InclusionProofFile(seq: seq, record: record, leafHash: tree.leafHash(at: seq), treeSize: size,
                                   proof: proof, checkpoint: latest.note.serialized)
     }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Reading records without building a JSON tree: verification touches millions of lines and needs
 // only a handful of top-level fields from each, so the scanner validates the line's JSON syntax
 // in one pass and remembers where those fields' values are. Nothing is allocated per field.
@@ -277,39 +285,41 @@ private struct Cursor {
     }
 
     /// A string starting at the opening quote; returns the span between the quotes.
+    ///
+    /// Jumps from quote to quote with memchr and looks at bytes one by one only around escapes:
+    /// the line's hash already covers every byte, so the scanner checks structure, not each
+    /// character of every string.
     mutating func string() throws(ScanError) -> ByteSpan {
         i += 1
         let start = i
         var escaped = false
+        let base = bytes.baseAddress!
         while true {
-            guard i < bytes.count else { throw fail("unterminated string") }
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                let span = ByteSpan(start: start, end: i, escaped: escaped)
-                i += 1
-                return span
+            guard i < bytes.count, let q = memchr(base + i, 0x22, bytes.count - i) else {
+                i = bytes.count
+                throw fail("unterminated string")
             }
-            if c < 0x20 { throw fail("control character in a string") }
-            if c == 0x5C {
-                escaped = true
-                guard i + 1 < bytes.count else { throw fail("unterminated escape") }
-                let e = bytes[i + 1]
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
-                case UInt8(ascii: "u"):
-                    guard i + 5 < bytes.count else { throw fail("short \\u escape") }
-                    for j in 2..<6 where RecordScanner.hexValue(bytes[i + j]) == nil {
-                        throw fail("bad \\u escape")
-                    }
-                    i += 6
-                default:
-                    throw fail("bad escape")
+            let quote = UnsafeRawPointer(q) - UnsafeRawPointer(base)
+            guard let b = memchr(base + i, 0x5C, quote - i) else {
+                i = quote + 1
+                return ByteSpan(start: start, end: quote, escaped: escaped)
+            }
+            escaped = true
+            i = UnsafeRawPointer(b) - UnsafeRawPointer(base)
+            guard i + 1 < bytes.count else { throw fail("unterminated escape") }
+            switch bytes[i + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                 UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                i += 2
+            case UInt8(ascii: "u"):
+                guard i + 5 < bytes.count else { throw fail("short \\u escape") }
+                for j in 2..<6 where RecordScanner.hexValue(bytes[i + j]) == nil {
+                    throw fail("bad \\u escape")
                 }
-                continue
+                i += 6
+            default:
+                throw fail("bad escape")
             }
-            i += 1
         }
     }
 

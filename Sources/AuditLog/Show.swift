@@ -1,5 +1,13 @@
 import JSONValue
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One record on a step's path.
 public struct PathEvent: Equatable, Sendable {
     public var seq: Int
@@ -80,9 +88,11 @@ extension AuditLog {
     ///
     /// Reads the records as they are; run `verify` to know whether they can be trusted.
     public static func show(logAt path: String, plan: String? = nil) throws(AuditError) -> [ActionPath] {
+        let lock = try FileHandleFD(path: path, flags: O_RDONLY)
+        try lock.lockShared()
         let file = try MappedFile(path: path)
         let paths = show(bytes: file.bytes, plan: plan)
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         return paths
     }
 

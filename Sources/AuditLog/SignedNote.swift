@@ -148,10 +148,8 @@ public struct NoteSigner: Sendable {
 
 /// Checks note signatures made by one Ed25519 key.
 public struct NoteVerifier: Sendable, Equatable {
-    /// The key name.
-    public let name: String
-    /// The key ID.
-    public let keyID: UInt32
+    /// The key name, or nil for a key known only by its public half (see `init(publicKey:)`).
+    public let name: String?
     /// The raw 32-byte public key.
     public let publicKey: [UInt8]
     private let key: Ed25519.PublicKey
@@ -161,6 +159,17 @@ public struct NoteVerifier: Sendable, Equatable {
         guard SignedNote.isValidKeyName(name) else {
             throw .invalidKey("key name \"\(name)\" must be non-empty without spaces or '+'")
         }
+        try self.init(name: Optional(name), publicKey: publicKey)
+    }
+
+    /// A verifier for a bare public key (as a PEM file gives it): it accepts a signature under
+    /// any key name whose C2SP key ID, computed from that name and this key, matches the
+    /// signature's key ID. The key ID binds the name to the key, so no other key can pass.
+    public init(publicKey: [UInt8]) throws(AuditError) {
+        try self.init(name: nil, publicKey: publicKey)
+    }
+
+    private init(name: String?, publicKey: [UInt8]) throws(AuditError) {
         do {
             key = try Ed25519.PublicKey(rawRepresentation: publicKey)
         } catch {
@@ -168,12 +177,11 @@ public struct NoteVerifier: Sendable, Equatable {
         }
         self.name = name
         self.publicKey = publicKey
-        keyID = noteKeyID(name: name, ed25519PublicKey: publicKey)
     }
 
     /// A verifier from the textual verifier key `name+keyid+base64(0x01 || public key)`.
     public init(verifierKey: String) throws(AuditError) {
-        let parts = verifierKey.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = verifierKey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
               let raw = StandardBase64.decode(String(parts[2])), raw.count == 33
         else { throw .invalidKey("a verifier key has the form name+keyid+base64key") }
@@ -182,9 +190,13 @@ public struct NoteVerifier: Sendable, Equatable {
         guard id == keyID else { throw .invalidKey("the key ID \(parts[1]) does not match the key") }
     }
 
-    /// The textual verifier key, `name+keyid+base64(0x01 || public key)`.
-    public var verifierKey: String {
-        name + "+" + hex8(keyID) + "+" + StandardBase64.encode([0x01] + publicKey)
+    /// The key ID for the key's name (for a nameless verifier, the ID under the empty name).
+    public var keyID: UInt32 { noteKeyID(name: name ?? "", ed25519PublicKey: publicKey) }
+
+    /// The textual verifier key, `name+keyid+base64(0x01 || public key)`; nil without a name.
+    public var verifierKey: String? {
+        guard let name else { return nil }
+        return name + "+" + hex8(keyID) + "+" + StandardBase64.encode([0x01] + publicKey)
     }
 
     /// The outcome of checking a note against this key.
@@ -197,10 +209,12 @@ public struct NoteVerifier: Sendable, Equatable {
         case notSigned
     }
 
-    /// Checks the note's signatures that name this key (name and key ID both).
+    /// Checks the note's signatures that belong to this key (key name and key ID both).
     public func check(_ note: SignedNote) -> Outcome {
         var sawKey = false
-        for signature in note.signatures where signature.name == name && signature.keyID == keyID {
+        for signature in note.signatures {
+            if let name, signature.name != name { continue }
+            guard signature.keyID == noteKeyID(name: signature.name, ed25519PublicKey: publicKey) else { continue }
             sawKey = true
             if !key.isValidSignature(signature.signature, for: Array(note.text.utf8)) { return .badSignature }
         }

@@ -32,26 +32,35 @@ public enum AuditVerifier {
         try verifyDetailed(logAt: path, options: options).report
     }
 
-    static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun {
+    static func verifyDetailed(logAt path: String, options: VerifyOptions) throws(AuditError) -> VerificationRun<RFC6962Hasher> {
+        // A shared lock: an append in progress is never mistaken for a torn line.
+        let lock = try FileHandleFD(path: path, flags: O_RDONLY)
+        try lock.lockShared()
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
-        var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options)
+        var run = try run(bytes: file.bytes, checkpoints: loaded.checkpoints, options: options, hasher: RFC6962Hasher())
         for (notePath, reason) in loaded.unreadable {
             run.report.findings.append(AuditFinding(kind: .checkpointUnreadable, checkpointPath: notePath,
                                                     message: "checkpoint \(notePath) does not parse: \(reason)"))
         }
-        withExtendedLifetime(file) {}
+        withExtendedLifetime((file, lock)) {}
         return run
     }
 
     /// Verifies a log held in memory against `checkpoints`.
     public static func verify(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint] = [],
                               options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
-        try run(bytes: bytes, checkpoints: checkpoints, options: options).report
+        try run(bytes: bytes, checkpoints: checkpoints, options: options, hasher: RFC6962Hasher()).report
     }
 
-    static func run(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint],
-                    options: VerifyOptions) throws(AuditError) -> VerificationRun {
+    /// Verifies a log held in memory whose chain and tree use `hasher` instead of RFC 6962 SHA-256.
+    public static func verify<Hasher: MerkleHasher>(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint] = [],
+                                                    options: VerifyOptions = VerifyOptions(), hasher: Hasher) throws(AuditError) -> VerificationReport {
+        try run(bytes: bytes, checkpoints: checkpoints, options: options, hasher: hasher).report
+    }
+
+    static func run<Hasher: MerkleHasher>(bytes: UnsafeRawBufferPointer, checkpoints: [StoredCheckpoint],
+                                          options: VerifyOptions, hasher: Hasher) throws(AuditError) -> VerificationRun<Hasher> {
         var findings: [AuditFinding] = []
         var statuses = checkpoints.map { stored in
             CheckpointStatus(path: stored.path, origin: stored.checkpoint.origin, size: stored.checkpoint.size,
@@ -81,7 +90,7 @@ public enum AuditVerifier {
         }
 
         // Where to start: the beginning, or a trusted checkpoint's resume point.
-        var engine = ChainEngine(bytes: bytes, collectLeafHashes: options.collectLeafHashes)
+        var engine = ChainEngine(bytes: bytes, hasher: hasher, collectLeafHashes: options.collectLeafHashes)
         var startSize = 0
         if let from = options.fromCheckpoint {
             guard let index = checkpoints.indices.first(where: { checkpoints[$0].checkpoint.size == from && trusted[$0] }) else {
@@ -130,11 +139,11 @@ public enum AuditVerifier {
 
     /// Sets the engine up to continue after a trusted checkpoint, or returns nil when its resume
     /// data does not check out.
-    private static func resume(engine: inout ChainEngine, bytes: UnsafeRawBufferPointer, from stored: StoredCheckpoint) -> ChainEngine? {
+    private static func resume<Hasher: MerkleHasher>(engine: inout ChainEngine<Hasher>, bytes: UnsafeRawBufferPointer, from stored: StoredCheckpoint) -> ChainEngine<Hasher>? {
         let checkpoint = stored.checkpoint
         if checkpoint.size == 0 { return engine }
         guard let point = stored.resume, point.size == checkpoint.size, point.offset > 0, point.offset <= bytes.count,
-              let range = CompactRange(hasher: RFC6962Hasher(), size: point.size, lastLeafHash: point.lastLeaf, inclusionProof: point.inclusionProof),
+              let range = CompactRange(hasher: engine.hasher, size: point.size, lastLeafHash: point.lastLeaf, inclusionProof: point.inclusionProof),
               range.root() == checkpoint.root,
               bytes[point.offset - 1] == 0x0A
         else { return nil }
@@ -142,14 +151,14 @@ public enum AuditVerifier {
         var start = point.offset - 1
         while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
         let lastLine = UnsafeRawBufferPointer(rebasing: bytes[start..<(point.offset - 1)])
-        guard RFC6962Hasher().hashLeaf(lastLine) == point.lastLeaf else { return nil }
+        guard engine.hasher.hashLeaf(lastLine) == point.lastLeaf else { return nil }
         var resumed = engine
         resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
         return resumed
     }
 
-    private static func checkpointFindings(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
-                                           engine: ChainEngine, startSize: Int) -> [AuditFinding] {
+    private static func checkpointFindings<Hasher: MerkleHasher>(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
+                                                                 engine: ChainEngine<Hasher>, startSize: Int) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         let records = engine.treeSize
         // Truncation: the log ends before what a checkpoint covers.
@@ -194,9 +203,9 @@ public enum AuditVerifier {
 }
 
 /// What a verification pass leaves behind for checkpointing and proving.
-struct VerificationRun {
+struct VerificationRun<Hasher: MerkleHasher> {
     var report: VerificationReport
-    var engine: ChainEngine
+    var engine: ChainEngine<Hasher>
 }
 
 /// One line of the log as the chain check sees it.
@@ -215,6 +224,11 @@ struct JoinKey: Hashable {
     var a: UInt64
     var b: UInt64
 
+    init(a: UInt64, b: UInt64) {
+        self.a = a
+        self.b = b
+    }
+
     init(_ parts: UnsafeRawBufferPointer...) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x9e37_79b9_7f4a_7c15
@@ -232,10 +246,69 @@ struct JoinKey: Hashable {
     }
 }
 
+/// An open-addressing table keyed by `JoinKey`, whose bits are already well mixed, so that the
+/// joins do not pay for rehashing every key as a Dictionary would.
+struct JoinTable<Value> {
+    private var keys: [JoinKey]
+    private var values: [Value?]
+    private var used: [Bool]
+    private(set) var count = 0
+
+    init() {
+        keys = Array(repeating: JoinKey(a: 0, b: 0), count: 64)
+        values = Array(repeating: nil, count: 64)
+        used = Array(repeating: false, count: 64)
+    }
+
+    private func slot(_ key: JoinKey) -> Int {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key.a ^ (key.b >> 17)) & mask
+        while used[i] && keys[i] != key { i = (i + 1) & mask }
+        return i
+    }
+
+    subscript(key: JoinKey) -> Value? {
+        get {
+            let i = slot(key)
+            return used[i] ? values[i] : nil
+        }
+        set {
+            guard let newValue else { return }
+            var i = slot(key)
+            if !used[i] {
+                if (count + 1) * 2 > keys.count {
+                    grow()
+                    i = slot(key)
+                }
+                used[i] = true
+                keys[i] = key
+                count += 1
+            }
+            values[i] = newValue
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values, oldUsed = used
+        let capacity = keys.count * 2
+        keys = Array(repeating: JoinKey(a: 0, b: 0), count: capacity)
+        values = Array(repeating: nil, count: capacity)
+        used = Array(repeating: false, count: capacity)
+        count = 0
+        for i in oldKeys.indices where oldUsed[i] {
+            let j = slot(oldKeys[i])
+            used[j] = true
+            keys[j] = oldKeys[i]
+            values[j] = oldValues[i]
+            count += 1
+        }
+    }
+}
+
 /// The single streaming pass over the records.
-struct ChainEngine {
+struct ChainEngine<Hasher: MerkleHasher> {
     let bytes: UnsafeRawBufferPointer
-    let hasher = RFC6962Hasher()
+    let hasher: Hasher
 
     // Where the pass starts.
     var offset = 0
@@ -245,9 +318,10 @@ struct ChainEngine {
     var lastHash = AuditLog.genesis
     var nextSeq = 0
     var lastAccepted: ChainEntry?
-    var range = CompactRange(hasher: RFC6962Hasher())
+    var range: CompactRange<Hasher>
     /// Siblings consumed by the last leaf's append: the inner part of its inclusion proof.
-    var lastMergedSiblings: [Digest32] = []
+    var mergedSiblings: [Digest32] = []
+    var mergedCount = 0
     var lastLeafHash: Digest32?
     var treeSize: Int { range.size }
 
@@ -271,11 +345,11 @@ struct ChainEngine {
 
     // Joins.
     var joinsAreComplete = true
-    var steps: [JoinKey: StepState] = [:]
+    var steps = JoinTable<StepState>()
     var stepOrder: [JoinKey] = []
-    var mints: [JoinKey: MintState] = [:]
-    var used: [JoinKey: Int] = [:]
-    var revoked: [JoinKey: Int] = [:]
+    var mints = JoinTable<MintState>()
+    var used = JoinTable<Int>()
+    var revoked = JoinTable<Int>()
 
     struct StepState {
         var allowed = false
@@ -291,12 +365,14 @@ struct ChainEngine {
         var line: Int
     }
 
-    init(bytes: UnsafeRawBufferPointer, collectLeafHashes: Bool) {
+    init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
+        self.hasher = hasher
+        self.range = CompactRange(hasher: hasher)
         self.collectLeafHashes = collectLeafHashes
     }
 
-    mutating func start(offset: Int, lineBase: Int, range: CompactRange<RFC6962Hasher>, lastHash: Digest32, nextSeq: Int) {
+    mutating func start(offset: Int, lineBase: Int, range: CompactRange<Hasher>, lastHash: Digest32, nextSeq: Int) {
         self.offset = offset
         self.lineBase = lineBase
         self.range = range
@@ -366,11 +442,12 @@ struct ChainEngine {
     private mutating func addLeaf(_ entry: ChainEntry) {
         // Remember which siblings this append merges: for the final leaf they are the inner
         // part of its inclusion proof, which checkpoints store for resuming.
-        lastMergedSiblings.removeAll(keepingCapacity: true)
+        mergedCount = 0
         var s = range.size
         var i = range.nodes.count - 1
         while s & 1 == 1 {
-            lastMergedSiblings.append(range.nodes[i])
+            if mergedSiblings.count == mergedCount { mergedSiblings.append(range.nodes[i]) } else { mergedSiblings[mergedCount] = range.nodes[i] }
+            mergedCount += 1
             i -= 1
             s >>= 1
         }
@@ -386,7 +463,7 @@ struct ChainEngine {
     /// The inclusion proof of the last leaf in the tree so far.
     var lastLeafInclusionProof: [Digest32] {
         let outer = range.nodes.dropLast().reversed()
-        return lastMergedSiblings + outer
+        return Array(mergedSiblings[0..<mergedCount]) + outer
     }
 
     // MARK: Chain classification
@@ -428,6 +505,12 @@ struct ChainEngine {
             accept(x)
             return
         }
+        // A record the chain is missing from an earlier gap: it was moved later.
+        if x.parsed, let index = pendingMissing.removeValue(forKey: x.hash) {
+            invalidate(x)
+            reconcileMissing(index, with: x)
+            return
+        }
         // The next line continues the chain as if `x` were not there: `x` was added.
         if let z, z.parsed, z.prev == lastHash, z.seq == nextSeq {
             markDisplaced(x)
@@ -455,12 +538,6 @@ struct ChainEngine {
         guard x.parsed, let s = x.seq else {
             invalidate(x)
             findings.append(AuditFinding(kind: .malformed, line: x.line, message: "line \(x.line) is not a record"))
-            return
-        }
-        // A record the chain is missing from an earlier gap: it was moved later.
-        if let index = pendingMissing.removeValue(forKey: x.hash) {
-            invalidate(x)
-            reconcileMissing(index, with: x)
             return
         }
         // Two records claiming the same place: the one the chain continues from is genuine.

@@ -150,3 +150,36 @@ extension Evaluator {
         }
     }
 }
+
+extension Request {
+    /// Reads `{"principal", "action", "resource", "context"}` where each entity is written as
+    /// `"Type::\"id\""` or `{"type", "id"}` and the context (optional) is a record in Cedar JSON
+    /// (schema-less). `readContext` lets a schema read the context by its declared types.
+    public init(json: JSONValue, readContext: ((EntityUID, JSONValue) throws(CedarError) -> [String: Value])? = nil) throws(CedarError) {
+        guard case .object(let o) = json else {
+            throw .request(message: "a request must be a JSON object with `principal`, `action` and `resource`")
+        }
+        func uid(_ key: String) throws(CedarError) -> EntityUID {
+            guard let v = o[key] else { throw .request(message: "the request has no `\(key)`") }
+            do {
+                return try EntityUID(json: v)
+            } catch {
+                throw .request(message: "`\(key)`: \(error.message)")
+            }
+        }
+        principal = try uid("principal")
+        action = try uid("action")
+        resource = try uid("resource")
+        context = [:]
+        if let c = o["context"], c != .null {
+            if let readContext {
+                context = try readContext(action, c)
+            } else {
+                guard case .record(let r) = try Value(json: c) else {
+                    throw .request(message: "the request `context` must be a JSON object")
+                }
+                context = r
+            }
+        }
+    }
+}

@@ -11,8 +11,11 @@ public struct Entity: Sendable {
     public var parents: [EntityUID]
     /// Tags (`hasTag` / `getTag`).
     public var tags: [String: Value]
-    /// Every ancestor, direct or transitive (filled in by `Entities`).
-    public internal(set) var ancestors: Set<EntityUID> = []
+    /// Every ancestor, direct or transitive, when the hierarchy above this entity is small enough
+    /// to keep (see `Entities.materializeLimit`); `Entities.ancestors(of:)` always answers.
+    var ancestors: Set<EntityUID> = []
+    /// Whether `ancestors` is complete.
+    var ancestorsComplete = true
 
     /// Creates an entity.
     public init(uid: EntityUID, attributes: [String: Value] = [:], parents: [EntityUID] = [], tags: [String: Value] = [:]) {
@@ -131,14 +134,21 @@ public struct Entities: Sendable {
         return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)
     }
 
-    /// Computes every entity's ancestors; iterative so that long parent chains cannot exhaust
-    /// the stack.
+    /// Ancestor sets larger than this are not kept; queries on such entities walk the parents.
+    /// Materializing the closure of a long chain would cost time and memory quadratic in its
+    /// length.
+    static let materializeLimit = 1_000
+
+    /// Checks that the parent graph is acyclic and computes ancestor sets; iterative so that
+    /// long parent chains cannot exhaust the stack.
     private mutating func computeAncestors() throws(CedarError) {
         enum Mark { case visiting, done }
         var marks: [EntityUID: Mark] = [:]
-        var result: [EntityUID: Set<EntityUID>] = [:]
+        marks.reserveCapacity(storage.count)
+        // nil: not materialized (too large)
+        var result: [EntityUID: Set<EntityUID>?] = [:]
+        result.reserveCapacity(storage.count)
         for start in storage.keys.sorted() where marks[start] == nil {
-            // explicit DFS stack of (node, next parent index)
             var stack: [(EntityUID, Int)] = [(start, 0)]
             marks[start] = .visiting
             while !stack.isEmpty {
@@ -155,34 +165,57 @@ public struct Entities: Sendable {
                     case nil:
                         if storage[p] == nil {
                             marks[p] = .done
-                            result[p] = []
+                            result[p] = .some([])
                         } else {
                             marks[p] = .visiting
                             stack.append((p, 0))
                         }
                     }
                 } else {
-                    var anc = Set<EntityUID>()
+                    var anc: Set<EntityUID>? = Set<EntityUID>()
                     for p in parents {
-                        anc.insert(p)
-                        anc.formUnion(result[p] ?? [])
+                        guard let pa = result[p] ?? nil, anc != nil else { anc = nil; break }
+                        anc!.insert(p)
+                        anc!.formUnion(pa)
+                        if anc!.count > Self.materializeLimit { anc = nil; break }
                     }
-                    result[node] = anc
+                    result[node] = .some(anc)
                     marks[node] = .done
                     stack.removeLast()
                 }
             }
         }
         for (uid, anc) in result where storage[uid] != nil {
-            storage[uid]!.ancestors = anc
+            storage[uid]!.ancestors = anc ?? []
+            storage[uid]!.ancestorsComplete = anc != nil
         }
+    }
+
+    /// Walks the parents of `uid` (used when its ancestor set is not materialized).
+    private func walkAncestors(_ uid: EntityUID) -> Set<EntityUID> {
+        var seen = Set<EntityUID>()
+        var queue = storage[uid]?.parents ?? []
+        while let p = queue.popLast() {
+            guard seen.insert(p).inserted else { continue }
+            if let e = storage[p] {
+                if e.ancestorsComplete {
+                    seen.formUnion(e.ancestors)
+                } else {
+                    queue.append(contentsOf: e.parents)
+                }
+            }
+        }
+        return seen
     }
 
     /// The entity with this uid, if present.
     public subscript(uid: EntityUID) -> Entity? { storage[uid] }
 
     /// The ancestors of `uid`, or nil when the entity is not in the store.
-    public func ancestors(of uid: EntityUID) -> Set<EntityUID>? { storage[uid]?.ancestors }
+    public func ancestors(of uid: EntityUID) -> Set<EntityUID>? {
+        guard let e = storage[uid] else { return nil }
+        return e.ancestorsComplete ? e.ancestors : walkAncestors(uid)
+    }
 
     /// Number of entities.
     public var count: Int { storage.count }
@@ -192,7 +225,9 @@ public struct Entities: Sendable {
 
     /// Cedar's `a in b` on entities: equal, or `b` is an ancestor of `a`.
     public func isDescendant(_ a: EntityUID, of b: EntityUID) -> Bool {
-        a == b || (storage[a]?.ancestors.contains(b) ?? false)
+        if a == b { return true }
+        guard let e = storage[a] else { return false }
+        return e.ancestorsComplete ? e.ancestors.contains(b) : walkAncestors(a).contains(b)
     }
 
     /// Adds or replaces entities and recomputes ancestors.

@@ -12,11 +12,26 @@ public enum CedarFormatter {
     ///   - source: Cedar policy text.
     ///   - file: the file name used in error locations.
     ///   - width: the line width to fit within.
-    ///   - indent: columns per indentation level.
+    ///   - indent: columns per indentation level (negative counts as 0).
     /// - Returns: the formatted text, ending with a newline.
     /// - Throws: the parser's located error when `source` is not valid Cedar.
     public static func format(source: String, file: String, width: Int = 80, indent: Int = 2) throws(CedarError) -> String {
-        let parsed = try Parser.parse(source, file: file)
+        try format(bytes: Array(source.utf8), file: file, width: width, indent: indent)
+    }
+
+    /// Formats a policy file given as raw bytes, so that text which is not valid UTF-8 is
+    /// reported with its location like any other parse error.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - file: the file name used in error locations.
+    ///   - width: the line width to fit within.
+    ///   - indent: columns per indentation level (negative counts as 0).
+    /// - Returns: the formatted text, ending with a newline.
+    /// - Throws: the parser's located error when `bytes` is not valid Cedar.
+    public static func format(bytes: [UInt8], file: String, width: Int = 80, indent: Int = 2) throws(CedarError) -> String {
+        let parsed = try Parser.parse(bytes, file: file)
+        let indent = max(0, indent)
         return try withStackFor(parsed.tokens) { () throws(CedarError) -> String in
             var printer = FormatPrinter(file: parsed, indent: indent)
             let layout = FormatLayout(width: width)

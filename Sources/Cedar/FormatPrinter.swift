@@ -21,18 +21,18 @@ struct FormatPrinter {
 
     // MARK: comments
 
-    private func leadingDoc(_ lines: [String]) -> FormatDoc {
+    private static func leadingDoc(_ lines: [String]) -> FormatDoc {
         if lines.isEmpty { return .empty }
         return .concat([.hardline, .join(lines.map { FormatDoc.text($0) }, separator: .hardline), .hardline])
     }
 
-    private func trailingDoc(_ comment: String, next: FormatDoc) -> FormatDoc {
+    private static func trailingDoc(_ comment: String, next: FormatDoc) -> FormatDoc {
         comment.isEmpty ? next : .concat([.space, .text(comment), .hardline])
     }
 
     /// `doc` with the comments that surround its token.
-    private func commented(_ doc: FormatDoc, _ c: FormatComment, next: FormatDoc = .empty) -> FormatDoc {
-        leadingDoc(c.leading).then(doc).then(trailingDoc(c.trailing, next: next))
+    private static func commented(_ doc: FormatDoc, _ c: FormatComment, next: FormatDoc = .empty) -> FormatDoc {
+        Self.leadingDoc(c.leading).then(doc).then(Self.trailingDoc(c.trailing, next: next))
     }
 
     // MARK: tokens
@@ -62,14 +62,14 @@ struct FormatPrinter {
 
     /// A keyword or identifier with its comments.
     private mutating func ident(_ i: Int) -> FormatDoc {
-        commented(.text(text(i)), trivia.take(i))
+        Self.commented(.text(text(i)), trivia.take(i))
     }
 
     /// A literal token (string, number, boolean) with its comments.
     private mutating func literal(_ i: Int) -> FormatDoc {
         var t = text(i)
         if kind(i) == .integer, let v = UInt64(t) { t = String(v) }
-        return commented(.text(t), trivia.take(i))
+        return Self.commented(.text(t), trivia.take(i))
     }
 
     /// A name `A::B::C` written from token `first` to token `last`.
@@ -78,7 +78,7 @@ struct FormatPrinter {
         var i = first
         while i + 2 <= last {
             let sep = trivia.afterEnd(tokenEnd(i))
-            parts.append(commented(.text("::"), sep))
+            parts.append(Self.commented(.text("::"), sep))
             parts.append(ident(i + 2))
             i += 2
         }
@@ -89,7 +89,7 @@ struct FormatPrinter {
     private mutating func entityRef(_ first: Int, _ last: Int) -> FormatDoc {
         let path = name(first, max(first, last - 2))
         let sep = trivia.afterEnd(tokenEnd(max(first, last - 2)))
-        return .concat([path, commented(.text("::"), sep), literal(last)])
+        return .concat([path, Self.commented(.text("::"), sep), literal(last)])
     }
 
     /// The last token of a type name starting at `first` (`A`, `A::B`, ...).
@@ -115,15 +115,15 @@ struct FormatPrinter {
         let scope: FormatDoc
         if principal.bare && action.bare && resource.bare {
             scope = FormatDoc.concat([
-                principal.doc, commented(.text(","), firstComma, next: .space),
-                action.doc, commented(.text(","), secondComma, next: .space),
+                principal.doc, Self.commented(.text(","), firstComma, next: .space),
+                action.doc, Self.commented(.text(","), secondComma, next: .space),
                 resource.doc,
             ]).nested(indent).grouped
         } else {
             scope = .concat([
                 FormatDoc.concat([
-                    .hardline, principal.doc, commented(.text(","), firstComma, next: .hardline),
-                    action.doc, commented(.text(","), secondComma, next: .hardline),
+                    .hardline, principal.doc, Self.commented(.text(","), firstComma, next: .hardline),
+                    action.doc, Self.commented(.text(","), secondComma, next: .hardline),
                     resource.doc,
                 ]).nested(indent),
                 .hardline,
@@ -131,11 +131,11 @@ struct FormatPrinter {
         }
         var conditions: [FormatDoc] = []
         for c in p.conditions { conditions.append(condition(c)) }
-        let open = commented(.text("("), trivia.afterEnd(p.effectSpan.end.offset))
-        let close = commented(.text(")"), trivia.afterEnd(p.resource.span.end.offset),
+        let open = Self.commented(.text("("), trivia.afterEnd(p.effectSpan.end.offset))
+        let close = Self.commented(.text(")"), trivia.afterEnd(p.resource.span.end.offset),
                               next: p.conditions.isEmpty ? .empty : .hardline)
-        let semicolon = commented(.text(";"), trivia.atEnd(p.span.end.offset))
-        parts.append(leadingDoc(effectLeading).then(FormatDoc.concat([effect, .line, open]).grouped))
+        let semicolon = Self.commented(.text(";"), trivia.atEnd(p.span.end.offset))
+        parts.append(Self.leadingDoc(effectLeading).then(FormatDoc.concat([effect, .line, open]).grouped))
         parts.append(scope)
         parts.append(close)
         parts.append(.join(conditions, separator: .hardline))
@@ -147,11 +147,11 @@ struct FormatPrinter {
         let at = tokenIndex(at: a.span.start.offset)
         let key = at + 1
         let keyDoc = ident(key)
-        let atDoc = commented(.text("@"), trivia.take(at))
+        let atDoc = Self.commented(.text("@"), trivia.take(at))
         guard a.hasValue else { return .concat([atDoc, keyDoc, .hardline]) }
-        let open = commented(.text("("), trivia.afterEnd(tokenEnd(key)))
+        let open = Self.commented(.text("("), trivia.afterEnd(tokenEnd(key)))
         let value = literal(key + 2)
-        let close = commented(.text(")"), trivia.atEnd(a.span.end.offset), next: .hardline)
+        let close = Self.commented(.text(")"), trivia.atEnd(a.span.end.offset), next: .hardline)
         return .concat([atDoc, keyDoc, open, value, close])
     }
 
@@ -172,24 +172,24 @@ struct FormatPrinter {
             let entityType = name(first, lastName).grouped
             let typeComment = trivia.take(first)
             typeDoc = FormatDoc.concat([
-                FormatDoc.concat([.line, commented(.text("is"), isComment)]).grouped,
-                FormatDoc.concat([.line, commented(entityType, typeComment)]),
+                FormatDoc.concat([.line, Self.commented(.text("is"), isComment)]).grouped,
+                FormatDoc.concat([.line, Self.commented(entityType, typeComment)]),
             ]).nested(indent).grouped
             typeEnd = lastName
             next = lastName + 1
         }
         guard next <= last else {
-            return (commented(variable, startComment).then(typeDoc), typeEnd == nil)
+            return (Self.commented(variable, startComment).then(typeDoc), typeEnd == nil)
         }
         let op = next
         let opComment = trivia.afterEnd(tokenEnd(typeEnd ?? v))
         let head = FormatDoc.concat([
-            variable, trailingDoc(startComment.trailing, next: .empty), typeDoc, .line,
-            commented(.text(text(op)), opComment),
+            variable, Self.trailingDoc(startComment.trailing, next: .empty), typeDoc, .line,
+            Self.commented(.text(text(op)), opComment),
         ]).grouped
         let rhs = scopeExpr(op + 1, last)
         let doc = FormatDoc.concat([head, FormatDoc.concat([.line, rhs]).nested(indent)]).grouped
-        return (leadingDoc(startComment.leading).then(doc), false)
+        return (Self.leadingDoc(startComment.leading).then(doc), false)
     }
 
     /// The entity (or slot, or list of entities) on the right of a scope constraint, tokens
@@ -197,9 +197,9 @@ struct FormatPrinter {
     private mutating func scopeExpr(_ first: Int, _ last: Int) -> FormatDoc {
         switch kind(first) {
         case .leftParen where kind(last) == .rightParen && last > first:
-            let open = commented(.text("("), trivia.take(first))
+            let open = Self.commented(.text("("), trivia.take(first))
             let inner = scopeExpr(first + 1, last - 1)
-            let close = commented(.text(")"), trivia.take(last))
+            let close = Self.commented(.text(")"), trivia.take(last))
             return FormatDoc.concat([open, inner.nested(1), close]).grouped
         case .leftBracket:
             var elements: [(Int, Int)] = []
@@ -214,13 +214,13 @@ struct FormatPrinter {
             for (k, el) in elements.enumerated() {
                 if k > 0 {
                     let comma = trivia.afterEnd(tokenEnd(elements[k - 1].1))
-                    content.append(commented(.text(","), comma))
+                    content.append(Self.commented(.text(","), comma))
                     content.append(.line)
                 }
                 content.append(scopeExpr(el.0, el.1))
             }
-            let open = commented(.text("["), trivia.take(first))
-            let close = commented(.text("]"), trivia.take(last))
+            let open = Self.commented(.text("["), trivia.take(first))
+            let close = Self.commented(.text("]"), trivia.take(last))
             return FormatDoc.concat([open, FormatDoc.concat(content).nested(1), close]).grouped
         case .slot:
             return literal(first).grouped
@@ -234,19 +234,19 @@ struct FormatPrinter {
         let braceComment = trivia.afterEnd(tokenEnd(keyword))
         let closeComment = trivia.atEnd(c.span.end.offset)
         let keywordComment = trivia.take(keyword)
-        let close = commented(.text("}"), closeComment)
+        let close = Self.commented(.text("}"), closeComment)
         let keywordDoc = ident(keyword)
         let bodyLeading = trivia.leadingAtStart(start(c.body))
         let body = expr(c.body)
         let block = FormatDoc.concat([
             FormatDoc.concat([
-                trailingDoc(braceComment.trailing, next: .line), leadingDoc(bodyLeading), body.grouped,
+                Self.trailingDoc(braceComment.trailing, next: .line), Self.leadingDoc(bodyLeading), body.grouped,
             ]).nested(indent),
             .line, close,
         ]).grouped
-        return leadingDoc(keywordComment.leading).then(FormatDoc.concat([
-            keywordDoc, trailingDoc(keywordComment.trailing, next: .line),
-            leadingDoc(braceComment.leading), .text("{"), block,
+        return Self.leadingDoc(keywordComment.leading).then(FormatDoc.concat([
+            keywordDoc, Self.trailingDoc(keywordComment.trailing, next: .line),
+            Self.leadingDoc(braceComment.leading), .text("{"), block,
         ]).grouped)
     }
 
@@ -258,9 +258,9 @@ struct FormatPrinter {
         let ifComment = trivia.atStart(start(e))
         let thenComment = trivia.afterEnd(end(c))
         let elseComment = trivia.afterEnd(end(t))
-        let ifPart = commented(.text("if"), ifComment).then(FormatDoc.concat([.line, expr(c)]).nested(indent))
-        let thenPart = commented(.text("then"), thenComment).then(FormatDoc.concat([.line, expr(t)]).nested(indent))
-        let elsePart = commented(.text("else"), elseComment).then(FormatDoc.concat([.line, expr(f)]).nested(indent))
+        let ifPart = Self.commented(.text("if"), ifComment).then(FormatDoc.concat([.line, expr(c)]).nested(indent))
+        let thenPart = Self.commented(.text("then"), thenComment).then(FormatDoc.concat([.line, expr(t)]).nested(indent))
+        let elsePart = Self.commented(.text("else"), elseComment).then(FormatDoc.concat([.line, expr(f)]).nested(indent))
         return FormatDoc.concat([ifPart, .line, thenPart, .line, elsePart]).grouped
     }
 
@@ -278,7 +278,7 @@ struct FormatPrinter {
             let opComment = trivia.afterEnd(end(operand))
             parts.append(and(operand))
             parts.append(.space)
-            parts.append(commented(.text("||"), opComment, next: .line))
+            parts.append(Self.commented(.text("||"), opComment, next: .line))
         }
         parts.append(and(operands[operands.count - 1]))
         return .concat(parts)
@@ -298,7 +298,7 @@ struct FormatPrinter {
             let opComment = trivia.afterEnd(end(operand))
             parts.append(relation(operand))
             parts.append(.space)
-            parts.append(commented(.text("&&"), opComment, next: .line))
+            parts.append(Self.commented(.text("&&"), opComment, next: .line))
         }
         parts.append(relation(operands[operands.count - 1]))
         return .concat(parts)
@@ -309,27 +309,27 @@ struct FormatPrinter {
         case .binary(let op, let l, let r) where op.isRelational:
             let lhs = sum(l)
             let opComment = trivia.afterEnd(end(l))
-            return .concat([lhs, .space, commented(.text(op.rawValue), opComment), .space, sum(r)])
+            return .concat([lhs, .space, Self.commented(.text(op.rawValue), opComment), .space, sum(r)])
         case .has(let target, _, _):
             let lhs = sum(target)
             let hasComment = trivia.afterEnd(end(target))
             let field = hasField(tokenIndex(after: end(target)) + 1, tokenIndex(endingAt: end(e)))
-            return FormatDoc.concat([lhs, .line, commented(.text("has"), hasComment), .line, field.nested(indent)]).grouped
+            return FormatDoc.concat([lhs, .line, Self.commented(.text("has"), hasComment), .line, field.nested(indent)]).grouped
         case .like(let target, _):
             let lhs = sum(target)
             let likeComment = trivia.afterEnd(end(target))
             let pattern = literal(tokenIndex(endingAt: end(e))).grouped
-            return FormatDoc.concat([lhs, .line, commented(.text("like"), likeComment), .line, pattern.nested(indent)]).grouped
+            return FormatDoc.concat([lhs, .line, Self.commented(.text("like"), likeComment), .line, pattern.nested(indent)]).grouped
         case .isType(let target, _, let inExpr):
             let lhs = sum(target)
             let isComment = trivia.afterEnd(end(target))
             let first = tokenIndex(after: end(target)) + 1
             let last = typeNameEnd(first)
             let type = name(first, last).grouped
-            var parts: [FormatDoc] = [lhs, .space, commented(.text("is"), isComment), .space, type.nested(indent)]
+            var parts: [FormatDoc] = [lhs, .space, Self.commented(.text("is"), isComment), .space, type.nested(indent)]
             if let inExpr {
                 let inComment = trivia.afterEnd(tokenEnd(last))
-                parts += [.line, commented(.text("in"), inComment), .space, sum(inExpr).nested(indent)]
+                parts += [.line, Self.commented(.text("in"), inComment), .space, sum(inExpr).nested(indent)]
             }
             return FormatDoc.concat(parts).grouped
         default:
@@ -344,7 +344,7 @@ struct FormatPrinter {
         var accesses: [FormatDoc] = []
         var i = first + 1
         while i + 1 <= last {
-            let dot = commented(.text("."), trivia.take(i))
+            let dot = Self.commented(.text("."), trivia.take(i))
             accesses.append(dot.then(ident(i + 1)))
             i += 2
         }
@@ -363,7 +363,7 @@ struct FormatPrinter {
         var prev = cur
         for (op, r) in rest {
             let opComment = trivia.afterEnd(end(prev))
-            parts += [.space, commented(.text(op.rawValue), opComment), .line, product(r)]
+            parts += [.space, Self.commented(.text(op.rawValue), opComment), .line, product(r)]
             prev = r
         }
         return FormatDoc.concat(parts).grouped
@@ -381,7 +381,7 @@ struct FormatPrinter {
         var prev = cur
         for r in rest {
             let opComment = trivia.afterEnd(end(prev))
-            parts += [.space, commented(.text("*"), opComment), .line, unary(r)]
+            parts += [.space, Self.commented(.text("*"), opComment), .line, unary(r)]
             prev = r
         }
         return FormatDoc.concat(parts).grouped
@@ -408,7 +408,7 @@ struct FormatPrinter {
         let comments = trivia.inRange(start(e), itemStart)
         var parts: [FormatDoc] = []
         for (i, op) in ops.enumerated() {
-            parts.append(commented(.text(op.rawValue), i < comments.count ? comments[i] : .none))
+            parts.append(Self.commented(.text(op.rawValue), i < comments.count ? comments[i] : .none))
         }
         if let numberToken {
             parts.append(literal(numberToken).grouped)
@@ -461,26 +461,26 @@ struct FormatPrinter {
     private mutating func access(_ a: Access) -> FormatDoc {
         switch a {
         case .field(let dot):
-            let d = commented(.text("."), trivia.take(dot))
+            let d = Self.commented(.text("."), trivia.take(dot))
             return d.then(ident(dot + 1))
         case .index(let open, let close):
-            let o = commented(.text("["), trivia.take(open))
+            let o = Self.commented(.text("["), trivia.take(open))
             let key = literal(open + 1).grouped
-            let c = commented(.text("]"), trivia.take(close))
+            let c = Self.commented(.text("]"), trivia.take(close))
             return .concat([o, key, c])
         case .call(let open, let close, let args):
-            let o = commented(.text("("), trivia.take(open))
-            if args.isEmpty { return .concat([o, commented(.text(")"), trivia.take(close))]) }
+            let o = Self.commented(.text("("), trivia.take(open))
+            if args.isEmpty { return .concat([o, Self.commented(.text(")"), trivia.take(close))]) }
             var content: [FormatDoc] = []
             for (k, arg) in args.enumerated() {
                 if k > 0 {
-                    content.append(commented(.text(","), trivia.afterEnd(end(args[k - 1]))))
+                    content.append(Self.commented(.text(","), trivia.afterEnd(end(args[k - 1]))))
                     content.append(.line)
                 }
                 content.append(expr(arg))
             }
             let body = FormatDoc.concat([.softline, .concat(content)]).nested(indent)
-            let c = commented(.text(")"), trivia.take(close))
+            let c = Self.commented(.text(")"), trivia.take(close))
             return .concat([o, body, .softline, c])
         }
     }
@@ -494,35 +494,36 @@ struct FormatPrinter {
         case .entity:
             return entityRef(tokenIndex(at: start(e)), tokenIndex(endingAt: end(e)))
         case .parenthesized(let inner):
-            let open = commented(.text("("), trivia.atStart(start(e)))
+            let open = Self.commented(.text("("), trivia.atStart(start(e)))
             let body = expr(inner)
-            let close = commented(.text(")"), trivia.atEnd(end(e)))
+            let close = Self.commented(.text(")"), trivia.atEnd(end(e)))
             return FormatDoc.concat([open, body.nested(1), close]).grouped
         case .set(let items):
             var content: [FormatDoc] = []
             for (k, item) in items.enumerated() {
                 if k > 0 {
-                    content.append(commented(.text(","), trivia.afterEnd(end(items[k - 1]))))
+                    content.append(Self.commented(.text(","), trivia.afterEnd(end(items[k - 1]))))
                     content.append(.line)
                 }
                 content.append(expr(item))
             }
-            let open = commented(.text("["), trivia.atStart(start(e)))
-            let close = commented(.text("]"), trivia.atEnd(end(e)))
+            let open = Self.commented(.text("["), trivia.atStart(start(e)))
+            let close = Self.commented(.text("]"), trivia.atEnd(end(e)))
             return .concat([open, FormatDoc.concat(content).nested(1), close])
         case .record(let entries):
             var content: [FormatDoc] = []
             for (k, entry) in entries.enumerated() {
                 if k > 0 {
-                    content.append(commented(.text(","), trivia.afterEnd(end(entries[k - 1].value))))
+                    content.append(Self.commented(.text(","), trivia.afterEnd(end(entries[k - 1].value))))
                     content.append(.line)
                 }
                 content.append(recordEntry(entry))
             }
-            let open = commented(.text("{"), trivia.atStart(start(e)))
-            let close = commented(.text("}"), trivia.atEnd(end(e)))
+            let open = Self.commented(.text("{"), trivia.atStart(start(e)))
+            let close = Self.commented(.text("}"), trivia.atEnd(end(e)))
             if entries.isEmpty { return .concat([open, close]) }
-            return open.then(FormatDoc.concat([FormatDoc.concat([.line, .concat(content)]).nested(indent), .line, close]).grouped)
+            let body = FormatDoc.concat([FormatDoc.concat([.line, .concat(content)]).nested(indent), .line]).grouped
+            return .concat([open, body, close])
         default:
             // lower-precedence forms only reach here through parentheses, which are kept
             return expr(e)
@@ -533,7 +534,7 @@ struct FormatPrinter {
         let keyToken = tokenIndex(at: entry.keySpan.start.offset)
         let key = (entry.keyIsString ? literal(keyToken) : ident(keyToken)).grouped
         let value = expr(entry.value)
-        let colon = commented(.text(":"), trivia.afterEnd(entry.keySpan.end.offset))
+        let colon = Self.commented(.text(":"), trivia.afterEnd(entry.keySpan.end.offset))
         return .concat([key, colon, .space, value])
     }
 }

@@ -171,12 +171,10 @@ public struct Schema: Sendable, Equatable {
     /// Namespaces the schema declares (the empty namespace as `""`), with their annotations.
     public private(set) var namespaces: [String: [String: String]]
 
-    /// For each entity type, the entity types that may be its descendants, itself included.
-    private var descendantTypes: [String: Set<String>] = [:]
-    /// For each action, its transitive ancestors (itself excluded).
-    private var actionAncestorsMap: [EntityUID: Set<EntityUID>] = [:]
-    /// For each action, its transitive descendants (itself excluded).
-    private var actionDescendantsMap: [EntityUID: Set<EntityUID>] = [:]
+    /// Entity types that list each entity type as a parent type (the hierarchy walked downwards).
+    private var childTypes: [String: [String]] = [:]
+    /// Actions that list each action as a group.
+    private var childActions: [EntityUID: [EntityUID]] = [:]
     /// Entity types of actions (`Action`, `Acme::Action`).
     private var actionEntityTypes: Set<String> = []
     /// Sorted names, kept because the validator asks for them often.
@@ -197,40 +195,19 @@ public struct Schema: Sendable, Equatable {
         a.entityTypes == b.entityTypes && a.actions == b.actions && a.namespaces == b.namespaces
     }
 
+    // Hierarchies are walked on demand rather than closed transitively up front: the closure of a
+    // long chain of types is quadratic in size, and a query only ever needs one walk.
     private mutating func computeClosures() {
-        // Ancestor closure of entity types, then inverted into descendant sets.
-        var ancestors: [String: Set<String>] = [:]
+        var children: [String: [String]] = [:]
         for name in entityTypes.keys.sorted() {
-            var seen: Set<String> = []
-            var stack = entityTypes[name]?.memberOfTypes ?? []
-            while let next = stack.popLast() {
-                if seen.insert(next).inserted { stack.append(contentsOf: entityTypes[next]?.memberOfTypes ?? []) }
-            }
-            ancestors[name] = seen
+            for p in entityTypes[name]!.memberOfTypes { children[p, default: []].append(name) }
         }
-        var descendants: [String: Set<String>] = [:]
-        for name in entityTypes.keys { descendants[name, default: []].insert(name) }
-        for (name, ancs) in ancestors {
-            for a in ancs { descendants[a, default: []].insert(name) }
+        childTypes = children
+        var childActs: [EntityUID: [EntityUID]] = [:]
+        for uid in actions.keys.sorted() {
+            for p in actions[uid]!.memberOf { childActs[p, default: []].append(uid) }
         }
-        descendantTypes = descendants
-
-        var actionAnc: [EntityUID: Set<EntityUID>] = [:]
-        for uid in actions.keys {
-            var seen: Set<EntityUID> = []
-            var stack = actions[uid]?.memberOf ?? []
-            while let next = stack.popLast() {
-                if seen.insert(next).inserted { stack.append(contentsOf: actions[next]?.memberOf ?? []) }
-            }
-            actionAnc[uid] = seen
-        }
-        actionAncestorsMap = actionAnc
-        var actionDesc: [EntityUID: Set<EntityUID>] = [:]
-        for uid in actions.keys { actionDesc[uid] = [] }
-        for (uid, ancs) in actionAnc {
-            for a in ancs { actionDesc[a, default: []].insert(uid) }
-        }
-        actionDescendantsMap = actionDesc
+        childActions = childActs
         actionEntityTypes = Set(actions.keys.map(\.type))
         sortedEntityTypeNames = entityTypes.keys.sorted()
         sortedActionUIDs = actions.keys.sorted()
@@ -273,32 +250,59 @@ public struct Schema: Sendable, Equatable {
     /// Action uids in sorted order.
     public var actionUIDs: [EntityUID] { sortedActionUIDs }
 
+    /// Every node reachable from `start` through `next`, `start` excluded unless on a cycle.
+    private static func reachable<T: Hashable>(from start: [T], _ next: (T) -> [T]) -> Set<T> {
+        var seen: Set<T> = []
+        var stack = start
+        while let n = stack.popLast() {
+            if seen.insert(n).inserted { stack.append(contentsOf: next(n)) }
+        }
+        return seen
+    }
+
     /// Entity types whose entities may be `in` an entity of type `ancestor` (the type itself included).
     public func entityTypes(in ancestor: String) -> Set<String> {
-        descendantTypes[ancestor] ?? (entityTypes[ancestor] == nil ? [] : [ancestor])
+        guard entityTypes[ancestor] != nil else { return [] }
+        var out = Self.reachable(from: childTypes[ancestor] ?? []) { childTypes[$0] ?? [] }
+        out.insert(ancestor)
+        return out
+    }
+
+    /// The entity types an entity of type `name` may (transitively) be a member of.
+    public func ancestorTypes(of name: String) -> Set<String> {
+        Self.reachable(from: entityTypes[name]?.memberOfTypes ?? []) { entityTypes[$0]?.memberOfTypes ?? [] }
     }
 
     /// Whether an entity of type `descendant` may be a (transitive) member of an entity of type `ancestor`.
     public func mayBeDescendant(_ descendant: String, of ancestor: String) -> Bool {
-        if descendant == ancestor { return true }
-        return descendantTypes[ancestor]?.contains(descendant) ?? false
+        if descendant == ancestor { return entityTypes[ancestor] != nil }
+        var seen: Set<String> = []
+        var stack = entityTypes[descendant]?.memberOfTypes ?? []
+        while let n = stack.popLast() {
+            if n == ancestor { return true }
+            if seen.insert(n).inserted { stack.append(contentsOf: entityTypes[n]?.memberOfTypes ?? []) }
+        }
+        return false
     }
 
     /// The transitive action groups of an action (itself excluded).
-    public func actionAncestors(_ uid: EntityUID) -> Set<EntityUID> { actionAncestorsMap[uid] ?? [] }
+    public func actionAncestors(_ uid: EntityUID) -> Set<EntityUID> {
+        var out = Self.reachable(from: actions[uid]?.memberOf ?? []) { actions[$0]?.memberOf ?? [] }
+        out.remove(uid)
+        return out
+    }
 
     /// The actions transitively in an action group (itself excluded).
-    public func actionDescendants(_ uid: EntityUID) -> Set<EntityUID> { actionDescendantsMap[uid] ?? [] }
+    public func actionDescendants(_ uid: EntityUID) -> Set<EntityUID> {
+        var out = Self.reachable(from: childActions[uid] ?? []) { childActions[$0] ?? [] }
+        out.remove(uid)
+        return out
+    }
 
     /// Every action in any of `groups` (each group included), or nil when one of them is not declared.
     public func actions(inAnyOf groups: [EntityUID]) -> Set<EntityUID>? {
-        var out: Set<EntityUID> = []
-        for g in groups {
-            guard actions[g] != nil else { return nil }
-            out.insert(g)
-            out.formUnion(actionDescendants(g))
-        }
-        return out
+        for g in groups where actions[g] == nil { return nil }
+        return Self.reachable(from: groups) { childActions[$0] ?? [] }
     }
 
     /// One request shape the schema allows: a principal type, an action, a resource type and the

@@ -66,6 +66,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
     /// Creates a reader.
     public init(schema: Schema) { self.schema = schema }
 
+    /// Reads an attribute or tag value by the type the schema declares for it.
     public var entityValueDecoder: EntityValueDecoder {
         let schema = self.schema
         return { (entityType: String, name: String, json: JSONValue, path: String) throws(CedarError) -> Value in
@@ -94,6 +95,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
         }
     }
 
+    /// Reads a request context by the action's declared context type.
     public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
         try schema.context(for: action, json: json)
     }
@@ -124,7 +126,14 @@ struct SchemaValueParser {
     }
 
     func mismatch(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent]) -> CedarError {
-        fail("type mismatch: value was expected to have type \(type), but it actually has type \(typeName(of: json)): `\(JSONWriter.compact(json))`", path)
+        fail("type mismatch: value was expected to have type \(type), but it actually has type \(typeName(of: json)): `\(Self.excerpt(json))`", path)
+    }
+
+    /// A value as written, cut short so that a huge value cannot flood a message.
+    static func excerpt(_ json: JSONValue) -> String {
+        let text = JSONWriter.compact(json)
+        guard text.count > 80 else { return text }
+        return String(text.prefix(77)) + "..."
     }
 
     func value(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int, what: String? = nil) throws(CedarError) -> Value {
@@ -207,7 +216,7 @@ struct SchemaValueParser {
             p = path + [.key("__entity")]
         }
         guard case .string(let t)? = o["type"], case .string(let id)? = o["id"], o.count == 2 else {
-            throw fail("expected an entity reference `{\"type\": ..., \"id\": ...}` of type \(type), found `\(JSONWriter.compact(json))`", p)
+            throw fail("expected an entity reference `{\"type\": ..., \"id\": ...}` of type \(type), found `\(Self.excerpt(json))`", p)
         }
         return EntityUID(type: t, id: id)
     }

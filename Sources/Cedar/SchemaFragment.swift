@@ -118,6 +118,8 @@ struct SchemaResolver {
     let fragment: SchemaFragment
     var commonTypes: [String: (SchemaRawCommonType, ns: String)] = [:]
     var entityNames: Set<String> = []
+    /// Entity types of the declared actions (`Action`, `NS::Action`): valid as attribute types.
+    var actionTypeNames: Set<String> = []
     var resolvedCommon: [String: SchemaType] = [:]
     var resolving: [String] = []
     /// Bounds the depth of nested types (and of common types referring to common types).
@@ -166,6 +168,9 @@ struct SchemaResolver {
             }
             for e in ns.entities {
                 if e.name == "__cedar" { throw fail("the entity type name `__cedar` is reserved", e.span) }
+                if e.name == "Action" {
+                    throw fail("`Action` cannot name an entity type: it is the entity type of actions; declare actions with `action`", e.span)
+                }
                 let full = schemaQualify(ns.name, e.name)
                 if let prev = declaredAt["entity " + full] {
                     throw fail("entity type \(quoted(full)) is declared twice (first at \(prev))", e.span)
@@ -174,6 +179,7 @@ struct SchemaResolver {
                 entityNames.insert(full)
             }
             var actionNames: [String: SourceSpan] = [:]
+            if !ns.actions.isEmpty { actionTypeNames.insert(schemaQualify(ns.name, "Action")) }
             for a in ns.actions {
                 if let prev = actionNames[a.name] {
                     throw fail("action \(quoted(a.name)) is declared twice in namespace \(quoted(ns.name)) (first at \(prev))", a.span)
@@ -269,15 +275,30 @@ struct SchemaResolver {
                 actions[uid] = decl
             }
         }
-        // Cycles in the action hierarchy make `in` meaningless.
-        for uid in actions.keys.sorted() {
-            var seen: Set<EntityUID> = []
-            var stack = actions[uid]!.memberOf
-            while let next = stack.popLast() {
-                if next == uid {
-                    throw fail("action \(uid) is (transitively) a member of itself; remove the cycle from the action hierarchy", actions[uid]!.span)
+        // Cycles in the action hierarchy make `in` meaningless. One depth-first walk over all
+        // actions (iterative, so long chains cannot exhaust the stack).
+        var state: [EntityUID: Bool] = [:]  // false: on the current path, true: done
+        for root in actions.keys.sorted() where state[root] == nil {
+            var stack: [(EntityUID, Int)] = [(root, 0)]
+            state[root] = false
+            while let (node, next) = stack.last {
+                let parents = actions[node]?.memberOf ?? []
+                if next < parents.count {
+                    stack[stack.count - 1].1 += 1
+                    let p = parents[next]
+                    switch state[p] {
+                    case false?:
+                        throw fail("action \(p) is (transitively) a member of itself; remove the cycle from the action hierarchy", actions[p]!.span)
+                    case true?:
+                        continue
+                    case nil:
+                        state[p] = false
+                        stack.append((p, 0))
+                    }
+                } else {
+                    state[node] = true
+                    stack.removeLast()
                 }
-                if seen.insert(next).inserted { stack.append(contentsOf: actions[next]?.memberOf ?? []) }
             }
         }
         return Schema(entityTypes: entityTypes, actions: actions, namespaces: namespaceAnnotations)
@@ -362,7 +383,8 @@ struct SchemaResolver {
             }
             return .record(RecordType(attributes: out, additionalAttributes: additional))
         case .entityName(let n):
-            return .entity(try resolveEntityName(n, ns: ns, span: raw.span))
+            for c in candidates(n, ns: ns) where entityNames.contains(c) || actionTypeNames.contains(c) { return .entity(c) }
+            throw fail(undeclared(n, ns: ns, what: "an entity type"), raw.span)
         case .commonName(let n):
             if n.hasPrefix("__cedar::"), let b = schemaBuiltinTypes[String(n.dropFirst(9))] { return b }
             for c in candidates(n, ns: ns) where commonTypes[c] != nil {
@@ -377,7 +399,7 @@ struct SchemaResolver {
             }
             for c in candidates(n, ns: ns) {
                 if commonTypes[c] != nil { return try resolveCommon(c, span: raw.span) }
-                if entityNames.contains(c) { return .entity(c) }
+                if entityNames.contains(c) || actionTypeNames.contains(c) { return .entity(c) }
             }
             if !n.contains("::"), let b = schemaBuiltinTypes[n] { return b }
             throw fail(undeclared(n, ns: ns, what: "a common type or entity type"), raw.span)

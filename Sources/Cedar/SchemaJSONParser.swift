@@ -85,7 +85,7 @@ struct SchemaJSONReader {
                     }
                     let defObj = try object(def, tp, "a common type definition")
                     raw.commonTypes.append(SchemaRawCommonType(
-                        name: name, type: try type(def, tp, depth: 1, allowAttributeFields: false),
+                        name: name, type: try type(def, tp, depth: 1, allowAttributeFields: false, allowAnnotations: true),
                         annotations: try annotations(defObj, tp), span: span(tp)))
                 }
             }
@@ -106,7 +106,8 @@ struct SchemaJSONReader {
         guard isSchemaIdentifier(name), !schemaReservedIdentifiers.contains(name) else {
             throw fail("`\(name)` is not a valid entity type name: use an identifier (the namespace goes in the namespace key)", path)
         }
-        let o = try object(def, path, "an entity type definition")
+        // An empty array reads as an empty definition, as the reference reader accepts it.
+        let o = def == .array([]) ? JSONObject() : try object(def, path, "an entity type definition")
         var e = SchemaRawEntity(name: name, memberOf: [], shape: nil, tags: nil, enumValues: nil, annotations: try annotations(o, path), span: span(path))
         if let values = o["enum"] {
             try onlyKeys(o, ["enum", "annotations"], path, "an enumerated entity type")
@@ -132,10 +133,10 @@ struct SchemaJSONReader {
     }
 
     func action(_ name: String, _ def: JSONValue, _ path: [JSONPathComponent]) throws(CedarError) -> SchemaRawAction {
-        let o = try object(def, path, "an action definition")
+        let o = def == .array([]) ? JSONObject() : try object(def, path, "an action definition")
         try onlyKeys(o, ["memberOf", "appliesTo", "attributes", "annotations"], path, "an action")
         var a = SchemaRawAction(name: name, memberOf: [], appliesTo: nil, annotations: try annotations(o, path), span: span(path))
-        if let m = o["memberOf"] {
+        if let m = o["memberOf"], !m.isNull {
             let mp = path + [.key("memberOf")]
             for (i, v) in try array(m, mp, "`memberOf`").enumerated() {
                 let rp = mp + [.index(i)]
@@ -143,15 +144,15 @@ struct SchemaJSONReader {
                 try onlyKeys(ro, ["id", "type"], rp, "an action reference")
                 guard let id = ro["id"] else { throw fail("missing field `id` in the action reference", rp) }
                 var t: String?
-                if let tv = ro["type"] { t = try string(tv, rp + [.key("type")], "`type`") }
+                if let tv = ro["type"], !tv.isNull { t = try string(tv, rp + [.key("type")], "`type`") }
                 a.memberOf.append(SchemaRawActionRef(type: t, id: try string(id, rp + [.key("id")], "`id`"), span: span(rp)))
             }
         }
-        if let attrs = o["attributes"] {
+        if let attrs = o["attributes"], !attrs.isNull {
             let ao = try object(attrs, path + [.key("attributes")], "`attributes`")
             if !ao.isEmpty { throw fail("action attributes are not supported; remove `attributes`", path + [.key("attributes")]) }
         }
-        if let at = o["appliesTo"] {
+        if let at = o["appliesTo"], !at.isNull {
             let ap = path + [.key("appliesTo")]
             let ao = try object(at, ap, "`appliesTo`")
             try onlyKeys(ao, ["principalTypes", "resourceTypes", "context"], ap, "`appliesTo`")
@@ -170,12 +171,15 @@ struct SchemaJSONReader {
         return a
     }
 
-    func type(_ v: JSONValue, _ path: [JSONPathComponent], depth: Int, allowAttributeFields: Bool) throws(CedarError) -> SchemaRawType {
+    func type(
+        _ v: JSONValue, _ path: [JSONPathComponent], depth: Int, allowAttributeFields: Bool, allowAnnotations: Bool = false
+    ) throws(CedarError) -> SchemaRawType {
         if depth > Self.maxTypeDepth { throw fail("types are nested too deeply (more than \(Self.maxTypeDepth) levels)", path) }
         let o = try object(v, path, "a type")
         guard let tv = o["type"] else { throw fail("missing field `type`", path) }
         let t = try string(tv, path + [.key("type")], "`type`")
-        let extra = allowAttributeFields ? ["required", "annotations"] : ["annotations"]
+        // Only attribute declarations and common type definitions carry annotations.
+        let extra = allowAttributeFields ? ["required", "annotations"] : (allowAnnotations ? ["annotations"] : [])
         let here = span(path)
         func named() throws(CedarError) -> String {
             guard let n = o["name"] else { throw fail("missing field `name` for a type of kind `\(t)`", path) }
@@ -192,7 +196,8 @@ struct SchemaJSONReader {
         case "Record":
             try onlyKeys(o, ["type", "attributes", "additionalAttributes"] + extra, path, "a `Record` type")
             var attrs: [SchemaRawAttribute] = []
-            if let av = o["attributes"] {
+            guard let av = o["attributes"] else { throw fail("missing field `attributes` for a `Record` type", path) }
+            do {
                 let ap = path + [.key("attributes")]
                 for (name, def) in try object(av, ap, "`attributes`") {
                     let p = ap + [.key(name)]
@@ -205,6 +210,11 @@ struct SchemaJSONReader {
             }
             var additional = false
             if let a = o["additionalAttributes"] { additional = try bool(a, path + [.key("additionalAttributes")], "`additionalAttributes`") }
+            if additional {
+                // Cedar 4 rejects open records in schemas; so do we, so that a schema means the same
+                // thing to both.
+                throw fail("`additionalAttributes: true` is not supported: declare every attribute (optional ones with `\"required\": false`)", path + [.key("additionalAttributes")])
+            }
             return SchemaRawType(kind: .record(attrs, additional: additional), span: here)
         case "Entity":
             try onlyKeys(o, ["type", "name"] + extra, path, "an `Entity` type")

@@ -19,12 +19,31 @@ public enum Validator {
     public static func check(policies: PolicySet, schema: Schema) -> ValidationReport {
         var report = check(policies: policies.policies, schema: schema)
         var linkErrors: [ValidationError] = []
+        // A link repeats its template, which is checked in full above: only what the slots
+        // brought in is new (its entity types, and whether an action still applies).
         for link in policies.links {
-            linkErrors += checkNames(link, schema: schema)
+            let template = policies.policies.first { $0.id == link.templateID }
+            let pairs = [(link.principal, template?.principal), (link.resource, template?.resource)]
+            for (c, slotConstraint) in pairs where slotConstraint?.slot != nil {
+                guard let uid = entityOf(c) else { continue }
+                if !schema.isKnownEntityType(uid.type) {
+                    linkErrors.append(ValidationError(
+                        policyID: link.id, span: c.span, kind: .unrecognizedEntityType, message: "unrecognized entity type `\(uid.type)`",
+                        help: fuzzySuggestion(uid.type, schema.entityTypeNames).map { "did you mean `\($0)`?" }))
+                }
+            }
             if let e = checkActionApplication(link, schema: schema) { linkErrors.append(e) }
         }
         report.errors = sortedUnique(report.errors + linkErrors)
         return report
+    }
+
+    /// The entity a scope constraint names, if any.
+    static func entityOf(_ c: ScopeConstraint) -> EntityUID? {
+        switch c.kind {
+        case .equals(.entity(let u)), .in(.entity(let u)), .isIn(_, .entity(let u)): return u
+        default: return nil
+        }
     }
 
     /// The errors that make `policies` fail validation against `schema` (empty: they validate).
@@ -272,7 +291,7 @@ public enum Validator {
         switch c.kind {
         case .equals: return [variableType]
         case .in, .isIn:
-            var out = schema.entityTypeNames.filter { schema.mayBeDescendant(variableType, of: $0) && $0 != variableType }
+            var out = schema.ancestorTypes(of: variableType).subtracting([variableType]).sorted()
             out.append(variableType)
             return out
         default: return schema.entityTypeNames

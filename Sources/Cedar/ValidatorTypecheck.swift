@@ -382,7 +382,11 @@ struct PolicyTypechecker {
         case .methodCall(let x, let m, let args):
             return typecheckMethod(e, x, m, args, prior, d)
         case .call(let f, let args):
-            return typecheckExtension(e, extensionConstructors[f]!, args, prior, d)
+            guard let signature = extensionConstructors[f] else {
+                report(.unexpectedType, e.span, "the function `\(f.rawValue)` is not known to the validator")
+                return .failure(nil)
+            }
+            return typecheckExtension(e, signature, args, prior, d)
         case .set(let xs):
             var answers: [TypeAnswer] = []
             for x in xs { answers.append(typecheck(x, prior, depth: d)) }
@@ -730,9 +734,10 @@ struct PolicyTypechecker {
     func mayBeIn(_ lhs: Set<String>, _ rhs: Set<String>) -> Bool {
         for l in lhs {
             for r in rhs {
-                if schema.entityTypes(in: r).contains(l) || l == r { return true }
+                if l == r || schema.mayBeDescendant(l, of: r) { return true }
                 // An action may be in an action group of another action entity type.
-                if schema.actionUIDs.contains(where: { $0.type == r && schema.actionDescendants($0).contains { $0.type == l } }) {
+                if schema.isActionEntityType(l),
+                    schema.actionUIDs.contains(where: { $0.type == r && schema.actionDescendants($0).contains { $0.type == l } }) {
                     return true
                 }
             }
@@ -748,6 +753,12 @@ struct PolicyTypechecker {
             case .string: return "try using `like` to examine the contents of a string"
             default: return nil
             }
+        }
+        let builtIn: Set<MethodName> = [.contains, .containsAll, .containsAny, .isEmpty, .hasTag, .getTag]
+        if builtIn.contains(m) && args.count != (m == .isEmpty ? 0 : 1) {
+            // The parser enforces these arities; a tree built in code may not.
+            report(.wrongNumberOfArguments, e.span, "wrong number of arguments for `\(m.rawValue)`. Expected \(m == .isEmpty ? 0 : 1), got \(args.count)")
+            return .failure(nil)
         }
         switch m {
         case .contains:
@@ -771,7 +782,11 @@ struct PolicyTypechecker {
         case .hasTag, .getTag:
             return typecheckTag(e, m == .hasTag, x, args[0], prior, d)
         default:
-            return typecheckExtension(e, extensionMethods[m]!, [x] + args, prior, d)
+            guard let signature = extensionMethods[m] else {
+                report(.unexpectedType, e.span, "the method `\(m.rawValue)` is not known to the validator")
+                return .failure(nil)
+            }
+            return typecheckExtension(e, signature, [x] + args, prior, d)
         }
     }
 

@@ -56,18 +56,29 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         self = try Value.fromJSON(json, path: "")
     }
 
+    /// Reads a value; the JSON path for error messages is only built when an error occurs.
     static func fromJSON(_ json: JSONValue, path: String, depth: Int = 0) throws(CedarError) -> Value {
+        do {
+            return try fromJSONUnlocated(json, depth: depth)
+        } catch {
+            guard case .entities(let m, let rel, let span) = error else { throw error }
+            throw .entities(message: m, path: joinPath(path, rel), span: span)
+        }
+    }
+
+    /// Like `fromJSON`, with error paths relative to `json`.
+    static func fromJSONUnlocated(_ json: JSONValue, depth: Int) throws(CedarError) -> Value {
         if depth > 256 {
-            throw .entities(message: "value is nested too deeply", path: path, span: nil)
+            throw .entities(message: "value is nested too deeply", path: "", span: nil)
         }
         switch json {
         case .null:
-            throw .entities(message: "found a `null`; JSON nulls are not allowed in Cedar", path: path, span: nil)
+            throw .entities(message: "found a `null`; JSON nulls are not allowed in Cedar", path: "", span: nil)
         case .bool(let b):
             return .bool(b)
         case .number(let n):
             guard let i = n.int64 else {
-                throw .entities(message: "the number \(n.text) is not a 64-bit integer; Cedar numbers are integers", path: path, span: nil)
+                throw .entities(message: "the number \(n.text) is not a 64-bit integer; Cedar numbers are integers", path: "", span: nil)
             }
             return .long(i)
         case .string(let s):
@@ -75,23 +86,38 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .array(let items):
             var set = Set<Value>(minimumCapacity: items.count)
             for (i, item) in items.enumerated() {
-                set.insert(try fromJSON(item, path: "\(path)[\(i)]", depth: depth + 1))
+                do {
+                    set.insert(try fromJSONUnlocated(item, depth: depth + 1))
+                } catch {
+                    throw error.prefixingPath("[\(i)]")
+                }
             }
             return .set(set)
         case .object(let obj):
-            if obj.count == 1, let inner = obj["__entity"] {
-                return .entity(try entityUID(fromJSON: inner, path: path + ".__entity"))
+            // An escape is an object with that single key and the escape's shape; anything else,
+            // as in the reference engine, is an ordinary record.
+            if obj.count == 1, case .object(let inner)? = obj["__entity"],
+               let type = inner["type"]?.stringValue, let id = inner["id"]?.stringValue {
+                guard isValidTypeName(type) else {
+                    throw .entities(message: "failed to parse escape `__entity`: `\(type)` is not a valid entity type name", path: "__entity", span: nil)
+                }
+                return .entity(EntityUID(type: type, id: id))
             }
-            if obj.count == 1, let inner = obj["__extn"] {
-                return try extensionValue(fromJSON: inner, path: path + ".__extn")
+            if obj.count == 1, case .object(let inner)? = obj["__extn"], inner["fn"]?.stringValue != nil,
+               inner["arg"] != nil || inner["args"] != nil {
+                return try extensionValue(fromJSON: .object(inner), path: "__extn")
             }
             var record: [String: Value] = [:]
             record.reserveCapacity(obj.count)
             for (k, v) in obj {
                 if record[k] != nil {
-                    throw .entities(message: "duplicate key `\(k)` in record", path: path, span: nil)
+                    throw .entities(message: "duplicate key `\(k)` in record", path: "", span: nil)
                 }
-                record[k] = try fromJSON(v, path: path.isEmpty ? k : "\(path).\(k)", depth: depth + 1)
+                do {
+                    record[k] = try fromJSONUnlocated(v, depth: depth + 1)
+                } catch {
+                    throw error.prefixingPath(k)
+                }
             }
             return .record(record)
         }
@@ -112,7 +138,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
             throw .entities(message: "an `__extn` escape needs an `arg`", path: path, span: nil)
         }
         // the argument may itself be written as an escape or a plain string
-        let argValue = try fromJSON(arg, path: path + ".arg")
+        let argValue = try fromJSON(arg, path: joinPath(path, "arg"))
         guard case .string(let s) = argValue else {
             throw .entities(message: "extension function `\(fn)` expects a string argument", path: path, span: nil)
         }
@@ -163,10 +189,13 @@ func entityUID(fromJSON json: JSONValue, path: String) throws(CedarError) -> Ent
         throw .entities(message: "expected an entity uid object `{\"type\": ..., \"id\": ...}`", path: path, span: nil)
     }
     if o.count == 1, let inner = o["__entity"] {
-        return try entityUID(fromJSON: inner, path: path + ".__entity")
+        return try entityUID(fromJSON: inner, path: joinPath(path, "__entity"))
     }
     guard let type = o["type"]?.stringValue, let id = o["id"]?.stringValue else {
         throw .entities(message: "expected an entity uid object with string fields `type` and `id`", path: path, span: nil)
+    }
+    guard isValidTypeName(type) else {
+        throw .entities(message: "`\(type)` is not a valid entity type name", path: path, span: nil)
     }
     return EntityUID(type: type, id: id)
 }
@@ -222,4 +251,46 @@ extension EntityUID {
         utf8.removeAll()
         return EntityUID(type: segments.joined(separator: "::"), id: String(decoding: idBytes, as: UTF8.self))
     }
+}
+
+/// Joins JSON path parts: `a` + `b` is `a.b`, `a` + `[1]` is `a[1]`.
+func joinPath(_ a: String, _ b: String) -> String {
+    if a.isEmpty { return b }
+    if b.isEmpty { return a }
+    return b.hasPrefix("[") ? a + b : a + "." + b
+}
+
+extension CedarError {
+    /// For an entities error, puts `prefix` in front of its path.
+    func prefixingPath(_ prefix: String) -> CedarError {
+        guard case .entities(let m, let path, let span) = self else { return self }
+        return .entities(message: m, path: joinPath(prefix, path), span: span)
+    }
+}
+
+/// Whether `s` is a Cedar entity type name: identifiers joined by `::`, none reserved.
+func isValidTypeName(_ s: String) -> Bool {
+    var segmentStart = true
+    var segment: [UInt8] = []
+    var bytes = Array(s.utf8)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(UInt8(ascii: ":"))
+    var i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        if b == UInt8(ascii: ":") {
+            guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: ":"), !segment.isEmpty else { return false }
+            let word = String(decoding: segment, as: UTF8.self)
+            if reservedWords.contains(word) || word == "__cedar" { return false }
+            segment.removeAll(keepingCapacity: true)
+            segmentStart = true
+            i += 2
+            continue
+        }
+        if segmentStart ? !isIdentStart(b) : !isIdentContinue(b) { return false }
+        segment.append(b)
+        segmentStart = false
+        i += 1
+    }
+    return !s.isEmpty
 }

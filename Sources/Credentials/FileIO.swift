@@ -38,7 +38,10 @@ enum FileIO {
 
     static func readText(path: String, limit: Int) throws(CredentialsError) -> String {
         let bytes = try readBytes(path: path, limit: limit)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        // Decoding replaces invalid sequences, so a round trip that changes the bytes means the
+        // file was not UTF-8. (String(validating:) would say so directly but needs macOS 15.)
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.utf8.elementsEqual(bytes) else {
             throw .io(path: path, message: "file is not UTF-8 text")
         }
         return text

@@ -29,8 +29,10 @@ public enum JWS {
 
     /// Splits and decodes a compact JWS, checking only its shape.
     public static func split(_ token: String, maxBytes: Int = 65536) throws(TokenFailure) -> Parts {
+        // Measured before copying, so an oversized token costs nothing but this check.
+        let size = token.utf8.count
+        guard size <= maxBytes else { throw .tooLarge(bytes: size, limit: maxBytes) }
         let bytes = Array(token.utf8)
-        guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
         let segments = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard segments.count == 3 else {
             throw .malformed("a compact JWS has 3 segments separated by \".\", found \(segments.count)")

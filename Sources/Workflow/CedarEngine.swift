@@ -53,15 +53,16 @@ struct CedarEngine: DecisionEngine {
 
     static func uid(_ entity: EntityRef) -> EntityUID { EntityUID(type: entity.type, id: entity.id) }
 
-    func decide(_ request: EngineRequest) throws(WorkflowError) -> EngineVerdict {
-        var context: [String: Value] = [:]
-        for (key, value) in request.context {
-            do {
-                context[key] = try Value(json: value)
-            } catch {
-                throw .invalidRequest(FileLocation(file: "", line: 0, column: 0), message: "context.\(key): \(error.message)")
-            }
+    func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue {
+        do {
+            return PreparedValue(value: try Value(json: value))
+        } catch {
+            throw .invalidRequest(FileLocation(file: "", line: 0, column: 0), message: error.message)
         }
+    }
+
+    func decide(_ request: EngineRequest) -> EngineVerdict {
+        let context = request.context.mapValues(\.value)
         let cedarRequest = Request(
             principal: CedarEngine.uid(request.principal), action: CedarEngine.uid(request.action),
             resource: CedarEngine.uid(request.resource), context: context)
@@ -74,6 +75,11 @@ struct CedarEngine: DecisionEngine {
             forbids: forbidden.reasons,
             errors: errors.sorted { (order[$0.policy] ?? 0) < (order[$1.policy] ?? 0) })
     }
+}
+
+/// A context value in the engine's form.
+struct PreparedValue: Sendable {
+    let value: Value
 }
 
 extension PolicyBundle {

@@ -54,8 +54,8 @@ struct EngineRequest: Sendable {
     var principal: EntityRef
     var action: EntityRef
     var resource: EntityRef
-    /// A JSON object; Cedar JSON escapes (`__entity`, `__extn`) allowed.
-    var context: JSONObject
+    /// Context members, each converted once by `DecisionEngine.prepare`.
+    var context: [String: PreparedValue]
 }
 
 /// A policy that could not be evaluated for a request (it is skipped, as Cedar does).
@@ -79,5 +79,8 @@ struct EngineVerdict: Sendable {
 /// The seam between the workflow logic and the policy engine.
 protocol DecisionEngine: Sendable {
     var policies: [PolicySummary] { get }
-    func decide(_ request: EngineRequest) throws(WorkflowError) -> EngineVerdict
+    /// Converts a JSON value (Cedar escapes `__entity`, `__extn` allowed) into the engine's own
+    /// form. Chain facts that many steps share are converted once and reused.
+    func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue
+    func decide(_ request: EngineRequest) -> EngineVerdict
 }

@@ -144,6 +144,9 @@ public struct StepEvaluation: Sendable, Equatable {
     public var errors: [PolicyEvaluationError]
     /// Where the step is in the plan file.
     public var location: FileLocation
+    /// The permits that allow the form of the step that runs (the rewritten form for `mutate`);
+    /// empty when the step does not run. Credentials minted for the step honour their `@max_ttl`.
+    public var allowedBy: [String] = []
 
     /// The outcome as test suites write it: `mutate:VARIANT` for a rewrite.
     public var outcomeLabel: String {

@@ -83,7 +83,7 @@ public enum PlanEvaluator {
         try plan.checkActions(bundle.catalog)
         let risk = RiskAssessment.assess(plan: plan, catalog: bundle.catalog, entities: bundle.entities)
         let clock = options.clock ?? Clock.now()
-        var run = Run(plan: plan, bundle: bundle, risk: risk, clock: clock, maxDepth: max(0, options.maxRewriteDepth))
+        var run = try Run(plan: plan, bundle: bundle, risk: risk, clock: clock, maxDepth: max(0, options.maxRewriteDepth))
         var results: [StepEvaluation?] = Array(repeating: nil, count: plan.steps.count)
         let indexByID = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.id, $0.index) })
         for index in plan.evaluationOrder {
@@ -132,33 +132,43 @@ private struct Run {
     let clock: Clock
     let maxDepth: Int
     var history = History()
-    let planFacts: JSONValue
-    let now: JSONValue
-    var toolFacts: [String: JSONValue] = [:]
+    /// Each rewrite tried costs a re-evaluation, and chains multiply them: a step gets at most
+    /// this many, whatever the policies ask.
+    static let rewriteBudgetPerStep = 64
+    final class Budget { var remaining = Run.rewriteBudgetPerStep }
+    let rewriteBudget = Budget()
+    let planFacts: PreparedValue
+    let now: PreparedValue
+    var toolFacts: [String: PreparedValue] = [:]
+    var historyFacts: PreparedValue
+    /// The context members of the step being decided that do not change with a rewrite.
+    var stepContext: [String: PreparedValue] = [:]
 
-    init(plan: Plan, bundle: PolicyBundle, risk: RiskAssessment, clock: Clock, maxDepth: Int) {
+    init(plan: Plan, bundle: PolicyBundle, risk: RiskAssessment, clock: Clock, maxDepth: Int) throws(WorkflowError) {
         self.plan = plan
         self.bundle = bundle
         self.risk = risk
         self.clock = clock
         self.maxDepth = maxDepth
-        planFacts = .object(JSONObject([
+        let engine = bundle.engine
+        planFacts = try engine.prepare(.object(JSONObject([
             ("id", .string(plan.id)),
             ("owner", .string(plan.owner ?? "")),
             ("intent", .string(plan.intent ?? "")),
             ("risk", .string(risk.riskClass.rawValue)),
             ("tier", .string(risk.tier.rawValue)),
-        ]))
-        now = .object(JSONObject([
+        ])))
+        now = try engine.prepare(.object(JSONObject([
             ("__extn", .object(JSONObject([("fn", .string("datetime")), ("arg", .string(clock.description))]))),
-        ]))
+        ])))
         for (name, action) in bundle.catalog.actions {
-            toolFacts[name] = .object(JSONObject([
+            toolFacts[name] = try engine.prepare(.object(JSONObject([
                 ("name", .string(action.tool)),
                 ("effect", .string(action.effect.rawValue)),
                 ("flags", .array(action.flags.map { .string($0.rawValue) })),
-            ]))
+            ])))
         }
+        historyFacts = try engine.prepare(history.json)
     }
 
     mutating func evaluate(_ step: PlanStep) throws(WorkflowError) -> StepEvaluation {
@@ -175,7 +185,19 @@ private struct Run {
             return result
         }
         let form = StepForm(action: step.action, resource: step.resource, args: step.args)
-        let decision = try decide(step, form, depth: 0, visited: [signature(form)])
+        rewriteBudget.remaining = Run.rewriteBudgetPerStep
+        let decision: Decision
+        do {
+            var merged = plan.context
+            for (key, value) in step.context { merged[key] = value }
+            stepContext = [:]
+            for (key, value) in merged { stepContext[key] = try bundle.engine.prepare(value) }
+            stepContext["step"] = try bundle.engine.prepare(.int(step.index))
+            stepContext["step_id"] = try bundle.engine.prepare(.string(step.id))
+            decision = try decide(step, form, depth: 0, visited: [signature(form)])
+        } catch {
+            throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
+        }
         result.outcome = decision.outcome
         result.policies = decision.policies
         result.reason = decision.reason
@@ -183,12 +205,16 @@ private struct Run {
         result.rewrite = decision.rewrite
         result.attempts = decision.attempts
         result.errors = decision.errors
+        if decision.outcome.runs {
+            result.allowedBy = decision.rewrite?.hops.last?.boundary?.allowedBy ?? decision.permits
+        }
         if decision.outcome == .approve {
             result.approval = ApprovalRequest(groups: decision.groups, sha256: stepDigest(.object(step.raw)))
         }
         // The chain reflects what will run: allowed steps as written, rewritten steps in their new form.
         if decision.outcome.runs {
             history.record(decision.rewrite?.final ?? form, catalog: bundle.catalog, entities: bundle.entities)
+            historyFacts = try bundle.engine.prepare(history.json)
         }
         return result
     }
@@ -197,17 +223,16 @@ private struct Run {
         form.action + "\u{0}" + form.resource.description + "\u{0}" + CanonicalJSON.string(.object(form.args))
     }
 
-    func context(_ step: PlanStep, _ form: StepForm) -> JSONObject {
-        var context = plan.context
-        for (key, value) in step.context { context[key] = value }
-        context["step"] = .int(step.index)
-        context["step_id"] = .string(step.id)
-        context["args"] = .object(form.args)
-        context["history"] = history.json
+    func context(_ step: PlanStep, _ form: StepForm) throws(WorkflowError) -> [String: PreparedValue] {
+        var context = stepContext
+        do {
+            context["args"] = try bundle.engine.prepare(.object(form.args))
+        } catch {
+            throw .invalidRequest(error.location ?? step.location, message: "context.args: \(error.message)")
+        }
+        context["history"] = historyFacts
         context["plan"] = planFacts
-        context["tool"] = toolFacts[form.action] ?? .object(JSONObject([
-            ("name", .string(form.action)), ("effect", .string("read")), ("flags", .array([])),
-        ]))
+        if let tool = toolFacts[form.action] { context["tool"] = tool }
         context["now"] = now
         return context
     }
@@ -224,13 +249,8 @@ private struct Run {
     func decide(_ step: PlanStep, _ form: StepForm, depth: Int, visited: Set<String>) throws(WorkflowError) -> Decision {
         let request = EngineRequest(
             principal: step.principal, action: EntityRef.action(form.action), resource: form.resource,
-            context: context(step, form))
-        let verdict: EngineVerdict
-        do {
-            verdict = try bundle.engine.decide(request)
-        } catch {
-            throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
-        }
+            context: try context(step, form))
+        let verdict = bundle.engine.decide(request)
         let forbids = verdict.forbids.compactMap(policy)
         let enforcing = forbids.filter { !$0.isLogOnly }
         let logOnly = forbids.filter(\.isLogOnly).map(\.id)
@@ -239,11 +259,16 @@ private struct Run {
             attempts: [], groups: [], errors: verdict.errors)
         let what = "\(form.action) on \(form.resource)"
 
+        // Rule 1 of the precedence: without a satisfied permit nothing is authorized, so there
+        // is no boundary a rewrite or an approval could stay inside.
+        if verdict.permits.isEmpty {
+            decision.outcome = .deny
+            decision.policies = enforcing.map(\.id)
+            decision.reason = "no policy permits \(what)"
+            return decision
+        }
         if enforcing.isEmpty {
-            if verdict.permits.isEmpty {
-                decision.outcome = .deny
-                decision.reason = "no policy permits \(what)"
-            } else if !logOnly.isEmpty {
+            if !logOnly.isEmpty {
                 decision.outcome = .warn
                 decision.policies = logOnly
                 decision.warnings = []
@@ -285,16 +310,12 @@ private struct Run {
             }
         }
         if enforcing.allSatisfy({ $0.approveGroup != nil }) {
-            if verdict.permits.isEmpty {
-                notes.append("an approval cannot help: no policy permits \(what)")
-            } else {
-                var groups: [String] = []
-                for forbid in enforcing where !groups.contains(forbid.approveGroup!) { groups.append(forbid.approveGroup!) }
-                decision.outcome = .approve
-                decision.groups = groups
-                decision.reason = base
-                return decision
-            }
+            var groups: [String] = []
+            for forbid in enforcing where !groups.contains(forbid.approveGroup!) { groups.append(forbid.approveGroup!) }
+            decision.outcome = .approve
+            decision.groups = groups
+            decision.reason = base
+            return decision
         } else if !enforcing.allSatisfy({ $0.mutateVariant != nil }) {
             notes.append("the forbids ask for different remedies (\(quoted(ids))), so none applies")
         }
@@ -367,6 +388,13 @@ private struct Run {
         }
         if facts.problems.isEmpty && depth + 1 > maxDepth {
             facts.problems.append("rewrite chain longer than \(maxDepth)")
+        }
+        if facts.problems.isEmpty {
+            if rewriteBudget.remaining <= 0 {
+                facts.problems.append("more than \(Run.rewriteBudgetPerStep) rewrites tried for one step; simplify the @mutate policies")
+            } else {
+                rewriteBudget.remaining -= 1
+            }
         }
         guard facts.problems.isEmpty else {
             attempt.boundary = facts

@@ -5,13 +5,34 @@ import JSONValue
 struct JSONSource: Sendable {
     let document: JSONDocument
     let file: String
+    /// Where `root` sits in the document: empty for a whole file, `tests[2].plan` for a plan
+    /// written inside a test suite.
+    var base: [JSONPathComponent] = []
+    var root: JSONValue
 
-    var root: JSONValue { document.value }
+    init(document: JSONDocument, file: String) {
+        self.document = document
+        self.file = file
+        self.root = document.value
+    }
+
+    /// The same document seen from the value at `path` (which must exist).
+    func sub(_ path: [JSONPathComponent]) -> JSONSource {
+        var copy = self
+        copy.base = base + path
+        for component in path {
+            switch component {
+            case .key(let key): copy.root = copy.root[key] ?? .null
+            case .index(let index): copy.root = copy.root.arrayValue.flatMap { index < $0.count ? $0[index] : nil } ?? .null
+            }
+        }
+        return copy
+    }
 
     /// Location of the value at `path`, or of its nearest existing ancestor.
     func location(_ path: [JSONPathComponent]) -> FileLocation {
-        let where_ = document.nearestLocation(of: path)
-        return FileLocation(file: file, line: where_.line, column: where_.column, path: renderJSONPath(path))
+        let where_ = document.nearestLocation(of: base + path)
+        return FileLocation(file: file, line: where_.line, column: where_.column, path: renderJSONPath(base + path))
     }
 
     static func parse(_ bytes: [UInt8], file: String) throws(WorkflowError) -> JSONSource {

@@ -81,6 +81,11 @@ public struct Plan: Sendable {
         try parse(Array(text.utf8), file: file)
     }
 
+    /// Reads a plan written inside another JSON document (a test suite), keeping its locations.
+    static func read(_ source: JSONSource) throws(WorkflowError) -> Plan {
+        try PlanReader(source: source).read()
+    }
+
     /// Checks that every step's action (and nothing else) is in the catalog.
     public func checkActions(_ catalog: ActionCatalog) throws(WorkflowError) {
         for step in steps where step.checkpoint == nil {

@@ -60,7 +60,7 @@ public struct PolicyTestSuite: Sendable {
             case (.string(let relative)?, nil):
                 plan = try Plan.load(relative.hasPrefix("/") ? relative : joinPath(parentDirectory(path), relative))
             case (.object?, nil):
-                plan = try Plan.parse(JSONWriter.pretty(test["plan"]!), file: "\(path)#tests[\(index)].plan")
+                plan = try Plan.read(source.sub(base + [.key("plan")]))
             case (nil, .object(let request)?):
                 single = true
                 var step = JSONObject([("id", .string("request"))])

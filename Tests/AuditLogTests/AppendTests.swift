@@ -67,6 +67,10 @@ func readLines(_ path: String) -> [String] {
         #expect(throws: AuditError.tornTail(path: log, line: 4, byteCount: 32)) {
             try AuditLog.append(event: event("execution"), to: log, now: t0)
         }
+        let torn = try AuditLog.verify(logAt: log)
+        let damage = torn.faults.filter { AuditLog.integrityKinds.contains($0.kind) }
+        #expect(damage.map(\.kind) == [.torn] && damage.first?.line == 4, "\(damage.map(\.message))")
+        #expect(torn.summary == "3/4 records valid")
         let result = try AuditLog.repair(path: log)
         #expect(result.line == 4)
         #expect(String(decoding: result.dropped, as: UTF8.self) == #"{"kind":"execution","plan":"p1","#)
@@ -74,6 +78,17 @@ func readLines(_ path: String) -> [String] {
         #expect(try AuditLog.repair(path: log).changed == false)
         let next = try AuditLog.append(event: event("execution"), to: log, now: t0)
         #expect(next.seq == 3)
+        #expect(try AuditLog.verify(logAt: log).faults.filter { AuditLog.integrityKinds.contains($0.kind) }.isEmpty)
+
+        // A whole final line that is not a record (say, zeros left by a crash) is torn too.
+        let handle2 = FileHandle(forWritingAtPath: log)!
+        handle2.seekToEndOfFile()
+        handle2.write(Data([0, 0, 0, 0x0A]))
+        handle2.closeFile()
+        #expect(try AuditLog.verify(logAt: log).faults.contains { $0.kind == .torn && $0.line == 5 })
+        #expect(throws: AuditError.self) { try AuditLog.append(event: event("execution"), to: log, now: t0) }
+        #expect(try AuditLog.repair(path: log).dropped == [0, 0, 0, 0x0A])
+        #expect(try AuditLog.append(event: event("execution"), to: log, now: t0).seq == 4)
     }
 
     @Test func tamperedTailIsRefused() throws {
@@ -84,7 +99,9 @@ func readLines(_ path: String) -> [String] {
         var lines = readLines(log)
         lines[1] = lines[1].replacingOccurrences(of: "\"s1\"", with: "\"s9\"")
         try lines.joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
-        #expect(throws: AuditError.self) { try AuditLog.append(event: event("execution"), to: log, now: t0) }
+        #expect(throws: AuditError.brokenTail(path: log, line: 3, reason: "the last record's prev does not match the hash of the record before it")) {
+            try AuditLog.append(event: event("execution"), to: log, now: t0)
+        }
     }
 
     @Test func concurrentAppendersLoseNothing() throws {

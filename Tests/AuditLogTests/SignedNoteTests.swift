@@ -35,6 +35,11 @@ let testSigner = try! NoteSigner(name: "audit.example/log", seed: [UInt8](repeat
         #expect(verifier.check(altered) == .badSignature)
         // A different key with the same name is simply not the signer.
         #expect(try testSigner.verifier.check(note) == .notSigned)
+        // A bare public key (as from a PEM file) finds its signature by key ID.
+        let bare = try NoteVerifier(publicKey: verifier.publicKey)
+        #expect(bare.check(note) == .verified)
+        #expect(bare.check(altered) == .badSignature)
+        #expect(try NoteVerifier(publicKey: testSigner.publicKey).check(note) == .notSigned)
     }
 
     @Test func signingWithThePublishedSeedReproducesTheSignature() throws {

@@ -18,6 +18,29 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
     }
 }
 
+/// A further reference case with its own width and indent: comments in every position,
+/// narrow and wide lines, Unicode text, unusual spacing.
+struct FormatExtraCase: CustomTestStringConvertible, Sendable {
+    let file: String
+    let name: String
+    let width: Int
+    let indent: Int
+    let input: String
+    let expected: String
+    var testDescription: String { "\(file) (\(name), width \(width), indent \(indent))" }
+
+    static let all: [FormatExtraCase] = Fixtures.files("cedar-format/extra", prefix: "extra-").compactMap { url in
+        guard let json = try? Fixtures.json(url),
+              let input = json["input"]?.stringValue,
+              let expected = json["formatted"]?.stringValue,
+              let width = json["width"]?.int64Value,
+              let indent = json["indent"]?.int64Value else { return nil }
+        return FormatExtraCase(
+            file: url.deletingPathExtension().lastPathComponent, name: json["name"]?.stringValue ?? "",
+            width: Int(width), indent: Int(indent), input: input, expected: expected)
+    }
+}
+
 /// The first line where two texts differ, for readable failures.
 func firstDifference(_ a: String, _ b: String) -> String {
     let la = a.components(separatedBy: "\n"), lb = b.components(separatedBy: "\n")
@@ -48,6 +71,12 @@ struct FormatConformanceTests {
         #expect(once == twice, "\(c.name): \(firstDifference(twice, once))")
     }
 
+    @Test("further reference cases: comments, widths, indents", arguments: FormatExtraCase.all)
+    func matchesReferenceExtra(_ c: FormatExtraCase) throws {
+        let got = try CedarFormatter.format(source: c.input, file: c.file, width: c.width, indent: c.indent)
+        #expect(got == c.expected, "\(c.testDescription): \(firstDifference(got, c.expected))")
+    }
+
     @Test("the whole corpus agrees")
     func summary() throws {
         var agreed = 0
@@ -61,5 +90,13 @@ struct FormatConformanceTests {
         }
         print("cedar fmt: \(agreed)/\(FormatCase.all.count) byte-identical")
         #expect(agreed == FormatCase.all.count, "differing: \(failing.joined(separator: ", "))")
+        var extraAgreed = 0
+        for c in FormatExtraCase.all
+        where (try? CedarFormatter.format(source: c.input, file: c.file, width: c.width, indent: c.indent)) == c.expected {
+            extraAgreed += 1
+        }
+        print("cedar fmt (comments, widths, indents): \(extraAgreed)/\(FormatExtraCase.all.count) byte-identical")
+        #expect(FormatExtraCase.all.count > 200)
+        #expect(extraAgreed == FormatExtraCase.all.count)
     }
 }

@@ -8,7 +8,9 @@ import JSONValue
 /// schema-less and only the requests that do not depend on the schema can agree.
 @Suite struct IntegrationTests {
     /// Hook for the schema module: returns a reader for the schema file at the given URL.
-    static let schemaReader: (@Sendable (URL) throws -> (any SchemaValueReader)?) = { _ in nil }
+    static let schemaReader: (@Sendable (URL) throws -> (any SchemaValueReader)?) = { url in
+        try Schema.load(source: [UInt8](try Data(contentsOf: url)), file: url.lastPathComponent).valueReader
+    }
 
     /// Requests that agree when read without a schema (measured; raised as the engine improves).
     static let schemaLessBaseline = 61

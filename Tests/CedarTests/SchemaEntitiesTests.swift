@@ -169,13 +169,14 @@ struct SchemaEntitiesHostileTests {
         let value = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
         let e = try schema.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(value)}, "parents": []}]"#.utf8), file: "e.json")
         #expect(e.count == 1)
-        let open = try Schema.parseJSON(#"{"": {"entityTypes": {"E": {"shape": {"type": "Record", "attributes": {}, "additionalAttributes": true}}}, "actions": {}}}"#)
+        let shallow = try Schema.parse("entity E { v: Set<Long> };")
         let deep = String(repeating: "[", count: 400) + "1" + String(repeating: "]", count: 400)
         do {
-            _ = try open.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(deep)}, "parents": []}]"#.utf8), file: "e.json")
+            _ = try shallow.entities(jsonBytes: Array(#"[{"uid": {"type": "E", "id": "e"}, "attrs": {"v": \#(deep)}, "parents": []}]"#.utf8), file: "e.json")
             Issue.record("expected an error")
         } catch {
-            #expect(error.description.contains("nested too deeply"))
+            #expect(error.description == "e.json:1:52: type mismatch: value was expected to have type Long, but it actually has type set: `" + String(repeating: "[", count: 77) + "...`")
+            #expect(error.description.hasPrefix("e.json:1:52: type mismatch: value was expected to have type Long, but it actually has type set"))
         }
     }
 
@@ -217,6 +218,41 @@ struct SchemaEntitiesReferenceTests {
             }
         }
         print("schema entities: \(agree)/\(cases.count) reference verdicts agree")
+        #expect(agree == cases.count)
+    }
+}
+
+@Suite("Schema-based requests against the reference")
+struct SchemaRequestReferenceTests {
+    /// Random requests (types, actions and contexts, valid and not): accepted or rejected as the
+    /// reference engine does when it builds a request with a schema.
+    @Test func acceptsExactlyWhatTheReferenceAccepts() throws {
+        let doc = try JSONParser.parse(try SchemaFixtures.bytes("requests/agents-cases.json"))
+        let schema = try SchemaFixtures.schema(doc["schema"]!.stringValue!)
+        var agree = 0
+        let cases = doc["cases"]!.arrayValue!
+        for c in cases {
+            let r = c["request"]!
+            let want = c["accepted"]!.boolValue!
+            var got = true
+            var message = ""
+            do {
+                let action = try EntityUID(json: r["action"]!)
+                let context = try schema.context(for: action, json: r["context"]!)
+                try schema.validate(request: Request(
+                    principal: try EntityUID(json: r["principal"]!), action: action,
+                    resource: try EntityUID(json: r["resource"]!), context: context))
+            } catch {
+                got = false
+                message = error.description
+            }
+            if got == want {
+                agree += 1
+            } else {
+                Issue.record("\(JSONWriter.compact(r))\n  reference \(want ? "accepts" : "rejects: " + c["reference"]!.stringValue!); got \(got ? "accepted" : message)")
+            }
+        }
+        print("schema requests: \(agree)/\(cases.count) reference verdicts agree")
         #expect(agree == cases.count)
     }
 }

@@ -180,3 +180,22 @@ struct ValidatorTests {
         #expect(report.errors.contains { $0.kind == .tooDeep })
     }
 }
+
+@Suite("Validator: template links")
+struct ValidatorLinkTests {
+    @Test func linksAreCheckedForWhatTheirSlotsBringIn() throws {
+        let schema = ValidatorTests.agents
+        let set = try PolicySet(text: """
+            @id("t") permit(principal == ?principal, action == Gov::Action::"deploy", resource) when { principal.spiffe like "*" };
+            """, file: "p.cedar")
+        let good = try set.linking(template: "t", as: "good", values: [.principal: EntityUID(type: "Gov::Agent", id: "a")])
+        #expect(Validator.validate(policies: good, schema: schema).isEmpty)
+        let unknown = try set.linking(template: "t", as: "unknown", values: [.principal: EntityUID(type: "Gov::Agnt", id: "a")])
+        let errors = Validator.validate(policies: unknown, schema: schema)
+        #expect(errors.map(\.kind) == [.invalidActionApplication, .unrecognizedEntityType])
+        #expect(errors.allSatisfy { $0.policyID == "unknown" })
+        #expect(errors.last?.help == "did you mean `Gov::Agent`?")
+        let wrong = try set.linking(template: "t", as: "wrong", values: [.principal: EntityUID(type: "Gov::Team", id: "t")])
+        #expect(Validator.validate(policies: wrong, schema: schema).map(\.kind) == [.invalidActionApplication])
+    }
+}

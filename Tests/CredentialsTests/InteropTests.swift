@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import JSONValue
 import Testing
-@testable import Credentials
+import Credentials
 
 /// Which Python JOSE library is installed, if any: PyJWT first, joserfc otherwise.
 enum PythonJOSE: String {

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import JSONValue
 import Testing
-@testable import Credentials
+import Credentials
 
 @Suite struct KeyTests {
     @Test func pemRoundTripAndExactDER() throws {

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
-@testable import Credentials
+import Credentials
 
 @Suite struct RevocationTests {
     @Test func appendLoadAndDuplicates() throws {

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-@testable import Credentials
+import Credentials
 
 /// A scratch directory removed when the value is released.
 final class TempDir {

@@ -47,10 +47,10 @@ struct BinaryTests {
     }
 
     @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
-    func unavailableCommandExitsTwo() throws {
+    func malformedInputExitsTwo() throws {
         let binary = try #require(stepguardBinary)
         let result = try #require(runProcess(binary, ["token", "inspect", "-"], input: "a.b.c"))
         #expect(result.status == 2)
-        #expect(result.stderr == "stepguard: error: the 'token inspect' command is not available in this build\n")
+        #expect(result.stderr == "stepguard: error: malformed token: the header segment is not unpadded base64url\n")
     }
 }

@@ -15,12 +15,13 @@ struct GeneratedFilesTests {
         }
     }
 
-    @Test func commandTableInTheGuideIsCurrent() throws {
-        let guide = try String(contentsOf: Repository.root.appendingPathComponent("docs/cli.md"), encoding: .utf8)
+    @Test(arguments: DocsGenerator.guidesWithCommandTable)
+    func commandTableInTheGuideIsCurrent(guidePath: String) throws {
+        let guide = try String(contentsOf: Repository.root.appendingPathComponent(guidePath), encoding: .utf8)
         let updated = DocsGenerator.replacingCommandTable(
             in: guide, with: DocsGenerator.markdownCommandTable(root: CommandTable.root))
-        #expect(updated != nil, "docs/cli.md lacks the command table markers")
-        #expect(updated == guide, "the command table in docs/cli.md is stale; \(Self.regenerate)")
+        #expect(updated != nil, "\(guidePath) lacks the command table markers")
+        #expect(updated == guide, "the command table in \(guidePath) is stale; \(Self.regenerate)")
     }
 
     @Test func noManPageForACommandThatIsGone() throws {

@@ -117,3 +117,66 @@ import JSONValue
         #expect(PolicyDirectory.defaultPath(forPlan: own) == fixtures + "/loading")
     }
 }
+
+@Suite struct PolicyDirectoryTests {
+    @Test func policySyntaxErrorsAreLocated() {
+        do {
+            _ = try PolicyBundle.load(path: fixture("bad-policy"))
+            Issue.record("bad policy loaded")
+        } catch {
+            #expect(error.location?.file == fixture("bad-policy") + "/policies.cedar")
+            #expect(error.location?.line == 5)
+        }
+    }
+
+    @Test func entityErrorsAreLocated() {
+        do {
+            _ = try PolicyBundle.load(path: fixture("bad-entities"))
+            Issue.record("bad entities loaded")
+        } catch {
+            #expect(error.description.hasPrefix(fixture("bad-entities") + "/entities.json:3:"), "\(error)")
+        }
+    }
+
+    @Test func missingCatalogSaysWhatToDo() {
+        #expect(throws: WorkflowError.policyDirectory(message: "\"\(fixtures)\" has no tools.json; add the action catalog (see docs/workflow.md)")) {
+            try PolicyBundle.load(path: fixtures)
+        }
+    }
+
+    @Test func noPolicyDirectoryNamesWhereItLooked() {
+        #expect(throws: WorkflowError.policyDirectory(message: "policy directory \"/nonexistent\" does not exist; pass --policies DIR")) {
+            try PolicyDirectory.resolve("/nonexistent", forPlan: "plan.json")
+        }
+    }
+
+    @Test func listsFilesInNameOrder() throws {
+        let directory = try PolicyDirectory(path: examples + "/release-pipeline")
+        #expect(directory.policyFiles.map { PlanRewriter.baseName($0) } == ["00-permits.cedar", "10-deploy.cedar", "20-secrets.cedar", "30-edge.cedar"])
+        #expect(directory.schemaFile == nil)
+        #expect(directory.testFiles.map { PlanRewriter.baseName($0) } == ["release.json"])
+        let bundle = try PolicyBundle.load(directory)
+        #expect(bundle.policies.map(\.id) == [
+            "release-agents-ship", "prod-deploys-need-release-manager", "signing-keys-need-approval", "no-agent-cdn-purges", "review-public-docs",
+            "release-agents-change-production-only-by-deploy",
+        ])
+        #expect(bundle.policies[4].isLogOnly)
+        #expect(bundle.policies[2].approveGroup == "security-oncall")
+    }
+
+    @Test func badExtensionValueInArgsIsLocatedAtTheStep() throws {
+        let bundle = try PolicyBundle.load(path: fixture("semantics"))
+        let plan = try Plan.parse("""
+            {"plan": "p", "principal": "Agent::\\"a\\"", "steps": [
+              {"id": "s", "action": "probe", "resource": "Thing::\\"t\\"", "args": {"limit": {"__extn": {"fn": "decimal", "arg": "x"}}}}
+            ]}
+            """, file: "p.json")
+        do {
+            _ = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+            Issue.record("evaluated")
+        } catch {
+            #expect(error.location?.line == 2)
+            #expect(error.message.hasPrefix("step \"s\": context.args"))
+        }
+    }
+}

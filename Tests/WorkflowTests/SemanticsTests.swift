@@ -75,7 +75,16 @@ import JSONValue
     @Test func approvalNeedsAPermit() throws {
         let step = try single("a.write", "unpermitted")
         #expect(step.outcome == .deny)
-        #expect(step.reason.contains("an approval cannot help"))
+        #expect(step.policies == ["held"])
+        #expect(step.approval == nil)
+        #expect(step.reason == "no policy permits a.write on Thing::\"unpermitted\"")
+    }
+
+    @Test func noRewriteWithoutAPermit() throws {
+        let step = try single("a.write", "unpermitted-mutate")
+        #expect(step.outcome == .deny)
+        #expect(step.policies == ["mutate-unpermitted"])
+        #expect(step.attempts.isEmpty)
     }
 
     @Test func logOnlyDoesNotReplaceAPermit() throws {
@@ -152,5 +161,34 @@ import JSONValue
         #expect(filtered.results.map(\.name) == ["near is rewritten"])
         #expect(PolicyTestRunner.matches("sem*/near*", "semantics/near is rewritten"))
         #expect(!PolicyTestRunner.matches("x*", "semantics/near is rewritten"))
+    }
+}
+
+@Suite struct SuiteLocationTests {
+    @Test func inlinePlansAreLocatedInTheSuiteFile() throws {
+        let suite = try PolicyTestSuite.load(fixture("semantics-suite.json"))
+        let step = try #require(suite.cases[1].plan.steps.first)
+        #expect(step.location.file == fixture("semantics-suite.json"))
+        #expect(step.location.line == 12)
+        #expect(step.location.path == "tests[1].plan.steps[0]")
+    }
+}
+
+@Suite struct RewriteBudgetTests {
+    /// Ten variants that are all forbidden again would try 10·9·8·7 chains; the budget stops it.
+    @Test func rewriteSearchIsBounded() throws {
+        let variants = (0..<10).map { "\"v\($0)\": {\"args\": {\"k\": \($0)}}" }.joined(separator: ", ")
+        let catalog = #"{"actions": {"x": {"effect": "write", "variants": {"# + variants + "}}}}"
+        var policies = "@id(\"all\") permit (principal, action, resource);\n"
+        for i in 0..<10 { policies += "@id(\"f\(i)\") @mutate(\"v\(i)\") forbid (principal, action == Action::\"x\", resource);\n" }
+        let bundle = try PolicyBundle.make(policies: [(text: policies, file: "p.cedar")], entities: nil, catalog: (text: catalog, file: "tools.json"))
+        let plan = try Plan.parse(#"{"plan": "p", "principal": "A::\"a\"", "steps": [{"id": "s", "action": "x", "resource": "R::\"r\""}]}"#, file: "p.json")
+        let step = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned).steps[0]
+        #expect(step.outcome == .deny)
+        func count(_ attempts: [RewriteAttempt]) -> Int { attempts.reduce(0) { $0 + 1 + count($1.next) } }
+        // At most 64 re-evaluations, each listing its (cheaply refused) variants.
+        #expect(count(step.attempts) <= 65 * 10)
+        func problems(_ attempts: [RewriteAttempt]) -> [String] { attempts.flatMap { ($0.boundary?.problems ?? []) + problems($0.next) } }
+        #expect(problems(step.attempts).contains { $0.hasPrefix("more than 64 rewrites tried for one step") })
     }
 }

@@ -1,3 +1,6 @@
+import Foundation
+import Lint
+
 /// `stepguard lint PATH...`
 enum LintCommand {
     static let spec = CommandSpec(
@@ -20,8 +23,8 @@ enum LintCommand {
         options: [
             CommonOptions.format(.text, .json, .sarif, .github),
             .flag("strict", help: "fail on warnings too"),
-            .choice("fail-level", ["error", "warning", "info"], valueName: "SEVERITY",
-                    help: "lowest severity that makes the command fail", default: "error"),
+            .choice("fail-level", ["error", "warning", "info", "none"], valueName: "SEVERITY",
+                    help: "lowest severity that makes the command fail; none never fails (default: the configuration's failLevel, else error)"),
             .path("config", short: "c", help: "read the configuration from FILE instead of the nearest .stepguard.json"),
             .value("enable", valueName: "RULE", help: "enable a rule the configuration disables").repeatable(),
             .value("disable", valueName: "RULE", help: "disable a rule").repeatable(),
@@ -46,7 +49,104 @@ enum LintCommand {
         run: run
     )
 
+    /// The directory the configuration search starts from; nil is the process's working
+    /// directory. Tests bind it so they need not change the working directory of the process.
+    @TaskLocal static var workingDirectory: String?
+
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let paths = context.arguments.positionals("PATH")
+        if let id = context.arguments.value("explain") {
+            guard paths.isEmpty else { throw CLIError.invalidUsage("--explain takes no PATH; run 'stepguard lint --explain \(id)' alone") }
+            return explain(id, context)
+        }
+        if context.arguments.flag("list-rules") {
+            guard paths.isEmpty else { throw CLIError.invalidUsage("--list-rules takes no PATH") }
+            context.console.write(ruleList(style: context.style))
+            return .success
+        }
+        do {
+            let configuration = try configuration(context)
+            let result = try Linter.lint(paths: paths, configuration: configuration)
+            report(result, context)
+            return result.failed ? .failure : .success
+        } catch {
+            context.error(error.description)
+            return .error
+        }
+    }
+
+    /// Prints a rule's documentation; an unknown id is a usage error with a suggestion.
+    static func explain(_ id: String, _ context: CommandContext) -> ExitCode {
+        do {
+            context.console.write(try RulesDocumentation.explain(id))
+            return .success
+        } catch {
+            context.error(error.description)
+            return .error
+        }
+    }
+
+    /// One line per rule: id, default severity (or off), name and summary.
+    static func ruleList(style: Style) -> String {
+        var table = Table(columns: [Table.Column("RULE"), Table.Column("DEFAULT"), Table.Column("NAME"), Table.Column("SUMMARY", isFlexible: true)])
+        for rule in LintRules.all {
+            let severity = rule.enabledByDefault ? rule.defaultSeverity.rawValue : "off"
+            table.append([Table.Cell(rule.id, [.bold]), Table.Cell(severity), Table.Cell(rule.name), Table.Cell(rule.summary)])
+        }
+        return table.render(style: style)
+    }
+
+    /// The configuration file (`--config`, else the nearest `.stepguard.json`) with the
+    /// command-line options applied over it.
+    static func configuration(_ context: CommandContext) throws(LintError) -> LintConfiguration {
+        let arguments = context.arguments
+        var configuration: LintConfiguration
+        if let file = arguments.value("config") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+                throw .invalidOption("configuration file \"\(file)\" does not exist; check the --config path")
+            }
+            guard !isDirectory.boolValue else {
+                throw .invalidOption("\"\(file)\" is a directory; pass the configuration file to --config")
+            }
+            configuration = try LintConfiguration.load(file)
+        } else {
+            configuration = try LintConfiguration.discover(from: workingDirectory ?? ".")
+        }
+        for (option, setting) in [("enable", LintConfiguration.RuleSetting.on), ("disable", .off)] {
+            for id in arguments.values(option) {
+                guard let rule = LintRules.rule(id) else {
+                    throw .unknownRule(id, suggestion: Suggestion.nearest(to: id.uppercased(), among: LintRules.ids))
+                }
+                configuration.rules[rule.id] = setting
+            }
+        }
+        if arguments.flag("strict") { configuration.strict = true }
+        if arguments.isGiven("fail-level"), let text = arguments.value("fail-level") {
+            guard let level = LintConfiguration.parseFailLevel(text) else {
+                throw .invalidOption("--fail-level must be error, warning, info or none")
+            }
+            // An explicit level is the whole answer: a configured `strict` does not lower it.
+            configuration.failLevel = level
+            configuration.strict = false
+        }
+        return configuration
+    }
+
+    /// Prints the report in the chosen format: the payload on stdout; for `github` the
+    /// annotations on stdout and the human report on stderr.
+    static func report(_ result: LintResult, _ context: CommandContext) {
+        switch context.format {
+        case .json:
+            context.console.write(renderJSON(result))
+        case .sarif:
+            context.console.write(renderSARIF(result, options: SARIFOptions(toolVersion: CLI.version)))
+        case .github:
+            context.console.write(renderGitHub(result))
+            let text = renderText(result, options: TextRenderOptions(color: context.diagnosticStyle.isEnabled, quiet: context.isQuiet))
+            context.console.diagnostics.write(text)
+        default:
+            context.console.write(renderText(result, options: TextRenderOptions(color: context.style.isEnabled, quiet: context.isQuiet)))
+        }
     }
 }

@@ -1,3 +1,10 @@
+import AuditLog
+import Credentials
+import Crypto
+import Foundation
+import JSONValue
+import Workflow
+
 /// `stepguard mint --key KEY --plan PLAN --step ID`
 enum MintCommand {
     static let spec = CommandSpec(
@@ -9,7 +16,12 @@ enum MintCommand {
             (alg EdDSA, typ JWT, kid the key's thumbprint) whose authorization_details (RFC 9396) \
             name exactly one step: its action, resource, plan id, step id and the plan digest. Its \
             lifetime is --ttl, capped by the allowing policy's @max_ttl and by --max-ttl; a capped \
-            lifetime is reported on stderr. The token is printed on stdout.
+            lifetime is reported on stderr. The token is printed on stdout, alone on one line.
+
+            The subject is the principal's SPIFFE ID: its spiffe_id attribute in entities.json, else \
+            its entity id when that is a spiffe:// URI. The audience defaults to the tool of the \
+            step's action in tools.json. A step that is denied, held or blocked gets nothing, and \
+            the outcome and deciding policies are printed on stderr.
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),
@@ -38,6 +50,208 @@ enum MintCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let args = context.arguments
+        let planPath = args.value("plan")!
+        let stepID = args.value("step")!
+        let now = try CredentialOptions.now(context)
+        let ttl = try CredentialOptions.seconds(context, "ttl") ?? TokenMinter.defaultTTL
+        let hardCap = try CredentialOptions.seconds(context, "max-ttl") ?? TokenMinter.defaultHardCap
+        // The key first: a missing or unsafe key is the caller's to fix before anything is decided.
+        let key = try SigningKey.load(path: args.value("key")!)
+        let minter = try TokenMinter(key: key, hardCap: hardCap)
+
+        let plan = try Plan.load(planPath)
+        guard plan.step(stepID) != nil else {
+            throw CredentialsError.invalidRequest(
+                "plan \"\(plan.id)\" has no step \"\(stepID)\"; its steps are "
+                    + plan.steps.map { "\"\($0.id)\"" }.joined(separator: ", "))
+        }
+        let bundle = try PolicyBundle.load(try PolicyDirectory.resolve(args.value("policies"), forPlan: planPath))
+        // The whole plan is evaluated, not the step alone: its outcome depends on the steps
+        // before it (chain facts) and on those it needs.
+        let evaluation = try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: Clock(epochSeconds: now)))
+        guard let decided = evaluation.step(stepID) else {
+            throw CredentialsError.invalidRequest("step \"\(stepID)\" was not evaluated")
+        }
+        let audit = args.value("audit")
+        let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : Date()
+
+        guard decided.outcome == .allow || decided.outcome == .warn || decided.outcome == .mutate else {
+            if let audit {
+                try AuditLog.append(event: decisionEvent(plan: plan, step: decided), to: audit, now: auditTime)
+            }
+            let refusal = refusalMessage(decided)
+            if context.format == .json {
+                context.printJSON(.object(JSONObject([
+                    ("minted", .bool(false)),
+                    ("plan", .string(plan.id)),
+                    ("step", .string(decided.id)),
+                    ("outcome", .string(decided.outcome.rawValue)),
+                    ("policies", .array(decided.policies.map(JSONValue.string))),
+                    ("reason", .string(decided.reason)),
+                ])))
+            }
+            context.error(refusal)
+            return .failure
+        }
+
+        // What runs is what the credential authorizes: for a rewrite, the rewritten step.
+        let form = decided.rewrite?.final
+        let action = form?.action ?? decided.action
+        let resource = form?.resource ?? decided.resource
+        let audience: String
+        if let given = args.value("audience") {
+            audience = given
+        } else if let tool = bundle.catalog.actions[action]?.tool, !tool.isEmpty {
+            audience = tool
+        } else {
+            throw CLIError.invalidUsage("action \"\(action)\" names no tool in tools.json; pass --audience AUD")
+        }
+        let policyCap = try maxTTL(permits: decided.allowedBy, bundle: bundle)
+        let request = MintRequest(
+            issuer: args.value("issuer") ?? "stepguard",
+            subject: try spiffeID(of: decided.principal, entities: bundle.entities),
+            audience: audience,
+            authorization: StepAuthorization(
+                action: action, resource: resource.description, planID: plan.id, stepID: decided.id,
+                planDigest: planDigest(plan)),
+            ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now)
+        let minted = try minter.mint(request)
+
+        if let audit {
+            try AuditLog.append(
+                event: mintEvent(plan: plan, step: decided, action: action, resource: resource, minted: minted),
+                to: audit, now: auditTime)
+        }
+        switch minted.cap {
+        case .policy(let seconds)?:
+            context.warning(
+                "requested TTL \(CredentialOptions.format(seconds: ttl)) capped to \(CredentialOptions.format(seconds: seconds)) "
+                    + "by @max_ttl of permit \"\(policyCap?.policy ?? "")\"")
+        case .hardCap(let seconds)?:
+            context.warning(
+                "requested TTL \(CredentialOptions.format(seconds: ttl)) capped to the hard limit of "
+                    + "\(CredentialOptions.format(seconds: seconds)) (--max-ttl)")
+        case nil:
+            break
+        }
+        if context.format == .json {
+            var cappedBy: JSONValue = .null
+            if case .policy? = minted.cap { cappedBy = "policy" }
+            if case .hardCap? = minted.cap { cappedBy = "hard_cap" }
+            context.printJSON(.object(JSONObject([
+                ("minted", .bool(true)),
+                ("token", .string(minted.token)),
+                ("header", minted.header),
+                ("claims", minted.claims),
+                ("outcome", .string(decided.outcome.rawValue)),
+                ("policies", .array(decided.policies.map(JSONValue.string))),
+                ("allowed_by", .array(decided.allowedBy.map(JSONValue.string))),
+                ("ttl", .int(minted.ttl)),
+                ("requested_ttl", .int(minted.requestedTTL)),
+                ("capped_by", cappedBy),
+                ("expires_at", .string(CredentialTime.format(minted.expiresAt))),
+            ])))
+        } else {
+            context.console.print(minted.token)
+            let what = decided.outcome == .mutate
+                ? "rewritten to \(action) on \(resource)" : "\(decided.outcome.rawValue): \(action) on \(resource)"
+            context.note(
+                "minted a credential for step \"\(decided.id)\" (\(what)) for \"\(audience)\", jti \(minted.jti), "
+                    + "expires \(CredentialTime.format(minted.expiresAt))")
+        }
+        return .success
+    }
+
+    /// `sha256:` and the SHA-256 (hex) of the RFC 8785 canonical JSON of the plan file's value:
+    /// the same plan gives the same digest whatever its whitespace or key order.
+    static func planDigest(_ plan: Plan) -> String {
+        "sha256:" + Hex.encode(SHA256.hash(CanonicalJSON.serialize(plan.raw)))
+    }
+
+    /// `nothing minted: step "x" is deny, decided by "p": reason`.
+    static func refusalMessage(_ step: StepEvaluation) -> String {
+        var text = "nothing minted: step \"\(step.id)\" is \(step.outcome.rawValue)"
+        if !step.policies.isEmpty {
+            text += ", decided by " + step.policies.map { "\"\($0)\"" }.joined(separator: ", ")
+        }
+        if let approval = step.approval {
+            text += " (held for approval by \(approval.groups.joined(separator: ", ")))"
+        }
+        if !step.reason.isEmpty { text += ": " + step.reason }
+        return text
+    }
+
+    /// The `sub` claim: the principal's SPIFFE ID. Its `spiffe_id` attribute in entities.json
+    /// when it has one, else its entity id when that is a SPIFFE ID itself
+    /// (`Agent::"spiffe://corp.example/agents/bot"`). Either is validated; a principal with
+    /// neither gets no credential, since the claim would name nobody a workload can prove to be.
+    static func spiffeID(of principal: EntityRef, entities: EntityFacts) throws -> String {
+        if let attribute = entities.attributes[principal]?["spiffe_id"] {
+            guard let id = attribute.stringValue else {
+                throw CredentialsError.invalidRequest(
+                    "the \"spiffe_id\" attribute of \(principal) in entities.json must be a string")
+            }
+            try SPIFFEID.validate(id)
+            return id
+        }
+        if SPIFFEID.looksLikeSPIFFE(principal.id) {
+            try SPIFFEID.validate(principal.id)
+            return principal.id
+        }
+        throw CredentialsError.invalidRequest(
+            "principal \(principal) has no SPIFFE ID; give it a \"spiffe_id\" attribute in entities.json "
+                + "or use its SPIFFE ID as the entity id")
+    }
+
+    /// The smallest `@max_ttl` among the permits that allow the step, and which permit set it.
+    /// When several permits allow a step, each one's limit holds, so the tightest wins.
+    static func maxTTL(permits: [String], bundle: PolicyBundle) throws -> (seconds: Int64, policy: String)? {
+        var best: (seconds: Int64, policy: String)?
+        for id in permits {
+            guard let policy = bundle.policies.first(where: { $0.id == id && !$0.isForbid }),
+                let text = policy.annotation("max_ttl")
+            else { continue }
+            let place = policy.location.map { "\($0): " } ?? ""
+            let seconds: Int64
+            do {
+                seconds = try CredentialTime.parseDuration(text)
+            } catch {
+                throw CredentialsError.invalidTime("\(place)@max_ttl(\"\(text)\") of permit \"\(id)\" is not a duration; write e.g. 5m or 1h")
+            }
+            guard seconds > 0 else {
+                throw CredentialsError.invalidTime("\(place)@max_ttl(\"\(text)\") of permit \"\(id)\" must be at least 1s")
+            }
+            if best == nil || seconds < best!.seconds { best = (seconds, id) }
+        }
+        return best
+    }
+
+    static func decisionEvent(plan: Plan, step: StepEvaluation) -> JSONValue {
+        .object(JSONObject([
+            ("kind", "decision"),
+            ("plan", .string(plan.id)),
+            ("step", .string(step.id)),
+            ("principal", .string(step.principal.description)),
+            ("action", .string(step.action)),
+            ("resource", .string(step.resource.description)),
+            ("outcome", .string(step.outcome.rawValue)),
+            ("policies", .array(step.policies.map(JSONValue.string))),
+        ]))
+    }
+
+    static func mintEvent(plan: Plan, step: StepEvaluation, action: String, resource: EntityRef, minted: MintedToken) -> JSONValue {
+        .object(JSONObject([
+            ("kind", "mint"),
+            ("plan", .string(plan.id)),
+            ("step", .string(step.id)),
+            ("principal", .string(step.principal.description)),
+            ("action", .string(action)),
+            ("resource", .string(resource.description)),
+            ("outcome", .string(step.outcome.rawValue)),
+            ("policies", .array(step.policies.map(JSONValue.string))),
+            ("jti", .string(minted.jti)),
+            ("exp", .int(minted.expiresAt)),
+        ]))
     }
 }

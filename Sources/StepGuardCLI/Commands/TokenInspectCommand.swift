@@ -1,3 +1,6 @@
+import Credentials
+import JSONValue
+
 /// `stepguard token inspect TOKEN`
 enum TokenInspectCommand {
     static let spec = CommandSpec(
@@ -26,6 +29,33 @@ enum TokenInspectCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let token = try CredentialOptions.token(context)
+        let decoded: DecodedToken
+        do {
+            decoded = try DecodedToken.decode(token)
+        } catch {
+            // Not a token at all: the input is unusable, which is the tool's exit 2.
+            context.error(error.description)
+            return .error
+        }
+        if context.format == .json {
+            context.printJSON(decoded.json)
+            return .success
+        }
+        var out = "header:\n" + indent(JSONWriter.pretty(.object(decoded.header))) + "claims:\n"
+            + indent(JSONWriter.pretty(.object(decoded.claims)))
+        for name in ["iat", "nbf", "exp"] {
+            if let seconds = decoded.claims[name]?.int64Value {
+                out += "\(name) = \(CredentialTime.format(seconds))\n"
+            }
+        }
+        out += context.style.apply("NOT VERIFIED:", .bold, .yellow)
+            + " neither the signature nor the claims were checked; use stepguard token verify\n"
+        context.console.write(out)
+        return .success
+    }
+
+    static func indent(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
 }

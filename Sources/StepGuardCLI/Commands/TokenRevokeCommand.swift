@@ -1,3 +1,7 @@
+import AuditLog
+import Credentials
+import JSONValue
+
 /// `stepguard token revoke --jti ID --revoked FILE`
 enum TokenRevokeCommand {
     static let spec = CommandSpec(
@@ -26,6 +30,21 @@ enum TokenRevokeCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let jti = context.arguments.value("jti")!
+        let path = context.arguments.value("revoked")!
+        let outcome = try RevocationList.append(jti: jti, to: path)
+        if let audit = context.arguments.value("audit"), outcome == .appended {
+            try AuditLog.append(event: .object(JSONObject([("kind", "revocation"), ("jti", .string(jti))])), to: audit)
+        }
+        let already = outcome == .alreadyRevoked
+        switch context.format {
+        case .json:
+            context.printJSON(.object(JSONObject([
+                ("jti", .string(jti)), ("revoked", .string(path)), ("already_revoked", .bool(already)),
+            ])))
+        default:
+            context.console.print(already ? "jti \(jti) was already revoked in \(path)" : "revoked jti \(jti) in \(path)")
+        }
+        return .success
     }
 }

@@ -22,7 +22,10 @@ public enum DocsGenerator {
         return files
     }
 
-    /// Markers around the generated command table in docs/cli.md.
+    /// The documents that carry the generated command table between the markers.
+    public static let guidesWithCommandTable = ["README.md", "docs/cli.md"]
+
+    /// Markers around the generated command table in the guides.
     public static let tableBegin = "<!-- generated: command table (swift run stepguard __generate-docs .) -->"
     public static let tableEnd = "<!-- end of generated command table -->"
 
@@ -64,13 +67,14 @@ public enum DocsGenerator {
             try AtomicFile.write(file.contents, to: path)
             written.append(path)
         }
-        let guide = directory + "/docs/cli.md"
-        if let bytes = try? FileReader.read(guide),
-            let updated = replacingCommandTable(
-                in: String(decoding: bytes, as: UTF8.self), with: markdownCommandTable(root: root))
-        {
-            try AtomicFile.write(updated, to: guide)
-            written.append(guide)
+        for guide in guidesWithCommandTable.map({ directory + "/" + $0 }) {
+            if let bytes = try? FileReader.read(guide),
+                let updated = replacingCommandTable(
+                    in: String(decoding: bytes, as: UTF8.self), with: markdownCommandTable(root: root))
+            {
+                try AtomicFile.write(updated, to: guide)
+                written.append(guide)
+            }
         }
         let expected = Set(generated.map(\.path))
         for name in listDirectory(directory + "/man") where name.hasPrefix("stepguard") && name.hasSuffix(".1") {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes random policies over schema/agents.cedarschema (or the sandbox_b schema with profile
-`sandbox_b`), one a line, only ones the reference parser accepts.
-Usage: python3 make_random_policies.py SEED COUNT [agents|sandbox_b] > randomN-policies.txt"""
+"""Writes random policies over one of the test schemas (profiles: agents, sandbox_b, multi), one a
+line, only ones the reference parser accepts.
+Usage: python3 make_random_policies.py SEED COUNT [agents|sandbox_b|multi] > randomN-policies.txt"""
 import random, json, sys, re
 import cedarpy
 rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
@@ -16,6 +16,10 @@ if PROFILE == "sandbox_b":
     ATTRS = ["admins","owner","private","account","department","jobLevel","authenticated","photo","filesize_mb","filetype","nope"]
     TYPES = ["User","UserGroup","Album","Photo","Account","AccountGroup","Administrator","Nope"]
     ACTIONS = ["view","edit","comment","delete","addPhoto","listAlbums","listPhotos","nope"]
+if PROFILE == "multi":
+    ATTRS = ["name","org","info","level","tags","manager","email","owner","trusted","meta","created","size","flags","public","label","readers","bucket","kind","ip","mfa","when","nope"]
+    TYPES = ["Org","Id::Group","Id::Person","Id::Service","Store::Bucket","Store::Object","Store::Kind","Nope","Id::Nope"]
+    ACTIONS = ["read","list","write","readGroup","nope"]
 
 def lit():
     c = rnd.randrange(9)
@@ -24,7 +28,7 @@ def lit():
     if c == 2: return rnd.choice(["true","false"])
     if c == 3:
         t = rnd.choice(TYPES)
-        i = rnd.choice(["prod","qa","a","dev"])
+        i = rnd.choice(["prod","qa","a","dev","blob"])
         return f'{t}::"{i}"'
     if c == 4: return f'{ACT}::"{rnd.choice(ACTIONS)}"'
     if c == 5: return rnd.choice(['ip("10.0.0.1")','ip("::1")','ip("bogus")','decimal("1.5")','decimal("x")','datetime("2024-01-01")','duration("1h")','duration("2d3h")'])
@@ -71,7 +75,7 @@ def expr(depth):
     if c == 14: return f"(if {expr(d)} then {expr(d)} else {expr(d)})"
     if c == 15: return f"{expr(d)}.{rnd.choice(['isIpv4','isLoopback','isMulticast','toDays','toTime','toDate','toSeconds'])}()"
     if c == 16: return f"{expr(d)}.{rnd.choice(['isInRange','lessThan','greaterThanOrEqual','offset','durationSince'])}({expr(d)})"
-    if c == 17: return f"{rnd.choice(['principal','resource','principal.owner'])}.hasTag(\"{rnd.choice(['a','b'])}\")"
+    if c == 17: return f"{rnd.choice(['principal','resource','principal.owner','principal.manager'])}.hasTag(\"{rnd.choice(['a','b'])}\")"
     if c == 18:
         t = rnd.choice(['a','b'])
         v = rnd.choice(['principal','resource'])
@@ -80,8 +84,13 @@ def expr(depth):
     if c == 20: return f"({expr(d)} is {rnd.choice(TYPES)} in {expr(d)})"
     return "[" + ", ".join(expr(d) for _ in range(rnd.randrange(1, 3))) + "]"
 
-ACT = "Gov::Action" if PROFILE == "agents" else "Action"
+ACT = {"agents": "Gov::Action", "sandbox_b": "Action", "multi": "Store::Action"}[PROFILE]
 def scope():
+    if PROFILE == "multi":
+        p = rnd.choice(["principal", "principal", 'principal == Id::Person::"a"', 'principal in Id::Group::"g"', 'principal in Org::"o"', 'principal is Id::Service', 'principal is Id::Person in Org::"o"', 'principal == Store::Bucket::"b"'])
+        a = rnd.choice(["action", 'action == Store::Action::"read"', 'action == Store::Action::"write"', 'action in Store::Action::"readGroup"', 'action in Id::Action::"auth"', 'action in [Store::Action::"read", Store::Action::"write"]', 'action == Store::Action::"nope"'])
+        r = rnd.choice(["resource", "resource", 'resource is Store::Object', 'resource in Store::Bucket::"b"', 'resource in Org::"o"', 'resource == Store::Object::"x"', 'resource is Store::Bucket in Org::"o"'])
+        return p, a, r
     if PROFILE == "sandbox_b":
         p = rnd.choice(["principal", "principal", 'principal == User::"a"', 'principal in UserGroup::"g"', 'principal is User', 'principal is Album', 'principal == Photo::"p"'])
         a = rnd.choice(["action", 'action == Action::"view"', 'action == Action::"addPhoto"', 'action in [Action::"view", Action::"edit"]', 'action == Action::"nope"'])

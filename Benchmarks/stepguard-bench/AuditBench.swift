@@ -1,0 +1,234 @@
+// Audit log benchmark: `stepguard-bench audit [--megabytes N] [--log PATH] [--keep]` or
+// `stepguard-bench audit --existing PATH`.
+//
+// Generates a log of about N MB (default 1024) of realistic records with a checkpoint at 90%,
+// then times, on the same file in the same run: `sha256sum`, a full `verify`, and `verify`
+// from the checkpoint. `--existing` times only `sha256sum` and `verify` on a log already there.
+// Output is one line per measurement, `name value unit`; `_cpu_seconds` is CPU time, which is
+// the fairer comparison on a busy machine.
+import AuditLog
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private func auditBenchNow() -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+}
+
+private func auditBenchFail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+/// Runs the audit benchmark; `arguments` are those after `audit`.
+func runAuditBenchmark(arguments: [String]) {
+    var megabytes = 1024
+    var logPath: String?
+    var keep = false
+    var i = 0
+    while i < arguments.count {
+        switch arguments[i] {
+        case "--megabytes":
+            guard i + 1 < arguments.count, let value = Int(arguments[i + 1]), value > 0 else { auditBenchFail("--megabytes needs a positive number") }
+            megabytes = value
+            i += 1
+        case "--log":
+            guard i + 1 < arguments.count else { auditBenchFail("--log needs a path") }
+            logPath = arguments[i + 1]
+            i += 1
+        case "--keep":
+            keep = true
+        case "--existing":
+            guard i + 1 < arguments.count else { auditBenchFail("--existing needs a path") }
+            auditBenchExisting(path: arguments[i + 1])
+            return
+        default:
+            auditBenchFail("usage: stepguard-bench audit [--megabytes N] [--log PATH] [--keep] | --existing PATH")
+        }
+        i += 1
+    }
+    let directory = NSTemporaryDirectory() + "stepguard-audit-bench-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let path = logPath ?? directory + "/audit.jsonl"
+    defer {
+        if !keep {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: CheckpointStore.directory(forLog: path))
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+    let signer = try! NoteSigner(name: "bench.example/audit", seed: [UInt8](repeating: 3, count: 32))
+
+    // Generate: 90% of the records, a checkpoint, the last 10%.
+    let target = megabytes << 20
+    var start = auditBenchNow()
+    let writer = AuditBenchWriter(path: path)
+    writer.write(until: target * 9 / 10)
+    writer.flush()
+    let checkpoint: CheckpointResult
+    do {
+        checkpoint = try AuditLog.checkpoint(logAt: path, origin: "bench.example/audit", signer: signer)
+    } catch {
+        auditBenchFail("checkpoint failed: \(error)")
+    }
+    writer.write(until: target)
+    writer.close()
+    print("audit_generate_seconds \(auditBenchNow() - start) s")
+    print("audit_records \(writer.count) records")
+    print("audit_bytes \(writer.bytes) bytes")
+
+    auditBenchSHA256Sum(path: path, bytes: writer.bytes)
+    let keys = [signer.verifier]
+    auditBenchVerify(path: path, bytes: writer.bytes, keys: keys)
+
+    start = auditBenchNow()
+    let resumed: VerificationReport
+    do {
+        resumed = try AuditLog.verify(logAt: path, options: VerifyOptions(trustedKeys: keys, fromCheckpoint: checkpoint.checkpoint.size))
+    } catch {
+        auditBenchFail("verify from checkpoint failed: \(error)")
+    }
+    print("audit_verify_from_checkpoint_seconds \(auditBenchNow() - start) s")
+    print("audit_verify_from_checkpoint_result \(resumed.summary) intact=\(resumed.isIntact)")
+}
+
+#if canImport(Glibc)
+private let auditBenchSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
+private let auditBenchChildren = __rusage_who_t(RUSAGE_CHILDREN.rawValue)
+#else
+private let auditBenchSelf = RUSAGE_SELF
+private let auditBenchChildren = RUSAGE_CHILDREN
+#endif
+
+private func auditBenchCPU() -> Double {
+    var usage = rusage()
+    getrusage(auditBenchSelf, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+private func auditBenchChildCPU() -> Double {
+    var usage = rusage()
+    getrusage(auditBenchChildren, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+private func auditBenchExisting(path: String) {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
+        auditBenchFail("cannot read \"\(path)\"")
+    }
+    auditBenchSHA256Sum(path: path, bytes: size)
+    auditBenchVerify(path: path, bytes: size, keys: [])
+}
+
+/// `sha256sum` on the file, wall and CPU time.
+private func auditBenchSHA256Sum(path: String, bytes: Int) {
+    let start = auditBenchNow()
+    let cpuBefore = auditBenchChildCPU()
+    let sha = Process()
+    sha.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    sha.arguments = ["sha256sum", path]
+    sha.standardOutput = FileHandle.nullDevice
+    do {
+        try sha.run()
+        sha.waitUntilExit()
+    } catch {
+        print("sha256sum_seconds unavailable")
+        return
+    }
+    let elapsed = auditBenchNow() - start
+    guard sha.terminationStatus == 0 else {
+        print("sha256sum_seconds unavailable")
+        return
+    }
+    let cpu = auditBenchChildCPU() - cpuBefore
+    print("sha256sum_seconds \(elapsed) s")
+    print("sha256sum_cpu_seconds \(cpu) s")
+    print("sha256sum_mb_per_cpu_s \(Double(bytes) / 1e6 / cpu) MB/s")
+}
+
+/// A full verification, wall and CPU time.
+private func auditBenchVerify(path: String, bytes: Int, keys: [NoteVerifier]) {
+    let start = auditBenchNow()
+    let cpuBefore = auditBenchCPU()
+    let report: VerificationReport
+    do { report = try AuditLog.verify(logAt: path, options: VerifyOptions(trustedKeys: keys)) } catch { auditBenchFail("verify failed: \(error)") }
+    let elapsed = auditBenchNow() - start
+    let cpu = auditBenchCPU() - cpuBefore
+    print("audit_verify_seconds \(elapsed) s")
+    print("audit_verify_cpu_seconds \(cpu) s")
+    print("audit_verify_mb_per_cpu_s \(Double(bytes) / 1e6 / cpu) MB/s")
+    print("audit_verify_result \(report.summary) intact=\(report.isIntact)")
+}
+
+/// Writes generated records straight to the file, with the chain computed as it goes.
+private final class AuditBenchWriter {
+    let fd: Int32
+    var buffer: [UInt8] = []
+    var count = 0
+    var bytes = 0
+    var prev = AuditLog.genesis
+    let startSeconds: Int64 = 1_780_000_000
+
+    init(path: String) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 { auditBenchFail("cannot create \"\(path)\"") }
+        buffer.reserveCapacity(1 << 22)
+    }
+
+    func write(until target: Int) {
+        while bytes < target {
+            let line = Array(record(count).utf8)
+            prev = AuditLog.hash(line: line)
+            buffer.append(contentsOf: line)
+            buffer.append(0x0A)
+            bytes += line.count + 1
+            count += 1
+            if buffer.count >= 1 << 22 { flush() }
+        }
+    }
+
+    func flush() {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { auditBenchWrite(fd, $0.baseAddress! + done, buffer.count - done) }
+            if n <= 0 { auditBenchFail("write failed") }
+            done += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() {
+        flush()
+        fsync(fd)
+        _ = auditBenchClose(fd)
+    }
+
+    /// Record `index` in canonical member order: decision, mint, execution for each step.
+    private func record(_ index: Int) -> String {
+        let step = index / 3
+        let plan = "plan-\(step / 25)"
+        let id = "step-\(step % 25)"
+        let time = Timestamp.format(milliseconds: (startSeconds + Int64(index)) * 1000)
+        switch index % 3 {
+        case 0:
+            return #"{"action":"deploy","kind":"decision","outcome":"allow","plan":"\#(plan)","policies":["baseline-permit","no-prod-writes"],"prev":"\#(prev.hex)","principal":"spiffe://example.org/agent/builder","resource":"service/\#(id)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+        case 1:
+            let exp = Timestamp.format(milliseconds: (startSeconds + Int64(index) + 300) * 1000)
+            return #"{"exp":"\#(exp)","jti":"jti-\#(step)","kind":"mint","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+        default:
+            return #"{"jti":"jti-\#(step)","kind":"execution","outcome":"success","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+        }
+    }
+}
+
+private func auditBenchWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, pointer, count)
+}
+
+private func auditBenchClose(_ fd: Int32) -> Int32 {
+    close(fd)
+}

@@ -1,1 +1,0 @@
-// Lint module. Contents arrive with its issue.

@@ -1,0 +1,132 @@
+import JSONValue
+import Workflow
+
+/// Plan findings (`PlanEvaluation.findings`) for code scanning and CI: a SARIF 2.1.0 log and
+/// GitHub Actions workflow annotations, each located at the step in the plan file.
+enum PlanFindingsRenderer {
+    /// Where the findings' rules are documented.
+    static let documentationURI = "https://github.com/stepguard/stepguard/blob/main/docs/workflow.md"
+    static let rulesAnchor = "#findings-sarif-github-annotations"
+
+    /// A SARIF 2.1.0 log with one run: the plan rules in `tool.driver.rules` and a result per finding.
+    static func sarif(_ evaluation: PlanEvaluation, toolVersion: String = CLI.version) -> JSONValue {
+        let rules = PlanEvaluation.rules
+        let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
+        let descriptors: [JSONValue] = rules.map { rule in
+            .object(JSONObject([
+                ("id", .string(rule.id)),
+                ("shortDescription", .object(JSONObject([("text", .string(rule.summary))]))),
+                ("helpUri", .string(documentationURI + rulesAnchor)),
+                ("defaultConfiguration", .object(JSONObject([("level", .string(rule.level.rawValue))]))),
+            ]))
+        }
+        let results: [JSONValue] = evaluation.findings.map { finding in
+            var result = JSONObject([
+                ("ruleId", .string(finding.ruleID)),
+                ("level", .string(finding.level.rawValue)),
+                ("message", .object(JSONObject([("text", .string(finding.message))]))),
+                ("locations", .array([.object(JSONObject([
+                    ("physicalLocation", .object(JSONObject([
+                        ("artifactLocation", .object(JSONObject([("uri", .string(fileURI(finding.location.file)))]))),
+                        ("region", .object(JSONObject([
+                            ("startLine", .int(Int64(finding.location.line))),
+                            ("startColumn", .int(Int64(finding.location.column))),
+                        ]))),
+                    ]))),
+                    ("logicalLocations", .array([.object(JSONObject([
+                        ("name", .string(finding.stepID)),
+                        ("fullyQualifiedName", .string(finding.location.path)),
+                        ("kind", .string("member")),
+                    ]))])),
+                ]))])),
+                ("properties", .object(JSONObject([
+                    ("plan", .string(evaluation.plan.id)),
+                    ("step", .string(finding.stepID)),
+                    ("policies", .array(finding.policies.map(JSONValue.string))),
+                ]))),
+            ])
+            if let index = ruleIndex[finding.ruleID] { result["ruleIndex"] = .int(Int64(index)) }
+            return .object(result)
+        }
+        let driver = JSONObject([
+            ("name", .string("stepguard")),
+            ("version", .string(toolVersion)),
+            ("informationUri", .string(documentationURI)),
+            ("rules", .array(descriptors)),
+        ])
+        let run = JSONObject([
+            ("tool", .object(JSONObject([("driver", .object(driver))]))),
+            ("columnKind", .string("unicodeCodePoints")),
+            ("results", .array(results)),
+        ])
+        return .object(JSONObject([
+            ("$schema", .string("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")),
+            ("version", .string("2.1.0")),
+            ("runs", .array([.object(run)])),
+        ]))
+    }
+
+    /// One workflow command per finding: `::error file=…,line=…,col=…,title=step-denied::message`
+    /// (`note` findings become `::notice`).
+    static func github(_ findings: [Finding]) -> String {
+        var out = ""
+        for finding in findings {
+            let command: String
+            switch finding.level {
+            case .error: command = "error"
+            case .warning: command = "warning"
+            case .note: command = "notice"
+            }
+            let properties = [
+                "file=\(escapeProperty(finding.location.file))", "line=\(finding.location.line)",
+                "col=\(finding.location.column)", "title=\(escapeProperty(finding.ruleID))",
+            ].joined(separator: ",")
+            out += "::\(command) \(properties)::\(escapeData(finding.message))\n"
+        }
+        return out
+    }
+
+    /// A workflow command's message: `%`, CR and LF encoded.
+    static func escapeData(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "\r": out += "%0D"
+            case "\n": out += "%0A"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A workflow command's property value: as a message, plus `:` and `,`.
+    static func escapeProperty(_ text: String) -> String {
+        var out = ""
+        for scalar in escapeData(text).unicodeScalars {
+            switch scalar {
+            case ":": out += "%3A"
+            case ",": out += "%2C"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A relative path as a URI reference (percent-encoding what a URI cannot hold), an
+    /// absolute one as a `file://` URI.
+    static func fileURI(_ path: String) -> String {
+        let allowed = Set("-._~/!$&'()*+,;=:@".utf8)
+        var out = ""
+        for byte in path.utf8 {
+            let isAlphanumeric = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            if isAlphanumeric || allowed.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return path.hasPrefix("/") ? "file://" + out : out
+    }
+}
