@@ -34,6 +34,7 @@ let leafCommands: [[String]] = CommandTable.root.visibleDescendants().filter { !
 /// Leaves whose handlers are implemented in StepGuardCLI itself.
 let implementedHere: Set<[String]> = Set([["help"], ["completions"], ["authorize"], ["validate"], ["fmt"]])
     .union([["keygen"], ["mint"], ["token", "verify"], ["token", "inspect"], ["token", "revoke"]])
+    .union([["audit", "append"], ["audit", "checkpoint"], ["audit", "verify"], ["audit", "show"], ["audit", "prove"], ["audit", "verify-proof"]])
 
 struct CLITests {
     @Test func misspeltCommandSuggestsTheNearest() {
