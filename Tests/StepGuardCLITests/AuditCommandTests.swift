@@ -21,9 +21,10 @@ enum AuditFixtures {
         runCLI(["audit", "append", log, "--now", now] + extra, input: event)
     }
 
-    static func decision(_ step: String, _ outcome: String = "allow", plan: String = plan, principal: String = "agent/builder") -> String {
+    static func decision(_ step: String, _ outcome: String = "allow", plan: String = plan, principal: String = "agent/builder",
+                         policy: String = "baseline-permit") -> String {
         #"{"kind":"decision","plan":"\#(plan)","step":"\#(step)","principal":"\#(principal)","action":"deploy","#
-            + #""resource":"service/\#(step)","outcome":"\#(outcome)","policies":["baseline-permit"]}"#
+            + #""resource":"service/\#(step)","outcome":"\#(outcome)","policies":["\#(policy)"]}"#
     }
 
     static func mint(_ step: String, jti: String, exp: String, plan: String = plan) -> String {
@@ -43,7 +44,7 @@ enum AuditFixtures {
             (decision("deploy-db"), "2026-05-28T20:26:42Z"),
             (mint("deploy-db", jti: "jti-db", exp: "2026-05-28T20:31:42Z"), "2026-05-28T20:26:42.250Z"),
             (execution("deploy-api", jti: "jti-api"), "2026-05-28T20:26:43Z"),
-            (decision("drop-table", "deny"), "2026-05-28T20:26:44Z"),
+            (decision("drop-table", "deny", policy: "no-agent-drops"), "2026-05-28T20:26:44Z"),
         ]
         for (index, (event, time)) in events.enumerated() {
             let result = append(log, event, now: time)
@@ -459,8 +460,9 @@ struct AuditBinaryTests {
             files.append(file)
         }
         let results = ResultBox(count: writers)
+        let paths = files
         DispatchQueue.concurrentPerform(iterations: writers) { writer in
-            results.set(writer, runProcess(binary, ["audit", "append", log, "--event", files[writer]]))
+            results.set(writer, runProcess(binary, ["audit", "append", log, "--event", paths[writer]]))
         }
         for writer in 0..<writers {
             let result = try #require(results.get(writer))

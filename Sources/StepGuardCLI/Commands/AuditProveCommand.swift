@@ -9,11 +9,14 @@ enum AuditProveCommand {
             Prints an RFC 9162 inclusion proof that record N is in the tree of the latest \
             checkpoint that matches the log, as a JSON document holding the record, the proof and \
             that checkpoint, so that audit verify-proof can check it offline. With --key, only \
-            checkpoints signed by that key are used.
+            checkpoints signed by that key are used. The proof is \
+            JSON whatever --format says: it is meant to be saved and handed on.
             """,
         options: [
             .integer("seq", help: "the record's sequence number").required(),
             .path("key", short: "k", valueName: "PUB", help: "use only checkpoints signed by this public key (repeatable)").repeatable(),
+            // The proof is a file for verify-proof: it is the same JSON document in either format.
+            CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,
         ],
