@@ -35,6 +35,7 @@ let leafCommands: [[String]] = CommandTable.root.visibleDescendants().filter { !
 let implementedHere: Set<[String]> = Set([["help"], ["completions"], ["authorize"], ["validate"], ["fmt"], ["lint"]])
     .union([["keygen"], ["mint"], ["token", "verify"], ["token", "inspect"], ["token", "revoke"]])
     .union([["eval"], ["mutate"], ["test"]])
+    .union([["audit", "append"], ["audit", "checkpoint"], ["audit", "verify"], ["audit", "show"], ["audit", "prove"], ["audit", "verify-proof"]])
 
 struct CLITests {
     @Test func misspeltCommandSuggestsTheNearest() {
