@@ -63,6 +63,10 @@ public struct Entities: Sendable {
         guard case .array(let items) = json else {
             throw .entities(message: "entity data must be a JSON array of entities", path: "", span: nil)
         }
+        if items.count > CedarLimits.maxEntities {
+            throw .entities(message: "more than \(CedarLimits.maxEntities) entities in one file; split the entity data",
+                            path: "[\(CedarLimits.maxEntities)]", span: nil)
+        }
         var list: [Entity] = []
         list.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {

@@ -45,6 +45,9 @@ public struct PolicySet: Sendable {
         var n = 0
         for f in files {
             for var p in f.policies {
+                if n >= CedarLimits.maxPolicies {
+                    throw .policySet(message: "more than \(CedarLimits.maxPolicies) policies in one set; split the policy directory", span: p.span)
+                }
                 let positional = "policy\(n)"
                 n += 1
                 switch idScheme {
@@ -65,6 +68,10 @@ public struct PolicySet: Sendable {
 
     /// Creates a policy set from policies already built (ids as given).
     public init(policies: [Policy], idScheme: PolicyIDScheme = .annotationOrPositional) throws(CedarError) {
+        if policies.count > CedarLimits.maxPolicies {
+            throw .policySet(message: "more than \(CedarLimits.maxPolicies) policies in one set; split the policy set",
+                             span: policies[CedarLimits.maxPolicies].span)
+        }
         var seen = Set<String>()
         for p in policies where !seen.insert(p.id).inserted {
             throw .policySet(message: "duplicate policy id \"\(p.id)\"", span: p.span)

@@ -267,6 +267,9 @@ struct SchemaValueParser {
         guard case .array(let items) = json else {
             throw fail("entity data must be a JSON array of entities", [])
         }
+        if items.count > CedarLimits.maxEntities {
+            throw fail("more than \(CedarLimits.maxEntities) entities in one file; split the entity data", [.index(CedarLimits.maxEntities)])
+        }
         var list: [Entity] = []
         for (i, item) in items.enumerated() {
             let path: [JSONPathComponent] = [.index(i)]

@@ -88,8 +88,14 @@ public struct RevocationList: Equatable, Sendable {
         if RevocationList(text: String(decoding: contents, as: UTF8.self)).contains(jti) { return .alreadyRevoked }
         var line = Array(jti.utf8) + [0x0a]
         if let last = contents.last, last != 0x0a { line.insert(0x0a, at: 0) }
-        try FileIO.writeAll(fd, line, path: path)
-        guard fsync(fd) == 0 else { throw .io(path: path, message: FileIO.errnoText()) }
+        do throws(CredentialsError) {
+            try FileIO.writeAll(fd, line, path: path)
+            guard fsync(fd) == 0 else { throw .io(path: path, message: FileIO.errnoText()) }
+        } catch {
+            // A write that failed part way (a full disk) must not leave half a line behind.
+            _ = ftruncate(fd, off_t(contents.count))
+            throw error
+        }
         return .appended
     }
 }

@@ -200,6 +200,10 @@ private struct PlanReader {
         guard case .array(let stepValues) = stepsValue else {
             throw fail([.key("steps")], "\"steps\" must be an array of step objects, found \(stepsValue.typeName)")
         }
+        if stepValues.count > WorkflowLimits.maxSteps {
+            throw fail([.key("steps"), .index(WorkflowLimits.maxSteps)],
+                       "the plan has \(stepValues.count) steps, more than the limit of \(WorkflowLimits.maxSteps); split it into several plans")
+        }
         var steps: [PlanStep] = []
         var firstLocation: [String: FileLocation] = [:]
         for (index, value) in stepValues.enumerated() {

@@ -21,8 +21,30 @@ public enum AtomicFile {
     public static func write(
         _ bytes: some Collection<UInt8>, to path: String, permissions: UInt16 = 0o644, overwrite: Bool = true
     ) throws(CLIError) {
-        let directory = directoryName(of: path)
-        var template = Array((directory + "/." + baseName(of: path) + ".tmp-XXXXXX").utf8CString)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if (info.st_mode & S_IFMT) != S_IFREG {
+                // A device or pipe (`-o /dev/stdout`, `/dev/full`) cannot be replaced by renaming
+                // a file over it; it is written in place, and a failed write still fails.
+                if !overwrite { throw CLIError.fileExists(path: path) }
+                try writeInPlace(bytes, to: path)
+                return
+            }
+            // Through a symlink the file it names is replaced, not the link.
+            if let resolved = realpath(path, nil) {
+                defer { free(resolved) }
+                try replace(with: bytes, at: String(cString: resolved), reportedAs: path, permissions: permissions, overwrite: overwrite)
+                return
+            }
+        }
+        try replace(with: bytes, at: path, reportedAs: path, permissions: permissions, overwrite: overwrite)
+    }
+
+    private static func replace(
+        with bytes: some Collection<UInt8>, at target: String, reportedAs path: String, permissions: UInt16, overwrite: Bool
+    ) throws(CLIError) {
+        let directory = directoryName(of: target)
+        var template = Array((directory + "/." + baseName(of: target) + ".tmp-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -50,9 +72,9 @@ public enum AtomicFile {
             guard fsync(fd) == 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
         }
         if overwrite {
-            guard rename(temporary, path) == 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
+            guard rename(temporary, target) == 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
         } else {
-            if link(temporary, path) != 0 {
+            if link(temporary, target) != 0 {
                 if errno == EEXIST { throw CLIError.fileExists(path: path) }
                 throw CLIError.unwritableFile(path: path, reason: lastError())
             }
@@ -60,6 +82,22 @@ public enum AtomicFile {
         }
         succeeded = true
         syncDirectory(directory)
+    }
+
+    private static func writeInPlace(_ bytes: some Collection<UInt8>, to path: String) throws(CLIError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
+        defer { _ = close(fd) }
+        let data = Array(bytes)
+        var offset = 0
+        while offset < data.count {
+            let written = data.withUnsafeBytes { raw in System.write(fd, raw.baseAddress! + offset, raw.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.unwritableFile(path: path, reason: lastError())
+            }
+            offset += written
+        }
     }
 
     /// Writes UTF-8 text to `path` atomically.
