@@ -273,11 +273,13 @@ struct ParserState {
     mutating func parsePolicy() throws -> Policy {
         let startSpan = current.span
         var annotations: [Annotation] = []
+        // A set, not a search of `annotations`: thousands of annotations must not cost quadratic time.
+        var annotationKeys = Set<String>()
         while current.kind == .at {
             let at = advance()
             guard current.kind == .identifier else { throw unexpected(["an annotation name"]) }
             let keyTok = advance()
-            if annotations.contains(where: { $0.key == keyTok.text }) {
+            if !annotationKeys.insert(keyTok.text).inserted {
                 throw fail("duplicate annotation: @\(keyTok.text); keep only one", keyTok.span)
             }
             var value = ""
