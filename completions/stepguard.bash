@@ -29,11 +29,11 @@ _stepguard_options() {
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
         "token revoke") echo "--jti --revoked --audit --format --color --quiet -q --help -h" ;;
         "audit") echo "--help -h" ;;
-        "audit append") echo "--event --repair --format --color --quiet -q --help -h" ;;
+        "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
         "audit verify") echo "--key -k --from-checkpoint --verbose -v --format --color --quiet -q --help -h" ;;
         "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
-        "audit prove") echo "--seq --format --color --quiet -q --help -h" ;;
+        "audit prove") echo "--seq --key -k --format --color --quiet -q --help -h" ;;
         "audit verify-proof") echo "--key -k --record --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
@@ -112,6 +112,7 @@ _stepguard_option_value() {
         "token revoke --format") echo "words:text json" ;;
         "token revoke --color") echo "words:auto always never" ;;
         "audit append --event") echo "path" ;;
+        "audit append --now") echo "value" ;;
         "audit append --format") echo "words:text json" ;;
         "audit append --color") echo "words:auto always never" ;;
         "audit checkpoint --key"|"audit checkpoint -k") echo "path" ;;
@@ -126,6 +127,7 @@ _stepguard_option_value() {
         "audit show --format") echo "words:text json" ;;
         "audit show --color") echo "words:auto always never" ;;
         "audit prove --seq") echo "value" ;;
+        "audit prove --key"|"audit prove -k") echo "path" ;;
         "audit prove --format") echo "words:text json" ;;
         "audit prove --color") echo "words:auto always never" ;;
         "audit verify-proof --key"|"audit verify-proof -k") echo "path" ;;

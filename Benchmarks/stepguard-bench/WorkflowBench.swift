@@ -224,7 +224,10 @@ struct WorkflowBenchInputs {
     func write(to directory: String) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, text) in [("bench.cedar", policies), ("entities.json", entities), ("tools.json", catalog), ("plan.json", plan), ("requests.jsonl", requests)] {
-            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8))
+            guard FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8)) else {
+                FileHandle.standardError.write(Data("stepguard-bench: cannot write \(directory)/\(name)\n".utf8))
+                exit(2)
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ public struct RFC6962Hasher: MerkleHasher {
         var sha = SHA256()
         withUnsafeBytes(of: UInt8(0)) { sha.update($0) }
         sha.update(data)
-        return sha.finalize().withUnsafeBytes { Digest32(loading: $0.baseAddress!) }
+        return Self.digest(sha)
     }
 
     public func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32 {
@@ -48,7 +48,18 @@ public struct RFC6962Hasher: MerkleHasher {
             right.store(into: base + 33)
             var sha = SHA256()
             sha.update(UnsafeRawBufferPointer(buffer))
-            return sha.finalize().withUnsafeBytes { Digest32(loading: $0.baseAddress!) }
+            return Self.digest(sha)
+        }
+    }
+
+    /// The digest through a stack buffer: one leaf or node hash per record makes a heap
+    /// allocation per digest show in verification time.
+    @inline(__always)
+    static func digest(_ sha: SHA256) -> Digest32 {
+        var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            sha.finalize(into: raw.baseAddress!)
+            return Digest32(loading: raw.baseAddress!)
         }
     }
 

@@ -1,3 +1,5 @@
+import JSONValue
+
 // Cedar extension types: decimal, ipaddr, datetime, duration.
 
 /// A Cedar `decimal`: a signed fixed-point number with four fractional digits, stored as the
@@ -322,28 +324,13 @@ func daysInMonth(_ y: Int, _ m: Int) -> Int {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
+/// Days since 1970-01-01 of a proleptic Gregorian date (`m` 1-12).
 func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int64 {
-    let y = Int64(m <= 2 ? y0 - 1 : y0)
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = Int64((m + 9) % 12)
-    let doy = (153 * mp + 2) / 5 + Int64(d) - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
+    RFC3339.daysFromCivil(year: Int64(y0), month: Int64(m), day: Int64(d))
 }
 
 func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? y + 1 : y, m, d)
+    RFC3339.civilFromDays(z0)
 }
 
 /// A Cedar `duration`: a signed number of milliseconds.

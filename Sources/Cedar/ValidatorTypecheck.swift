@@ -7,6 +7,8 @@
 // Boolean constants are tracked as the singleton types True and False so that `&&`, `||` and
 // `if` can skip branches that never run and a policy that can never apply is recognised.
 
+import JSONValue
+
 /// Knowledge that an attribute or tag exists on an expression (compared by shape, not position).
 struct Capability: Hashable {
     var on: String
@@ -864,29 +866,13 @@ struct PolicyTypechecker {
     }
 }
 
-/// The closest candidate to `word` by edit distance, when close enough to be a likely typo.
+/// The closest candidate to `word` by edit distance, when close enough to be a likely typo:
+/// within a third of the longer of the two (at least 1 edit), exact about case; ties go to the
+/// alphabetically first.
 func fuzzySuggestion(_ word: String, _ candidates: [String]) -> String? {
-    var best: (String, Int)?
-    for c in candidates.sorted() {
-        let d = editDistance(Array(word.unicodeScalars), Array(c.unicodeScalars))
-        if d <= max(1, max(word.unicodeScalars.count, c.unicodeScalars.count) / 3), best == nil || d < best!.1 {
-            best = (c, d)
-        }
+    let length = word.unicodeScalars.count
+    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
+        let d = EditDistance.levenshtein(word, candidate)
+        return d <= max(1, max(length, candidate.unicodeScalars.count) / 3) ? d : nil
     }
-    return best?.0
-}
-
-func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        cur[0] = i
-        for j in 1...b.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&prev, &cur)
-    }
-    return prev[b.count]
 }

@@ -224,21 +224,50 @@ public struct SHA256: HashFunction {
 
     /// The 32-byte digest of everything absorbed so far; the hasher can keep absorbing.
     public func finalize() -> [UInt8] {
-        var copy = self
-        let bitLength = length &* 8
-        var tail = [UInt8](repeating: 0, count: buffered < 56 ? 64 - buffered : 128 - buffered)
-        tail[0] = 0x80
-        for i in 0..<8 { tail[tail.count - 1 - i] = UInt8(truncatingIfNeeded: bitLength &>> UInt64(8 * i)) }
-        tail.withUnsafeBytes { copy.update($0) }
-        let s = copy.state
-        var out = [UInt8](repeating: 0, count: 32)
-        for (i, word) in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].enumerated() {
-            out[i * 4] = UInt8(truncatingIfNeeded: word >> 24)
-            out[i * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
-            out[i * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
-            out[i * 4 + 3] = UInt8(truncatingIfNeeded: word)
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            finalize(into: UnsafeMutableRawPointer(buffer.baseAddress!))
+            count = 32
         }
-        return out
+    }
+
+    /// Writes the 32-byte digest of everything absorbed so far to `destination`, which must
+    /// have room for 32 bytes (no alignment needed). Allocates nothing, for callers that hash
+    /// many short messages (Merkle leaves and nodes); the hasher can keep absorbing.
+    public func finalize(into destination: UnsafeMutableRawPointer) {
+        let s = finalState()
+        destination.storeBytes(of: s.0.bigEndian, toByteOffset: 0, as: UInt32.self)
+        destination.storeBytes(of: s.1.bigEndian, toByteOffset: 4, as: UInt32.self)
+        destination.storeBytes(of: s.2.bigEndian, toByteOffset: 8, as: UInt32.self)
+        destination.storeBytes(of: s.3.bigEndian, toByteOffset: 12, as: UInt32.self)
+        destination.storeBytes(of: s.4.bigEndian, toByteOffset: 16, as: UInt32.self)
+        destination.storeBytes(of: s.5.bigEndian, toByteOffset: 20, as: UInt32.self)
+        destination.storeBytes(of: s.6.bigEndian, toByteOffset: 24, as: UInt32.self)
+        destination.storeBytes(of: s.7.bigEndian, toByteOffset: 28, as: UInt32.self)
+    }
+
+    /// The eight state words after padding, on a copy: the final block is built in a copy of
+    /// the fixed-size buffer, so nothing is allocated.
+    private func finalState() -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
+        var state = self.state
+        var block = buffer
+        let used = buffered
+        let bitLength = length &* 8
+        withUnsafeMutableBytes(of: &block) { raw in
+            let base = raw.baseAddress!
+            base.storeBytes(of: 0x80, toByteOffset: used, as: UInt8.self)
+            if used >= 56 {
+                // No room for the length: pad this block out and compress it, then a block of
+                // zeros and the length.
+                (base + used + 1).initializeMemory(as: UInt8.self, repeating: 0, count: 63 - used)
+                sha256Compress(&state, base, blocks: 1)
+                base.initializeMemory(as: UInt8.self, repeating: 0, count: 56)
+            } else {
+                (base + used + 1).initializeMemory(as: UInt8.self, repeating: 0, count: 55 - used)
+            }
+            base.storeBytes(of: bitLength.bigEndian, toByteOffset: 56, as: UInt64.self)
+            sha256Compress(&state, base, blocks: 1)
+        }
+        return state
     }
 }
 

@@ -9,8 +9,6 @@ public enum CLIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A command line that parsed but makes no sense for the command (for example two request
     /// forms at once); rendered with the usage line like a parse error.
     case invalidUsage(String)
-    /// The command's library is not part of this build.
-    case unavailable(command: String)
 
     public var description: String {
         switch self {
@@ -22,8 +20,6 @@ public enum CLIError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(path)' exists; choose another name or remove it first"
         case .invalidUsage(let message):
             return message
-        case .unavailable(let command):
-            return "the '\(command)' command is not available in this build"
         }
     }
 }

@@ -69,13 +69,6 @@ public struct CommandContext: Sendable {
         if !isQuiet { console.diagnostic(message) }
     }
 
-    /// Reports that this command's library is not part of the build; returns exit status 2.
-    /// Handlers of commands that do not exist yet return this.
-    public func unavailable() -> ExitCode {
-        error(CLIError.unavailable(command: commandName).description)
-        return .error
-    }
-
     // MARK: - Files
 
     /// The bytes of a file, or of stdin when `path` is `-`.

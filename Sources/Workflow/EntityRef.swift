@@ -1,3 +1,4 @@
+import Cedar
 import JSONValue
 
 /// A Cedar entity reference as plans write it: `Type::"id"` (namespaces allowed:
@@ -98,26 +99,7 @@ public struct EntityRef: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// Cedar text: `Service::"api"`, with the id escaped as Cedar string literals are.
-    public var description: String {
-        var text = type + "::\""
-        for scalar in id.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\0": text += "\\0"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    text += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return text + "\""
-    }
+    public var description: String { type + "::" + cedarQuoted(id) }
 
     /// `{"type": T, "id": I}`.
     public var json: JSONValue {

@@ -98,31 +98,12 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The closest candidate by edit distance, for did-you-mean hints.
+/// The closest candidate by edit distance, for did-you-mean hints: at most a third of the
+/// word's length (at least 1) edits away, exact about case; ties go to the alphabetically first.
 func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
-    var best: (String, Int)?
     let limit = max(1, word.count / 3)
-    for candidate in candidates {
-        let distance = editDistance(word, candidate)
-        if distance <= limit, best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
-            best = (candidate, distance)
-        }
+    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
+        let distance = EditDistance.levenshtein(word, candidate)
+        return distance <= limit ? distance : nil
     }
-    return best?.0
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = Array(repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

@@ -245,6 +245,36 @@ struct AuthorizeCommandTests {
         #expect(result.stderr.contains("bad.jsonl:4:73: error: unknown request field `resurce`"))
     }
 
+    @Test func contextErrorPointsAtTheOffendingValue() throws {
+        let w = try CedarWorkspace()
+        defer { w.remove() }
+        let line = #"{"principal": "Agent::\"ci\"", "action": "Action::\"read\"", "resource": "Repo::\"api\"", "context": {"a": {"b": 1.5}}}"#
+        try w.write("context.jsonl", line + "\n")
+        let result = w.run([
+            "authorize", "-p", w.path("policies"), "--entities", w.path("entities.json"), "--requests", w.path("context.jsonl"),
+        ])
+        #expect(result.status == 2)
+        let column = try #require(line.range(of: "1.5")).lowerBound.utf16Offset(in: line) + 1
+        #expect(result.stderr.hasPrefix("context.jsonl:1:\(column): error: invalid context: at `a.b`: the number 1.5 is not a 64-bit integer"))
+        #expect(result.stdout == "1: error: invalid context: at `a.b`: the number 1.5 is not a 64-bit integer; Cedar numbers are integers\n")
+    }
+
+    @Test func deeplyNestedJSONLineIsLocated() throws {
+        let w = try CedarWorkspace()
+        defer { w.remove() }
+        let prefix = #"{"principal": "Agent::\"ci\"", "action": "Action::\"read\"", "resource": "Repo::\"api\"", "context": {"a": "#
+        let line = prefix + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}"
+        try w.write("deep.jsonl", CedarWorkspace.requests.split(separator: "\n")[0] + "\n" + line + "\n")
+        let result = w.run([
+            "authorize", "-p", w.path("policies"), "--entities", w.path("entities.json"), "--requests", w.path("deep.jsonl"),
+            "--format", "json",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stdout.hasPrefix(#"{"decision":"allow","#))
+        #expect(result.stderr.hasPrefix("deep.jsonl:2:"))
+        #expect(result.stderr.utf8.count < 2_000)
+    }
+
     @Test func schemaReadsContextByDeclaredTypes() throws {
         let w = try CedarWorkspace()
         defer { w.remove() }

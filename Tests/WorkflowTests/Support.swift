@@ -19,8 +19,7 @@ func readText(_ path: String) -> String? {
 func matchesGolden(_ actual: String, _ path: String) -> Bool {
     if ProcessInfo.processInfo.environment["STEPGUARD_UPDATE_GOLDENS"] == "1" {
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(actual.utf8))
-        return true
+        return FileManager.default.createFile(atPath: path, contents: Data(actual.utf8))
     }
     return readText(path) == actual
 }

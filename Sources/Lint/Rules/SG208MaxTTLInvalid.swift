@@ -1,3 +1,4 @@
+import JSONValue
 extension LintRules {
     /// SG208: a `@max_ttl` that is not a duration, is zero, or exceeds the hard cap.
     static let maxTTLInvalid = LintRule(
@@ -31,15 +32,17 @@ extension LintRules {
             for policy in context.policies where policy.isPermit {
                 guard let value = policy.policy.annotation("max_ttl") else { continue }
                 let range = annotationRange(policy, "max_ttl")
-                guard let ms = parseDurationMilliseconds(value) else {
+                guard let ms = DurationText.milliseconds(value) else {
                     hits.append(RuleHit(policy, range, "@max_ttl(\"\(value)\") is not a duration", hint: "write a duration such as \"5m\", \"90s\" or \"1h\""))
                     continue
                 }
                 if ms == 0 {
                     hits.append(RuleHit(policy, range, "@max_ttl(\"\(value)\") is zero: no credential could be minted", hint: "use a positive duration such as \"5m\""))
+                } else if ms % 1000 != 0 {
+                    hits.append(RuleHit(policy, range, "@max_ttl(\"\(value)\") is not a whole number of seconds: credentials count in seconds", hint: "round to seconds, such as \"1s\" or \"90s\""))
                 } else if ms > hardMaxTTLMilliseconds {
                     hits.append(RuleHit(
-                        policy, range, "@max_ttl(\"\(value)\") exceeds the hard cap of \(formatMilliseconds(hardMaxTTLMilliseconds)); credentials are capped at \(formatMilliseconds(hardMaxTTLMilliseconds))",
+                        policy, range, "@max_ttl(\"\(value)\") exceeds the hard cap of \(DurationText.format(milliseconds: hardMaxTTLMilliseconds)); credentials are capped at \(DurationText.format(milliseconds: hardMaxTTLMilliseconds))",
                         hint: "use at most \"1h\"; prefer minutes"))
                 }
             }

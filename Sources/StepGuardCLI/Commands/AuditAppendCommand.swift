@@ -1,17 +1,26 @@
+import AuditLog
+import Foundation
+import JSONValue
+
 /// `stepguard audit append LOG`
 enum AuditAppendCommand {
     static let spec = CommandSpec(
         name: "append",
         summary: "append an event to an audit log",
         discussion: """
-            Reads one event as JSON and appends it as a record, filling in seq, time and prev. The \
-            append holds an exclusive lock on the log, is flushed to disk before it returns, and \
-            refuses to extend a log whose last line is torn or whose tail does not verify; \
-            --repair drops a torn last line after saying what it drops.
+            Reads an event as JSON and appends it as a record, filling in seq, time and prev. The \
+            input is one JSON object, or JSON Lines with one event per line; each event is appended \
+            on its own. Every append holds an exclusive lock on the log, is flushed to disk before \
+            the lock is released, and refuses to extend a log whose last line is torn or whose \
+            tail does not chain; nothing is appended then (exit 1).
+
+            --repair drops a torn last line, after saying on stderr what it drops, and touches \
+            nothing before it. Without --event it only repairs; with --event it then appends.
             """,
         options: [
             .path("event", help: "the event as JSON; - reads stdin", default: "-"),
             .flag("repair", help: "drop a torn last line before appending"),
+            CommonOptions.now,
             CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,
@@ -21,6 +30,7 @@ enum AuditAppendCommand {
         ],
         examples: [
             Example("stepguard audit append audit.jsonl --event event.json", "append one event"),
+            Example("stepguard audit append audit.jsonl --repair", "drop an interrupted last line"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "appended"),
@@ -30,6 +40,78 @@ enum AuditAppendCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let args = context.arguments
+        let log = args.positional("LOG")!
+        let now = try AuditOptions.now(context)
+        let repair = args.flag("repair")
+        // With --repair the events come only from an explicit --event, so that a repair never
+        // waits on a terminal for input.
+        let eventPath: String? = repair && !args.isGiven("event") ? nil : (args.value("event") ?? "-")
+        var events: [JSONValue] = []
+        if let eventPath {
+            let bytes = try context.readInput(eventPath)
+            guard bytes.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+                throw CLIError.invalidUsage(eventPath == "-" ? "no event on stdin; give one JSON object" : "\(eventPath) is empty; give one JSON object")
+            }
+            events = try AuditOptions.events(bytes, file: eventPath == "-" ? "<stdin>" : eventPath)
+            // Check every event before appending any, so that a bad one in a batch appends nothing.
+            for event in events {
+                _ = try AuditLog.recordLine(event: event, seq: 0, prev: AuditLog.genesis, time: Timestamp.format(now))
+            }
+        }
+
+        if repair && FileManager.default.fileExists(atPath: log) {
+            let result = try AuditLog.repair(path: log)
+            if let line = result.line, result.changed {
+                context.warning("\(log):\(line): dropped the torn last line (\(result.dropped.count) bytes): \(excerpt(result.dropped))")
+            } else {
+                context.note("\(log): the last line is whole; nothing to repair")
+            }
+        }
+
+        for (index, event) in events.enumerated() {
+            let record: AppendedRecord
+            do throws(AuditError) {
+                record = try AuditLog.append(event: event, to: log, now: now)
+            } catch {
+                switch error {
+                case .tornTail, .brokenTail:
+                    context.error(error.description)
+                    context.note(index == 0 ? "nothing appended" : "appended \(index) of \(events.count) events; the rest not")
+                    return .failure
+                default:
+                    throw error
+                }
+            }
+            if context.format == .json {
+                context.printJSONLine(record.json)
+            } else {
+                context.console.print("appended seq \(record.seq)")
+            }
+        }
+        return .success
+    }
+
+    /// The dropped bytes as one quoted line for the message: escaped, and cut short when long.
+    static func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
+        let text = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    quoted += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    quoted.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        quoted += "\""
+        return bytes.count > limit ? quoted + " (first \(limit) of \(bytes.count) bytes)" : quoted
     }
 }

@@ -1,3 +1,6 @@
+import AuditLog
+import Foundation
+
 /// `stepguard audit checkpoint LOG --key KEY`
 enum AuditCheckpointCommand {
     static let spec = CommandSpec(
@@ -29,6 +32,26 @@ enum AuditCheckpointCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let args = context.arguments
+        let log = args.positional("LOG")!
+        let origin = args.value("origin") ?? URL(fileURLWithPath: log).lastPathComponent
+        let signer = try AuditOptions.signer(keyPath: args.value("key")!, name: origin)
+        let result: CheckpointResult
+        do throws(AuditError) {
+            result = try AuditLog.checkpoint(logAt: log, origin: origin, signer: signer)
+        } catch {
+            guard case .logDoesNotVerify = error else { throw error }
+            context.error(error.description)
+            context.note("nothing signed")
+            return .failure
+        }
+        if context.format == .json {
+            context.printJSON(result.json)
+        } else {
+            let size = result.checkpoint.size
+            let what = "checkpoint of \(size) record\(size == 1 ? "" : "s"), root \(result.checkpoint.root.base64)"
+            context.console.print(result.created ? "signed \(what): \(result.path)" : "already signed \(what): \(result.path)")
+        }
+        return .success
     }
 }

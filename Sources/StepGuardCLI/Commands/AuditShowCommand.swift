@@ -1,3 +1,7 @@
+import AuditLog
+import Foundation
+import JSONValue
+
 /// `stepguard audit show LOG`
 enum AuditShowCommand {
     static let spec = CommandSpec(
@@ -5,7 +9,10 @@ enum AuditShowCommand {
         summary: "show the action path of a plan from an audit log",
         discussion: """
             Reconstructs, step by step, what happened to a plan: decided, minted, then executed, \
-            aborted or replayed.
+            aborted or replayed. Each step is listed with its status (executed, aborted, \
+            replayed, unauthorized, denied, held, rejected or pending) and its records in log \
+            order, each with its line in the log. The records are read as they are: run audit \
+            verify to know whether they can be trusted.
             """,
         options: [
             .value("plan", valueName: "ID", help: "show only this plan (default: every plan)"),
@@ -21,11 +28,106 @@ enum AuditShowCommand {
         ],
         exitStatus: [
             ExitStatusNote(.success, "shown"),
+            ExitStatusNote(.failure, "the log has no records of that plan"),
         ],
         run: run
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let log = context.arguments.positional("LOG")!
+        let plan = context.arguments.value("plan")
+        let paths = try AuditLog.show(logAt: log, plan: plan)
+        context.emit(ShowReport(paths: paths))
+        if let plan, paths.isEmpty {
+            context.error("\(log) has no records of plan \"\(plan)\"")
+            return .failure
+        }
+        return .success
+    }
+}
+
+/// `audit show` output: per plan, per step, its status and path.
+///
+///     plan "release-42"
+///       step "deploy-api": executed
+///         decided    allow by baseline-permit                 line 1, 2026-05-28T20:26:40Z
+///         minted     jti 8f14e45f…, expires 2026-05-28T20:31:41Z   line 2, …
+///         executed   success                                  line 3, …
+struct ShowReport: Report {
+    var paths: [ActionPath]
+
+    func text(style: Style, quiet: Bool) -> String {
+        var out = ""
+        for path in paths {
+            if !out.isEmpty { out += "\n" }
+            out += style.bold("plan \"\(path.plan)\"") + "\n"
+            for step in path.steps {
+                out += "  step \"\(step.step)\": " + Self.styled(step.status, style) + "\n"
+                let rows = step.events.map { (Self.verb($0), Self.detail($0), Self.place($0)) }
+                let verbWidth = rows.map(\.0.count).max() ?? 0
+                let detailWidth = rows.map(\.1.count).max() ?? 0
+                for (verb, detail, place) in rows {
+                    var line = "    " + verb.padding(toLength: verbWidth, withPad: " ", startingAt: 0)
+                    line += "  " + detail.padding(toLength: detailWidth, withPad: " ", startingAt: 0)
+                    line += "  " + style.dim(place)
+                    out += line.trimmingTrailingSpaces() + "\n"
+                }
+            }
+        }
+        return out
+    }
+
+    var json: JSONValue { .object(JSONObject([("plans", .array(paths.map(\.json)))])) }
+
+    static func styled(_ status: StepStatus, _ style: Style) -> String {
+        switch status {
+        case .executed: return style.green(status.rawValue)
+        case .aborted, .held, .pending: return style.yellow(status.rawValue)
+        case .replayed, .unauthorized, .denied, .rejected: return style.apply(status.rawValue, .bold, .red)
+        }
+    }
+
+    /// What the record says happened, as a past participle.
+    static func verb(_ event: PathEvent) -> String {
+        switch event.kind {
+        case "decision": return "decided"
+        case "mutation": return "rewritten"
+        case "approval": return event.outcome == "approved" ? "approved" : "rejected"
+        case "mint": return "minted"
+        case "execution": return event.replayOfLine == nil ? "executed" : "replayed"
+        case "revocation": return "revoked"
+        default: return event.kind
+        }
+    }
+
+    static func detail(_ event: PathEvent) -> String {
+        var parts: [String] = []
+        switch event.kind {
+        case "decision":
+            var text = event.outcome ?? "?"
+            if !event.policies.isEmpty { text += " by " + event.policies.joined(separator: ", ") }
+            parts.append(text)
+        case "mutation":
+            var text = event.outcome.map { "as \($0)" } ?? ""
+            if let action = event.action { text += (text.isEmpty ? "" : ": ") + action }
+            if let resource = event.resource { text += " on " + resource }
+            parts.append(text)
+        case "approval":
+            if let principal = event.principal { parts.append("by " + principal) }
+        case "mint":
+            if let jti = event.jti { parts.append("jti " + jti) }
+            if let exp = event.exp { parts.append("expires " + exp) }
+        case "execution":
+            if let outcome = event.outcome { parts.append(outcome) }
+            if let jti = event.jti { parts.append("jti " + jti) }
+            if let first = event.replayOfLine { parts.append("first used on line \(first)") }
+        default:
+            if let outcome = event.outcome { parts.append(outcome) }
+        }
+        return parts.filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+
+    static func place(_ event: PathEvent) -> String {
+        "line \(event.line)" + (event.time.map { ", " + $0 } ?? "")
     }
 }

@@ -1,3 +1,6 @@
+import AuditLog
+import JSONValue
+
 /// `stepguard audit verify LOG`
 enum AuditVerifyCommand {
     static let spec = CommandSpec(
@@ -13,11 +16,15 @@ enum AuditVerifyCommand {
 
             With --from-checkpoint, the log up to that trusted checkpoint is taken as verified and \
             only what came after it is checked.
+
+            Each finding is printed as LOG:LINE: fault or notice, its kind, the record number and \
+            what is wrong; notices (an aborted step, something not checked) do not fail \
+            verification. -q leaves out the notices.
             """,
         options: [
-            .path("key", short: "k", help: "the public key checkpoints are signed with"),
-            .integer("from-checkpoint", help: "trust checkpoint N and verify only the records after it"),
-            .flag("verbose", short: "v", help: "list every record, not only the faulty ones"),
+            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").repeatable(),
+            .integer("from-checkpoint", help: "trust the checkpoint of N records and verify only the records after it"),
+            .flag("verbose", short: "v", help: "also list every checkpoint and how it fared"),
             CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,
@@ -27,6 +34,7 @@ enum AuditVerifyCommand {
         ],
         examples: [
             Example("stepguard audit verify audit.jsonl -k keys/audit.pub", "verify the whole log and its checkpoints"),
+            Example("stepguard audit verify audit.jsonl -k keys/audit.pub --from-checkpoint 300", "verify what came after the checkpoint of 300 records"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "intact"),
@@ -36,6 +44,67 @@ enum AuditVerifyCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        context.unavailable()
+        let args = context.arguments
+        let log = args.positional("LOG")!
+        var options = VerifyOptions(trustedKeys: try AuditOptions.verifiers(context))
+        if args.isGiven("from-checkpoint") {
+            guard let size = args.integer("from-checkpoint"), size > 0 else {
+                throw CLIError.invalidUsage("--from-checkpoint takes the record count of a checkpoint, a positive integer")
+            }
+            guard !options.trustedKeys.isEmpty else {
+                throw CLIError.invalidUsage("--from-checkpoint needs --key PUB: a checkpoint is trusted only when its signature verifies")
+            }
+            options.fromCheckpoint = size
+        }
+        let report = try AuditLog.verify(logAt: log, options: options)
+        context.emit(VerifyReport(log: log, report: report, verbose: args.flag("verbose")))
+        return report.isIntact ? .success : .failure
     }
+}
+
+/// `audit verify` output: one line per finding in log order, then `N/M records valid`.
+struct VerifyReport: Report {
+    var log: String
+    var report: VerificationReport
+    var verbose: Bool
+
+    func text(style: Style, quiet: Bool) -> String {
+        var out = ""
+        // Faults first, then notices, each in log order; checkpoint findings (no line) last.
+        let ordered = report.findings.enumerated().sorted { a, b in
+            let x = (a.element.severity == .fault ? 0 : 1, a.element.line ?? Int.max, a.offset)
+            let y = (b.element.severity == .fault ? 0 : 1, b.element.line ?? Int.max, b.offset)
+            return x < y
+        }.map(\.element)
+        for finding in ordered where !(quiet && finding.severity == .notice) {
+            out += Self.line(finding, log: log, style: style) + "\n"
+        }
+        if verbose {
+            for checkpoint in report.checkpoints {
+                let matches = checkpoint.matchesLog.map { $0 ? "matches the log" : "does not match the log" } ?? "not compared"
+                out += "\(checkpoint.path): checkpoint of \(checkpoint.size) records (\(checkpoint.origin)): "
+                    + "signature \(checkpoint.signature), \(matches)\n"
+            }
+        }
+        let summary = report.summary
+        out += (report.isIntact ? style.apply(summary, .green) : style.apply(summary, .bold, .red)) + "\n"
+        return out
+    }
+
+    /// `audit.jsonl:4: fault: modified: record 3: line 4: record 3 was modified (...)`, the
+    /// message's own `line N:` lead dropped since the location says it.
+    static func line(_ finding: AuditFinding, log: String, style: Style) -> String {
+        var text = finding.line.map { "\(log):\($0):" } ?? (finding.checkpointPath.map { "\($0):" } ?? "\(log):")
+        text = style.bold(text) + " "
+        text += finding.severity == .fault ? style.apply("fault:", .bold, .red) : style.apply("notice:", .bold, .cyan)
+        text += " " + finding.kind.rawValue + ":"
+        if let seq = finding.seq { text += " record \(seq):" }
+        var message = finding.message
+        if let line = finding.line, message.hasPrefix("line \(line): ") {
+            message.removeFirst("line \(line): ".count)
+        }
+        return text + " " + message
+    }
+
+    var json: JSONValue { report.json }
 }

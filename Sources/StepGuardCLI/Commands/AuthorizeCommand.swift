@@ -9,7 +9,9 @@ enum AuthorizeCommand {
         discussion: """
             Decides a request against the policies the way any Cedar engine does: a satisfied \
             forbid denies, else a satisfied permit allows, else the request is denied. The answer \
-            names the policies that decided it and every policy whose evaluation failed.
+            names the policies that decided it and every policy whose evaluation failed. A policy \
+            is named by its @id annotation, else by its position: policy0, policy1, ... in file \
+            order (the *.cedar files of a directory are read in name order).
 
             The request is given either with --principal, --action and --resource (and an optional \
             --context file), or as a JSON file with --request, or as JSON Lines with --requests, one \

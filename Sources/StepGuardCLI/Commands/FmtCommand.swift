@@ -99,17 +99,13 @@ enum FmtCommand {
         return check && changed > 0 ? .failure : .success
     }
 
-    /// The text of a policy file and its canonical form; a located error when it does not parse.
+    /// The text of a policy file and its canonical form; a located error when it does not parse
+    /// (or is not UTF-8: the formatter reads the bytes, so nothing is silently replaced).
     static func formatFile(_ bytes: [UInt8], file: String, loader: inout CedarLoader) throws(CedarInputError) -> (String, String) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard text.utf8.elementsEqual(bytes) else {
-            // Not UTF-8: the parser says where (formatting the decoded text would replace bytes).
-            _ = try loader.parse(file, bytes: bytes)
-            throw CedarInputError(file: file, message: "the file is not valid UTF-8; save it as UTF-8")
-        }
         loader.sources.add(file, bytes)
         do {
-            return (text, try CedarFormatter.format(source: text, file: file))
+            let formatted = try CedarFormatter.format(bytes: bytes, file: file)
+            return (String(decoding: bytes, as: UTF8.self), formatted)
         } catch {
             throw loader.sources.located(error, fallback: file)
         }

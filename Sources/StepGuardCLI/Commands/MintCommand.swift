@@ -119,8 +119,13 @@ enum MintCommand {
         let minted = try minter.mint(request)
 
         if let audit {
+            // The decision goes in with the mint, so a later execution of the step finds the
+            // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
-                event: mintEvent(plan: plan, step: decided, action: action, resource: resource, minted: minted),
+                events: [
+                    decisionEvent(plan: plan, step: decided),
+                    mintEvent(plan: plan, step: decided, action: action, resource: resource, minted: minted),
+                ],
                 to: audit, now: auditTime)
         }
         switch minted.cap {

@@ -299,7 +299,9 @@ struct CedarRequestReader {
             do {
                 value = try Value(json: contextJSON)
             } catch {
-                throw RequestFieldError(path: [.key("context")], message: "invalid context: \(CedarRequestReader.describe(error))")
+                throw RequestFieldError(
+                    path: [.key("context")] + CedarRequestReader.jsonPath(error),
+                    message: "invalid context: \(CedarRequestReader.describe(error))")
             }
             guard case .record(let record) = value else {
                 throw RequestFieldError(path: [.key("context")], message: "the context must be a JSON object")
@@ -348,6 +350,28 @@ struct CedarRequestReader {
         } catch {
             throw CedarInputError(file: "--\(option)", message: describe(error))
         }
+    }
+
+    /// The JSON path an entity-data error names (`a.b[2]`), as components; keys containing
+    /// `.` or `[` split wrongly, and then the location falls back to the nearest enclosing value.
+    static func jsonPath(_ error: CedarError) -> [JSONPathComponent] {
+        guard case .entities(_, let path, _) = error, !path.isEmpty else { return [] }
+        var components: [JSONPathComponent] = []
+        for part in path.split(separator: ".", omittingEmptySubsequences: true) {
+            var rest = Substring(part)
+            if let bracket = rest.firstIndex(of: "[") {
+                let key = rest[..<bracket]
+                if !key.isEmpty { components.append(.key(String(key))) }
+                rest = rest[bracket...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    if let index = Int(rest[rest.index(after: rest.startIndex)..<close]) { components.append(.index(index)) }
+                    rest = rest[rest.index(after: close)...]
+                }
+            } else {
+                components.append(.key(String(rest)))
+            }
+        }
+        return components
     }
 
     /// An engine error's message with the JSON path it names, when it has one.

@@ -28,25 +28,24 @@ struct CedarRequestScanner {
         if !cursor.take(UInt8(ascii: "}")) {
             repeat {
                 cursor.skipSpace()
-                guard let key = cursor.string() else { return nil }
+                guard let key = cursor.rawString() else { return nil }
                 cursor.skipSpace()
                 guard cursor.take(UInt8(ascii: ":")) else { return nil }
                 cursor.skipSpace()
-                switch key {
-                case "principal":
+                if Cursor.matches(key, "principal") {
                     guard principal == nil, let uid = uid(&cursor) else { return nil }
                     principal = uid
-                case "action":
+                } else if Cursor.matches(key, "action") {
                     guard action == nil, let uid = uid(&cursor) else { return nil }
                     action = uid
-                case "resource":
+                } else if Cursor.matches(key, "resource") {
                     guard resource == nil, let uid = uid(&cursor) else { return nil }
                     resource = uid
-                case "context":
+                } else if Cursor.matches(key, "context") {
                     guard context == nil, cursor.peek == UInt8(ascii: "{"),
                           case .record(let record)? = value(&cursor, depth: 0) else { return nil }
                     context = record
-                default:
+                } else {
                     return nil
                 }
                 cursor.skipSpace()
@@ -60,10 +59,12 @@ struct CedarRequestScanner {
 
     private mutating func uid(_ cursor: inout Cursor) -> EntityUID? {
         if cursor.peek == UInt8(ascii: "\"") {
-            guard let text = cursor.string() else { return nil }
-            if let known = uids[text] { return known }
-            guard let uid = try? EntityUID(json: .string(text)) else { return nil }
-            if uids.count < CedarRequestScanner.cacheLimit { uids[text] = uid }
+            // Cached by the text as written, so a hit costs no unescaping.
+            guard let raw = cursor.rawString() else { return nil }
+            let written = String(decoding: raw, as: UTF8.self)
+            if let known = uids[written] { return known }
+            guard let text = Cursor.decode(raw), let uid = try? EntityUID(json: .string(text)) else { return nil }
+            if uids.count < CedarRequestScanner.cacheLimit { uids[written] = uid }
             return uid
         }
         return typeAndID(&cursor)
@@ -75,15 +76,17 @@ struct CedarRequestScanner {
         var type: String?, id: String?
         repeat {
             cursor.skipSpace()
-            guard let key = cursor.string() else { return nil }
+            guard let key = cursor.rawString() else { return nil }
             cursor.skipSpace()
             guard cursor.take(UInt8(ascii: ":")) else { return nil }
             cursor.skipSpace()
             guard let text = cursor.string() else { return nil }
-            switch key {
-            case "type" where type == nil: type = text
-            case "id" where id == nil: id = text
-            default: return nil
+            if Cursor.matches(key, "type"), type == nil {
+                type = text
+            } else if Cursor.matches(key, "id"), id == nil {
+                id = text
+            } else {
+                return nil
             }
             cursor.skipSpace()
         } while cursor.take(UInt8(ascii: ","))
@@ -150,30 +153,35 @@ struct CedarRequestScanner {
 
     /// `{"fn": F, "arg": A}` (either order), built by the engine once per distinct pair.
     private mutating func extensionValue(_ cursor: inout Cursor) -> Value? {
+        let start = cursor.index
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
-        var function: String?, argument: String?
+        var function: UnsafeBufferPointer<UInt8>?, argument: UnsafeBufferPointer<UInt8>?
         repeat {
             cursor.skipSpace()
-            guard let key = cursor.string() else { return nil }
+            guard let key = cursor.rawString() else { return nil }
             cursor.skipSpace()
             guard cursor.take(UInt8(ascii: ":")) else { return nil }
             cursor.skipSpace()
-            guard let text = cursor.string() else { return nil }
-            switch key {
-            case "fn" where function == nil: function = text
-            case "arg" where argument == nil: argument = text
-            default: return nil
+            guard let text = cursor.rawString() else { return nil }
+            if Cursor.matches(key, "fn"), function == nil {
+                function = text
+            } else if Cursor.matches(key, "arg"), argument == nil {
+                argument = text
+            } else {
+                return nil
             }
             cursor.skipSpace()
         } while cursor.take(UInt8(ascii: ","))
         guard cursor.take(UInt8(ascii: "}")), let function, let argument else { return nil }
-        let cacheKey = function + "\u{0}" + argument
-        if let known = extensions[cacheKey] { return known }
+        // Cached by the escape's text as written: a hit costs one small string.
+        let written = String(decoding: UnsafeBufferPointer(rebasing: cursor.bytes[start..<cursor.index]), as: UTF8.self)
+        if let known = extensions[written] { return known }
+        guard let name = Cursor.decode(function), let text = Cursor.decode(argument) else { return nil }
         let json = JSONValue.object(JSONObject([
-            ("__extn", .object(JSONObject([("fn", .string(function)), ("arg", .string(argument))]))),
+            ("__extn", .object(JSONObject([("fn", .string(name)), ("arg", .string(text))]))),
         ]))
         guard let value = try? Value(json: json) else { return nil }
-        if extensions.count < CedarRequestScanner.cacheLimit { extensions[cacheKey] = value }
+        if extensions.count < CedarRequestScanner.cacheLimit { extensions[written] = value }
         return value
     }
 
@@ -215,27 +223,38 @@ struct CedarRequestScanner {
             (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
         }
 
-        /// A JSON string of printable ASCII with the simple escapes; nil for anything else.
-        mutating func string() -> String? {
+        /// The body of a JSON string of printable ASCII (escapes left as written); nil for a
+        /// string with other bytes or an unterminated one.
+        mutating func rawString() -> UnsafeBufferPointer<UInt8>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
-            var plain = true
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == 0x22 { break }
                 if byte < 0x20 || byte >= 0x80 { return nil }
-                if byte == 0x5C {
-                    plain = false
-                    index += 2
-                } else {
-                    index += 1
-                }
+                index += byte == 0x5C ? 2 : 1
             }
             guard index < bytes.count else { return nil }
-            let end = index
+            let body = UnsafeBufferPointer(rebasing: bytes[start..<index])
             index += 1
-            let body = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            if plain { return String(decoding: body, as: UTF8.self) }
+            return body
+        }
+
+        /// A JSON string's value; nil where `rawString` or `decode` gives nil.
+        mutating func string() -> String? {
+            rawString().flatMap(Cursor.decode)
+        }
+
+        /// Whether a raw string body is exactly `word` (keys never need escapes).
+        static func matches(_ raw: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+            guard raw.count == word.utf8CodeUnitCount else { return false }
+            for offset in 0..<raw.count where raw[offset] != word.utf8Start[offset] { return false }
+            return true
+        }
+
+        /// The value of a raw string body with the simple escapes; nil for `\u` and invalid ones.
+        static func decode(_ body: UnsafeBufferPointer<UInt8>) -> String? {
+            guard body.contains(0x5C) else { return String(decoding: body, as: UTF8.self) }
             var out: [UInt8] = []
             out.reserveCapacity(body.count)
             var i = 0

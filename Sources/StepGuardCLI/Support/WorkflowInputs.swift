@@ -81,10 +81,13 @@ enum WorkflowInputs {
 
     /// Appends a `decision` record per step (plus a `mutation` record per rewritten step) to the
     /// log named by `--audit`, under one lock and one fsync. Nothing happens without `--audit`.
+    /// A pinned `--now` stamps the records too, so one log never mixes the two clocks.
     static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws(AuditError) {
         guard let log = context.arguments.value("audit") else { return }
         let events = auditEvents(evaluation)
-        try AuditLog.append(events: events, to: log)
+        let time = context.arguments.isGiven("now")
+            ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : Date()
+        try AuditLog.append(events: events, to: log, now: time)
         context.note("appended \(events.count) record\(events.count == 1 ? "" : "s") to \(log)")
     }
 

@@ -1,0 +1,83 @@
+import AuditLog
+import Credentials
+import Foundation
+import JSONValue
+
+/// Reading what the audit commands share: keys, the clock, events.
+enum AuditOptions {
+    /// The checkpoint signer for `--key KEY`: an Ed25519 private key file (PKCS#8 PEM or JWK),
+    /// loaded as `mint` loads its key (a file others may read is refused), signing under `name`.
+    static func signer(keyPath: String, name: String) throws -> NoteSigner {
+        let key = try SigningKey.load(path: keyPath)
+        return try NoteSigner(name: name, seed: key.privateKey.seed)
+    }
+
+    /// The trusted checkpoint keys for `--key PUB` (repeatable): SPKI PEM or JWK files as
+    /// `token verify` reads them, or a file holding a signed-note verifier key
+    /// (`name+keyid+base64`).
+    static func verifiers(_ context: CommandContext) throws -> [NoteVerifier] {
+        try context.arguments.values("key").map { path in try verifier(path: path) }
+    }
+
+    static func verifier(path: String) throws -> NoteVerifier {
+        do {
+            let key = try VerificationKey.load(path: path)
+            return try NoteVerifier(publicKey: key.publicKey.rawRepresentation)
+        } catch let error as CredentialsError {
+            // A verifier key is one line of three '+'-separated parts; anything else keeps the
+            // key loader's message, which says what a key file should hold.
+            guard let data = FileManager.default.contents(atPath: path) else { throw error }
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.contains("\n"), text.split(separator: "+", omittingEmptySubsequences: false).count == 3 else {
+                throw error
+            }
+            return try NoteVerifier(verifierKey: text)
+        }
+    }
+
+    /// `--now` (RFC 3339, or whole seconds since the epoch), else the current time.
+    static func now(_ context: CommandContext) throws -> Date {
+        guard let text = context.arguments.value("now") else { return Date() }
+        if let ms = Timestamp.parse(text) {
+            return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
+        }
+        if let seconds = Int64(text) {
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
+        throw CLIError.invalidUsage("--now: \"\(text)\" is not an RFC 3339 time (2026-05-28T20:26:41Z) or seconds since the epoch")
+    }
+
+    /// The events in `bytes`: one JSON value (an object, possibly spread over several lines), or
+    /// JSON Lines, one event per line. Errors are located in `file`.
+    static func events(_ bytes: [UInt8], file: String) throws -> [JSONValue] {
+        let whole: JSONParseError
+        do {
+            return [try JSONParser.parse(bytes, file: file)]
+        } catch {
+            whole = error
+        }
+        // Not one value: JSON Lines, when its first line is a value on its own. Otherwise the
+        // error about the whole input is the one that locates the mistake.
+        var events: [JSONValue] = []
+        var lineNumber = 0
+        var offset = 0
+        var isFirst = true
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            defer { offset += line.count + 1 }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                events.append(try JSONParser.parse(Array(line), file: file))
+            } catch {
+                if isFirst { throw whole }
+                let at = error.location
+                throw JSONParseError(
+                    file: file, location: SourceLocation(line: lineNumber, column: at.column, offset: offset + at.offset),
+                    message: error.message)
+            }
+            isFirst = false
+        }
+        guard !events.isEmpty else { throw whole }
+        return events
+    }
+}
