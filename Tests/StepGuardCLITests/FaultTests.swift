@@ -268,4 +268,77 @@ enum Faults {
             #expect(Faults.listing(dir) == ["safe.json"])
         }
     }
+
+    // MARK: audit append / checkpoint
+
+    static let event = "{\"kind\": \"decision\", \"plan\": \"p\", \"step\": \"s\", \"principal\": \"Agent::\\\"a\\\"\", \"action\": \"deploy\", \"resource\": \"Service::\\\"x\\\"\", \"outcome\": \"allow\", \"policies\": [\"p0\"]}"
+
+    /// A log of three records written by `audit append` itself.
+    static func makeLog(_ path: String) throws {
+        for _ in 0..<3 {
+            let result = try #require(Faults.run(["audit", "append", path], input: event))
+            try #require(result.status == 0, "audit append: \(result.stderr)")
+        }
+    }
+
+    @Test(.enabled(if: Faults.canFillDisk, "needs the stepguard executable and prlimit"), arguments: [0, 40])
+    func auditAppendOnFullDiskExitsTwoAndKeepsTheLog(room: Int) throws {
+        try Faults.withScratchDirectory { dir in
+            let log = dir + "/audit.jsonl"
+            try Self.makeLog(log)
+            let before = try #require(Faults.read(log))
+            // `room` bytes fit: none, or the start of the new record.
+            let result = try #require(Faults.runWithFullDisk(limit: before.utf8.count + room, ["audit", "append", log], input: Self.event))
+            #expect(result.status == 2)
+            // Known: a write that fails part way leaves the part that was written (a torn last
+            // line) instead of truncating back (AuditLog.append, LogFile.writeAll). When that is
+            // fixed this known issue stops occurring and the test says so.
+            withKnownIssue("audit append leaves a partial record after a failed write", isIntermittent: room == 0) {
+                #expect(Faults.read(log) == before)
+                let verify = try #require(Faults.run(["audit", "verify", log]))
+                #expect(verify.status == 0, "the log no longer verifies: \(verify.stdout)\(verify.stderr)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
+    func auditAppendIntoReadOnlyDirectoryExitsTwo() throws {
+        try Faults.withScratchDirectory { dir in
+            try #require(Faults.makeReadOnly(dir), "cannot make a read-only directory here")
+            let log = dir + "/audit.jsonl"
+            let result = try #require(Faults.run(["audit", "append", log], input: Self.event))
+            #expect(result.status == 2)
+            #expect(result.stderr.contains(log))
+            #expect(Faults.listing(dir) == [])
+        }
+    }
+
+    /// Checkpoints signed while other processes append: every checkpoint must cover records the
+    /// log really has, with the root of exactly those records, so the log verifies at the end.
+    @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
+    func auditCheckpointRacingAppendSignsOnlyWhatTheLogHas() throws {
+        let binary = try #require(stepguardBinary)
+        try Faults.withScratchDirectory { dir in
+            let log = dir + "/audit.jsonl"
+            try #require(Faults.run(["keygen", "--out", dir + "/audit"])?.status == 0)
+            try Self.makeLog(log)
+            let appends = 30
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
+                for _ in 0..<appends { _ = runProcess(binary, ["audit", "append", log], input: Self.event) }
+            }
+            var statuses: [Int32] = []
+            for _ in 0..<15 {
+                let result = try #require(Faults.run(["audit", "checkpoint", log, "--key", dir + "/audit.key"]))
+                statuses.append(result.status)
+                #expect(result.status == 0, "checkpoint: \(result.stderr)")
+            }
+            group.wait()
+            #expect(Faults.read(log)?.split(separator: "\n").count == 3 + appends)
+            let verify = try #require(Faults.run(["audit", "verify", log, "--key", dir + "/audit.pub", "--verbose"]))
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            let checkpoints = Faults.listing(log + ".checkpoints").filter { $0.hasSuffix(".note") }
+            #expect(!checkpoints.isEmpty)
+        }
+    }
 }
