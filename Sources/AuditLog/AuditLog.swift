@@ -121,8 +121,17 @@ public enum AuditLog {
             seq += 1
             prev = hash
         }
-        try file.writeAll(out)
-        try file.sync()
+        // A failed write (a full disk) must not leave part of a record behind: cut the log back
+        // to the length it had under this lock, so it stays as it was.
+        let length = try file.size()
+        do {
+            try file.writeAll(out)
+            try file.sync()
+        } catch {
+            try? file.truncate(to: length)
+            try? file.sync()
+            throw error
+        }
         if tail.nextSeq == 0 {
             // A new log: make its directory entry durable too.
             FileSystem.syncDirectory(FileSystem.parentDirectory(of: path))

@@ -290,14 +290,10 @@ enum Faults {
             // `room` bytes fit: none, or the start of the new record.
             let result = try #require(Faults.runWithFullDisk(limit: before.utf8.count + room, ["audit", "append", log], input: Self.event))
             #expect(result.status == 2)
-            // Known: a write that fails part way leaves the part that was written (a torn last
-            // line) instead of truncating back (AuditLog.append, LogFile.writeAll). When that is
-            // fixed this known issue stops occurring and the test says so.
-            withKnownIssue("audit append leaves a partial record after a failed write", isIntermittent: room == 0) {
-                #expect(Faults.read(log) == before)
-                let verify = try #require(Faults.run(["audit", "verify", log]))
-                #expect(verify.status == 0, "the log no longer verifies: \(verify.stdout)\(verify.stderr)")
-            }
+            // A write that fails part way is cut back: the log is exactly as it was.
+            #expect(Faults.read(log) == before)
+            let verify = try #require(Faults.run(["audit", "verify", log]))
+            #expect(verify.status == 0, "the log no longer verifies: \(verify.stdout)\(verify.stderr)")
         }
     }
 
