@@ -60,16 +60,15 @@ module_deps() {
     esac
 }
 
-# Compiles Sources/M into Fuzz/out/build/libM.a (+ M.swiftmodule) unless it is up to date.
+# Compiles Sources/M into Fuzz/out/build/libM.a (+ M.swiftmodule) unless it is up to date: the
+# stamp records the sources (names, sizes, times) and the stamps of the modules it imports, so an
+# added, removed or changed file anywhere below rebuilds it.
 build_module() {
-    local m=$1 lib="$build/lib$1.a" d stale=0
+    local m=$1 lib="$build/lib$1.a" stamp="$build/$1.stamp" d current
     for d in $(module_deps "$m"); do build_module "$d"; done
-    if [ ! -f "$lib" ]; then stale=1
-    elif [ -n "$(find "$root/Sources/$m" -name '*.swift' -newer "$lib" | head -1)" ]; then stale=1
-    else
-        for d in $(module_deps "$m"); do [ "$build/lib$d.a" -nt "$lib" ] && stale=1; done
-    fi
-    [ $stale = 0 ] && return 0
+    current=$( { find "$root/Sources/$m" -name '*.swift' -printf '%p %s %T@\n' | sort
+                 for d in $(module_deps "$m"); do cat "$build/$d.stamp"; done; } | cksum)
+    if [ -f "$lib" ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$current" ]; then return 0; fi
     echo "fuzz: compiling module $m" >&2
     # shellcheck disable=SC2046
     "$swiftc" -parse-as-library -module-name "$m" -wmo $opt -g -sanitize=fuzzer,address \
@@ -77,6 +76,7 @@ build_module() {
         -emit-library -static -o "$lib.tmp" -I "$build" \
         $(find "$root/Sources/$m" -name '*.swift' | sort)
     mv "$lib.tmp" "$lib"
+    echo "$current" >"$stamp"
 }
 
 binary="$build/fuzz-$target"

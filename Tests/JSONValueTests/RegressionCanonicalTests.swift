@@ -1,0 +1,23 @@
+import Testing
+import JSONValue
+
+/// Inputs the JSON fuzz target turned up.
+@Suite struct RegressionCanonicalTests {
+    /// `-18888388888888885` (fuzz input): an integer beyond 2^53 is written, as RFC 8785 says,
+    /// as the double nearest to it, `-18888388888888884`. The parsed value keeps the exact
+    /// integer; the canonical form is stable from then on.
+    @Test(arguments: [
+        ("-18888388888888885", "-18888388888888884"),
+        ("9007199254740993", "9007199254740992"),
+        ("9007199254740992", "9007199254740992"),
+        ("123456789012345678901234567890", "1.2345678901234568e+29"),
+    ])
+    func integersBeyondDoublePrecisionCanonicaliseToTheNearestDouble(input: String, canonical: String) throws {
+        let value = try JSONParser.parse(input)
+        let written = CanonicalJSON.string(value)
+        #expect(written == canonical)
+        let again = try JSONParser.parse(written)
+        #expect(CanonicalJSON.string(again) == written)
+        #expect(value.int64Value.map(String.init) == (Int64(input).map(String.init)))
+    }
+}
