@@ -51,6 +51,8 @@ public enum StepStatus: String, Sendable {
     case unauthorized
     /// Denied.
     case denied
+    /// Not run because a step it needs was denied, held or blocked.
+    case blocked
     /// Held for approval, never approved.
     case held
     /// Approval refused.
@@ -171,6 +173,7 @@ extension AuditLog {
         switch lastDecision {
         case "deny": return .denied
         case "approve": return .held
+        case "blocked": return .blocked
         default: return .pending
         }
     }

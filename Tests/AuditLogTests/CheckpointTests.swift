@@ -108,6 +108,8 @@ import Testing
         ], to: log, now: t0)
         // Ten minutes later the deploy credential is long expired (and revoked).
         try AuditLog.append(event: event("execution", step: "deploy", [("jti", "j-deploy")]), to: log, now: t0.addingTimeInterval(600))
+        // A step that needs the denied export is blocked: not run, and not a fault.
+        try AuditLog.append(event: event("decision", step: "publish", [("outcome", "blocked")]), to: log, now: t0.addingTimeInterval(600))
 
         let report = try AuditLog.verify(logAt: log)
         let kinds = report.findings.map { "\($0.kind.rawValue)@\($0.line ?? 0)" }
@@ -117,13 +119,13 @@ import Testing
         #expect(kinds.contains("revoked-credential@12"))
         #expect(kinds.contains("aborted@10"))
         #expect(report.notices.map(\.kind) == [.aborted])
-        #expect(report.summary == "12/12 records valid")
+        #expect(report.summary == "13/13 records valid")
         #expect(!report.isIntact)
 
         let paths = try AuditLog.show(logAt: log, plan: "p1")
         #expect(paths.count == 1)
         let status = Dictionary(uniqueKeysWithValues: paths[0].steps.map { ($0.step, $0.status) })
-        #expect(status == ["build": .replayed, "deploy": .executed, "export": .unauthorized, "review": .held, "notify": .aborted])
+        #expect(status == ["build": .replayed, "deploy": .executed, "export": .unauthorized, "review": .held, "notify": .aborted, "publish": .blocked])
         #expect(paths[0].steps[0].events.map(\.kind) == ["decision", "mint", "execution", "execution"])
         #expect(paths[0].steps[0].events[0].policies == ["permit-build"])
         #expect(try AuditLog.show(logAt: log, plan: "nope").isEmpty)

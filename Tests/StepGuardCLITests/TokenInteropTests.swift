@@ -106,12 +106,12 @@ struct TokenInteropTests {
         let jti = try #require(try F.segment(mint.stdout.trimmingCharacters(in: .newlines), 1)["jti"] as? String)
         let revoked = dir.appendingPathComponent("revoked").path
         let revoke = try #require(runProcess(binary, ["token", "revoke", "--jti", jti, "--revoked", revoked], environment: environment))
-        #expect(revoke.status == 0)
+        #expect(revoke.status == 0, "\(revoke.stdout)\(revoke.stderr)")
         let after = try #require(runProcess(
             binary, ["token", "verify", "--jwks", jwks, "--revoked", revoked, "--now", F.nowText, "-"],
             input: mint.stdout, environment: environment))
-        #expect(after.status == 1)
-        #expect(after.stdout.hasPrefix("invalid: revoked"))
+        #expect(after.status == 1, "\(after.stdout)\(after.stderr)")
+        #expect(after.stdout.hasPrefix("invalid: revoked"), "\(after.stdout)\(after.stderr)")
     }
 
     @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))

@@ -10,7 +10,7 @@ enum AuditShowCommand {
         discussion: """
             Reconstructs, step by step, what happened to a plan: decided, minted, then executed, \
             aborted or replayed. Each step is listed with its status (executed, aborted, \
-            replayed, unauthorized, denied, held, rejected or pending) and its records in log \
+            replayed, unauthorized, denied, blocked, held, rejected or pending) and its records in log \
             order, each with its line in the log. The records are read as they are: run audit \
             verify to know whether they can be trusted.
             """,
@@ -82,7 +82,7 @@ struct ShowReport: Report {
     static func styled(_ status: StepStatus, _ style: Style) -> String {
         switch status {
         case .executed: return style.green(status.rawValue)
-        case .aborted, .held, .pending: return style.yellow(status.rawValue)
+        case .aborted, .blocked, .held, .pending: return style.yellow(status.rawValue)
         case .replayed, .unauthorized, .denied, .rejected: return style.apply(status.rawValue, .bold, .red)
         }
     }
