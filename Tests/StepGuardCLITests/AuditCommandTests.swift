@@ -445,7 +445,7 @@ struct AuditBinaryTests {
     func concurrentProcessesLoseNoRecord() throws {
         let binary = try #require(stepguardBinary)
         let (dir, log) = try A.newLog()
-        let writers = 8, perWriter = 250
+        let writers = 8, perWriter = 2000
         // Each process gets JSON Lines and appends them one by one, each under its own lock,
         // so the writers interleave record by record.
         var files: [String] = []

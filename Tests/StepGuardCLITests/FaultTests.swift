@@ -309,6 +309,74 @@ enum Faults {
         }
     }
 
+    /// `kill -9` at many points of a long `audit append`: every append reported before the kill
+    /// is in the log, in order; what is left verifies, or verifies after `--repair`, which drops
+    /// only the torn last line. Records of 256 KB make a kill inside write(2) possible.
+    @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
+    func auditAppendKilledLosesOnlyTheTornLine() throws {
+        let binary = try #require(stepguardBinary)
+        try Faults.withScratchDirectory { dir in
+            let log = dir + "/audit.jsonl"
+            let events = dir + "/events.jsonl"
+            let count = 12
+            let padding = String(repeating: "x", count: 1 << 18)
+            let text = (0..<count).map { i in
+                "{\"kind\": \"decision\", \"plan\": \"p\", \"step\": \"s\(i)\", \"outcome\": \"allow\", \"resource\": \"\(padding)\"}"
+            }.joined(separator: "\n") + "\n"
+            try Faults.write(text, to: events)
+
+            let start = Date()
+            try #require(Faults.run(["audit", "append", log, "--event", events])?.status == 0)
+            let duration = Date().timeIntervalSince(start)
+            try FileManager.default.removeItem(atPath: log)
+
+            var torn = 0, whole = 0
+            for round in 0..<8 {
+                try? FileManager.default.removeItem(atPath: log)
+                let stdout = dir + "/stdout-\(round)"
+                _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+                let output = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["audit", "append", log, "--event", events]
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                usleep(useconds_t(duration * (0.3 + 0.7 * Double(round) / 7) * 1_000_000))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                try output.close()
+                // Each "appended seq N" line is printed after that record's fsync.
+                let reported = (Faults.read(stdout) ?? "").split(separator: "\n").count
+
+                guard FileManager.default.fileExists(atPath: log) else {
+                    #expect(reported == 0)
+                    continue
+                }
+                let verify = try #require(Faults.run(["audit", "verify", "-q", log]))
+                if verify.status == 0 {
+                    whole += 1
+                } else {
+                    torn += 1
+                    #expect(verify.stdout.contains("torn") || verify.stdout.contains("not a record"), "round \(round): \(verify.stdout)")
+                    let repair = try #require(Faults.run(["audit", "append", "--repair", log]))
+                    #expect(repair.status == 0, "round \(round): \(repair.stderr)")
+                    let again = try #require(Faults.run(["audit", "verify", "-q", log]))
+                    #expect(again.status == 0, "round \(round) after --repair: \(again.stdout)")
+                }
+                // What remains is the first records of the batch, in order, and at least every
+                // one that was reported; at most the one in flight besides.
+                let lines = (Faults.read(log) ?? "").split(separator: "\n")
+                #expect(lines.count >= reported && lines.count <= reported + 1, "round \(round): \(lines.count) records, \(reported) reported")
+                for (index, line) in lines.enumerated() {
+                    #expect(line.contains("\"step\":\"s\(index)\""), "round \(round): record \(index) is not event \(index)")
+                }
+            }
+            #expect(torn + whole > 0)
+            print("audit append killed 8 times: \(torn) torn tails repaired, \(whole) logs whole")
+        }
+    }
+
     /// Checkpoints signed while other processes append: every checkpoint must cover records the
     /// log really has, with the root of exactly those records, so the log verifies at the end.
     @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))

@@ -88,6 +88,9 @@ enum AuditAppendCommand {
             } else {
                 context.console.print("appended seq \(record.seq)")
             }
+            // Each line is a receipt for a record already on disk: a caller that is killed or
+            // kills us still knows exactly which events were appended.
+            context.console.flush()
         }
         return .success
     }
