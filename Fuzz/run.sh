@@ -95,6 +95,7 @@ build_harness() {
 }
 build_harness
 
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 export FUZZ_ROOT="$root"
 

@@ -129,32 +129,44 @@ public enum JSONWriter {
     }
 
     /// Compact JSON on one line (keys sorted by default), for JSON Lines output.
+    ///
+    /// Unlike canonical JSON, integers keep every digit: a 64-bit value beyond 2^53 (an id, a
+    /// counter) is printed as it was read rather than as the double nearest to it.
     public static func compact(_ value: JSONValue, sortKeys: Bool = true) -> String {
-        if sortKeys { return CanonicalJSON.string(value) }
         var output: [UInt8] = []
-        writeCompactUnsorted(value, into: &output)
+        writeCompact(value, sortKeys: sortKeys, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func writeCompactUnsorted(_ value: JSONValue, into output: inout [UInt8]) {
+    private static func writeCompact(_ value: JSONValue, sortKeys: Bool, into output: inout [UInt8]) {
         switch value {
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeCompactUnsorted(element, into: &output)
+                writeCompact(element, sortKeys: sortKeys, into: &output)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (index, member) in object.enumerated() {
+            let keys = sortKeys ? CanonicalJSON.sortedKeys(object) : object.keys
+            for (index, key) in keys.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(member.key, into: &output)
+                CanonicalJSON.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                writeCompactUnsorted(member.value, into: &output)
+                writeCompact(object[key]!, sortKeys: sortKeys, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         default:
+            writeScalar(value, into: &output)
+        }
+    }
+
+    /// A scalar: exact 64-bit integers in full, everything else as canonical JSON writes it.
+    private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
+        if case .number(let number) = value, let integer = number.int64 {
+            output.append(contentsOf: String(integer).utf8)
+        } else {
             CanonicalJSON.write(value, into: &output)
         }
     }
@@ -189,7 +201,7 @@ public enum JSONWriter {
             newline(indent)
             output.append(UInt8(ascii: "}"))
         default:
-            CanonicalJSON.write(value, into: &output)
+            writeScalar(value, into: &output)
         }
     }
 }

@@ -21,3 +21,17 @@ import JSONValue
         #expect(value.int64Value.map(String.init) == (Int64(input).map(String.init)))
     }
 }
+
+/// The human-facing writers keep integers exact, where canonical JSON may not.
+@Suite struct RegressionWriterTests {
+    /// `-188888888888888885` (fuzz input): pretty and compact output printed the nearest
+    /// double, `-188888888888888900`, which parses to a different value.
+    @Test(arguments: ["-188888888888888885", "9223372036854775807", "-9223372036854775808", "[1,{\"a\":9007199254740993}]"])
+    func writersKeepSixtyFourBitIntegersExact(input: String) throws {
+        let value = try JSONParser.parse(input)
+        for text in [JSONWriter.pretty(value), JSONWriter.compact(value), JSONWriter.compact(value, sortKeys: false)] {
+            #expect(try JSONParser.parse(text) == value, "\(text)")
+        }
+        #expect(JSONWriter.compact(value) == input)
+    }
+}
