@@ -28,7 +28,10 @@ let package = Package(
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),
         .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue"]),
         .target(name: "Cedar", dependencies: ["JSONValue"]),
-        .target(name: "Crypto"),
+        .target(name: "Crypto", dependencies: ["CSHA256"]),
+        // SHA-256 compression with the CPU's SHA instructions: the measured hot path of
+        // `audit verify` (see BENCHMARKS.md). Crypto falls back to Swift where they are missing.
+        .target(name: "CSHA256"),
         .target(name: "JSONValue"),
         .executableTarget(
             name: "stepguard-bench",

@@ -16,6 +16,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/Fuzz/out"
 build="$out/build"
 swiftc=${SWIFTC:-swiftc}
+clang=${CLANG:-clang}
+ar=${AR:-ar}
+# C targets' module maps, so Swift modules (and harnesses) can import them.
+c_includes="-I $root/Sources/CSHA256/include"
 opt=${FUZZ_OPT:--O}
 
 # target -> harness file | modules (dependents first) | fixture globs (whole files are seeds) |
@@ -67,14 +71,21 @@ build_module() {
     local m=$1 lib="$build/lib$1.a" stamp="$build/$1.stamp" d current
     for d in $(module_deps "$m"); do build_module "$d"; done
     current=$( { find "$root/Sources/$m" -name '*.swift' -printf '%p %s %T@\n' | sort
+                 [ "$m" = Crypto ] && find "$root/Sources/CSHA256" -type f -printf '%p %s %T@\n' | sort
                  for d in $(module_deps "$m"); do cat "$build/$d.stamp"; done; } | cksum)
     if [ -f "$lib" ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$current" ]; then return 0; fi
     echo "fuzz: compiling module $m" >&2
     # shellcheck disable=SC2046
     "$swiftc" -parse-as-library -module-name "$m" -wmo $opt -g -sanitize=fuzzer,address \
         -emit-module -emit-module-path "$build/$m.swiftmodule" \
-        -emit-library -static -o "$lib.tmp" -I "$build" \
+        -emit-library -static -o "$lib.tmp" -I "$build" $c_includes \
         $(find "$root/Sources/$m" -name '*.swift' | sort)
+    if [ "$m" = Crypto ]; then
+        # Crypto's C target (the SHA instruction path) goes into the same archive.
+        "$clang" -O2 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CSHA256/include" \
+            -c "$root/Sources/CSHA256/sha256_hw.c" -o "$build/CSHA256.o"
+        "$ar" r "$lib.tmp" "$build/CSHA256.o" 2>/dev/null
+    fi
     mv "$lib.tmp" "$lib"
     echo "$current" >"$stamp"
 }
@@ -90,7 +101,7 @@ build_harness() {
     if [ "$newest" != "$binary" ]; then
         echo "fuzz: linking $target" >&2
         "$swiftc" -parse-as-library -module-name FuzzHarness $opt -g -use-ld=lld -sanitize=fuzzer,address \
-            -I "$build" "$src" "$common" "${libs[@]}" -o "$binary" 2>&1 | { grep -v "Cannot export local symbol" || true; } >&2
+            -I "$build" $c_includes "$src" "$common" "${libs[@]}" -o "$binary" 2>&1 | { grep -v "Cannot export local symbol" || true; } >&2
     fi
 }
 build_harness

@@ -5,6 +5,15 @@
 // written so that the eight working variables rotate by renaming instead of by moving values,
 // which lets the optimiser keep them in registers.
 
+import CSHA256
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A hash function with a streaming interface, as used by `HMAC`.
 public protocol HashFunction: Sendable {
     /// Size of one compression block in bytes.
@@ -80,9 +89,27 @@ private func schedule256(_ w: UnsafeMutablePointer<UInt32>, _ i: Int) -> UInt32 
     return next
 }
 
+/// Compresses `blocks` whole 64-byte blocks starting at `data` into `state`, with the CPU's SHA
+/// instructions when `hardware` is set (only ever set where they exist), else in Swift.
+@inline(__always)
+private func sha256Compress(
+    _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+    _ data: UnsafeRawPointer, blocks: Int, hardware: Bool
+) {
+    if hardware {
+        withUnsafeMutablePointer(to: &state) { tuple in
+            tuple.withMemoryRebound(to: UInt32.self, capacity: 8) { words in
+                stepguard_sha256_compress_hw(words, data.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+        }
+    } else {
+        sha256CompressPortable(&state, data, blocks: blocks)
+    }
+}
+
 /// Compresses `blocks` whole 64-byte blocks starting at `data` into `state`.
 @inline(never)
-private func sha256Compress(
+private func sha256CompressPortable(
     _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
     _ data: UnsafeRawPointer, blocks: Int
 ) {
@@ -184,9 +211,25 @@ public struct SHA256: HashFunction {
     private var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var buffered = 0
     private var length: UInt64 = 0
+    private let hardware: Bool
+
+    /// Whether hashers compress with the CPU's SHA instructions (the x86 SHA extensions), found
+    /// at run time; the portable Swift code runs everywhere else. `STEPGUARD_SHA256=portable` in
+    /// the environment turns the instructions off, to compare the two.
+    public static let usesHardwareInstructions: Bool = {
+        if let choice = getenv("STEPGUARD_SHA256"), String(cString: choice) == "portable" { return false }
+        return stepguard_sha256_hw_available() != 0
+    }()
 
     /// A hasher in its initial state.
-    public init() {}
+    public init() {
+        hardware = Self.usesHardwareInstructions
+    }
+
+    /// A hasher that never uses the SHA instructions, so tests can check both paths.
+    init(portable: Void) {
+        hardware = false
+    }
 
     /// Absorbs `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -204,12 +247,12 @@ public struct SHA256: HashFunction {
             remaining -= take
             if buffered < 64 { return }
             let copy = buffer
-            withUnsafeBytes(of: copy) { sha256Compress(&state, $0.baseAddress!, blocks: 1) }
+            withUnsafeBytes(of: copy) { sha256Compress(&state, $0.baseAddress!, blocks: 1, hardware: hardware) }
             buffered = 0
         }
         let blocks = remaining / 64
         if blocks > 0 {
-            sha256Compress(&state, src, blocks: blocks)
+            sha256Compress(&state, src, blocks: blocks, hardware: hardware)
             src += blocks * 64
             remaining -= blocks * 64
         }
@@ -259,13 +302,13 @@ public struct SHA256: HashFunction {
                 // No room for the length: pad this block out and compress it, then a block of
                 // zeros and the length.
                 (base + used + 1).initializeMemory(as: UInt8.self, repeating: 0, count: 63 - used)
-                sha256Compress(&state, base, blocks: 1)
+                sha256Compress(&state, base, blocks: 1, hardware: hardware)
                 base.initializeMemory(as: UInt8.self, repeating: 0, count: 56)
             } else {
                 (base + used + 1).initializeMemory(as: UInt8.self, repeating: 0, count: 55 - used)
             }
             base.storeBytes(of: bitLength.bigEndian, toByteOffset: 56, as: UInt64.self)
-            sha256Compress(&state, base, blocks: 1)
+            sha256Compress(&state, base, blocks: 1, hardware: hardware)
         }
         return state
     }

@@ -1,4 +1,4 @@
-import Crypto
+@testable import Crypto
 import Foundation
 import Testing
 
@@ -81,14 +81,42 @@ enum CAVP {
     func sha256(file: String, expectedCount: Int) throws {
         let records = try CAVP.records(file)
         #expect(records.count == expectedCount)
-        var passed = 0
+        var passed = 0, portablePassed = 0
         for record in records {
             #expect(record.message.count * 8 == record.bitLength, "\(record)")
             let digest = SHA256.hash(record.message)
             #expect(digest == record.digest, "\(file) \(record)")
             if digest == record.digest { passed += 1 }
+            // The Swift code as well, where the default is the CPU's SHA instructions.
+            var portable = SHA256(portable: ())
+            portable.update(record.message)
+            #expect(portable.finalize() == record.digest, "\(file) \(record), portable")
+            if portable.finalize() == record.digest { portablePassed += 1 }
         }
-        print("\(file): \(passed)/\(records.count) digests match")
+        let path = SHA256.usesHardwareInstructions ? "SHA instructions" : "portable"
+        print("\(file): \(passed)/\(records.count) digests match (\(path)); portable \(portablePassed)/\(records.count)")
+    }
+
+    /// The instruction path and the Swift code agree on every length up to 600 bytes, fed
+    /// whole and in uneven chunks (partial blocks, exact blocks, several blocks at once).
+    @Test func hardwareAndPortableAgree() {
+        var generator = SystemRandomNumberGenerator()
+        let message = (0..<600).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for length in 0...message.count {
+            let input = Array(message.prefix(length))
+            var portable = SHA256(portable: ())
+            portable.update(input)
+            var chunked = SHA256()
+            var rest = input[...]
+            var chunk = 1
+            while !rest.isEmpty {
+                chunked.update(rest.prefix(chunk))
+                rest = rest.dropFirst(chunk)
+                chunk = chunk * 5 % 131 + 1
+            }
+            #expect(SHA256.hash(input) == portable.finalize(), "length \(length)")
+            #expect(chunked.finalize() == portable.finalize(), "length \(length), chunked")
+        }
     }
 
     @Test(arguments: [
@@ -113,6 +141,12 @@ enum CAVP {
         let computed = CAVP.monteCarlo(seed: seed, rounds: expected.count) { SHA256.hash($0) }
         let passed = zip(computed, expected).filter { $0 == $1 }.count
         #expect(passed == expected.count)
+        let portable = CAVP.monteCarlo(seed: seed, rounds: expected.count) { message in
+            var hasher = SHA256(portable: ())
+            hasher.update(message)
+            return hasher.finalize()
+        }
+        #expect(portable == expected)
         print("cavp/SHA256Monte.rsp: \(passed)/\(expected.count) checkpoints match")
     }
 
