@@ -16,6 +16,10 @@ public struct VerifyOptions: Sendable {
     public var fromCheckpoint: Int?
     /// Keep every leaf hash (for proofs); costs 32 bytes per record.
     public var collectLeafHashes: Bool
+    /// Bytes per window of line preparation, and how many other threads prepare windows (nil:
+    /// the spare cores). The result never depends on them; tests vary them to show that.
+    var preparationWindow: Int? = nil
+    var preparationWorkers: Int? = nil
 
     public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false) {
         self.trustedKeys = trustedKeys
@@ -91,6 +95,8 @@ public enum AuditVerifier {
 
         // Where to start: the beginning, or a trusted checkpoint's resume point.
         var engine = ChainEngine(bytes: bytes, hasher: hasher, collectLeafHashes: options.collectLeafHashes)
+        engine.preparationWindow = options.preparationWindow ?? LinePreparation<Hasher>.defaultWindowSize
+        engine.preparationWorkers = options.preparationWorkers ?? LinePreparation<Hasher>.defaultWorkers
         var startSize = 0
         if let from = options.fromCheckpoint {
             guard let index = checkpoints.indices.first(where: { checkpoints[$0].checkpoint.size == from && trusted[$0] }) else {
@@ -246,6 +252,51 @@ struct JoinKey: Hashable {
     }
 }
 
+/// What the joins need from one record, worked out where its line is prepared, off the
+/// reader's thread: its kind, whether it allows its step, its keys and its times.
+struct JoinFacts: Sendable {
+    enum Kind: Sendable { case decision, approval, mint, revocation, execution, other }
+
+    var kind: Kind
+    /// An outcome that lets the step run: allow, mutate, warn, approved.
+    var allowing = false
+    /// Plan and step, when the record names both.
+    var stepKey: JoinKey?
+    var jtiKey: JoinKey?
+    /// An execution's time, in milliseconds since the epoch.
+    var time: Int64?
+    /// A mint's expiry, in milliseconds since the epoch.
+    var exp: Int64?
+
+    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
+        func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
+        func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
+            guard let span, span.count == word.utf8CodeUnitCount else { return false }
+            return memcmpBytes(line.baseAddress! + span.start, UnsafeRawPointer(word.utf8Start), span.count)
+        }
+        let kindSpan = record.kind
+        if equals(kindSpan, "decision") { kind = .decision }
+        else if equals(kindSpan, "approval") { kind = .approval }
+        else if equals(kindSpan, "mint") { kind = .mint }
+        else if equals(kindSpan, "revocation") { kind = .revocation }
+        else if equals(kindSpan, "execution") { kind = .execution }
+        else { kind = .other }
+        if let plan = record.plan, let step = record.step { stepKey = JoinKey(bytes(plan), bytes(step)) }
+        if let jti = record.jti { jtiKey = JoinKey(bytes(jti)) }
+        switch kind {
+        case .decision, .approval:
+            allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
+                || equals(record.outcome, "warn") || equals(record.outcome, "approved")
+        case .mint:
+            exp = record.exp.flatMap { Timestamp.parse(bytes($0)) }
+        case .execution:
+            time = record.time.flatMap { Timestamp.parse(bytes($0)) }
+        case .revocation, .other:
+            break
+        }
+    }
+}
+
 /// An open-addressing table keyed by `JoinKey`, whose bits are already well mixed, so that the
 /// joins do not pay for rehashing every key as a Dictionary would.
 struct JoinTable<Value> {
@@ -338,6 +389,10 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var checkpointSizes = Set<Int>()
     var rootsAtSize: [Int: Digest32] = [:]
 
+    // How lines are prepared (see LinePreparation).
+    var preparationWindow = LinePreparation<Hasher>.defaultWindowSize
+    var preparationWorkers = LinePreparation<Hasher>.defaultWorkers
+
     // Leaf hashes and record positions, when asked for.
     let collectLeafHashes: Bool
     var leafHashes: [Digest32] = []
@@ -384,34 +439,33 @@ struct ChainEngine<Hasher: MerkleHasher> {
 
     mutating func run() {
         if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
-        guard let base = bytes.baseAddress else { return }
-        var position = offset
         endOffset = offset
-        let end = bytes.count
         var pending: ChainEntry? = nil
-        while position < end {
-            let remaining = end - position
-            let newline = memchr(base + position, 0x0A, remaining)
-            let lineEnd = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
-            let terminated = newline != nil
-            let entry = makeEntry(start: position, end: lineEnd)
-            if !terminated {
-                // No newline: an interrupted write. It takes no part in the chain.
-                if let pending { process(pending, next: nil) }
-                pending = nil
+        // What each line needs alone (its hash, its scan) is prepared window by window on other
+        // cores, ahead of this loop; the loop keeps what needs the lines in order: the chain,
+        // the tree and the joins.
+        let preparation = LinePreparation(bytes: bytes, from: offset, hasher: hasher,
+                                          windowSize: preparationWindow, workers: preparationWorkers)
+        defer { preparation.finish() }
+        windows: for window in 0..<preparation.windowCount {
+            for line in preparation.take(window) {
+                let entry = makeEntry(line)
+                if !line.terminated {
+                    // No newline: an interrupted write. It takes no part in the chain.
+                    if let pending { process(pending, next: nil) }
+                    pending = nil
+                    lineCount += 1
+                    invalidLines.insert(entry.line)
+                    findings.append(AuditFinding(kind: .torn, line: entry.line,
+                                                 message: "line \(entry.line) is an incomplete record (\(line.end - line.start) bytes, no newline): an interrupted write; 'stepguard audit append --repair' drops it"))
+                    break windows
+                }
                 lineCount += 1
-                invalidLines.insert(entry.line)
-                findings.append(AuditFinding(kind: .torn, line: entry.line,
-                                             message: "line \(entry.line) is an incomplete record (\(lineEnd - position) bytes, no newline): an interrupted write; 'stepguard audit append --repair' drops it"))
-                position = end
-                break
+                addLeaf(entry)
+                if let previous = pending { process(previous, next: entry) }
+                pending = entry
+                endOffset = line.end + 1
             }
-            lineCount += 1
-            addLeaf(entry)
-            if let previous = pending { process(previous, next: entry) }
-            pending = entry
-            position = lineEnd + 1
-            endOffset = position
         }
         if let pending {
             if !pending.parsed && pending.line == lineBase + lineCount {
@@ -426,17 +480,14 @@ struct ChainEngine<Hasher: MerkleHasher> {
         finishJoins()
     }
 
-    private mutating func makeEntry(start: Int, end: Int) -> ChainEntry {
-        let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        let hash = hasher.hashLeaf(line)
+    private mutating func makeEntry(_ prepared: PreparedLine) -> ChainEntry {
         let lineNumber = lineBase + lineCount + 1
-        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev,
-              !prevSpan.escaped, let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
-        else {
-            return ChainEntry(line: lineNumber, start: start, end: end, seq: nil, prev: nil, hash: hash, parsed: false)
+        guard let facts = prepared.facts, let seq = prepared.seq, let prev = prepared.prev else {
+            return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: nil, prev: nil, hash: prepared.hash, parsed: false)
         }
-        join(record, seq: seq, lineNumber: lineNumber, line: line, start: start, end: end)
-        return ChainEntry(line: lineNumber, start: start, end: end, seq: seq, prev: prev, hash: hash, parsed: true)
+        let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
+        join(facts, seq: seq, lineNumber: lineNumber, line: line, start: prepared.start, end: prepared.end)
+        return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: seq, prev: prev, hash: prepared.hash, parsed: true)
     }
 
     private mutating func addLeaf(_ entry: ChainEntry) {
@@ -598,34 +649,16 @@ struct ChainEngine<Hasher: MerkleHasher> {
 
     // MARK: Joins
 
-    @inline(__always)
-    private func spanBytes(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])
-    }
-
-    @inline(__always)
-    private func equals(_ span: ByteSpan?, _ word: StaticString, _ line: UnsafeRawBufferPointer) -> Bool {
-        guard let span, span.count == word.utf8CodeUnitCount else { return false }
-        return memcmpBytes(line.baseAddress! + span.start, UnsafeRawPointer(word.utf8Start), span.count)
-    }
-
     private func text(_ span: ByteSpan?, _ line: UnsafeRawBufferPointer) -> String? {
         span.map { RecordScanner.string($0, in: line) }
     }
 
-    private mutating func join(_ record: ScannedRecord, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int, end: Int) {
-        guard let kind = record.kind else { return }
-        let kindText = spanBytes(kind, line)
-        guard kindText.count >= 4 else { return }
-        switch kindText[0] {
-        case UInt8(ascii: "d") where equals(kind, "decision", line),
-             UInt8(ascii: "a") where equals(kind, "approval", line):
-            guard let plan = record.plan, let step = record.step else { return }
-            let key = JoinKey(spanBytes(plan, line), spanBytes(step, line))
-            let allowing = equals(record.outcome, "allow", line) || equals(record.outcome, "mutate", line)
-                || equals(record.outcome, "warn", line) || equals(record.outcome, "approved", line)
+    private mutating func join(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int, end: Int) {
+        switch facts.kind {
+        case .decision, .approval:
+            guard let key = facts.stepKey else { return }
             if var state = steps[key] {
-                if allowing && !state.allowed {
+                if facts.allowing && !state.allowed {
                     state.allowed = true
                     state.decisionLine = lineNumber
                     state.decisionSeq = seq
@@ -634,31 +667,34 @@ struct ChainEngine<Hasher: MerkleHasher> {
                 }
                 steps[key] = state
             } else {
-                steps[key] = StepState(allowed: allowing, decisionLine: lineNumber, decisionSeq: seq, lineStart: start, lineEnd: end)
+                steps[key] = StepState(allowed: facts.allowing, decisionLine: lineNumber, decisionSeq: seq, lineStart: start, lineEnd: end)
                 stepOrder.append(key)
             }
-        case UInt8(ascii: "m") where equals(kind, "mint", line):
-            guard let jti = record.jti else { return }
-            let exp = record.exp.flatMap { Timestamp.parse(spanBytes($0, line)) }
-            mints[JoinKey(spanBytes(jti, line))] = MintState(exp: exp, line: lineNumber)
-        case UInt8(ascii: "r") where equals(kind, "revocation", line):
-            guard let jti = record.jti else { return }
-            let key = JoinKey(spanBytes(jti, line))
+        case .mint:
+            guard let key = facts.jtiKey else { return }
+            mints[key] = MintState(exp: facts.exp, line: lineNumber)
+        case .revocation:
+            guard let key = facts.jtiKey else { return }
             if revoked[key] == nil { revoked[key] = lineNumber }
-        case UInt8(ascii: "e") where equals(kind, "execution", line):
-            joinExecution(record, seq: seq, lineNumber: lineNumber, line: line)
-        default:
+        case .execution:
+            joinExecution(facts, seq: seq, lineNumber: lineNumber, line: line)
+        case .other:
             return
         }
     }
 
-    private mutating func joinExecution(_ record: ScannedRecord, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer) {
-        let plan = text(record.plan, line)
-        let step = text(record.step, line)
+    private mutating func joinExecution(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer) {
+        // The texts are only needed for findings, which are rare: the line is scanned again
+        // for them rather than carrying its fields along or allocating them for every record.
+        func field(_ path: KeyPath<ScannedRecord, ByteSpan?>) -> String? {
+            (try? RecordScanner.scan(line)).flatMap { $0[keyPath: path] }.map { RecordScanner.string($0, in: line) }
+        }
+        var plan: String? { field(\.plan) }
+        var step: String? { field(\.step) }
+        var jti: String? { field(\.jti) }
         // Where earlier records were not read, missing counterparts are not evidence.
         let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
-        if let planSpan = record.plan, let stepSpan = record.step {
-            let key = JoinKey(spanBytes(planSpan, line), spanBytes(stepSpan, line))
+        if let key = facts.stepKey {
             if var state = steps[key], state.allowed {
                 state.executed = true
                 steps[key] = state
@@ -676,9 +712,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
                                          message: "line \(lineNumber): an execution that names no plan and step"))
         }
-        guard let jtiSpan = record.jti else { return }
-        let jti = text(jtiSpan, line)
-        let key = JoinKey(spanBytes(jtiSpan, line))
+        guard let key = facts.jtiKey else { return }
         if let first = used[key] {
             findings.append(AuditFinding(kind: .replayedCredential, seq: seq, line: lineNumber, relatedLine: first,
                                          plan: plan, step: step, jti: jti,
@@ -697,7 +731,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" was never minted in this log"))
             return
         }
-        if let exp = mint.exp, let timeSpan = record.time, let time = Timestamp.parse(spanBytes(timeSpan, line)), time > exp {
+        if let exp = mint.exp, let time = facts.time, time > exp {
             findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: mint.line,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" used \(Self.duration(time - exp)) after it expired (minted on line \(mint.line))"))

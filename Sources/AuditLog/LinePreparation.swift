@@ -1,0 +1,180 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One line of a log with everything that can be known about it alone.
+struct PreparedLine: Sendable {
+    /// Offset of the line's first byte.
+    var start: Int
+    /// Offset just past the line's last byte: its newline, or the end of the file.
+    var end: Int
+    /// Whether a newline ends the line (only a torn final line has none).
+    var terminated: Bool
+    /// The line's leaf hash.
+    var hash: Digest32
+    /// The record's `seq`, when the line is a record with a `seq` and a plain hex `prev`.
+    var seq: Int?
+    /// The decoded `prev` of that record.
+    var prev: Digest32?
+    /// What the joins need from that record.
+    var facts: JoinFacts?
+}
+
+/// Splits a log into lines, hashes and scans them, window by window and ahead of the reader.
+///
+/// Hashing and scanning a line need nothing from any other line, and they are most of the work
+/// of a verification; the chain, the tree and the joins need the lines in order. So the bytes
+/// are cut into fixed windows (a line belongs to the window it starts in), spare cores prepare
+/// the windows in order a bounded distance ahead, and the reader takes them in order, preparing
+/// a window itself when no one has started it. With one core it is the plain sequential pass.
+final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
+    /// Bytes per window by default: large enough that handing a window over costs nothing next
+    /// to preparing it, small enough that the windows ahead stay a few megabytes.
+    static var defaultWindowSize: Int { 1 << 20 }
+
+    /// Spare cores, the default number of workers.
+    static var defaultWorkers: Int { ProcessInfo.processInfo.activeProcessorCount - 1 }
+
+    /// How many windows there are.
+    let windowCount: Int
+    private let windowSize: Int
+
+    // The log is read-only while it is being verified (the caller holds a shared lock and a
+    // map of it), so the workers read it without synchronisation.
+    private let base: UnsafeRawPointer?
+    private let count: Int
+    private let from: Int
+    private let hasher: Hasher
+    private let lookahead: Int
+
+    private let condition = NSCondition()
+    private var results: [[PreparedLine]?]
+    /// Windows below this index have been claimed, by a worker or by the reader.
+    private var nextUnclaimed = 0
+    /// Windows below this index have been taken by the reader.
+    private var taken = 0
+    private var stopped = false
+    private let workers = DispatchGroup()
+
+    /// Starts preparing the lines of `bytes` from offset `from` (the start of a line).
+    init(bytes: UnsafeRawBufferPointer, from: Int, hasher: Hasher,
+         windowSize: Int = defaultWindowSize, workers requested: Int = defaultWorkers) {
+        base = UnsafeRawPointer(bytes.baseAddress)
+        count = bytes.count
+        self.from = from
+        self.hasher = hasher
+        let size = max(1, windowSize)
+        self.windowSize = size
+        windowCount = base != nil && count > from ? (count - from + size - 1) / size : 0
+        results = Array(repeating: nil, count: windowCount)
+        let workerCount = max(0, min(requested, 7, windowCount - 1))
+        lookahead = 4 * (workerCount + 1)
+        for _ in 0..<workerCount {
+            DispatchQueue.global().async(group: workers) { self.work() }
+        }
+    }
+
+    /// The lines of window `index`; windows must be taken in order, each once.
+    ///
+    /// While the window is not ready the reader prepares windows itself (this one if no one
+    /// has claimed it, else the next unclaimed one) rather than wait, so all threads stay busy
+    /// whichever side is slower.
+    func take(_ index: Int) -> [PreparedLine] {
+        condition.lock()
+        while results[index] == nil {
+            if index >= nextUnclaimed {
+                nextUnclaimed = index + 1
+                condition.unlock()
+                let lines = prepare(index)
+                condition.lock()
+                results[index] = lines
+            } else if nextUnclaimed < windowCount && nextUnclaimed < index + lookahead {
+                let ahead = nextUnclaimed
+                nextUnclaimed += 1
+                condition.unlock()
+                let lines = prepare(ahead)
+                condition.lock()
+                results[ahead] = lines
+                condition.broadcast()
+            } else {
+                condition.wait()
+            }
+        }
+        let lines = results[index]!
+        results[index] = nil
+        taken = index + 1
+        condition.broadcast()
+        condition.unlock()
+        return lines
+    }
+
+    /// Stops the workers and waits for them: after this the bytes may go away.
+    func finish() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+        workers.wait()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while !stopped && nextUnclaimed < windowCount && nextUnclaimed >= taken + lookahead {
+                condition.wait()
+            }
+            guard !stopped && nextUnclaimed < windowCount else {
+                condition.unlock()
+                return
+            }
+            let index = nextUnclaimed
+            nextUnclaimed += 1
+            condition.unlock()
+            let lines = prepare(index)
+            condition.lock()
+            results[index] = lines
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The lines that start in window `index`.
+    private func prepare(_ index: Int) -> [PreparedLine] {
+        guard let base else { return [] }
+        let windowStart = from + index * windowSize
+        let windowEnd = min(windowStart + windowSize, count)
+        var position = windowStart
+        if index > 0 {
+            // The window's first line starts after the first newline at or after the byte
+            // before it; the line that newline ends belongs to an earlier window.
+            guard let newline = memchr(base + windowStart - 1, 0x0A, count - windowStart + 1) else { return [] }
+            position = UnsafeRawPointer(newline) - base + 1
+        }
+        var lines: [PreparedLine] = []
+        while position < windowEnd {
+            let newline = memchr(base + position, 0x0A, count - position)
+            let end = newline.map { UnsafeRawPointer($0) - base } ?? count
+            lines.append(prepareLine(start: position, end: end, terminated: newline != nil))
+            position = end + 1
+        }
+        return lines
+    }
+
+    private func prepareLine(start: Int, end: Int, terminated: Bool) -> PreparedLine {
+        let line = UnsafeRawBufferPointer(start: base! + start, count: end - start)
+        let hash = hasher.hashLeaf(line)
+        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,
+              let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
+        else {
+            return PreparedLine(start: start, end: end, terminated: terminated, hash: hash, seq: nil, prev: nil, facts: nil)
+        }
+        return PreparedLine(start: start, end: end, terminated: terminated, hash: hash, seq: seq, prev: prev,
+                            facts: JoinFacts(record, line: line))
+    }
+}
