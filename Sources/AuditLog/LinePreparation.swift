@@ -90,18 +90,10 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         while results[index] == nil {
             if index >= nextUnclaimed {
                 nextUnclaimed = index + 1
-                condition.unlock()
-                let lines = prepare(index)
-                condition.lock()
-                results[index] = lines
+                prepareClaimed(index)
             } else if nextUnclaimed < windowCount && nextUnclaimed < index + lookahead {
-                let ahead = nextUnclaimed
                 nextUnclaimed += 1
-                condition.unlock()
-                let lines = prepare(ahead)
-                condition.lock()
-                results[ahead] = lines
-                condition.broadcast()
+                prepareClaimed(nextUnclaimed - 1)
             } else {
                 condition.wait()
             }
@@ -124,24 +116,26 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
     }
 
     private func work() {
+        condition.lock()
+        defer { condition.unlock() }
         while true {
-            condition.lock()
             while !stopped && nextUnclaimed < windowCount && nextUnclaimed >= taken + lookahead {
                 condition.wait()
             }
-            guard !stopped && nextUnclaimed < windowCount else {
-                condition.unlock()
-                return
-            }
-            let index = nextUnclaimed
+            guard !stopped && nextUnclaimed < windowCount else { return }
             nextUnclaimed += 1
-            condition.unlock()
-            let lines = prepare(index)
-            condition.lock()
-            results[index] = lines
-            condition.broadcast()
-            condition.unlock()
+            prepareClaimed(nextUnclaimed - 1)
         }
+    }
+
+    /// Prepares a window this thread has claimed and hands it over. Called, and returns, with
+    /// the lock held; the lock is released while the window is prepared.
+    private func prepareClaimed(_ index: Int) {
+        condition.unlock()
+        let lines = prepare(index)
+        condition.lock()
+        results[index] = lines
+        condition.broadcast()
     }
 
     /// The lines that start in window `index`.
