@@ -151,6 +151,8 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
             position = UnsafeRawPointer(newline) - base + 1
         }
         var lines: [PreparedLine] = []
+        // Room for records of a few hundred bytes without regrowing the array.
+        lines.reserveCapacity(windowSize / 192 + 1)
         while position < windowEnd {
             let newline = memchr(base + position, 0x0A, count - position)
             let end = newline.map { UnsafeRawPointer($0) - base } ?? count
