@@ -71,7 +71,8 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         self.hasher = hasher
         let size = max(1, windowSize)
         self.windowSize = size
-        windowCount = base != nil && count > from ? (count - from + size - 1) / size : 0
+        let remaining = base != nil ? max(0, count - from) : 0
+        windowCount = remaining / size + (remaining % size == 0 ? 0 : 1)
         results = Array(repeating: nil, count: windowCount)
         let workerCount = max(0, min(requested, 7, windowCount - 1))
         lookahead = 4 * (workerCount + 1)
@@ -142,7 +143,7 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
     private func prepare(_ index: Int) -> [PreparedLine] {
         guard let base else { return [] }
         let windowStart = from + index * windowSize
-        let windowEnd = min(windowStart + windowSize, count)
+        let windowEnd = windowSize >= count - windowStart ? count : windowStart + windowSize
         var position = windowStart
         if index > 0 {
             // The window's first line starts after the first newline at or after the byte
@@ -152,7 +153,7 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         }
         var lines: [PreparedLine] = []
         // Room for records of a few hundred bytes without regrowing the array.
-        lines.reserveCapacity(windowSize / 192 + 1)
+        lines.reserveCapacity((windowEnd - position) / 192 + 1)
         while position < windowEnd {
             let newline = memchr(base + position, 0x0A, count - position)
             let end = newline.map { UnsafeRawPointer($0) - base } ?? count
