@@ -10,6 +10,12 @@ public protocol LintFileSystem: Sendable {
     func isFile(_ path: String) -> Bool
     /// The names in a directory, nil when it cannot be listed.
     func list(_ directory: String) -> [String]?
+    /// The size in bytes of a regular file that can be read, nil when it cannot be.
+    func readableSize(_ path: String) -> Int?
+}
+
+extension LintFileSystem {
+    public func readableSize(_ path: String) -> Int? { read(path)?.count }
 }
 
 /// The real file system.
@@ -34,6 +40,13 @@ public struct DiskFileSystem: LintFileSystem {
 
     public func list(_ directory: String) -> [String]? {
         try? FileManager.default.contentsOfDirectory(atPath: directory)
+    }
+
+    public func readableSize(_ path: String) -> Int? {
+        guard isFile(path), FileManager.default.isReadableFile(atPath: path),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber
+        else { return nil }
+        return size.intValue
     }
 }
 

@@ -6,6 +6,8 @@ public enum LintError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingPath(String)
     /// A file that exists but cannot be read.
     case unreadable(String)
+    /// A file larger than the limit (in bytes) the linter reads.
+    case tooLarge(String, limit: Int)
     /// A file named explicitly that the linter does not know how to read.
     case unsupportedFile(String)
     /// A configuration file that is not valid; `line`/`column` locate the problem.
@@ -22,6 +24,8 @@ public enum LintError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\"\(path)\" does not exist; pass policy files or directories to lint"
         case .unreadable(let path):
             return "cannot read \"\(path)\"; check the permissions"
+        case .tooLarge(let path, let limit):
+            return "cannot read \"\(path)\": the file is larger than the \(limit >> 20) MiB limit; split it"
         case .unsupportedFile(let path):
             return "\"\(path)\" is not a file stepguard lints; pass .cedar, .cedarschema, entities.json, tools.json or plan .json files"
         case .configuration(let file, let line, let column, let message):

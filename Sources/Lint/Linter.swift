@@ -65,8 +65,17 @@ public enum Linter {
         fileSystem: any LintFileSystem = DiskFileSystem()
     ) throws(LintError) -> LintResult {
         let inputs = try collect(paths: paths, configuration: configuration, fileSystem: fileSystem)
+        // A file that cannot be read, or is too large to read, stops the run: linting it as
+        // empty would pass what was never looked at.
+        for input in inputs {
+            guard let size = fileSystem.readableSize(input.path) else { throw .unreadable(input.path) }
+            if size > maxFileBytes { throw .tooLarge(input.path, limit: maxFileBytes) }
+        }
         return run(inputs: inputs, configuration: configuration, fileSystem: fileSystem)
     }
+
+    /// The largest file read (32 MiB), as for plans and policy directories.
+    public static let maxFileBytes = 32 << 20
 
     /// Lints in-memory files keyed by path (`dir/policy.cedar`).
     public static func lint(files: [String: String], configuration: LintConfiguration = LintConfiguration()) -> LintResult {

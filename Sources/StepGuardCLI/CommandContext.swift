@@ -71,18 +71,21 @@ public struct CommandContext: Sendable {
 
     // MARK: - Files
 
-    /// The bytes of a file, or of stdin when `path` is `-`.
-    public func readInput(_ path: String) throws(CLIError) -> [UInt8] {
+    /// The bytes of a file, or of stdin when `path` is `-`; more than `limit` bytes is an error.
+    public func readInput(_ path: String, limit: Int = FileReader.maxFileBytes) throws(CLIError) -> [UInt8] {
         if path == "-" {
+            let bytes: [UInt8]
             do {
-                return try console.readStandardInput()
+                bytes = try console.readStandardInput()
             } catch let error as CLIError {
                 throw error
             } catch {
                 throw CLIError.unreadableFile(path: "-", reason: String(describing: error))
             }
+            if bytes.count > limit { throw FileReader.tooLarge("-", limit) }
+            return bytes
         }
-        return try FileReader.read(path)
+        return try FileReader.read(path, limit: limit)
     }
 
     /// Writes a file atomically (see `AtomicFile`).

@@ -24,6 +24,23 @@ struct GeneratedFilesTests {
         #expect(updated == guide, "the command table in \(guidePath) is stale; \(Self.regenerate)")
     }
 
+    @Test func limitsTablesInTheGuideAreCurrent() throws {
+        let guide = try String(contentsOf: Repository.root.appendingPathComponent(InputLimits.guide), encoding: .utf8)
+        let updated = DocsGenerator.replacingLimitsTables(in: guide)
+        #expect(updated != nil, "\(InputLimits.guide) lacks the limits markers")
+        #expect(updated == guide, "the limits tables in \(InputLimits.guide) are stale; \(Self.regenerate)")
+    }
+
+    @Test func theMainManPageStatesEveryLimit() throws {
+        let page = try #require(DocsGenerator.files(root: CommandTable.root).first { $0.path == "man/stepguard.1" }).contents
+        #expect(page.contains(".SH LIMITS"))
+        for group in InputLimits.groups {
+            for bound in group.bounds {
+                #expect(page.contains(ManPageRenderer.escape(bound.input.replacing("`", with: ""))), "\(bound.input)")
+            }
+        }
+    }
+
     @Test func noManPageForACommandThatIsGone() throws {
         let expected = Set(DocsGenerator.files(root: CommandTable.root).map(\.path))
         let names = try FileManager.default.contentsOfDirectory(atPath: Repository.root.appendingPathComponent("man").path)

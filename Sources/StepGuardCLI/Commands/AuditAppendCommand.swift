@@ -49,7 +49,7 @@ enum AuditAppendCommand {
         let eventPath: String? = repair && !args.isGiven("event") ? nil : (args.value("event") ?? "-")
         var events: [JSONValue] = []
         if let eventPath {
-            let bytes = try context.readInput(eventPath)
+            let bytes = try context.readInput(eventPath, limit: FileReader.maxStreamBytes)
             guard bytes.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
                 throw CLIError.invalidUsage(eventPath == "-" ? "no event on stdin; give one JSON object" : "\(eventPath) is empty; give one JSON object")
             }

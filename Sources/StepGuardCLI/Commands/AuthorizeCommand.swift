@@ -85,7 +85,7 @@ enum AuthorizeCommand {
         }
         let authorizer = BatchAuthorizer(policies: policies, entities: entities, schema: schema)
         if let path = arguments.value("requests") {
-            return try authorizer.run(batch: context.readInput(path), file: path == "-" ? "<stdin>" : path, context: context)
+            return try authorizer.run(batch: context.readInput(path, limit: FileReader.maxStreamBytes), file: path == "-" ? "<stdin>" : path, context: context)
         }
         let request = try singleRequest(context, schema: schema, loader: &loader)
         let response = Authorizer.isAuthorized(request, policies: policies, entities: entities)

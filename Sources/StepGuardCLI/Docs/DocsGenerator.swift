@@ -13,7 +13,12 @@ public enum DocsGenerator {
     public static func files(root: CommandSpec) -> [(path: String, contents: String)] {
         var files: [(path: String, contents: String)] = []
         for path in [[]] + root.visibleDescendants().map(\.path) {
-            let document = HelpDocument(root: root, path: path)
+            var document = HelpDocument(root: root, path: path)
+            if path.isEmpty {
+                // stepguard(1) also states the bounds of every reader (too long for --help).
+                let seeAlso = document.sections.firstIndex { $0.title == "See also" } ?? document.sections.endIndex
+                document.sections.insert(InputLimits.manSection, at: seeAlso)
+            }
             files.append(("man/\(document.manPageName).1", ManPageRenderer.render(document, version: CLI.version)))
         }
         for shell in Shell.allCases {
@@ -44,10 +49,21 @@ public enum DocsGenerator {
     /// `document` with the text between the table markers replaced by `table`; nil when the
     /// markers are missing.
     public static func replacingCommandTable(in document: String, with table: String) -> String? {
-        guard let begin = document.firstRange(of: tableBegin), let end = document.firstRange(of: tableEnd),
+        replacingGenerated(in: document, begin: tableBegin, end: tableEnd, with: table)
+    }
+
+    /// `document` with the text between the limits markers replaced by the limits tables; nil
+    /// when the markers are missing.
+    public static func replacingLimitsTables(in document: String) -> String? {
+        replacingGenerated(in: document, begin: InputLimits.tableBegin, end: InputLimits.tableEnd, with: InputLimits.markdown)
+    }
+
+    private static func replacingGenerated(in document: String, begin beginMarker: String, end endMarker: String,
+                                           with text: String) -> String? {
+        guard let begin = document.firstRange(of: beginMarker), let end = document.firstRange(of: endMarker),
             begin.upperBound <= end.lowerBound
         else { return nil }
-        return String(document[..<begin.upperBound]) + "\n" + table + String(document[end.lowerBound...])
+        return String(document[..<begin.upperBound]) + "\n" + text + String(document[end.lowerBound...])
     }
 
     /// Writes every generated file under `directory` (creating man/ and completions/), removes
@@ -75,6 +91,13 @@ public enum DocsGenerator {
                 try AtomicFile.write(updated, to: guide)
                 written.append(guide)
             }
+        }
+        let limitsGuide = directory + "/" + InputLimits.guide
+        if let bytes = try? FileReader.read(limitsGuide),
+            let updated = replacingLimitsTables(in: String(decoding: bytes, as: UTF8.self))
+        {
+            try AtomicFile.write(updated, to: limitsGuide)
+            written.append(limitsGuide)
         }
         let expected = Set(generated.map(\.path))
         for name in listDirectory(directory + "/man") where name.hasPrefix("stepguard") && name.hasSuffix(".1") {

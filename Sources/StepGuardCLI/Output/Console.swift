@@ -164,16 +164,7 @@ public struct Console: Sendable {
 
     private static func readStandardInput() throws -> [UInt8] {
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { System.read(0, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.unreadableFile(path: "-", reason: System.lastError())
-            }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
-        }
+        return try FileReader.readAll(0, into: &result, path: "-", limit: FileReader.maxStreamBytes)
     }
 
     private static func measureWidth(environment: [String: String]) -> Int? {
