@@ -70,13 +70,15 @@ module_deps() {
 build_module() {
     local m=$1 lib="$build/lib$1.a" stamp="$build/$1.stamp" d current
     for d in $(module_deps "$m"); do build_module "$d"; done
-    current=$( { find "$root/Sources/$m" -name '*.swift' -printf '%p %s %T@\n' | sort
+    current=$( { echo "flags: $opt -enable-testing"
+                 find "$root/Sources/$m" -name '*.swift' -printf '%p %s %T@\n' | sort
                  [ "$m" = Crypto ] && find "$root/Sources/CSHA256" -type f -printf '%p %s %T@\n' | sort
                  for d in $(module_deps "$m"); do cat "$build/$d.stamp"; done; } | cksum)
     if [ -f "$lib" ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$current" ]; then return 0; fi
     echo "fuzz: compiling module $m" >&2
     # shellcheck disable=SC2046
-    "$swiftc" -parse-as-library -module-name "$m" -wmo $opt -g -sanitize=fuzzer,address \
+    # -enable-testing: harnesses may reach internal knobs (@testable import), as tests do.
+    "$swiftc" -parse-as-library -module-name "$m" -wmo $opt -g -sanitize=fuzzer,address -enable-testing \
         -emit-module -emit-module-path "$build/$m.swiftmodule" \
         -emit-library -static -o "$lib.tmp" -I "$build" $c_includes \
         $(find "$root/Sources/$m" -name '*.swift' | sort)

@@ -3,8 +3,9 @@
 // writes it. Invariants: valid records never exceed the records seen; a log built only by
 // appending has no record-level fault (torn, malformed, modified, missing, inserted,
 // reordered) and every record counts as valid unless a join finding names it; its tree size
-// is the number of records; and a signed checkpoint over it verifies.
-import AuditLog
+// is the number of records; and a signed checkpoint over it verifies. Verification cut into
+// small windows prepared by another thread reports exactly what the one-window pass reports.
+@testable import AuditLog
 import Crypto
 import JSONValue
 
@@ -19,12 +20,28 @@ func verifyLog(_ bytes: [UInt8]) -> VerificationReport? {
     }
 }
 
+/// The report with lines prepared in windows of `window` bytes, by the reader and `workers`
+/// other threads.
+func verifyLog(_ bytes: [UInt8], window: Int, workers: Int) -> VerificationReport? {
+    var options = VerifyOptions(trustedKeys: [auditSigner.verifier])
+    options.preparationWindow = window
+    options.preparationWorkers = workers
+    return bytes.withUnsafeBytes { raw in try? AuditVerifier.verify(bytes: raw, options: options) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAuditLog(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
     if let report = verifyLog(bytes) {
         require(report.validRecords <= report.totalRecords, "\(report.summary) on arbitrary input")
         _ = report.json
+        let window = 1 + (bytes.first.map(Int.init) ?? 0) % 61
+        if let windowed = verifyLog(bytes, window: window, workers: 1) {
+            require(windowed.findings == report.findings && windowed.summary == report.summary && windowed.root == report.root,
+                    "windows of \(window) bytes change the report: \(windowed.summary) vs \(report.summary)")
+        } else {
+            require(false, "windows of \(window) bytes make verification fail")
+        }
     }
     _ = bytes.withUnsafeBytes { AuditLog.show(bytes: $0) }
     _ = bytes.withUnsafeBytes { AuditLog.show(bytes: $0, plan: "p") }
