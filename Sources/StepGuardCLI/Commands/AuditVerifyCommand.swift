@@ -20,6 +20,10 @@ enum AuditVerifyCommand {
             Each finding is printed as LOG:LINE: fault or notice, its kind, the record number and \
             what is wrong; notices (an aborted step, something not checked) do not fail \
             verification. -q leaves out the notices.
+
+            The log is read through a memory map. Lines are hashed and scanned on the spare cores \
+            (up to seven) ahead of the pass that checks the chain, the tree and the joins in \
+            order; the report never depends on how many cores there are.
             """,
         options: [
             .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").repeatable(),
