@@ -50,6 +50,45 @@ extension HashFunction {
     }
 }
 
+/// The streaming part both hashes share: tops up the partial block held in `buffer` (a
+/// fixed-size tuple of `blockSize` bytes, `buffered` of them in use), compresses whole blocks
+/// straight from the caller's bytes, and keeps what is left over.
+@inline(__always)
+private func absorb<Buffer>(
+    _ bytes: UnsafeRawBufferPointer, blockSize: Int, buffer: inout Buffer, buffered: inout Int,
+    compress: (UnsafeRawPointer, Int) -> Void
+) {
+    guard var src = bytes.baseAddress, bytes.count > 0 else { return }
+    var remaining = bytes.count
+    if buffered > 0 {
+        let take = min(blockSize - buffered, remaining)
+        let offset = buffered
+        withUnsafeMutableBytes(of: &buffer) { dst in
+            dst.baseAddress!.advanced(by: offset).copyMemory(from: src, byteCount: take)
+        }
+        buffered += take
+        src += take
+        remaining -= take
+        if buffered < blockSize { return }
+        let copy = buffer
+        withUnsafeBytes(of: copy) { compress($0.baseAddress!, 1) }
+        buffered = 0
+    }
+    let blocks = remaining / blockSize
+    if blocks > 0 {
+        compress(src, blocks)
+        src += blocks * blockSize
+        remaining -= blocks * blockSize
+    }
+    if remaining > 0 {
+        let count = remaining
+        withUnsafeMutableBytes(of: &buffer) { dst in
+            dst.baseAddress!.copyMemory(from: src, byteCount: count)
+        }
+        buffered = count
+    }
+}
+
 // MARK: - SHA-256
 
 // The 64 round constants of FIPS 180-4 §4.2.2 appear as immediates in the unrolled rounds below.
@@ -233,35 +272,10 @@ public struct SHA256: HashFunction {
 
     /// Absorbs `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var src = bytes.baseAddress, bytes.count > 0 else { return }
-        var remaining = bytes.count
-        length &+= UInt64(remaining)
-        if buffered > 0 {
-            let take = min(64 - buffered, remaining)
-            let offset = buffered
-            withUnsafeMutableBytes(of: &buffer) { dst in
-                dst.baseAddress!.advanced(by: offset).copyMemory(from: src, byteCount: take)
-            }
-            buffered += take
-            src += take
-            remaining -= take
-            if buffered < 64 { return }
-            let copy = buffer
-            withUnsafeBytes(of: copy) { sha256Compress(&state, $0.baseAddress!, blocks: 1, hardware: hardware) }
-            buffered = 0
-        }
-        let blocks = remaining / 64
-        if blocks > 0 {
-            sha256Compress(&state, src, blocks: blocks, hardware: hardware)
-            src += blocks * 64
-            remaining -= blocks * 64
-        }
-        if remaining > 0 {
-            let count = remaining
-            withUnsafeMutableBytes(of: &buffer) { dst in
-                dst.baseAddress!.copyMemory(from: src, byteCount: count)
-            }
-            buffered = count
+        length &+= UInt64(bytes.count)
+        let hardware = self.hardware
+        absorb(bytes, blockSize: 64, buffer: &buffer, buffered: &buffered) { blocks, count in
+            sha256Compress(&state, blocks, blocks: count, hardware: hardware)
         }
     }
 
@@ -416,35 +430,9 @@ public struct SHA512: HashFunction {
 
     /// Absorbs `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var src = bytes.baseAddress, bytes.count > 0 else { return }
-        var remaining = bytes.count
-        length &+= UInt64(remaining)
-        if buffered > 0 {
-            let take = min(128 - buffered, remaining)
-            let offset = buffered
-            withUnsafeMutableBytes(of: &buffer) { dst in
-                dst.baseAddress!.advanced(by: offset).copyMemory(from: src, byteCount: take)
-            }
-            buffered += take
-            src += take
-            remaining -= take
-            if buffered < 128 { return }
-            let copy = buffer
-            withUnsafeBytes(of: copy) { sha512Compress(&state, $0.baseAddress!, blocks: 1) }
-            buffered = 0
-        }
-        let blocks = remaining / 128
-        if blocks > 0 {
-            sha512Compress(&state, src, blocks: blocks)
-            src += blocks * 128
-            remaining -= blocks * 128
-        }
-        if remaining > 0 {
-            let count = remaining
-            withUnsafeMutableBytes(of: &buffer) { dst in
-                dst.baseAddress!.copyMemory(from: src, byteCount: count)
-            }
-            buffered = count
+        length &+= UInt64(bytes.count)
+        absorb(bytes, blockSize: 128, buffer: &buffer, buffered: &buffered) { blocks, count in
+            sha512Compress(&state, blocks, blocks: count)
         }
     }
 
