@@ -115,11 +115,11 @@ public struct JSONNumber: Equatable, Hashable, Sendable, CustomStringConvertible
 
     public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
         if let left = lhs.int64, let right = rhs.int64 { return left == right }
-        if lhs.int64 != nil || rhs.int64 != nil {
-            // Integers beyond 2^53 must not compare equal to a nearby double.
-            if lhs.text == rhs.text { return true }
-            return lhs.double == rhs.double && lhs.double.rounded() == lhs.double
-                && abs(lhs.double) <= 9_007_199_254_740_992
+        if let integer = lhs.int64 ?? rhs.int64 {
+            // An integer equals a number read as a double only when the double is exactly that
+            // integer (`-115e15` and `-115000000000000000`), never a nearby one beyond 2^53.
+            let other = lhs.int64 == nil ? lhs.double : rhs.double
+            return Int64(exactly: other) == integer
         }
         return lhs.double == rhs.double
     }

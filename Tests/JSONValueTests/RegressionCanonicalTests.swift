@@ -35,3 +35,27 @@ import JSONValue
         #expect(JSONWriter.compact(value) == input)
     }
 }
+
+/// Numbers written differently compare by their exact value.
+@Suite struct RegressionNumberEqualityTests {
+    /// `-115e15` (fuzz input): pretty output writes it `-115000000000000000`, an integer
+    /// literal, which compared unequal to the exponent form although both are exactly the same
+    /// number.
+    @Test(arguments: [("-115e15", "-115000000000000000"), ("1e17", "100000000000000000"), ("2.5e1", "25"), ("0.0", "0")])
+    func sameValueWrittenTwoWaysIsEqual(left: String, right: String) throws {
+        #expect(try JSONParser.parse(left) == JSONParser.parse(right))
+    }
+
+    /// Beyond 2^53 a double stands for one integer only: its nearest neighbours stay unequal.
+    @Test(arguments: [("9007199254740993", "9007199254740993e0"), ("9007199254740993", "9.007199254740993e15"), ("-115000000000000001", "-115e15")])
+    func nearbyIntegerIsNotEqual(left: String, right: String) throws {
+        #expect(try JSONParser.parse(left) != JSONParser.parse(right))
+    }
+
+    @Test func writersRoundTripExponentIntegers() throws {
+        let value = try JSONParser.parse("[-115e15, 1e17, 4.5e2]")
+        for text in [JSONWriter.pretty(value), JSONWriter.compact(value), CanonicalJSON.string(value)] {
+            #expect(try JSONParser.parse(text) == value, "\(text)")
+        }
+    }
+}
