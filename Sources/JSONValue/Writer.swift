@@ -162,9 +162,12 @@ public enum JSONWriter {
         }
     }
 
-    /// A scalar: exact 64-bit integers in full, everything else as canonical JSON writes it.
+    /// A scalar: integers in full, everything else as canonical JSON writes it. A number read
+    /// as a double that is a whole number within 64 bits is written as exactly that integer:
+    /// the shortest round-trip form (`-18888888888888890` for the double -18888888888888888)
+    /// would read back as a different integer.
     private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
-        if case .number(let number) = value, let integer = number.int64 {
+        if case .number(let number) = value, let integer = number.int64 ?? Int64(exactly: number.double) {
             output.append(contentsOf: String(integer).utf8)
         } else {
             CanonicalJSON.write(value, into: &output)

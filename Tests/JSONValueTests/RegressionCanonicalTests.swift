@@ -52,10 +52,20 @@ import JSONValue
         #expect(try JSONParser.parse(left) != JSONParser.parse(right))
     }
 
+    /// `-18888888888888888.8885` (fuzz input) reads as the double -18888888888888888, whose
+    /// shortest round-trip form `-18888888888888890` reads back as a different integer; the
+    /// writers print the double's exact integer value instead.
     @Test func writersRoundTripExponentIntegers() throws {
-        let value = try JSONParser.parse("[-115e15, 1e17, 4.5e2]")
-        for text in [JSONWriter.pretty(value), JSONWriter.compact(value), CanonicalJSON.string(value)] {
+        let value = try JSONParser.parse("[-115e15, 1e17, 4.5e2, -18888888888888888.8885, 1e300, 0.5]")
+        #expect(JSONWriter.compact(value) == "[-115000000000000000,100000000000000000,450,-18888888888888888,1e+300,0.5]")
+        for text in [JSONWriter.pretty(value), JSONWriter.compact(value), JSONWriter.compact(value, sortKeys: false)] {
             #expect(try JSONParser.parse(text) == value, "\(text)")
         }
+        // Canonical JSON keeps the ECMAScript form, which is the same double, not the same text.
+        let canonical = try #require(JSONParser.parse(CanonicalJSON.string(value)).arrayValue)
+        func doubles(_ values: [JSONValue]?) -> [Double] {
+            (values ?? []).compactMap { if case .number(let number) = $0 { number.double } else { nil } }
+        }
+        #expect(doubles(canonical) == doubles(value.arrayValue) && canonical.count == 6)
     }
 }
