@@ -16,14 +16,32 @@ public func renderGitHub(_ result: LintResult) -> String {
     return out
 }
 
-/// Escapes a workflow command's message.
-func escapeData(_ text: String) -> String {
-    text.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+/// A GitHub Actions workflow command's message: `%`, CR and LF encoded (scalar by scalar, so a
+/// CR LF pair is encoded too).
+public func escapeData(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "%": out += "%25"
+        case "\r": out += "%0D"
+        case "\n": out += "%0A"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
-/// Escapes a workflow command property value.
-func escapeProperty(_ text: String) -> String {
-    escapeData(text).replacingAll(":", "%3A").replacingAll(",", "%2C")
+/// A workflow command's property value: as a message, plus `:` and `,`.
+public func escapeProperty(_ text: String) -> String {
+    var out = ""
+    for scalar in escapeData(text).unicodeScalars {
+        switch scalar {
+        case ":": out += "%3A"
+        case ",": out += "%2C"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 extension String {

@@ -73,6 +73,12 @@ public func sarifValue(_ result: LintResult, options: SARIFOptions = SARIFOption
     if let version = options.toolVersion { driver["version"] = .string(version) }
     let results = result.findings.map { resultValue($0, suppression: nil) }
         + result.suppressed.map { resultValue($0.finding, suppression: $0.reason) }
+    return sarifLog(driver: driver, results: results)
+}
+
+/// A SARIF 2.1.0 log of one run by `driver` (`tool.driver`) with `results`, columns counted in
+/// Unicode code points; shared by every renderer of findings.
+public func sarifLog(driver: JSONObject, results: [JSONValue]) -> JSONValue {
     let run = JSONObject([
         ("tool", .object(JSONObject([("driver", .object(driver))]))),
         ("columnKind", .string("unicodeCodePoints")),
@@ -92,7 +98,7 @@ func plainText(_ markdown: String) -> String {
 
 /// A relative path as a URI reference (percent-encoding what a URI cannot hold); an absolute
 /// path as a `file://` URI.
-func fileURI(_ path: String) -> String {
+public func fileURI(_ path: String) -> String {
     var out = ""
     for byte in path.utf8 {
         let c = Character(Unicode.Scalar(byte))

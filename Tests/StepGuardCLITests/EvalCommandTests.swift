@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import Lint
 import Testing
 @testable import StepGuardCLI
 
@@ -16,7 +17,7 @@ enum WorkflowFixtures {
 
     /// Paths made relative to the repository root (file URIs included).
     static func normalize(_ text: String) -> String {
-        text.replacingOccurrences(of: PlanFindingsRenderer.fileURI(root + "/"), with: "")
+        text.replacingOccurrences(of: Lint.fileURI(root + "/"), with: "")
             .replacingOccurrences(of: root + "/", with: "")
     }
 

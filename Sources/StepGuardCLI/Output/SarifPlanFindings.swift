@@ -1,4 +1,5 @@
 import JSONValue
+import Lint
 import Workflow
 
 /// Plan findings (`PlanEvaluation.findings`) for code scanning and CI: a SARIF 2.1.0 log and
@@ -54,21 +55,12 @@ enum PlanFindingsRenderer {
             ("informationUri", .string(documentationURI)),
             ("rules", .array(descriptors)),
         ])
-        let run = JSONObject([
-            ("tool", .object(JSONObject([("driver", .object(driver))]))),
-            ("columnKind", .string("unicodeCodePoints")),
-            ("results", .array(results)),
-        ])
-        return .object(JSONObject([
-            ("$schema", .string("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")),
-            ("version", .string("2.1.0")),
-            ("runs", .array([.object(run)])),
-        ]))
+        return sarifLog(driver: driver, results: results)
     }
 
     /// One workflow command per finding: `::error file=…,line=…,col=…,title=step-denied::message`
     /// (`note` findings become `::notice`).
-    static func github(_ findings: [Finding]) -> String {
+    static func github(_ findings: [Workflow.Finding]) -> String {
         var out = ""
         for finding in findings {
             let command: String
@@ -84,49 +76,5 @@ enum PlanFindingsRenderer {
             out += "::\(command) \(properties)::\(escapeData(finding.message))\n"
         }
         return out
-    }
-
-    /// A workflow command's message: `%`, CR and LF encoded.
-    static func escapeData(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// A workflow command's property value: as a message, plus `:` and `,`.
-    static func escapeProperty(_ text: String) -> String {
-        var out = ""
-        for scalar in escapeData(text).unicodeScalars {
-            switch scalar {
-            case ":": out += "%3A"
-            case ",": out += "%2C"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// A relative path as a URI reference (percent-encoding what a URI cannot hold), an
-    /// absolute one as a `file://` URI.
-    static func fileURI(_ path: String) -> String {
-        let allowed = Set("-._~/!$&'()*+,;=:@".utf8)
-        var out = ""
-        for byte in path.utf8 {
-            let isAlphanumeric = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            if isAlphanumeric || allowed.contains(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return path.hasPrefix("/") ? "file://" + out : out
     }
 }
