@@ -95,26 +95,10 @@ enum AuditAppendCommand {
         return .success
     }
 
-    /// The dropped bytes as one quoted line for the message: escaped, and cut short when long.
+    /// The dropped bytes as one quoted line for the message: a JSON string (the log's own
+    /// escaping), cut short when long.
     static func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
-        let text = String(decoding: bytes.prefix(limit), as: UTF8.self)
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    quoted += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    quoted.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        quoted += "\""
+        let quoted = JSONWriter.compact(.string(String(decoding: bytes.prefix(limit), as: UTF8.self)))
         return bytes.count > limit ? quoted + " (first \(limit) of \(bytes.count) bytes)" : quoted
     }
 }
