@@ -106,6 +106,27 @@ enum RecordScanner {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The offset of the first `"` or `\` at or after `from`, or the end of `bytes`.
+    @inline(__always)
+    static func nextQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let base = bytes.baseAddress!
+        var i = from
+        while i + 8 <= bytes.count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // A byte of `x` is zero where the word holds the byte looked for; the lowest byte
+            // flagged by (x - 1) & ~x & 0x80 is the first such byte (flags above it may be false).
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < bytes.count && bytes[i] != 0x22 && bytes[i] != 0x5C { i += 1 }
+        return i
+    }
+
     @inline(__always)
     static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
@@ -286,26 +307,22 @@ private struct Cursor {
 
     /// A string starting at the opening quote; returns the span between the quotes.
     ///
-    /// Jumps from quote to quote with memchr and looks at bytes one by one only around escapes:
-    /// the line's hash already covers every byte, so the scanner checks structure, not each
-    /// character of every string.
+    /// Looks for the closing quote or a backslash eight bytes at a time and at bytes one by one
+    /// only around escapes: the line's hash already covers every byte, so the scanner checks
+    /// structure, not each character of every string. (Most strings in a record are short, so a
+    /// library search per string would cost more in calls than it saves.)
     mutating func string() throws(ScanError) -> ByteSpan {
         i += 1
         let start = i
         var escaped = false
-        let base = bytes.baseAddress!
         while true {
-            guard i < bytes.count, let q = memchr(base + i, 0x22, bytes.count - i) else {
-                i = bytes.count
-                throw fail("unterminated string")
-            }
-            let quote = UnsafeRawPointer(q) - UnsafeRawPointer(base)
-            guard let b = memchr(base + i, 0x5C, quote - i) else {
-                i = quote + 1
-                return ByteSpan(start: start, end: quote, escaped: escaped)
+            i = RecordScanner.nextQuoteOrBackslash(in: bytes, from: i)
+            guard i < bytes.count else { throw fail("unterminated string") }
+            if bytes[i] == 0x22 {
+                i += 1
+                return ByteSpan(start: start, end: i - 1, escaped: escaped)
             }
             escaped = true
-            i = UnsafeRawPointer(b) - UnsafeRawPointer(base)
             guard i + 1 < bytes.count else { throw fail("unterminated escape") }
             switch bytes[i + 1] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),

@@ -225,137 +225,6 @@ struct ChainEntry {
     var parsed: Bool
 }
 
-/// A 128-bit key for joining records by step or credential without keeping their text.
-struct JoinKey: Hashable {
-    var a: UInt64
-    var b: UInt64
-
-    init(a: UInt64, b: UInt64) {
-        self.a = a
-        self.b = b
-    }
-
-    init(_ parts: UnsafeRawBufferPointer...) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x9e37_79b9_7f4a_7c15
-        for part in parts {
-            for byte in part {
-                a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-                b = (b &+ UInt64(byte)) &* 0xff51_afd7_ed55_8ccd
-                b ^= b >> 29
-            }
-            a = (a ^ 0xff) &* 0x0000_0100_0000_01b3
-            b = (b &+ 0x1ff) &* 0xc4ce_b9fe_1a85_ec53
-        }
-        self.a = a
-        self.b = b
-    }
-}
-
-/// What the joins need from one record, worked out where its line is prepared, off the
-/// reader's thread: its kind, whether it allows its step, its keys and its times.
-struct JoinFacts: Sendable {
-    enum Kind: Sendable { case decision, approval, mint, revocation, execution, other }
-
-    var kind: Kind
-    /// An outcome that lets the step run: allow, mutate, warn, approved.
-    var allowing = false
-    /// Plan and step, when the record names both.
-    var stepKey: JoinKey?
-    var jtiKey: JoinKey?
-    /// An execution's time, in milliseconds since the epoch.
-    var time: Int64?
-    /// A mint's expiry, in milliseconds since the epoch.
-    var exp: Int64?
-
-    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
-        func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
-        func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
-            guard let span, span.count == word.utf8CodeUnitCount else { return false }
-            return memcmpBytes(line.baseAddress! + span.start, UnsafeRawPointer(word.utf8Start), span.count)
-        }
-        let kindSpan = record.kind
-        if equals(kindSpan, "decision") { kind = .decision }
-        else if equals(kindSpan, "approval") { kind = .approval }
-        else if equals(kindSpan, "mint") { kind = .mint }
-        else if equals(kindSpan, "revocation") { kind = .revocation }
-        else if equals(kindSpan, "execution") { kind = .execution }
-        else { kind = .other }
-        if let plan = record.plan, let step = record.step { stepKey = JoinKey(bytes(plan), bytes(step)) }
-        if let jti = record.jti { jtiKey = JoinKey(bytes(jti)) }
-        switch kind {
-        case .decision, .approval:
-            allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
-                || equals(record.outcome, "warn") || equals(record.outcome, "approved")
-        case .mint:
-            exp = record.exp.flatMap { Timestamp.parse(bytes($0)) }
-        case .execution:
-            time = record.time.flatMap { Timestamp.parse(bytes($0)) }
-        case .revocation, .other:
-            break
-        }
-    }
-}
-
-/// An open-addressing table keyed by `JoinKey`, whose bits are already well mixed, so that the
-/// joins do not pay for rehashing every key as a Dictionary would.
-struct JoinTable<Value> {
-    private var keys: [JoinKey]
-    private var values: [Value?]
-    private var used: [Bool]
-    private(set) var count = 0
-
-    init() {
-        keys = Array(repeating: JoinKey(a: 0, b: 0), count: 64)
-        values = Array(repeating: nil, count: 64)
-        used = Array(repeating: false, count: 64)
-    }
-
-    private func slot(_ key: JoinKey) -> Int {
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: key.a ^ (key.b >> 17)) & mask
-        while used[i] && keys[i] != key { i = (i + 1) & mask }
-        return i
-    }
-
-    subscript(key: JoinKey) -> Value? {
-        get {
-            let i = slot(key)
-            return used[i] ? values[i] : nil
-        }
-        set {
-            guard let newValue else { return }
-            var i = slot(key)
-            if !used[i] {
-                if (count + 1) * 2 > keys.count {
-                    grow()
-                    i = slot(key)
-                }
-                used[i] = true
-                keys[i] = key
-                count += 1
-            }
-            values[i] = newValue
-        }
-    }
-
-    private mutating func grow() {
-        let oldKeys = keys, oldValues = values, oldUsed = used
-        let capacity = keys.count * 2
-        keys = Array(repeating: JoinKey(a: 0, b: 0), count: capacity)
-        values = Array(repeating: nil, count: capacity)
-        used = Array(repeating: false, count: capacity)
-        count = 0
-        for i in oldKeys.indices where oldUsed[i] {
-            let j = slot(oldKeys[i])
-            used[j] = true
-            keys[j] = oldKeys[i]
-            values[j] = oldValues[i]
-            count += 1
-        }
-    }
-}
-
 /// The single streaming pass over the records.
 struct ChainEngine<Hasher: MerkleHasher> {
     let bytes: UnsafeRawBufferPointer
@@ -400,25 +269,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
 
     // Joins.
     var joinsAreComplete = true
-    var steps = JoinTable<StepState>()
-    var stepOrder: [JoinKey] = []
-    var mints = JoinTable<MintState>()
-    var used = JoinTable<Int>()
-    var revoked = JoinTable<Int>()
-
-    struct StepState {
-        var allowed = false
-        var decisionLine: Int
-        var decisionSeq: Int?
-        var executed = false
-        var lineStart: Int
-        var lineEnd: Int
-    }
-
-    struct MintState {
-        var exp: Int64?
-        var line: Int
-    }
+    var steps = JoinTable<StepJoin>()
+    var credentials = JoinTable<CredentialJoin>()
 
     init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
@@ -486,7 +338,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: nil, prev: nil, hash: prepared.hash, parsed: false)
         }
         let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
-        join(facts, seq: seq, lineNumber: lineNumber, line: line, start: prepared.start, end: prepared.end)
+        join(facts, seq: seq, lineNumber: lineNumber, line: line, start: prepared.start)
         return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: seq, prev: prev, hash: prepared.hash, parsed: true)
     }
 
@@ -653,29 +505,32 @@ struct ChainEngine<Hasher: MerkleHasher> {
         span.map { RecordScanner.string($0, in: line) }
     }
 
-    private mutating func join(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int, end: Int) {
+    private mutating func join(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int) {
         switch facts.kind {
         case .decision, .approval:
             guard let key = facts.stepKey else { return }
-            if var state = steps[key] {
-                if facts.allowing && !state.allowed {
-                    state.allowed = true
-                    state.decisionLine = lineNumber
-                    state.decisionSeq = seq
-                    state.lineStart = start
-                    state.lineEnd = end
-                }
-                steps[key] = state
-            } else {
-                steps[key] = StepState(allowed: facts.allowing, decisionLine: lineNumber, decisionSeq: seq, lineStart: start, lineEnd: end)
-                stepOrder.append(key)
+            let (slot, isNew) = steps.findOrReserve(key)
+            if isNew {
+                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
+            } else if facts.allowing && !steps[slot].allowed {
+                // The first allowing decision is the one an execution answers to.
+                let executed = steps[slot].executed
+                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: true)
+                steps[slot].executed = executed
             }
         case .mint:
             guard let key = facts.jtiKey else { return }
-            mints[key] = MintState(exp: facts.exp, line: lineNumber)
+            let (slot, isNew) = credentials.findOrReserve(key)
+            var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
+            credential.mintLine = lineNumber
+            credential.expiry = facts.exp ?? .min
+            credentials[slot] = credential
         case .revocation:
             guard let key = facts.jtiKey else { return }
-            if revoked[key] == nil { revoked[key] = lineNumber }
+            let (slot, isNew) = credentials.findOrReserve(key)
+            var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
+            if credential.revokedLine == 0 { credential.revokedLine = lineNumber }
+            credentials[slot] = credential
         case .execution:
             joinExecution(facts, seq: seq, lineNumber: lineNumber, line: line)
         case .other:
@@ -695,15 +550,13 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // Where earlier records were not read, missing counterparts are not evidence.
         let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
         if let key = facts.stepKey {
-            if var state = steps[key], state.allowed {
-                state.executed = true
-                steps[key] = state
-            } else {
-                if steps[key] == nil {
-                    steps[key] = StepState(allowed: false, decisionLine: lineNumber, decisionSeq: nil, lineStart: 0, lineEnd: 0)
-                    stepOrder.append(key)
-                }
-                steps[key]!.executed = true
+            let (slot, isNew) = steps.findOrReserve(key)
+            if isNew {
+                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false)
+            }
+            let allowed = steps[slot].allowed
+            steps[slot].executed = true
+            if !allowed {
                 findings.append(AuditFinding(kind: .unauthorizedExecution, severity: missingSeverity, seq: seq, line: lineNumber,
                                              plan: plan, step: step,
                                              message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without an allowing decision before it"))
@@ -713,41 +566,46 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): an execution that names no plan and step"))
         }
         guard let key = facts.jtiKey else { return }
-        if let first = used[key] {
-            findings.append(AuditFinding(kind: .replayedCredential, seq: seq, line: lineNumber, relatedLine: first,
+        let (slot, isNew) = credentials.findOrReserve(key)
+        var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
+        if credential.usedLine != 0 {
+            findings.append(AuditFinding(kind: .replayedCredential, seq: seq, line: lineNumber, relatedLine: credential.usedLine,
                                          plan: plan, step: step, jti: jti,
-                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used again (first used on line \(first)): replay"))
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used again (first used on line \(credential.usedLine)): replay"))
         } else {
-            used[key] = lineNumber
+            credential.usedLine = lineNumber
+            credentials[slot] = credential
         }
-        if let revokedLine = revoked[key] {
-            findings.append(AuditFinding(kind: .revokedCredential, seq: seq, line: lineNumber, relatedLine: revokedLine,
+        if credential.revokedLine != 0 {
+            findings.append(AuditFinding(kind: .revokedCredential, seq: seq, line: lineNumber, relatedLine: credential.revokedLine,
                                          plan: plan, step: step, jti: jti,
-                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used after its revocation on line \(revokedLine)"))
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used after its revocation on line \(credential.revokedLine)"))
         }
-        guard let mint = mints[key] else {
+        guard credential.mintLine != 0 else {
             findings.append(AuditFinding(kind: .unknownCredential, severity: missingSeverity, seq: seq, line: lineNumber,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" was never minted in this log"))
             return
         }
-        if let exp = mint.exp, let time = facts.time, time > exp {
-            findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: mint.line,
+        if credential.expiry != .min, let time = facts.time, time > credential.expiry {
+            findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
                                          plan: plan, step: step, jti: jti,
-                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used \(Self.duration(time - exp)) after it expired (minted on line \(mint.line))"))
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" used \(Self.duration(time - credential.expiry)) after it expired (minted on line \(credential.mintLine))"))
         }
     }
 
     private mutating func finishJoins() {
-        for key in stepOrder {
-            guard let state = steps[key], state.allowed, !state.executed else { continue }
-            let line = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart..<state.lineEnd])
+        // Slot order is arbitrary; the report sorts findings by line.
+        for state in steps.entries(where: { $0.allowed && !$0.executed }) {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart...])
+            let end = state.lineStart + (rest.firstIndex(of: 0x0A) ?? rest.count)
+            let line = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart..<end])
             let record = try? RecordScanner.scan(line)
             let plan = record.flatMap { text($0.plan, line) }
             let step = record.flatMap { text($0.step, line) }
-            findings.append(AuditFinding(kind: .aborted, severity: .notice, seq: state.decisionSeq, line: state.decisionLine,
+            findings.append(AuditFinding(kind: .aborted, severity: .notice, seq: record?.seq, line: state.line,
                                          plan: plan, step: step,
-                                         message: "line \(state.decisionLine): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was allowed but never executed (aborted)"))
+                                         message: "line \(state.line): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was allowed but never executed (aborted)"))
         }
     }
 

@@ -64,6 +64,16 @@ struct ParserAcceptsTests {
         #expect(a.positionals("REST") == [])
     }
 
+    /// Identifiers such as a base64url `jti` may begin with a dash: after an option that needs a
+    /// value, such a word is the value unless it spells one of the command's options.
+    @Test(arguments: ["-Xb3", "--not-an-option", "-", "-1"])
+    func valueMayBeginWithADash(value: String) throws {
+        let a = try parsed(["run", "--key", value, "in"])
+        #expect(a.value("key") == value)
+        let b = try parsed(["run", "-k", value, "in"])
+        #expect(b.value("key") == value)
+    }
+
     @Test func defaultsApplyWhenAbsent() throws {
         let a = try parsed(["run", "-k", "K", "in"])
         #expect(a.value("format") == "text")
@@ -180,6 +190,9 @@ struct ParserRejectsTests {
         (["run", "-k"], .missingValue(option: "-k", index: 2)),
         (["run", "--key", "--quiet", "in"], .missingValue(option: "--key", index: 2)),
         (["run", "-qo"], .missingValue(option: "-o", index: 2)),
+        (["run", "--key", "-q", "in"], .missingValue(option: "--key", index: 2)),
+        (["run", "--key", "--format=json", "in"], .missingValue(option: "--key", index: 2)),
+        (["run", "--key", "--", "in"], .missingValue(option: "--key", index: 2)),
         (["run", "--quiet=yes"], .unexpectedValue(option: "--quiet", index: 2)),
         (["run", "-k", "a", "--key", "b", "in"], .duplicateOption(option: "--key", index: 4)),
         (["run", "in"], .missingOption(option: "--key", index: 3)),

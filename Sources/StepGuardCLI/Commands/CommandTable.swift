@@ -18,6 +18,12 @@ public enum CommandTable {
             and github), and progress, warnings and errors on stderr. Colour follows --color \
             auto|always|never; auto colours a terminal unless NO_COLOR is set to a non-empty value \
             or TERM is dumb. -q prints only failures and the summary.
+
+            Options take their value as --name VALUE, --name=VALUE, -n VALUE or -nVALUE, and \
+            short flags combine (-qv). A value may begin with a dash (--jti -Xb3 works): the word \
+            after an option that needs a value is that value unless it spells one of the \
+            command's own options, so --key --quiet reports the missing key instead of reading \
+            --quiet as one. After --, every word is an argument.
             """,
         usage: ["<command> [options]", "help <command>", "--version"],
         options: [

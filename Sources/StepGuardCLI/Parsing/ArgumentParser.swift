@@ -85,9 +85,13 @@ public struct ArgumentParser: Sendable {
         }
 
         /// The word after an option that needs a value, or an error when there is none.
+        ///
+        /// A word that starts with a dash is still the value unless it spells one of this
+        /// command's options: `--jti -Xb3` takes `-Xb3` (identifiers and base64url values can
+        /// begin with a dash), while `--key --quiet` says the value is missing.
         func nextValue(for spelled: String, at index: Int) throws(ParseFailure) -> String {
             let next = index + 1
-            guard next < arguments.count, !looksLikeOption(arguments[next]) else {
+            guard next < arguments.count, !names(arguments[next], anOptionOf: command) else {
                 throw fail(.missingValue(option: spelled, index: index + 1))
             }
             return arguments[next]
@@ -250,8 +254,16 @@ public struct ArgumentParser: Sendable {
         }
     }
 
-    private func looksLikeOption(_ word: String) -> Bool {
-        word.count > 1 && word.hasPrefix("-") && !isNegativeNumber(word)
+    /// Whether `word` is an option of `command` as typed: `--name`, `--name=value`, `--`, or a
+    /// cluster of short options that starts with one of its letters.
+    private func names(_ word: String, anOptionOf command: CommandSpec) -> Bool {
+        guard word.count > 1, word.hasPrefix("-"), !isNegativeNumber(word) || command.hasDigitShort else { return false }
+        if word == "--" { return true }
+        if word.hasPrefix("--") {
+            let name = word.dropFirst(2).prefix { $0 != "=" }
+            return command.option(long: String(name)) != nil
+        }
+        return command.option(short: word[word.index(after: word.startIndex)]) != nil
     }
 
     private func isNegativeNumber(_ word: String) -> Bool {

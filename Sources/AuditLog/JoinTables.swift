@@ -1,0 +1,279 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A 128-bit key for joining records by step or credential without keeping their text.
+struct JoinKey: Hashable, Sendable {
+    var a: UInt64
+    var b: UInt64
+
+    init(a: UInt64, b: UInt64) {
+        self.a = a
+        self.b = b
+    }
+
+    /// The key of one text (a credential's `jti`).
+    init(_ text: UnsafeRawBufferPointer) {
+        var state = Self.seed
+        Self.absorb(text, into: &state)
+        self.init(a: state.a, b: state.b)
+    }
+
+    /// The key of two texts (a plan and a step): `("ab", "c")` and `("a", "bc")` differ.
+    init(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
+        var state = Self.seed
+        Self.absorb(first, into: &state)
+        Self.absorb(second, into: &state)
+        self.init(a: state.a, b: state.b)
+    }
+
+    private static var seed: (a: UInt64, b: UInt64) { (0xcbf2_9ce4_8422_2325, 0x9e37_79b9_7f4a_7c15) }
+
+    /// Two independent multiply-and-shift mixes, eight bytes at a time; each text ends with
+    /// its length, so where one text stops is part of the key.
+    private static func absorb(_ text: UnsafeRawBufferPointer, into state: inout (a: UInt64, b: UInt64)) {
+        @inline(__always) func mix(_ word: UInt64) {
+            state.a = (state.a ^ word) &* 0x0000_0100_0000_01b3
+            state.a ^= state.a >> 32
+            state.b = (state.b &+ word) &* 0xff51_afd7_ed55_8ccd
+            state.b ^= state.b >> 29
+        }
+        guard let base = text.baseAddress else {
+            mix(0x8000_0000_0000_0000)
+            return
+        }
+        var i = 0
+        while i + 8 <= text.count {
+            mix(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            i += 8
+        }
+        var last: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < text.count {
+            last |= UInt64(text[i]) << shift
+            shift += 8
+            i += 1
+        }
+        mix(last)
+        mix(0x8000_0000_0000_0000 | UInt64(text.count))
+        state.b = (state.b ^ (state.a >> 31)) &* 0xc4ce_b9fe_1a85_ec53
+    }
+}
+
+/// What the joins need from one record, worked out where its line is prepared, off the
+/// reader's thread: its kind, whether it allows its step, its keys and its times.
+struct JoinFacts: Sendable {
+    enum Kind: Sendable { case decision, approval, mint, revocation, execution, other }
+
+    var kind: Kind
+    /// An outcome that lets the step run: allow, mutate, warn, approved.
+    var allowing = false
+    /// Plan and step, when the record names both.
+    var stepKey: JoinKey?
+    var jtiKey: JoinKey?
+    /// An execution's time, in milliseconds since the epoch.
+    var time: Int64?
+    /// A mint's expiry, in milliseconds since the epoch.
+    var exp: Int64?
+
+    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
+        func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
+        func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
+            guard let span, span.count == word.utf8CodeUnitCount else { return false }
+            return memcmpBytes(line.baseAddress! + span.start, UnsafeRawPointer(word.utf8Start), span.count)
+        }
+        let kindSpan = record.kind
+        if equals(kindSpan, "decision") { kind = .decision }
+        else if equals(kindSpan, "approval") { kind = .approval }
+        else if equals(kindSpan, "mint") { kind = .mint }
+        else if equals(kindSpan, "revocation") { kind = .revocation }
+        else if equals(kindSpan, "execution") { kind = .execution }
+        else { kind = .other }
+        if let plan = record.plan, let step = record.step { stepKey = JoinKey(bytes(plan), bytes(step)) }
+        if let jti = record.jti { jtiKey = JoinKey(bytes(jti)) }
+        switch kind {
+        case .decision, .approval:
+            allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
+                || equals(record.outcome, "warn") || equals(record.outcome, "approved")
+        case .mint:
+            exp = record.exp.flatMap { Timestamp.parse(bytes($0)) }
+        case .execution:
+            time = record.time.flatMap { Timestamp.parse(bytes($0)) }
+        case .revocation, .other:
+            break
+        }
+    }
+}
+
+/// An entry of a `JoinTable`: a key and what is known under it. An entry whose bytes are all
+/// zero must be free, so that fresh zero-filled memory is an empty table.
+protocol JoinTableEntry {
+    var key: JoinKey { get }
+    var isFree: Bool { get }
+}
+
+/// An open-addressing table of entries that carry their own keys, held in one block of memory.
+///
+/// On a large log the joins hold millions of keys and every lookup lands on a random slot, so
+/// what costs is the memory system, not the hashing. A slot holds the key and its value
+/// together (one cache miss per lookup, not one per array); the block is zero-filled memory
+/// from the system, in huge pages where it offers them (so that a lookup does not also miss the
+/// address translation caches); operations find a slot once and then work on it; and the keys'
+/// bits are already well mixed, so nothing is rehashed.
+struct JoinTable<Entry: JoinTableEntry> {
+    private var storage = SlotStorage<Entry>(capacity: 64)
+    private(set) var count = 0
+
+    init() {}
+
+    /// The slot holding `key`, or nil.
+    func find(_ key: JoinKey) -> Int? {
+        let i = slot(key)
+        return storage.base[i].isFree ? nil : i
+    }
+
+    /// The slot for `key`: its own, or a free one now reserved for it, which the caller must
+    /// fill with an entry under `key` before the next insertion.
+    mutating func findOrReserve(_ key: JoinKey) -> (slot: Int, isNew: Bool) {
+        var i = slot(key)
+        guard storage.base[i].isFree else { return (i, false) }
+        // Grow past two thirds full: linear probing stays short, and neighbouring slots share
+        // cache lines, so a probe of a few slots costs about one miss.
+        if (count + 1) * 3 > storage.capacity * 2 {
+            grow()
+            i = slot(key)
+        }
+        count += 1
+        return (i, true)
+    }
+
+    subscript(slot: Int) -> Entry {
+        get { storage.base[slot] }
+        set {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            storage.base[slot] = newValue
+        }
+    }
+
+    /// The entries in use that satisfy `predicate`, in slot order.
+    func entries(where predicate: (Entry) -> Bool) -> [Entry] {
+        (0..<storage.capacity).compactMap { storage.base[$0].isFree || !predicate(storage.base[$0]) ? nil : storage.base[$0] }
+    }
+
+    @inline(__always)
+    private func home(_ key: JoinKey) -> Int {
+        Int(truncatingIfNeeded: key.a ^ (key.b >> 17)) & (storage.capacity - 1)
+    }
+
+    private func slot(_ key: JoinKey) -> Int {
+        let mask = storage.capacity - 1
+        let base = storage.base
+        var i = home(key)
+        while !base[i].isFree && base[i].key != key { i = (i + 1) & mask }
+        return i
+    }
+
+    private mutating func grow() {
+        let old = storage
+        storage = SlotStorage(capacity: old.capacity * 2)
+        for i in 0..<old.capacity where !old.base[i].isFree {
+            storage.base[slot(old.base[i].key)] = old.base[i]
+        }
+    }
+}
+
+/// Zero-filled memory for a table's slots. Large blocks come straight from the system, which
+/// hands them out zeroed, with huge pages asked for on Linux.
+final class SlotStorage<Entry> {
+    let base: UnsafeMutablePointer<Entry>
+    let capacity: Int
+    private let byteCount: Int
+    private let mapped: Bool
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        byteCount = capacity * MemoryLayout<Entry>.stride
+        #if os(Linux)
+        let anonymous = MAP_ANONYMOUS
+        #else
+        let anonymous = MAP_ANON
+        #endif
+        if byteCount >= 1 << 21, let region = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | anonymous, -1, 0),
+           region != MAP_FAILED {
+            #if os(Linux)
+            _ = madvise(region, byteCount, MADV_HUGEPAGE)
+            #endif
+            base = region.bindMemory(to: Entry.self, capacity: capacity)
+            mapped = true
+        } else {
+            let region = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+            region.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+            base = region.bindMemory(to: Entry.self, capacity: capacity)
+            mapped = false
+        }
+    }
+
+    /// A separate block with the same entries.
+    func copy() -> SlotStorage {
+        let other = SlotStorage(capacity: capacity)
+        other.base.update(from: base, count: capacity)
+        return other
+    }
+
+    deinit {
+        if mapped { munmap(base, byteCount) } else { base.deallocate() }
+    }
+}
+
+/// What the joins know about one step (plan and step): its first allowing decision, or the
+/// record that first named it, and whether it was executed. 32 bytes.
+struct StepJoin: JoinTableEntry {
+    var key: JoinKey
+    /// The line number (1-based; 0 in a free slot) in the low 62 bits, then the flags.
+    private var lineAndFlags: UInt64
+    /// Offset of that line in the log, to read its fields again for a finding.
+    var lineStart: Int
+
+    private static let allowedBit: UInt64 = 1 << 63
+    private static let executedBit: UInt64 = 1 << 62
+    private static let lineMask: UInt64 = (1 << 62) - 1
+
+    init(key: JoinKey, line: Int, lineStart: Int, allowed: Bool) {
+        self.key = key
+        self.lineAndFlags = UInt64(line) & Self.lineMask | (allowed ? Self.allowedBit : 0)
+        self.lineStart = lineStart
+    }
+
+    var isFree: Bool { lineAndFlags == 0 }
+    var line: Int { Int(lineAndFlags & Self.lineMask) }
+    var allowed: Bool { lineAndFlags & Self.allowedBit != 0 }
+    var executed: Bool {
+        get { lineAndFlags & Self.executedBit != 0 }
+        set { lineAndFlags = newValue ? lineAndFlags | Self.executedBit : lineAndFlags & ~Self.executedBit }
+    }
+}
+
+/// What the joins know about one credential (`jti`): the line of its last mint and the expiry
+/// that mint gave it, its first use and its first revocation. A line number of 0 means none.
+struct CredentialJoin: JoinTableEntry {
+    var key: JoinKey
+    var mintLine: Int
+    /// Milliseconds since the epoch; `Int64.min` when the mint named no readable expiry.
+    var expiry: Int64
+    var usedLine: Int
+    var revokedLine: Int
+
+    init(key: JoinKey) {
+        self.key = key
+        mintLine = 0
+        expiry = .min
+        usedLine = 0
+        revokedLine = 0
+    }
+
+    var isFree: Bool { mintLine == 0 && usedLine == 0 && revokedLine == 0 }
+}
