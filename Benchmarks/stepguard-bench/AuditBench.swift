@@ -1,11 +1,12 @@
-// Audit log benchmark: `stepguard-bench audit [--megabytes N] [--log PATH] [--keep]` or
-// `stepguard-bench audit --existing PATH`.
+// Audit log benchmark: `stepguard-bench audit [--megabytes N] [--log PATH] [--keep] [--runs R]`
+// or `stepguard-bench audit --existing PATH [--runs R]`.
 //
 // Generates a log of about N MB (default 1024) of realistic records with a checkpoint at 90%,
-// then times, on the same file in the same run: `sha256sum`, a full `verify`, and `verify`
-// from the checkpoint. `--existing` times only `sha256sum` and `verify` on a log already there.
-// Output is one line per measurement, `name value unit`; `_cpu_seconds` is CPU time, which is
-// the fairer comparison on a busy machine.
+// then times, on the same file in the same run: `sha256sum` and a full `verify` taking turns,
+// R times each (default 3), and `verify` from the checkpoint. `--existing` times only the
+// turns of `sha256sum` and `verify` on a log already there. Output is one line per
+// measurement, `name value unit`: each run, then the medians and the ratio of the medians.
+// `_cpu_seconds` is CPU time, which is steadier than wall time on a busy machine.
 import AuditLog
 import Dispatch
 import Foundation
@@ -29,6 +30,8 @@ func runAuditBenchmark(arguments: [String]) {
     var megabytes = 1024
     var logPath: String?
     var keep = false
+    var runs = 3
+    var existing: String?
     var i = 0
     while i < arguments.count {
         switch arguments[i] {
@@ -44,12 +47,20 @@ func runAuditBenchmark(arguments: [String]) {
             keep = true
         case "--existing":
             guard i + 1 < arguments.count else { auditBenchFail("--existing needs a path") }
-            auditBenchExisting(path: arguments[i + 1])
-            return
+            existing = arguments[i + 1]
+            i += 1
+        case "--runs":
+            guard i + 1 < arguments.count, let value = Int(arguments[i + 1]), value > 0 else { auditBenchFail("--runs needs a positive number") }
+            runs = value
+            i += 1
         default:
-            auditBenchFail("usage: stepguard-bench audit [--megabytes N] [--log PATH] [--keep] | --existing PATH")
+            auditBenchFail("usage: stepguard-bench audit [--megabytes N] [--log PATH] [--keep] [--runs R] | --existing PATH [--runs R]")
         }
         i += 1
+    }
+    if let existing {
+        auditBenchExisting(path: existing, runs: runs)
+        return
     }
     let directory = NSTemporaryDirectory() + "stepguard-audit-bench-\(getpid())"
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -81,9 +92,8 @@ func runAuditBenchmark(arguments: [String]) {
     print("audit_records \(writer.count) records")
     print("audit_bytes \(writer.bytes) bytes")
 
-    auditBenchSHA256Sum(path: path, bytes: writer.bytes)
     let keys = [signer.verifier]
-    auditBenchVerify(path: path, bytes: writer.bytes, keys: keys)
+    auditBenchTurns(path: path, bytes: writer.bytes, keys: keys, runs: runs)
 
     start = auditBenchNow()
     let resumed: VerificationReport
@@ -116,16 +126,56 @@ private func auditBenchChildCPU() -> Double {
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
-private func auditBenchExisting(path: String) {
+private func auditBenchExisting(path: String, runs: Int) {
     guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
         auditBenchFail("cannot read \"\(path)\"")
     }
-    auditBenchSHA256Sum(path: path, bytes: size)
-    auditBenchVerify(path: path, bytes: size, keys: [])
+    auditBenchTurns(path: path, bytes: size, keys: [], runs: runs)
 }
 
-/// `sha256sum` on the file, wall and CPU time.
-private func auditBenchSHA256Sum(path: String, bytes: Int) {
+/// One timed run: wall and CPU seconds.
+private struct AuditBenchTiming {
+    var wall: Double
+    var cpu: Double
+}
+
+private func auditBenchMedian(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// `sha256sum` and `verify` taking turns `runs` times, so that both see the same machine; then
+/// the medians and their ratios.
+private func auditBenchTurns(path: String, bytes: Int, keys: [NoteVerifier], runs: Int) {
+    var sums: [AuditBenchTiming] = []
+    var verifies: [AuditBenchTiming] = []
+    for run in 1...runs {
+        if let timing = auditBenchSHA256Sum(path: path) {
+            sums.append(timing)
+            print("sha256sum_run\(run) \(timing.wall) s wall \(timing.cpu) s cpu")
+        }
+        let timing = auditBenchVerify(path: path, keys: keys)
+        verifies.append(timing)
+        print("audit_verify_run\(run) \(timing.wall) s wall \(timing.cpu) s cpu")
+    }
+    let verifyWall = auditBenchMedian(verifies.map(\.wall)), verifyCPU = auditBenchMedian(verifies.map(\.cpu))
+    print("audit_verify_seconds \(verifyWall) s (median)")
+    print("audit_verify_cpu_seconds \(verifyCPU) s (median)")
+    print("audit_verify_mb_per_s \(Double(bytes) / 1e6 / verifyWall) MB/s")
+    guard !sums.isEmpty else {
+        print("sha256sum_seconds unavailable")
+        return
+    }
+    let sumWall = auditBenchMedian(sums.map(\.wall)), sumCPU = auditBenchMedian(sums.map(\.cpu))
+    print("sha256sum_seconds \(sumWall) s (median)")
+    print("sha256sum_cpu_seconds \(sumCPU) s (median)")
+    print("sha256sum_mb_per_s \(Double(bytes) / 1e6 / sumWall) MB/s")
+    print("verify_over_sha256sum_wall \(verifyWall / sumWall)")
+    print("verify_over_sha256sum_cpu \(verifyCPU / sumCPU)")
+}
+
+/// `sha256sum` on the file, wall and CPU time; nil where it cannot run.
+private func auditBenchSHA256Sum(path: String) -> AuditBenchTiming? {
     let start = auditBenchNow()
     let cpuBefore = auditBenchChildCPU()
     let sha = Process()
@@ -136,32 +186,24 @@ private func auditBenchSHA256Sum(path: String, bytes: Int) {
         try sha.run()
         sha.waitUntilExit()
     } catch {
-        print("sha256sum_seconds unavailable")
-        return
+        return nil
     }
     let elapsed = auditBenchNow() - start
-    guard sha.terminationStatus == 0 else {
-        print("sha256sum_seconds unavailable")
-        return
-    }
-    let cpu = auditBenchChildCPU() - cpuBefore
-    print("sha256sum_seconds \(elapsed) s")
-    print("sha256sum_cpu_seconds \(cpu) s")
-    print("sha256sum_mb_per_cpu_s \(Double(bytes) / 1e6 / cpu) MB/s")
+    guard sha.terminationStatus == 0 else { return nil }
+    return AuditBenchTiming(wall: elapsed, cpu: auditBenchChildCPU() - cpuBefore)
 }
 
-/// A full verification, wall and CPU time.
-private func auditBenchVerify(path: String, bytes: Int, keys: [NoteVerifier]) {
+/// A full verification, wall and CPU time; a verification that finds the log damaged stops the
+/// benchmark, since its time would not be that of the work measured.
+private func auditBenchVerify(path: String, keys: [NoteVerifier]) -> AuditBenchTiming {
     let start = auditBenchNow()
     let cpuBefore = auditBenchCPU()
     let report: VerificationReport
     do { report = try AuditLog.verify(logAt: path, options: VerifyOptions(trustedKeys: keys)) } catch { auditBenchFail("verify failed: \(error)") }
     let elapsed = auditBenchNow() - start
     let cpu = auditBenchCPU() - cpuBefore
-    print("audit_verify_seconds \(elapsed) s")
-    print("audit_verify_cpu_seconds \(cpu) s")
-    print("audit_verify_mb_per_cpu_s \(Double(bytes) / 1e6 / cpu) MB/s")
-    print("audit_verify_result \(report.summary) intact=\(report.isIntact)")
+    guard report.isIntact else { auditBenchFail("verify found faults: \(report.summary)") }
+    return AuditBenchTiming(wall: elapsed, cpu: cpu)
 }
 
 /// Writes generated records straight to the file, with the chain computed as it goes.

@@ -65,20 +65,35 @@ struct JoinKey: Hashable, Sendable {
 }
 
 /// What the joins need from one record, worked out where its line is prepared, off the
-/// reader's thread: its kind, whether it allows its step, its keys and its times.
+/// reader's thread: its kind, whether it allows its step, its keys and its time.
+///
+/// Held flat (no optionals inside) because one is copied per line between threads.
 struct JoinFacts: Sendable {
-    enum Kind: Sendable { case decision, approval, mint, revocation, execution, other }
+    enum Kind: UInt8, Sendable { case decision, approval, mint, revocation, execution, other }
 
+    private var stepKeyValue = JoinKey(a: 0, b: 0)
+    private var jtiKeyValue = JoinKey(a: 0, b: 0)
+    /// A mint's expiry or an execution's time, in milliseconds since the epoch.
+    private var moment: Int64 = 0
     var kind: Kind
     /// An outcome that lets the step run: allow, mutate, warn, approved.
     var allowing = false
+    private var present: UInt8 = 0
+
+    private static let hasStepKey: UInt8 = 1, hasJtiKey: UInt8 = 2, hasMoment: UInt8 = 4
+
     /// Plan and step, when the record names both.
-    var stepKey: JoinKey?
-    var jtiKey: JoinKey?
-    /// An execution's time, in milliseconds since the epoch.
-    var time: Int64?
-    /// A mint's expiry, in milliseconds since the epoch.
-    var exp: Int64?
+    var stepKey: JoinKey? { present & Self.hasStepKey != 0 ? stepKeyValue : nil }
+    var jtiKey: JoinKey? { present & Self.hasJtiKey != 0 ? jtiKeyValue : nil }
+    /// An execution's time.
+    var time: Int64? { kind == .execution && present & Self.hasMoment != 0 ? moment : nil }
+    /// A mint's expiry.
+    var exp: Int64? { kind == .mint && present & Self.hasMoment != 0 ? moment : nil }
+
+    /// The facts of a line that is not a record: nothing to join.
+    static var none: JoinFacts { JoinFacts(kind: .other) }
+
+    private init(kind: Kind) { self.kind = kind }
 
     init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
         func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
@@ -93,18 +108,29 @@ struct JoinFacts: Sendable {
         else if equals(kindSpan, "revocation") { kind = .revocation }
         else if equals(kindSpan, "execution") { kind = .execution }
         else { kind = .other }
-        if let plan = record.plan, let step = record.step { stepKey = JoinKey(bytes(plan), bytes(step)) }
-        if let jti = record.jti { jtiKey = JoinKey(bytes(jti)) }
+        if let plan = record.plan, let step = record.step {
+            stepKeyValue = JoinKey(bytes(plan), bytes(step))
+            present |= Self.hasStepKey
+        }
+        if let jti = record.jti {
+            jtiKeyValue = JoinKey(bytes(jti))
+            present |= Self.hasJtiKey
+        }
+        var moment: Int64?
         switch kind {
         case .decision, .approval:
             allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
                 || equals(record.outcome, "warn") || equals(record.outcome, "approved")
         case .mint:
-            exp = record.exp.flatMap { Timestamp.parse(bytes($0)) }
+            moment = record.exp.flatMap { Timestamp.parse(bytes($0)) }
         case .execution:
-            time = record.time.flatMap { Timestamp.parse(bytes($0)) }
+            moment = record.time.flatMap { Timestamp.parse(bytes($0)) }
         case .revocation, .other:
             break
+        }
+        if let moment {
+            self.moment = moment
+            present |= Self.hasMoment
         }
     }
 }

@@ -9,21 +9,25 @@ import Darwin
 #endif
 
 /// One line of a log with everything that can be known about it alone.
+///
+/// Flat and small (136 bytes): one is written per line by a worker and read by the reader.
 struct PreparedLine: Sendable {
     /// Offset of the line's first byte.
     var start: Int
     /// Offset just past the line's last byte: its newline, or the end of the file.
     var end: Int
-    /// Whether a newline ends the line (only a torn final line has none).
-    var terminated: Bool
     /// The line's leaf hash.
     var hash: Digest32
-    /// The record's `seq`, when the line is a record with a `seq` and a plain hex `prev`.
-    var seq: Int?
-    /// The decoded `prev` of that record.
-    var prev: Digest32?
-    /// What the joins need from that record.
-    var facts: JoinFacts?
+    /// The decoded `prev` of the record; zero when the line is not one (see `isRecord`).
+    var prev: Digest32
+    /// The record's `seq`; -1 when the line is not a record with a `seq` and a plain hex `prev`.
+    var seq: Int
+    /// What the joins need from the record.
+    var facts: JoinFacts
+    /// Whether a newline ends the line (only a torn final line has none).
+    var terminated: Bool
+
+    var isRecord: Bool { seq >= 0 }
 }
 
 /// Splits a log into lines, hashes and scans them, window by window and ahead of the reader.
@@ -55,6 +59,8 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var results: [[PreparedLine]?]
+    /// Buffers the reader is done with, reused so that each window does not take fresh memory.
+    private var spare: [[PreparedLine]] = []
     /// Windows below this index have been claimed, by a worker or by the reader.
     private var nextUnclaimed = 0
     /// Windows below this index have been taken by the reader.
@@ -107,6 +113,13 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         return lines
     }
 
+    /// Hands back the buffer of a window the reader is done with, for a later window to reuse.
+    func recycle(_ lines: consuming [PreparedLine]) {
+        condition.lock()
+        if spare.count < lookahead + 2 { spare.append(lines) }
+        condition.unlock()
+    }
+
     /// Stops the workers and waits for them: after this the bytes may go away.
     func finish() {
         condition.lock()
@@ -132,26 +145,27 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
     /// Prepares a window this thread has claimed and hands it over. Called, and returns, with
     /// the lock held; the lock is released while the window is prepared.
     private func prepareClaimed(_ index: Int) {
+        var lines = spare.popLast() ?? []
         condition.unlock()
-        let lines = prepare(index)
+        prepare(index, into: &lines)
         condition.lock()
         results[index] = lines
         condition.broadcast()
     }
 
-    /// The lines that start in window `index`.
-    private func prepare(_ index: Int) -> [PreparedLine] {
-        guard let base else { return [] }
+    /// Puts the lines that start in window `index` in `lines`, replacing what it held.
+    private func prepare(_ index: Int, into lines: inout [PreparedLine]) {
+        lines.removeAll(keepingCapacity: true)
+        guard let base else { return }
         let windowStart = from + index * windowSize
         let windowEnd = windowSize >= count - windowStart ? count : windowStart + windowSize
         var position = windowStart
         if index > 0 {
             // The window's first line starts after the first newline at or after the byte
             // before it; the line that newline ends belongs to an earlier window.
-            guard let newline = memchr(base + windowStart - 1, 0x0A, count - windowStart + 1) else { return [] }
+            guard let newline = memchr(base + windowStart - 1, 0x0A, count - windowStart + 1) else { return }
             position = UnsafeRawPointer(newline) - base + 1
         }
-        var lines: [PreparedLine] = []
         // Room for records of a few hundred bytes without regrowing the array.
         lines.reserveCapacity((windowEnd - position) / 192 + 1)
         while position < windowEnd {
@@ -160,7 +174,6 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
             lines.append(prepareLine(start: position, end: end, terminated: newline != nil))
             position = end + 1
         }
-        return lines
     }
 
     private func prepareLine(start: Int, end: Int, terminated: Bool) -> PreparedLine {
@@ -169,9 +182,9 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,
               let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
         else {
-            return PreparedLine(start: start, end: end, terminated: terminated, hash: hash, seq: nil, prev: nil, facts: nil)
+            return PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, facts: .none, terminated: terminated)
         }
-        return PreparedLine(start: start, end: end, terminated: terminated, hash: hash, seq: seq, prev: prev,
-                            facts: JoinFacts(record, line: line))
+        return PreparedLine(start: start, end: end, hash: hash, prev: prev, seq: seq,
+                            facts: JoinFacts(record, line: line), terminated: terminated)
     }
 }

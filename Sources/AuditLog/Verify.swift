@@ -300,7 +300,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                           windowSize: preparationWindow, workers: preparationWorkers)
         defer { preparation.finish() }
         windows: for window in 0..<preparation.windowCount {
-            for line in preparation.take(window) {
+            let lines = preparation.take(window)
+            for line in lines {
                 let entry = makeEntry(line)
                 if !line.terminated {
                     // No newline: an interrupted write. It takes no part in the chain.
@@ -318,6 +319,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
                 pending = entry
                 endOffset = line.end + 1
             }
+            preparation.recycle(consume lines)
         }
         if let pending {
             if !pending.parsed && pending.line == lineBase + lineCount {
@@ -334,12 +336,13 @@ struct ChainEngine<Hasher: MerkleHasher> {
 
     private mutating func makeEntry(_ prepared: PreparedLine) -> ChainEntry {
         let lineNumber = lineBase + lineCount + 1
-        guard let facts = prepared.facts, let seq = prepared.seq, let prev = prepared.prev else {
+        guard prepared.isRecord else {
             return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: nil, prev: nil, hash: prepared.hash, parsed: false)
         }
         let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
-        join(facts, seq: seq, lineNumber: lineNumber, line: line, start: prepared.start)
-        return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: seq, prev: prev, hash: prepared.hash, parsed: true)
+        join(prepared.facts, seq: prepared.seq, lineNumber: lineNumber, line: line, start: prepared.start)
+        return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: prepared.seq, prev: prepared.prev,
+                          hash: prepared.hash, parsed: true)
     }
 
     private mutating func addLeaf(_ entry: ChainEntry) {
