@@ -64,29 +64,35 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.init(w0: a, w1: b, w2: c, w3: d)
     }
 
-    /// Nibble values of ASCII hex digits; 0xFF for anything else.
-    @usableFromInline static let hexTable: [UInt8] = (0..<256).map { c -> UInt8 in
-        switch c {
-        case 0x30...0x39: return UInt8(c - 0x30)
-        case 0x61...0x66: return UInt8(c - 0x61 + 10)
-        case 0x41...0x46: return UInt8(c - 0x41 + 10)
-        default: return 0xFF
-        }
-    }
-
+    /// The value of 16 hex digits (either case) at `p`, or nil when one is not a hex digit.
     @inlinable
     static func hexWord(_ p: UnsafeRawPointer) -> UInt64? {
-        hexTable.withUnsafeBufferPointer { table -> UInt64? in
-            var value: UInt64 = 0
-            var bad: UInt8 = 0
-            for i in 0..<16 {
-                let nibble = table[Int(p.load(fromByteOffset: i, as: UInt8.self))]
-                bad |= nibble
-                value = value << 4 | UInt64(nibble & 0x0F)
-            }
-            // Any invalid character sets the high bits of `bad`; valid nibbles never do.
-            return bad & 0xF0 == 0 ? value : nil
+        guard let high = hexHalfWord(p), let low = hexHalfWord(p + 8) else { return nil }
+        return high << 32 | low
+    }
+
+    /// The value of 8 hex digits at `p`, all eight checked and converted at once in one word.
+    @inlinable @inline(__always)
+    static func hexHalfWord(_ p: UnsafeRawPointer) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // Byte 0 of `x` is the first digit.
+        let x = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        // For bytes below 0x80, adding 0x80 - lo sets a byte's high bit when it is at least lo,
+        // and adding 0x7F - hi when it is above hi; no carry crosses into the next byte.
+        @inline(__always) func within(_ v: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
+            (v &+ ones &* (0x80 - lo)) & ~(v &+ ones &* (0x7F - hi)) & highs
         }
+        let digits = within(x, 0x30, 0x39)
+        let letters = within(x | ones &* 0x20, 0x61, 0x66)
+        guard x & highs == 0, digits | letters == highs else { return nil }
+        // '0'...'9' -> 0...9 and 'a'/'A'...'f'/'F' -> 10...15: the low four bits, plus 9 for letters.
+        var v = (x & (ones &* 0x0F)) &+ (((x >> 6) & ones) &* 9)
+        // Pack the eight nibbles, first digit most significant.
+        v = ((v << 4) | (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        v = ((v << 16) | (v >> 32)) & 0x0000_0000_FFFF_FFFF
+        return v
     }
 
     /// The 32 bytes.

@@ -157,17 +157,20 @@ private enum Field: CustomStringConvertible {
     }
 }
 
-/// Field names as bytes, for comparison against raw key spans.
-private enum FieldName {
-    static let seq: StaticString = "seq"
-    static let prev: StaticString = "prev"
-    static let time: StaticString = "time"
-    static let kind: StaticString = "kind"
-    static let plan: StaticString = "plan"
-    static let step: StaticString = "step"
-    static let jti: StaticString = "jti"
-    static let exp: StaticString = "exp"
-    static let outcome: StaticString = "outcome"
+/// Field names as little-endian machine words (see `Cursor.knownField`); a test spells them
+/// out again from the names.
+enum FieldWord {
+    /// `"seq`, `"jti`, `"exp`: the opening quote and three letters.
+    static let seq: UInt32 = 0x7165_7322
+    static let jti: UInt32 = 0x6974_6a22
+    static let exp: UInt32 = 0x7078_6522
+    static let prev: UInt32 = 0x7665_7270
+    static let time: UInt32 = 0x656d_6974
+    static let kind: UInt32 = 0x646e_696b
+    static let plan: UInt32 = 0x6e61_6c70
+    static let step: UInt32 = 0x7065_7473
+    /// `"outcome`: the opening quote and seven letters.
+    static let outcome: UInt64 = 0x656d_6f63_7475_6f22
 }
 
 private struct Cursor {
@@ -229,27 +232,34 @@ private struct Cursor {
         return record
     }
 
+    /// The field a member name names, compared as one machine word: the name's bytes, or for
+    /// the three- and seven-letter names its opening quote and its bytes (always in the line).
+    @inline(__always)
     private func knownField(_ key: ByteSpan) -> Field? {
-        func equal(_ name: StaticString) -> Bool {
-            guard name.utf8CodeUnitCount == key.count else { return false }
-            return memcmpBytes(bytes.baseAddress! + key.start, UnsafeRawPointer(name.utf8Start), key.count)
-        }
+        let base = bytes.baseAddress!
         switch key.count {
         case 3:
-            if equal(FieldName.seq) { return .seq }
-            if equal(FieldName.jti) { return .jti }
-            if equal(FieldName.exp) { return .exp }
+            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt32.self)) {
+            case FieldWord.seq: return .seq
+            case FieldWord.jti: return .jti
+            case FieldWord.exp: return .exp
+            default: return nil
+            }
         case 4:
-            if equal(FieldName.prev) { return .prev }
-            if equal(FieldName.time) { return .time }
-            if equal(FieldName.kind) { return .kind }
-            if equal(FieldName.plan) { return .plan }
-            if equal(FieldName.step) { return .step }
+            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self)) {
+            case FieldWord.prev: return .prev
+            case FieldWord.time: return .time
+            case FieldWord.kind: return .kind
+            case FieldWord.plan: return .plan
+            case FieldWord.step: return .step
+            default: return nil
+            }
         case 7:
-            if equal(FieldName.outcome) { return .outcome }
-        default: break
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
+            return word == FieldWord.outcome ? .outcome : nil
+        default:
+            return nil
         }
-        return nil
     }
 
     private func isSet(_ field: Field, in record: ScannedRecord) -> Bool {
@@ -311,6 +321,7 @@ private struct Cursor {
     /// only around escapes: the line's hash already covers every byte, so the scanner checks
     /// structure, not each character of every string. (Most strings in a record are short, so a
     /// library search per string would cost more in calls than it saves.)
+    @inline(__always)
     mutating func string() throws(ScanError) -> ByteSpan {
         i += 1
         let start = i

@@ -57,4 +57,74 @@ import Testing
         let result = bytes.withUnsafeBytes { buffer in Result { () throws(ScanError) in try RecordScanner.scan(buffer) } }
         #expect(throws: ScanError.self) { try result.get() }
     }
+
+    @Test func fieldWordsSpellTheNames() {
+        func word32(_ text: String) -> UInt32 { Array(text.utf8).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) } }
+        func word64(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        #expect(FieldWord.seq == word32("\"seq"))
+        #expect(FieldWord.jti == word32("\"jti"))
+        #expect(FieldWord.exp == word32("\"exp"))
+        #expect(FieldWord.prev == word32("prev"))
+        #expect(FieldWord.time == word32("time"))
+        #expect(FieldWord.kind == word32("kind"))
+        #expect(FieldWord.plan == word32("plan"))
+        #expect(FieldWord.step == word32("step"))
+        #expect(FieldWord.outcome == word64("\"outcome"))
+    }
+
+    @Test func everyKnownFieldIsFoundAndNoLookAlike() throws {
+        let line = #"{"exp":"e","jti":"j","kind":"k","outcome":"o","plan":"p","prev":"v","seq":7,"step":"s","time":"t","Seq":1,"seqq":2,"outcomes":"x","outcomX":"y","pla":"z","stepp":"w"}"#
+        let record = try Array(line.utf8).withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) }
+        func text(_ span: ByteSpan?) -> String? {
+            span.map { String(decoding: Array(line.utf8)[$0.start..<$0.end], as: UTF8.self) }
+        }
+        #expect(record.seq == 7)
+        #expect([text(record.exp), text(record.jti), text(record.kind), text(record.outcome), text(record.plan),
+                 text(record.prev), text(record.step), text(record.time)] == ["e", "j", "k", "o", "p", "v", "s", "t"])
+    }
+}
+
+/// Hex decoding of `prev` works eight digits at a time; it must agree with the plain reading of
+/// every byte value in every position.
+@Suite struct HexDecodingTests {
+    static func plain(_ bytes: [UInt8]) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in bytes {
+            let nibble: UInt8
+            switch byte {
+            case 0x30...0x39: nibble = byte - 0x30
+            case 0x61...0x66: nibble = byte - 0x61 + 10
+            case 0x41...0x46: nibble = byte - 0x41 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(nibble)
+        }
+        return value
+    }
+
+    @Test func everyByteInEveryPosition() {
+        let base = Array("0123456789abcdefABCDEF0123456789".utf8)
+        for position in 0..<16 {
+            for byte in 0...255 {
+                var digits = Array(base[position..<(position + 16)])
+                digits[position % 16] = UInt8(byte)
+                let decoded = digits.withUnsafeBytes { Digest32.hexWord($0.baseAddress!) }
+                #expect(decoded == Self.plain(digits), "byte \(byte) at \(position)")
+            }
+        }
+    }
+
+    @Test func digestsRoundTrip() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF0
+        for _ in 0..<200 {
+            var bytes: [UInt8] = []
+            for _ in 0..<32 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(UInt8(truncatingIfNeeded: state >> 56))
+            }
+            let digest = Digest32(bytes: bytes)!
+            #expect(Digest32(hex: digest.hex) == digest)
+            #expect(Digest32(hex: digest.hex.uppercased()) == digest)
+        }
+    }
 }
