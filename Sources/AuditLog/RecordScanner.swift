@@ -21,7 +21,7 @@ struct ByteSpan: Equatable, Sendable {
 }
 
 /// The top-level fields of one record that verification and the joins use.
-struct ScannedRecord: Sendable {
+struct ScannedRecord: Equatable, Sendable {
     var seq: Int?
     var seqPresent = false
     var prev: ByteSpan?
@@ -32,6 +32,35 @@ struct ScannedRecord: Sendable {
     var jti: ByteSpan?
     var exp: ByteSpan?
     var outcome: ByteSpan?
+
+    /// Whether the line had a member for `field` (of any type).
+    func has(_ field: RecordField) -> Bool {
+        switch field {
+        case .seq: return seqPresent
+        case .prev: return prev != nil
+        case .time: return time != nil
+        case .kind: return kind != nil
+        case .plan: return plan != nil
+        case .step: return step != nil
+        case .jti: return jti != nil
+        case .exp: return exp != nil
+        case .outcome: return outcome != nil
+        }
+    }
+
+    /// Keeps the string value of a field other than `seq`.
+    mutating func set(_ field: RecordField, _ span: ByteSpan) {
+        switch field {
+        case .prev: prev = span
+        case .time: time = span
+        case .kind: kind = span
+        case .plan: plan = span
+        case .step: step = span
+        case .jti: jti = span
+        case .exp: exp = span
+        case .seq, .outcome: outcome = span
+        }
+    }
 }
 
 /// Why a line is not a record.
@@ -46,9 +75,131 @@ enum RecordScanner {
 
     /// Scans one line (without its newline) that must be a JSON object.
     static func scan(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
+        if let record = scanCanonical(line) { return record }
+        return try scanGeneral(line)
+    }
+
+    /// Scans any line, whatever its form: JSON with whitespace, escapes, nesting.
+    static func scanGeneral(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
         var scanner = Cursor(bytes: line)
         return try scanner.record()
     }
+
+    /// The fast path for lines in the form the appender writes (canonical JSON: no whitespace,
+    /// members whose values are strings without escapes, plain non-negative integers or arrays
+    /// of such strings), or nil for any other line, which the general scanner then reads. It
+    /// returns a record only where the general scanner returns the same record; a test holds it
+    /// to that on mutated lines.
+    static func scanCanonical(_ line: UnsafeRawBufferPointer) -> ScannedRecord? {
+        let n = line.count
+        guard n >= 2, line[0] == UInt8(ascii: "{") else { return nil }
+        /// The closing quote of the string opened at `open`, or nil when it has an escape or no end.
+        @inline(__always) func plainString(openedAt open: Int) -> Int? {
+            let close = nextQuoteOrBackslash(in: line, from: open + 1)
+            return close < n && line[close] == UInt8(ascii: "\"") ? close : nil
+        }
+        @inline(__always) func isDigit(_ i: Int) -> Bool { i < n && line[i] >= 0x30 && line[i] <= 0x39 }
+        var record = ScannedRecord()
+        var seen: UInt16 = 0
+        var i = 1
+        while true {
+            guard i < n, line[i] == UInt8(ascii: "\""), let keyEnd = plainString(openedAt: i) else { return nil }
+            let field = field(named: ByteSpan(start: i + 1, end: keyEnd, escaped: false), in: line)
+            i = keyEnd + 1
+            guard i + 1 < n, line[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            if let field {
+                guard seen & field.bit == 0 else { return nil }
+                seen |= field.bit
+            }
+            switch line[i] {
+            case UInt8(ascii: "\""):
+                guard let close = plainString(openedAt: i), field != .seq else { return nil }
+                if let field { record.set(field, ByteSpan(start: i + 1, end: close, escaped: false)) }
+                i = close + 1
+            case 0x30...0x39:
+                let start = i
+                // JSON allows no leading zero; the general scanner says so.
+                if line[i] == 0x30 && isDigit(i + 1) { return nil }
+                while isDigit(i) { i += 1 }
+                if let field {
+                    guard field == .seq, let value = count(start..<i, in: line) else { return nil }
+                    record.seqPresent = true
+                    record.seq = value
+                }
+            case UInt8(ascii: "[") where field == nil:
+                i += 1
+                if i < n && line[i] == UInt8(ascii: "]") {
+                    i += 1
+                    break
+                }
+                while true {
+                    guard i < n, line[i] == UInt8(ascii: "\""), let close = plainString(openedAt: i) else { return nil }
+                    i = close + 1
+                    guard i < n else { return nil }
+                    if line[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    guard line[i] == UInt8(ascii: "]") else { return nil }
+                    i += 1
+                    break
+                }
+            default:
+                return nil
+            }
+            guard i < n else { return nil }
+            if line[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            return line[i] == UInt8(ascii: "}") && i + 1 == n ? record : nil
+        }
+    }
+
+    /// The field a member name names, compared as one machine word: the name's bytes, or for
+    /// the three- and seven-letter names its opening quote and its bytes (always in the line).
+    @inline(__always)
+    static func field(named key: ByteSpan, in line: UnsafeRawBufferPointer) -> RecordField? {
+        let base = line.baseAddress!
+        switch key.count {
+        case 3:
+            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt32.self)) {
+            case FieldWord.seq: return .seq
+            case FieldWord.jti: return .jti
+            case FieldWord.exp: return .exp
+            default: return nil
+            }
+        case 4:
+            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self)) {
+            case FieldWord.prev: return .prev
+            case FieldWord.time: return .time
+            case FieldWord.kind: return .kind
+            case FieldWord.plan: return .plan
+            case FieldWord.step: return .step
+            default: return nil
+            }
+        case 7:
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
+            return word == FieldWord.outcome ? .outcome : nil
+        default:
+            return nil
+        }
+    }
+
+    /// A non-negative decimal integer without sign, fraction or exponent.
+    static func count(_ range: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !range.isEmpty, range.count <= 18 else { return nil }
+        if range.count > 1 && bytes[range.lowerBound] == 0x30 { return nil }
+        var value = 0
+        for j in range {
+            let c = bytes[j]
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            value = value * 10 + Int(c - 0x30)
+        }
+        return value
+    }
+
 
     /// The text of a string value, with escapes resolved.
     static func string(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> String {
@@ -139,8 +290,10 @@ enum RecordScanner {
 }
 
 /// The top-level members the scanner keeps.
-private enum Field: CustomStringConvertible {
+enum RecordField: UInt8, CustomStringConvertible {
     case seq, prev, time, kind, plan, step, jti, exp, outcome
+
+    var bit: UInt16 { 1 << rawValue }
 
     var description: String {
         switch self {
@@ -210,9 +363,9 @@ private struct Cursor {
                 i += 1
                 skipSpace()
                 guard !atEnd else { throw fail("expected a value") }
-                let field = key.escaped ? nil : knownField(key)
+                let field = key.escaped ? nil : RecordScanner.field(named: key, in: bytes)
                 if let field {
-                    if isSet(field, in: record) {
+                    if record.has(field) {
                         throw ScanError(offset: keyOffset, message: "duplicate member \"\(field)\"")
                     }
                     try readField(field, into: &record)
@@ -232,56 +385,12 @@ private struct Cursor {
         return record
     }
 
-    /// The field a member name names, compared as one machine word: the name's bytes, or for
-    /// the three- and seven-letter names its opening quote and its bytes (always in the line).
-    @inline(__always)
-    private func knownField(_ key: ByteSpan) -> Field? {
-        let base = bytes.baseAddress!
-        switch key.count {
-        case 3:
-            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt32.self)) {
-            case FieldWord.seq: return .seq
-            case FieldWord.jti: return .jti
-            case FieldWord.exp: return .exp
-            default: return nil
-            }
-        case 4:
-            switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self)) {
-            case FieldWord.prev: return .prev
-            case FieldWord.time: return .time
-            case FieldWord.kind: return .kind
-            case FieldWord.plan: return .plan
-            case FieldWord.step: return .step
-            default: return nil
-            }
-        case 7:
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
-            return word == FieldWord.outcome ? .outcome : nil
-        default:
-            return nil
-        }
-    }
-
-    private func isSet(_ field: Field, in record: ScannedRecord) -> Bool {
-        switch field {
-        case .seq: return record.seqPresent
-        case .prev: return record.prev != nil
-        case .time: return record.time != nil
-        case .kind: return record.kind != nil
-        case .plan: return record.plan != nil
-        case .step: return record.step != nil
-        case .jti: return record.jti != nil
-        case .exp: return record.exp != nil
-        case .outcome: return record.outcome != nil
-        }
-    }
-
-    private mutating func readField(_ field: Field, into record: inout ScannedRecord) throws(ScanError) {
+    private mutating func readField(_ field: RecordField, into record: inout ScannedRecord) throws(ScanError) {
         if field == .seq {
             record.seqPresent = true
             let start = i
             try skipValue(depth: 1)
-            record.seq = parseCount(start..<i)
+            record.seq = RecordScanner.count(start..<i, in: bytes)
             return
         }
         guard peek() == UInt8(ascii: "\"") else {
@@ -289,30 +398,7 @@ private struct Cursor {
             try skipValue(depth: 1)
             return
         }
-        let span = try string()
-        switch field {
-        case .prev: record.prev = span
-        case .time: record.time = span
-        case .kind: record.kind = span
-        case .plan: record.plan = span
-        case .step: record.step = span
-        case .jti: record.jti = span
-        case .exp: record.exp = span
-        case .seq, .outcome: record.outcome = span
-        }
-    }
-
-    /// A non-negative decimal integer without sign, fraction or exponent.
-    private func parseCount(_ range: Range<Int>) -> Int? {
-        guard !range.isEmpty, range.count <= 18 else { return nil }
-        if range.count > 1 && bytes[range.lowerBound] == 0x30 { return nil }
-        var value = 0
-        for j in range {
-            let c = bytes[j]
-            guard c >= 0x30 && c <= 0x39 else { return nil }
-            value = value * 10 + Int(c - 0x30)
-        }
-        return value
+        record.set(field, try string())
     }
 
     /// A string starting at the opening quote; returns the span between the quotes.

@@ -58,6 +58,47 @@ import Testing
         #expect(throws: ScanError.self) { try result.get() }
     }
 
+    /// The fast path for canonical lines either declines or agrees with the general scanner:
+    /// checked on generated records and on every one-byte change, deletion and insertion of a
+    /// structural or numeric character in them.
+    @Test func canonicalFastPathAgreesWithTheGeneralScanner() throws {
+        let log = GeneratedLog(records: 6, hasher: FastTestHasher())
+        var lines = log.lines
+        lines.append(Array(#"{"a":[],"b":"","kind":"x","n":0,"seq":12,"z":["p","q"]}"#.utf8))
+        lines.append(Array(#"{"kind":"x","seq":123456789012345678}"#.utf8))
+        let replacements = Array(#""\,:{}[] 0019-.eE"#.utf8) + [0x0A, 0x00, 0xC3]
+        var taken = 0, declined = 0
+        func check(_ line: [UInt8]) {
+            line.withUnsafeBytes { buffer in
+                guard let fast = RecordScanner.scanCanonical(buffer) else {
+                    declined += 1
+                    return
+                }
+                taken += 1
+                let general = Result { () throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
+                #expect((try? general.get()) == fast, "\(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        for line in lines {
+            #expect(line.withUnsafeBytes { RecordScanner.scanCanonical($0) } != nil, "\(String(decoding: line, as: UTF8.self))")
+            for position in line.indices {
+                for byte in replacements where byte != line[position] {
+                    var changed = line
+                    changed[position] = byte
+                    check(changed)
+                    var inserted = line
+                    inserted.insert(byte, at: position)
+                    check(inserted)
+                }
+                var deleted = line
+                deleted.remove(at: position)
+                check(deleted)
+            }
+        }
+        // Both paths were exercised: some changes keep a line canonical, most do not.
+        #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
+    }
+
     @Test func fieldWordsSpellTheNames() {
         func word32(_ text: String) -> UInt32 { Array(text.utf8).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) } }
         func word64(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
