@@ -19,7 +19,7 @@ swiftc=${SWIFTC:-swiftc}
 clang=${CLANG:-clang}
 ar=${AR:-ar}
 # C targets' module maps, so Swift modules (and harnesses) can import them.
-c_includes="-I $root/Sources/CSHA256/include"
+c_includes="-I $root/Sources/CHotPaths/include"
 opt=${FUZZ_OPT:--O}
 
 # target -> harness file | modules (dependents first) | fixture globs (whole files are seeds) |
@@ -72,7 +72,7 @@ build_module() {
     for d in $(module_deps "$m"); do build_module "$d"; done
     current=$( { echo "flags: $opt -enable-testing"
                  find "$root/Sources/$m" -name '*.swift' -printf '%p %s %T@\n' | sort
-                 [ "$m" = Crypto ] && find "$root/Sources/CSHA256" -type f -printf '%p %s %T@\n' | sort
+                 { [ "$m" = Crypto ] || [ "$m" = AuditLog ]; } && find "$root/Sources/CHotPaths" -type f -printf '%p %s %T@\n' | sort
                  for d in $(module_deps "$m"); do cat "$build/$d.stamp"; done; } | cksum)
     if [ -f "$lib" ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$current" ]; then return 0; fi
     echo "fuzz: compiling module $m" >&2
@@ -84,9 +84,9 @@ build_module() {
         $(find "$root/Sources/$m" -name '*.swift' | sort)
     if [ "$m" = Crypto ]; then
         # Crypto's C target (the SHA instruction path) goes into the same archive.
-        "$clang" -O2 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CSHA256/include" \
-            -c "$root/Sources/CSHA256/sha256_hw.c" -o "$build/CSHA256.o"
-        "$ar" r "$lib.tmp" "$build/CSHA256.o" 2>/dev/null
+        "$clang" -O2 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CHotPaths/include" \
+            -c "$root/Sources/CHotPaths/sha256_hw.c" -o "$build/CHotPaths.o"
+        "$ar" r "$lib.tmp" "$build/CHotPaths.o" 2>/dev/null
     fi
     mv "$lib.tmp" "$lib"
     echo "$current" >"$stamp"

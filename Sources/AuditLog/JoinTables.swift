@@ -1,3 +1,4 @@
+import CHotPaths
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -188,6 +189,12 @@ struct JoinTable<Entry: JoinTableEntry> {
     /// The entries in use that satisfy `predicate`, in slot order.
     func entries(where predicate: (Entry) -> Bool) -> [Entry] {
         (0..<storage.capacity).compactMap { storage.base[$0].isFree || !predicate(storage.base[$0]) ? nil : storage.base[$0] }
+    }
+
+    /// Starts bringing `key`'s first slot into the cache, for a lookup a little later.
+    @inline(__always)
+    func prefetch(_ key: JoinKey) {
+        stepguard_prefetch(storage.base + home(key))
     }
 
     @inline(__always)

@@ -5,7 +5,7 @@
 // written so that the eight working variables rotate by renaming instead of by moving values,
 // which lets the optimiser keep them in registers.
 
-import CSHA256
+import CHotPaths
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

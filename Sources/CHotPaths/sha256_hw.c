@@ -1,6 +1,6 @@
 // SHA-256 compression with the x86 SHA extensions (SHA-NI). Other architectures report the
 // instructions unavailable and the caller uses the portable Swift code.
-#include "CSHA256.h"
+#include "CHotPaths.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
