@@ -255,7 +255,13 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var pendingMissing: [Digest32: Int] = [:]
 
     // Checkpoint roots wanted while streaming.
-    var checkpointSizes = Set<Int>()
+    var checkpointSizes = Set<Int>() {
+        didSet { wantedSizes = checkpointSizes.sorted() }
+    }
+    /// `checkpointSizes` in order, and the first that may still come: a per-record set lookup
+    /// showed in the profile.
+    private var wantedSizes: [Int] = []
+    private var nextWanted = 0
     var rootsAtSize: [Int: Digest32] = [:]
 
     // How lines are prepared (see LinePreparation).
@@ -293,7 +299,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     static var prefetchDistance: Int { 6 }
 
     mutating func run() {
-        if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
+        while nextWanted < wantedSizes.count && wantedSizes[nextWanted] < range.size { nextWanted += 1 }
+        noteRootIfWanted()
         endOffset = offset
         var pending: ChainEntry? = nil
         // What each line needs alone (its hash, its scan) is prepared window by window on other
@@ -375,7 +382,15 @@ struct ChainEngine<Hasher: MerkleHasher> {
             leafHashes.append(entry.hash)
             lineRanges.append(entry.start..<entry.end)
         }
-        if checkpointSizes.contains(range.size) { rootsAtSize[range.size] = range.root() }
+        noteRootIfWanted()
+    }
+
+    /// Keeps the root at the current size when a checkpoint of that size is to be compared.
+    @inline(__always)
+    private mutating func noteRootIfWanted() {
+        guard nextWanted < wantedSizes.count, wantedSizes[nextWanted] == range.size else { return }
+        rootsAtSize[range.size] = range.root()
+        nextWanted += 1
     }
 
     /// The inclusion proof of the last leaf in the tree so far.
