@@ -157,12 +157,6 @@ struct JoinTable<Entry: JoinTableEntry> {
 
     init() {}
 
-    /// The slot holding `key`, or nil.
-    func find(_ key: JoinKey) -> Int? {
-        let i = slot(key)
-        return storage.base[i].isFree ? nil : i
-    }
-
     /// The slot for `key`: its own, or a free one now reserved for it, which the caller must
     /// fill with an entry under `key` before the next insertion.
     mutating func findOrReserve(_ key: JoinKey) -> (slot: Int, isNew: Bool) {
