@@ -139,6 +139,8 @@ struct JoinFacts: Sendable {
 /// An entry of a `JoinTable`: a key and what is known under it. An entry whose bytes are all
 /// zero must be free, so that fresh zero-filled memory is an empty table.
 protocol JoinTableEntry {
+    /// The entry a key starts from before anything is known under it.
+    init(key: JoinKey)
     var key: JoinKey { get }
     var isFree: Bool { get }
 }
@@ -157,27 +159,25 @@ struct JoinTable<Entry: JoinTableEntry> {
 
     init() {}
 
-    /// The slot for `key`: its own, or a free one now reserved for it, which the caller must
-    /// fill with an entry under `key` before the next insertion.
-    mutating func findOrReserve(_ key: JoinKey) -> (slot: Int, isNew: Bool) {
+    /// Runs `body` on the entry under `key` (a fresh `Entry(key:)` when there is none, with
+    /// `isNew` true) and keeps what it leaves; a new entry that `body` leaves free is not added.
+    /// The one way to change the table, so a slot is found once per record.
+    @inline(__always)
+    mutating func modify<Result>(_ key: JoinKey, _ body: (_ entry: inout Entry, _ isNew: Bool) -> Result) -> Result {
         var i = slot(key)
-        guard storage.base[i].isFree else { return (i, false) }
+        let isNew = storage.base[i].isFree
         // Grow past two thirds full: linear probing stays short, and neighbouring slots share
         // cache lines, so a probe of a few slots costs about one miss.
-        if (count + 1) * 3 > storage.capacity * 2 {
+        if isNew && (count + 1) * 3 > storage.capacity * 2 {
             grow()
             i = slot(key)
         }
-        count += 1
-        return (i, true)
-    }
-
-    subscript(slot: Int) -> Entry {
-        get { storage.base[slot] }
-        set {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            storage.base[slot] = newValue
-        }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        var entry = isNew ? Entry(key: key) : storage.base[i]
+        let result = body(&entry, isNew)
+        storage.base[i] = entry
+        if isNew && !entry.isFree { count += 1 }
+        return result
     }
 
     /// The entries in use that satisfy `predicate`, in slot order.
@@ -268,6 +268,11 @@ struct StepJoin: JoinTableEntry {
     private static let allowedBit: UInt64 = 1 << 63
     private static let executedBit: UInt64 = 1 << 62
     private static let lineMask: UInt64 = (1 << 62) - 1
+
+    /// A step nothing is known about yet: free until a line is set.
+    init(key: JoinKey) {
+        self.init(key: key, line: 0, lineStart: 0, allowed: false)
+    }
 
     init(key: JoinKey, line: Int, lineStart: Int, allowed: Bool) {
         self.key = key

@@ -118,7 +118,7 @@ public enum AuditVerifier {
         for (i, stored) in checkpoints.enumerated() where stored.checkpoint.size >= startSize {
             expected[stored.checkpoint.size, default: []].append(i)
         }
-        engine.checkpointSizes = Set(expected.keys)
+        engine.checkpointSizes = expected.keys.sorted()
         engine.run()
 
         for (size, indices) in expected {
@@ -255,12 +255,9 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var pendingMissing: [Digest32: Int] = [:]
 
     // Checkpoint roots wanted while streaming.
-    var checkpointSizes = Set<Int>() {
-        didSet { wantedSizes = checkpointSizes.sorted() }
-    }
-    /// `checkpointSizes` in order, and the first that may still come: a per-record set lookup
-    /// showed in the profile.
-    private var wantedSizes: [Int] = []
+    /// Tree sizes whose roots are wanted, ascending, and the first that may still come: walked
+    /// in order, since a per-record set lookup showed in the profile.
+    var checkpointSizes: [Int] = []
     private var nextWanted = 0
     var rootsAtSize: [Int: Digest32] = [:]
 
@@ -299,7 +296,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
     static var prefetchDistance: Int { 6 }
 
     mutating func run() {
-        while nextWanted < wantedSizes.count && wantedSizes[nextWanted] < range.size { nextWanted += 1 }
+        while nextWanted < checkpointSizes.count && checkpointSizes[nextWanted] < range.size { nextWanted += 1 }
         noteRootIfWanted()
         endOffset = offset
         var pending: ChainEntry? = nil
@@ -388,7 +385,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// Keeps the root at the current size when a checkpoint of that size is to be compared.
     @inline(__always)
     private mutating func noteRootIfWanted() {
-        guard nextWanted < wantedSizes.count, wantedSizes[nextWanted] == range.size else { return }
+        guard nextWanted < checkpointSizes.count, checkpointSizes[nextWanted] == range.size else { return }
         rootsAtSize[range.size] = range.root()
         nextWanted += 1
     }
@@ -539,28 +536,25 @@ struct ChainEngine<Hasher: MerkleHasher> {
         switch facts.kind {
         case .decision, .approval:
             guard let key = facts.stepKey else { return }
-            let (slot, isNew) = steps.findOrReserve(key)
-            if isNew {
-                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
-            } else if facts.allowing && !steps[slot].allowed {
-                // The first allowing decision is the one an execution answers to.
-                let executed = steps[slot].executed
-                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: true)
-                steps[slot].executed = executed
+            steps.modify(key) { step, isNew in
+                // The first allowing decision is the one an execution answers to; an execution
+                // seen before it keeps its mark.
+                guard isNew || facts.allowing && !step.allowed else { return }
+                let executed = step.executed
+                step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
+                step.executed = executed
             }
         case .mint:
             guard let key = facts.jtiKey else { return }
-            let (slot, isNew) = credentials.findOrReserve(key)
-            var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
-            credential.mintLine = lineNumber
-            credential.expiry = facts.exp ?? .min
-            credentials[slot] = credential
+            credentials.modify(key) { credential, _ in
+                credential.mintLine = lineNumber
+                credential.expiry = facts.exp ?? .min
+            }
         case .revocation:
             guard let key = facts.jtiKey else { return }
-            let (slot, isNew) = credentials.findOrReserve(key)
-            var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
-            if credential.revokedLine == 0 { credential.revokedLine = lineNumber }
-            credentials[slot] = credential
+            credentials.modify(key) { credential, _ in
+                if credential.revokedLine == 0 { credential.revokedLine = lineNumber }
+            }
         case .execution:
             joinExecution(facts, seq: seq, lineNumber: lineNumber, line: line)
         case .other:
@@ -580,12 +574,11 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // Where earlier records were not read, missing counterparts are not evidence.
         let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
         if let key = facts.stepKey {
-            let (slot, isNew) = steps.findOrReserve(key)
-            if isNew {
-                steps[slot] = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false)
+            let allowed = steps.modify(key) { step, isNew in
+                if isNew { step = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false) }
+                step.executed = true
+                return step.allowed
             }
-            let allowed = steps[slot].allowed
-            steps[slot].executed = true
             if !allowed {
                 findings.append(AuditFinding(kind: .unauthorizedExecution, severity: missingSeverity, seq: seq, line: lineNumber,
                                              plan: plan, step: step,
@@ -596,15 +589,16 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): an execution that names no plan and step"))
         }
         guard let key = facts.jtiKey else { return }
-        let (slot, isNew) = credentials.findOrReserve(key)
-        var credential = isNew ? CredentialJoin(key: key) : credentials[slot]
+        // What was known before this use; the table keeps the first use.
+        let credential = credentials.modify(key) { credential, _ in
+            let before = credential
+            if credential.usedLine == 0 { credential.usedLine = lineNumber }
+            return before
+        }
         if credential.usedLine != 0 {
             findings.append(AuditFinding(kind: .replayedCredential, seq: seq, line: lineNumber, relatedLine: credential.usedLine,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" used again (first used on line \(credential.usedLine)): replay"))
-        } else {
-            credential.usedLine = lineNumber
-            credentials[slot] = credential
         }
         if credential.revokedLine != 0 {
             findings.append(AuditFinding(kind: .revokedCredential, seq: seq, line: lineNumber, relatedLine: credential.revokedLine,

@@ -1,38 +1,48 @@
 import Testing
 @testable import AuditLog
 
-/// The joins' hash table: slots stay put across growth, free slots are zero bytes, and copies
-/// do not share writes.
+/// The joins' hash table: entries stay findable across growth, free slots are zero bytes,
+/// copies do not share writes, and the documented entry sizes hold.
 @Suite struct JoinTableTests {
-    /// The slot holding `key`, or nil (reserving a slot in a copy, which the test then drops).
-    static func find<Entry>(_ key: JoinKey, in table: JoinTable<Entry>) -> Int? {
-        var probe = table
-        let (slot, isNew) = probe.findOrReserve(key)
-        return isNew ? nil : slot
-    }
-
     static func key(_ text: String) -> JoinKey {
         Array(text.utf8).withUnsafeBytes { JoinKey($0) }
+    }
+
+    /// The entry under `key`, or nil; looks through a copy, which keeps the probe's fresh
+    /// entry to itself.
+    static func lookup<Entry>(_ key: JoinKey, in table: JoinTable<Entry>) -> Entry? {
+        var probe = table
+        return probe.modify(key) { entry, isNew in isNew ? nil : entry }
     }
 
     @Test func everyKeySurvivesGrowth() {
         var table = JoinTable<StepJoin>()
         for n in 1...50_000 {
             let key = Self.key("step-\(n)")
-            let (slot, isNew) = table.findOrReserve(key)
+            let isNew = table.modify(key) { entry, isNew in
+                entry = StepJoin(key: key, line: n, lineStart: n * 10, allowed: n % 2 == 0)
+                return isNew
+            }
             #expect(isNew)
-            table[slot] = StepJoin(key: key, line: n, lineStart: n * 10, allowed: n % 2 == 0)
         }
         #expect(table.count == 50_000)
         for n in stride(from: 1, through: 50_000, by: 7) {
-            let slot = Self.find(Self.key("step-\(n)"), in: table)
-            #expect(slot.map { table[$0].line } == n)
-            #expect(slot.map { table[$0].lineStart } == n * 10)
-            #expect(slot.map { table[$0].allowed } == (n % 2 == 0))
+            let entry = Self.lookup(Self.key("step-\(n)"), in: table)
+            #expect(entry?.line == n)
+            #expect(entry?.lineStart == n * 10)
+            #expect(entry?.allowed == (n % 2 == 0))
         }
-        #expect(Self.find(Self.key("step-0"), in: table) == nil)
-        #expect(table.findOrReserve(Self.key("step-9")).isNew == false)
+        #expect(Self.lookup(Self.key("step-0"), in: table) == nil)
+        #expect(table.modify(Self.key("step-9")) { _, isNew in isNew } == false)
+        #expect(table.count == 50_000)
         #expect(table.entries(where: { $0.allowed }).count == 25_000)
+    }
+
+    @Test func aNewEntryLeftFreeIsNotAdded() {
+        var table = JoinTable<StepJoin>()
+        table.modify(Self.key("s")) { _, _ in }
+        #expect(table.count == 0)
+        #expect(Self.lookup(Self.key("s"), in: table) == nil)
     }
 
     @Test func zeroBytesAreAFreeSlot() {
@@ -40,6 +50,7 @@ import Testing
         let zeroCredential = [UInt8](repeating: 0, count: MemoryLayout<CredentialJoin>.size).withUnsafeBytes { $0.loadUnaligned(as: CredentialJoin.self) }
         #expect(zeroStep.isFree)
         #expect(zeroCredential.isFree)
+        #expect(StepJoin(key: Self.key("s")).isFree)
         #expect(!StepJoin(key: Self.key("s"), line: 1, lineStart: 0, allowed: false).isFree)
     }
 
@@ -54,14 +65,18 @@ import Testing
     @Test func copiesAreIndependent() {
         var table = JoinTable<CredentialJoin>()
         let key = Self.key("jti-1")
-        var entry = CredentialJoin(key: key)
-        entry.mintLine = 3
-        table[table.findOrReserve(key).slot] = entry
+        table.modify(key) { entry, _ in entry.mintLine = 3 }
         var copy = table
-        entry.mintLine = 9
-        copy[Self.find(key, in: copy)!] = entry
-        #expect(table[Self.find(key, in: table)!].mintLine == 3)
-        #expect(copy[Self.find(key, in: copy)!].mintLine == 9)
+        copy.modify(key) { entry, _ in entry.mintLine = 9 }
+        #expect(Self.lookup(key, in: table)?.mintLine == 3)
+        #expect(Self.lookup(key, in: copy)?.mintLine == 9)
+    }
+
+    /// The sizes the documentation gives: they decide how many entries share a cache line.
+    @Test func entriesAreAsSmallAsDocumented() {
+        #expect(MemoryLayout<StepJoin>.stride == 32)
+        #expect(MemoryLayout<CredentialJoin>.stride == 48)
+        #expect(MemoryLayout<PreparedLine>.stride == 136)
     }
 
     @Test func keysOfTwoTextsKeepTheirBoundary() {
