@@ -35,9 +35,9 @@ enum AuditOptions {
         }
     }
 
-    /// `--now` (RFC 3339, or whole seconds since the epoch), else the current time.
-    static func now(_ context: CommandContext) throws -> Date {
-        guard let text = context.arguments.value("now") else { return Date() }
+    /// `--now` (RFC 3339, or whole seconds since the epoch); nil: the clock, read when it is used.
+    static func now(_ context: CommandContext) throws -> Date? {
+        guard let text = context.arguments.value("now") else { return nil }
         if let ms = Timestamp.parse(text) {
             return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
         }
