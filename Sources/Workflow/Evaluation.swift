@@ -41,6 +41,13 @@ public struct StepForm: Sendable, Equatable {
     /// The arguments.
     public var args: JSONObject
 
+    /// Creates a form.
+    public init(action: String, resource: EntityRef, args: JSONObject) {
+        self.action = action
+        self.resource = resource
+        self.args = args
+    }
+
     /// The form as JSON: `{"action", "resource" (Cedar text), "args"}`.
     public var json: JSONValue {
         .object(JSONObject([("action", .string(action)), ("resource", .string(resource.description)), ("args", .object(args))]))
