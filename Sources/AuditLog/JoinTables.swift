@@ -1,3 +1,4 @@
+import Basics
 import CHotPaths
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +78,7 @@ struct JoinFacts: Sendable {
     /// A mint's expiry or an execution's time, in milliseconds since the epoch.
     private var moment: Int64 = 0
     var kind: Kind
-    /// An outcome that lets the step run: allow, mutate, warn, approved.
+    /// An outcome that lets the step run (`RunningOutcomes`).
     var allowing = false
     private var present: UInt8 = 0
 
@@ -120,9 +121,10 @@ struct JoinFacts: Sendable {
         }
         var moment: Int64?
         switch kind {
-        case .decision, .approval:
-            allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
-                || equals(record.outcome, "warn") || equals(record.outcome, "approved")
+        case .decision:
+            allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+        case .approval:
+            allowing = record.outcome.map { RunningOutcomes.approvalRuns(utf8: bytes($0)) } ?? false
         case .mint:
             moment = record.exp.flatMap { Timestamp.parse(bytes($0)) }
         case .execution:

@@ -137,10 +137,12 @@ import Testing
         let log = dir + "/audit.jsonl"
         let exp = Int64(t0.timeIntervalSince1970) + 60
         try AuditLog.append(events: [
-            AuditEvent.decision(plan: "p", step: "a", principal: "agent", action: "read", resource: "repo", outcome: "approve", policies: ["hold"]),
+            .object(JSONObject([("kind", "decision"), ("plan", "p"), ("step", "a"), ("principal", "agent"), ("action", "read"),
+                                ("resource", "repo"), ("outcome", "approve"), ("policies", .array(["hold"]))])),
             AuditEvent.approval(plan: "p", step: "a", approver: "security", approved: true),
-            AuditEvent.mutation(plan: "p", step: "a", action: "read", resource: "repo-mirror", variant: "mirror", policies: ["prefer-mirror"]),
-            AuditEvent.mint(plan: "p", step: "a", jti: "j1", exp: exp),
+            .object(JSONObject([("kind", "mutation"), ("plan", "p"), ("step", "a"), ("action", "read"), ("resource", "repo-mirror"),
+                                ("outcome", "mirror"), ("policies", .array(["prefer-mirror"]))])),
+            .object(JSONObject([("kind", "mint"), ("plan", "p"), ("step", "a"), ("jti", "j1"), ("exp", .int(exp))])),
             AuditEvent.execution(plan: "p", step: "a", jti: "j1", outcome: "success"),
             AuditEvent.revocation(jti: "j1", reason: "done"),
         ], to: log, now: t0)

@@ -76,10 +76,11 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
+        let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass)
 
-        guard decided.outcome == .allow || decided.outcome == .warn || decided.outcome == .mutate else {
+        guard decided.outcome.runs else {
             if let audit {
-                try AuditLog.append(event: decisionEvent(plan: plan, step: decided), to: audit, now: auditTime)
+                try AuditLog.append(event: decision, to: audit, now: auditTime)
             }
             let refusal = refusalMessage(decided)
             if context.format == .json {
@@ -124,8 +125,10 @@ enum MintCommand {
             // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
                 events: [
-                    decisionEvent(plan: plan, step: decided),
-                    mintEvent(plan: plan, step: decided, action: action, resource: resource, minted: minted),
+                    decision,
+                    DecisionRecords.mint(
+                        decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
+                        exp: minted.expiresAt),
                 ],
                 to: audit, now: auditTime)
         }
@@ -231,33 +234,5 @@ enum MintCommand {
             if best == nil || seconds < best!.seconds { best = (seconds, id) }
         }
         return best
-    }
-
-    static func decisionEvent(plan: Plan, step: StepEvaluation) -> JSONValue {
-        .object(JSONObject([
-            ("kind", "decision"),
-            ("plan", .string(plan.id)),
-            ("step", .string(step.id)),
-            ("principal", .string(step.principal.description)),
-            ("action", .string(step.action)),
-            ("resource", .string(step.resource.description)),
-            ("outcome", .string(step.outcome.rawValue)),
-            ("policies", .array(step.policies.map(JSONValue.string))),
-        ]))
-    }
-
-    static func mintEvent(plan: Plan, step: StepEvaluation, action: String, resource: EntityRef, minted: MintedToken) -> JSONValue {
-        .object(JSONObject([
-            ("kind", "mint"),
-            ("plan", .string(plan.id)),
-            ("step", .string(step.id)),
-            ("principal", .string(step.principal.description)),
-            ("action", .string(action)),
-            ("resource", .string(resource.description)),
-            ("outcome", .string(step.outcome.rawValue)),
-            ("policies", .array(step.policies.map(JSONValue.string))),
-            ("jti", .string(minted.jti)),
-            ("exp", .int(minted.expiresAt)),
-        ]))
     }
 }
