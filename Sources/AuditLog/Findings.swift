@@ -26,6 +26,18 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case checkpointUnreadable = "checkpoint-unreadable"
     /// Two signed checkpoints that cannot both describe one log.
     case forkedCheckpoints = "forked-checkpoints"
+    // Witnesses.
+    /// A cosignature by a given witness key does not verify (or is dated in the future).
+    case witnessSignature = "witness-signature"
+    /// The checkpoint relied on carries fewer valid witness cosignatures than the quorum.
+    case witnessQuorum = "witness-quorum"
+    // A published tree (tlog-tiles).
+    /// A tile or entry bundle the checkpoint needs is absent.
+    case tileMissing = "tile-missing"
+    /// A tile or entry bundle has the wrong length or does not parse.
+    case tileMalformed = "tile-malformed"
+    /// A hash in a tile differs from what the entries or the level below give.
+    case tileMismatch = "tile-mismatch"
     // Joins between records.
     /// An execution without an allowing decision (or approval) for its step before it.
     case unauthorizedExecution = "unauthorized-execution"

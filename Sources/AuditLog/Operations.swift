@@ -183,10 +183,7 @@ extension AuditLog {
         let file = try MappedFile(path: path)
         let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
                                         options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
-        let usable = zip(loaded.checkpoints, run.report.checkpoints).filter { stored, status in
-            status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
-        }
-        guard let (latest, _) = usable.max(by: { $0.0.checkpoint.size < $1.0.checkpoint.size }) else {
+        guard let latest = latestUsableCheckpoint(loaded.checkpoints, run.report, trustedKeys: trustedKeys) else {
             throw .noCheckpoint(path: path)
         }
         let size = latest.checkpoint.size
@@ -200,8 +197,17 @@ extension AuditLog {
                                   proof: proof, checkpoint: latest.note.serialized)
     }
 
+    /// The latest checkpoint that matches the log and, when keys are given, is signed by one of them.
+    static func latestUsableCheckpoint(_ checkpoints: [StoredCheckpoint], _ report: VerificationReport,
+                                       trustedKeys: [NoteVerifier]) -> StoredCheckpoint? {
+        zip(checkpoints, report.checkpoints).filter { _, status in
+            status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
+        }.max(by: { $0.0.checkpoint.size < $1.0.checkpoint.size })?.0
+    }
+
     /// Checks an inclusion proof offline, with nothing but the proof and the trusted keys.
-    public static func verifyProof(_ file: InclusionProofFile, trustedKeys: [NoteVerifier]) -> ProofVerification {
+    /// With `witnesses`, the checkpoint must also carry their quorum of cosignatures.
+    public static func verifyProof(_ file: InclusionProofFile, trustedKeys: [NoteVerifier], witnesses: WitnessPolicy? = nil) -> ProofVerification {
         var problems: [String] = []
         var origin: String?
         let line = Array(file.record.utf8)
@@ -226,6 +232,7 @@ extension AuditLog {
                     problems.append("the checkpoint is not signed by a trusted key")
                 }
             }
+            if let witnesses { problems.append(contentsOf: witnesses.problems(note)) }
             if checkpoint.size != file.treeSize {
                 problems.append("tree_size \(file.treeSize) differs from the checkpoint's size \(checkpoint.size)")
             }

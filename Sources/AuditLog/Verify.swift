@@ -21,6 +21,9 @@ public struct VerifyOptions: Sendable {
     var preparationWindow: Int? = nil
     var preparationWorkers: Int? = nil
 
+    /// Witnesses whose cosignatures the latest trusted checkpoint must carry, and how many.
+    public var witnesses: WitnessPolicy?
+
     public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false) {
         self.trustedKeys = trustedKeys
         self.fromCheckpoint = fromCheckpoint
@@ -91,6 +94,10 @@ public enum AuditVerifier {
         } else if !checkpoints.isEmpty {
             findings.append(AuditFinding(kind: .notChecked, severity: .notice,
                                          message: "checkpoint signatures not checked: no public key given"))
+        }
+
+        if let policy = options.witnesses {
+            findings.append(contentsOf: policy.findings(checkpoints: checkpoints, trusted: trusted))
         }
 
         // Where to start: the beginning, or a trusted checkpoint's resume point.
