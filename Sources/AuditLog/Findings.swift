@@ -108,6 +108,12 @@ public struct AuditFinding: Equatable, Sendable {
         self.message = message
     }
 
+    /// The order of a report: faults first, then by line, kind, record, checkpoint and message.
+    static func reportOrder(_ a: AuditFinding, _ b: AuditFinding) -> Bool {
+        (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
+            < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
+    }
+
     /// The finding as JSON, members present only when set.
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [

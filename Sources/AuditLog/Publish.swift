@@ -47,24 +47,19 @@ extension AuditLog {
     /// never sees a checkpoint whose tiles are missing. A directory that holds a larger tree,
     /// or a tree this log does not extend, is refused: publishing would roll it back or fork it.
     public static func publish(logAt path: String, to directory: String, trustedKeys: [NoteVerifier] = []) throws(AuditError) -> PublishResult {
-        let lock = try FileHandleFD(path: path, flags: O_RDONLY)
-        try lock.lockShared()
-        let loaded = try CheckpointStore.load(forLog: path)
-        let file = try MappedFile(path: path)
-        let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
-                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
-        if let fault = run.report.faults.first(where: { integrityKinds.contains($0.kind) }) {
-            throw .logDoesNotVerify(path: path, firstFault: fault.message)
+        try withLatestCheckpoint(logAt: path, trustedKeys: trustedKeys, refusingDamage: true) { (latest, run, bytes) throws(AuditError) in
+            try publish(latest, leafHashes: run.engine.leafHashes, lineRanges: run.engine.lineRanges, bytes: bytes, to: directory)
         }
-        guard let latest = latestUsableCheckpoint(loaded.checkpoints, run.report, trustedKeys: trustedKeys) else {
-            throw .noCheckpoint(path: path)
-        }
+    }
+
+    private static func publish(_ latest: StoredCheckpoint, leafHashes: [Digest32], lineRanges: [Range<Int>],
+                                bytes: UnsafeRawBufferPointer, to directory: String) throws(AuditError) -> PublishResult {
         let size = latest.checkpoint.size
-        let entries = run.engine.lineRanges[0..<size].map { UnsafeRawBufferPointer(rebasing: file.bytes[$0]) }
+        let entries = lineRanges[0..<size].map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
         if let long = entries.firstIndex(where: { $0.count > TlogTiles.maxEntryLength }) {
             throw .publishRefused(directory: directory, reason: "record \(long) is \(entries[long].count) bytes; an entry bundle holds entries of at most \(TlogTiles.maxEntryLength) bytes")
         }
-        let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(run.engine.leafHashes[0..<size]))
+        let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(leafHashes[0..<size]))
 
         // What the directory holds already must be a prefix of this log's tree.
         let previous = try PublishedCheckpoint.load(directory: directory)
@@ -115,7 +110,6 @@ extension AuditLog {
             try FileSystem.writeAtomically(bytes, to: full, durable: false)
             written.append(relative)
         }
-        withExtendedLifetime((file, lock)) {}
 
         // Everything the checkpoint needs reaches the disk before the checkpoint does.
         if !written.isEmpty {

@@ -257,6 +257,14 @@ public struct NoteVerifier: Sendable, Equatable {
     }
 }
 
+extension SignedNote {
+    /// Whether one of `keys` signed the note and none of their signatures on it is bad.
+    public func isTrusted(by keys: [NoteVerifier]) -> Bool {
+        let outcomes = keys.map { $0.check(self) }
+        return outcomes.contains(.verified) && !outcomes.contains(.badSignature)
+    }
+}
+
 func hex8(_ value: UInt32) -> String {
     let text = String(value, radix: 16)
     return String(repeating: "0", count: 8 - text.count) + text

@@ -252,6 +252,14 @@ public struct PublishedCheckpoint: Sendable {
         return try parse(try FileSystem.readFile(path), path: path)
     }
 
+    /// The checkpoint of the tree in `directory`, which must have one.
+    public static func require(directory: String) throws(AuditError) -> PublishedCheckpoint {
+        guard let published = try load(directory: directory) else {
+            throw .invalidCheckpoint(path: directory + "/checkpoint", reason: "there is no checkpoint; is this a directory written by 'stepguard audit publish'?")
+        }
+        return published
+    }
+
     /// Parses a checkpoint note read from `path`.
     public static func parse(_ bytes: [UInt8], path: String) throws(AuditError) -> PublishedCheckpoint {
         do {

@@ -8,9 +8,7 @@ extension AuditLog {
     /// Record-level findings keep the log verifier's line numbers: line N is entry N - 1.
     /// `options.fromCheckpoint` is ignored: a published tree carries one checkpoint.
     public static func verifyPublished(at directory: String, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
-        guard let published = try PublishedCheckpoint.load(directory: directory) else {
-            throw .invalidCheckpoint(path: directory + "/checkpoint", reason: "there is no checkpoint; is this a directory written by 'stepguard audit publish'?")
-        }
+        let published = try PublishedCheckpoint.require(directory: directory)
         return try verifyPublished(source: .directory(directory), checkpoint: published, options: options)
     }
 
@@ -113,10 +111,7 @@ extension AuditLog {
         }
         var report = try run.get()
         report.findings.append(contentsOf: findings)
-        report.findings.sort { a, b in
-            (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointPath ?? "", a.message)
-                < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointPath ?? "", b.message)
-        }
+        report.findings.sort(by: AuditFinding.reportOrder)
         return report
     }
 
@@ -139,20 +134,15 @@ extension AuditLog {
     /// `trustedKeys` when any are given; the proof is checked against its root before it is
     /// returned, so damaged tiles are an error rather than a bad proof.
     public static func prove(published directory: String, seq: Int, trustedKeys: [NoteVerifier] = []) throws(AuditError) -> (proof: InclusionProofFile, tilesRead: [String]) {
-        guard let published = try PublishedCheckpoint.load(directory: directory) else {
-            throw .invalidCheckpoint(path: directory + "/checkpoint", reason: "there is no checkpoint; is this a directory written by 'stepguard audit publish'?")
-        }
+        let published = try PublishedCheckpoint.require(directory: directory)
         return try prove(source: .directory(directory), checkpoint: published, seq: seq, trustedKeys: trustedKeys)
     }
 
     /// Proves record `seq` from the tree `source` serves.
     public static func prove(source: TileSource, checkpoint published: PublishedCheckpoint, seq: Int,
                              trustedKeys: [NoteVerifier] = []) throws(AuditError) -> (proof: InclusionProofFile, tilesRead: [String]) {
-        if !trustedKeys.isEmpty {
-            let outcomes = trustedKeys.map { $0.check(published.note) }
-            guard outcomes.contains(.verified), !outcomes.contains(.badSignature) else {
-                throw .invalidCheckpoint(path: published.path, reason: "not signed by a trusted key")
-            }
+        if !trustedKeys.isEmpty && !published.note.isTrusted(by: trustedKeys) {
+            throw .invalidCheckpoint(path: published.path, reason: "not signed by a trusted key")
         }
         let size = published.checkpoint.size
         guard seq >= 0, seq < size else { throw .recordOutOfRange(seq: seq, size: size) }

@@ -140,10 +140,7 @@ public enum AuditVerifier {
         findings.append(contentsOf: engine.findings)
         findings.append(contentsOf: checkpointFindings(checkpoints: checkpoints, statuses: statuses, trusted: trusted, engine: engine, startSize: startSize))
 
-        findings.sort { a, b in
-            (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
-                < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
-        }
+        findings.sort(by: AuditFinding.reportOrder)
         let report = VerificationReport(
             totalRecords: engine.lineCount, validRecords: engine.lineCount - engine.invalidLines.count,
             findings: findings, checkpoints: statuses, treeSize: engine.treeSize, root: engine.range.root(), startSize: startSize)

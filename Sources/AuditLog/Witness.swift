@@ -125,8 +125,7 @@ public enum Witness {
         } catch {
             throw .invalidCheckpoint(path: "checkpoint", reason: error.message)
         }
-        let outcomes = logKeys.map { $0.check(note) }
-        if !outcomes.contains(.verified) || outcomes.contains(.badSignature) {
+        if !note.isTrusted(by: logKeys) {
             return .failure(WitnessRefusal(kind: .untrusted, message: "the checkpoint of \"\(checkpoint.origin)\" is not signed by a trusted log key", given: checkpoint))
         }
         try FileSystem.makeDirectories(stateDirectory)
@@ -201,30 +200,20 @@ extension AuditLog {
     /// The tlog-witness `add-checkpoint` body for the latest usable checkpoint of the log at
     /// `path`: the consistency proof from `oldSize` (the size the witness cosigned last).
     public static func witnessRequest(logAt path: String, oldSize: Int, trustedKeys: [NoteVerifier] = []) throws(AuditError) -> WitnessRequest {
-        let lock = try FileHandleFD(path: path, flags: O_RDONLY)
-        try lock.lockShared()
-        let loaded = try CheckpointStore.load(forLog: path)
-        let file = try MappedFile(path: path)
-        let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
-                                        options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
-        withExtendedLifetime((file, lock)) {}
-        guard let latest = latestUsableCheckpoint(loaded.checkpoints, run.report, trustedKeys: trustedKeys) else {
-            throw .noCheckpoint(path: path)
+        try withLatestCheckpoint(logAt: path, trustedKeys: trustedKeys) { (latest, run, _) throws(AuditError) in
+            let size = latest.checkpoint.size
+            guard oldSize >= 0, oldSize <= size else {
+                throw .invalidCheckpoint(path: latest.path, reason: "it covers \(size) records, fewer than the old size \(oldSize)")
+            }
+            let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(run.engine.leafHashes[0..<size]))
+            return WitnessRequest(oldSize: oldSize, proof: tree.consistencyProof(from: oldSize, to: size)!, checkpoint: latest.note)
         }
-        let size = latest.checkpoint.size
-        guard oldSize >= 0, oldSize <= size else {
-            throw .invalidCheckpoint(path: latest.path, reason: "it covers \(size) records, fewer than the old size \(oldSize)")
-        }
-        let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(run.engine.leafHashes[0..<size]))
-        return WitnessRequest(oldSize: oldSize, proof: tree.consistencyProof(from: oldSize, to: size)!, checkpoint: latest.note)
     }
 
     /// The `add-checkpoint` body for the checkpoint of a published tree, reading only the tiles
     /// the consistency proof needs.
     public static func witnessRequest(published directory: String, oldSize: Int) throws(AuditError) -> (request: WitnessRequest, tilesRead: [String]) {
-        guard let published = try PublishedCheckpoint.load(directory: directory) else {
-            throw .invalidCheckpoint(path: directory + "/checkpoint", reason: "there is no checkpoint; is this a directory written by 'stepguard audit publish'?")
-        }
+        let published = try PublishedCheckpoint.require(directory: directory)
         let size = published.checkpoint.size
         guard oldSize >= 0, oldSize <= size else {
             throw .invalidCheckpoint(path: published.path, reason: "it covers \(size) records, fewer than the old size \(oldSize)")

@@ -55,11 +55,8 @@ enum AuditWitnessRequestCommand {
             request = try AuditLog.witnessRequest(logAt: log, oldSize: old, trustedKeys: keys)
         case (nil, let directory?):
             let (tiled, read) = try AuditLog.witnessRequest(published: directory, oldSize: old)
-            if !keys.isEmpty, let note = tiled.checkpoint {
-                let outcomes = keys.map { $0.check(note) }
-                guard outcomes.contains(.verified), !outcomes.contains(.badSignature) else {
-                    throw AuditError.invalidCheckpoint(path: directory + "/checkpoint", reason: "not signed by a trusted key")
-                }
+            if !keys.isEmpty, let note = tiled.checkpoint, !note.isTrusted(by: keys) {
+                throw AuditError.invalidCheckpoint(path: directory + "/checkpoint", reason: "not signed by a trusted key")
             }
             request = tiled
             context.note("\(read.count) tile\(read.count == 1 ? "" : "s") read")
