@@ -9,7 +9,7 @@ function __stepguard_subcommands
         case 'token'
             echo verify inspect revoke
         case 'audit'
-            echo append checkpoint verify show prove verify-proof
+            echo append checkpoint verify show prove verify-proof publish cosign witness-request
     end
 end
 
@@ -167,6 +167,9 @@ complete -c stepguard -n '__stepguard_at \'audit\'' -a 'verify' -d 'check an aud
 complete -c stepguard -n '__stepguard_at \'audit\'' -a 'show' -d 'show the action path of a plan from an audit log'
 complete -c stepguard -n '__stepguard_at \'audit\'' -a 'prove' -d 'print an inclusion proof for one record'
 complete -c stepguard -n '__stepguard_at \'audit\'' -a 'verify-proof' -d 'check an inclusion proof offline'
+complete -c stepguard -n '__stepguard_at \'audit\'' -a 'publish' -d 'publish an audit log as C2SP tiles for static hosting'
+complete -c stepguard -n '__stepguard_at \'audit\'' -a 'cosign' -d 'cosign a checkpoint as a witness'
+complete -c stepguard -n '__stepguard_at \'audit\'' -a 'witness-request' -d 'write a witness add-checkpoint request body'
 complete -c stepguard -n '__stepguard_at \'audit\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'audit append\'' -l event -r -F -d 'the event as JSON; - reads stdin'
 complete -c stepguard -n '__stepguard_at \'audit append\'' -l repair -d 'drop a torn last line before appending'
@@ -187,6 +190,9 @@ complete -c stepguard -n '__stepguard_at \'audit verify\'' -s k -l key -r -F -d 
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l from-checkpoint -x -d 'trust the checkpoint of N records and verify only the records after it'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l require-signed -d 'records after the last checkpoint signed by a --key are a fault, not a notice'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -s v -l verbose -d 'also list every checkpoint and how it fared'
+complete -c stepguard -n '__stepguard_at \'audit verify\'' -l tiles -r -F -d 'verify the tree published in DIR instead of a log'
+complete -c stepguard -n '__stepguard_at \'audit verify\'' -l witness -x -d 'a witness verifier key, or a file holding one (repeatable)'
+complete -c stepguard -n '__stepguard_at \'audit verify\'' -l quorum -x -d 'how many --witness cosignatures a checkpoint needs (default: all)'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l format -x -a 'text json' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -s q -l quiet -d 'print only failures and the summary'
@@ -200,18 +206,50 @@ complete -c stepguard -n '__stepguard_at \'audit show\'' -s h -l help -d 'show t
 complete -c stepguard -n '__stepguard_at \'audit show\'' -F
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -l seq -x -d 'the record\'s sequence number'
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -s k -l key -r -F -d 'use only checkpoints signed by this public key (repeatable)'
-complete -c stepguard -n '__stepguard_at \'audit prove\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'audit prove\'' -l tiles -r -F -d 'prove from the tree published in DIR instead of a log'
+complete -c stepguard -n '__stepguard_at \'audit prove\'' -l format -x -a 'text json tlog-proof' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'audit prove\'' -F
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -s k -l key -r -F -d 'a public key checkpoints are signed with (repeatable)'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l record -r -F -d 'the record line the proof must be about (default: the one in the proof)'
+complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l witness -x -d 'a witness verifier key, or a file holding one (repeatable)'
+complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l quorum -x -d 'how many --witness cosignatures a checkpoint needs (default: all)'
+complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l tiles -r -F -d 'check record --seq of the tree published in DIR'
+complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l seq -x -d 'the record to check with --tiles'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l format -x -a 'text json' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'audit verify-proof\'' -F
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -s o -l out -r -F -d 'the directory to publish to (created when absent)'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -s k -l key -r -F -d 'publish only a checkpoint signed by this public key (repeatable)'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'audit publish\'' -F
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -s k -l key -r -F -d 'the witness\'s Ed25519 private key'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l name -x -d 'the witness\'s name, on its cosignature lines'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l state -r -F -d 'the witness\'s state directory (created when absent)'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l log-key -r -F -d 'a public key the log\'s checkpoints are signed with (repeatable)'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l proof -r -F -d 'the old size and consistency proof (an add-checkpoint body)'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'audit cosign\'' -F
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l old -x -d 'the tree size the witness cosigned last (0 for none)'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l tiles -r -F -d 'use the tree published in DIR instead of a log'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s k -l key -r -F -d 'use only checkpoints signed by this public key (repeatable)'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s o -l out -r -F -d 'write the body to this file instead of stdout'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -F
 complete -c stepguard -n '__stepguard_at \'completions\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'completions\'' -x -a 'bash zsh fish'
 complete -c stepguard -n '__stepguard_at \'help\'' -s h -l help -d 'show this help and exit'

@@ -28,6 +28,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case logDoesNotVerify(path: String, firstFault: String)
     /// Signing failed.
     case signingFailed(String)
+    /// A tile or entry bundle of a published tree is missing or malformed.
+    case invalidTile(path: String, reason: String)
+    /// Publishing would roll back or fork the tree already published in the directory.
+    case publishRefused(directory: String, reason: String)
 
     public var description: String {
         switch self {
@@ -55,6 +59,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): the log does not verify (\(firstFault)); run 'stepguard audit verify' for the full report"
         case let .signingFailed(reason):
             return "signing failed: \(reason)"
+        case let .invalidTile(path, reason):
+            return "\(path): \(reason); run 'stepguard audit verify --tiles' on the directory to locate the damage"
+        case let .publishRefused(directory, reason):
+            return "\(directory): not published: \(reason)"
         }
     }
 }
