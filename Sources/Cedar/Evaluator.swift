@@ -1,4 +1,5 @@
 // Expression evaluation with Cedar's semantics.
+import JSONValue
 
 /// An error raised while evaluating a policy (type error, missing attribute, overflow, ...).
 public struct EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -108,9 +109,9 @@ public struct Evaluator {
             for item in items { s.insert(try eval(item)) }
             return .set(s)
         case .record(let entries):
-            var r: [String: Value] = [:]
+            var r: [ExactString: Value] = [:]
             r.reserveCapacity(entries.count)
-            for entry in entries { r[entry.key] = try eval(entry.value) }
+            for entry in entries { r[ExactString(entry.key)] = try eval(entry.value) }
             return .record(r)
         case .methodCall(let target, let method, let args):
             return try evalMethod(target, method, args, e)
@@ -211,13 +212,13 @@ public struct Evaluator {
     func getAttribute(_ v: Value, _ name: String, _ target: Expr, _ e: Expr) throws(EvaluationError) -> Value {
         switch v {
         case .record(let r):
-            guard let a = r[name] else { throw EvaluationError("record does not have the attribute `\(name)`", span: e.span) }
+            guard let a = r[ExactString(name)] else { throw EvaluationError("record does not have the attribute `\(name)`", span: e.span) }
             return a
         case .entity(let uid):
             guard let entity = entities[uid] else {
                 throw EvaluationError("entity `\(uid)` does not exist", span: e.span)
             }
-            guard let a = entity.attributes[name] else {
+            guard let a = entity.attributes[ExactString(name)] else {
                 throw EvaluationError("`\(uid)` does not have the attribute `\(name)`", span: e.span)
             }
             return a
@@ -231,7 +232,7 @@ public struct Evaluator {
     func evalHas(_ target: Expr, _ path: [String]) throws(EvaluationError) -> Bool {
         var v = try eval(target)
         for (i, name) in path.enumerated() {
-            let attrs: [String: Value]
+            let attrs: [ExactString: Value]
             switch v {
             case .record(let r): attrs = r
             case .entity(let uid):
@@ -240,7 +241,7 @@ public struct Evaluator {
             default:
                 throw typeError("one of [record, entity]", v, target)
             }
-            guard let next = attrs[name] else { return false }
+            guard let next = attrs[ExactString(name)] else { return false }
             if i == path.count - 1 { return true }
             v = next
         }
@@ -277,8 +278,8 @@ public struct Evaluator {
                 if method == .hasTag { return .bool(false) }
                 throw EvaluationError("entity `\(uid)` does not exist", span: e.span)
             }
-            if method == .hasTag { return .bool(entity.tags[key] != nil) }
-            guard let tag = entity.tags[key] else {
+            if method == .hasTag { return .bool(entity.tags[ExactString(key)] != nil) }
+            guard let tag = entity.tags[ExactString(key)] else {
                 throw EvaluationError("`\(uid)` does not have the tag `\(key)`", span: e.span)
             }
             return tag

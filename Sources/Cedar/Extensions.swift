@@ -90,6 +90,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         if s.utf8.count > 43 {
             return .failure(ExtensionError("ipaddr", "error parsing IP address from string `\(s)`: string length is too large"))
         }
+        // Only ASCII can be an address; checked first so that the `Character`-based splitting
+        // below never meets a separator fused with a combining mark.
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return .failure(fail) }
         let colons = s.utf8.filter { $0 == UInt8(ascii: ":") }.count
         let dots = s.utf8.filter { $0 == UInt8(ascii: ".") }.count
         if colons >= 2 && dots >= 2 {

@@ -15,7 +15,7 @@ extension Schema {
     }
 
     /// Reads a request context for `action`: a JSON object of the action's declared context type.
-    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value] {
         guard let decl = self.action(action) else {
             throw CedarError.request(message: "action \(action) is not declared in the schema; declare it or fix the request")
         }
@@ -96,7 +96,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
     }
 
     /// Reads a request context by the action's declared context type.
-    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value] {
         try schema.context(for: action, json: json)
     }
 }
@@ -162,20 +162,20 @@ struct SchemaValueParser {
         case .record(let r):
             guard case .object(let o) = json else { throw mismatch(json, type, path) }
             if o.count == 1 && (o["__entity"] != nil || o["__extn"] != nil) { throw mismatch(json, type, path) }
-            var out: [String: Value] = [:]
+            var out: [ExactString: Value] = [:]
             for (k, v) in o {
                 guard let a = r.attributes[k] else {
                     if r.additionalAttributes {
-                        out[k] = try Value.fromJSON(v, path: renderJSONPath(path + [.key(k)]), depth: depth + 1)
+                        out[ExactString(k)] = try Value.fromJSON(v, path: renderJSONPath(path + [.key(k)]), depth: depth + 1)
                         continue
                     }
                     let declared = r.sortedNames.map { "`\($0)`" }.joined(separator: ", ")
                     throw fail("attribute `\(k)` is not declared in the schema\(what.map { " for the \($0)" } ?? "")"
                                + (declared.isEmpty ? "; no attributes are declared" : "; declared: \(declared)"), path + [.key(k)])
                 }
-                out[k] = try value(v, a.type, path + [.key(k)], depth: depth + 1)
+                out[ExactString(k)] = try value(v, a.type, path + [.key(k)], depth: depth + 1)
             }
-            for k in r.sortedNames where r.attributes[k]!.required && out[k] == nil {
+            for k in r.sortedNames where r.attributes[k]!.required && out[ExactString(k)] == nil {
                 throw fail("missing required attribute `\(k)`\(what.map { " of the \($0)" } ?? "")", path)
             }
             return .record(out)
@@ -184,7 +184,7 @@ struct SchemaValueParser {
             if uid.type != expected {
                 throw fail("type mismatch: value was expected to have type \(expected), but it actually has type (entity of type `\(uid.type)`): `\(uid)`", path)
             }
-            if let values = schema.entityType(expected)?.enumValues, !values.contains(uid.id) {
+            if let values = schema.entityType(expected)?.enumValues, !values.contains { $0.isExactly(uid.id) } {
                 throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
                            + values.map(cedarQuoted).joined(separator: ", ") + ")", path)
             }
@@ -304,16 +304,16 @@ struct SchemaValueParser {
         guard let uidJSON = o["uid"] else { throw fail("missing field `uid`", path) }
         let uid = try entityReference(uidJSON, .entity("an entity type"), path + [.key("uid")])
         let isAction = schema.isActionEntityType(uid.type)
-        var attrs: [String: Value] = [:]
+        var attrs: [ExactString: Value] = [:]
         var parents: [EntityUID] = []
-        var tags: [String: Value] = [:]
+        var tags: [ExactString: Value] = [:]
         let decl = schema.entityType(uid.type)
         if decl == nil && !isAction {
             let suggestion = fuzzySuggestion(uid.type, schema.entityTypeNames)
             throw fail("entity \(uid) has type `\(uid.type)`, which is not declared in the schema"
                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""), path + [.key("uid")])
         }
-        if let values = decl?.enumValues, !values.contains(uid.id) {
+        if let values = decl?.enumValues, !values.contains { $0.isExactly(uid.id) } {
             throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
                        + values.map(cedarQuoted).joined(separator: ", ") + ")", path + [.key("uid")])
         }
@@ -349,7 +349,7 @@ struct SchemaValueParser {
                         : "allowed parent types: " + decl.memberOfTypes.map { "`\($0)`" }.joined(separator: ", ")
                     throw fail("\(uid) is not allowed to have a parent of type `\(parent.type)` according to the schema; \(allowed)", pp)
                 }
-                if let values = schema.entityType(parent.type)?.enumValues, !values.contains(parent.id) {
+                if let values = schema.entityType(parent.type)?.enumValues, !values.contains { $0.isExactly(parent.id) } {
                     throw fail("entity \(parent) is of an enumerated entity type, but `\(cedarQuoted(parent.id))` is not one of its ids", pp)
                 }
                 parents.append(parent)
@@ -361,7 +361,7 @@ struct SchemaValueParser {
                 guard let tagType = decl?.tags else {
                     throw fail("entities of type `\(uid.type)` cannot have tags; the schema declares none", path + [.key("tags")])
                 }
-                for (k, v) in to { tags[k] = try value(v, tagType, path + [.key("tags"), .key(k)], depth: 0) }
+                for (k, v) in to { tags[ExactString(k)] = try value(v, tagType, path + [.key("tags"), .key(k)], depth: 0) }
             }
         }
         return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)

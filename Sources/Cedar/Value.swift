@@ -9,12 +9,45 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case entity(EntityUID)
     /// A set: unordered, no duplicates, compared as a set.
     case set(Set<Value>)
-    /// A record: attribute names to values.
-    case record([String: Value])
+    /// A record: attribute names to values. Names are matched by code points.
+    case record([ExactString: Value])
     case decimal(CedarDecimal)
     case ipaddr(IPAddress)
     case datetime(CedarDatetime)
     case duration(CedarDuration)
+
+    // Strings compare by code points, as Cedar compares them (Swift's `String ==` would find
+    // `"e\u{301}"` and `"\u{e9}"` equal).
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.long(let x), .long(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.isExactly(y)
+        case (.entity(let x), .entity(let y)): return x == y
+        case (.set(let x), .set(let y)): return x == y
+        case (.record(let x), .record(let y)): return x == y
+        case (.decimal(let x), .decimal(let y)): return x == y
+        case (.ipaddr(let x), .ipaddr(let y)): return x == y
+        case (.datetime(let x), .datetime(let y)): return x == y
+        case (.duration(let x), .duration(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
+        case .long(let n): hasher.combine(1 as UInt8); hasher.combine(n)
+        case .string(let s): hasher.combine(2 as UInt8); s.hashExactly(into: &hasher)
+        case .entity(let e): hasher.combine(3 as UInt8); hasher.combine(e)
+        case .set(let s): hasher.combine(4 as UInt8); hasher.combine(s)
+        case .record(let r): hasher.combine(5 as UInt8); hasher.combine(r)
+        case .decimal(let d): hasher.combine(6 as UInt8); hasher.combine(d)
+        case .ipaddr(let ip): hasher.combine(7 as UInt8); hasher.combine(ip)
+        case .datetime(let d): hasher.combine(8 as UInt8); hasher.combine(d)
+        case .duration(let d): hasher.combine(9 as UInt8); hasher.combine(d)
+        }
+    }
 
     /// The Cedar type name, as used in error messages.
     public var typeName: String {
@@ -39,9 +72,9 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .long(let n): return String(n)
         case .string(let s): return cedarQuoted(s)
         case .entity(let e): return e.description
-        case .set(let s): return "[" + s.map(\.description).sorted().joined(separator: ", ") + "]"
+        case .set(let s): return "[" + s.map(\.description).sorted { $0.exactlyPrecedes($1) }.joined(separator: ", ") + "]"
         case .record(let r):
-            return "{" + r.keys.sorted().map { "\(cedarQuoted($0)): \(r[$0]!.description)" }.joined(separator: ", ") + "}"
+            return "{" + r.keys.sorted().map { "\(cedarQuoted($0.string)): \(r[$0]!.description)" }.joined(separator: ", ") + "}"
         case .decimal(let d): return "decimal(\"\(d)\")"
         case .ipaddr(let ip): return "ip(\"\(ip)\")"
         case .datetime(let d): return "datetime(\"\(d)\")"
@@ -107,14 +140,14 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
                inner["arg"] != nil || inner["args"] != nil {
                 return try extensionValue(fromJSON: .object(inner), path: "__extn")
             }
-            var record: [String: Value] = [:]
+            var record: [ExactString: Value] = [:]
             record.reserveCapacity(obj.count)
             for (k, v) in obj {
-                if record[k] != nil {
+                if record[ExactString(k)] != nil {
                     throw .entities(message: "duplicate key `\(k)` in record", path: "", span: nil)
                 }
                 do {
-                    record[k] = try fromJSONUnlocated(v, depth: depth + 1)
+                    record[ExactString(k)] = try fromJSONUnlocated(v, depth: depth + 1)
                 } catch {
                     throw error.prefixingPath(k)
                 }
@@ -159,8 +192,8 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .long(let n): return .int(n)
         case .string(let s): return .string(s)
         case .entity(let e): return .object(JSONObject([("__entity", e.json)]))
-        case .set(let s): return .array(s.map(\.json).sorted { CanonicalJSON.string($0) < CanonicalJSON.string($1) })
-        case .record(let r): return .object(JSONObject(r.keys.sorted().map { ($0, r[$0]!.json) }))
+        case .set(let s): return .array(s.map(\.json).sorted { CanonicalJSON.string($0).exactlyPrecedes(CanonicalJSON.string($1)) })
+        case .record(let r): return .object(JSONObject(r.keys.sorted().map { ($0.string, r[$0]!.json) }))
         case .decimal(let d): return extn("decimal", d.description)
         case .ipaddr(let ip): return extn("ip", ip.description)
         case .datetime(let d): return extn("datetime", d.description)

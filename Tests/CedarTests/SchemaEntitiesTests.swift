@@ -137,7 +137,7 @@ struct SchemaEntitiesTests {
 
     @Test func requestsAreValidatedAgainstAppliesTo() throws {
         let schema = Self.agents
-        func requestError(_ p: EntityUID, _ a: String, _ r: EntityUID, _ context: [String: Value] = [:]) -> String? {
+        func requestError(_ p: EntityUID, _ a: String, _ r: EntityUID, _ context: [ExactString: Value] = [:]) -> String? {
             do {
                 try schema.validate(request: Request(principal: p, action: EntityUID(type: "Gov::Action", id: a), resource: r, context: context))
                 return nil
