@@ -139,6 +139,19 @@ struct SchemaValueParser {
     func value(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int, what: String? = nil) throws(CedarError) -> Value {
         if depth > Self.maxDepth { throw fail("value is nested too deeply (more than \(Self.maxDepth) levels)", path) }
         if case .null = json { throw fail("found a `null`; JSON nulls are not allowed in Cedar", path) }
+        if Self.isExtensionEscape(json) {
+            switch type {
+            case .bool, .long, .string:
+                // As in the reference, an extension call may stand for any value; it is read
+                // without a schema, evaluated, and its result must have the declared type.
+                let v = try Value.fromJSON(json, path: renderJSONPath(path), depth: depth)
+                switch (v, type) {
+                case (.bool, .bool), (.long, .long), (.string, .string): return v
+                default: throw fail("type mismatch: value was expected to have type \(type), but it actually has type \(v.typeName): `\(v)`", path)
+                }
+            default: break
+            }
+        }
         switch type {
         case .bool:
             guard case .bool(let b) = json else { throw mismatch(json, type, path) }
@@ -190,7 +203,7 @@ struct SchemaValueParser {
             }
             return .entity(uid)
         case .extension(let name):
-            let v = try extensionValue(json, name, type, path)
+            let v = try extensionValue(json, name, type, path, depth: depth)
             let actual: String
             switch v {
             case .ipaddr: actual = "ipaddr"
@@ -222,7 +235,7 @@ struct SchemaValueParser {
     }
 
     /// A string (the constructor's argument), `{"__extn": {"fn", "arg"}}` or `{"fn", "arg"}`.
-    func extensionValue(_ json: JSONValue, _ name: String, _ type: SchemaType, _ path: [JSONPathComponent]) throws(CedarError) -> Value {
+    func extensionValue(_ json: JSONValue, _ name: String, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int) throws(CedarError) -> Value {
         let constructor: FunctionName
         switch name {
         case "ipaddr": constructor = .ip
@@ -238,15 +251,44 @@ struct SchemaValueParser {
                 throw fail("`\(cedarQuoted(s))` is not a valid \(name): \(e.message)", path)
             }
         case .object(let o):
-            if o.count == 1, o["__extn"] != nil {
-                return try Value.extensionValue(fromJSON: o["__extn"]!, path: renderJSONPath(path + [.key("__extn")]))
+            if o.count == 1, case .object(let call)? = o["__extn"] {
+                return try typedExtensionCall(call, path + [.key("__extn")], depth: depth)
             }
             if o["fn"] != nil && (o["arg"] != nil || o["args"] != nil) {
-                return try Value.extensionValue(fromJSON: json, path: renderJSONPath(path))
+                return try typedExtensionCall(o, path, depth: depth)
             }
             throw mismatch(json, type, path)
         default:
             throw mismatch(json, type, path)
+        }
+    }
+
+    /// `{"__extn": {"fn": F, "arg" | "args": ...}}`, the escape of an extension call.
+    static func isExtensionEscape(_ json: JSONValue) -> Bool {
+        guard case .object(let o) = json, o.count == 1, case .object(let call)? = o["__extn"] else { return false }
+        return call["fn"]?.stringValue != nil && (call["arg"] != nil || call["args"] != nil)
+    }
+
+    /// An extension call where the schema expects an extension value: each argument is read by
+    /// the function's parameter type, so `{"fn": "offset", "args": ["2024-01-01", "1h"]}` reads
+    /// its strings as a datetime and a duration (the reference does the same).
+    func typedExtensionCall(_ call: JSONObject, _ path: [JSONPathComponent], depth: Int) throws(CedarError) -> Value {
+        guard let fn = call["fn"]?.stringValue else { throw fail("an `__extn` escape needs `fn`, the name of an extension function", path) }
+        guard let function = ExtensionFunction(name: fn) else { throw fail("extension function `\(fn)` does not exist", path) }
+        let (arguments, _) = try Value.extensionArguments(call, path: renderJSONPath(path))
+        let types = function.parameterTypes
+        guard arguments.count == types.count else {
+            throw fail("expected \(types.count) arguments for function \(fn) but \(arguments.count) arguments are provided", path)
+        }
+        var args: [Value] = []
+        for (i, (a, t)) in zip(arguments, types).enumerated() {
+            let p = path + (call["arg"] != nil ? [.key("arg")] : [.key("args"), .index(i)])
+            args.append(try value(a, t, p, depth: depth + 1))
+        }
+        do {
+            return try function.call(args)
+        } catch {
+            throw fail(error.message, path)
         }
     }
 

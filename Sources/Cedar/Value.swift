@@ -138,7 +138,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
             }
             if obj.count == 1, case .object(let inner)? = obj["__extn"], inner["fn"]?.stringValue != nil,
                inner["arg"] != nil || inner["args"] != nil {
-                return try extensionValue(fromJSON: .object(inner), path: "__extn")
+                return try extensionValue(fromJSON: .object(inner), path: "__extn", depth: depth)
             }
             var record: [ExactString: Value] = [:]
             record.reserveCapacity(obj.count)
@@ -156,32 +156,34 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func extensionValue(fromJSON json: JSONValue, path: String) throws(CedarError) -> Value {
+    /// Reads the object inside an `__extn` escape: `{"fn": F, "arg": A}` or `{"fn": F, "args":
+    /// [A, B, ...]}`, each argument a Cedar JSON value (itself possibly an escape), and calls
+    /// the extension function `F` on them, a method's receiver first. As in the reference
+    /// engine, `arg` is read when both are given, and any extension function may be called.
+    static func extensionValue(fromJSON json: JSONValue, path: String, depth: Int = 0) throws(CedarError) -> Value {
         guard case .object(let o) = json, let fn = o["fn"]?.stringValue else {
-            throw .entities(message: "an `__extn` escape needs an object with `fn` and `arg`", path: path, span: nil)
+            throw .entities(message: "an `__extn` escape needs an object with `fn` and `arg` (or `args`)", path: path, span: nil)
         }
-        var arg: JSONValue? = o["arg"]
-        if arg == nil, let args = o["args"]?.arrayValue {
-            guard args.count == 1 else {
-                throw .entities(message: "extension function `\(fn)` takes exactly one argument", path: path, span: nil)
-            }
-            arg = args[0]
+        let (arguments, argumentPaths) = try extensionArguments(o, path: path)
+        guard let function = ExtensionFunction(name: fn) else {
+            throw .entities(message: "extension function `\(fn)` does not exist", path: path, span: nil)
         }
-        guard let arg else {
-            throw .entities(message: "an `__extn` escape needs an `arg`", path: path, span: nil)
+        var args: [Value] = []
+        for (a, p) in zip(arguments, argumentPaths) { args.append(try fromJSON(a, path: p, depth: depth + 1)) }
+        do {
+            return try function.call(args)
+        } catch {
+            throw .entities(message: error.message, path: path, span: nil)
         }
-        // the argument may itself be written as an escape or a plain string
-        let argValue = try fromJSON(arg, path: joinPath(path, "arg"))
-        guard case .string(let s) = argValue else {
-            throw .entities(message: "extension function `\(fn)` expects a string argument", path: path, span: nil)
+    }
+
+    /// The arguments of an `__extn` call object and their JSON paths.
+    static func extensionArguments(_ o: JSONObject, path: String) throws(CedarError) -> ([JSONValue], [String]) {
+        if let arg = o["arg"] { return ([arg], [joinPath(path, "arg")]) }
+        guard case .array(let args)? = o["args"] else {
+            throw .entities(message: "an `__extn` escape needs `arg` (one argument) or `args` (a list of arguments)", path: path, span: nil)
         }
-        guard let function = FunctionName(rawValue: fn) else {
-            throw .entities(message: "unknown extension function `\(fn)`", path: path, span: nil)
-        }
-        switch callExtensionConstructor(function, s) {
-        case .success(let v): return v
-        case .failure(let e): throw .entities(message: "error while evaluating `\(e.extensionName)` extension function: \(e.message)", path: path, span: nil)
-        }
+        return (args, args.indices.map { joinPath(path, "args[\($0)]") })
     }
 
     /// The JSON form of the value, with `__entity` / `__extn` escapes (sets and record keys in
@@ -196,13 +198,19 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .record(let r): return .object(JSONObject(r.keys.sorted().map { ($0.string, r[$0]!.json) }))
         case .decimal(let d): return extn("decimal", d.description)
         case .ipaddr(let ip): return extn("ip", ip.description)
-        case .datetime(let d): return extn("datetime", d.description)
+        // The reference writes a datetime as the Unix epoch offset by its milliseconds.
+        case .datetime(let d):
+            return extn("offset", args: [extn("datetime", "1970-01-01"), extn("duration", CedarDuration(milliseconds: d.epochMilliseconds).description)])
         case .duration(let d): return extn("duration", d.description)
         }
     }
 
     private func extn(_ fn: String, _ arg: String) -> JSONValue {
         .object(JSONObject([("__extn", .object(JSONObject([("fn", .string(fn)), ("arg", .string(arg))])))]))
+    }
+
+    private func extn(_ fn: String, args: [JSONValue]) -> JSONValue {
+        .object(JSONObject([("__extn", .object(JSONObject([("fn", .string(fn)), ("args", .array(args))])))]))
     }
 }
 
