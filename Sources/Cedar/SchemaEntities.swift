@@ -313,27 +313,53 @@ struct SchemaValueParser {
             throw fail("more than \(CedarLimits.maxEntities) entities in one file; split the entity data", [.index(CedarLimits.maxEntities)])
         }
         var list: [Entity] = []
+        var actions: [(entity: Entity, path: [JSONPathComponent])] = []
         for (i, item) in items.enumerated() {
             let path: [JSONPathComponent] = [.index(i)]
             let e = try entity(item, path)
             if schema.isActionEntityType(e.uid.type) {
-                // Action entities come from the schema; data may repeat them only as declared.
-                guard let decl = schema.action(e.uid) else {
-                    throw fail("action \(e.uid) is not declared in the schema", path + [.key("uid")])
+                guard schema.action(e.uid) != nil else {
+                    throw fail("found action entity \(e.uid), but it was not declared as an action in the schema", path + [.key("uid")])
                 }
-                if !e.attributes.isEmpty || !e.tags.isEmpty {
-                    throw fail("action \(e.uid) cannot have attributes or tags", path)
-                }
-                if Set(e.parents) != Set(decl.memberOf) {
-                    throw fail("action \(e.uid) is declared in the schema with different action groups (\(decl.memberOf.map(\.description).sorted().joined(separator: ", "))); remove it from the entity data or make the two agree", path + [.key("parents")])
-                }
-                continue
+                actions.append((e, path))
             }
             list.append(e)
         }
-        var all = list
-        all.append(contentsOf: schema.actionEntities)
-        return try Entities(all)
+        if !actions.isEmpty {
+            try checkActions(actions, in: list)
+            list.removeAll { schema.isActionEntityType($0.uid.type) }
+        }
+        // Action entities come from the schema, the data's copies having been checked equal.
+        list.append(contentsOf: schema.actionEntities)
+        return try Entities(list)
+    }
+
+    /// Action entities in the data must be the schema's, as the reference checks them: after
+    /// the transitive closure of the data's hierarchy (a cycle is an error first), each one's
+    /// ancestors must be exactly its action groups in the schema, also closed transitively, and
+    /// it has no attributes or tags. So an action may list every ancestor or only its direct
+    /// groups when those list theirs, but not a group's group alone, nor fewer or other groups.
+    func checkActions(_ actions: [(entity: Entity, path: [JSONPathComponent])], in data: [Entity]) throws(CedarError) {
+        let closed = try Entities(data)
+        for (e, path) in actions {
+            let have = closed.ancestors(of: e.uid) ?? []
+            let want = schema.actionAncestors(e.uid)
+            func list(_ s: Set<EntityUID>) -> String { s.isEmpty ? "none" : s.sorted().map(\.description).joined(separator: ", ") }
+            let mismatch: (String, JSONPathComponent)?
+            if !e.attributes.isEmpty {
+                mismatch = ("actions have no attributes", .key("attrs"))
+            } else if !e.tags.isEmpty {
+                mismatch = ("actions have no tags", .key("tags"))
+            } else if have != want {
+                mismatch = ("its ancestors in the entity data are \(list(have)), the schema's are \(list(want))", .key("parents"))
+            } else {
+                mismatch = nil
+            }
+            if let (why, at) = mismatch {
+                throw fail("definition of action \(e.uid) does not match its schema declaration: \(why); "
+                           + "list the action's groups as the schema declares them, or leave the action out of the entity data", path + [at])
+            }
+        }
     }
 
     func entity(_ json: JSONValue, _ path: [JSONPathComponent]) throws(CedarError) -> Entity {
@@ -362,7 +388,10 @@ struct SchemaValueParser {
         if let a = o["attrs"] {
             guard case .object = a else { throw fail("`attrs` of \(uid) must be an object", path + [.key("attrs")]) }
             if isAction {
-                guard case .object(let ao) = a, ao.isEmpty else { throw fail("action \(uid) cannot have attributes", path + [.key("attrs")]) }
+                guard case .record(let r) = try Value.fromJSON(a, path: renderJSONPath(path + [.key("attrs")])) else {
+                    return Entity(uid: uid)
+                }
+                attrs = r
             } else if let decl {
                 guard case .record(let r) = try value(a, .record(decl.shape), path + [.key("attrs")], depth: 0, what: "entity type `\(uid.type)`") else {
                     return Entity(uid: uid)
@@ -399,7 +428,9 @@ struct SchemaValueParser {
         }
         if let tj = o["tags"] {
             guard case .object(let to) = tj else { throw fail("`tags` of \(uid) must be an object", path + [.key("tags")]) }
-            if !to.isEmpty {
+            if isAction {
+                for (k, v) in to { tags[ExactString(k)] = try Value.fromJSON(v, path: renderJSONPath(path + [.key("tags"), .key(k)])) }
+            } else if !to.isEmpty {
                 guard let tagType = decl?.tags else {
                     throw fail("entities of type `\(uid.type)` cannot have tags; the schema declares none", path + [.key("tags")])
                 }
