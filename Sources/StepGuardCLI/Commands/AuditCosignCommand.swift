@@ -27,7 +27,7 @@ enum AuditCosignCommand {
             .path("key", short: "k", help: "the witness's Ed25519 private key").required(),
             .value("name", valueName: "NAME", help: "the witness's name, on its cosignature lines").required(),
             .path("state", valueName: "DIR", help: "the witness's state directory (created when absent)").required(),
-            .path("log-key", valueName: "PUB", help: "a public key the log's checkpoints are signed with (repeatable)").required().repeatable(),
+            .path("log-key", valueName: "PUB", help: "a public key the log's checkpoints are signed with").required().repeatable(),
             .path("proof", help: "the old size and consistency proof (an add-checkpoint body)").required(),
             CommonOptions.now,
             CommonOptions.format(.text, .json),

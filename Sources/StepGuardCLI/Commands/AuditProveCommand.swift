@@ -22,7 +22,7 @@ enum AuditProveCommand {
             """,
         options: [
             .integer("seq", help: "the record's sequence number").required(),
-            .path("key", short: "k", valueName: "PUB", help: "use only checkpoints signed by this public key (repeatable)").repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "use only checkpoints signed by this public key").repeatable(),
             .path("tiles", valueName: "DIR", help: "prove from the tree published in DIR instead of a log"),
             // The proof is a file for verify-proof: it is the same JSON document in either format.
             CommonOptions.format(.text, .json, .tlogProof),

@@ -25,7 +25,7 @@ enum AuditPublishCommand {
             """,
         options: [
             .path("out", short: "o", valueName: "DIR", help: "the directory to publish to (created when absent)").required(),
-            .path("key", short: "k", valueName: "PUB", help: "publish only a checkpoint signed by this public key (repeatable)").repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "publish only a checkpoint signed by this public key").repeatable(),
             CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,

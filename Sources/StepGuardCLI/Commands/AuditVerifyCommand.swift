@@ -43,7 +43,7 @@ enum AuditVerifyCommand {
             order; the report never depends on how many cores there are.
             """,
         options: [
-            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with").repeatable(),
             .integer("from-checkpoint", help: "trust the checkpoint of N records and verify only the records after it"),
             .flag("require-signed", help: "records after the last checkpoint signed by a --key are a fault, not a notice"),
             .flag("verbose", short: "v", help: "also list every checkpoint and how it fared"),

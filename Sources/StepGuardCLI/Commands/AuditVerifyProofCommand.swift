@@ -20,7 +20,7 @@ enum AuditVerifyProofCommand {
             tree published in DIR, reading only the tiles it needs, and checked the same way.
             """,
         options: [
-            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").required().repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with").required().repeatable(),
             .path("record", help: "the record line the proof must be about (default: the one in the proof)"),
             AuditOptions.witness,
             AuditOptions.quorum,

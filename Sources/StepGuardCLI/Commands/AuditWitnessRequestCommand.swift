@@ -24,7 +24,7 @@ enum AuditWitnessRequestCommand {
         options: [
             .integer("old", help: "the tree size the witness cosigned last (0 for none)").required(),
             .path("tiles", valueName: "DIR", help: "use the tree published in DIR instead of a log"),
-            .path("key", short: "k", valueName: "PUB", help: "use only checkpoints signed by this public key (repeatable)").repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "use only checkpoints signed by this public key").repeatable(),
             .path("out", short: "o", help: "write the body to this file instead of stdout"),
             CommonOptions.format(.text, .json),
             CommonOptions.color,

@@ -38,7 +38,7 @@ enum AuditOptions {
     /// `--witness KEY` (repeatable): a witness's cosignature/v1 verifier key, given as the
     /// `name+keyid+base64` text itself or as a file holding it.
     static let witness = OptionSpec.value(
-        "witness", valueName: "VKEY", help: "a witness verifier key, or a file holding one (repeatable)").repeatable()
+        "witness", valueName: "VKEY", help: "a witness verifier key, or a file holding one").repeatable()
 
     /// `--quorum N`: how many of the witnesses must have cosigned.
     static let quorum = OptionSpec.integer(
