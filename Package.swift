@@ -21,10 +21,10 @@ let package = Package(
         .executableTarget(name: "stepguard", dependencies: ["StepGuardCLI"]),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto"]
+            dependencies: ["Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
         ),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
-        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue"]),
+        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),
         .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"]),
         .target(name: "Cedar", dependencies: ["JSONValue"]),
