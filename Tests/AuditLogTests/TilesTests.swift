@@ -143,6 +143,24 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
     }
 }
 
+@Suite struct ForgedSizeTests {
+    /// A checkpoint claiming far more records than the tree holds is a located fault, read
+    /// within the files that are there.
+    @Test func aHugeClaimedSizeIsBounded() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try makeCheckpointedLog(600, in: dir)
+        let site = dir + "/site"
+        _ = try AuditLog.publish(logAt: log, to: site)
+        let forged = testSigner.sign(text: Checkpoint(origin: "audit.example/log", size: 1 << 60, root: .zero).body)
+        try Data(forged.serialized.utf8).write(to: URL(fileURLWithPath: site + "/checkpoint"))
+        let report = try AuditLog.verifyPublished(at: site, options: VerifyOptions(trustedKeys: [testSigner.verifier]))
+        #expect(report.faults.contains { $0.kind == .tileMissing && $0.seq == 512 }, "\(report.faults.map(\.message))")
+        #expect(report.faults.contains { $0.kind == .truncated })
+        #expect(report.totalRecords == 512)
+    }
+}
+
 /// Damage to a published tree of 600 records, each kind caught and located.
 @Suite struct TileDamageTests {
     enum Damage: String, CaseIterable {
