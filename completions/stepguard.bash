@@ -25,13 +25,13 @@ _stepguard_options() {
         "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
         "mint") echo "--key -k --plan --step --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
         "token") echo "--help -h" ;;
-        "token verify") echo "--key -k --jwks --audience --revoked --leeway --now --format --color --quiet -q --help -h" ;;
+        "token verify") echo "--key -k --jwks --audience --issuer --revoked --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
         "token revoke") echo "--jti --revoked --audit --format --color --quiet -q --help -h" ;;
         "audit") echo "--help -h" ;;
         "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
-        "audit verify") echo "--key -k --from-checkpoint --verbose -v --tiles --witness --quorum --format --color --quiet -q --help -h" ;;
+        "audit verify") echo "--key -k --from-checkpoint --require-signed --verbose -v --tiles --witness --quorum --format --color --quiet -q --help -h" ;;
         "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
         "audit prove") echo "--seq --key -k --tiles --format --color --quiet -q --help -h" ;;
         "audit verify-proof") echo "--key -k --record --witness --quorum --tiles --seq --format --color --quiet -q --help -h" ;;
@@ -102,6 +102,7 @@ _stepguard_option_value() {
         "token verify --key"|"token verify -k") echo "path" ;;
         "token verify --jwks") echo "path" ;;
         "token verify --audience") echo "value" ;;
+        "token verify --issuer") echo "value" ;;
         "token verify --revoked") echo "path" ;;
         "token verify --leeway") echo "value" ;;
         "token verify --now") echo "value" ;;

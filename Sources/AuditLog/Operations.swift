@@ -31,7 +31,7 @@ public struct CheckpointResult: Sendable {
 extension AuditLog {
     /// Finding kinds that mean the records or checkpoints are damaged (as opposed to joins).
     static let integrityKinds: Set<FindingKind> = [
-        .torn, .malformed, .modified, .missing, .inserted, .reordered, .truncated, .checkpointMismatch, .forkedCheckpoints,
+        .torn, .malformed, .modified, .missing, .inserted, .reordered, .truncated, .backdated, .checkpointMismatch, .forkedCheckpoints,
     ]
 
     /// Verifies the log at `path`; see `AuditVerifier`.

@@ -25,8 +25,31 @@ public struct PlanStep: Sendable {
     /// Where the step starts in the plan file.
     public var location: FileLocation
 
+    /// A step given field by field: one that no plan file holds, such as a live tool call.
+    /// `raw` is what its approval digest covers.
+    public init(
+        id: String, index: Int, action: String, resource: EntityRef, principal: EntityRef, args: JSONObject = JSONObject(),
+        context: JSONObject = JSONObject(), needs: [String] = [], checkpoint: ApprovalCheckpoint? = nil, raw: JSONObject,
+        location: FileLocation
+    ) {
+        self.id = id
+        self.index = index
+        self.action = action
+        self.resource = resource
+        self.principal = principal
+        self.args = args
+        self.context = context
+        self.needs = needs
+        self.checkpoint = checkpoint
+        self.raw = raw
+        self.location = location
+    }
+
     /// The Cedar action entity.
     public var actionEntity: EntityRef { EntityRef.action(action) }
+
+    /// The step's action, resource and arguments as planned.
+    public var form: StepForm { StepForm(action: action, resource: resource, args: args) }
 }
 
 /// A workflow plan: the steps an agent intends to run, decided before any of them runs.

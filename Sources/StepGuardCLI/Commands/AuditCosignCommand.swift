@@ -1,4 +1,5 @@
 import AuditLog
+import Foundation
 import Credentials
 import JSONValue
 
@@ -65,7 +66,7 @@ enum AuditCosignCommand {
         if let carried = request.checkpoint, carried.text != note.text {
             throw CLIError.invalidUsage("\(proofPath) is a request for another checkpoint than \(path)")
         }
-        let time = UInt64(max(0, Int64(try AuditOptions.now(context).timeIntervalSince1970)))
+        let time = UInt64(max(0, Int64((try AuditOptions.now(context) ?? Date()).timeIntervalSince1970)))
         context.note("witness key: \(signer.verifier.verifierKey)")
         let outcome = try Witness.cosign(note: note, oldSize: request.oldSize, proof: request.proof, logKeys: logKeys,
                                          signer: signer, stateDirectory: args.value("state")!, time: time)

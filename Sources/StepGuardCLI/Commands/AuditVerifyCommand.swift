@@ -17,6 +17,14 @@ enum AuditVerifyCommand {
             With --from-checkpoint, the log up to that trusted checkpoint is taken as verified and \
             only what came after it is checked.
 
+            Only a key proves anything: the chain and the tree can be recomputed by anyone who can \
+            edit the log. With --key, a log that no checkpoint signed by that key matches is a \
+            fault (an emptied log whose checkpoints were removed is not intact), and records after \
+            the last signed checkpoint are reported as unsigned, with their count and range; \
+            --require-signed makes them a fault. Without --key the report says that only the hash \
+            chain was checked. A record dated earlier than a record before it is a fault \
+            (backdated): time in the log only moves forward.
+
             Each finding is printed as LOG:LINE: fault or notice, its kind, the record number and \
             what is wrong; notices (an aborted step, something not checked) do not fail \
             verification. -q leaves out the notices.
@@ -37,6 +45,7 @@ enum AuditVerifyCommand {
         options: [
             .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").repeatable(),
             .integer("from-checkpoint", help: "trust the checkpoint of N records and verify only the records after it"),
+            .flag("require-signed", help: "records after the last checkpoint signed by a --key are a fault, not a notice"),
             .flag("verbose", short: "v", help: "also list every checkpoint and how it fared"),
             .path("tiles", valueName: "DIR", help: "verify the tree published in DIR instead of a log"),
             AuditOptions.witness,
@@ -56,7 +65,7 @@ enum AuditVerifyCommand {
         ],
         exitStatus: [
             ExitStatusNote(.success, "intact"),
-            ExitStatusNote(.failure, "a record is modified, missing, inserted or reordered, the log is truncated or forked"),
+            ExitStatusNote(.failure, "a record is modified, missing, inserted, reordered or backdated, the log is truncated or forked; with --key, no signed checkpoint matches the log (with --require-signed, some record is unsigned)"),
         ],
         run: run
     )
@@ -77,6 +86,12 @@ enum AuditVerifyCommand {
                 throw CLIError.invalidUsage("--from-checkpoint needs --key PUB: a checkpoint is trusted only when its signature verifies")
             }
             options.fromCheckpoint = size
+        }
+        if args.flag("require-signed") {
+            guard !options.trustedKeys.isEmpty else {
+                throw CLIError.invalidUsage("--require-signed needs --key PUB: a record is signed only when a checkpoint verifies under a key you trust")
+            }
+            options.requireSigned = true
         }
         let report = try AuditLog.verify(logAt: log, options: options)
         context.emit(VerifyReport(log: log, report: report, verbose: args.flag("verbose")))

@@ -15,8 +15,9 @@ enum MintCommand {
             allowed, or rewritten (then for the rewritten step). The credential is a compact JWS \
             (alg EdDSA, typ JWT, kid the key's thumbprint) whose authorization_details (RFC 9396) \
             name exactly one step: its action, resource, plan id, step id and the plan digest. Its \
-            lifetime is --ttl, capped by the allowing policy's @max_ttl and by --max-ttl; a capped \
-            lifetime is reported on stderr. The token is printed on stdout, alone on one line.
+            lifetime is --ttl, capped by the allowing policy's @max_ttl and by the hard cap of one \
+            hour, which --max-ttl can lower but nothing can raise (a larger --max-ttl is refused); a \
+            capped lifetime is reported on stderr. The token is printed on stdout, alone on one line.
 
             The subject is the principal's SPIFFE ID: its spiffe_id attribute in entities.json, else \
             its entity id when that is a spiffe:// URI. The audience defaults to the tool of the \
@@ -30,7 +31,7 @@ enum MintCommand {
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
             .value("audience", valueName: "AUD", help: "the aud claim: the service that will accept the credential"),
             .duration("ttl", help: "lifetime of the credential", default: "5m"),
-            .duration("max-ttl", help: "hard cap on the lifetime, whatever is asked", default: "1h"),
+            .duration("max-ttl", help: "lower the hard cap of 1h on the lifetime (it cannot be raised)", default: "1h"),
             .value("issuer", valueName: "ISS", help: "the iss claim", default: "stepguard"),
             CommonOptions.now,
             CommonOptions.audit,
@@ -55,7 +56,7 @@ enum MintCommand {
         let stepID = args.value("step")!
         let now = try CredentialOptions.now(context)
         let ttl = try CredentialOptions.seconds(context, "ttl") ?? TokenMinter.defaultTTL
-        let hardCap = try CredentialOptions.seconds(context, "max-ttl") ?? TokenMinter.defaultHardCap
+        let hardCap = try CredentialOptions.seconds(context, "max-ttl") ?? TokenMinter.absoluteCap
         // The key first: a missing or unsafe key is the caller's to fix before anything is decided.
         let key = try SigningKey.load(path: args.value("key")!)
         let minter = try TokenMinter(key: key, hardCap: hardCap)
@@ -74,11 +75,12 @@ enum MintCommand {
             throw CredentialsError.invalidRequest("step \"\(stepID)\" was not evaluated")
         }
         let audit = args.value("audit")
-        let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : Date()
+        let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
+        let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass)
 
-        guard decided.outcome == .allow || decided.outcome == .warn || decided.outcome == .mutate else {
+        guard decided.outcome.runs else {
             if let audit {
-                try AuditLog.append(event: decisionEvent(plan: plan, step: decided), to: audit, now: auditTime)
+                try AuditLog.append(event: decision, to: audit, now: auditTime)
             }
             let refusal = refusalMessage(decided)
             if context.format == .json {
@@ -123,8 +125,10 @@ enum MintCommand {
             // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
                 events: [
-                    decisionEvent(plan: plan, step: decided),
-                    mintEvent(plan: plan, step: decided, action: action, resource: resource, minted: minted),
+                    decision,
+                    DecisionRecords.mint(
+                        decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
+                        exp: minted.expiresAt),
                 ],
                 to: audit, now: auditTime)
         }
@@ -230,33 +234,5 @@ enum MintCommand {
             if best == nil || seconds < best!.seconds { best = (seconds, id) }
         }
         return best
-    }
-
-    static func decisionEvent(plan: Plan, step: StepEvaluation) -> JSONValue {
-        .object(JSONObject([
-            ("kind", "decision"),
-            ("plan", .string(plan.id)),
-            ("step", .string(step.id)),
-            ("principal", .string(step.principal.description)),
-            ("action", .string(step.action)),
-            ("resource", .string(step.resource.description)),
-            ("outcome", .string(step.outcome.rawValue)),
-            ("policies", .array(step.policies.map(JSONValue.string))),
-        ]))
-    }
-
-    static func mintEvent(plan: Plan, step: StepEvaluation, action: String, resource: EntityRef, minted: MintedToken) -> JSONValue {
-        .object(JSONObject([
-            ("kind", "mint"),
-            ("plan", .string(plan.id)),
-            ("step", .string(step.id)),
-            ("principal", .string(step.principal.description)),
-            ("action", .string(action)),
-            ("resource", .string(resource.description)),
-            ("outcome", .string(step.outcome.rawValue)),
-            ("policies", .array(step.policies.map(JSONValue.string))),
-            ("jti", .string(minted.jti)),
-            ("exp", .int(minted.expiresAt)),
-        ]))
     }
 }

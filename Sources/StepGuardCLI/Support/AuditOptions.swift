@@ -68,14 +68,14 @@ enum AuditOptions {
         guard let quorum, quorum >= 1, quorum <= witnesses.count else {
             throw CLIError.invalidUsage("--quorum takes a number from 1 to the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given")
         }
-        let clock = context.command.option(long: "now") != nil ? try self.now(context) : Date()
+        let clock = (context.command.option(long: "now") != nil ? try self.now(context) : nil) ?? Date()
         let now = UInt64(max(0, Int64(clock.timeIntervalSince1970)))
         return WitnessPolicy(witnesses: witnesses, quorum: quorum, now: now)
     }
 
-    /// `--now` (RFC 3339, or whole seconds since the epoch), else the current time.
-    static func now(_ context: CommandContext) throws -> Date {
-        guard let text = context.arguments.value("now") else { return Date() }
+    /// `--now` (RFC 3339, or whole seconds since the epoch); nil: the clock, read when it is used.
+    static func now(_ context: CommandContext) throws -> Date? {
+        guard let text = context.arguments.value("now") else { return nil }
         if let ms = Timestamp.parse(text) {
             return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
         }
