@@ -95,8 +95,7 @@ extension AuditLog {
             if level < 0 {
                 bytes = TlogTiles.encodeBundle(entries[(index * TlogTiles.width)..<(index * TlogTiles.width + width)])
             } else {
-                let hashes = (0..<width).map { tree.subtreeHash(TlogTiles.leafRange(level: level, hashIndex: index * TlogTiles.width + $0)) }
-                bytes = TlogTiles.encodeTile(hashes)
+                bytes = TlogTiles.tile(of: tree, level: level, index: index, width: width)
             }
             if FileSystem.exists(full) {
                 guard try FileSystem.readFile(full) == bytes else {

@@ -84,6 +84,11 @@ public enum TlogTiles {
         return (j * span)..<((j + 1) * span)
     }
 
+    /// The bytes of tile `index` of `level`, `width` hashes, from an in-memory tree.
+    static func tile<H: MerkleHasher>(of tree: MerkleTree<H>, level: Int, index: Int, width: Int) -> [UInt8] {
+        encodeTile((0..<width).map { tree.subtreeHash(leafRange(level: level, hashIndex: index * TlogTiles.width + $0)) })
+    }
+
     /// A tile's bytes: the hashes, concatenated.
     static func encodeTile(_ hashes: some Sequence<Digest32>) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -67,6 +67,40 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
     }
 }
 
+@Suite struct TiledTreeTests {
+    /// The spec's 70,000-record example, served from memory: the tiled tree gives the in-memory
+    /// tree's root and proofs, reading a handful of tiles for each.
+    @Test func proofsMatchTheTreeAndReadFewTiles() throws {
+        let size = 70_000
+        let hasher = RFC6962Hasher()
+        let tree = MerkleTree(hasher: hasher, leafHashes: (0..<size).map { hasher.hashLeaf(Array("leaf \($0)".utf8)) })
+        var files: [String: [UInt8]] = [:]
+        for (level, index, width) in TlogTiles.tiles(size: size) where level >= 0 {
+            files[TlogTiles.tilePath(level: level, index: index, width: width)] = TlogTiles.tile(of: tree, level: level, index: index, width: width)
+        }
+        let source = TileSource(location: "memory") { files[$0] }
+        var whole = TiledTree(size: size, source: source)
+        #expect(try whole.root() == tree.root())
+        #expect(try whole.root(size: 65_536) == tree.root(size: 65_536))
+        for index in [0, 255, 256, 34_567, 65_535, 69_999] {
+            var tiled = TiledTree(size: size, source: source)
+            #expect(try tiled.inclusionProof(index: index) == tree.inclusionProof(index: index, size: size))
+            #expect(tiled.tilesRead.count <= 5, "\(tiled.tilesRead)")
+        }
+        for old in [1, 255, 256, 65_536, 69_000, 70_000] {
+            var tiled = TiledTree(size: size, source: source)
+            #expect(try tiled.consistencyProof(from: old) == tree.consistencyProof(from: old, to: size))
+            #expect(tiled.tilesRead.count <= 6, "\(tiled.tilesRead)")
+        }
+        // A tile the tree needs and does not have is an error naming it.
+        files["tile/1/000"] = nil
+        var broken = TiledTree(size: size, source: TileSource(location: "memory") { files[$0] })
+        #expect(throws: AuditError.invalidTile(path: "memory/tile/1/000", reason: "missing; a tree of 70000 records needs it")) {
+            try broken.inclusionProof(index: 5)
+        }
+    }
+}
+
 @Suite struct PublishTests {
     @Test func publishedTreeVerifiesAndProves() throws {
         let dir = makeTemporaryDirectory()
