@@ -72,6 +72,12 @@ public enum TlogTiles {
         return out
     }
 
+    /// Whether a tile (level -1: a bundle) is a full one of the tree of `size` leaves: once
+    /// published, such a tile never changes.
+    static func isFull(level: Int, index: Int, width: Int, within size: Int) -> Bool {
+        width == TlogTiles.width && leafRange(level: max(level, 0) + 1, hashIndex: index).upperBound <= size
+    }
+
     /// The path of a tile, or of an entry bundle for level -1.
     static func path(level: Int, index: Int, width: Int) -> String {
         level < 0 ? bundlePath(index: index, width: width) : tilePath(level: level, index: index, width: width)

@@ -136,11 +136,20 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
 
         // Nothing new: nothing written.
         let again = try AuditLog.publish(logAt: log, to: site)
-        #expect(again.written.isEmpty && !again.checkpointWritten && again.kept == 7)
+        #expect(again.written.isEmpty && !again.checkpointWritten && again.kept == 7 && again.verifiedFrom == 600)
 
         _ = try makeCheckpointedLog(300, in: dir, from: 600)
         let grown = try AuditLog.publish(logAt: log, to: site)
         #expect(grown.previousSize == 600 && grown.checkpoint.size == 900)
+        // Only the records after the published 600 were read, and the result is byte for byte
+        // what publishing the whole log from scratch writes.
+        #expect(grown.verifiedFrom == 600)
+        let fresh = dir + "/fresh"
+        let whole = try AuditLog.publish(logAt: log, to: fresh)
+        #expect(whole.verifiedFrom == 0)
+        for file in whole.written + ["checkpoint"] {
+            #expect(FileManager.default.contents(atPath: fresh + "/" + file) == FileManager.default.contents(atPath: site + "/" + file), "\(file)")
+        }
         #expect(grown.written == ["tile/entries/002", "tile/entries/003.p/132", "tile/0/002", "tile/0/003.p/132", "tile/1/000.p/3"])
         // Full tiles stay the very same files.
         #expect(try FileManager.default.attributesOfItem(atPath: fullTile)[.systemFileNumber] as? Int == before)
@@ -150,6 +159,28 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
         let (request, _) = try AuditLog.witnessRequest(published: site, oldSize: 600)
         let old = try AuditLog.witnessRequest(logAt: log, oldSize: 600)
         #expect(request.proof == old.proof && request.oldSize == 600)
+    }
+
+    /// Republishing step by step across bundle and level-1 boundaries gives the files a fresh
+    /// publication gives.
+    @Test(arguments: [[1, 255, 256, 257, 600], [300, 65_536 + 3]])
+    func stepwiseRepublishEqualsFreshPublish(sizes: [Int]) throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let site = dir + "/site"
+        var log = ""
+        var done = 0
+        for size in sizes {
+            log = try makeCheckpointedLog(size - done, in: dir, from: done)
+            done = size
+            let result = try AuditLog.publish(logAt: log, to: site)
+            #expect(result.checkpoint.size == size && result.verifiedFrom == (result.previousSize ?? 0))
+        }
+        let fresh = try AuditLog.publish(logAt: log, to: dir + "/fresh")
+        for file in fresh.written + ["checkpoint"] {
+            #expect(FileManager.default.contents(atPath: dir + "/fresh/" + file) == FileManager.default.contents(atPath: site + "/" + file), "\(file)")
+        }
+        #expect(try AuditLog.verifyPublished(at: site, options: VerifyOptions(trustedKeys: [testSigner.verifier])).isIntact)
     }
 
     @Test func refusesRollbackAndFork() throws {
