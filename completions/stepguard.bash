@@ -23,7 +23,7 @@ _stepguard_options() {
         "eval") echo "--policies -p --format --audit --now --color --quiet -q --help -h" ;;
         "mutate") echo "--policies -p --output -o --format --audit --now --color --quiet -q --help -h" ;;
         "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
-        "mint") echo "--key -k --plan --step --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
+        "mint") echo "--key -k --plan --step --identity --trust --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
         "token") echo "--help -h" ;;
         "token verify") echo "--key -k --jwks --audience --issuer --revoked --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
@@ -90,6 +90,8 @@ _stepguard_option_value() {
         "mint --key"|"mint -k") echo "path" ;;
         "mint --plan") echo "path" ;;
         "mint --step") echo "value" ;;
+        "mint --identity") echo "value" ;;
+        "mint --trust") echo "path" ;;
         "mint --policies"|"mint -p") echo "path" ;;
         "mint --audience") echo "value" ;;
         "mint --ttl") echo "value" ;;

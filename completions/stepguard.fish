@@ -124,6 +124,8 @@ complete -c stepguard -n '__stepguard_at \'keygen\'' -s h -l help -d 'show this 
 complete -c stepguard -n '__stepguard_at \'mint\'' -s k -l key -r -F -d 'the issuer\'s Ed25519 private key (PKCS#8 PEM or JWK)'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l plan -r -F -d 'the workflow plan, as JSON'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l step -x -d 'the id of the step to mint for'
+complete -c stepguard -n '__stepguard_at \'mint\'' -l identity -x -d 'the caller\'s identity token (JWT-SVID or OIDC ID token); - reads it from stdin, @FILE from a file'
+complete -c stepguard -n '__stepguard_at \'mint\'' -l trust -r -F -d 'the trust file the identity token is verified against'
 complete -c stepguard -n '__stepguard_at \'mint\'' -s p -l policies -r -F -d 'the policy directory (default: the one next to the plan, then ./policies)'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l audience -x -d 'the aud claim: the service that will accept the credential'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l ttl -x -d 'lifetime of the credential'

@@ -1,3 +1,4 @@
+import Foundation
 import AuditLog
 import Foundation
 import Credentials

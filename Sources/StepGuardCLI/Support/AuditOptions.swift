@@ -68,7 +68,7 @@ enum AuditOptions {
         guard let quorum, quorum >= 1, quorum <= witnesses.count else {
             throw CLIError.invalidUsage("--quorum takes a number from 1 to the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given")
         }
-        let clock = (context.command.option(long: "now") != nil ? try self.now(context) : nil) ?? Date()
+        let clock = context.command.option(long: "now") != nil ? try self.now(context) ?? Date() : Date()
         let now = UInt64(max(0, Int64(clock.timeIntervalSince1970)))
         return WitnessPolicy(witnesses: witnesses, quorum: quorum, now: now)
     }
