@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// Durations and timestamps as they appear in arguments and policy annotations.

@@ -128,7 +128,7 @@ public enum ControlCatalog {
             if lookup(candidate) != nil { return candidate }
         }
         let all = agentic.map(\.id) + nhi.map(\.id) + llm.map(\.id) + csfCategories.map(\.id)
-        return closestMatch(upper, in: all, limit: 1)
+        return closestMatch(upper, in: all)
     }
 
     /// Sort key: agentic, then NHI, then CSF; numerically within each.

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// A place in an input file: `file:line:col`, plus the JSON path when the file is JSON.
@@ -98,12 +99,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The closest candidate by edit distance, for did-you-mean hints: at most a third of the
-/// word's length (at least 1) edits away, exact about case; ties go to the alphabetically first.
+/// The did-you-mean suggestion for `word` (see `EditDistance.suggestion`).
 func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
-    let limit = max(1, word.count / 3)
-    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
-        let distance = EditDistance.levenshtein(word, candidate)
-        return distance <= limit ? distance : nil
-    }
+    EditDistance.suggestion(for: word, among: candidates)
 }

@@ -256,12 +256,6 @@ struct DurationParserTests {
 }
 
 struct SuggestionTests {
-    @Test(arguments: [("lnit", "lint", 1), ("formt", "format", 1), ("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0)])
-    func distance(a: String, b: String, expected: Int) {
-        #expect(Suggestion.distance(a, b) == expected)
-        #expect(Suggestion.distance(b, a) == expected)
-    }
-
     @Test func nearest() {
         let commands = ["lint", "fmt", "test", "validate", "authorize", "eval", "mutate"]
         #expect(Suggestion.nearest(to: "lnit", among: commands) == "lint")

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// Duration-valued options: the shared duration notation (`DurationText`) read as a `Duration`.

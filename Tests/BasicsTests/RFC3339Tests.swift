@@ -1,5 +1,5 @@
 import Testing
-import JSONValue
+import Basics
 
 struct RFC3339Tests {
     @Test(arguments: [
