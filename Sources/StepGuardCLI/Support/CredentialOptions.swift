@@ -3,12 +3,9 @@ import Foundation
 
 /// Reading the options the credential commands share: times, whole-second durations, tokens.
 enum CredentialOptions {
-    /// `--now` as seconds since the epoch (RFC 3339 or integer seconds), else the current time.
+    /// `--now` as seconds since the epoch, else the current time.
     static func now(_ context: CommandContext) throws -> Int64 {
-        guard let text = context.arguments.value("now") else {
-            return Int64(Date().timeIntervalSince1970.rounded(.down))
-        }
-        return try CredentialTime.parseTimestamp(text)
+        try CommonOptions.nowSeconds(context) ?? Int64(Date().timeIntervalSince1970.rounded(.down))
     }
 
     /// A duration option in whole seconds. Tokens carry seconds (NumericDate), so a duration
