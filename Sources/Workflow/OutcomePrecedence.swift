@@ -57,9 +57,10 @@ public enum OutcomePrecedence {
         _ verdict: PolicyVerdict, what: String,
         rewrite: (_ policy: String, _ variant: String) throws(WorkflowError) -> (RewriteAttempt, Rewrite?)
     ) throws(WorkflowError) -> StepRuling {
-        let erroring = Dictionary(
-            verdict.errors.filter(\.isForbid).map { ($0.policy, $0.message) }, uniquingKeysWith: { first, _ in first })
-        let holding = (verdict.forbids + verdict.erroringForbids).sorted { $0.order < $1.order }
+        // Errors are rare: the common case skips building and consulting the table.
+        let erroring = verdict.erroringForbids.isEmpty
+            ? [:] : Dictionary(verdict.errors.filter(\.isForbid).map { ($0.policy, $0.message) }, uniquingKeysWith: { first, _ in first })
+        let holding = erroring.isEmpty ? verdict.forbids : (verdict.forbids + verdict.erroringForbids).sorted { $0.order < $1.order }
         let enforcing = holding.filter { !$0.isLogOnly }
         let logOnly = holding.filter(\.isLogOnly)
         let permits = verdict.permits.map(\.id)
@@ -69,12 +70,12 @@ public enum OutcomePrecedence {
 
         /// The first `@reason` of the policies that held as written, then what each erroring one raised.
         func explain(_ policies: [PolicySummary], fallback: String) -> String {
-            let clean = policies.filter { erroring[$0.id] == nil }
+            let clean = erroring.isEmpty ? policies : policies.filter { erroring[$0.id] == nil }
             var parts: [String] = []
             if !clean.isEmpty {
                 parts.append(clean.lazy.compactMap(\.reason).first { !$0.isEmpty } ?? "\(fallback) \(quoted(clean.map(\.id)))")
             }
-            for policy in policies {
+            for policy in policies where !erroring.isEmpty {
                 guard let message = erroring[policy.id] else { continue }
                 parts.append("forbid \"\(policy.id)\" raised an error, so it holds: \(message)")
             }

@@ -32,6 +32,11 @@ public struct StepDecider: Sendable {
     /// Decides `step` after the steps `history` describes ran. Throws only when its request
     /// cannot be built (a context value Cedar cannot hold).
     public func decide(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> StepEvaluation {
+        try decide(step, history: try requests.prepare(history))
+    }
+
+    /// `decide(_:history:)` with the chain facts already in the engine's form.
+    func decide(_ step: PlanStep, history: PreparedValue) throws(WorkflowError) -> StepEvaluation {
         var result = StepEvaluation(
             id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
             outcome: .allow, policies: [], reason: "", warnings: [], rewrite: nil, attempts: [], approval: nil,
