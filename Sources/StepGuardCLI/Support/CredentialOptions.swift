@@ -1,3 +1,4 @@
+import Basics
 import Credentials
 import Foundation
 
@@ -12,7 +13,7 @@ enum CredentialOptions {
     /// with milliseconds would be silently rounded; it is refused instead.
     static func seconds(_ context: CommandContext, _ long: String, allowZero: Bool = false) throws -> Int64? {
         guard let text = context.arguments.value(long) else { return nil }
-        guard let milliseconds = DurationParser.milliseconds(text) else {
+        guard let milliseconds = DurationText.milliseconds(text) else {
             throw CLIError.invalidUsage("--\(long): \"\(text)\" is not a duration; write e.g. 30s, 5m or 1h")
         }
         guard milliseconds % 1000 == 0 else {
@@ -26,7 +27,7 @@ enum CredentialOptions {
 
     /// `90000` seconds → `1d1h`: durations in messages, in the notation the options take.
     static func format(seconds: Int64) -> String {
-        DurationParser.format(milliseconds: seconds * 1000)
+        DurationText.format(milliseconds: seconds * 1000)
     }
 
     /// The token given as an argument, or read from stdin for `-`; surrounding whitespace dropped.
