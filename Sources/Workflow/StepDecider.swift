@@ -85,7 +85,7 @@ public struct StepDecider: Sendable {
         let answer = bundle.engine.decide(request)
         let policy = { (id: String) in bundle.policyByID[id] }
         return PolicyVerdict(
-            permits: answer.permits.compactMap(policy),
+            permits: answer.permits,
             forbids: answer.forbids.compactMap(policy),
             erroringForbids: answer.errors.filter(\.isForbid).compactMap { policy($0.policy) },
             errors: answer.errors)
@@ -108,7 +108,9 @@ public struct StepDecider: Sendable {
 
         func decide(_ form: StepForm, depth: Int, visited: Set<String>) throws(WorkflowError) -> StepRuling {
             let verdict = decider.verdict(try decider.requests.engineRequest(step, form: form))
-            return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)") { (policy, variant) throws(WorkflowError) in
+            let policies = decider.bundle.policyByID
+            return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)", reason: { policies[$0]?.reason }) {
+                (policy, variant) throws(WorkflowError) in
                 try self.attempt(form, policy: policy, variant: variant, depth: depth, visited: visited)
             }
         }
