@@ -82,3 +82,9 @@ func parentDirectory(_ path: String) -> String {
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])
 }
+
+/// Whether `path` is a regular file, following symbolic links.
+func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+}
