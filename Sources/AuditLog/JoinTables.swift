@@ -97,7 +97,8 @@ struct JoinFacts: Sendable {
 
     private init(kind: Kind) { self.kind = kind }
 
-    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
+    /// The facts of `record`, whose `time` the caller has read already.
+    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer, time: Int64?) {
         func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
         func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
             guard let span, span.count == word.utf8CodeUnitCount else { return false }
@@ -127,7 +128,7 @@ struct JoinFacts: Sendable {
         case .mint:
             moment = record.exp.flatMap { Timestamp.parse(bytes($0)) }
         case .execution:
-            moment = record.time.flatMap { Timestamp.parse(bytes($0)) }
+            moment = time
         case .revocation, .other:
             break
         }

@@ -55,9 +55,14 @@ func severityColor(_ severity: Severity) -> String {
     }
 }
 
+/// Colours are written with U+FDD0 standing in for ESC: the terminal writer turns only that
+/// marker into ESC, after escaping every control character the linted files brought along.
 func paint(_ text: String, _ code: String, _ enabled: Bool) -> String {
-    enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    enabled ? "\(escapeMarker)[\(code)m\(text)\(escapeMarker)[0m" : text
 }
+
+/// U+FDD0, a noncharacter (Swift literals cannot spell it).
+private let escapeMarker = String(Unicode.Scalar(0xFDD0 as UInt32)!)
 
 /// Source lines of the linted files, for excerpts.
 struct SourceLines {

@@ -82,7 +82,7 @@ enum WorkflowInputs {
         guard let log = context.arguments.value("audit") else { return }
         let events = DecisionRecords.records(evaluation)
         let time = context.arguments.isGiven("now")
-            ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : Date()
+            ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
         try AuditLog.append(events: events, to: log, now: time)
         context.note("appended \(events.count) record\(events.count == 1 ? "" : "s") to \(log)")
     }
