@@ -499,7 +499,7 @@ struct PolicyTypechecker {
                 }
             } else {
                 let known = types.attributes(of: t).map { Array($0.keys) } ?? []
-                let suggestion = fuzzySuggestion(attr, known)
+                let suggestion = EditDistance.suggestion(for: attr, among: known)
                 let mayExist = types.mayHaveAttribute(t, attr)
                 var help: String?
                 switch (suggestion, mayExist) {
@@ -867,7 +867,3 @@ struct PolicyTypechecker {
     }
 }
 
-/// The did-you-mean suggestion for `word` (see `EditDistance.suggestion`).
-func fuzzySuggestion(_ word: String, _ candidates: [String]) -> String? {
-    EditDistance.suggestion(for: word, among: candidates)
-}

@@ -101,7 +101,3 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The did-you-mean suggestion for `word` (see `EditDistance.suggestion`).
-func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
-    EditDistance.suggestion(for: word, among: candidates)
-}

@@ -1,11 +1,6 @@
 import Basics
 import JSONValue
 
-/// The did-you-mean suggestion for `word` (see `EditDistance.suggestion`).
-func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
-    EditDistance.suggestion(for: word, among: candidates)
-}
-
 /// Whether `path` matches the glob `pattern`: `*` is any run of characters within one path
 /// component, `?` one character, `**` any number of whole components. A pattern without a `/`
 /// matches the last component of the path anywhere in the tree.
