@@ -25,9 +25,9 @@ let package = Package(
         ),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
-        .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),
+        .target(name: "Credentials", dependencies: ["Crypto", "JSONValue", "Basics"]),
         .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"]),
-        .target(name: "Cedar", dependencies: ["JSONValue"]),
+        .target(name: "Cedar", dependencies: ["JSONValue", "Basics"]),
         .target(name: "Crypto", dependencies: ["CHotPaths"]),
         // The measured hot paths of `audit verify` (see BENCHMARKS.md): SHA-256 compression with
         // the CPU's SHA instructions (Crypto falls back to Swift where they are missing) and a
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
-        .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue"], exclude: testData("LintTests")),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
         .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSONValue
 
@@ -28,12 +29,9 @@ public enum Timestamp {
         return bytes.withUnsafeMutableBytes { parse(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Milliseconds since the epoch of an RFC 3339 date-time spelled by `bytes`, or nil. The day
-    /// must exist in its month; a leap second reads as the last second of its minute.
+    /// Milliseconds since the epoch of an RFC 3339 date-time spelled by `bytes`, or nil
+    /// (`RFC3339.epochMilliseconds`).
     static func parse(_ b: UnsafeRawBufferPointer) -> Int64? {
-        guard let time = RFC3339.parseDateTime(b),
-              time.day <= RFC3339.daysIn(month: time.month, year: time.year)
-        else { return nil }
-        return (time.epochSeconds - (time.second == 60 ? 1 : 0)) * 1000 + time.millisecond
+        RFC3339.epochMilliseconds(b)
     }
 }

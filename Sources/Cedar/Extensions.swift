@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 // Cedar extension types: decimal, ipaddr, datetime, duration.
@@ -247,7 +248,9 @@ public struct CedarDatetime: Hashable, Sendable, Comparable, CustomStringConvert
         guard let year = digits(0, 4), b.count >= 10, b[4] == UInt8(ascii: "-"), let month = digits(5, 2),
               b[7] == UInt8(ascii: "-"), let day = digits(8, 2)
         else { return err("invalid date pattern in `\(s)`: a datetime starts with YYYY-MM-DD") }
-        let dateValid = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+        // Cedar's own grammar (offsets without a colon, exactly three fraction digits), on the
+        // shared calendar.
+        let dateValid = month >= 1 && month <= 12 && day >= 1 && Int64(day) <= RFC3339.daysIn(month: Int64(month), year: Int64(year))
         var ms: Int64 = 0
         var offsetSeconds: Int64 = 0
         if b.count > 10 {
@@ -279,7 +282,7 @@ public struct CedarDatetime: Hashable, Sendable, Comparable, CustomStringConvert
         } else if !dateValid {
             return err("invalid date: \(s)")
         }
-        let days = daysFromCivil(year, month, day)
+        let days = RFC3339.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
         let epoch = days * dayMs + ms - offsetSeconds * 1000
         return .success(CedarDatetime(epochMilliseconds: epoch))
     }
@@ -306,7 +309,7 @@ public struct CedarDatetime: Hashable, Sendable, Comparable, CustomStringConvert
     public var description: String {
         let days = epochMilliseconds >= 0 ? epochMilliseconds / Self.dayMs : (epochMilliseconds - Self.dayMs + 1) / Self.dayMs
         let rem = epochMilliseconds - days * Self.dayMs
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = RFC3339.civilFromDays(days)
         func pad(_ v: Int64, _ n: Int) -> String {
             var s = String(v.magnitude)
             while s.count < n { s = "0" + s }
@@ -314,26 +317,6 @@ public struct CedarDatetime: Hashable, Sendable, Comparable, CustomStringConvert
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3_600_000, 2)):\(pad(rem / 60_000 % 60, 2)):\(pad(rem / 1000 % 60, 2)).\(pad(rem % 1000, 3))Z"
     }
-}
-
-func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-func daysInMonth(_ y: Int, _ m: Int) -> Int {
-    switch m {
-    case 1, 3, 5, 7, 8, 10, 12: return 31
-    case 4, 6, 9, 11: return 30
-    case 2: return isLeap(y) ? 29 : 28
-    default: return 0
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (`m` 1-12).
-func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int64 {
-    RFC3339.daysFromCivil(year: Int64(y0), month: Int64(m), day: Int64(d))
-}
-
-func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-    RFC3339.civilFromDays(z0)
 }
 
 /// A Cedar `duration`: a signed number of milliseconds.

@@ -4,6 +4,7 @@
 // (a missing required attribute, an undeclared one, a wrong type, a parent type the schema does
 // not allow) is rejected with its JSON path and location.
 
+import Basics
 import JSONValue
 
 extension Schema {
@@ -377,7 +378,7 @@ struct SchemaValueParser {
         var tags: [ExactString: Value] = [:]
         let decl = schema.entityType(uid.type)
         if decl == nil && !isAction {
-            let suggestion = fuzzySuggestion(uid.type, schema.entityTypeNames)
+            let suggestion = EditDistance.suggestion(for: uid.type, among: schema.entityTypeNames)
             throw fail("entity \(uid) has type `\(uid.type)`, which is not declared in the schema"
                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""), path + [.key("uid")])
         }

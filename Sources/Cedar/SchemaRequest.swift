@@ -1,12 +1,13 @@
 // Request validation: a request must use a declared action, principal and resource types the
 // action applies to, and a context of the action's context type.
+import Basics
 import JSONValue
 
 extension Schema {
     /// Checks a request against the schema; throws `CedarError.request` naming what is wrong.
     public func validate(request: Request) throws(CedarError) {
         guard let decl = action(request.action) else {
-            let suggestion = fuzzySuggestion(request.action.description, actionUIDs.map(\.description))
+            let suggestion = EditDistance.suggestion(for: request.action.description, among: actionUIDs.map(\.description))
             throw .request(message: "request's action \(request.action) is not declared in the schema"
                            + (suggestion.map { "; did you mean \($0)?" } ?? ""))
         }

@@ -4,6 +4,7 @@
 // use a declared id, some action of its scope must apply to the principal and resource types of
 // its scope, and its condition (scope constraints, `when` clauses, negated `unless` clauses) must
 // type-check as a boolean in every request environment the schema allows.
+import Basics
 import JSONValue
 
 /// Validates policies against a schema.
@@ -30,7 +31,7 @@ public enum Validator {
                 if !schema.isKnownEntityType(uid.type) {
                     linkErrors.append(ValidationError(
                         policyID: link.id, span: c.span, kind: .unrecognizedEntityType, message: "unrecognized entity type `\(uid.type)`",
-                        help: fuzzySuggestion(uid.type, schema.entityTypeNames).map { "did you mean `\($0)`?" }))
+                        help: EditDistance.suggestion(for: uid.type, among: schema.entityTypeNames).map { "did you mean `\($0)`?" }))
                 }
             }
             if let e = checkActionApplication(link, schema: schema) { linkErrors.append(e) }
@@ -162,7 +163,7 @@ public enum Validator {
         let (uids, types) = namesIn(policy)
         let knownTypes = schema.entityTypeNames + Array(Set(schema.actionUIDs.map(\.type))).sorted()
         func unknownType(_ t: String, _ span: SourceSpan) {
-            let suggestion = fuzzySuggestion(t, knownTypes)
+            let suggestion = EditDistance.suggestion(for: t, among: knownTypes)
             out.append(ValidationError(
                 policyID: policy.id, span: span, kind: .unrecognizedEntityType, message: "unrecognized entity type `\(t)`",
                 help: suggestion.map { "did you mean `\($0)`?" }))
@@ -174,7 +175,7 @@ public enum Validator {
                     var help: String?
                     if let a = schema.actionUIDs.first(where: { $0.id.contains("Action::\(u.id)") || $0.id.contains("Action::\"\(u.id)\"") }) {
                         help = "did you intend to include the type in action `\(a)`?"
-                    } else if let s = fuzzySuggestion(u.description, schema.actionUIDs.map(\.description)) {
+                    } else if let s = EditDistance.suggestion(for: u.description, among: schema.actionUIDs.map(\.description)) {
                         help = "did you mean `\(s)`?"
                     }
                     out.append(ValidationError(

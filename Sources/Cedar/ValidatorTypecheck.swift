@@ -7,6 +7,7 @@
 // Boolean constants are tracked as the singleton types True and False so that `&&`, `||` and
 // `if` can skip branches that never run and a policy that can never apply is recognised.
 
+import Basics
 import JSONValue
 
 /// Knowledge that an attribute or tag exists on an expression (compared by shape, not position).
@@ -498,7 +499,7 @@ struct PolicyTypechecker {
                 }
             } else {
                 let known = types.attributes(of: t).map { Array($0.keys) } ?? []
-                let suggestion = fuzzySuggestion(attr, known)
+                let suggestion = EditDistance.suggestion(for: attr, among: known)
                 let mayExist = types.mayHaveAttribute(t, attr)
                 var help: String?
                 switch (suggestion, mayExist) {
@@ -866,13 +867,3 @@ struct PolicyTypechecker {
     }
 }
 
-/// The closest candidate to `word` by edit distance, when close enough to be a likely typo:
-/// within a third of the longer of the two (at least 1 edit), exact about case; ties go to the
-/// alphabetically first.
-func fuzzySuggestion(_ word: String, _ candidates: [String]) -> String? {
-    let length = word.unicodeScalars.count
-    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
-        let d = EditDistance.levenshtein(word, candidate)
-        return d <= max(1, max(length, candidate.unicodeScalars.count) / 3) ? d : nil
-    }
-}

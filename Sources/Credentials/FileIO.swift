@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
+import Basics
 
 /// Small POSIX file helpers with the durability rules the project follows.
 enum FileIO {
@@ -18,22 +18,11 @@ enum FileIO {
 
     /// The whole file, refusing files larger than `limit` bytes.
     static func readBytes(path: String, limit: Int) throws(CredentialsError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, message: errnoText()) }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, message: errnoText())
-            }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-            if out.count > limit { throw .io(path: path, message: "file is larger than \(limit) bytes") }
+        do {
+            return try BoundedRead.file(path, limit: limit)
+        } catch {
+            throw .io(path: path, message: error.reason)
         }
-        return out
     }
 
     static func readText(path: String, limit: Int) throws(CredentialsError) -> String {
@@ -47,55 +36,18 @@ enum FileIO {
         return text
     }
 
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let dir = String(path[..<slash])
-        return dir.isEmpty ? "/" : dir
-    }
-
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(CredentialsError) {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, message: errnoText())
-            }
-            written += n
-        }
+        guard Basics.writeAll(fd, bytes) else { throw .io(path: path, message: errnoText()) }
     }
 
-    static func syncDirectory(of path: String) {
-        let fd = open(directory(of: path), O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-    }
-
-    /// Writes a new file atomically without ever replacing an existing one: temp file in the
-    /// same directory, fsync, then link(2) to the final name (fails with EEXIST if taken).
+    /// Writes a new file atomically without ever replacing an existing one (`AtomicWrite`
+    /// with `overwrite: false`: the check and the creation are one `link`).
     static func createExclusively(path: String, contents: [UInt8], mode: mode_t) throws(CredentialsError) {
-        let suffix = (try? SecureRandom.bytes(6)).map { Hex.encode($0) } ?? String(getpid())
-        let temp = directory(of: path) + "/.stepguard-tmp-" + suffix
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .io(path: path, message: errnoText()) }
-        do throws(CredentialsError) {
-            // The umask may have narrowed the mode; set it exactly.
-            fchmod(fd, mode)
-            try writeAll(fd, contents, path: path)
-            guard fsync(fd) == 0 else { throw CredentialsError.io(path: path, message: errnoText()) }
+        do {
+            try AtomicWrite.write(contents, to: path, permissions: UInt16(mode), overwrite: false)
         } catch {
-            close(fd)
-            unlink(temp)
-            throw error
+            if case .exists = error { throw .fileExists(path: path) }
+            throw .io(path: path, message: error.reason)
         }
-        close(fd)
-        defer { unlink(temp) }
-        guard link(temp, path) == 0 else {
-            if errno == EEXIST { throw .fileExists(path: path) }
-            throw .io(path: path, message: errnoText())
-        }
-        syncDirectory(of: path)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// Durations and timestamps as they appear in arguments and policy annotations.
@@ -15,19 +16,6 @@ public enum CredentialTime {
             throw .invalidTime("duration \"\(text)\" is not a whole number of seconds; credentials count in seconds")
         }
         return milliseconds / 1000
-    }
-
-    /// Seconds since the epoch from integer seconds or an RFC 3339 timestamp
-    /// (`2026-01-02T03:04:05Z`, `2026-01-02T04:04:05+01:00`, fractions of a second dropped).
-    public static func parseTimestamp(_ text: String) throws(CredentialsError) -> Int64 {
-        if let seconds = Int64(text) { return seconds }
-        func fail() -> CredentialsError {
-            .invalidTime("\"\(text)\" is neither seconds since the epoch nor an RFC 3339 time like 2026-01-02T03:04:05Z")
-        }
-        // Leniencies kept for `--now` and token times: a space may stand for the `T`, and
-        // the day is only checked to be 01-31 (a day past the month's end rolls over).
-        guard let time = RFC3339.parseDateTime(text, allowingSpaceSeparator: true) else { throw fail() }
-        return time.epochSeconds
     }
 
     /// RFC 3339 UTC text for seconds since the epoch.

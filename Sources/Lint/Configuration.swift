@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// Lint configuration: which rules run at which severity, which paths are skipped, whether
@@ -115,7 +116,7 @@ public struct LintConfiguration: Sendable, Equatable {
         guard case .object(let lint) = lintValue else { throw fail([.key("lint")], "\"lint\" must be an object") }
         let known = ["rules", "ignore", "allowInlineSuppression", "strict", "failLevel", "annotations"]
         for key in lint.keys where !known.contains(key) {
-            let hint = closestMatch(key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = EditDistance.suggestion(for: key, among: known).map { "did you mean \"\($0)\"? " } ?? ""
             throw fail([.key("lint"), .key(key)], "unknown lint setting \"\(key)\"; \(hint)settings are \(known.sorted().joined(separator: ", "))")
         }
         if let value = lint["rules"] {
@@ -123,7 +124,7 @@ public struct LintConfiguration: Sendable, Equatable {
             for (id, setting) in rules {
                 let path: [JSONPathComponent] = [.key("lint"), .key("rules"), .key(id)]
                 guard let rule = LintRules.rule(id) else {
-                    let hint = closestMatch(id, in: LintRules.ids).map { "did you mean \"\($0)\"? " } ?? ""
+                    let hint = EditDistance.suggestion(for: id, among: LintRules.ids).map { "did you mean \"\($0)\"? " } ?? ""
                     throw fail(path, "unknown rule \"\(id)\"; \(hint)see docs/rules.md")
                 }
                 if rule.reportsUnloadableInput && setting != .string("on") && setting != .bool(true) && setting != .string("error") {

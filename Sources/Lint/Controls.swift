@@ -1,3 +1,5 @@
+import Basics
+
 /// The framework controls `@control` may name: OWASP Top 10 for Agentic Applications
 /// (`ASI01`–`ASI10`), OWASP Non-Human Identities Top 10 (`NHI1`–`NHI10`), OWASP Top 10 for
 /// LLM Applications (`LLM01`–`LLM10`) and NIST CSF 2.0
@@ -128,7 +130,7 @@ public enum ControlCatalog {
             if lookup(candidate) != nil { return candidate }
         }
         let all = agentic.map(\.id) + nhi.map(\.id) + llm.map(\.id) + csfCategories.map(\.id)
-        return closestMatch(upper, in: all, limit: 1)
+        return EditDistance.suggestion(for: upper, among: all)
     }
 
     /// Sort key: agentic, then NHI, then CSF; numerically within each.

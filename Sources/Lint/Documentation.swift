@@ -1,3 +1,4 @@
+import Basics
 import Cedar
 
 /// Generates `docs/rules.md` and the `--explain` text from the rules themselves, so the
@@ -43,7 +44,7 @@ public enum RulesDocumentation {
     /// The text `stepguard lint --explain ID` prints.
     public static func explain(_ id: String) throws(LintError) -> String {
         guard let rule = LintRules.rule(id) else {
-            throw .unknownRule(id, suggestion: closestMatch(id, in: LintRules.ids))
+            throw .unknownRule(id, suggestion: EditDistance.suggestion(for: id, among: LintRules.ids))
         }
         return section(rule, headingLevel: 1)
     }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Where the linter reads files from: the disk, or memory (tests, examples, benchmarks).
@@ -23,9 +24,11 @@ public struct DiskFileSystem: LintFileSystem {
     /// Creates the disk view.
     public init() {}
 
+    /// At most `Linter.maxFileBytes`: a file that grew past it after its size was checked is
+    /// unreadable, not read whole.
     public func read(_ path: String) -> [UInt8]? {
-        guard isFile(path), let data = FileManager.default.contents(atPath: path) else { return nil }
-        return [UInt8](data)
+        guard isFile(path) else { return nil }
+        return try? BoundedRead.file(path, limit: Linter.maxFileBytes)
     }
 
     public func isDirectory(_ path: String) -> Bool {

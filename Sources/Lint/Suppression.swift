@@ -1,3 +1,4 @@
+import Basics
 import Cedar
 
 /// An inline suppression: `// stepguard:ignore SG201 -- reason` (several ids may be listed,
@@ -42,7 +43,7 @@ struct Suppression: Sendable {
                     continue
                 }
                 if let unknown = ids.first(where: { LintRules.rule($0) == nil }) {
-                    let hint = closestMatch(unknown, in: LintRules.ids).map { "did you mean \"\($0)\"?" }
+                    let hint = EditDistance.suggestion(for: unknown, among: LintRules.ids).map { "did you mean \"\($0)\"?" }
                     problems.append(RuleHit(file: file.file, range: range, message: "suppression names unknown rule \"\(unknown)\"", hint: hint))
                     continue
                 }

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import JSONValue
 
@@ -107,7 +108,7 @@ public struct ActionCatalog: Sendable {
             guard case .object(let object) = value else { throw fail(base, "action \"\(name)\" must be an object with \"effect\", found \(value.typeName)") }
             let allowed: Set<String> = ["effect", "flags", "variants", "tool", "description"]
             for key in object.keys where !allowed.contains(key) {
-                let hint = closestMatch(key, in: allowed).map { "did you mean \"\($0)\"? " } ?? ""
+                let hint = EditDistance.suggestion(for: key, among: allowed).map { "did you mean \"\($0)\"? " } ?? ""
                 throw fail(base + [.key(key)], "unknown key \"\(key)\" in action \"\(name)\"; \(hint)allowed keys are \(allowed.sorted().joined(separator: ", "))")
             }
             guard let effectText = object["effect"]?.stringValue else {
@@ -180,7 +181,7 @@ public struct ActionCatalog: Sendable {
             for variant in action.variants {
                 if let target = variant.action, actions[target] == nil {
                     let path: [JSONPathComponent] = [.key("actions"), .key(action.name), .key("variants"), .key(variant.name), .key("action")]
-                    throw .unknownAction(source.location(path), action: target, suggestion: closestMatch(target, in: actions.keys))
+                    throw .unknownAction(source.location(path), action: target, suggestion: EditDistance.suggestion(for: target, among: actions.keys))
                 }
             }
         }

@@ -13,7 +13,9 @@ struct CedarEngine: DecisionEngine {
     let entities: Entities
     let orderByID: [String: Int]
 
-    init(policyFiles: [(text: String, file: String)], entitiesBytes: [UInt8]?, entitiesFile: String?) throws(WorkflowError) {
+    /// With a schema, entities are read through it (typed attributes, as `validate` and
+    /// `authorize --schema` read them).
+    init(policyFiles: [(text: String, file: String)], entitiesBytes: [UInt8]?, entitiesFile: String?, schema: Schema? = nil) throws(WorkflowError) {
         let set: PolicySet
         do {
             set = try PolicySet(sources: policyFiles)
@@ -36,8 +38,12 @@ struct CedarEngine: DecisionEngine {
             throw .malformedPolicy(error.span.map(CedarEngine.location), message: error.message)
         }
         if let entitiesBytes, let entitiesFile {
-            do {
-                entities = try Entities(jsonBytes: entitiesBytes, file: entitiesFile)
+            do throws(CedarError) {
+                if let schema {
+                    entities = try schema.entities(jsonBytes: entitiesBytes, file: entitiesFile)
+                } else {
+                    entities = try Entities(jsonBytes: entitiesBytes, file: entitiesFile)
+                }
             } catch {
                 let where_ = error.span.map(CedarEngine.location) ?? FileLocation(file: entitiesFile, line: 1, column: 1, path: "")
                 throw .malformedEntities(where_, message: error.message)
@@ -84,9 +90,8 @@ struct PreparedValue: Sendable {
 }
 
 extension PolicyBundle {
-    /// Loads a policy directory: policies (`*.cedar` in name order), `entities.json`,
-    /// `tools.json` (required). The schema file is not read here; `directory.schemaFile`
-    /// passes its path on.
+    /// Loads a policy directory: policies (`*.cedar` in name order), `entities.json` (read
+    /// through the schema when the directory has one), `tools.json` (required).
     public static func load(_ directory: PolicyDirectory) throws(WorkflowError) -> PolicyBundle {
         guard let catalogFile = directory.catalogFile else {
             throw .policyDirectory(message: "\"\(directory.path)\" has no tools.json; add the action catalog (see docs/workflow.md)")
@@ -106,7 +111,17 @@ extension PolicyBundle {
             entityFacts = try EntityFacts(source: try JSONSource.parse(bytes, file: file))
             entityBytes = bytes
         }
-        let engine = try CedarEngine(policyFiles: sources, entitiesBytes: entityBytes, entitiesFile: directory.entitiesFile)
+        var schema: Schema?
+        if let file = directory.schemaFile {
+            let bytes = try readFile(file)
+            do throws(CedarError) {
+                schema = try Schema.load(source: bytes, file: file)
+            } catch {
+                throw .malformedSchema(error.span.map(CedarEngine.location), message: error.message)
+            }
+        }
+        let engine = try CedarEngine(
+            policyFiles: sources, entitiesBytes: entityBytes, entitiesFile: directory.entitiesFile, schema: schema)
         return PolicyBundle(directory: directory, catalog: catalog, entities: entityFacts, engine: engine)
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSONValue
 
@@ -16,19 +17,11 @@ public struct Clock: Sendable, Equatable, CustomStringConvertible {
         Clock(epochSeconds: Int64(Date().timeIntervalSince1970.rounded(.down)))
     }
 
-    /// Reads `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ssZ` (UTC); nil otherwise.
+    /// Reads an RFC 3339 date-time or a date (`RFC3339.instant`), to the second (a fraction is
+    /// dropped); nil otherwise.
     public init?(iso8601 text: String) {
-        if let date = RFC3339.parseFullDate(text) {
-            guard date.day <= RFC3339.daysIn(month: date.month, year: date.year) else { return nil }
-            epochSeconds = RFC3339.daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400
-            return
-        }
-        // Only the one UTC spelling: no fraction, no offset, upper-case `T` and `Z`, no leap second.
-        let bytes = Array(text.utf8)
-        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z"),
-              let time = RFC3339.parseDateTime(text), time.second < 60,
-              time.day <= RFC3339.daysIn(month: time.month, year: time.year) else { return nil }
-        epochSeconds = time.epochSeconds
+        guard let milliseconds = RFC3339.instant(text) else { return nil }
+        epochSeconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ`.

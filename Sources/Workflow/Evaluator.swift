@@ -47,6 +47,7 @@ public enum PlanEvaluator {
         let decider = try StepDecider(
             bundle: bundle, plan: PlanFacts(plan, risk: risk), clock: clock, maxRewriteDepth: options.maxRewriteDepth)
         var history = ChainFacts()
+        var preparedHistory = try decider.requests.prepare(history)
         var results: [StepEvaluation?] = Array(repeating: nil, count: plan.steps.count)
         let indexByID = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.id, $0.index) })
         for index in plan.evaluationOrder {
@@ -67,10 +68,11 @@ public enum PlanEvaluator {
                     rewrite: nil, attempts: [], approval: nil, blockedBy: stoppers, errors: [], location: step.location)
                 continue
             }
-            let result = try decider.decide(step, history: history)
+            let result = try decider.decide(step, history: preparedHistory)
             // The chain reflects what will run: allowed steps as written, rewritten steps in their new form.
             if let form = StepDecider.runningForm(of: result, step: step) {
                 history.record(form, catalog: bundle.catalog, resources: decider.resources)
+                preparedHistory = try decider.requests.prepare(history)
             }
             results[index] = result
         }

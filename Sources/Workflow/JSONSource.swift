@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSONValue
 
@@ -50,27 +51,11 @@ struct JSONSource: Sendable {
 
 /// Reads a whole file.
 func readFile(_ path: String, limit: Int = WorkflowLimits.maxFileBytes) throws(WorkflowError) -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw .unreadable(file: path, message: "no such file")
-    }
-    if isDirectory.boolValue { throw .unreadable(file: path, message: "is a directory, expected a file") }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw .unreadable(file: path, message: "permission denied or not a regular file")
-    }
-    defer { try? handle.close() }
-    // One byte past the limit tells a file at the limit from a larger one (pipes have no size).
-    let data: Data?
     do {
-        data = try handle.read(upToCount: limit + 1)
+        return try BoundedRead.file(path, limit: limit)
     } catch {
-        throw .unreadable(file: path, message: "read failed: \(error.localizedDescription)")
+        throw .unreadable(file: path, message: error.reason)
     }
-    let bytes = data.map { [UInt8]($0) } ?? []
-    if bytes.count > limit {
-        throw .unreadable(file: path, message: "the file is larger than the \(limit >> 20) MiB limit")
-    }
-    return bytes
 }
 
 /// Whether `path` is an existing directory.
@@ -96,4 +81,10 @@ func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])
+}
+
+/// Whether `path` is a regular file, following symbolic links.
+func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
 }

@@ -1,7 +1,8 @@
 /// Which policies one request satisfied, and which raised an error on it.
 public struct PolicyVerdict: Sendable, Equatable {
-    /// Satisfied permits, in policy order.
-    public var permits: [PolicySummary]
+    /// Satisfied permits (ids), in policy order. Ids only: every step has some, and few
+    /// outcomes read more of them than a reason.
+    public var permits: [String]
     /// Satisfied forbids, in policy order.
     public var forbids: [PolicySummary]
     /// Forbids whose condition raised an error, in policy order.
@@ -10,7 +11,7 @@ public struct PolicyVerdict: Sendable, Equatable {
     public var errors: [PolicyEvaluationError]
 
     /// Creates a verdict.
-    public init(permits: [PolicySummary], forbids: [PolicySummary], erroringForbids: [PolicySummary], errors: [PolicyEvaluationError]) {
+    public init(permits: [String], forbids: [PolicySummary], erroringForbids: [PolicySummary], errors: [PolicyEvaluationError]) {
         self.permits = permits
         self.forbids = forbids
         self.erroringForbids = erroringForbids
@@ -51,30 +52,31 @@ public struct StepRuling: Sendable, Equatable {
 /// on this step is unknown, so neither a rewrite nor an approval can be said to answer it.
 public enum OutcomePrecedence {
     /// Decides `verdict` for the step described by `what` (`deploy on Service::"web"`).
-    /// `rewrite(policy, variant)` tries one `@mutate` variant and returns the attempt and,
+    /// `reason(id)` is a permit's `@reason`. `rewrite(policy, variant)` tries one `@mutate` variant and returns the attempt and,
     /// when it passed the boundary check and re-evaluation, the rewrite.
     public static func decide(
-        _ verdict: PolicyVerdict, what: String,
+        _ verdict: PolicyVerdict, what: String, reason: (_ permit: String) -> String?,
         rewrite: (_ policy: String, _ variant: String) throws(WorkflowError) -> (RewriteAttempt, Rewrite?)
     ) throws(WorkflowError) -> StepRuling {
-        let erroring = Dictionary(
-            verdict.errors.filter(\.isForbid).map { ($0.policy, $0.message) }, uniquingKeysWith: { first, _ in first })
-        let holding = (verdict.forbids + verdict.erroringForbids).sorted { $0.order < $1.order }
+        // Errors are rare: the common case skips building and consulting the table.
+        let erroring = verdict.erroringForbids.isEmpty
+            ? [:] : Dictionary(verdict.errors.filter(\.isForbid).map { ($0.policy, $0.message) }, uniquingKeysWith: { first, _ in first })
+        let holding = erroring.isEmpty ? verdict.forbids : (verdict.forbids + verdict.erroringForbids).sorted { $0.order < $1.order }
         let enforcing = holding.filter { !$0.isLogOnly }
         let logOnly = holding.filter(\.isLogOnly)
-        let permits = verdict.permits.map(\.id)
+        let permits = verdict.permits
         var ruling = StepRuling(
             outcome: .allow, policies: [], reason: "", warnings: logOnly.map(\.id), permits: permits, rewrite: nil,
             attempts: [], groups: [], errors: verdict.errors)
 
         /// The first `@reason` of the policies that held as written, then what each erroring one raised.
         func explain(_ policies: [PolicySummary], fallback: String) -> String {
-            let clean = policies.filter { erroring[$0.id] == nil }
+            let clean = erroring.isEmpty ? policies : policies.filter { erroring[$0.id] == nil }
             var parts: [String] = []
             if !clean.isEmpty {
                 parts.append(clean.lazy.compactMap(\.reason).first { !$0.isEmpty } ?? "\(fallback) \(quoted(clean.map(\.id)))")
             }
-            for policy in policies {
+            for policy in policies where !erroring.isEmpty {
                 guard let message = erroring[policy.id] else { continue }
                 parts.append("forbid \"\(policy.id)\" raised an error, so it holds: \(message)")
             }
@@ -98,7 +100,7 @@ public enum OutcomePrecedence {
             } else {
                 ruling.outcome = .allow
                 ruling.policies = permits
-                ruling.reason = explain(verdict.permits, fallback: "permitted by")
+                ruling.reason = permits.lazy.compactMap(reason).first { !$0.isEmpty } ?? "permitted by \(quoted(permits))"
             }
             return ruling
         }

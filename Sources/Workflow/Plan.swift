@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// One step of a plan, as written and resolved.
@@ -115,7 +116,7 @@ public struct Plan: Sendable {
             if catalog.actions[step.action] == nil {
                 throw .unknownAction(
                     location([.key("steps"), .index(step.index), .key("action")]), action: step.action,
-                    suggestion: closestMatch(step.action, in: catalog.actions.keys))
+                    suggestion: EditDistance.suggestion(for: step.action, among: catalog.actions.keys))
             }
         }
     }
@@ -210,7 +211,7 @@ private struct PlanReader {
             throw fail([], "a plan must be a JSON object with \"plan\" and \"steps\", found \(source.root.typeName)")
         }
         for key in root.keys where !Plan.planKeys.contains(key) {
-            let hint = closestMatch(key, in: Plan.planKeys).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = EditDistance.suggestion(for: key, among: Plan.planKeys).map { "did you mean \"\($0)\"? " } ?? ""
             throw fail([.key(key)], "unknown plan key \"\(key)\"; \(hint)allowed keys are \(Plan.planKeys.sorted().joined(separator: ", "))")
         }
         guard let idValue = root["plan"] else { throw fail([], "plan has no \"plan\" id; add \"plan\": \"<id>\"") }
@@ -245,7 +246,7 @@ private struct PlanReader {
             for (n, need) in step.needs.enumerated() where !ids.contains(need) {
                 throw .missingNeed(
                     source.location([.key("steps"), .index(step.index), .key("needs"), .index(n)]),
-                    step: step.id, need: need, suggestion: closestMatch(need, in: ids))
+                    step: step.id, need: need, suggestion: EditDistance.suggestion(for: need, among: ids))
             }
         }
         if let cycle = findCycle(steps) {
@@ -310,7 +311,7 @@ private struct PlanReader {
             throw fail(base, "each step must be an object with \"id\", \"action\" and \"resource\", found \(value.typeName)")
         }
         for key in object.keys where !Plan.stepKeys.contains(key) {
-            let hint = closestMatch(key, in: Plan.stepKeys).map { "did you mean \"\($0)\"? " } ?? ""
+            let hint = EditDistance.suggestion(for: key, among: Plan.stepKeys).map { "did you mean \"\($0)\"? " } ?? ""
             throw fail(base + [.key(key)], "unknown step key \"\(key)\"; \(hint)allowed keys are \(Plan.stepKeys.sorted().joined(separator: ", "))")
         }
         guard let idValue = object["id"] else { throw fail(base, "step \(index) has no \"id\"; add a unique \"id\"") }

@@ -38,19 +38,30 @@ public struct PolicyDirectory: Sendable, Equatable {
             throw .unreadable(file: path, message: "cannot list the directory")
         }
         self.path = path
-        self.policyFiles = names.filter { $0.hasSuffix(".cedar") }.map { joinPath(path, $0) }.filter(isFile)
-        if isFile(joinPath(path, "schema.cedarschema")) {
-            self.schemaFile = joinPath(path, "schema.cedarschema")
-        } else if isFile(joinPath(path, "schema.cedarschema.json")) {
-            self.schemaFile = joinPath(path, "schema.cedarschema.json")
-        } else {
-            self.schemaFile = nil
+        // Hidden entries (editor lock files such as `.#deploy.cedar`) are not part of the
+        // directory. An entry the directory would read that is not a regular file (a FIFO, a
+        // device, a socket, a directory named like a policy) is refused by name, never opened:
+        // reading one could block, or could read what no one reviewed.
+        let visible = names.filter { !$0.hasPrefix(".") }
+        let wanted = visible.filter {
+            $0.hasSuffix(".cedar") || ["schema.cedarschema", "schema.cedarschema.json", "entities.json", "tools.json"].contains($0)
         }
-        self.entitiesFile = isFile(joinPath(path, "entities.json")) ? joinPath(path, "entities.json") : nil
-        self.catalogFile = isFile(joinPath(path, "tools.json")) ? joinPath(path, "tools.json") : nil
+        for name in wanted where !isRegularFile(joinPath(path, name)) {
+            throw .policyDirectory(message: "\"\(joinPath(path, name))\" is not a regular file; a policy directory holds only files")
+        }
+        self.policyFiles = wanted.filter { $0.hasSuffix(".cedar") }.map { joinPath(path, $0) }
+        let present = Set(wanted)
+        func file(_ name: String) -> String? { present.contains(name) ? joinPath(path, name) : nil }
+        self.schemaFile = file("schema.cedarschema") ?? file("schema.cedarschema.json")
+        self.entitiesFile = file("entities.json")
+        self.catalogFile = file("tools.json")
         let testsDirectory = joinPath(path, "tests")
         if isDirectory(testsDirectory), let testNames = try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) {
-            self.testFiles = testNames.filter { $0.hasSuffix(".json") }.sorted().map { joinPath(testsDirectory, $0) }.filter(isFile)
+            let suites = testNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { joinPath(testsDirectory, $0) }
+            for suite in suites where !isRegularFile(suite) {
+                throw .policyDirectory(message: "\"\(suite)\" is not a regular file; a policy directory holds only files")
+            }
+            self.testFiles = suites
         } else {
             self.testFiles = []
         }

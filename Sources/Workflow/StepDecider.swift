@@ -32,6 +32,11 @@ public struct StepDecider: Sendable {
     /// Decides `step` after the steps `history` describes ran. Throws only when its request
     /// cannot be built (a context value Cedar cannot hold).
     public func decide(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> StepEvaluation {
+        try decide(step, history: try requests.prepare(history))
+    }
+
+    /// `decide(_:history:)` with the chain facts already in the engine's form.
+    func decide(_ step: PlanStep, history: PreparedValue) throws(WorkflowError) -> StepEvaluation {
         var result = StepEvaluation(
             id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
             outcome: .allow, policies: [], reason: "", warnings: [], rewrite: nil, attempts: [], approval: nil,
@@ -80,7 +85,7 @@ public struct StepDecider: Sendable {
         let answer = bundle.engine.decide(request)
         let policy = { (id: String) in bundle.policyByID[id] }
         return PolicyVerdict(
-            permits: answer.permits.compactMap(policy),
+            permits: answer.permits,
             forbids: answer.forbids.compactMap(policy),
             erroringForbids: answer.errors.filter(\.isForbid).compactMap { policy($0.policy) },
             errors: answer.errors)
@@ -103,7 +108,9 @@ public struct StepDecider: Sendable {
 
         func decide(_ form: StepForm, depth: Int, visited: Set<String>) throws(WorkflowError) -> StepRuling {
             let verdict = decider.verdict(try decider.requests.engineRequest(step, form: form))
-            return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)") { (policy, variant) throws(WorkflowError) in
+            let policies = decider.bundle.policyByID
+            return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)", reason: { policies[$0]?.reason }) {
+                (policy, variant) throws(WorkflowError) in
                 try self.attempt(form, policy: policy, variant: variant, depth: depth, visited: visited)
             }
         }

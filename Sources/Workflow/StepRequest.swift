@@ -98,10 +98,15 @@ public struct StepRequestBuilder: Sendable {
         var members: [String: PreparedValue]
     }
 
-    func prepare(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> PreparedStep {
+    /// `history` in the engine's form: a plan's steps share it until one more step runs.
+    func prepare(_ history: ChainFacts) throws(WorkflowError) -> PreparedValue {
+        try engine.prepare(history.json)
+    }
+
+    func prepare(_ step: PlanStep, history: PreparedValue) throws(WorkflowError) -> PreparedStep {
         var members: [String: PreparedValue] = [:]
         for (key, value) in Self.stepMembers(step, plan: plan) { members[key] = try engine.prepare(value) }
-        members["history"] = try engine.prepare(history.json)
+        members["history"] = history
         members["plan"] = planValue
         members["now"] = nowValue
         return PreparedStep(step: step, members: members)

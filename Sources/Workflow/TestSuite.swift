@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// What a test expects of one step.
@@ -98,7 +99,7 @@ public struct PolicyTestSuite: Sendable {
             } else if case .object(let expect)? = test["expect"] {
                 for (step, value) in expect {
                     guard plan.step(step) != nil else {
-                        throw fail(expectPath + [.key(step)], "the plan has no step \"\(step)\"\(closestMatch(step, in: plan.steps.map(\.id)).map { "; did you mean \"\($0)\"?" } ?? "")")
+                        throw fail(expectPath + [.key(step)], "the plan has no step \"\(step)\"\(EditDistance.suggestion(for: step, among: plan.steps.map(\.id)).map { "; did you mean \"\($0)\"?" } ?? "")")
                     }
                     expectations.append(try expectation(value, step: step, expectPath + [.key(step)]))
                 }

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// A place in an input file: `file:line:col`, plus the JSON path when the file is JSON.
@@ -28,6 +29,8 @@ public struct FileLocation: Equatable, Hashable, Sendable, CustomStringConvertib
 public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file that could not be read.
     case unreadable(file: String, message: String)
+    /// A policy directory's Cedar schema that does not parse.
+    case malformedSchema(FileLocation?, message: String)
     /// A file that is not valid JSON.
     case malformedJSON(JSONParseError)
     /// A plan that is JSON but not a valid plan.
@@ -63,7 +66,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
              .needsCycle(let l, _), .duplicateStepID(let l, _, _), .malformedCatalog(let l, _),
              .malformedEntities(let l, _), .malformedSuite(let l, _), .invalidRequest(let l, _):
             return l
-        case .malformedPolicy(let l, _): return l
+        case .malformedPolicy(let l, _), .malformedSchema(let l, _): return l
         }
     }
 
@@ -74,7 +77,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot read \"\(file)\": \(message); check the path and permissions"
         case .malformedJSON(let error): return error.message
         case .malformedPlan(_, let message), .malformedCatalog(_, let message), .malformedEntities(_, let message),
-             .malformedPolicy(_, let message), .policyDirectory(let message), .malformedSuite(_, let message),
+             .malformedPolicy(_, let message), .malformedSchema(_, let message), .policyDirectory(let message), .malformedSuite(_, let message),
              .invalidRequest(_, let message):
             return message
         case .unknownAction(_, let action, let suggestion):
@@ -98,12 +101,3 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The closest candidate by edit distance, for did-you-mean hints: at most a third of the
-/// word's length (at least 1) edits away, exact about case; ties go to the alphabetically first.
-func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
-    let limit = max(1, word.count / 3)
-    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
-        let distance = EditDistance.levenshtein(word, candidate)
-        return distance <= limit ? distance : nil
-    }
-}

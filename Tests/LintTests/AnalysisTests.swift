@@ -1,3 +1,4 @@
+import Basics
 import Cedar
 import Testing
 import JSONValue
@@ -40,10 +41,10 @@ func notDurations(text: String) {
 
 @Test("did-you-mean suggestions by edit distance")
 func suggestions() {
-    #expect(closestMatch("ownr", in: ["owner", "reason"]) == "owner")
-    #expect(closestMatch("OWNER", in: ["owner"]) == "owner")
-    #expect(closestMatch("banana", in: ["owner"]) == nil)
-    #expect(closestMatch("Ownr", in: ["reason", "owner"]) == "owner")
+    #expect(EditDistance.suggestion(for: "ownr", among: ["owner", "reason"]) == "owner")
+    #expect(EditDistance.suggestion(for: "OWNER", among: ["owner"]) == "owner")
+    #expect(EditDistance.suggestion(for: "banana", among: ["owner"]) == nil)
+    #expect(EditDistance.suggestion(for: "Ownr", among: ["reason", "owner"]) == "owner")
 }
 
 @Test("control ids", arguments: [("ASI01", true), ("ASI1", false), ("NHI10", true), ("NHI01", false), ("LLM06", true), ("PR.AA-05", true), ("PR.AA", true), ("PR.AA-5", false), ("XX.YY-01", false)])

@@ -1,3 +1,4 @@
+import Basics
 import Testing
 @testable import StepGuardCLI
 
@@ -20,7 +21,7 @@ struct CommandTableTests {
                 #expect(values.contains(value), "--\(option.long): default '\(value)' is not allowed")
             }
             if option.kind == .duration, let value = option.defaultValue {
-                #expect(DurationParser.parse(value) != nil, "--\(option.long): default '\(value)' is not a duration")
+                #expect(DurationText.milliseconds(value) != nil, "--\(option.long): default '\(value)' is not a duration")
             }
         }
         let names = command.subcommands.map(\.name)

@@ -145,6 +145,34 @@ struct EvalCommandTests {
         #expect(badClock.stderr.contains("--now: \"tomorrow\" is not a time"))
     }
 
+    /// eval, mint and audit append read `--now` one way: the same spellings of one instant give
+    /// the same clock, and a day that does not exist is refused by all three.
+    @Test(arguments: ["2027-01-15T08:00:00Z", "2027-01-15T09:00:00+01:00", "2027-01-15T08:00:00.250Z", "1800000000"])
+    func everyCommandReadsNowAlike(_ now: String) throws {
+        let eval = runCLI(["eval", F.releasePlan, "--now", now, "--format", "json"])
+        #expect(eval.stdout.contains(#""clock": "2027-01-15T08:00:00Z""#), "\(eval.stderr)")
+        let directory = try CredentialFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mint = runCLI([
+            "mint", "--key", try CredentialFixtures.key(in: directory), "--plan", CredentialFixtures.plan, "--step", "build", "--now", now,
+            "--format", "json",
+        ])
+        #expect(mint.status == 0, "\(mint.stderr)")
+        #expect(mint.stdout.contains(#""expires_at": "2027-01-15T08:05:00Z""#))
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let append = runCLI(["audit", "append", log, "--now", now], input: #"{"kind":"execution","plan":"p","step":"s"}"#)
+        #expect(append.status == 0, "\(append.stderr)")
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains(#""time":"2027-01-15T08:00:00"#))
+    }
+
+    @Test(arguments: [["eval", WorkflowFixtures.releasePlan], ["mint", "--key", "k", "--plan", WorkflowFixtures.releasePlan, "--step", "build"],
+                      ["audit", "append", "/nonexistent/log"]])
+    func everyCommandRefusesADayThatDoesNotExist(_ command: [String]) {
+        let result = runCLI(command + ["--now", "2027-02-29T08:00:00Z"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--now: \"2027-02-29T08:00:00Z\" is not a time"))
+    }
+
     @Test func planFromStandardInput() throws {
         let text = try String(contentsOfFile: F.fixtures + "/allowed/plan.json", encoding: .utf8)
         let result = runCLI(["eval", "-", "-p", F.releaseDirectory, "--format", "json"], input: text)

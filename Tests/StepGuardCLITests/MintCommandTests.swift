@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 @testable import StepGuardCLI
@@ -343,7 +344,7 @@ struct MintCommandTests {
         #expect((try F.segment(offset.stdout, 1)["iat"] as? NSNumber)?.int64Value == F.now)
         let bad = runCLI(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", "yesterday"])
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("invalid time"))
+        #expect(bad.stderr.contains("--now: \"yesterday\" is not a time"))
     }
 
     @Test func jsonFormatCarriesTokenHeaderAndClaims() throws {

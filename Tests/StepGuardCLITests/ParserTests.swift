@@ -233,35 +233,8 @@ struct ParserRejectsTests {
     }
 }
 
-struct DurationParserTests {
-    @Test(arguments: [
-        ("250ms", Int64(250)), ("90s", 90_000), ("5m", 300_000), ("1h", 3_600_000), ("1h30m", 5_400_000),
-        ("1d2h3m4s5ms", 93_784_005), ("0ms", 0),
-    ])
-    func valid(text: String, milliseconds: Int64) {
-        #expect(DurationParser.milliseconds(text) == milliseconds)
-        #expect(DurationParser.milliseconds(DurationParser.format(milliseconds: milliseconds)) == milliseconds)
-    }
-
-    @Test(arguments: ["", "5", "m", "5x", "-5m", "1h1h", "30m1h", "5 m", "5M", "1.5h", "99999999999999999999s", "9223372036854775807d"])
-    func invalid(text: String) {
-        #expect(DurationParser.milliseconds(text) == nil)
-    }
-
-    @Test func formatsShortest() {
-        #expect(DurationParser.format(milliseconds: 90_000) == "1m30s")
-        #expect(DurationParser.format(milliseconds: 0) == "0s")
-        #expect(DurationParser.format(milliseconds: 3_600_250) == "1h250ms")
-    }
-}
 
 struct SuggestionTests {
-    @Test(arguments: [("lnit", "lint", 1), ("formt", "format", 1), ("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0)])
-    func distance(a: String, b: String, expected: Int) {
-        #expect(Suggestion.distance(a, b) == expected)
-        #expect(Suggestion.distance(b, a) == expected)
-    }
-
     @Test func nearest() {
         let commands = ["lint", "fmt", "test", "validate", "authorize", "eval", "mutate"]
         #expect(Suggestion.nearest(to: "lnit", among: commands) == "lint")

@@ -110,8 +110,9 @@ func synthesizedStep(
     func decide(permits: [PolicySummary] = [permit], forbids: [PolicySummary] = [], erroring: [PolicySummary] = [],
                 accept: Set<String> = []) throws -> StepRuling {
         let errors = erroring.map { PolicyEvaluationError(policy: $0.id, message: "boom", isForbid: true) }
-        let verdict = PolicyVerdict(permits: permits, forbids: forbids, erroringForbids: erroring, errors: errors)
-        return try OutcomePrecedence.decide(verdict, what: "x on R::\"r\"") { (policy, variant) throws(WorkflowError) in
+        let verdict = PolicyVerdict(permits: permits.map(\.id), forbids: forbids, erroringForbids: erroring, errors: errors)
+        let reasons = Dictionary(uniqueKeysWithValues: permits.map { ($0.id, $0.reason) })
+        return try OutcomePrecedence.decide(verdict, what: "x on R::\"r\"", reason: { reasons[$0] ?? nil }) { (policy, variant) throws(WorkflowError) in
             var attempt = RewriteAttempt(policy: policy, variant: variant, from: Self.form, to: Self.form, boundary: nil, accepted: false, next: [])
             guard accept.contains(variant) else {
                 attempt.boundary = BoundaryFacts(principal: EntityRef(type: "A", id: "a"), samePrincipal: true, effectFrom: .write, effectTo: .write,

@@ -87,7 +87,7 @@ import JSONValue
     }
 
     @Test func unreadableFileSaysWhatToDo() {
-        #expect(throws: WorkflowError.unreadable(file: "/nonexistent/plan.json", message: "no such file")) {
+        #expect(throws: WorkflowError.unreadable(file: "/nonexistent/plan.json", message: "No such file or directory")) {
             try Plan.load("/nonexistent/plan.json")
         }
     }

@@ -35,7 +35,7 @@ import Testing
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: UInt64(WorkflowLimits.maxFileBytes + 1))
         try handle.close()
-        #expect(throws: WorkflowError.unreadable(file: path, message: "the file is larger than the 32 MiB limit")) {
+        #expect(throws: WorkflowError.unreadable(file: path, message: "the file is larger than the 32 MiB limit; split it")) {
             _ = try Plan.load(path)
         }
     }

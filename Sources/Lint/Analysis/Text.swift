@@ -1,16 +1,5 @@
+import Basics
 import JSONValue
-
-/// The candidate closest to `word` when it is close enough to be a likely typo: at most a
-/// third of the word's length (at least 1, at most 2) edits away, ignoring case. Ties go to
-/// the alphabetically first candidate so suggestions are stable.
-func closestMatch(_ word: String, in candidates: some Sequence<String>, limit: Int? = nil) -> String? {
-    let lowered = word.lowercased()
-    let bound = limit ?? min(2, max(1, word.count / 3))
-    return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
-        let distance = EditDistance.levenshtein(lowered, candidate.lowercased())
-        return distance <= bound ? distance : nil
-    }
-}
 
 /// Whether `path` matches the glob `pattern`: `*` is any run of characters within one path
 /// component, `?` one character, `**` any number of whole components. A pattern without a `/`

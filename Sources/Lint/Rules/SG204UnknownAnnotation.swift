@@ -1,3 +1,5 @@
+import Basics
+
 extension LintRules {
     /// SG204: an annotation key that looks like a misspelt governance annotation.
     static let unknownAnnotation = LintRule(
@@ -29,9 +31,7 @@ extension LintRules {
             let accepted = Set(governanceAnnotationKeys + context.configuration.annotations)
             for policy in context.policies {
                 for annotation in policy.policy.annotations where !accepted.contains(annotation.key) {
-                    // Short keys get one edit, longer ones two: `@name` is not a typo of `@mode`.
-                    let limit = annotation.key.count <= 4 ? 1 : 2
-                    guard let suggestion = closestMatch(annotation.key, in: governanceAnnotationKeys, limit: limit) else { continue }
+                    guard let suggestion = EditDistance.suggestion(for: annotation.key, among: governanceAnnotationKeys) else { continue }
                     hits.append(RuleHit(
                         policy, sourceRange(annotation.span),
                         "unknown annotation @\(annotation.key); did you mean @\(suggestion)?",

@@ -1,3 +1,4 @@
+import Basics
 import Workflow
 
 extension LintRules {
@@ -48,7 +49,7 @@ extension LintRules {
                 let names = Set(matched.flatMap { $0.variants.map(\.name) })
                 var hint = "define variant \"\(variant)\" under \"variants\" of \(describeActions(matched.map(\.name))) in tools.json"
                 let containing = names.sorted().first { $0.contains(variant) || variant.contains($0) }
-                if let suggestion = closestMatch(variant, in: names, limit: max(2, variant.count / 3)) ?? containing {
+                if let suggestion = EditDistance.suggestion(for: variant, among: names) ?? containing {
                     hint = "did you mean \"\(suggestion)\"? or " + hint
                 }
                 let elsewhere = catalog.actions.values.filter { $0.variant(variant) != nil }.map(\.name).sorted()

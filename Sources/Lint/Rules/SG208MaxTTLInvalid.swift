@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 extension LintRules {
     /// SG208: a `@max_ttl` that is not a duration, is zero, or exceeds the hard cap.

@@ -1,3 +1,4 @@
+import Basics
 /// Option rows most commands share, so they read and behave the same everywhere.
 public enum CommonOptions {
     /// `--format FORMAT` offering `formats`, default `text`.
@@ -27,4 +28,22 @@ public enum CommonOptions {
     /// `--now TIME`: a pinned clock.
     public static let now = OptionSpec.value(
         "now", valueName: "TIME", help: "take this RFC 3339 time as the current time (freeze windows, tests)")
+
+    /// `--now` in milliseconds since the epoch, nil when not given: an RFC 3339 date-time, a date
+    /// (`RFC3339.instant`) or whole seconds since the epoch. Every command reads it this one way.
+    static func nowMilliseconds(_ context: CommandContext) throws(CLIError) -> Int64? {
+        guard let text = context.arguments.value("now") else { return nil }
+        if let milliseconds = RFC3339.instant(text) { return milliseconds }
+        if let seconds = Int64(text), case (let milliseconds, false) = seconds.multipliedReportingOverflow(by: 1000) {
+            return milliseconds
+        }
+        throw CLIError.invalidUsage(
+            "--now: \"\(text)\" is not a time; write an RFC 3339 time (2026-05-28T20:26:41Z), a date (2026-05-28) "
+                + "or seconds since the epoch")
+    }
+
+    /// `nowMilliseconds` in whole seconds (a fraction dropped).
+    static func nowSeconds(_ context: CommandContext) throws(CLIError) -> Int64? {
+        try nowMilliseconds(context).map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
+    }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// What a command line asks for.
 public enum ParseOutcome: Equatable, Sendable {
     /// Run the selected command with these values.
@@ -243,7 +245,7 @@ public struct ArgumentParser: Sendable {
                 throw ParseFailure(.invalidInteger(option: name, value: value, index: index + 1), commandPath: path)
             }
         case .duration:
-            if DurationParser.milliseconds(value) == nil {
+            if DurationText.milliseconds(value) == nil {
                 throw ParseFailure(.invalidDuration(option: name, value: value, index: index + 1), commandPath: path)
             }
         case .choice(let allowed):

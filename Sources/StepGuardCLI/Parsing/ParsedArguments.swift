@@ -1,3 +1,5 @@
+import Basics
+
 /// The values of one parsed command line, looked up by the names the table gives them.
 ///
 /// Options are keyed by their long spelling without dashes (`format`), positionals by their
@@ -77,7 +79,7 @@ public struct ParsedArguments: Equatable, Sendable {
 
     /// The option's value as a duration (checked when parsing), else its default.
     public func duration(_ long: String) -> Duration? {
-        value(long).flatMap(DurationParser.parse)
+        value(long).flatMap(DurationText.milliseconds).map(Duration.milliseconds)
     }
 
     /// The option's value as an integer (checked when parsing), else its default.

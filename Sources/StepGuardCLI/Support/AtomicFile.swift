@@ -1,129 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Basics
 
-/// Whole-file writes that readers never see half done and that survive a crash.
-///
-/// The bytes go to a temporary file in the destination's directory (same file system, so the
-/// final rename is atomic), are flushed with `fsync`, and the temporary file is renamed over
-/// the destination; the directory is then synced so the rename itself is durable.
+/// Atomic, durable whole-file writes (`AtomicWrite`), failing with the CLI's errors.
 public enum AtomicFile {
-    /// Writes `bytes` to `path` atomically.
-    ///
-    /// - Parameters:
-    ///   - permissions: mode of the new file (`0o600` for private keys).
-    ///   - overwrite: when false, fails with `CLIError.fileExists` rather than replace a file;
-    ///     the check and the creation are one atomic step (`link`), so two writers cannot both win.
+    /// Writes `bytes` to `path` atomically; with `overwrite` false an existing file is an error.
     public static func write(
         _ bytes: some Collection<UInt8>, to path: String, permissions: UInt16 = 0o644, overwrite: Bool = true
     ) throws(CLIError) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            if (info.st_mode & S_IFMT) != S_IFREG {
-                // A device or pipe (`-o /dev/stdout`, `/dev/full`) cannot be replaced by renaming
-                // a file over it; it is written in place, and a failed write still fails.
-                if !overwrite { throw CLIError.fileExists(path: path) }
-                try writeInPlace(bytes, to: path)
-                return
-            }
-            // Through a symlink the file it names is replaced, not the link.
-            if let resolved = realpath(path, nil) {
-                defer { free(resolved) }
-                try replace(with: bytes, at: String(cString: resolved), reportedAs: path, permissions: permissions, overwrite: overwrite)
-                return
-            }
-        }
-        try replace(with: bytes, at: path, reportedAs: path, permissions: permissions, overwrite: overwrite)
-    }
-
-    private static func replace(
-        with bytes: some Collection<UInt8>, at target: String, reportedAs path: String, permissions: UInt16, overwrite: Bool
-    ) throws(CLIError) {
-        let directory = directoryName(of: target)
-        var template = Array((directory + "/." + baseName(of: target) + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var succeeded = false
-        defer {
-            if !succeeded { _ = unlink(temporary) }
-        }
         do {
-            defer { _ = close(fd) }
-            guard fchmod(fd, mode_t(permissions)) == 0 else {
-                throw CLIError.unwritableFile(path: path, reason: lastError())
-            }
-            let data = Array(bytes)
-            var offset = 0
-            while offset < data.count {
-                let written = data.withUnsafeBytes { raw in
-                    System.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CLIError.unwritableFile(path: path, reason: lastError())
-                }
-                offset += written
-            }
-            guard fsync(fd) == 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
-        }
-        if overwrite {
-            guard rename(temporary, target) == 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
-        } else {
-            if link(temporary, target) != 0 {
-                if errno == EEXIST { throw CLIError.fileExists(path: path) }
-                throw CLIError.unwritableFile(path: path, reason: lastError())
-            }
-            _ = unlink(temporary)
-        }
-        succeeded = true
-        syncDirectory(directory)
-    }
-
-    private static func writeInPlace(_ bytes: some Collection<UInt8>, to path: String) throws(CLIError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError.unwritableFile(path: path, reason: lastError()) }
-        defer { _ = close(fd) }
-        let data = Array(bytes)
-        var offset = 0
-        while offset < data.count {
-            let written = data.withUnsafeBytes { raw in System.write(fd, raw.baseAddress! + offset, raw.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.unwritableFile(path: path, reason: lastError())
-            }
-            offset += written
+            try AtomicWrite.write(bytes, to: path, permissions: permissions, overwrite: overwrite)
+        } catch {
+            throw CLIError(error)
         }
     }
 
     /// Writes UTF-8 text to `path` atomically.
-    public static func write(
-        _ text: String, to path: String, permissions: UInt16 = 0o644, overwrite: Bool = true
-    ) throws(CLIError) {
+    public static func write(_ text: String, to path: String, permissions: UInt16 = 0o644, overwrite: Bool = true) throws(CLIError) {
         try write(Array(text.utf8), to: path, permissions: permissions, overwrite: overwrite)
     }
-
-    private static func syncDirectory(_ directory: String) {
-        let fd = open(directory, O_RDONLY)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        _ = close(fd)
-    }
-
-    static func directoryName(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let head = String(path[..<slash])
-        return head.isEmpty ? "/" : head
-    }
-
-    static func baseName(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
-    }
-
-    private static func lastError() -> String { System.lastError() }
 }

@@ -73,16 +73,10 @@ enum AuditOptions {
         return WitnessPolicy(witnesses: witnesses, quorum: quorum, now: now)
     }
 
-    /// `--now` (RFC 3339, or whole seconds since the epoch); nil: the clock, read when it is used.
+    /// `--now` (read as by every command); nil: the clock, read when it is used.
     static func now(_ context: CommandContext) throws -> Date? {
-        guard let text = context.arguments.value("now") else { return nil }
-        if let ms = Timestamp.parse(text) {
-            return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
-        }
-        if let seconds = Int64(text) {
-            return Date(timeIntervalSince1970: TimeInterval(seconds))
-        }
-        throw CLIError.invalidUsage("--now: \"\(text)\" is not an RFC 3339 time (2026-05-28T20:26:41Z) or seconds since the epoch")
+        guard let ms = try CommonOptions.nowMilliseconds(context) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
     }
 
     /// The events in `bytes`: one JSON value (an object, possibly spread over several lines), or

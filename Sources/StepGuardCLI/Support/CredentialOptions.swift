@@ -1,21 +1,19 @@
+import Basics
 import Credentials
 import Foundation
 
 /// Reading the options the credential commands share: times, whole-second durations, tokens.
 enum CredentialOptions {
-    /// `--now` as seconds since the epoch (RFC 3339 or integer seconds), else the current time.
+    /// `--now` as seconds since the epoch, else the current time.
     static func now(_ context: CommandContext) throws -> Int64 {
-        guard let text = context.arguments.value("now") else {
-            return Int64(Date().timeIntervalSince1970.rounded(.down))
-        }
-        return try CredentialTime.parseTimestamp(text)
+        try CommonOptions.nowSeconds(context) ?? Int64(Date().timeIntervalSince1970.rounded(.down))
     }
 
     /// A duration option in whole seconds. Tokens carry seconds (NumericDate), so a duration
     /// with milliseconds would be silently rounded; it is refused instead.
     static func seconds(_ context: CommandContext, _ long: String, allowZero: Bool = false) throws -> Int64? {
         guard let text = context.arguments.value(long) else { return nil }
-        guard let milliseconds = DurationParser.milliseconds(text) else {
+        guard let milliseconds = DurationText.milliseconds(text) else {
             throw CLIError.invalidUsage("--\(long): \"\(text)\" is not a duration; write e.g. 30s, 5m or 1h")
         }
         guard milliseconds % 1000 == 0 else {
@@ -29,7 +27,7 @@ enum CredentialOptions {
 
     /// `90000` seconds → `1d1h`: durations in messages, in the notation the options take.
     static func format(seconds: Int64) -> String {
-        DurationParser.format(milliseconds: seconds * 1000)
+        DurationText.format(milliseconds: seconds * 1000)
     }
 
     /// The token given as an argument, or read from stdin for `-`; surrounding whitespace dropped.

@@ -25,11 +25,7 @@ enum WorkflowInputs {
 
     /// The `--now` clock, when given.
     static func clock(_ context: CommandContext) throws(CLIError) -> Clock? {
-        guard let text = context.arguments.value("now") else { return nil }
-        guard let clock = Clock(iso8601: text) else {
-            throw CLIError.invalidUsage("--now: \"\(text)\" is not a time; write YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC)")
-        }
-        return clock
+        try CommonOptions.nowSeconds(context).map(Clock.init(epochSeconds:))
     }
 
     /// Runs `body`, turning a workflow loading error into a located message on stderr and exit 2.

@@ -1,7 +1,4 @@
-/// Edit distances between words, and the choice of a did-you-mean suggestion among candidates.
-///
-/// The modules differ in how close a candidate must be and in how ties are broken, so those
-/// rules stay with the caller; the distance and the selection loop live here.
+/// Edit distances between words, and the one rule for a did-you-mean suggestion.
 public enum EditDistance {
     /// How to choose between candidates at the same distance.
     public enum TieBreak: Sendable {
@@ -42,6 +39,26 @@ public enum EditDistance {
     /// about case.
     public static func levenshtein(_ a: String, _ b: String) -> Int {
         distance(a.unicodeScalars, b.unicodeScalars)
+    }
+
+    /// The most edits a suggestion for `word` may be away: a third of its length, at least 1
+    /// and at most 3 (`@name` is not a typo of `@mode`; `enviroment` is one of `environment`).
+    public static func maxSuggestionEdits(for word: String) -> Int {
+        max(1, min(3, word.count / 3))
+    }
+
+    /// The did-you-mean suggestion for `word` among `candidates`: the nearest candidate within
+    /// `maxSuggestionEdits(for:)`, case ignored and a swap of neighbouring characters counted as
+    /// one edit; `word` itself is never suggested. Ties go by `ties`.
+    public static func suggestion(for word: String, among candidates: some Sequence<String>, ties: TieBreak = .alphabetical) -> String? {
+        guard !word.isEmpty else { return nil }
+        let limit = maxSuggestionEdits(for: word)
+        let lowered = Array(word.lowercased())
+        return closest(among: candidates, ties: ties) { candidate in
+            guard candidate != word else { return nil }
+            let d = distance(lowered, Array(candidate.lowercased()), transpositions: true)
+            return d <= limit ? d : nil
+        }
     }
 
     /// The candidate with the smallest distance, or nil when none qualifies.

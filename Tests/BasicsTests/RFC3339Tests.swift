@@ -1,5 +1,5 @@
 import Testing
-import JSONValue
+import Basics
 
 struct RFC3339Tests {
     @Test(arguments: [
@@ -56,5 +56,21 @@ struct RFC3339Tests {
             #expect(RFC3339.daysFromCivil(year: y, month: m, day: d) == days)
             #expect((1...RFC3339.daysIn(month: m, year: y)).contains(d))
         }
+    }
+
+    /// The one reading of a time a person writes (`--now`, a test suite's clock).
+    @Test(arguments: [
+        ("1970-01-01T00:00:00Z", 0), ("2027-01-15T08:00:00Z", 1_800_000_000_000), ("2027-01-15T09:00:00+01:00", 1_800_000_000_000),
+        ("2027-01-15T08:00:00.999Z", 1_800_000_000_999), ("2000-02-29T12:00:00Z", 951_825_600_000), ("2024-02-29", 1_709_164_800_000),
+        ("2016-12-31T23:59:60Z", 1_483_228_799_000),
+    ] as [(String, Int64)])
+    func instants(text: String, milliseconds: Int64) {
+        #expect(RFC3339.instant(text) == milliseconds)
+    }
+
+    @Test(arguments: ["2027-13-01T00:00:00Z", "2023-02-29", "2023-02-29T00:00:00Z", "2027-01-15T08:00:00", "2027-01-15T08:00:00+0100",
+                      "2027-01-15 08:00:00Z", "yesterday", "2027-01-15T25:00:00Z", "1800000000", ""])
+    func notInstants(text: String) {
+        #expect(RFC3339.instant(text) == nil)
     }
 }

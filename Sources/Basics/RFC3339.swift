@@ -80,6 +80,26 @@ public enum RFC3339 {
         return bytes.withUnsafeBytes { parseDateTime($0, allowingSpaceSeparator: allowingSpaceSeparator) }
     }
 
+    /// Milliseconds since the epoch of the RFC 3339 date-time spelled by `bytes` (any offset,
+    /// any fraction, of which milliseconds are kept), or nil. The day must exist in its month;
+    /// a leap second reads as the last second of its minute.
+    public static func epochMilliseconds(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard let time = parseDateTime(b), time.day <= daysIn(month: time.month, year: time.year) else { return nil }
+        return (time.epochSeconds - (time.second == 60 ? 1 : 0)) * 1000 + time.millisecond
+    }
+
+    /// The instant `text` names, in milliseconds since the epoch: an RFC 3339 date-time (see
+    /// `epochMilliseconds(_:)`) or a full date `YYYY-MM-DD` (its midnight, UTC); nil otherwise.
+    /// Every time stepguard reads from a person (`--now`, a test suite's clock) goes through it.
+    public static func instant(_ text: String) -> Int64? {
+        if let date = parseFullDate(text) {
+            guard date.day <= daysIn(month: date.month, year: date.year) else { return nil }
+            return daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400_000
+        }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { epochMilliseconds($0) }
+    }
+
     /// Reads a full date `YYYY-MM-DD` (month 01-12, day 01-31), or nil.
     public static func parseFullDate(_ text: String) -> (year: Int64, month: Int64, day: Int64)? {
         let bytes = Array(text.utf8)

@@ -1,5 +1,5 @@
 import Testing
-import JSONValue
+import Basics
 
 struct EditDistanceTests {
     @Test(arguments: [
@@ -32,5 +32,23 @@ struct EditDistanceTests {
         #expect(EditDistance.closest(among: ["cut", "cab", "bat"], ties: .firstListed, distance: any) == "cut")
         // A strictly closer candidate wins regardless of order.
         #expect(EditDistance.closest(among: ["bat", "cat"], ties: .firstListed, distance: any) == "cat")
+    }
+
+    /// The one did-you-mean rule every module uses.
+    @Test(arguments: [
+        ("lnit", ["lint", "fmt"], "lint"),             // a swap is one edit
+        ("Owner", ["owner", "reason"], "owner"),       // case is ignored
+        ("enviroment", ["environment"], "environment"),
+        ("name", ["mode"], nil),                      // too far for a short word
+        ("x", ["y"], "y"),                            // at least one edit
+        ("lint", ["lint"], nil),                      // never the word itself
+        ("", ["a"], nil),
+    ] as [(String, [String], String?)])
+    func suggestion(word: String, candidates: [String], expected: String?) {
+        #expect(EditDistance.suggestion(for: word, among: candidates) == expected)
+    }
+
+    @Test func suggestionLimitGrowsWithTheWordUpToThree() {
+        #expect([1, 3, 6, 9, 12, 30].map { EditDistance.maxSuggestionEdits(for: String(repeating: "a", count: $0)) } == [1, 1, 2, 3, 3, 3])
     }
 }

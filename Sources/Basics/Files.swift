@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file could not be read or written; each module words it in its own error enum.
+public enum FileError: Error, Equatable, Sendable {
+    /// Reading failed; `reason` says why (the system's words, or the size limit).
+    case unreadable(path: String, reason: String)
+    /// Writing failed.
+    case unwritable(path: String, reason: String)
+    /// The file exists and was not to be replaced.
+    case exists(path: String)
+
+    /// The file named.
+    public var path: String {
+        switch self {
+        case .unreadable(let path, _), .unwritable(let path, _), .exists(let path): return path
+        }
+    }
+
+    /// Why, without the path.
+    public var reason: String {
+        switch self {
+        case .unreadable(_, let reason), .unwritable(_, let reason): return reason
+        case .exists: return "already exists"
+        }
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// Whole-file reads that never hold more than a limit: a file larger than the limit is an
+/// error found before it is read (a pipe or device: as soon as the limit is passed).
+public enum BoundedRead {
+    /// The bytes of the file at `path`, at most `limit`.
+    public static func file(_ path: String, limit: Int) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: FileError.lastError()) }
+        defer { _ = close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw .unreadable(path: path, reason: "is a directory")
+        }
+        if info.st_size > limit { throw tooLarge(path, limit) }
+        var result: [UInt8] = []
+        if info.st_size > 0 { result.reserveCapacity(Int(info.st_size)) }
+        try descriptor(fd, into: &result, path: path, limit: limit)
+        return result
+    }
+
+    /// Appends everything left on descriptor `fd` to `result`, which may hold at most `limit`
+    /// bytes; `path` names it in errors.
+    public static func descriptor(_ fd: Int32, into result: inout [UInt8], path: String, limit: Int) throws(FileError) {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, reason: FileError.lastError())
+            }
+            if count == 0 { return }
+            if result.count + count > limit { throw tooLarge(path, limit) }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// The error for more than `limit` bytes.
+    public static func tooLarge(_ path: String, _ limit: Int) -> FileError {
+        .unreadable(path: path, reason: "the file is larger than the \(limit >> 20) MiB limit; split it")
+    }
+}
