@@ -130,8 +130,8 @@ import JSONValue
     }
 
     /// The classes that once disagreed with the reference, generated from new seeds with
-    /// `Fixtures/generator/cedar_corpus.py --profile extn|actions|unicode`.
-    @Test(arguments: ["extn", "actions", "unicode"])
+    /// `Fixtures/generator/cedar_corpus.py --profile extn|actions|unicode|tags`.
+    @Test(arguments: ["extn", "actions", "unicode", "tags"])
     func generatedClasses(_ profile: String) throws {
         let total = Self.runDirectory("cedar-classes", profile: profile)
         print("cedar-classes \(profile): \(total.agree)/\(total.requests) requests agree, "

@@ -13,6 +13,9 @@ Profiles:
            wrong set (which the reference rejects)
   unicode  ids, strings, record keys and `like` patterns made of combining marks,
            canonically equivalent pairs (NFC/NFD) and ZWJ sequences
+  tags     entity tags (`hasTag` / `getTag`) with and without a schema declaring
+           their type, tags the schema forbids or mistypes, and requests the schema
+           accepts or refuses (principal and resource types, context)
 Writes DIR/case-XXXX.json, one policy set per file, plus DIR/format-XXXX.json
 (formatter input/output) and DIR/reject-XXXX.json (text the parser must reject).
 A case with a schema also has "schema" (Cedar schema text), "validation" (the
@@ -469,6 +472,80 @@ class UnicodeGen:
             f"principal in [Group::{self.lit(r.choice(self.groups))}, User::{self.lit(self.word())}]",
         ])
 
+# ---------- entity tags and request validation ----------
+
+TAGS_SCHEMA = """entity Team enum ["a", "b"];
+entity User in [Team] { level: Long } tags String;
+entity Doc { owner: User } tags Set<Long>;
+entity Plain;
+action read appliesTo { principal: [User], resource: [Doc, Plain], context: { n: Long, ip?: ipaddr } };
+action write appliesTo { principal: [User], resource: [Doc] };
+"""
+
+class TagGen:
+    KEYS = ["x", "y", "team", "a b", ""]
+
+    def __init__(self, rng, typed):
+        self.r = rng
+        self.typed = typed
+
+    def tags(self, kind):
+        r = self.r
+        out = {}
+        for k in r.sample(self.KEYS, r.randint(0, 3)):
+            good = r.choice(["sec", "ml", ""]) if kind == "User" else [r.randint(0, 3) for _ in range(r.randint(0, 2))]
+            out[k] = good if not self.typed or r.random() < 0.93 else r.choice([1, "1", [True], {"a": 1}])
+        return out
+
+    def entities(self):
+        r = self.r
+        ents = []
+        for i in range(3):
+            e = {"uid": {"type": "User", "id": f"u{i}"}, "attrs": {"level": r.randint(0, 5)},
+                 "parents": [{"type": "Team", "id": r.choice(["a", "b"] if r.random() < 0.95 else ["c"])}] if r.random() < 0.5 else []}
+            if r.random() < 0.8: e["tags"] = self.tags("User")
+            ents.append(e)
+        for i in range(2):
+            e = {"uid": {"type": "Doc", "id": f"d{i}"}, "attrs": {"owner": {"__entity": {"type": "User", "id": f"u{r.randint(0, 2)}"}}}, "parents": []}
+            if r.random() < 0.8: e["tags"] = self.tags("Doc")
+            ents.append(e)
+        ents.append({"uid": {"type": "Plain", "id": "p"}, "attrs": {}, "parents": [],
+                     "tags": {} if r.random() < 0.95 or not self.typed else {"x": "y"}})
+        return ents
+
+    def cond(self):
+        r = self.r
+        k = json.dumps(r.choice(self.KEYS))
+        who = r.choice(["principal", "resource", 'User::"u0"', 'Doc::"d1"', 'User::"nobody"'])
+        v = r.choice(['"sec"', "[1]", "[]", '""'])
+        return r.choice([
+            f"{who}.hasTag({k})",
+            f"{who}.hasTag({k}) && {who}.getTag({k}) == {v}",
+            f"{who}.getTag({k}) == \"ml\"",
+            f"principal.hasTag({k}) && resource.hasTag({k}) && resource.getTag({k}).contains({r.randint(0, 3)})",
+            f"resource is Doc && resource.hasTag({k}) && resource.getTag({k}).containsAny([1, 2])",
+            f"principal.getTag({k}) like \"s*\"",
+            "context.n > 2",
+            "context has ip && context.ip.isLoopback()",
+        ])
+
+    def policies(self):
+        r = self.r
+        return "\n".join(f'{"permit" if r.random() < 0.7 else "forbid"}(principal, action, resource) when {{ {self.cond()} }};'
+                         for _ in range(r.randint(1, 5)))
+
+    def requests(self, n):
+        r = self.r
+        out = []
+        for _ in range(n):
+            c = {"n": r.randint(0, 5)}
+            if r.random() < 0.3: c["ip"] = r.choice(["127.0.0.1", "10.0.0.1", "bogus"]) if self.typed else {"__extn": {"fn": "ip", "arg": "127.0.0.1"}}
+            if r.random() < 0.1: c = r.choice([{}, {"n": "1"}, {"n": 1, "extra": True}])
+            out.append({"principal": r.choice(['User::"u0"', 'User::"u1"', 'User::"u2"', 'Doc::"d0"', 'Team::"c"']),
+                        "action": r.choice(['Action::"read"', 'Action::"write"', 'Action::"read"', 'Action::"nope"']),
+                        "resource": r.choice(['Doc::"d0"', 'Doc::"d1"', 'Plain::"p"', 'User::"u1"']), "context": c})
+        return out
+
 ERR_RE = re.compile(r"policy `([^`]+)`")
 
 def answers(reqs, results):
@@ -527,6 +604,10 @@ def run(args):
         elif args.profile == "actions":
             schema, ents, policies, reqs = ActionGen(rng).case()
             made += write_case(args, k, policies, ents, reqs, schema)
+        elif args.profile == "tags":
+            typed = k % 2 == 1
+            g = TagGen(rng, typed)
+            made += write_case(args, k, g.policies(), g.entities(), g.requests(args.requests), TAGS_SCHEMA if typed else None)
         elif args.profile == "unicode":
             ents, policies, reqs = UnicodeGen(rng).case()
             made += write_case(args, k, policies, ents, reqs)
