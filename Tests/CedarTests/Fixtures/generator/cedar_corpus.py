@@ -579,12 +579,7 @@ def write_case(args, k, policies, ents, reqs, schema=None):
             case["entitiesRejected"] = True
             case["why"] = results[0].diagnostics.errors[0][-300:]
             reqs, results = [], []
-    # The reference reads a request's uid text only in its own printed form (Rust's
-    # `escape_debug` of the id); stepguard reads any valid uid literal. Such requests test
-    # that difference, not this corpus's classes, and are left out.
-    kept = [(q, res) for q, res in zip(reqs, results)
-            if not any("needs to be normalized" in e for e in res.diagnostics.errors)]
-    case["requests"] = answers([q for q, _ in kept], [res for _, res in kept])
+    case["requests"] = answers(reqs, results)
     with open(os.path.join(args.out, f"case-{name}.json"), "w") as f:
         json.dump(case, f, indent=1, ensure_ascii=False)
     return True
