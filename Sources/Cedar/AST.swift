@@ -33,9 +33,10 @@ public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     // Hashing the id alone halves the cost of the lookups that dominate authorization; uids
-    // that share an id across types still compare unequal.
+    // that share an id across types still compare unequal. `String`'s hash agrees with exact
+    // equality: canonically equivalent ids merely collide.
     public func hash(into hasher: inout Hasher) {
-        id.hashExactly(into: &hasher)
+        hasher.combine(id)
     }
 
     /// Cedar literal form, `Type::"id"`, with the id escaped as Cedar prints it.

@@ -38,7 +38,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
         case .long(let n): hasher.combine(1 as UInt8); hasher.combine(n)
-        case .string(let s): hasher.combine(2 as UInt8); s.hashExactly(into: &hasher)
+        case .string(let s): hasher.combine(2 as UInt8); hasher.combine(s)
         case .entity(let e): hasher.combine(3 as UInt8); hasher.combine(e)
         case .set(let s): hasher.combine(4 as UInt8); hasher.combine(s)
         case .record(let r): hasher.combine(5 as UInt8); hasher.combine(r)
