@@ -21,12 +21,12 @@ let package = Package(
         .executableTarget(name: "stepguard", dependencies: ["StepGuardCLI"]),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto"]
+            dependencies: ["Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
         ),
-        .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto"]),
-        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue"]),
+        .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
+        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),
-        .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths"]),
+        .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"]),
         .target(name: "Cedar", dependencies: ["JSONValue"]),
         .target(name: "Crypto", dependencies: ["CHotPaths"]),
         // The measured hot paths of `audit verify` (see BENCHMARKS.md): SHA-256 compression with
@@ -34,11 +34,14 @@ let package = Package(
         // cache prefetch for the joins' table lookups.
         .target(name: "CHotPaths"),
         .target(name: "JSONValue"),
+        // What every module shares and is not JSON: no dependencies of its own.
+        .target(name: "Basics"),
         .executableTarget(
             name: "stepguard-bench",
             dependencies: ["Cedar", "Workflow", "Lint", "Crypto", "AuditLog", "JSONValue"],
             path: "Benchmarks/stepguard-bench"
         ),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], exclude: testData("BasicsTests")),
         .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], exclude: testData("JSONValueTests")),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], exclude: testData("CryptoTests")),
         .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"], exclude: testData("CedarTests")),

@@ -11,6 +11,9 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case tornTail(path: String, line: Int, byteCount: Int)
     /// The end of the log does not chain: the last record does not follow the one before it.
     case brokenTail(path: String, line: Int, reason: String)
+    /// The time given to a new record is earlier than the last record's: time in the log only
+    /// moves forward, so a record cannot be backdated (say, to hide a use after expiry).
+    case timeGoesBackwards(path: String, line: Int, last: String, now: String)
     /// A checkpoint file could not be parsed.
     case invalidCheckpoint(path: String, reason: String)
     /// A signing or verifying key is not usable.
@@ -25,6 +28,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case logDoesNotVerify(path: String, firstFault: String)
     /// Signing failed.
     case signingFailed(String)
+    /// A tile or entry bundle of a published tree is missing or malformed.
+    case invalidTile(path: String, reason: String)
+    /// Publishing would roll back or fork the tree already published in the directory.
+    case publishRefused(directory: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +43,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path):\(line): the last line is incomplete (\(count) bytes without a newline or not a record); run 'stepguard audit append --repair' to drop it"
         case let .brokenTail(path, line, reason):
             return "\(path):\(line): the end of the log does not chain (\(reason)); run 'stepguard audit verify' to locate the damage"
+        case let .timeGoesBackwards(path, line, last, now):
+            return "\(path):\(line): the last record's time \(last) is later than \(now): time in the log only moves forward; nothing was appended (check the clock or the --now value)"
         case let .invalidCheckpoint(path, reason):
             return "\(path): not a valid checkpoint: \(reason)"
         case let .invalidKey(reason):
@@ -50,6 +59,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): the log does not verify (\(firstFault)); run 'stepguard audit verify' for the full report"
         case let .signingFailed(reason):
             return "signing failed: \(reason)"
+        case let .invalidTile(path, reason):
+            return "\(path): \(reason); run 'stepguard audit verify --tiles' on the directory to locate the damage"
+        case let .publishRefused(directory, reason):
+            return "\(directory): not published: \(reason)"
         }
     }
 }

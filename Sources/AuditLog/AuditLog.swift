@@ -96,20 +96,28 @@ public enum AuditLog {
     /// Takes an exclusive lock on the log, checks that its last line is a whole record that
     /// chains to the one before it, fills in `seq`, `time` and `prev`, writes the canonical line
     /// with one write(2) and fsyncs before releasing the lock.
+    ///
+    /// `now` nil reads the clock once the lock is held, so that writers racing for the lock
+    /// stamp their records in the order they are written. A time earlier than the last
+    /// record's is refused (`timeGoesBackwards`): time in the log only moves forward.
     @discardableResult
-    public static func append(event: JSONValue, to path: String, now: Date = Date()) throws(AuditError) -> AppendedRecord {
+    public static func append(event: JSONValue, to path: String, now: Date? = nil) throws(AuditError) -> AppendedRecord {
         try append(events: [event], to: path, now: now)[0]
     }
 
     /// Appends several events in order under one lock and one fsync.
     @discardableResult
-    public static func append(events: [JSONValue], to path: String, now: Date = Date()) throws(AuditError) -> [AppendedRecord] {
+    public static func append(events: [JSONValue], to path: String, now: Date? = nil) throws(AuditError) -> [AppendedRecord] {
         let file = try FileHandleFD(path: path, flags: O_RDWR | O_CREAT | O_APPEND)
         try file.lockExclusive()
         let tail = try readTail(file)
         var seq = tail.nextSeq
         var prev = tail.lastHash
+        let now = now ?? Date()
         let time = Timestamp.format(now)
+        if let last = tail.lastTime, Timestamp.milliseconds(now) < last.milliseconds {
+            throw .timeGoesBackwards(path: path, line: try countNewlines(file, upTo: last.offset) + 1, last: last.text, now: time)
+        }
         var out: [UInt8] = []
         var written: [AppendedRecord] = []
         for event in events {
@@ -213,6 +221,9 @@ public enum AuditLog {
     struct Tail {
         var nextSeq: Int
         var lastHash: Digest32
+        /// The last record's time in milliseconds since the epoch, its text, and the offset of
+        /// its line; nil for an empty log or a last record without a readable time.
+        var lastTime: (milliseconds: Int64, text: String, offset: Int)? = nil
     }
 
     /// The byte range of the last line (with its newline if it has one), or nil for an empty file.
@@ -264,14 +275,20 @@ public enum AuditLog {
             throw AuditError.tornTail(path: file.path, line: line, byteCount: lastBytes.count)
         }
         let lastHash = hash(line: lastLine)
+        func lastTime() -> (milliseconds: Int64, text: String, offset: Int)? {
+            guard let span = lastRecord.time else { return nil }
+            let text = lastLine.withUnsafeBytes { RecordScanner.string(span, in: $0) }
+            guard let ms = Timestamp.parse(text) else { return nil }
+            return (ms, text, last.lowerBound)
+        }
         if last.lowerBound == 0 {
             guard lastSeq == 0, claimedPrev == genesis else {
                 throw AuditError.brokenTail(path: file.path, line: 1, reason: "the only record is not record 0 after the genesis value")
             }
-            return Tail(nextSeq: 1, lastHash: lastHash)
+            return Tail(nextSeq: 1, lastHash: lastHash, lastTime: lastTime())
         }
         guard let previous = try lastLineRange(file, size: last.lowerBound) else {
-            return Tail(nextSeq: lastSeq + 1, lastHash: lastHash)
+            return Tail(nextSeq: lastSeq + 1, lastHash: lastHash, lastTime: lastTime())
         }
         let previousLine = Array(try file.read(offset: previous.lowerBound, count: previous.count).dropLast())
         let previousSeq = previousLine.withUnsafeBytes { raw in (try? RecordScanner.scan(raw))?.seq }
@@ -283,6 +300,6 @@ public enum AuditLog {
             let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.brokenTail(path: file.path, line: line, reason: "the last record's seq does not follow the record before it")
         }
-        return Tail(nextSeq: lastSeq + 1, lastHash: lastHash)
+        return Tail(nextSeq: lastSeq + 1, lastHash: lastHash, lastTime: lastTime())
     }
 }

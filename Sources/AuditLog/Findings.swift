@@ -17,6 +17,8 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case reordered
     /// The log ends before the size a checkpoint covers (records cut off the end).
     case truncated
+    /// A record whose time is earlier than a record before it: time in the log only moves forward.
+    case backdated
     // Checkpoints.
     /// A checkpoint's root hash differs from the tree of the log's first `size` records.
     case checkpointMismatch = "checkpoint-mismatch"
@@ -26,6 +28,21 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case checkpointUnreadable = "checkpoint-unreadable"
     /// Two signed checkpoints that cannot both describe one log.
     case forkedCheckpoints = "forked-checkpoints"
+    /// Records no checkpoint signed by a trusted key covers: nothing proves they are what was
+    /// written (a notice, or a fault with `requireSigned`; a fault when no record is covered).
+    case unsigned
+    // Witnesses.
+    /// A cosignature by a given witness key does not verify (or is dated in the future).
+    case witnessSignature = "witness-signature"
+    /// The checkpoint relied on carries fewer valid witness cosignatures than the quorum.
+    case witnessQuorum = "witness-quorum"
+    // A published tree (tlog-tiles).
+    /// A tile or entry bundle the checkpoint needs is absent.
+    case tileMissing = "tile-missing"
+    /// A tile or entry bundle has the wrong length or does not parse.
+    case tileMalformed = "tile-malformed"
+    /// A hash in a tile differs from what the entries or the level below give.
+    case tileMismatch = "tile-mismatch"
     // Joins between records.
     /// An execution without an allowing decision (or approval) for its step before it.
     case unauthorizedExecution = "unauthorized-execution"
@@ -96,6 +113,12 @@ public struct AuditFinding: Equatable, Sendable {
         self.message = message
     }
 
+    /// The order of a report: faults first, then by line, kind, record, checkpoint and message.
+    static func reportOrder(_ a: AuditFinding, _ b: AuditFinding) -> Bool {
+        (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
+            < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
+    }
+
     /// The finding as JSON, members present only when set.
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
@@ -153,6 +176,9 @@ public struct VerificationReport: Sendable {
     public var root: Digest32
     /// The tree size verification started from (0, or the trusted checkpoint's size).
     public var startSize: Int
+    /// Whether signatures were checked against trusted keys; without them only the hash chain
+    /// and tree were, which prove nothing to someone who can edit the log.
+    public var signaturesChecked: Bool
 
     /// The findings that fail verification.
     public var faults: [AuditFinding] { findings.filter { $0.severity == .fault } }
@@ -160,8 +186,16 @@ public struct VerificationReport: Sendable {
     public var notices: [AuditFinding] { findings.filter { $0.severity == .notice } }
     /// Whether nothing failed.
     public var isIntact: Bool { !findings.contains { $0.severity == .fault } }
-    /// `N/M records valid`.
-    public var summary: String { "\(validRecords)/\(totalRecords) records valid" }
+    /// Records no trusted signature covers (0 without keys: then nothing is signed-checked).
+    public var unsignedRecords: Int { findings.first { $0.kind == .unsigned }?.count ?? 0 }
+
+    /// `N/M records valid`, with what was not proven: unsigned records, or no key at all.
+    public var summary: String {
+        let base = "\(validRecords)/\(totalRecords) records valid"
+        if !signaturesChecked { return base + " (hash chain only: no key given)" }
+        let unsigned = unsignedRecords
+        return unsigned == 0 ? base : base + ", \(unsigned) unsigned"
+    }
 
     /// Stable JSON for machines.
     public var json: JSONValue {
@@ -170,6 +204,8 @@ public struct VerificationReport: Sendable {
             ("valid_records", .int(Int64(validRecords))),
             ("total_records", .int(Int64(totalRecords))),
             ("start_size", .int(Int64(startSize))),
+            ("signatures_checked", .bool(signaturesChecked)),
+            ("unsigned_records", .int(Int64(unsignedRecords))),
             ("tree_size", .int(Int64(treeSize))),
             ("root", .string(root.hex)),
             ("checkpoints", .array(checkpoints.map(\.json))),

@@ -1,3 +1,4 @@
+import Basics
 import CHotPaths
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +78,7 @@ struct JoinFacts: Sendable {
     /// A mint's expiry or an execution's time, in milliseconds since the epoch.
     private var moment: Int64 = 0
     var kind: Kind
-    /// An outcome that lets the step run: allow, mutate, warn, approved.
+    /// An outcome that lets the step run (`RunningOutcomes`).
     var allowing = false
     private var present: UInt8 = 0
 
@@ -96,7 +97,8 @@ struct JoinFacts: Sendable {
 
     private init(kind: Kind) { self.kind = kind }
 
-    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
+    /// The facts of `record`, whose `time` the caller has read already.
+    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer, time: Int64?) {
         func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
         func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
             guard let span, span.count == word.utf8CodeUnitCount else { return false }
@@ -119,13 +121,14 @@ struct JoinFacts: Sendable {
         }
         var moment: Int64?
         switch kind {
-        case .decision, .approval:
-            allowing = equals(record.outcome, "allow") || equals(record.outcome, "mutate")
-                || equals(record.outcome, "warn") || equals(record.outcome, "approved")
+        case .decision:
+            allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+        case .approval:
+            allowing = record.outcome.map { RunningOutcomes.approvalRuns(utf8: bytes($0)) } ?? false
         case .mint:
             moment = record.exp.flatMap { Timestamp.parse(bytes($0)) }
         case .execution:
-            moment = record.time.flatMap { Timestamp.parse(bytes($0)) }
+            moment = time
         case .revocation, .other:
             break
         }

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 #if canImport(Glibc)
@@ -143,7 +144,6 @@ extension AuditLog {
     }
 
     static func status(of events: [PathEvent]) -> StepStatus {
-        let allowing: Set<String> = ["allow", "mutate", "warn"]
         var allowed = false
         var lastDecision: String?
         var rejected = false
@@ -154,9 +154,9 @@ extension AuditLog {
             switch event.kind {
             case "decision":
                 lastDecision = event.outcome
-                if let outcome = event.outcome, allowing.contains(outcome) { allowed = true }
+                if let outcome = event.outcome, RunningOutcomes.decisionRuns(outcome) { allowed = true }
             case "approval":
-                if event.outcome == "approved" { allowed = true } else { rejected = true }
+                if let outcome = event.outcome, RunningOutcomes.approvalRuns(outcome) { allowed = true } else { rejected = true }
             case "execution":
                 if !allowed { unauthorized = true }
                 if event.replayOfLine != nil { replayed = true }

@@ -20,11 +20,18 @@ public struct VerifyOptions: Sendable {
     /// the spare cores). The result never depends on them; tests vary them to show that.
     var preparationWindow: Int? = nil
     var preparationWorkers: Int? = nil
+    /// With trusted keys: records after the last checkpoint a trusted key signed are a fault,
+    /// not a notice (for CI, where every record should be covered by a signature).
+    public var requireSigned: Bool
 
-    public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false) {
+    /// Witnesses whose cosignatures the latest trusted checkpoint must carry, and how many.
+    public var witnesses: WitnessPolicy?
+
+    public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false, requireSigned: Bool = false) {
         self.trustedKeys = trustedKeys
         self.fromCheckpoint = fromCheckpoint
         self.collectLeafHashes = collectLeafHashes
+        self.requireSigned = requireSigned
     }
 }
 
@@ -88,9 +95,15 @@ public enum AuditVerifier {
                                                  message: "checkpoint \(stored.path) (size \(stored.checkpoint.size)) is not signed by any trusted key"))
                 }
             }
-        } else if !checkpoints.isEmpty {
+        } else {
+            // Without a key nothing here is proven: anyone who can edit the log can recompute
+            // the chain and the tree.
             findings.append(AuditFinding(kind: .notChecked, severity: .notice,
-                                         message: "checkpoint signatures not checked: no public key given"))
+                                         message: "no --key given: only the hash chain and tree were checked, which anyone who can edit the log can recompute; pass the log's public key to check what was signed"))
+        }
+
+        if let policy = options.witnesses {
+            findings.append(contentsOf: policy.findings(checkpoints: checkpoints, trusted: trusted))
         }
 
         // Where to start: the beginning, or a trusted checkpoint's resume point.
@@ -132,14 +145,16 @@ public enum AuditVerifier {
         }
         findings.append(contentsOf: engine.findings)
         findings.append(contentsOf: checkpointFindings(checkpoints: checkpoints, statuses: statuses, trusted: trusted, engine: engine, startSize: startSize))
-
-        findings.sort { a, b in
-            (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
-                < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
+        if !options.trustedKeys.isEmpty {
+            findings += unsignedFindings(checkpoints: checkpoints, statuses: statuses, trusted: trusted, startSize: startSize,
+                                         fromCheckpoint: options.fromCheckpoint != nil, treeSize: engine.treeSize, requireSigned: options.requireSigned)
         }
+
+        findings.sort(by: AuditFinding.reportOrder)
         let report = VerificationReport(
             totalRecords: engine.lineCount, validRecords: engine.lineCount - engine.invalidLines.count,
-            findings: findings, checkpoints: statuses, treeSize: engine.treeSize, root: engine.range.root(), startSize: startSize)
+            findings: findings, checkpoints: statuses, treeSize: engine.treeSize, root: engine.range.root(), startSize: startSize,
+            signaturesChecked: !options.trustedKeys.isEmpty)
         return VerificationRun(report: report, engine: engine)
     }
 
@@ -158,9 +173,31 @@ public enum AuditVerifier {
         while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
         let lastLine = UnsafeRawBufferPointer(rebasing: bytes[start..<(point.offset - 1)])
         guard engine.hasher.hashLeaf(lastLine) == point.lastLeaf else { return nil }
+        if let record = try? RecordScanner.scan(lastLine), let span = record.time,
+           let time = Timestamp.parse(UnsafeRawBufferPointer(rebasing: lastLine[span.start..<span.end])) {
+            engine.latestTime = (time, point.size)
+        }
         var resumed = engine
         resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
         return resumed
+    }
+
+    /// What no trusted signature covers. A log no trusted checkpoint matches proves nothing and
+    /// is a fault; records after the last one are reported as unsigned.
+    private static func unsignedFindings(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool], startSize: Int,
+                                         fromCheckpoint: Bool, treeSize: Int, requireSigned: Bool) -> [AuditFinding] {
+        let signedSizes = checkpoints.indices.filter { trusted[$0] && statuses[$0].matchesLog == true }.map { checkpoints[$0].checkpoint.size }
+        let resumedFromTrusted = fromCheckpoint && startSize > 0
+        guard let signed = (signedSizes + (resumedFromTrusted ? [startSize] : [])).max() else {
+            let what = treeSize == 0 ? "the log is empty and" : "the log's \(treeSize) records are there, but"
+            return [AuditFinding(kind: .unsigned, count: treeSize,
+                                 message: "\(what) no checkpoint signed by a trusted key matches it: nothing in it is proven; sign one with 'stepguard audit checkpoint' and keep its checkpoint files beside the log")]
+        }
+        guard signed < treeSize else { return [] }
+        let count = treeSize - signed
+        let range = count == 1 ? "record \(signed)" : "records \(signed) to \(treeSize - 1)"
+        return [AuditFinding(kind: .unsigned, severity: requireSigned ? .fault : .notice, count: count, checkpointSize: signed,
+                             message: "\(range) (\(count)) come after the last signed checkpoint (size \(signed)): no signature covers them yet; run 'stepguard audit checkpoint' to sign them")]
     }
 
     private static func checkpointFindings<Hasher: MerkleHasher>(checkpoints: [StoredCheckpoint], statuses: [CheckpointStatus], trusted: [Bool],
@@ -223,6 +260,8 @@ struct ChainEntry {
     var prev: Digest32?
     var hash: Digest32
     var parsed: Bool
+    /// The record's time in milliseconds, `Int64.min` when it has none that reads.
+    var time: Int64 = .min
 }
 
 /// The single streaming pass over the records.
@@ -269,6 +308,11 @@ struct ChainEngine<Hasher: MerkleHasher> {
     let collectLeafHashes: Bool
     var leafHashes: [Digest32] = []
     var lineRanges: [Range<Int>] = []
+
+    /// The time of the last record of the chain with one, and its line: the next is not earlier.
+    var latestTime: (milliseconds: Int64, line: Int) = (.min, 0)
+    /// `latestTime` before the last record was accepted, for when that record turns out inserted.
+    var timeBeforeLastAccept: (milliseconds: Int64, line: Int) = (.min, 0)
 
     // Joins.
     var joinsAreComplete = true
@@ -358,7 +402,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
         let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
         join(prepared.facts, seq: prepared.seq, lineNumber: lineNumber, line: line, start: prepared.start)
         return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: prepared.seq, prev: prepared.prev,
-                          hash: prepared.hash, parsed: true)
+                          hash: prepared.hash, parsed: true, time: prepared.time)
     }
 
     private mutating func addLeaf(_ entry: ChainEntry) {
@@ -399,6 +443,17 @@ struct ChainEngine<Hasher: MerkleHasher> {
     // MARK: Chain classification
 
     private mutating func accept(_ x: ChainEntry) {
+        // Each record of the chain is dated no earlier than the record it follows; a record out
+        // of the chain is reported as such, and its time proves nothing either way.
+        timeBeforeLastAccept = latestTime
+        if x.time != .min {
+            if x.time < latestTime.milliseconds {
+                invalidate(x)
+                findings.append(AuditFinding(kind: .backdated, seq: x.seq, line: x.line, relatedLine: latestTime.line,
+                                             message: "line \(x.line): record \(x.seq ?? nextSeq) is dated \(Timestamp.format(milliseconds: x.time)), before \(Timestamp.format(milliseconds: latestTime.milliseconds)) of the record before it on line \(latestTime.line): time in the log only moves forward"))
+            }
+            latestTime = (x.time, x.line)
+        }
         lastHash = x.hash
         nextSeq = (x.seq ?? nextSeq) + 1
         lastAccepted = x
@@ -474,6 +529,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
         if let previous = lastAccepted, s == previous.seq, x.prev == previous.prev {
             if let z, z.prev == x.hash {
                 invalidate(previous)
+                latestTime = timeBeforeLastAccept
                 findings.append(AuditFinding(kind: .inserted, seq: previous.seq, line: previous.line,
                                              message: "line \(previous.line): record \(s) is not part of the hash chain (inserted before the genuine record \(s) on line \(x.line))"))
                 accept(x)

@@ -50,6 +50,12 @@ public enum SPIFFEID {
         }
     }
 
+    /// The trust domain name of a valid SPIFFE ID (`corp.example` of `spiffe://corp.example/x`).
+    public static func trustDomain(of id: String) -> String? {
+        guard id.hasPrefix("spiffe://") else { return nil }
+        return String(id.dropFirst("spiffe://".count).prefix { $0 != "/" })
+    }
+
     /// Whether `id` claims to be a SPIFFE ID (and so must be validated as one).
     public static func looksLikeSPIFFE(_ id: String) -> Bool {
         id.lowercased().hasPrefix("spiffe:")

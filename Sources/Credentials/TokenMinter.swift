@@ -17,10 +17,13 @@ public struct MintRequest: Sendable {
     public var policyMaxTTL: Int64?
     /// Minting time, seconds since the epoch (`iat` and `nbf`).
     public var now: Int64
+    /// Who asked for the credential, recorded in it (`act`, `identity`); nil records nothing.
+    public var authentication: MintAuthentication?
 
     public init(
         issuer: String, subject: String, audience: String, authorization: StepAuthorization,
-        ttl: Int64 = TokenMinter.defaultTTL, policyMaxTTL: Int64? = nil, now: Int64
+        ttl: Int64 = TokenMinter.defaultTTL, policyMaxTTL: Int64? = nil, now: Int64,
+        authentication: MintAuthentication? = nil
     ) {
         self.issuer = issuer
         self.subject = subject
@@ -29,6 +32,7 @@ public struct MintRequest: Sendable {
         self.ttl = ttl
         self.policyMaxTTL = policyMaxTTL
         self.now = now
+        self.authentication = authentication
     }
 }
 
@@ -66,16 +70,21 @@ public struct MintedToken: Sendable {
 public struct TokenMinter: Sendable {
     /// Lifetime when none is asked for: five minutes.
     public static let defaultTTL: Int64 = 300
-    /// Default hard cap on any lifetime: one hour.
-    public static let defaultHardCap: Int64 = 3600
+    /// The hard cap on any lifetime: one hour. Nothing raises it; an operator may only lower it.
+    public static let absoluteCap: Int64 = 3600
 
     public let key: SigningKey
+    /// The cap this minter applies: the hard cap, or a lower one the operator chose.
     public let hardCap: Int64
     /// `kid`: the RFC 7638 thumbprint of the key.
     public let kid: String
 
-    public init(key: SigningKey, hardCap: Int64 = TokenMinter.defaultHardCap) throws(CredentialsError) {
-        guard hardCap > 0 else { throw .invalidOption("the hard TTL cap must be positive") }
+    /// A minter with `key`; `hardCap` may lower the hard cap of one hour, never raise it.
+    public init(key: SigningKey, hardCap: Int64 = TokenMinter.absoluteCap) throws(CredentialsError) {
+        guard hardCap > 0 else { throw .invalidOption("the TTL cap must be positive") }
+        guard hardCap <= Self.absoluteCap else {
+            throw .invalidOption("a TTL cap of \(hardCap)s is above the hard cap of \(Self.absoluteCap)s, which can only be lowered; ask for at most 1h")
+        }
         self.key = key
         self.hardCap = hardCap
         kid = key.verificationKey.thumbprint
@@ -130,7 +139,7 @@ public struct TokenMinter: Sendable {
             ("exp", .int(expiresAt)),
             ("jti", .string(jti)),
             ("authorization_details", .array([detail.json])),
-        ]))
+        ] + (request.authentication?.claims ?? [])))
         let token = JWS.sign(header: header, payload: CanonicalJSON.serialize(claims), key: key)
         return MintedToken(
             token: token, header: header, claims: claims, jti: jti, issuedAt: request.now, expiresAt: expiresAt,

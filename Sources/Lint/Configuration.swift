@@ -53,6 +53,7 @@ public struct LintConfiguration: Sendable, Equatable {
 
     /// The severity `rule` reports at, nil when it is off.
     public func severity(for rule: LintRule) -> Severity? {
+        if rule.reportsUnloadableInput { return .error }
         switch rules[rule.id] {
         case .off?: return nil
         case .on?: return rule.defaultSeverity
@@ -124,6 +125,9 @@ public struct LintConfiguration: Sendable, Equatable {
                 guard let rule = LintRules.rule(id) else {
                     let hint = closestMatch(id, in: LintRules.ids).map { "did you mean \"\($0)\"? " } ?? ""
                     throw fail(path, "unknown rule \"\(id)\"; \(hint)see docs/rules.md")
+                }
+                if rule.reportsUnloadableInput && setting != .string("on") && setting != .bool(true) && setting != .string("error") {
+                    throw fail(path, "\(rule.id) reports input that does not load and is always an error; remove this setting")
                 }
                 switch setting {
                 case .string("off"), .bool(false): config.rules[rule.id] = .off

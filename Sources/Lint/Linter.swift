@@ -46,14 +46,21 @@ public struct LintResult: Sendable {
             suppressed: suppressed.count, files: files.count)
     }
 
-    /// Whether some finding is at or above the fail level.
+    /// Whether some input did not load (a parse error, an invalid schema, entities file,
+    /// catalog or plan): the lint could not do its job on that file, whatever the fail level.
+    public var inputDidNotLoad: Bool {
+        findings.contains { LintRules.rule($0.ruleID)?.reportsUnloadableInput == true }
+    }
+
+    /// Whether some finding is at or above the fail level, or some input did not load.
     public var failed: Bool {
+        if inputDidNotLoad { return true }
         guard let failLevel else { return false }
         return findings.contains { $0.severity >= failLevel }
     }
 
-    /// The process exit status: 0 clean, 1 failed.
-    public var exitCode: Int32 { failed ? 1 : 0 }
+    /// The process exit status: 0 clean, 1 findings at the fail level, 2 an input did not load.
+    public var exitCode: Int32 { inputDidNotLoad ? 2 : failed ? 1 : 0 }
 }
 
 /// Lints policy directories, policy files, schemas, entities, catalogs and plans.
@@ -172,7 +179,7 @@ public enum Linter {
             guard let severity = configuration.severity(for: rule) else { continue }
             let finding = Finding(ruleID: rule.id, severity: severity, file: hit.file, range: hit.range, message: hit.message, hint: hit.hint)
             guard seen.insert(finding).inserted else { continue }
-            if rule.id != LintRules.unjustifiedSuppression.id,
+            if rule.id != LintRules.unjustifiedSuppression.id, !rule.reportsUnloadableInput,
                let match = suppressions[hit.file]?.first(where: { $0.covers(finding) }) {
                 suppressed.append(SuppressedFinding(finding: finding, reason: match.reason))
             } else {

@@ -1,3 +1,4 @@
+import Basics
 /// How the text report looks.
 public struct TextRenderOptions: Sendable {
     /// ANSI colours (the caller decides from `--color`, `NO_COLOR` and whether stdout is a TTY).
@@ -55,9 +56,14 @@ func severityColor(_ severity: Severity) -> String {
     }
 }
 
+/// Colours are written with U+FDD0 standing in for ESC: the terminal writer turns only that
+/// marker into ESC, after escaping every control character the linted files brought along.
 func paint(_ text: String, _ code: String, _ enabled: Bool) -> String {
-    enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    enabled ? "\(escapeMarker)[\(code)m\(text)\(escapeMarker)[0m" : text
 }
+
+/// U+FDD0, a noncharacter (Swift literals cannot spell it).
+private let escapeMarker = String(Unicode.Scalar(0xFDD0 as UInt32)!)
 
 /// Source lines of the linted files, for excerpts.
 struct SourceLines {
@@ -86,7 +92,10 @@ struct SourceLines {
         while end < bytes.count, bytes[end] != 0x0A { end += 1 }
         var lineBytes = Array(bytes[start..<end])
         if lineBytes.last == 0x0D { lineBytes.removeLast() }
-        let text = String(decoding: lineBytes, as: UTF8.self)
+        // A long line is shown around the finding, as every excerpt is.
+        let (text, startColumn) = ExcerptClip.around(String(decoding: lineBytes, as: UTF8.self), column: range.startColumn)
+        let shift = startColumn - range.startColumn
+        let range = SourceRange(startLine: range.startLine, startColumn: startColumn, endLine: range.endLine, endColumn: range.endColumn + shift)
         let scalars = Array(text.unicodeScalars)
         var prefix = ""
         for i in 0..<min(max(0, range.startColumn - 1), scalars.count) { prefix += scalars[i] == "\t" ? "\t" : " " }

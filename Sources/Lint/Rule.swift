@@ -116,6 +116,14 @@ public struct LintRule: Sendable {
 
     /// The anchor of the rule in `docs/rules.md` (`sg201`).
     public var anchor: String { id.lowercased() }
+
+    /// Whether the rule reports an input that did not load (a parse error, an invalid schema,
+    /// entities file, catalog or plan). Such a finding is always an error: configuration,
+    /// `--disable` and inline suppression cannot hide it, and it makes the run exit 2, because
+    /// a file that does not load silently drops every policy it holds.
+    public var reportsUnloadableInput: Bool {
+        [LintRules.parseError.id, LintRules.schemaError.id, LintRules.invalidInput.id].contains(id)
+    }
 }
 
 /// Every rule stepguard knows, in id order.

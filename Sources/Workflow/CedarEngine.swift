@@ -68,7 +68,8 @@ struct CedarEngine: DecisionEngine {
             resource: CedarEngine.uid(request.resource), context: context)
         let forbidden = Authorizer.isAuthorized(cedarRequest, policies: forbids, entities: entities)
         let permitted = Authorizer.isAuthorized(cedarRequest, policies: permits, entities: entities)
-        let errors = (forbidden.errors + permitted.errors).map { PolicyEvaluationError(policy: $0.policyID, message: $0.message) }
+        let errors = forbidden.errors.map { PolicyEvaluationError(policy: $0.policyID, message: $0.message, isForbid: true) }
+            + permitted.errors.map { PolicyEvaluationError(policy: $0.policyID, message: $0.message, isForbid: false) }
         let order = orderByID
         return EngineVerdict(
             permits: permitted.decision == .allow ? permitted.reasons : [],

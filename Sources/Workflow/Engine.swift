@@ -58,12 +58,29 @@ struct EngineRequest: Sendable {
     var context: [String: PreparedValue]
 }
 
-/// A policy that could not be evaluated for a request (it is skipped, as Cedar does).
+/// A policy that could not be evaluated for a request. A permit is skipped, as Cedar does; a
+/// forbid holds (DESIGN §6), so that a typo in a forbid never lets the step it guards through.
 public struct PolicyEvaluationError: Sendable, Equatable {
     /// The policy.
     public var policy: String
     /// What went wrong.
     public var message: String
+    /// Whether the policy is a forbid.
+    public var isForbid: Bool
+
+    /// Creates an error record.
+    public init(policy: String, message: String, isForbid: Bool) {
+        self.policy = policy
+        self.message = message
+        self.isForbid = isForbid
+    }
+
+    /// What the error did to step `step`, for findings and warnings.
+    public func summary(step: String) -> String {
+        isForbid
+            ? "forbid \"\(policy)\" raised an error on step \"\(step)\" and holds: \(message)"
+            : "policy \"\(policy)\" was skipped for step \"\(step)\": \(message)"
+    }
 }
 
 /// Which policies a request satisfied.
@@ -72,7 +89,7 @@ struct EngineVerdict: Sendable {
     var permits: [String]
     /// Satisfied forbids, in policy order.
     var forbids: [String]
-    /// Policies skipped because they raised an error.
+    /// Policies that raised an error.
     var errors: [PolicyEvaluationError]
 }
 

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// The decision for one step, most restrictive last in `severity`.
@@ -29,7 +30,7 @@ public enum StepOutcome: String, Sendable, CaseIterable, Comparable {
     public static func < (a: StepOutcome, b: StepOutcome) -> Bool { a.severity < b.severity }
 
     /// Whether the step (or its rewrite) runs.
-    public var runs: Bool { self == .allow || self == .warn || self == .mutate }
+    public var runs: Bool { RunningOutcomes.decisionRuns(rawValue) }
 }
 
 /// A step's action, resource and arguments: what a rewrite changes.
@@ -40,6 +41,13 @@ public struct StepForm: Sendable, Equatable {
     public var resource: EntityRef
     /// The arguments.
     public var args: JSONObject
+
+    /// Creates a form.
+    public init(action: String, resource: EntityRef, args: JSONObject) {
+        self.action = action
+        self.resource = resource
+        self.args = args
+    }
 
     /// The form as JSON: `{"action", "resource" (Cedar text), "args"}`.
     public var json: JSONValue {

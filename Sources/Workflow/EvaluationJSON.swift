@@ -171,7 +171,7 @@ extension MutationResult {
                 ("policy", .string(rewrite.policy)),
                 ("variant", .string(rewrite.variantPath)),
                 ("reason", .string(step.reason)),
-                ("from", StepForm(action: step.action, resource: step.resource, args: evaluation.plan.steps[step.index].args).json),
+                ("from", evaluation.plan.steps[step.index].form.json),
                 ("to", rewrite.final.json),
                 ("hops", .array(rewrite.hops.map(\.json))),
             ]))

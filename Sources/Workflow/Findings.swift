@@ -40,7 +40,7 @@ extension PlanEvaluation {
         FindingRule(id: "step-held", level: .warning, summary: "a step is held for a human approval"),
         FindingRule(id: "step-mutated", level: .warning, summary: "a step is rewritten into a safer form"),
         FindingRule(id: "step-log-only", level: .note, summary: "a log-only policy would have stopped a step"),
-        FindingRule(id: "policy-error", level: .warning, summary: "a policy raised an error on a step and was skipped"),
+        FindingRule(id: "policy-error", level: .warning, summary: "a policy raised an error on a step: a forbid holds, a permit is skipped"),
     ]
 
     /// Findings for every step not allowed as written, in plan order.
@@ -63,7 +63,7 @@ extension PlanEvaluation {
             case .blocked: add("step-blocked", .warning, "step \"\(step.id)\" is blocked: \(step.reason)")
             }
             for error in step.errors {
-                add("policy-error", .warning, "policy \"\(error.policy)\" was skipped for step \"\(step.id)\": \(error.message)")
+                add("policy-error", .warning, error.summary(step: step.id))
             }
         }
         return findings

@@ -25,8 +25,31 @@ public struct PlanStep: Sendable {
     /// Where the step starts in the plan file.
     public var location: FileLocation
 
+    /// A step given field by field: one that no plan file holds, such as a live tool call.
+    /// `raw` is what its approval digest covers.
+    public init(
+        id: String, index: Int, action: String, resource: EntityRef, principal: EntityRef, args: JSONObject = JSONObject(),
+        context: JSONObject = JSONObject(), needs: [String] = [], checkpoint: ApprovalCheckpoint? = nil, raw: JSONObject,
+        location: FileLocation
+    ) {
+        self.id = id
+        self.index = index
+        self.action = action
+        self.resource = resource
+        self.principal = principal
+        self.args = args
+        self.context = context
+        self.needs = needs
+        self.checkpoint = checkpoint
+        self.raw = raw
+        self.location = location
+    }
+
     /// The Cedar action entity.
     public var actionEntity: EntityRef { EntityRef.action(action) }
+
+    /// The step's action, resource and arguments as planned.
+    public var form: StepForm { StepForm(action: action, resource: resource, args: args) }
 }
 
 /// A workflow plan: the steps an agent intends to run, decided before any of them runs.
@@ -207,10 +230,12 @@ private struct PlanReader {
         var steps: [PlanStep] = []
         var firstLocation: [String: FileLocation] = [:]
         for (index, value) in stepValues.enumerated() {
-            let step = try readStep(value, index: index, planPrincipal: principal)
-            if let first = firstLocation[step.id] {
-                throw .duplicateStepID(source.location([.key("steps"), .index(index), .key("id")]), id: step.id, first: first)
+            // A repeated id is named as such before anything else about the step (a second
+            // step "a" that needs "a" is a duplicate, not a step that needs itself).
+            if case .object(let object) = value, let id = object["id"]?.stringValue, let first = firstLocation[id] {
+                throw .duplicateStepID(source.location([.key("steps"), .index(index), .key("id")]), id: id, first: first)
             }
+            let step = try readStep(value, index: index, planPrincipal: principal)
             firstLocation[step.id] = source.location([.key("steps"), .index(index), .key("id")])
             steps.append(step)
         }

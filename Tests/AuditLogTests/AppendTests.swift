@@ -70,7 +70,7 @@ func readLines(_ path: String) -> [String] {
         let torn = try AuditLog.verify(logAt: log)
         let damage = torn.faults.filter { AuditLog.integrityKinds.contains($0.kind) }
         #expect(damage.map(\.kind) == [.torn] && damage.first?.line == 4, "\(damage.map(\.message))")
-        #expect(torn.summary == "3/4 records valid")
+        #expect(torn.summary == "3/4 records valid (hash chain only: no key given)")
         let result = try AuditLog.repair(path: log)
         #expect(result.line == 4)
         #expect(String(decoding: result.dropped, as: UTF8.self) == #"{"kind":"execution","plan":"p1","#)
@@ -129,7 +129,7 @@ func readLines(_ path: String) -> [String] {
         let lines = readLines(log).dropLast()
         #expect(lines.count == writers * perWriter)
         let report = try AuditVerifier.verify(logAt: log)
-        #expect(report.findings.count == 0, "\(report.findings.prefix(3).map(\.message))")
+        #expect(report.faults.count == 0, "\(report.faults.prefix(3).map(\.message))")
         #expect(report.validRecords == writers * perWriter)
         #expect(report.totalRecords == writers * perWriter)
     }

@@ -118,8 +118,8 @@ import Testing
         #expect(kinds.contains("expired-credential@12"))
         #expect(kinds.contains("revoked-credential@12"))
         #expect(kinds.contains("aborted@10"))
-        #expect(report.notices.map(\.kind) == [.aborted])
-        #expect(report.summary == "13/13 records valid")
+        #expect(report.notices.map(\.kind) == [.aborted, .notChecked])
+        #expect(report.summary == "13/13 records valid (hash chain only: no key given)")
         #expect(!report.isIntact)
 
         let paths = try AuditLog.show(logAt: log, plan: "p1")
@@ -137,15 +137,17 @@ import Testing
         let log = dir + "/audit.jsonl"
         let exp = Int64(t0.timeIntervalSince1970) + 60
         try AuditLog.append(events: [
-            AuditEvent.decision(plan: "p", step: "a", principal: "agent", action: "read", resource: "repo", outcome: "approve", policies: ["hold"]),
+            .object(JSONObject([("kind", "decision"), ("plan", "p"), ("step", "a"), ("principal", "agent"), ("action", "read"),
+                                ("resource", "repo"), ("outcome", "approve"), ("policies", .array(["hold"]))])),
             AuditEvent.approval(plan: "p", step: "a", approver: "security", approved: true),
-            AuditEvent.mutation(plan: "p", step: "a", action: "read", resource: "repo-mirror", variant: "mirror", policies: ["prefer-mirror"]),
-            AuditEvent.mint(plan: "p", step: "a", jti: "j1", exp: exp),
+            .object(JSONObject([("kind", "mutation"), ("plan", "p"), ("step", "a"), ("action", "read"), ("resource", "repo-mirror"),
+                                ("outcome", "mirror"), ("policies", .array(["prefer-mirror"]))])),
+            .object(JSONObject([("kind", "mint"), ("plan", "p"), ("step", "a"), ("jti", "j1"), ("exp", .int(exp))])),
             AuditEvent.execution(plan: "p", step: "a", jti: "j1", outcome: "success"),
             AuditEvent.revocation(jti: "j1", reason: "done"),
         ], to: log, now: t0)
         let report = try AuditLog.verify(logAt: log)
-        #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
+        #expect(report.findings.map(\.kind) == [.notChecked], "\(report.findings.map(\.message))")
         let step = try AuditLog.show(logAt: log, plan: "p")[0].steps[0]
         #expect(step.status == .executed)
         #expect(step.events.map(\.kind) == ["decision", "approval", "mutation", "mint", "execution"])

@@ -76,7 +76,7 @@ import Testing
     @Test func entriesAreAsSmallAsDocumented() {
         #expect(MemoryLayout<StepJoin>.stride == 32)
         #expect(MemoryLayout<CredentialJoin>.stride == 48)
-        #expect(MemoryLayout<PreparedLine>.stride == 136)
+        #expect(MemoryLayout<PreparedLine>.stride == 144)
     }
 
     @Test func keysOfTwoTextsKeepTheirBoundary() {

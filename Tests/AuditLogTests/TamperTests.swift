@@ -187,7 +187,8 @@ func recordFaults(_ report: VerificationReport) -> [AuditFinding] {
         for (k, j) in Self.sample.enumerated() {
             #expect(located(faults, .missing, seq: j, line: j - k + 1), "record \(j): \(faults.map(\.message))")
         }
-        #expect(report.summary == "99993/99993 records valid")
+        // No checkpoint matches the log any more, so no signature covers a record.
+        #expect(report.summary == "99993/99993 records valid, 99993 unsigned")
     }
 
     @Test func insertionsAreLocated() throws {

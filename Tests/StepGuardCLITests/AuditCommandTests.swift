@@ -87,12 +87,12 @@ struct AuditCommandTests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         try F.expectGolden(A.relative(verified.stdout, dir), "audit-verify-story.txt")
         #expect(verified.stdout.contains(": notice: aborted: record 2: step \"deploy-db\""))
-        #expect(verified.stdout.hasSuffix("6/6 records valid\n"))
+        #expect(verified.stdout.hasSuffix("6/6 records valid (hash chain only: no key given)\n"))
 
         let quiet = runCLI(["audit", "verify", "-q", log])
         #expect(quiet.status == 0)
         #expect(!quiet.stdout.contains("aborted"), "-q leaves out notices")
-        #expect(quiet.stdout.hasSuffix("6/6 records valid\n"))
+        #expect(quiet.stdout.hasSuffix("6/6 records valid (hash chain only: no key given)\n"), "-q keeps what was not proven")
 
         let shown = runCLI(["audit", "show", log, "--plan", A.plan])
         #expect(shown.status == 0, "\(shown.stderr)")
@@ -182,7 +182,7 @@ struct AuditCommandTests {
         #expect(result.status == 1)
         let text = A.relative(result.stdout, dir)
         #expect(text.contains("<dir>/audit.jsonl:3: fault: modified: record 2:"), "\(text)")
-        #expect(text.hasSuffix("5/6 records valid\n"))
+        #expect(text.hasSuffix("5/6 records valid (hash chain only: no key given)\n"))
 
         let json = runCLI(["audit", "verify", log, "--format", "json"])
         #expect(json.status == 1)
@@ -333,14 +333,15 @@ struct AuditCommandTests {
         #expect(wrong.status == 1)
         #expect(wrong.stdout.contains("fault: checkpoint-signature:"), "\(wrong.stdout)")
         #expect(wrong.stdout.contains("is not signed by any trusted key"))
-        #expect(wrong.stdout.hasSuffix("6/6 records valid\n"), "the records themselves are fine")
+        #expect(wrong.stdout.contains("fault: unsigned:"), "no trusted signature covers the log: \(wrong.stdout)")
+        #expect(wrong.stdout.hasSuffix("6/6 records valid, 6 unsigned\n"), "the records themselves are fine")
 
         let right = runCLI(["audit", "verify", log, "--key", F.otherPublicKey, "--key", F.publicKey])
         #expect(right.status == 0, "one of several keys is enough: \(right.stdout)")
 
         let noKey = runCLI(["audit", "verify", log])
         #expect(noKey.status == 0)
-        #expect(noKey.stdout.contains("notice: not-checked: checkpoint signatures not checked"))
+        #expect(noKey.stdout.contains("notice: not-checked: no --key given: only the hash chain and tree were checked"))
     }
 
     @Test func checkpointRefusesALogThatDoesNotVerify() throws {
@@ -378,7 +379,11 @@ struct AuditCommandTests {
 
         let result = runCLI(["audit", "verify", log, "--key", F.publicKey, "--from-checkpoint", "6"])
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.hasSuffix("2/2 records valid\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("notice: unsigned: records 6 to 7 (2) come after the last signed checkpoint (size 6)"), "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("2/2 records valid, 2 unsigned\n"), "\(result.stdout)")
+        let strict = runCLI(["audit", "verify", log, "--key", F.publicKey, "--from-checkpoint", "6", "--require-signed"])
+        #expect(strict.status == 1, "--require-signed makes an unsigned tail a fault: \(strict.stdout)")
+        #expect(strict.stdout.contains("fault: unsigned: records 6 to 7"))
 
         let wrongKey = runCLI(["audit", "verify", log, "--from-checkpoint", "6"])
         #expect(wrongKey.status == 2)
@@ -401,7 +406,7 @@ struct AuditCommandTests {
 
         let verified = runCLI(["audit", "verify", log])
         #expect(verified.status == 0, "\(verified.stdout)")
-        #expect(verified.stdout.hasSuffix("4/4 records valid\n"))
+        #expect(verified.stdout.hasSuffix("4/4 records valid (hash chain only: no key given)\n"))
 
         let shown = runCLI(["audit", "show", log, "--plan", "storefront-release-7.3"])
         #expect(shown.status == 0)
@@ -426,7 +431,7 @@ struct AuditCommandTests {
         let verified = runCLI(["audit", "verify", log])
         #expect(verified.status == 0, "\(verified.stdout)")
         // Each mint carries its allowing decision; neither step has run yet, which is a notice.
-        #expect(verified.stdout.hasSuffix("4/4 records valid\n"))
+        #expect(verified.stdout.hasSuffix("4/4 records valid (hash chain only: no key given)\n"))
         #expect(!verified.stdout.contains("unauthorized"))
         let shown = runCLI(["audit", "show", log, "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
@@ -475,7 +480,7 @@ struct AuditBinaryTests {
         }
         let verified = try #require(runProcess(binary, ["audit", "verify", "-q", log]))
         #expect(verified.status == 0, "\(verified.stdout)")
-        #expect(verified.stdout == "\(writers * perWriter)/\(writers * perWriter) records valid\n")
+        #expect(verified.stdout == "\(writers * perWriter)/\(writers * perWriter) records valid (hash chain only: no key given)\n")
     }
 }
 

@@ -94,7 +94,9 @@ struct MintCommandTests {
 
         #expect(try F.segmentText(token, 0) == "{\"alg\":\"EdDSA\",\"kid\":\"\(F.kid)\",\"typ\":\"JWT\"}")
         let claims = try F.segment(token, 1)
-        #expect(Set(claims.keys) == ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "authorization_details"])
+        #expect(Set(claims.keys) == ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "authorization_details", "identity"])
+        // The fixture's policy directory allows unauthenticated minting, and the credential says so.
+        #expect(claims["identity"] as? [String: String] == ["method": "none"])
         #expect(claims["iss"] as? String == "https://issuer.example")
         #expect(claims["sub"] as? String == F.subject)
         #expect(claims["aud"] as? String == "ci-runner")
@@ -373,6 +375,12 @@ struct MintCommandTests {
         #expect(allowing["kind"] as? String == "decision")
         #expect(allowing["step"] as? String == "deploy-prod")
         #expect(allowing["outcome"] as? String == "mutate")
+        // The same spelling as `eval --audit`: every field of the decision.
+        #expect(allowing["label"] as? String == "mutate:staging-validation")
+        #expect(allowing["clock"] as? String == F.nowText)
+        #expect(allowing["risk"] as? String == "high")
+        #expect(allowing["tier"] as? String == "strict")
+        #expect((allowing["reason"] as? String)?.isEmpty == false)
         let mint = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
         #expect(mint["kind"] as? String == "mint")
         #expect(mint["plan"] as? String == "storefront-release-7.3")
@@ -384,9 +392,13 @@ struct MintCommandTests {
         #expect(mint["policies"] as? [String] == ["prod-deploys-need-release-manager"])
         #expect(mint["jti"] as? String == jti)
         #expect(mint["exp"] as? String == "2027-01-15T08:05:00Z")
+        #expect(mint["label"] as? String == "mutate:staging-validation")
+        #expect(mint["allowed_by"] as? [String] == ["release-agents-ship"])
         let decision = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
         #expect(decision["kind"] as? String == "decision")
         #expect(decision["outcome"] as? String == "deny")
         #expect(decision["policies"] as? [String] == ["no-agent-cdn-purges"])
+        #expect(decision["label"] as? String == "deny")
+        #expect((decision["reason"] as? String)?.isEmpty == false)
     }
 }

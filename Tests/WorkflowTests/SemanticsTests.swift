@@ -95,12 +95,42 @@ import JSONValue
         #expect(step.reason == "no policy permits a.write on Thing::\"unpermitted-log\"")
     }
 
-    @Test func erroringPolicyIsSkippedAndReported() throws {
+    /// DESIGN §6: a forbid that raises an error on a step holds (Cedar would skip it, and the
+    /// step it guards would run).
+    @Test func erroringForbidHoldsAndIsNamed() throws {
         let step = try single("a.write", "erroring")
-        #expect(step.outcome == .allow)
+        #expect(step.outcome == .deny)
+        #expect(step.policies == ["broken"])
         #expect(step.errors.map(\.policy) == ["broken"])
+        #expect(step.reason.hasPrefix("forbid \"broken\" raised an error, so it holds: "))
+        #expect(step.reason.contains("nonexistent"))
         let evaluation = try evaluate(#"{"id": "s", "action": "a.write", "resource": "Thing::\"erroring\""}"#)
-        #expect(evaluation.findings.map(\.ruleID) == ["policy-error"])
+        #expect(evaluation.findings.map(\.ruleID) == ["step-denied", "policy-error"])
+        #expect(evaluation.findings[1].message.hasPrefix("forbid \"broken\" raised an error on step \"s\" and holds: "))
+    }
+
+    @Test func erroringForbidsRemedyDoesNotApply() throws {
+        let step = try single("a.write", "erroring-mutate")
+        #expect(step.outcome == .deny)
+        #expect(step.policies == ["broken-mutate"])
+        #expect(step.attempts.isEmpty)
+        #expect(step.rewrite == nil)
+    }
+
+    @Test func erroringLogOnlyForbidWarns() throws {
+        let step = try single("a.write", "erroring-log")
+        #expect(step.outcome == .warn)
+        #expect(step.policies == ["broken-logged"])
+        #expect(step.reason.hasPrefix("forbid \"broken-logged\" raised an error, so it holds: "))
+        #expect(step.reason.hasSuffix(" (log only)"))
+    }
+
+    @Test func erroringPermitIsSkipped() throws {
+        let step = try single("a.write", "erroring-permit")
+        #expect(step.outcome == .allow)
+        #expect(step.policies == ["everything"])
+        #expect(step.errors == [PolicyEvaluationError(policy: "broken-permit", message: step.errors.first?.message ?? "", isForbid: false)])
+        #expect(step.errors.first?.summary(step: "s").hasPrefix("policy \"broken-permit\" was skipped for step \"s\": ") == true)
     }
 
     @Test func historyHoldsOnlyWhatRuns() throws {
@@ -119,10 +149,10 @@ import JSONValue
     }
 
     @Test func chainFactsInTheContext() throws {
-        var history = History()
+        var history = ChainFacts()
         let catalog = Self.bundle.catalog
-        history.record(StepForm(action: "a.write", resource: EntityRef(type: "Thing", id: "plain"), args: JSONObject()), catalog: catalog, entities: Self.bundle.entities)
-        history.record(StepForm(action: "probe", resource: EntityRef(type: "Thing", id: "near"), args: JSONObject()), catalog: catalog, entities: Self.bundle.entities)
+        history.record(StepForm(action: "a.write", resource: EntityRef(type: "Thing", id: "plain"), args: JSONObject()), catalog: catalog, resources: Self.bundle.entities)
+        history.record(StepForm(action: "probe", resource: EntityRef(type: "Thing", id: "near"), args: JSONObject()), catalog: catalog, resources: Self.bundle.entities)
         #expect(CanonicalJSON.string(history.json) == #"{"actions":["a.write","probe"],"count":2,"external":true,"labels":["a","pii"],"max_sensitivity":3,"tools":["a.write","probe"],"writes":1}"#)
     }
 

@@ -47,13 +47,14 @@ extension LintRules {
                 for original in matched {
                     guard let variant = original.variant(name), let targetName = variant.action,
                           let target = catalog.actions[targetName] else { continue }
-                    var problems: [String] = []
-                    if target.effect > original.effect {
-                        problems.append("its effect \(target.effect.rawValue) is higher than \(original.effect.rawValue)")
-                    }
-                    let extra = target.flags.filter { !original.flags.contains($0) }
-                    if !extra.isEmpty {
-                        problems.append("it adds flag\(extra.count == 1 ? "" : "s") \(extra.map(\.rawValue).joined(separator: ", "))")
+                    // The evaluator's own check, so the rule and the boundary never disagree.
+                    let problems = RewriteBoundary.violations(from: original, to: target).map { violation in
+                        switch violation {
+                        case .higherEffect(let from, let to):
+                            return "its effect \(to.rawValue) is higher than \(from.rawValue)"
+                        case .addedFlags(let extra):
+                            return "it adds flag\(extra.count == 1 ? "" : "s") \(extra.map(\.rawValue).joined(separator: ", "))"
+                        }
                     }
                     guard !problems.isEmpty else { continue }
                     hits.append(RuleHit(

@@ -15,7 +15,13 @@ enum AuditAppendCommand {
             tail does not chain; nothing is appended then (exit 1).
 
             --repair drops a torn last line, after saying on stderr what it drops, and touches \
-            nothing before it. Without --event it only repairs; with --event it then appends.
+            nothing before it, then appends the events given: from --event, or from stdin when \
+            stdin is not a terminal and carries any. With nothing to append it only repairs; it \
+            never waits on a terminal for input, and never drops an event it was given.
+
+            Time in the log only moves forward: the time is read once the lock is held, and a \
+            time earlier than the last record's (a clock set back, or --now) is refused, with \
+            nothing appended (exit 2).
             """,
         options: [
             .path("event", help: "the event as JSON; - reads stdin", default: "-"),
@@ -44,19 +50,22 @@ enum AuditAppendCommand {
         let log = args.positional("LOG")!
         let now = try AuditOptions.now(context)
         let repair = args.flag("repair")
-        // With --repair the events come only from an explicit --event, so that a repair never
-        // waits on a terminal for input.
-        let eventPath: String? = repair && !args.isGiven("event") ? nil : (args.value("event") ?? "-")
+        // A repair never waits on a terminal for input, but whatever is piped in is appended
+        // after it, never dropped.
+        let eventPath: String? = repair && !args.isGiven("event") && context.console.inputIsTerminal ? nil : (args.value("event") ?? "-")
         var events: [JSONValue] = []
         if let eventPath {
             let bytes = try context.readInput(eventPath, limit: FileReader.maxStreamBytes)
-            guard bytes.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            let blank = !bytes.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+            if blank && !(repair && !args.isGiven("event")) {
                 throw CLIError.invalidUsage(eventPath == "-" ? "no event on stdin; give one JSON object" : "\(eventPath) is empty; give one JSON object")
             }
-            events = try AuditOptions.events(bytes, file: eventPath == "-" ? "<stdin>" : eventPath)
+            if !blank {
+                events = try AuditOptions.events(bytes, file: eventPath == "-" ? "<stdin>" : eventPath)
+            }
             // Check every event before appending any, so that a bad one in a batch appends nothing.
             for event in events {
-                _ = try AuditLog.recordLine(event: event, seq: 0, prev: AuditLog.genesis, time: Timestamp.format(now))
+                _ = try AuditLog.recordLine(event: event, seq: 0, prev: AuditLog.genesis, time: Timestamp.format(now ?? Date()))
             }
         }
 

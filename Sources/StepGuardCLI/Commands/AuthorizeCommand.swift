@@ -13,6 +13,11 @@ enum AuthorizeCommand {
             is named by its @id annotation, else by its position: policy0, policy1, ... in file \
             order (the *.cedar files of a directory are read in name order).
 
+            authorize keeps Cedar's exact semantics, since it answers Cedar requests for others: a \
+            policy whose evaluation fails is skipped, a forbid included. The commands that let a \
+            step run (eval, mutate, mint) fail closed instead: there a forbid that fails on a step \
+            holds, and the step is denied.
+
             The request is given either with --principal, --action and --resource (and an optional \
             --context file), or as a JSON file with --request, or as JSON Lines with --requests, one \
             request per line; the batch form loads everything once and answers every line. \

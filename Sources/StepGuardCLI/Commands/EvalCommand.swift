@@ -12,7 +12,10 @@ enum EvalCommand {
             outcome of a step is, most restrictive first: deny, mutate (rewritten into a safer \
             variant that stays inside the original authorization), approve (held for a human), warn \
             (a log-only policy fired) or allow. A denied or held step blocks only the steps that \
-            need it.
+            need it. A forbid whose condition fails on a step (an attribute read without has, a \
+            misspelt attribute, a type error) holds, so the step is denied and the reason names the \
+            policy and its error; its @mutate or @approve remedy does not apply. A permit that fails \
+            is skipped.
 
             The text output is a row per step (id, action, resource, outcome, deciding policies, \
             reason) and a summary line with the count of each outcome, the plan's risk class and \
@@ -115,7 +118,7 @@ enum EvalCommand {
             if context.format != .json && context.format != .sarif {
                 for step in evaluation.steps {
                     for error in step.errors {
-                        context.warning("policy \"\(error.policy)\" was skipped for step \"\(step.id)\": \(error.message)")
+                        context.warning(error.summary(step: step.id))
                     }
                 }
             }
@@ -138,7 +141,8 @@ enum EvalCommand {
             ])
         }
         var out = table.rows.isEmpty ? "" : table.render(style: style, maxWidth: width) + "\n"
-        out += evaluation.summaryLine + "\n"
+        let summary = width.map { TextWrap.wrap(evaluation.summaryLine, width: $0) } ?? [evaluation.summaryLine]
+        out += summary.joined(separator: "\n") + "\n"
         return out
     }
 }

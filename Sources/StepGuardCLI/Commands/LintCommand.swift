@@ -44,6 +44,7 @@ enum LintCommand {
         exitStatus: [
             ExitStatusNote(.success, "no error-level finding"),
             ExitStatusNote(.failure, "error-level findings (warnings too with --strict)"),
+            ExitStatusNote(.error, "an input does not load (SG100, SG101, SG103: reported, never disabled), bad usage"),
         ],
         exclusive: [["strict", "fail-level"], ["explain", "list-rules"]],
         run: run
@@ -68,7 +69,7 @@ enum LintCommand {
             let configuration = try configuration(context)
             let result = try Linter.lint(paths: paths, configuration: configuration)
             report(result, context)
-            return result.failed ? .failure : .success
+            return result.inputDidNotLoad ? .error : result.failed ? .failure : .success
         } catch {
             context.error(error.description)
             return .error
@@ -118,6 +119,9 @@ enum LintCommand {
                 guard let rule = LintRules.rule(id) else {
                     throw .unknownRule(id, suggestion: Suggestion.nearest(to: id.uppercased(), among: LintRules.ids))
                 }
+                if option == "disable" && rule.reportsUnloadableInput {
+                    throw .invalidOption("\(rule.id) reports input that does not load and cannot be disabled; fix the file, or leave it out of the PATHs")
+                }
                 configuration.rules[rule.id] = setting
             }
         }
@@ -144,7 +148,7 @@ enum LintCommand {
         case .github:
             context.console.write(renderGitHub(result))
             let text = renderText(result, options: TextRenderOptions(color: context.diagnosticStyle.isEnabled, quiet: context.isQuiet))
-            context.console.diagnostics.write(text)
+            context.console.writeDiagnostics(text)
         default:
             context.console.write(renderText(result, options: TextRenderOptions(color: context.style.isEnabled, quiet: context.isQuiet)))
         }

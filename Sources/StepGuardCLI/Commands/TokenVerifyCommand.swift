@@ -9,14 +9,17 @@ enum TokenVerifyCommand {
         summary: "verify a credential against a public key",
         discussion: """
             Checks the token's structure, its signature, that its alg matches the key (never none, \
-            never an HMAC alg against an Ed25519 key), exp and nbf within the leeway, the audience, \
-            and the revocation file. Each failure is named: expired 42s ago, audience mismatch, \
-            revoked, bad signature, alg none refused.
+            never an HMAC alg against an Ed25519 key), exp and nbf within the leeway, the audience \
+            (--audience), the issuer (--issuer) and the revocation file. Each failure is named: \
+            expired 42s ago, audience mismatch, issuer mismatch, revoked, bad signature, alg none \
+            refused. An audience or issuer not asked for is not checked (a warning says so for the \
+            audience; the key already stands for the issuer).
             """,
         options: [
             .path("key", short: "k", help: "the issuer's public key (SPKI PEM or JWK)"),
             .path("jwks", help: "a JWKS holding the issuer's keys, chosen by kid"),
             .value("audience", valueName: "AUD", help: "require this aud claim"),
+            .value("issuer", valueName: "ISS", help: "require this iss claim"),
             .path("revoked", help: "a revocation file: one revoked jti per line"),
             .duration("leeway", help: "clock skew allowed on exp and nbf", default: "30s"),
             CommonOptions.now,
@@ -28,7 +31,7 @@ enum TokenVerifyCommand {
             PositionalSpec("TOKEN", kind: .value, help: "the token, or - to read it from stdin"),
         ],
         examples: [
-            Example("stepguard token verify --key keys/issuer.pub --audience deployer \"$TOKEN\"", "verify a token"),
+            Example("stepguard token verify --key keys/issuer.pub --audience deployer --issuer stepguard \"$TOKEN\"", "verify a token"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "valid"),
@@ -46,12 +49,14 @@ enum TokenVerifyCommand {
         let leeway = try CredentialOptions.seconds(context, "leeway", allowZero: true) ?? 30
         let audience = args.value("audience")
         if let audience, audience.isEmpty { throw CLIError.invalidUsage("--audience must not be empty") }
+        let issuer = args.value("issuer")
+        if let issuer, issuer.isEmpty { throw CLIError.invalidUsage("--issuer must not be empty") }
         let revoked = try args.value("revoked").map { try RevocationList.load(path: $0).jtis } ?? []
         let verifier: TokenVerifier
         if let path = args.value("jwks") {
-            verifier = try TokenVerifier(keySet: JWKS.load(path: path), audience: audience, leeway: leeway, revoked: revoked)
+            verifier = try TokenVerifier(keySet: JWKS.load(path: path), audience: audience, issuer: issuer, leeway: leeway, revoked: revoked)
         } else if let path = args.value("key") {
-            verifier = try TokenVerifier(key: VerificationKey.load(path: path), audience: audience, leeway: leeway, revoked: revoked)
+            verifier = try TokenVerifier(key: VerificationKey.load(path: path), audience: audience, issuer: issuer, leeway: leeway, revoked: revoked)
         } else {
             throw CLIError.invalidUsage("give the issuer's public key with --key PUB or --jwks FILE")
         }

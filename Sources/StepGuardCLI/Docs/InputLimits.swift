@@ -60,7 +60,7 @@ public enum InputLimits {
             bound("a revoked `jti`", "256 bytes, no spaces or control characters", "`invalid jti`"),
             bound("signatures on one signed note (checkpoint)", "100", "the checkpoint is reported unreadable"),
             bound("clock leeway of `token verify`", "300 s", "invalid option"),
-            bound("credential lifetime", "default 5 minutes; `@max_ttl` caps it; hard cap 3,600 s",
+            bound("credential lifetime", "default 5 minutes; `@max_ttl` caps it; hard cap 3,600 s, which `--max-ttl` may lower and nothing raises",
                   "a larger request is capped with a warning"),
         ]),
     ]

@@ -104,17 +104,20 @@ public struct Console: Sendable {
     public let environment: [String: String]
     /// Width of the terminal stdout is on, nil when it is not a terminal.
     public let terminalWidth: Int?
+    /// Whether stdin is a terminal (then nothing is piped in, and reading it would wait on a person).
+    public let inputIsTerminal: Bool
     private let readInput: @Sendable () throws -> [UInt8]
 
     /// Creates a console from its parts.
     public init(
         output: any OutputSink, diagnostics: any OutputSink, environment: [String: String],
-        terminalWidth: Int? = nil, input: @escaping @Sendable () throws -> [UInt8]
+        terminalWidth: Int? = nil, inputIsTerminal: Bool = false, input: @escaping @Sendable () throws -> [UInt8]
     ) {
         self.output = output
         self.diagnostics = diagnostics
         self.environment = environment
         self.terminalWidth = terminalWidth
+        self.inputIsTerminal = inputIsTerminal
         self.readInput = input
     }
 
@@ -125,32 +128,39 @@ public struct Console: Sendable {
         return Console(
             output: output, diagnostics: FileDescriptorSink(descriptor: 2, buffered: false), environment: environment,
             terminalWidth: output.isTerminal ? Console.measureWidth(environment: environment) : nil,
-            input: { try Console.readStandardInput() })
+            inputIsTerminal: isatty(0) == 1, input: { try Console.readStandardInput() })
     }
 
     /// A console that records what is written, for tests.
     public static func capturing(
         environment: [String: String] = [:], input: [UInt8] = [], outputIsTerminal: Bool = false,
-        diagnosticsIsTerminal: Bool = false, terminalWidth: Int? = nil
+        diagnosticsIsTerminal: Bool = false, inputIsTerminal: Bool = false, terminalWidth: Int? = nil
     ) -> CapturedConsole {
         let out = MemorySink(isTerminal: outputIsTerminal)
         let err = MemorySink(isTerminal: diagnosticsIsTerminal)
         let console = Console(
             output: out, diagnostics: err, environment: environment, terminalWidth: terminalWidth,
-            input: { input })
+            inputIsTerminal: inputIsTerminal, input: { input })
         return CapturedConsole(console: console, out: out, err: err)
     }
 
     /// Writes payload text to stdout as is.
-    public func write(_ text: String) { output.write(text) }
+    public func write(_ text: String) { output.write(TerminalText.sanitize(text)) }
 
     /// Writes one payload line to stdout.
-    public func print(_ line: String) { output.write(line + "\n") }
+    public func print(_ line: String) { output.write(TerminalText.sanitize(line) + "\n") }
+
+    /// Writes diagnostic text to stderr as is (after escaping, see `TerminalText`), after pushing
+    /// out pending stdout.
+    public func writeDiagnostics(_ text: String) {
+        output.flush()
+        diagnostics.write(TerminalText.sanitize(text))
+    }
 
     /// Writes one line to stderr, after pushing out pending stdout so a terminal shows both in order.
     public func diagnostic(_ line: String) {
         output.flush()
-        diagnostics.write(line + "\n")
+        diagnostics.write(TerminalText.sanitize(line) + "\n")
     }
 
     /// Pushes out buffered output.

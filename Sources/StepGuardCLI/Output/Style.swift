@@ -49,7 +49,10 @@ public struct Style: Sendable, Equatable {
     public func apply(_ text: String, _ attributes: [Attribute]) -> String {
         guard isEnabled, !attributes.isEmpty, !text.isEmpty else { return text }
         let codes = attributes.map { String($0.rawValue) }.joined(separator: ";")
-        return "\u{1B}[\(codes)m\(text)\u{1B}[0m"
+        // The marker becomes ESC on the way out (see TerminalText), so that only stepguard's
+        // own sequences reach the terminal as escapes.
+        let escape = String(TerminalText.marker)
+        return "\(escape)[\(codes)m\(text)\(escape)[0m"
     }
 
     public func bold(_ text: String) -> String { apply(text, .bold) }
@@ -74,7 +77,7 @@ public enum DisplayWidth {
                 if (0x40...0x7E).contains(scalar.value) && scalar != "[" { inEscape = false }
                 continue
             }
-            if scalar == "\u{1B}" { inEscape = true; continue }
+            if scalar == "\u{1B}" || scalar == TerminalText.marker { inEscape = true; continue }
             width += columns(scalar)
         }
         return width

@@ -84,54 +84,10 @@ enum WorkflowInputs {
     /// A pinned `--now` stamps the records too, so one log never mixes the two clocks.
     static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws(AuditError) {
         guard let log = context.arguments.value("audit") else { return }
-        let events = auditEvents(evaluation)
+        let events = DecisionRecords.records(evaluation)
         let time = context.arguments.isGiven("now")
-            ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : Date()
+            ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
         try AuditLog.append(events: events, to: log, now: time)
         context.note("appended \(events.count) record\(events.count == 1 ? "" : "s") to \(log)")
-    }
-
-    /// The audit events of an evaluation, in plan order, spelled by `AuditEvent` with the
-    /// evaluation's details added. A held step's approval request rides on its decision record
-    /// (`approval`); `approval` records are for the answer (approved or rejected), which only a
-    /// person can give.
-    static func auditEvents(_ evaluation: PlanEvaluation) -> [JSONValue] {
-        var events: [JSONValue] = []
-        for step in evaluation.steps {
-            var extra: [(String, JSONValue)] = [
-                ("label", .string(step.outcomeLabel)),
-                ("clock", .string(evaluation.clock.description)),
-                ("risk", .string(evaluation.risk.riskClass.rawValue)),
-                ("tier", .string(evaluation.risk.tier.rawValue)),
-            ]
-            if let approval = step.approval {
-                extra.append(("approval", .object(JSONObject([
-                    ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
-                ]))))
-            }
-            if !step.blockedBy.isEmpty { extra.append(("blocked_by", .array(step.blockedBy.map(JSONValue.string)))) }
-            events.append(adding(extra, to: AuditEvent.decision(
-                plan: evaluation.plan.id, step: step.id, principal: step.principal.description, action: step.action,
-                resource: step.resource.description, outcome: step.outcome.rawValue, policies: step.policies,
-                reason: step.reason)))
-            if let rewrite = step.rewrite {
-                let original = evaluation.plan.steps[step.index]
-                let from = JSONValue.object(JSONObject([
-                    ("action", .string(step.action)), ("resource", .string(step.resource.description)),
-                    ("args", .object(original.args)),
-                ]))
-                events.append(adding([("from", from), ("to", rewrite.final.json)], to: AuditEvent.mutation(
-                    plan: evaluation.plan.id, step: step.id, principal: step.principal.description,
-                    action: rewrite.final.action, resource: rewrite.final.resource.description,
-                    variant: rewrite.variantPath, policies: rewrite.hops.map(\.policy))))
-            }
-        }
-        return events
-    }
-
-    static func adding(_ members: [(String, JSONValue)], to event: JSONValue) -> JSONValue {
-        guard case .object(var object) = event else { return event }
-        for (key, value) in members { object[key] = value }
-        return .object(object)
     }
 }

@@ -1,0 +1,90 @@
+import JSONValue
+
+/// The audit records of decided steps, spelled once for every command that decides a step
+/// (`eval`, `mutate`, `mint`, the live gate), so that a log holds the same fields whichever of
+/// them wrote it. Each record is an event for the audit log to append (it adds `seq`, `time`
+/// and `prev`); fields without a value are left out.
+public enum DecisionRecords {
+    /// The `decision` record of `step`, then a `mutation` record when the step was rewritten.
+    /// `original` is the step as planned (its args go in the mutation's `from`).
+    public static func records(
+        _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass
+    ) -> [JSONValue] {
+        [decision(step, plan: plan, clock: clock, risk: risk)] + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
+    }
+
+    /// The `decision` record of `step`: a held step's approval request rides on it (`approval`),
+    /// a blocked step's needs too (`blocked_by`).
+    public static func decision(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass) -> JSONValue {
+        var decision = base("decision", step, plan: plan, action: step.action, resource: step.resource)
+        decision["outcome"] = .string(step.outcome.rawValue)
+        decision["reason"] = .string(step.reason)
+        setPolicies(&decision, step.policies)
+        decision["label"] = .string(step.outcomeLabel)
+        stamp(&decision, clock: clock, risk: risk)
+        if let approval = step.approval {
+            decision["approval"] = .object(JSONObject([
+                ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
+            ]))
+        }
+        if !step.blockedBy.isEmpty { decision["blocked_by"] = .array(step.blockedBy.map(JSONValue.string)) }
+        return .object(decision)
+    }
+
+    /// The `mutation` record of a rewritten step (nil for any other): the rewritten action and
+    /// resource, the variants applied as `outcome`, the policies that asked, `from` and `to`.
+    public static func mutation(_ step: StepEvaluation, original: StepForm, plan: String) -> JSONValue? {
+        guard let rewrite = step.rewrite else { return nil }
+        var mutation = base("mutation", step, plan: plan, action: rewrite.final.action, resource: rewrite.final.resource)
+        mutation["outcome"] = .string(rewrite.variantPath)
+        setPolicies(&mutation, rewrite.hops.map(\.policy))
+        mutation["from"] = original.json
+        mutation["to"] = rewrite.final.json
+        return .object(mutation)
+    }
+
+    /// The records of every step of `evaluation`, in plan order.
+    public static func records(_ evaluation: PlanEvaluation) -> [JSONValue] {
+        evaluation.steps.flatMap { step in
+            let planned = evaluation.plan.steps[step.index]
+            return records(
+                step, original: planned.form,
+                plan: evaluation.plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass)
+        }
+    }
+
+    /// The `mint` record of a credential (`jti`, expiring at `exp`, seconds since the epoch)
+    /// minted for `step`: the action and resource it authorizes are those that run (the
+    /// rewritten ones for a rewrite), so it stands for the step's mutation record as well.
+    public static func mint(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, jti: String, exp: Int64) -> JSONValue {
+        let form = step.rewrite?.final
+        var record = base("mint", step, plan: plan, action: form?.action ?? step.action, resource: form?.resource ?? step.resource)
+        record["outcome"] = .string(step.outcome.rawValue)
+        setPolicies(&record, step.policies)
+        record["label"] = .string(step.outcomeLabel)
+        stamp(&record, clock: clock, risk: risk)
+        record["allowed_by"] = .array(step.allowedBy.map(JSONValue.string))
+        record["jti"] = .string(jti)
+        record["exp"] = .int(exp)
+        return .object(record)
+    }
+
+    static func base(_ kind: String, _ step: StepEvaluation, plan: String, action: String, resource: EntityRef) -> JSONObject {
+        JSONObject([
+            ("kind", .string(kind)), ("plan", .string(plan)), ("step", .string(step.id)),
+            ("principal", .string(step.principal.description)), ("action", .string(action)),
+            ("resource", .string(resource.description)),
+        ])
+    }
+
+    /// An empty list is left out, as the log's own builders do.
+    static func setPolicies(_ record: inout JSONObject, _ policies: [String]) {
+        if !policies.isEmpty { record["policies"] = .array(policies.map(JSONValue.string)) }
+    }
+
+    static func stamp(_ record: inout JSONObject, clock: Clock, risk: RiskClass) {
+        record["clock"] = .string(clock.description)
+        record["risk"] = .string(risk.rawValue)
+        record["tier"] = .string(risk.tier.rawValue)
+    }
+}

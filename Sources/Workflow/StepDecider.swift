@@ -1,0 +1,165 @@
+import JSONValue
+
+/// Decides one step: builds its request, asks the policies, applies the outcome precedence and
+/// tries the rewrites it asks for inside the boundary. `eval`, `mutate`, `mint` and `test`
+/// decide every step through it (by way of `PlanEvaluator`); a live tool call, whose step and
+/// history come from a host and an audit log rather than a plan file, goes through it directly.
+public struct StepDecider: Sendable {
+    /// The policies, catalog and entities.
+    public let bundle: PolicyBundle
+    /// The request builder (plan facts and clock).
+    public let requests: StepRequestBuilder
+    /// What resources are: `bundle.entities` unless the caller knows more.
+    public let resources: any ResourceFacts
+    /// The most rewrites chained on one step.
+    public let maxRewriteDepth: Int
+
+    /// Each rewrite tried costs a re-evaluation, and chains multiply them: a step gets at most
+    /// this many, whatever the policies ask.
+    public static let rewriteBudgetPerStep = 64
+
+    /// A decider for the steps of `plan` at `clock`. `resources` answers for resources that
+    /// `entities.json` does not list; nil reads `bundle.entities` alone.
+    public init(
+        bundle: PolicyBundle, plan: PlanFacts, clock: Clock, resources: (any ResourceFacts)? = nil, maxRewriteDepth: Int = 4
+    ) throws(WorkflowError) {
+        self.bundle = bundle
+        self.requests = try StepRequestBuilder(plan: plan, clock: clock, bundle: bundle)
+        self.resources = resources ?? bundle.entities
+        self.maxRewriteDepth = max(0, maxRewriteDepth)
+    }
+
+    /// Decides `step` after the steps `history` describes ran. Throws only when its request
+    /// cannot be built (a context value Cedar cannot hold).
+    public func decide(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> StepEvaluation {
+        var result = StepEvaluation(
+            id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
+            outcome: .allow, policies: [], reason: "", warnings: [], rewrite: nil, attempts: [], approval: nil,
+            blockedBy: [], errors: [], location: step.location)
+        if let checkpoint = step.checkpoint {
+            result.outcome = .approve
+            result.policies = checkpoint.policies
+            result.reason = checkpoint.reason.isEmpty
+                ? "awaiting approval by \(checkpoint.groups.joined(separator: ", "))" : checkpoint.reason
+            result.approval = ApprovalRequest(groups: checkpoint.groups, sha256: checkpoint.sha256)
+            return result
+        }
+        let form = step.form
+        let ruling: StepRuling
+        do {
+            let search = Search(decider: self, step: try requests.prepare(step, history: history))
+            ruling = try search.decide(form, depth: 0, visited: [Search.signature(form)])
+        } catch {
+            throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
+        }
+        result.outcome = ruling.outcome
+        result.policies = ruling.policies
+        result.reason = ruling.reason
+        result.warnings = ruling.warnings
+        result.rewrite = ruling.rewrite
+        result.attempts = ruling.attempts
+        result.errors = ruling.errors
+        if ruling.outcome.runs {
+            result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits
+        }
+        if ruling.outcome == .approve {
+            result.approval = ApprovalRequest(groups: ruling.groups, sha256: stepDigest(.object(step.raw)))
+        }
+        return result
+    }
+
+    /// The form of a decided step that runs and enters the chain: as written when allowed,
+    /// rewritten when mutated; nil when it does not run.
+    public static func runningForm(of evaluation: StepEvaluation, step: PlanStep) -> StepForm? {
+        guard evaluation.outcome.runs else { return nil }
+        return evaluation.rewrite?.final ?? step.form
+    }
+
+    /// The policies' answer for one request, forbids that raised an error kept apart.
+    func verdict(_ request: EngineRequest) -> PolicyVerdict {
+        let answer = bundle.engine.decide(request)
+        let policy = { (id: String) in bundle.policyByID[id] }
+        return PolicyVerdict(
+            permits: answer.permits.compactMap(policy),
+            forbids: answer.forbids.compactMap(policy),
+            erroringForbids: answer.errors.filter(\.isForbid).compactMap { policy($0.policy) },
+            errors: answer.errors)
+    }
+
+    /// The rewrite search of one step: every form it takes is judged on the same chain.
+    final class Search {
+        let decider: StepDecider
+        let step: StepRequestBuilder.PreparedStep
+        var budget = StepDecider.rewriteBudgetPerStep
+
+        init(decider: StepDecider, step: StepRequestBuilder.PreparedStep) {
+            self.decider = decider
+            self.step = step
+        }
+
+        static func signature(_ form: StepForm) -> String {
+            form.action + "\u{0}" + form.resource.description + "\u{0}" + CanonicalJSON.string(.object(form.args))
+        }
+
+        func decide(_ form: StepForm, depth: Int, visited: Set<String>) throws(WorkflowError) -> StepRuling {
+            let verdict = decider.verdict(try decider.requests.engineRequest(step, form: form))
+            return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)") { (policy, variant) throws(WorkflowError) in
+                try self.attempt(form, policy: policy, variant: variant, depth: depth, visited: visited)
+            }
+        }
+
+        func attempt(_ form: StepForm, policy: String, variant: String, depth: Int, visited: Set<String>) throws(WorkflowError) -> (RewriteAttempt, Rewrite?) {
+            var (to, facts) = RewriteBoundary.apply(
+                variant: variant, to: form, principal: step.step.principal, catalog: decider.bundle.catalog, resources: decider.resources)
+            var attempt = RewriteAttempt(policy: policy, variant: variant, from: form, to: to, boundary: nil, accepted: false, next: [])
+            guard let to else {
+                attempt.boundary = facts
+                return (attempt, nil)
+            }
+            let key = Self.signature(to)
+            if facts.problems.isEmpty && visited.contains(key) {
+                facts.problems.append("rewrite cycle: the step returns to a form it already had")
+            }
+            if facts.problems.isEmpty && depth + 1 > decider.maxRewriteDepth {
+                facts.problems.append("rewrite chain longer than \(decider.maxRewriteDepth)")
+            }
+            if facts.problems.isEmpty {
+                if budget <= 0 {
+                    facts.problems.append("more than \(StepDecider.rewriteBudgetPerStep) rewrites tried for one step; simplify the @mutate policies")
+                } else {
+                    budget -= 1
+                }
+            }
+            guard facts.problems.isEmpty else {
+                attempt.boundary = facts
+                return (attempt, nil)
+            }
+            // The rewritten step must be allowed by the whole policy set, judged on the same chain.
+            let next = try decide(to, depth: depth + 1, visited: visited.union([key]))
+            switch next.outcome {
+            case .allow, .warn:
+                facts.allowedBy = next.permits
+                attempt.boundary = facts
+                attempt.accepted = true
+                return (attempt, Rewrite(hops: [attempt], warnings: next.outcome == .warn ? next.policies : []))
+            case .mutate:
+                attempt.boundary = facts
+                attempt.accepted = true
+                var hops = [attempt]
+                attempt.next = next.attempts
+                hops.append(contentsOf: next.rewrite!.hops)
+                return (attempt, Rewrite(hops: hops, warnings: next.rewrite!.warnings))
+            case .approve:
+                facts.problems.append("the rewritten step would itself be held for approval by \(OutcomePrecedence.quoted(next.groups))")
+            case .deny, .blocked:
+                facts.problems.append(
+                    next.policies.isEmpty
+                        ? "the rewritten step is not allowed: \(next.reason)"
+                        : "the rewritten step is denied by \(OutcomePrecedence.quoted(next.policies))")
+            }
+            attempt.boundary = facts
+            attempt.next = next.attempts
+            return (attempt, nil)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import JSONValue
+
+/// What every step of one plan (or one live session) shares: `context.plan`, and the context
+/// under every step's own.
+public struct PlanFacts: Sendable, Equatable {
+    /// The plan id (a live session's id).
+    public var id: String
+    /// Who answers for the plan.
+    public var owner: String?
+    /// What the plan is for.
+    public var intent: String?
+    /// Context shared by every step; a step's own context is merged over it.
+    public var context: JSONObject
+    /// The risk class; its tier follows.
+    public var risk: RiskClass
+
+    /// Facts given one by one (a live session has no plan file).
+    public init(id: String, owner: String? = nil, intent: String? = nil, context: JSONObject = JSONObject(), risk: RiskClass) {
+        self.id = id
+        self.owner = owner
+        self.intent = intent
+        self.context = context
+        self.risk = risk
+    }
+
+    /// The facts of `plan`, assessed as `risk`.
+    public init(_ plan: Plan, risk: RiskAssessment) {
+        self.init(id: plan.id, owner: plan.owner, intent: plan.intent, context: plan.context, risk: risk.riskClass)
+    }
+
+    /// `context.plan`: `{"id", "owner", "intent", "risk", "tier"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)),
+            ("owner", .string(owner ?? "")),
+            ("intent", .string(intent ?? "")),
+            ("risk", .string(risk.rawValue)),
+            ("tier", .string(risk.tier.rawValue)),
+        ]))
+    }
+}
+
+/// One Cedar request for one form of a step, its context spelled out as JSON.
+public struct StepRequest: Sendable, Equatable {
+    /// The step's principal.
+    public var principal: EntityRef
+    /// `Action::"<action>"`.
+    public var action: EntityRef
+    /// The resource.
+    public var resource: EntityRef
+    /// The context, by member.
+    public var context: [String: JSONValue]
+}
+
+/// Builds the request of a step (DESIGN §3): its principal, action and resource, and a context
+/// merged from the plan context, the step context, `args`, `step` and `step_id`, `plan`, `tool`
+/// (the catalog entry of the action), `now` (the clock) and `history` (chain facts).
+///
+/// The facts shared by every step are converted to the engine's form once, here.
+public struct StepRequestBuilder: Sendable {
+    /// The plan facts.
+    public let plan: PlanFacts
+    /// The time policies see as `context.now`.
+    public let clock: Clock
+    let catalog: ActionCatalog
+    let engine: any DecisionEngine
+    let planValue: PreparedValue
+    let nowValue: PreparedValue
+    let toolValues: [String: PreparedValue]
+
+    /// A builder for the steps of `plan`, under `bundle`'s catalog and policy engine.
+    public init(plan: PlanFacts, clock: Clock, bundle: PolicyBundle) throws(WorkflowError) {
+        self.plan = plan
+        self.clock = clock
+        catalog = bundle.catalog
+        engine = bundle.engine
+        planValue = try engine.prepare(plan.json)
+        nowValue = try engine.prepare(Self.nowJSON(clock))
+        var tools: [String: PreparedValue] = [:]
+        for name in catalog.actions.keys { tools[name] = try engine.prepare(Self.toolJSON(catalog.actions[name]!)) }
+        toolValues = tools
+    }
+
+    /// The request for `form` of `step` after the steps that `history` describes ran.
+    public func request(_ step: PlanStep, form: StepForm, history: ChainFacts) -> StepRequest {
+        var context = Self.stepMembers(step, plan: plan)
+        context["args"] = .object(form.args)
+        context["history"] = history.json
+        context["plan"] = plan.json
+        if let action = catalog.actions[form.action] { context["tool"] = Self.toolJSON(action) }
+        context["now"] = Self.nowJSON(clock)
+        return StepRequest(principal: step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
+    }
+
+    /// The members of a step's context that no rewrite changes, in the engine's form.
+    struct PreparedStep {
+        var step: PlanStep
+        var members: [String: PreparedValue]
+    }
+
+    func prepare(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> PreparedStep {
+        var members: [String: PreparedValue] = [:]
+        for (key, value) in Self.stepMembers(step, plan: plan) { members[key] = try engine.prepare(value) }
+        members["history"] = try engine.prepare(history.json)
+        members["plan"] = planValue
+        members["now"] = nowValue
+        return PreparedStep(step: step, members: members)
+    }
+
+    /// The engine's request for `form` of a prepared step; the same members as `request`.
+    func engineRequest(_ prepared: PreparedStep, form: StepForm) throws(WorkflowError) -> EngineRequest {
+        var context = prepared.members
+        do {
+            context["args"] = try engine.prepare(.object(form.args))
+        } catch {
+            throw .invalidRequest(error.location ?? prepared.step.location, message: "context.args: \(error.message)")
+        }
+        if let tool = toolValues[form.action] { context["tool"] = tool }
+        return EngineRequest(principal: prepared.step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
+    }
+
+    /// The plan context with the step's own merged over it, then `step` (index) and `step_id`.
+    static func stepMembers(_ step: PlanStep, plan: PlanFacts) -> [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        for (key, value) in plan.context { members[key] = value }
+        for (key, value) in step.context { members[key] = value }
+        members["step"] = .int(step.index)
+        members["step_id"] = .string(step.id)
+        return members
+    }
+
+    /// `context.tool`: `{"name", "effect", "flags"}`.
+    static func toolJSON(_ action: CatalogAction) -> JSONValue {
+        .object(JSONObject([
+            ("name", .string(action.tool)),
+            ("effect", .string(action.effect.rawValue)),
+            ("flags", .array(action.flags.map { .string($0.rawValue) })),
+        ]))
+    }
+
+    /// `context.now`: the clock as a Cedar `datetime`.
+    static func nowJSON(_ clock: Clock) -> JSONValue {
+        .object(JSONObject([
+            ("__extn", .object(JSONObject([("fn", .string("datetime")), ("arg", .string(clock.description))]))),
+        ]))
+    }
+}
