@@ -33,9 +33,10 @@ public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     // Hashing the id alone halves the cost of the lookups that dominate authorization; uids
-    // that share an id across types still compare unequal.
+    // that share an id across types still compare unequal. `String`'s hash agrees with exact
+    // equality: canonically equivalent ids merely collide.
     public func hash(into hasher: inout Hasher) {
-        id.hashExactly(into: &hasher)
+        hasher.combine(id)
     }
 
     /// Cedar literal form, `Type::"id"`, with the id escaped as Cedar prints it.
@@ -368,25 +369,43 @@ public struct Policy: Sendable {
     public var isTemplate: Bool { !slots.isEmpty }
 }
 
-/// Cedar's quoting of a string: escapes as Rust's `escape_debug` does for the characters that
-/// need it (quotes, backslash, control characters).
+/// Cedar's quoting of a string, as the reference prints ids and strings (Rust's
+/// `str::escape_debug`): quotes, backslash and `\t \r \n \0` escaped by name; control, format,
+/// separator (other than the space), private-use, surrogate and unassigned characters, and a
+/// combining mark at the start, escaped as `\u{hex}`.
 public func cedarQuoted(_ s: String) -> String {
     var out = "\""
+    var first = true
     for scalar in s.unicodeScalars {
         switch scalar {
         case "\"": out += "\\\""
+        case "'": out += "\\'"
         case "\\": out += "\\\\"
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"
         case "\0": out += "\\0"
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if isEscapedByRust(scalar, first: first) {
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
+        first = false
     }
     return out + "\""
+}
+
+/// Whether Rust's `escape_debug` writes `scalar` as `\u{hex}`: it is not printable (general
+/// category Cc, Cf, Cs, Co, Cn, Zl, Zp or Zs, the space excepted), or it is a grapheme extender
+/// at the start of the string.
+func isEscapedByRust(_ scalar: Unicode.Scalar, first: Bool) -> Bool {
+    if scalar.value >= 0x20 && scalar.value < 0x7F { return false }
+    switch scalar.properties.generalCategory {
+    case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator:
+        return true
+    default:
+        return first && scalar.properties.isGraphemeExtend
+    }
 }

@@ -251,24 +251,25 @@ public struct Evaluator {
     @inline(never)
     func evalMethod(_ target: Expr, _ method: MethodName, _ args: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
         let recv = try eval(target)
-        var argv: [Value] = []
-        argv.reserveCapacity(args.count)
-        for a in args { argv.append(try eval(a)) }
+        // receiver first, as extension functions take it
+        var values: [Value] = [recv]
+        values.reserveCapacity(args.count + 1)
+        for a in args { values.append(try eval(a)) }
         switch method {
         case .contains, .containsAll, .containsAny, .isEmpty:
             guard case .set(let s) = recv else { throw typeError("set", recv, target) }
             switch method {
             case .contains:
-                return .bool(s.contains(argv[0]))
+                return .bool(s.contains(values[1]))
             case .isEmpty:
                 return .bool(s.isEmpty)
             default:
-                guard case .set(let other) = argv[0] else { throw typeError("set", argv[0], args[0]) }
+                guard case .set(let other) = values[1] else { throw typeError("set", values[1], args[0]) }
                 return .bool(method == .containsAll ? other.isSubset(of: s) : !s.isDisjoint(with: other))
             }
         case .hasTag, .getTag:
             guard case .entity(let uid) = recv else { throw typeError("entity", recv, target) }
-            guard case .string(let key) = argv[0] else { throw typeError("string", argv[0], args[0]) }
+            guard case .string(let key) = values[1] else { throw typeError("string", values[1], args[0]) }
             guard let entity = entities[uid] else {
                 if method == .hasTag { return .bool(false) }
                 throw EvaluationError("entity `\(uid)` does not exist", span: e.span)
@@ -280,7 +281,7 @@ public struct Evaluator {
             return tag
         default:
             // every other method is an extension function
-            return try callExtension(ExtensionFunction.method(method), [recv] + argv, [target] + args, e)
+            return try callExtension(ExtensionFunction.method(method), values, receiver: target, args, e)
         }
     }
 
@@ -288,16 +289,23 @@ public struct Evaluator {
     func evalCall(_ fn: FunctionName, _ args: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
         var argv: [Value] = []
         for a in args { argv.append(try eval(a)) }
-        return try callExtension(.constructor(fn), argv, args, e)
+        return try callExtension(.constructor(fn), argv, receiver: nil, args, e)
     }
 
-    /// Calls an extension function on evaluated arguments; an error points at the argument at
-    /// fault (`exprs` are the argument expressions, receiver first), else at the call.
-    func callExtension(_ fn: ExtensionFunction, _ argv: [Value], _ exprs: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
+    /// Calls an extension function on evaluated arguments (a method's receiver first); an
+    /// error points at the expression of the argument at fault, else at the call.
+    func callExtension(_ fn: ExtensionFunction, _ values: [Value], receiver: Expr?, _ args: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
         do {
-            return try fn.call(argv)
+            return try fn.call(values)
         } catch {
-            let span = error.argument.flatMap { $0 < exprs.count ? exprs[$0].span : nil } ?? e.span
+            var span = e.span
+            if var i = error.argument {
+                if let receiver {
+                    if i == 0 { span = receiver.span }
+                    i -= 1
+                }
+                if i >= 0 && i < args.count { span = args[i].span }
+            }
             throw EvaluationError(error.message, span: span)
         }
     }

@@ -448,9 +448,20 @@ enum ExtensionFunction {
         }
     }
 
+    /// The number of arguments, receiver included.
+    var arity: Int {
+        switch self {
+        case .constructor: return 1
+        case .method(let m):
+            switch m {
+            case .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual, .isInRange, .offset, .durationSince: return 2
+            default: return 1
+            }
+        }
+    }
+
     /// Applies the function to `a` (a method's receiver first), with Cedar's checks and messages.
     func call(_ a: [Value]) throws(ExtensionCallError) -> Value {
-        let arity = parameterTypes.count
         guard a.count == arity else {
             throw ExtensionCallError(
                 message: "wrong number of arguments provided to extension function `\(name)`: expected \(arity), got \(a.count)")

@@ -38,7 +38,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
         case .long(let n): hasher.combine(1 as UInt8); hasher.combine(n)
-        case .string(let s): hasher.combine(2 as UInt8); s.hashExactly(into: &hasher)
+        case .string(let s): hasher.combine(2 as UInt8); hasher.combine(s)
         case .entity(let e): hasher.combine(3 as UInt8); hasher.combine(e)
         case .set(let s): hasher.combine(4 as UInt8); hasher.combine(s)
         case .record(let r): hasher.combine(5 as UInt8); hasher.combine(r)
@@ -246,9 +246,11 @@ extension EntityUID {
     public var json: JSONValue { .object(JSONObject([("type", .string(type)), ("id", .string(id))])) }
 
     /// Reads `{"type", "id"}`, `{"__entity": {...}}`, or a string in Cedar syntax `Type::"id"`.
+    /// As in the reference, the string must be the uid as Cedar prints it: no spaces around
+    /// `::`, and the id escaped exactly as `description` escapes it.
     public init(json: JSONValue) throws(CedarError) {
         if case .string(let s) = json {
-            if let fast = EntityUID.parseSimple(s) {
+            if let fast = EntityUID.parseSimple(s), EntityUID.isPrintedForm(fast.id) {
                 self = fast
                 return
             }
@@ -257,9 +259,18 @@ extension EntityUID {
             } catch {
                 throw .request(message: "`\(s)` is not an entity uid; write it as `Type::\"id\"`")
             }
+            if !description.isExactly(s) {
+                throw .request(message: "`\(s)` is not an entity uid as Cedar writes it; write it as `\(description)`")
+            }
             return
         }
         self = try entityUID(fromJSON: json, path: "")
+    }
+
+    /// Whether `id` is printable ASCII with nothing `cedarQuoted` escapes, so that a uid that
+    /// `parseSimple` read (no spaces, no escapes) is already in its printed form.
+    static func isPrintedForm(_ id: String) -> Bool {
+        id.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 }
 

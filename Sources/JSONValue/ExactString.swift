@@ -15,6 +15,15 @@ extension String {
     /// bytes), not merely canonically equivalent as `==` tests.
     @inlinable
     public func isExactly(_ other: String) -> Bool {
+        // Identical representations hold identical bytes: the common case of equal small
+        // strings, or of one string shared, costs a 16-byte comparison.
+        if MemoryLayout<String>.size == 16 {
+            let x = withUnsafeBytes(of: self) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
+            let y = withUnsafeBytes(of: other) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
+            if x == y { return true }
+        }
+        // Equal bytes are canonically equivalent, so `==` (fast for ASCII) rules out the rest.
+        guard self == other else { return false }
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
         if let same = a.withContiguousStorageIfAvailable({ pa in
@@ -32,16 +41,6 @@ extension String {
     @inlinable
     public func exactlyPrecedes(_ other: String) -> Bool {
         utf8.lexicographicallyPrecedes(other.utf8)
-    }
-
-    /// Feeds the UTF-8 bytes (and a terminator, so that adjacent strings cannot run together)
-    /// to `hasher`: consistent with `isExactly`, where `hash(into:)` follows `==`.
-    @inlinable
-    public func hashExactly(into hasher: inout Hasher) {
-        if utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            for byte in utf8 { hasher.combine(byte) }
-        }
-        hasher.combine(UInt8(0xFF))
     }
 }
 
@@ -64,8 +63,10 @@ public struct ExactString: Hashable, Comparable, Sendable, CustomStringConvertib
     @inlinable
     public static func < (a: ExactString, b: ExactString) -> Bool { a.string.exactlyPrecedes(b.string) }
 
+    // `String`'s own hash is coarser than exact equality (canonically equivalent strings
+    // collide) but consistent with it, and fast.
     @inlinable
-    public func hash(into hasher: inout Hasher) { string.hashExactly(into: &hasher) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(string) }
 
     public var description: String { string }
 }

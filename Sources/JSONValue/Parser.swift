@@ -194,9 +194,6 @@ private struct Reader {
             }
             let keyOffset = position
             let key = try parseString()
-            if object.contains(key) {
-                throw fail("duplicate key \"\(key)\" in object; each key may appear once", at: keyOffset)
-            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw fail("unexpected \(describe(position)): expected ':' after member name")
@@ -206,7 +203,9 @@ private struct Reader {
             path.append(.key(key))
             let value = try parseValue()
             path.removeLast()
-            object[key] = value
+            guard object.appendNew(key, value) else {
+                throw fail("duplicate key \"\(key)\" in object; each key may appear once", at: keyOffset)
+            }
             skipWhitespace()
             guard position < bytes.count else { throw fail("unterminated object (opened at \(LineTable(bytes).location(ofOffset: open))): expected '}'") }
             if bytes[position] == UInt8(ascii: ",") {

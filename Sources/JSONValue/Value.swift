@@ -178,6 +178,18 @@ public struct JSONObject: Equatable, Sendable, Sequence {
         }
     }
 
+    /// Appends a member; false, leaving the object as it was, when `key` is already a member.
+    /// One hash lookup where `contains` then assignment would take two.
+    mutating func appendNew(_ key: String, _ value: JSONValue) -> Bool {
+        let k = ExactString(key)
+        if let old = storage.updateValue(value, forKey: k) {
+            storage[k] = old
+            return false
+        }
+        keys.append(key)
+        return true
+    }
+
     /// Whether the object has a member `key`.
     public func contains(_ key: String) -> Bool { storage[ExactString(key)] != nil }
 

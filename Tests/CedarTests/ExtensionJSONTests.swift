@@ -150,4 +150,10 @@ import JSONValue
         let negative = Value.datetime(CedarDatetime(epochMilliseconds: -1))
         #expect(try Value(json: negative.json) == negative)
     }
+
+    @Test func arityAgreesWithTheParameterTypes() {
+        let all = FunctionName.allCases.map(ExtensionFunction.constructor) + MethodName.allCases.compactMap { ExtensionFunction(method: $0) }
+        #expect(all.count == 4 + 18)
+        for f in all { #expect(f.arity == f.parameterTypes.count, "\(f.name)") }
+    }
 }

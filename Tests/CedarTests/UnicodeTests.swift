@@ -128,4 +128,18 @@ import JSONValue
         let record = Value.record([ExactString(Self.nfc): .long(1), ExactString(Self.nfd): .long(2)])
         #expect(record.description == "{\"\(Self.nfd)\": 2, \"\(Self.nfc)\": 1}")
     }
+
+    /// Request uid text is read only in the form Cedar prints (Rust's `escape_debug` of the id).
+    @Test(arguments: [
+        ("U::\"x\u{301}\"", true), ("U::\"\u{94A}\"", true), ("U::\"\u{1F468}\"", true), ("U::\"a b\"", true),
+        (#"U::"\u{301}x""#, true), (#"U::"a\tb""#, true), (#"U::"a\'b""#, true), (#"U::"\u{200d}x""#, true), (#"U::"\0""#, true),
+        ("U::\"\u{301}x\"", false), ("U::\"x\u{200D}\"", false), ("U::\"a\u{A0}b\"", false), ("U::\"\u{AD}\"", false),
+        ("U::\"\u{FEFF}\"", false), ("U::\"\u{E000}\"", false), ("U::\"a'b\"", false), ("U::\"a\tb\"", false),
+        (#"U :: "x""#, false), (#" U::"x""#, false), (#"U::"a\u{301}""#, false), (#"U::"\x41""#, false), (#"U::"\u{41}""#, false),
+    ])
+    func requestUIDTextMustBeInPrintedForm(_ text: String, _ accepted: Bool) {
+        let uid = try? EntityUID(json: .string(text))
+        #expect((uid != nil) == accepted, "\(text)")
+        if let uid { #expect(uid.description == text) }
+    }
 }
