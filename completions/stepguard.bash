@@ -5,7 +5,7 @@
 # The subcommands of a command path.
 _stepguard_subcommands() {
     case "$1" in
-        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit completions help" ;;
+        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate completions help" ;;
         "token") echo "verify inspect revoke" ;;
         "audit") echo "append checkpoint verify show prove verify-proof" ;;
     esac
@@ -35,6 +35,7 @@ _stepguard_options() {
         "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
         "audit prove") echo "--seq --key -k --format --color --quiet -q --help -h" ;;
         "audit verify-proof") echo "--key -k --record --format --color --quiet -q --help -h" ;;
+        "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -135,6 +136,16 @@ _stepguard_option_value() {
         "audit verify-proof --record") echo "path" ;;
         "audit verify-proof --format") echo "words:text json" ;;
         "audit verify-proof --color") echo "words:auto always never" ;;
+        "gate --host") echo "words:claude-code" ;;
+        "gate --policies"|"gate -p") echo "path" ;;
+        "gate --log") echo "path" ;;
+        "gate --mode") echo "words:enforce log-only" ;;
+        "gate --allow-answer") echo "words:none allow" ;;
+        "gate --lock-timeout") echo "value" ;;
+        "gate --now") echo "value" ;;
+        "gate --settings") echo "path" ;;
+        "gate --format") echo "words:text json" ;;
+        "gate --color") echo "words:auto always never" ;;
         *) return 1 ;;
     esac
 }
@@ -155,6 +166,7 @@ _stepguard_positional() {
         "audit show") echo "path" ;;
         "audit prove") echo "path" ;;
         "audit verify-proof") echo "path" ;;
+        "gate") echo "words:install" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;
     esac

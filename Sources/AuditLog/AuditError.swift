@@ -28,6 +28,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case logDoesNotVerify(path: String, firstFault: String)
     /// Signing failed.
     case signingFailed(String)
+    /// The log's lock was not obtained within the time allowed (another writer holds it).
+    case lockTimeout(path: String, milliseconds: Int)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): the log does not verify (\(firstFault)); run 'stepguard audit verify' for the full report"
         case let .signingFailed(reason):
             return "signing failed: \(reason)"
+        case let .lockTimeout(path, milliseconds):
+            return "\(path): the log's lock was not obtained within \(milliseconds) ms; another writer holds it, or a stale process does (find it with 'fuser \(path)')"
         }
     }
 }

@@ -100,7 +100,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The closest candidate by edit distance, for did-you-mean hints: at most a third of the
 /// word's length (at least 1) edits away, exact about case; ties go to the alphabetically first.
-func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
+public func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
     let limit = max(1, word.count / 3)
     return EditDistance.closest(among: candidates, ties: .alphabetical) { candidate in
         let distance = EditDistance.levenshtein(word, candidate)

@@ -1,0 +1,293 @@
+import AuditLog
+import Foundation
+import JSONValue
+import Workflow
+
+/// Knobs of one gate run.
+public struct GateOptions: Sendable {
+    /// Whether answers enforce the decision.
+    public var mode: GateMode
+    /// The time policies see; the current time when nil.
+    public var clock: Clock?
+    /// The longest wait for the log's lock before the call is blocked.
+    public var lockTimeoutMilliseconds: Int
+
+    /// Defaults: enforce, the current time, a 5 s lock wait.
+    public init(mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000) {
+        self.mode = mode
+        self.clock = clock
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+    }
+
+    /// The time stamped on records: the pinned clock when there is one, so one log never mixes
+    /// the two clocks.
+    var recordTime: Date {
+        clock.map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) } ?? Date()
+    }
+}
+
+/// The gate's decision on one tool call.
+public struct GateVerdict: Sendable, Equatable {
+    /// The outcome, as `eval` would give it for the same step and history.
+    public var outcome: StepOutcome
+    /// The policies that decided it.
+    public var policies: [String]
+    /// Why, in one line.
+    public var reason: String
+    /// Satisfied log-only forbids (the deciding ones for `warn`).
+    public var warnings: [String]
+    /// Who must approve (outcome `approve`).
+    public var groups: [String]
+    /// The variants applied (outcome `mutate`).
+    public var variant: String?
+    /// The rewritten tool input, whole (outcome `mutate`).
+    public var updatedInput: JSONObject?
+    /// The call as the catalog sees it; nil when no rule maps it.
+    public var mapped: MappedCall?
+    /// The `seq` of the decision record.
+    public var seq: Int
+
+    /// The sentence the host shows: what stepguard decided, by which policies, and why.
+    public var message: String {
+        let names = policies.map { "\"\($0)\"" }.joined(separator: ", ")
+        switch outcome {
+        case .deny, .blocked:
+            return "stepguard denied this call" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .mutate:
+            return "stepguard rewrote this call to \"\(variant ?? "")\"" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .approve:
+            let who = groups.map { "\"\($0)\"" }.joined(separator: " and ")
+            return "stepguard holds this call for approval by \(who)" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .warn:
+            return "stepguard log-only policy \(names) would stop this call: \(reason)"
+        case .allow:
+            return "stepguard allowed this call" + (policies.isEmpty ? "" : " (\(names))")
+        }
+    }
+}
+
+/// Decides live tool calls of an agent host, and records them in the audit log.
+public enum Gate {
+    /// Decides `call` of `host` against `policies`, with the session's earlier calls from the
+    /// log at `locations.log` as its history, and appends the decision to that log. Reading the
+    /// history, deciding and appending happen under the log's lock, so parallel calls of one
+    /// session are decided one after the other, in the log's order.
+    public static func decide(
+        _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
+    ) throws(GateError) -> GateVerdict {
+        do {
+            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
+                let session = SessionLog(log: log, session: call.session)
+                let (records, _) = try session.read()
+                let history = SessionLog.calls(records).filter(\.ran)
+                var (verdict, events) = try decideLocked(call, host: host, policies: policies, root: locations.root, history: history, options: options)
+                let appended = try log.append(events: events, now: options.recordTime)
+                verdict.seq = appended[0].seq
+                let values = appended.compactMap { try? JSONParser.parse($0.line).objectValue }
+                session.appended(values, previous: records, end: try log.size(), lastHash: appended.last!.hash)
+                events.removeAll()
+                return verdict
+            }
+        } catch let error as GateError {
+            throw error
+        } catch let error as AuditError {
+            throw .log(error)
+        } catch {
+            throw .malformedEvent("\(error)")
+        }
+    }
+
+    /// Records that `call` ran (or failed): an execution record joined to its decision by the
+    /// host's tool-call id. A call the gate held for approval that ran anyway was approved at
+    /// the host's prompt: an approval record says so before the execution.
+    public static func record(
+        _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
+    ) throws(GateError) {
+        do {
+            try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
+                let session = SessionLog(log: log, session: call.session)
+                let (records, _) = try session.read()
+                let decision = SessionLog.calls(records).first { $0.step == call.toolUseID }
+                var events: [JSONValue] = []
+                let principal = decision?.record["principal"]?.stringValue
+                if decision?.outcome == "approve" {
+                    events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
+                        plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
+                }
+                var outcome: [(String, JSONValue)] = [("succeeded", .bool(result.succeeded))]
+                if let error = result.error { outcome.append(("error", .string(String(error.prefix(1000))))) }
+                if result.interrupted { outcome.append(("interrupted", true)) }
+                events.append(adding([("host", .string(host)), ("tool", .string(call.tool)), ("result", .object(JSONObject(outcome)))],
+                    to: AuditEvent.execution(
+                        plan: call.session, step: call.toolUseID, principal: principal,
+                        action: decision?.chain?["action"]?.stringValue ?? decision?.record["action"]?.stringValue,
+                        resource: decision?.chain?["resource"]?.stringValue ?? decision?.record["resource"]?.stringValue,
+                        outcome: result.succeeded ? "succeeded" : "failed")))
+                let appended = try log.append(events: events, now: options.recordTime)
+                let values = appended.compactMap { try? JSONParser.parse($0.line).objectValue }
+                session.appended(values, previous: records, end: try log.size(), lastHash: appended.last!.hash)
+            }
+        } catch let error as GateError {
+            throw error
+        } catch let error as AuditError {
+            throw .log(error)
+        } catch {
+            throw .malformedEvent("\(error)")
+        }
+    }
+
+    // MARK: - Deciding
+
+    static func decideLocked(
+        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], options: GateOptions
+    ) throws(GateError) -> (GateVerdict, [JSONValue]) {
+        let catalog = policies.catalog
+        guard let mapped = catalog.map(call, host: host, root: root) else {
+            let reason = catalog.hosts[host] == nil
+                ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
+                : "no rule in \(catalog.file) maps tool \"\(call.tool)\"; add {\"tool\": \"\(call.tool)\", \"action\": ..., \"resource\": ...} to hosts.\(host).tools, or a \"default\" rule"
+            let verdict = GateVerdict(
+                outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0)
+            var extra = gateMembers(call, host: host, options: options)
+            extra.append(("label", "deny"))
+            return (verdict, [adding(extra, to: AuditEvent.decision(
+                plan: call.session, step: call.toolUseID, outcome: "deny", reason: reason))])
+        }
+        let facts = catalog.facts(of: mapped.resource, entities: policies.bundle.entities, root: root)
+        let context = JSONObject([
+            ("resource", facts.json(mapped.resource)),
+            ("host", .object(JSONObject([("name", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]))),
+        ])
+        var bundle = policies.bundle
+        var refusals: [String] = []
+        var evaluation: StepEvaluation
+        var updatedInput: JSONObject?
+        // A rewrite the tool input cannot carry out exactly falls through to the next remedy:
+        // its variant is taken out of the catalog and the call decided again.
+        while true {
+            evaluation = try StepJudge.judge(
+                call: call, mapped: mapped, context: context, history: history, bundle: bundle, clock: options.clock)
+            guard evaluation.outcome == .mutate, let rewrite = evaluation.rewrite else { break }
+            switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root) {
+            case .success(let input):
+                updatedInput = input
+            case .failure(let refusal):
+                refusals.append("rewrite \"\(rewrite.hops[0].variant)\" refused: \(refusal.message)")
+                let action = rewrite.hops[0].from.action
+                bundle.catalog.actions[action]?.variants.removeAll { $0.name == rewrite.hops[0].variant }
+                continue
+            }
+            break
+        }
+        var reason = evaluation.reason
+        if !refusals.isEmpty && evaluation.outcome != .mutate { reason += "; " + refusals.joined(separator: "; ") }
+        let verdict = GateVerdict(
+            outcome: evaluation.outcome, policies: evaluation.policies, reason: reason, warnings: evaluation.warnings,
+            groups: evaluation.approval?.groups ?? [], variant: evaluation.rewrite?.variantPath, updatedInput: updatedInput,
+            mapped: mapped, seq: 0)
+        return (verdict, records(evaluation, verdict: verdict, call: call, host: host, mapped: mapped, policies: policies, root: root, options: options))
+    }
+
+    struct Refusal: Error { let message: String }
+
+    /// The tool input after the input edits of every hop, when it maps back to exactly the
+    /// rewritten step the policies allowed: the same action and resource, and the same value
+    /// of every argument a variant sets.
+    static func carryOut(
+        _ rewrite: Rewrite, call: ToolCall, host: String, catalog: GateCatalog, bundle: PolicyBundle, root: String
+    ) -> Result<JSONObject, Refusal> {
+        var input = call.input
+        var variantArgs = Set<String>()
+        for hop in rewrite.hops {
+            guard catalog.inputEdits[hop.from.action]?[hop.variant] != nil else {
+                return .failure(Refusal(message: "variant \"\(hop.variant)\" of \"\(hop.from.action)\" has no \"input\" edits in \(catalog.file), so the tool call cannot be rewritten"))
+            }
+            guard let next = catalog.edit(input, action: hop.from.action, variant: hop.variant) else {
+                return .failure(Refusal(message: "the input edits of \"\(hop.variant)\" need a string field the call does not have"))
+            }
+            input = next
+            for key in bundle.catalog.actions[hop.from.action]?.variant(hop.variant)?.args.keys ?? [] { variantArgs.insert(key) }
+        }
+        var edited = call
+        edited.input = input
+        let final = rewrite.final
+        guard let remapped = catalog.map(edited, host: host, root: root) else {
+            return .failure(Refusal(message: "no rule maps the rewritten input"))
+        }
+        guard remapped.action == final.action, remapped.resource == final.resource else {
+            return .failure(Refusal(message: "the rewritten input maps to \(remapped.action) on \(remapped.resource) (\(remapped.rule)), not to the variant's \(final.action) on \(final.resource)"))
+        }
+        for key in variantArgs.sorted() where remapped.args[key] != final.args[key] {
+            return .failure(Refusal(message: "the rewritten input maps to args.\(key) = \(remapped.args[key].map(CanonicalJSON.string) ?? "nothing"), not the variant's \(final.args[key].map(CanonicalJSON.string) ?? "nothing")"))
+        }
+        return .success(input)
+    }
+
+    // MARK: - Records
+
+    /// The decision record (and a mutation record for a rewrite) of a decided call. Each names
+    /// the session as its plan and the host's tool-call id as its step; the decision carries the
+    /// chain facts of the form that runs (or would run, once approved), which later calls of the
+    /// session read back as their history.
+    static func records(
+        _ evaluation: StepEvaluation, verdict: GateVerdict, call: ToolCall, host: String, mapped: MappedCall,
+        policies: GatePolicies, root: String, options: GateOptions
+    ) -> [JSONValue] {
+        let runs = evaluation.rewrite.map { ($0.final.action, $0.final.resource) } ?? (mapped.action, mapped.resource)
+        var extra = gateMembers(call, host: host, options: options)
+        extra.append(("label", .string(evaluation.outcomeLabel)))
+        extra.append(("rule", .string(mapped.rule)))
+        extra.append(("args", .object(mapped.args)))
+        extra.append(("chain", chainFacts(action: runs.0, resource: runs.1, policies: policies, root: root)))
+        if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
+        if let approval = evaluation.approval {
+            extra.append(("approval", .object(JSONObject([
+                ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
+            ]))))
+        }
+        var events = [adding(extra, to: AuditEvent.decision(
+            plan: call.session, step: call.toolUseID, principal: mapped.principal.description, action: mapped.action,
+            resource: mapped.resource.description, outcome: evaluation.outcome.rawValue, policies: evaluation.policies,
+            reason: verdict.reason))]
+        if let rewrite = evaluation.rewrite {
+            let from = JSONValue.object(JSONObject([
+                ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)), ("args", .object(mapped.args)),
+            ]))
+            var members: [(String, JSONValue)] = [("from", from), ("to", rewrite.final.json), ("host", .string(host))]
+            if let input = verdict.updatedInput { members.append(("input", .object(input))) }
+            events.append(adding(members, to: AuditEvent.mutation(
+                plan: call.session, step: call.toolUseID, principal: mapped.principal.description, action: rewrite.final.action,
+                resource: rewrite.final.resource.description, variant: rewrite.variantPath, policies: rewrite.hops.map(\.policy))))
+        }
+        return events
+    }
+
+    /// What a later call's history needs of this one: its action with the catalog's tool,
+    /// effect and flags, and its resource with its facts.
+    static func chainFacts(action name: String, resource: EntityRef, policies: GatePolicies, root: String) -> JSONValue {
+        let facts = policies.catalog.facts(of: resource, entities: policies.bundle.entities, root: root)
+        let action = policies.bundle.catalog.actions[name]
+        var pairs: [(String, JSONValue)] = [
+            ("action", .string(name)), ("resource", .string(resource.description)),
+            ("tool", .string(action?.tool ?? name)), ("effect", .string(action?.effect.rawValue ?? "read")),
+            ("flags", .array((action?.flags ?? []).map { .string($0.rawValue) })),
+            ("labels", .array(facts.labels.map(JSONValue.string))), ("sensitivity", .int(facts.sensitivity)),
+            ("external", .bool(facts.external)),
+        ]
+        if let environment = facts.environment { pairs.append(("environment", .string(environment))) }
+        return .object(JSONObject(pairs))
+    }
+
+    static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
+        if let clock = options.clock { members.append(("clock", .string(clock.description))) }
+        if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
+        return members
+    }
+
+    static func adding(_ members: [(String, JSONValue)], to event: JSONValue) -> JSONValue {
+        guard case .object(var object) = event else { return event }
+        for (key, value) in members { object[key] = value }
+        return .object(object)
+    }
+}
