@@ -47,33 +47,56 @@ public final class LockedLog {
         return try AuditLog.lastLineRange(file, size: end)
     }
 
-    /// The records of plan `plan` in the log from byte `offset` (a line boundary) to its last
-    /// whole line, and the offset where the scan stopped. Lines of other plans are only scanned,
-    /// not parsed. A line that is not a record is an error: a history with a hole in it could let
-    /// a chain rule miss what the hole held. A final line without its newline is left for
-    /// `append` to report as a torn tail.
-    public func records(ofPlan plan: String, from offset: Int) throws(AuditError) -> (records: [PlanRecord], end: Int) {
+    /// The records of plan `plan`: first those at the byte offsets `known` (each must start a
+    /// line holding a record of that plan, else the answer is nil and the caller rereads the
+    /// log from the start), then those found from byte `offset` (a line boundary) to the last
+    /// whole line; also where that scan stopped and the hash of the record ending there.
+    ///
+    /// Lines of other plans are only scanned, not parsed. A line that is not a record is an
+    /// error: a history with a hole in it could let a chain rule miss what the hole held. A
+    /// final line without its newline is left for `append` to report as a torn tail.
+    public func records(ofPlan plan: String, at known: [Int] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
         let mapped = try MappedFile(path: path)
         let bytes = mapped.bytes
-        var found: [PlanRecord] = []
-        var start = min(offset, bytes.count)
         let wanted = Array(plan.utf8)
-        while start < bytes.count {
+        /// The record of `plan` on the line starting at `start`, or why there is none.
+        func record(at start: Int) -> (record: PlanRecord?, end: Int, isRecord: Bool) {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            if end == bytes.count { break }
+            guard end < bytes.count else { return (nil, end, true) }
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else {
+            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, end, false) }
+            guard let span = scanned.plan,
+                  span.escaped ? RecordScanner.string(span, in: line) == plan : line[span.start..<span.end].elementsEqual(wanted),
+                  case .object(let value)? = try? JSONParser.parse(Array(line))
+            else { return (nil, end, true) }
+            return (PlanRecord(offset: start, end: end + 1, seq: seq, value: value), end, true)
+        }
+        var found: [PlanRecord] = []
+        for start in known {
+            guard start >= 0, start < bytes.count, start == 0 || bytes[start - 1] == 0x0A,
+                  let hit = record(at: start).record
+            else { return nil }
+            found.append(hit)
+        }
+        var start = min(max(0, offset), bytes.count)
+        while start < bytes.count {
+            let (hit, end, isRecord) = record(at: start)
+            guard isRecord else {
                 throw AuditError.logDoesNotVerify(path: path, firstFault: "byte \(start) starts a line that is not a record")
             }
-            if let span = scanned.plan,
-               span.escaped ? RecordScanner.string(span, in: line) == plan : line[span.start..<span.end].elementsEqual(wanted),
-               let value = try? JSONParser.parse(Array(line)) {
-                found.append(PlanRecord(offset: start, end: end + 1, seq: seq, hash: AuditLog.hash(line: line), value: value))
-            }
+            if end == bytes.count { break }
+            if let hit { found.append(hit) }
             start = end + 1
         }
-        return withExtendedLifetime(mapped) { (found, start) }
+        var endHash: Digest32?
+        if start > 0 {
+            var lineStart = start - 1
+            while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+            endHash = AuditLog.hash(line: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<(start - 1)]))
+        }
+        let result = PlanRecords(records: found, end: start, endHash: endHash)
+        return withExtendedLifetime(mapped) { result }
     }
 
     /// Appends `events` as `AuditLog.append` does (tail checked, one write, fsync) without
@@ -100,7 +123,7 @@ extension AuditLog {
     }
 }
 
-/// One record of a plan, as `LockedLog.records(ofPlan:from:)` found it.
+/// One record of a plan, as `LockedLog.records(ofPlan:at:from:)` found it.
 public struct PlanRecord: Sendable {
     /// Byte offset of its line in the log.
     public let offset: Int
@@ -108,8 +131,16 @@ public struct PlanRecord: Sendable {
     public let end: Int
     /// Its `seq`.
     public let seq: Int
-    /// Its leaf hash (what the next record names as `prev`).
-    public let hash: Digest32
     /// The record.
-    public let value: JSONValue
+    public let value: JSONObject
+}
+
+/// A plan's records in a log and where the reading stopped.
+public struct PlanRecords: Sendable {
+    /// The records, in the order asked for and found.
+    public let records: [PlanRecord]
+    /// The length of the log read: just past its last whole line.
+    public let end: Int
+    /// The hash of the record that ends at `end` (nil for an empty log).
+    public let endHash: Digest32?
 }

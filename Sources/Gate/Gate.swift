@@ -78,13 +78,12 @@ public enum Gate {
         do {
             return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
                 let session = SessionLog(log: log, session: call.session)
-                let (records, _) = try session.read()
-                let history = SessionLog.calls(records).filter(\.ran)
+                let state = try session.read()
+                let history = SessionLog.calls(state.records).filter(\.ran)
                 var (verdict, events) = try decideLocked(call, host: host, policies: policies, root: locations.root, history: history, options: options)
                 let appended = try log.append(events: events, now: options.recordTime)
                 verdict.seq = appended[0].seq
-                let values = appended.compactMap { try? JSONParser.parse($0.line).objectValue }
-                session.appended(values, previous: records, end: try log.size(), lastHash: appended.last!.hash)
+                session.remember(appended, after: state)
                 events.removeAll()
                 return verdict
             }
@@ -106,10 +105,10 @@ public enum Gate {
         do {
             try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
                 let session = SessionLog(log: log, session: call.session)
-                let (records, _) = try session.read()
-                let decision = SessionLog.calls(records).first { $0.step == call.toolUseID }
+                let state = try session.read()
+                let decision = SessionLog.calls(state.records).first { $0.step == call.toolUseID }
                 var events: [JSONValue] = []
-                let principal = decision?.record["principal"]?.stringValue
+                let principal = decision?.decision["principal"]?.stringValue
                 if decision?.outcome == "approve" {
                     events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
                         plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
@@ -120,12 +119,10 @@ public enum Gate {
                 events.append(adding([("host", .string(host)), ("tool", .string(call.tool)), ("result", .object(JSONObject(outcome)))],
                     to: AuditEvent.execution(
                         plan: call.session, step: call.toolUseID, principal: principal,
-                        action: decision?.chain?["action"]?.stringValue ?? decision?.record["action"]?.stringValue,
-                        resource: decision?.chain?["resource"]?.stringValue ?? decision?.record["resource"]?.stringValue,
+                        action: decision?.action, resource: decision?.resource,
                         outcome: result.succeeded ? "succeeded" : "failed")))
                 let appended = try log.append(events: events, now: options.recordTime)
-                let values = appended.compactMap { try? JSONParser.parse($0.line).objectValue }
-                session.appended(values, previous: records, end: try log.size(), lastHash: appended.last!.hash)
+                session.remember(appended, after: state)
             }
         } catch let error as GateError {
             throw error
@@ -226,19 +223,16 @@ public enum Gate {
     // MARK: - Records
 
     /// The decision record (and a mutation record for a rewrite) of a decided call. Each names
-    /// the session as its plan and the host's tool-call id as its step; the decision carries the
-    /// chain facts of the form that runs (or would run, once approved), which later calls of the
-    /// session read back as their history.
+    /// the session as its plan and the host's tool-call id as its step; later calls of the
+    /// session read them back as their history.
     static func records(
         _ evaluation: StepEvaluation, verdict: GateVerdict, call: ToolCall, host: String, mapped: MappedCall,
         policies: GatePolicies, root: String, options: GateOptions
     ) -> [JSONValue] {
-        let runs = evaluation.rewrite.map { ($0.final.action, $0.final.resource) } ?? (mapped.action, mapped.resource)
         var extra = gateMembers(call, host: host, options: options)
         extra.append(("label", .string(evaluation.outcomeLabel)))
         extra.append(("rule", .string(mapped.rule)))
         extra.append(("args", .object(mapped.args)))
-        extra.append(("chain", chainFacts(action: runs.0, resource: runs.1, policies: policies, root: root)))
         if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
         if let approval = evaluation.approval {
             extra.append(("approval", .object(JSONObject([
@@ -260,22 +254,6 @@ public enum Gate {
                 resource: rewrite.final.resource.description, variant: rewrite.variantPath, policies: rewrite.hops.map(\.policy))))
         }
         return events
-    }
-
-    /// What a later call's history needs of this one: its action with the catalog's tool,
-    /// effect and flags, and its resource with its facts.
-    static func chainFacts(action name: String, resource: EntityRef, policies: GatePolicies, root: String) -> JSONValue {
-        let facts = policies.catalog.facts(of: resource, entities: policies.bundle.entities, root: root)
-        let action = policies.bundle.catalog.actions[name]
-        var pairs: [(String, JSONValue)] = [
-            ("action", .string(name)), ("resource", .string(resource.description)),
-            ("tool", .string(action?.tool ?? name)), ("effect", .string(action?.effect.rawValue ?? "read")),
-            ("flags", .array((action?.flags ?? []).map { .string($0.rawValue) })),
-            ("labels", .array(facts.labels.map(JSONValue.string))), ("sensitivity", .int(facts.sensitivity)),
-            ("external", .bool(facts.external)),
-        ]
-        if let environment = facts.environment { pairs.append(("environment", .string(environment))) }
-        return .object(JSONObject(pairs))
     }
 
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
