@@ -114,7 +114,7 @@ public enum AuditLog {
     }
 
     /// The body of `append` for a log whose exclusive lock `file` already holds.
-    static func append(events: [JSONValue], locked file: FileHandleFD, path: String, now: Date) throws(AuditError) -> [AppendedRecord] {
+    static func append(events: [JSONValue], locked file: FileHandleFD, path: String, now: Date?) throws(AuditError) -> [AppendedRecord] {
         let tail = try readTail(file)
         var seq = tail.nextSeq
         var prev = tail.lastHash

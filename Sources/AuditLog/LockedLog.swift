@@ -99,10 +99,10 @@ public final class LockedLog {
         return withExtendedLifetime(mapped) { result }
     }
 
-    /// Appends `events` as `AuditLog.append` does (tail checked, one write, fsync) without
-    /// letting go of the lock.
+    /// Appends `events` as `AuditLog.append` does (tail checked, time only forward, one write,
+    /// fsync; `now` nil reads the clock) without letting go of the lock.
     @discardableResult
-    public func append(events: [JSONValue], now: Date = Date()) throws(AuditError) -> [AppendedRecord] {
+    public func append(events: [JSONValue], now: Date? = nil) throws(AuditError) -> [AppendedRecord] {
         try AuditLog.append(events: events, locked: file, path: path, now: now)
     }
 }

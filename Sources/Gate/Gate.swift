@@ -20,9 +20,9 @@ public struct GateOptions: Sendable {
     }
 
     /// The time stamped on records: the pinned clock when there is one, so one log never mixes
-    /// the two clocks.
-    var recordTime: Date {
-        clock.map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) } ?? Date()
+    /// the two clocks; otherwise the clock as read under the log's lock.
+    var recordTime: Date? {
+        clock.map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) }
     }
 }
 
