@@ -23,7 +23,7 @@ let package = Package(
             name: "StepGuardCLI",
             dependencies: ["Gate", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto"]
         ),
-        .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto"]),
+        .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),

@@ -145,16 +145,24 @@ public enum Gate {
                 : "no rule in \(catalog.file) maps tool \"\(call.tool)\"; add {\"tool\": \"\(call.tool)\", \"action\": ..., \"resource\": ...} to hosts.\(host).tools, or a \"default\" rule"
             let verdict = GateVerdict(
                 outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0)
-            var extra = gateMembers(call, host: host, options: options)
-            extra.append(("label", "deny"))
-            return (verdict, [adding(extra, to: AuditEvent.decision(
-                plan: call.session, step: call.toolUseID, outcome: "deny", reason: reason))])
+            // No action and no resource: nothing was mapped, so the record says only who was
+            // denied what and why.
+            let record = JSONValue.object(JSONObject([
+                ("kind", "decision"), ("plan", .string(call.session)), ("step", .string(call.toolUseID)),
+                ("principal", .string((catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)).description)),
+                ("outcome", "deny"), ("reason", .string(reason)), ("label", "deny"),
+                ("clock", .string((options.clock ?? Clock.now()).description)),
+            ]))
+            return (verdict, [adding(gateMembers(call, host: host, options: options), to: record)])
         }
-        let facts = catalog.facts(of: mapped.resource, entities: policies.bundle.entities, root: root)
+        let resources = GateResources(catalog: catalog, entities: policies.bundle.entities, root: root)
         let context = JSONObject([
-            ("resource", facts.json(mapped.resource)),
+            ("resource", resources.attributes(mapped.resource).json(mapped.resource)),
             ("host", .object(JSONObject([("name", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]))),
         ])
+        let prepared = StepJudge.prepare(
+            call: call, mapped: mapped, context: context, history: history, bundle: policies.bundle, resources: resources)
+        let clock = options.clock ?? Clock.now()
         var bundle = policies.bundle
         var refusals: [String] = []
         var evaluation: StepEvaluation
@@ -162,8 +170,7 @@ public enum Gate {
         // A rewrite the tool input cannot carry out exactly falls through to the next remedy:
         // its variant is taken out of the catalog and the call decided again.
         while true {
-            evaluation = try StepJudge.judge(
-                call: call, mapped: mapped, context: context, history: history, bundle: bundle, clock: options.clock)
+            evaluation = try StepJudge.judge(prepared, session: call.session, bundle: bundle, clock: clock)
             guard evaluation.outcome == .mutate, let rewrite = evaluation.rewrite else { break }
             switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root) {
             case .success(let input):
@@ -176,13 +183,21 @@ public enum Gate {
             }
             break
         }
-        var reason = evaluation.reason
-        if !refusals.isEmpty && evaluation.outcome != .mutate { reason += "; " + refusals.joined(separator: "; ") }
+        if !refusals.isEmpty && evaluation.outcome != .mutate { evaluation.reason += "; " + refusals.joined(separator: "; ") }
         let verdict = GateVerdict(
-            outcome: evaluation.outcome, policies: evaluation.policies, reason: reason, warnings: evaluation.warnings,
+            outcome: evaluation.outcome, policies: evaluation.policies, reason: evaluation.reason, warnings: evaluation.warnings,
             groups: evaluation.approval?.groups ?? [], variant: evaluation.rewrite?.variantPath, updatedInput: updatedInput,
             mapped: mapped, seq: 0)
-        return (verdict, records(evaluation, verdict: verdict, call: call, host: host, mapped: mapped, policies: policies, root: root, options: options))
+        var extra = gateMembers(call, host: host, options: options)
+        extra.append(("rule", .string(mapped.rule)))
+        if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
+        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: prepared.risk.riskClass))]
+        if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
+            var members: [(String, JSONValue)] = [("host", .string(host))]
+            if let input = updatedInput { members.append(("input", .object(input))) }
+            events.append(adding(members, to: mutation))
+        }
+        return (verdict, events)
     }
 
     struct Refusal: Error { let message: String }
@@ -222,43 +237,8 @@ public enum Gate {
 
     // MARK: - Records
 
-    /// The decision record (and a mutation record for a rewrite) of a decided call. Each names
-    /// the session as its plan and the host's tool-call id as its step; later calls of the
-    /// session read them back as their history.
-    static func records(
-        _ evaluation: StepEvaluation, verdict: GateVerdict, call: ToolCall, host: String, mapped: MappedCall,
-        policies: GatePolicies, root: String, options: GateOptions
-    ) -> [JSONValue] {
-        var extra = gateMembers(call, host: host, options: options)
-        extra.append(("label", .string(evaluation.outcomeLabel)))
-        extra.append(("rule", .string(mapped.rule)))
-        extra.append(("args", .object(mapped.args)))
-        if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
-        if let approval = evaluation.approval {
-            extra.append(("approval", .object(JSONObject([
-                ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
-            ]))))
-        }
-        var events = [adding(extra, to: AuditEvent.decision(
-            plan: call.session, step: call.toolUseID, principal: mapped.principal.description, action: mapped.action,
-            resource: mapped.resource.description, outcome: evaluation.outcome.rawValue, policies: evaluation.policies,
-            reason: verdict.reason))]
-        if let rewrite = evaluation.rewrite {
-            let from = JSONValue.object(JSONObject([
-                ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)), ("args", .object(mapped.args)),
-            ]))
-            var members: [(String, JSONValue)] = [("from", from), ("to", rewrite.final.json), ("host", .string(host))]
-            if let input = verdict.updatedInput { members.append(("input", .object(input))) }
-            events.append(adding(members, to: AuditEvent.mutation(
-                plan: call.session, step: call.toolUseID, principal: mapped.principal.description, action: rewrite.final.action,
-                resource: rewrite.final.resource.description, variant: rewrite.variantPath, policies: rewrite.hops.map(\.policy))))
-        }
-        return events
-    }
-
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
-        if let clock = options.clock { members.append(("clock", .string(clock.description))) }
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
         return members
     }

@@ -1,4 +1,5 @@
 import AuditLog
+import Basics
 import Crypto
 import JSONValue
 
@@ -25,10 +26,13 @@ public struct SessionCall: Sendable, Equatable {
     /// The decision record.
     public var decision: JSONObject
 
+    /// Whether an approval record released it.
+    public var approved = false
+
     /// Whether the call counts in the session's history: its decision let it run, or it was
-    /// held, approved at the host's prompt and ran.
+    /// held and then approved (at the host's prompt) or ran.
     public var ran: Bool {
-        ["allow", "warn", "mutate"].contains(outcome) || executed
+        RunningOutcomes.decisionRuns(outcome) || approved || executed
     }
 }
 
@@ -111,6 +115,8 @@ struct SessionLog {
             case "mutation":
                 byStep[step]?.action = record["action"]?.stringValue
                 byStep[step]?.resource = record["resource"]?.stringValue
+            case "approval":
+                if RunningOutcomes.approvalRuns(record["outcome"]?.stringValue ?? "") { byStep[step]?.approved = true }
             case "execution":
                 byStep[step]?.executed = true
             default:

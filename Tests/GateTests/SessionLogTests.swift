@@ -7,7 +7,8 @@ import Testing
 /// The per-session index: it says where a session's records are, the log says what they are.
 struct SessionLogTests {
     func decision(_ plan: String, _ step: String, _ outcome: String = "allow") -> JSONValue {
-        AuditEvent.decision(plan: plan, step: step, action: "fs.read", resource: "File::\"/x\"", outcome: outcome)
+        ["kind": "decision", "plan": .string(plan), "step": .string(step), "action": "fs.read", "resource": "File::\"/x\"",
+         "outcome": .string(outcome)]
     }
 
     /// Reads session `a` under the lock and appends `events`, as the gate does.
