@@ -72,7 +72,7 @@ private func writeGateInputs(out: String, example: String, policies policyCount:
     }
     catalog["actions"] = .object(actions)
     try (JSONWriter.pretty(.object(catalog), sortKeys: false) + "\n").write(toFile: directory + "/tools.json", atomically: true, encoding: .utf8)
-    try fm.removeItem(atPath: directory + "/policies.cedar")
+    try? fm.removeItem(atPath: directory + "/policies.cedar")
     try? fm.removeItem(atPath: directory + "/tests")
     try fm.copyItem(atPath: example + "/policies.cedar", toPath: directory + "/policies.cedar")
     // The example's policies count towards the total.
@@ -130,7 +130,7 @@ private func writeGateInputs(out: String, example: String, policies policyCount:
             ("action", "fs.read"), ("resource", .string("File::\"\(project)/src/file\(seq % max(1, entityCount)).py\"")),
             ("outcome", "allow"), ("policies", ["agent-works-in-project"]), ("host", "claude-code"), ("tool", "Read"),
         ]))
-        let line = try AuditLog.recordLine(event: event, seq: seq, prev: prev, time: "2026-12-07T09:00:00Z")
+        let line = try AuditLog.recordLine(event: event, seq: seq, prev: prev, time: "2026-01-01T00:00:00Z")
         prev = AuditLog.hash(line: line)
         buffer.append(contentsOf: line)
         buffer.append(0x0A)

@@ -47,7 +47,8 @@ public final class LockedLog {
         return try AuditLog.lastLineRange(file, size: end)
     }
 
-    /// The records of plan `plan`: first those at the byte offsets `known` (each must start a
+    /// The string members named in `fields` of the records of plan `plan`: first of those at
+    /// the byte offsets `known` (each must start a
     /// line holding a record of that plan, else the answer is nil and the caller rereads the
     /// log from the start), then those found from byte `offset` (a line boundary) to the last
     /// whole line; also where that scan stopped and the hash of the record ending there.
@@ -55,7 +56,7 @@ public final class LockedLog {
     /// Lines of other plans are only scanned, not parsed. A line that is not a record is an
     /// error: a history with a hole in it could let a chain rule miss what the hole held. A
     /// final line without its newline is left for `append` to report as a torn tail.
-    public func records(ofPlan plan: String, at known: [Int] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
+    public func records(ofPlan plan: String, fields: Set<String>, at known: [Int] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
         let mapped = try MappedFile(path: path)
         let bytes = mapped.bytes
         let wanted = Array(plan.utf8)
@@ -68,9 +69,9 @@ public final class LockedLog {
             guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, end, false) }
             guard let span = scanned.plan,
                   span.escaped ? RecordScanner.string(span, in: line) == plan : line[span.start..<span.end].elementsEqual(wanted),
-                  case .object(let value)? = try? JSONParser.parse(Array(line))
+                  let value = Self.strings(fields, of: line)
             else { return (nil, end, true) }
-            return (PlanRecord(offset: start, end: end + 1, seq: seq, value: value), end, true)
+            return (PlanRecord(offset: start, end: end + 1, seq: seq, fields: value), end, true)
         }
         var found: [PlanRecord] = []
         for start in known {
@@ -97,6 +98,80 @@ public final class LockedLog {
         }
         let result = PlanRecords(records: found, end: start, endHash: endHash)
         return withExtendedLifetime(mapped) { result }
+    }
+
+    /// The string values of the top-level members `wanted` of a record line the scanner has
+    /// accepted (so its JSON is well formed): nested values are skipped without building them,
+    /// which keeps reading a long session's records cheap.
+    static func strings(_ wanted: Set<String>, of line: UnsafeRawBufferPointer) -> [String: String]? {
+        var i = 0
+        let n = line.count
+        func skipSpace() { while i < n, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0A || line[i] == 0x0D { i += 1 } }
+        /// The span of the string starting at `i` (its quote), leaving `i` after it.
+        func string() -> (Int, Int, Bool)? {
+            guard i < n, line[i] == 0x22 else { return nil }
+            i += 1
+            let start = i
+            var escaped = false
+            while i < n, line[i] != 0x22 {
+                if line[i] == 0x5C { escaped = true; i += 1 }
+                i += 1
+            }
+            guard i < n else { return nil }
+            i += 1
+            return (start, i - 1, escaped)
+        }
+        func skipValue() -> Bool {
+            guard i < n else { return false }
+            switch line[i] {
+            case 0x22: return string() != nil
+            case 0x7B, 0x5B:
+                var depth = 0
+                while i < n {
+                    switch line[i] {
+                    case 0x22: if string() == nil { return false }; continue
+                    case 0x7B, 0x5B: depth += 1
+                    case 0x7D, 0x5D:
+                        depth -= 1
+                        if depth == 0 { i += 1; return true }
+                    default: break
+                    }
+                    i += 1
+                }
+                return false
+            default:
+                while i < n, line[i] != 0x2C, line[i] != 0x7D, line[i] != 0x5D { i += 1 }
+                return true
+            }
+        }
+        func text(_ span: (Int, Int, Bool)) -> String {
+            let bytes = UnsafeRawBufferPointer(rebasing: line[span.0..<span.1])
+            return span.2 ? RecordScanner.unescape(bytes) : String(decoding: bytes, as: UTF8.self)
+        }
+        skipSpace()
+        guard i < n, line[i] == 0x7B else { return nil }
+        i += 1
+        var out: [String: String] = [:]
+        while true {
+            skipSpace()
+            if i < n, line[i] == 0x7D { return out }
+            guard let key = string() else { return nil }
+            skipSpace()
+            guard i < n, line[i] == 0x3A else { return nil }
+            i += 1
+            skipSpace()
+            let name = text(key)
+            if wanted.contains(name), i < n, line[i] == 0x22 {
+                guard let value = string() else { return nil }
+                out[name] = text(value)
+            } else if !skipValue() {
+                return nil
+            }
+            skipSpace()
+            if i < n, line[i] == 0x2C { i += 1; continue }
+            if i < n, line[i] == 0x7D { return out }
+            return nil
+        }
     }
 
     /// Appends `events` as `AuditLog.append` does (tail checked, time only forward, one write,
@@ -131,8 +206,8 @@ public struct PlanRecord: Sendable {
     public let end: Int
     /// Its `seq`.
     public let seq: Int
-    /// The record.
-    public let value: JSONObject
+    /// The string members asked for that it has.
+    public let fields: [String: String]
 }
 
 /// A plan's records in a log and where the reading stopped.

@@ -108,7 +108,7 @@ public enum Gate {
                 let state = try session.read()
                 let decision = SessionLog.calls(state.records).first { $0.step == call.toolUseID }
                 var events: [JSONValue] = []
-                let principal = decision?.decision["principal"]?.stringValue
+                let principal = decision?.principal
                 if decision?.outcome == "approve" {
                     events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
                         plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))

@@ -17,14 +17,14 @@ public struct SessionCall: Sendable, Equatable {
     public var step: String
     /// The outcome of its first decision.
     public var outcome: String
+    /// Who made it.
+    public var principal: String?
     /// The action and resource (Cedar text) that run: the decision's, or the rewritten ones of
     /// its mutation record.
     public var action: String?
     public var resource: String?
     /// Whether an execution record followed.
     public var executed: Bool
-    /// The decision record.
-    public var decision: JSONObject
 
     /// Whether an approval record released it.
     public var approved = false
@@ -53,8 +53,8 @@ struct SessionLog {
 
     /// What `read()` found.
     struct State {
-        /// The session's records, in log order.
-        var records: [JSONObject]
+        /// The members of the session's records the gate reads (`SessionLog.fields`), in log order.
+        var records: [[String: String]]
         /// Their byte offsets.
         var offsets: [Int]
         /// The length of the log read.
@@ -73,11 +73,11 @@ struct SessionLog {
         do throws(AuditError) {
             var found: PlanRecords?
             if let index = cachedIndex() {
-                found = try log.records(ofPlan: session, at: index.offsets, from: index.end)
+                found = try log.records(ofPlan: session, fields: Self.fields, at: index.offsets, from: index.end)
             }
-            if found == nil { found = try log.records(ofPlan: session, from: 0) }
+            if found == nil { found = try log.records(ofPlan: session, fields: Self.fields, from: 0) }
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
-            return State(records: all.records.map(\.value), offsets: all.records.map(\.offset), end: all.end)
+            return State(records: all.records.map(\.fields), offsets: all.records.map(\.offset), end: all.end)
         } catch {
             throw .log(error)
         }
@@ -99,24 +99,27 @@ struct SessionLog {
         ]))
     }
 
+    /// The members of a record the gate reads back.
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource"]
+
     /// The calls of the session, by step, in the order of their first decision.
-    static func calls(_ records: [JSONObject]) -> [SessionCall] {
+    static func calls(_ records: [[String: String]]) -> [SessionCall] {
         var order: [String] = []
         var byStep: [String: SessionCall] = [:]
         for record in records {
-            guard let step = record["step"]?.stringValue else { continue }
-            switch record["kind"]?.stringValue {
+            guard let step = record["step"] else { continue }
+            switch record["kind"] {
             case "decision":
-                guard byStep[step] == nil, let outcome = record["outcome"]?.stringValue else { continue }
+                guard byStep[step] == nil, let outcome = record["outcome"] else { continue }
                 order.append(step)
                 byStep[step] = SessionCall(
-                    step: step, outcome: outcome, action: record["action"]?.stringValue,
-                    resource: record["resource"]?.stringValue, executed: false, decision: record)
+                    step: step, outcome: outcome, principal: record["principal"], action: record["action"],
+                    resource: record["resource"], executed: false)
             case "mutation":
-                byStep[step]?.action = record["action"]?.stringValue
-                byStep[step]?.resource = record["resource"]?.stringValue
+                byStep[step]?.action = record["action"]
+                byStep[step]?.resource = record["resource"]
             case "approval":
-                if RunningOutcomes.approvalRuns(record["outcome"]?.stringValue ?? "") { byStep[step]?.approved = true }
+                if RunningOutcomes.approvalRuns(record["outcome"] ?? "") { byStep[step]?.approved = true }
             case "execution":
                 byStep[step]?.executed = true
             default:

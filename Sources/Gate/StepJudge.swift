@@ -9,9 +9,26 @@ struct GateResources: ResourceFacts {
     let catalog: GateCatalog
     let entities: EntityFacts
     let root: String
+    /// Chain facts ask three questions of every earlier call's resource, and a session touches
+    /// the same resources again and again: each is worked out once per run.
+    private let memo = Memo()
+
+    private final class Memo: @unchecked Sendable {
+        // One gate run decides one call on one thread.
+        var attributes: [EntityRef: ResourceAttributes] = [:]
+    }
+
+    init(catalog: GateCatalog, entities: EntityFacts, root: String) {
+        self.catalog = catalog
+        self.entities = entities
+        self.root = PathText.absolute(root, cwd: "/")
+    }
 
     func attributes(_ resource: EntityRef) -> ResourceAttributes {
-        catalog.facts(of: resource, entities: entities, root: root)
+        if let known = memo.attributes[resource] { return known }
+        let computed = catalog.facts(of: resource, entities: entities, root: root)
+        memo.attributes[resource] = computed
+        return computed
     }
 
     func labels(of resource: EntityRef) -> [String] { attributes(resource).labels }

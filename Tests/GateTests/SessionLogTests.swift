@@ -68,14 +68,14 @@ struct SessionLogTests {
     }
 
     @Test func callsJoinDecisionsRewritesAndExecutions() {
-        let records: [JSONObject] = [
+        let records: [[String: String]] = [
             ["kind": "decision", "step": "t1", "outcome": "mutate", "action": "git.push", "resource": "Repo::\"r\""],
             ["kind": "mutation", "step": "t1", "outcome": "lease", "action": "git.push.lease", "resource": "Repo::\"r\""],
             ["kind": "decision", "step": "t2", "outcome": "approve", "action": "fs.write", "resource": "File::\"/w\""],
             ["kind": "decision", "step": "t3", "outcome": "deny", "action": "fs.delete", "resource": "File::\"/etc\""],
             ["kind": "approval", "step": "t2", "outcome": "approved"],
             ["kind": "execution", "step": "t2"],
-        ].compactMap { (value: JSONValue) in value.objectValue }
+        ]
         let calls = SessionLog.calls(records)
         #expect(calls.map(\.step) == ["t1", "t2", "t3"])
         #expect(calls.map(\.ran) == [true, true, false])
