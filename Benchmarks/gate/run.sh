@@ -10,7 +10,9 @@
 #
 # The first call of each configuration builds the session's index from the whole log; it is
 # reported on its own. Every timed call decides, appends its decision (fsync included) and
-# answers, so the session and the log grow by one record per call.
+# answers, so the session and the log grow by one record per call. Wall time and CPU time (user
+# + system, from the children's rusage) are reported; on a shared machine the wall clock mostly
+# measures the other jobs, so the ratio is also taken on CPU time.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -35,47 +37,58 @@ run_config() {
     "$BIN/stepguard-bench" gate --out "$dir" --policies "$policies" --entities "$entities" \
         --session-steps "$STEPS" --log-records "$RECORDS" >&2
     python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" <<'PY'
-import json, os, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
 binary, project, calls, name, policies, entities, have_cedarpy = sys.argv[1:8]
 calls = int(calls)
 event = json.load(open(os.path.join(project, "event.json")))
 argv = [binary, "gate", "--host", "claude-code"]
 
+def timed(command, data=None):
+    """Wall time and CPU time (user + system) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, input=data, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit("%s failed: %s" % (command[0], done.stderr.decode()))
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
 def call(n):
     e = dict(event)
     e["tool_use_id"] = "toolu_next%d" % n
-    data = json.dumps(e).encode()
-    start = time.perf_counter()
-    done = subprocess.run(argv, input=data, capture_output=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit("gate failed: %s" % done.stderr.decode())
-    return elapsed
+    return timed(argv, json.dumps(e).encode())
 
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 first = call(0)
-times = [call(n) for n in range(1, calls + 1)]
-peer = []
-if have_cedarpy == "1":
-    for _ in range(calls):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import cedarpy"], check=True)
-        peer.append(time.perf_counter() - start)
-p50, p99 = percentile(times, 50) * 1000, percentile(times, 99) * 1000
-row = "| %s policies, %s entities | %.1f ms | %.2f ms | %.2f ms |" % (policies, entities, first * 1000, p50, p99)
-if peer:
-    q50, q99 = percentile(peer, 50) * 1000, percentile(peer, 99) * 1000
-    row += " %.1f ms | %.1f ms | %.1f× |" % (q50, q99, q50 / p50)
-else:
-    row += " – | – | – |"
+# The gate and the peer take turns, so both see the same load on a shared machine.
+gate, peer = [], []
+for n in range(1, calls + 1):
+    gate.append(call(n))
+    if have_cedarpy == "1":
+        peer.append(timed([sys.executable, "-c", "import cedarpy"]))
+
+def cell(samples, which):
+    values = [s[which] * 1000 for s in samples]
+    return percentile(values, 50), percentile(values, 99)
+
+row = "| %s policies, %s entities | %.0f ms |" % (policies, entities, first[0] * 1000)
+for which in (0, 1):
+    g50, g99 = cell(gate, which)
+    row += " %.1f / %.1f ms |" % (g50, g99)
+    if peer:
+        q50, q99 = cell(peer, which)
+        row += " %.1f / %.1f ms | %.1f× |" % (q50, q99, q50 / g50)
+    else:
+        row += " – | – |"
 print(row)
 PY
 }
 
-echo "| configuration | first call (index built) | gate p50 | gate p99 | import cedarpy p50 | import cedarpy p99 | p50 ratio |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| configuration | first call (index built) | gate wall p50 / p99 | import cedarpy wall p50 / p99 | ratio | gate CPU p50 / p99 | import cedarpy CPU p50 / p99 | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 run_config small 100 100
 run_config large 1000 10000
