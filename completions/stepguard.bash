@@ -7,7 +7,7 @@ _stepguard_subcommands() {
     case "$1" in
         "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate completions help" ;;
         "token") echo "verify inspect revoke" ;;
-        "audit") echo "append checkpoint verify show prove verify-proof" ;;
+        "audit") echo "append checkpoint verify show prove verify-proof publish cosign witness-request" ;;
     esac
 }
 
@@ -23,7 +23,7 @@ _stepguard_options() {
         "eval") echo "--policies -p --format --audit --now --color --quiet -q --help -h" ;;
         "mutate") echo "--policies -p --output -o --format --audit --now --color --quiet -q --help -h" ;;
         "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
-        "mint") echo "--key -k --plan --step --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
+        "mint") echo "--key -k --plan --step --identity --trust --policies -p --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
         "token") echo "--help -h" ;;
         "token verify") echo "--key -k --jwks --audience --issuer --revoked --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
@@ -31,10 +31,13 @@ _stepguard_options() {
         "audit") echo "--help -h" ;;
         "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
-        "audit verify") echo "--key -k --from-checkpoint --require-signed --verbose -v --format --color --quiet -q --help -h" ;;
+        "audit verify") echo "--key -k --from-checkpoint --require-signed --verbose -v --tiles --witness --quorum --format --color --quiet -q --help -h" ;;
         "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
-        "audit prove") echo "--seq --key -k --format --color --quiet -q --help -h" ;;
-        "audit verify-proof") echo "--key -k --record --format --color --quiet -q --help -h" ;;
+        "audit prove") echo "--seq --key -k --tiles --format --color --quiet -q --help -h" ;;
+        "audit verify-proof") echo "--key -k --record --witness --quorum --tiles --seq --format --color --quiet -q --help -h" ;;
+        "audit publish") echo "--out -o --key -k --format --color --quiet -q --help -h" ;;
+        "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
+        "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
         "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
@@ -88,6 +91,8 @@ _stepguard_option_value() {
         "mint --key"|"mint -k") echo "path" ;;
         "mint --plan") echo "path" ;;
         "mint --step") echo "value" ;;
+        "mint --identity") echo "value" ;;
+        "mint --trust") echo "path" ;;
         "mint --policies"|"mint -p") echo "path" ;;
         "mint --audience") echo "value" ;;
         "mint --ttl") echo "value" ;;
@@ -123,6 +128,9 @@ _stepguard_option_value() {
         "audit checkpoint --color") echo "words:auto always never" ;;
         "audit verify --key"|"audit verify -k") echo "path" ;;
         "audit verify --from-checkpoint") echo "value" ;;
+        "audit verify --tiles") echo "path" ;;
+        "audit verify --witness") echo "value" ;;
+        "audit verify --quorum") echo "value" ;;
         "audit verify --format") echo "words:text json" ;;
         "audit verify --color") echo "words:auto always never" ;;
         "audit show --plan") echo "value" ;;
@@ -130,12 +138,35 @@ _stepguard_option_value() {
         "audit show --color") echo "words:auto always never" ;;
         "audit prove --seq") echo "value" ;;
         "audit prove --key"|"audit prove -k") echo "path" ;;
-        "audit prove --format") echo "words:text json" ;;
+        "audit prove --tiles") echo "path" ;;
+        "audit prove --format") echo "words:text json tlog-proof" ;;
         "audit prove --color") echo "words:auto always never" ;;
         "audit verify-proof --key"|"audit verify-proof -k") echo "path" ;;
         "audit verify-proof --record") echo "path" ;;
+        "audit verify-proof --witness") echo "value" ;;
+        "audit verify-proof --quorum") echo "value" ;;
+        "audit verify-proof --tiles") echo "path" ;;
+        "audit verify-proof --seq") echo "value" ;;
         "audit verify-proof --format") echo "words:text json" ;;
         "audit verify-proof --color") echo "words:auto always never" ;;
+        "audit publish --out"|"audit publish -o") echo "path" ;;
+        "audit publish --key"|"audit publish -k") echo "path" ;;
+        "audit publish --format") echo "words:text json" ;;
+        "audit publish --color") echo "words:auto always never" ;;
+        "audit cosign --key"|"audit cosign -k") echo "path" ;;
+        "audit cosign --name") echo "value" ;;
+        "audit cosign --state") echo "path" ;;
+        "audit cosign --log-key") echo "path" ;;
+        "audit cosign --proof") echo "path" ;;
+        "audit cosign --now") echo "value" ;;
+        "audit cosign --format") echo "words:text json" ;;
+        "audit cosign --color") echo "words:auto always never" ;;
+        "audit witness-request --old") echo "value" ;;
+        "audit witness-request --tiles") echo "path" ;;
+        "audit witness-request --key"|"audit witness-request -k") echo "path" ;;
+        "audit witness-request --out"|"audit witness-request -o") echo "path" ;;
+        "audit witness-request --format") echo "words:text json" ;;
+        "audit witness-request --color") echo "words:auto always never" ;;
         "gate --host") echo "words:claude-code" ;;
         "gate --policies"|"gate -p") echo "path" ;;
         "gate --log") echo "path" ;;
@@ -166,6 +197,9 @@ _stepguard_positional() {
         "audit show") echo "path" ;;
         "audit prove") echo "path" ;;
         "audit verify-proof") echo "path" ;;
+        "audit publish") echo "path" ;;
+        "audit cosign") echo "path" ;;
+        "audit witness-request") echo "path" ;;
         "gate") echo "words:install" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;

@@ -207,7 +207,7 @@ private func auditBenchVerify(path: String, keys: [NoteVerifier]) -> AuditBenchT
 }
 
 /// Writes generated records straight to the file, with the chain computed as it goes.
-private final class AuditBenchWriter {
+final class AuditBenchWriter {
     let fd: Int32
     var buffer: [UInt8] = []
     var count = 0

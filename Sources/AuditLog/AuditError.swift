@@ -28,6 +28,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case logDoesNotVerify(path: String, firstFault: String)
     /// Signing failed.
     case signingFailed(String)
+    /// A tile or entry bundle of a published tree is missing or malformed.
+    case invalidTile(path: String, reason: String)
+    /// Publishing would roll back or fork the tree already published in the directory.
+    case publishRefused(directory: String, reason: String)
     /// The log's lock was not obtained within the time allowed (another writer holds it).
     case lockTimeout(path: String, milliseconds: Int)
 
@@ -57,6 +61,10 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): the log does not verify (\(firstFault)); run 'stepguard audit verify' for the full report"
         case let .signingFailed(reason):
             return "signing failed: \(reason)"
+        case let .invalidTile(path, reason):
+            return "\(path): \(reason); run 'stepguard audit verify --tiles' on the directory to locate the damage"
+        case let .publishRefused(directory, reason):
+            return "\(directory): not published: \(reason)"
         case let .lockTimeout(path, milliseconds):
             return "\(path): the log's lock was not obtained within \(milliseconds) ms; another writer holds it, or a stale process does (find it with 'fuser \(path)')"
         }

@@ -31,6 +31,18 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     /// Records no checkpoint signed by a trusted key covers: nothing proves they are what was
     /// written (a notice, or a fault with `requireSigned`; a fault when no record is covered).
     case unsigned
+    // Witnesses.
+    /// A cosignature by a given witness key does not verify (or is dated in the future).
+    case witnessSignature = "witness-signature"
+    /// The checkpoint relied on carries fewer valid witness cosignatures than the quorum.
+    case witnessQuorum = "witness-quorum"
+    // A published tree (tlog-tiles).
+    /// A tile or entry bundle the checkpoint needs is absent.
+    case tileMissing = "tile-missing"
+    /// A tile or entry bundle has the wrong length or does not parse.
+    case tileMalformed = "tile-malformed"
+    /// A hash in a tile differs from what the entries or the level below give.
+    case tileMismatch = "tile-mismatch"
     // Joins between records.
     /// An execution without an allowing decision (or approval) for its step before it.
     case unauthorizedExecution = "unauthorized-execution"
@@ -99,6 +111,12 @@ public struct AuditFinding: Equatable, Sendable {
         self.step = step
         self.jti = jti
         self.message = message
+    }
+
+    /// The order of a report: faults first, then by line, kind, record, checkpoint and message.
+    static func reportOrder(_ a: AuditFinding, _ b: AuditFinding) -> Bool {
+        (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
+            < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
     }
 
     /// The finding as JSON, members present only when set.

@@ -196,9 +196,18 @@ enum FileSystem {
         return names.sorted()
     }
 
+    /// Creates `path` and any missing parents.
+    static func makeDirectories(_ path: String) throws(AuditError) {
+        if isDirectory(path) { return }
+        let parent = parentDirectory(of: path)
+        if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
+        try makeDirectory(path)
+    }
+
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename,
-    /// then fsync of the directory so the rename itself survives a crash.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(AuditError) {
+    /// then fsync of the directory so the rename itself survives a crash. With `durable` false
+    /// the two fsyncs are left to the caller, who writes many files and syncs once after them.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws(AuditError) {
         let directory = parentDirectory(of: path)
         var template = Array((directory + "/.tmp-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -220,7 +229,7 @@ enum FileSystem {
             }
             done += n
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let message = errnoMessage()
             close(fd)
             throw AuditError.io(path: path, operation: "fsync", message: message)
@@ -230,7 +239,7 @@ enum FileSystem {
             throw AuditError.io(path: path, operation: "rename into place", message: errnoMessage())
         }
         ok = true
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
     }
 
     static func syncDirectory(_ path: String) {

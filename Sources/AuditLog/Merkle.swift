@@ -123,64 +123,21 @@ public struct MerkleTree<Hasher: MerkleHasher>: Sendable {
 
     /// The tree hash MTH(D[a:b]) of a range of leaves.
     public func subtreeHash(_ range: Range<Int>) -> Digest32 {
-        let n = range.count
-        precondition(n > 0 && range.upperBound <= size)
-        if n & (n - 1) == 0 && range.lowerBound % n == 0 {
-            let level = n.trailingZeroBitCount
-            return levels[level][range.lowerBound >> level]
-        }
-        let k = largestPowerOfTwoBelow(n)
-        let split = range.lowerBound + k
-        return hasher.hashChildren(subtreeHash(range.lowerBound..<split), subtreeHash(split..<range.upperBound))
+        precondition(range.count > 0 && range.upperBound <= size)
+        return MerkleProof.subtreeHash(hasher: hasher, range) { level, index in levels[level][index] }
     }
 
     /// The RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of the first `size` leaves.
     public func inclusionProof(index: Int, size: Int) -> [Digest32]? {
         guard size <= self.size, index >= 0, index < size else { return nil }
-        var proof: [Digest32] = []
-        path(index, 0..<size, into: &proof)
-        return proof
-    }
-
-    private func path(_ m: Int, _ range: Range<Int>, into proof: inout [Digest32]) {
-        let n = range.count
-        if n == 1 { return }
-        let k = largestPowerOfTwoBelow(n)
-        let split = range.lowerBound + k
-        if m < k {
-            path(m, range.lowerBound..<split, into: &proof)
-            proof.append(subtreeHash(split..<range.upperBound))
-        } else {
-            path(m - k, split..<range.upperBound, into: &proof)
-            proof.append(subtreeHash(range.lowerBound..<split))
-        }
+        return MerkleProof.inclusionProof(hasher: hasher, index: index, size: size) { level, index in levels[level][index] }
     }
 
     /// The RFC 9162 §2.1.4.1 consistency proof between the trees of the first `first` and
     /// the first `second` leaves (empty when `first` is 0 or equal to `second`).
     public func consistencyProof(from first: Int, to second: Int) -> [Digest32]? {
         guard first >= 0, first <= second, second <= size else { return nil }
-        if first == 0 || first == second { return [] }
-        var proof: [Digest32] = []
-        subproof(first, 0..<second, complete: true, into: &proof)
-        return proof
-    }
-
-    private func subproof(_ m: Int, _ range: Range<Int>, complete: Bool, into proof: inout [Digest32]) {
-        let n = range.count
-        if m == n {
-            if !complete { proof.append(subtreeHash(range)) }
-            return
-        }
-        let k = largestPowerOfTwoBelow(n)
-        let split = range.lowerBound + k
-        if m <= k {
-            subproof(m, range.lowerBound..<split, complete: complete, into: &proof)
-            proof.append(subtreeHash(split..<range.upperBound))
-        } else {
-            subproof(m - k, split..<range.upperBound, complete: false, into: &proof)
-            proof.append(subtreeHash(range.lowerBound..<split))
-        }
+        return MerkleProof.consistencyProof(hasher: hasher, from: first, to: second) { level, index in levels[level][index] }
     }
 
     /// The compact range of the first `size` leaves: the perfect subtrees it splits into, left to right.
@@ -331,5 +288,80 @@ public enum MerkleProof {
             sn >>= 1
         }
         return sn == 0 && fr == firstRoot && sr == secondRoot
+    }
+}
+
+// MARK: - Proofs over any store of perfect subtree hashes
+
+extension MerkleProof {
+    /// MTH(D[a:b]) from the hashes of perfect, aligned subtrees: `perfect(k, i)` is the hash of
+    /// the subtree over leaves [i << k, (i + 1) << k). An in-memory tree and a tiled tree on
+    /// disk differ only in where those hashes come from.
+    public static func subtreeHash<H: MerkleHasher, E: Error>(
+        hasher: H, _ range: Range<Int>, perfect: (Int, Int) throws(E) -> Digest32
+    ) throws(E) -> Digest32 {
+        let n = range.count
+        if n & (n - 1) == 0 && range.lowerBound % n == 0 {
+            let level = n.trailingZeroBitCount
+            return try perfect(level, range.lowerBound >> level)
+        }
+        let k = largestPowerOfTwoBelow(n)
+        let split = range.lowerBound + k
+        let left = try subtreeHash(hasher: hasher, range.lowerBound..<split, perfect: perfect)
+        let right = try subtreeHash(hasher: hasher, split..<range.upperBound, perfect: perfect)
+        return hasher.hashChildren(left, right)
+    }
+
+    /// The RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size` leaves, from
+    /// perfect subtree hashes (see `subtreeHash(hasher:_:perfect:)`).
+    public static func inclusionProof<H: MerkleHasher, E: Error>(
+        hasher: H, index: Int, size: Int, perfect: (Int, Int) throws(E) -> Digest32
+    ) throws(E) -> [Digest32] {
+        precondition(index >= 0 && index < size)
+        var proof: [Digest32] = []
+        var m = index
+        var range = 0..<size
+        // Walk down from the root, then reverse: the proof lists siblings bottom up.
+        while range.count > 1 {
+            let k = largestPowerOfTwoBelow(range.count)
+            let split = range.lowerBound + k
+            if m < k {
+                proof.append(try subtreeHash(hasher: hasher, split..<range.upperBound, perfect: perfect))
+                range = range.lowerBound..<split
+            } else {
+                proof.append(try subtreeHash(hasher: hasher, range.lowerBound..<split, perfect: perfect))
+                m -= k
+                range = split..<range.upperBound
+            }
+        }
+        return proof.reversed()
+    }
+
+    /// The RFC 9162 §2.1.4.1 consistency proof between the trees of `first` and `second`
+    /// leaves, from perfect subtree hashes; empty when `first` is 0 or equals `second`.
+    public static func consistencyProof<H: MerkleHasher, E: Error>(
+        hasher: H, from first: Int, to second: Int, perfect: (Int, Int) throws(E) -> Digest32
+    ) throws(E) -> [Digest32] {
+        precondition(first >= 0 && first <= second)
+        if first == 0 || first == second { return [] }
+        var proof: [Digest32] = []
+        var m = first
+        var range = 0..<second
+        var complete = true
+        while m != range.count {
+            let k = largestPowerOfTwoBelow(range.count)
+            let split = range.lowerBound + k
+            if m <= k {
+                proof.append(try subtreeHash(hasher: hasher, split..<range.upperBound, perfect: perfect))
+                range = range.lowerBound..<split
+            } else {
+                proof.append(try subtreeHash(hasher: hasher, range.lowerBound..<split, perfect: perfect))
+                m -= k
+                range = split..<range.upperBound
+                complete = false
+            }
+        }
+        if !complete { proof.append(try subtreeHash(hasher: hasher, range, perfect: perfect)) }
+        return proof.reversed()
     }
 }

@@ -177,31 +177,53 @@ extension AuditLog {
     /// An inclusion proof of record `seq` against the latest checkpoint that matches the log
     /// (and, when keys are given, is signed by one of them).
     public static func prove(logAt path: String, seq: Int, trustedKeys: [NoteVerifier] = []) throws(AuditError) -> InclusionProofFile {
+        try withLatestCheckpoint(logAt: path, trustedKeys: trustedKeys) { (latest, run, bytes) throws(AuditError) in
+            let size = latest.checkpoint.size
+            guard seq >= 0, seq < size else { throw .recordOutOfRange(seq: seq, size: size) }
+            let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(run.engine.leafHashes[0..<size]))
+            let range = run.engine.lineRanges[seq]
+            let record = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let proof = tree.inclusionProof(index: seq, size: size)!
+            return InclusionProofFile(seq: seq, record: record, leafHash: tree.leafHash(at: seq), treeSize: size,
+                                      proof: proof, checkpoint: latest.note.serialized)
+        }
+    }
+
+    /// Reads the log at `path` under a shared lock (appends wait), verifies it keeping every leaf
+    /// hash and record position, and hands `body` the latest usable checkpoint, the verification
+    /// run and the log's bytes. With `refusingDamage`, a log whose records or checkpoints show
+    /// damage is refused first.
+    static func withLatestCheckpoint<T>(
+        logAt path: String, trustedKeys: [NoteVerifier], refusingDamage: Bool = false,
+        _ body: (StoredCheckpoint, VerificationRun<RFC6962Hasher>, UnsafeRawBufferPointer) throws(AuditError) -> T
+    ) throws(AuditError) -> T {
         let lock = try FileHandleFD(path: path, flags: O_RDONLY)
         try lock.lockShared()
         let loaded = try CheckpointStore.load(forLog: path)
         let file = try MappedFile(path: path)
+        defer { withExtendedLifetime((file, lock)) {} }
         let run = try AuditVerifier.run(bytes: file.bytes, checkpoints: loaded.checkpoints,
                                         options: VerifyOptions(trustedKeys: trustedKeys, collectLeafHashes: true), hasher: RFC6962Hasher())
-        let usable = zip(loaded.checkpoints, run.report.checkpoints).filter { stored, status in
-            status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
+        if refusingDamage, let fault = run.report.faults.first(where: { integrityKinds.contains($0.kind) }) {
+            throw .logDoesNotVerify(path: path, firstFault: fault.message)
         }
-        guard let (latest, _) = usable.max(by: { $0.0.checkpoint.size < $1.0.checkpoint.size }) else {
+        guard let latest = latestUsableCheckpoint(loaded.checkpoints, run.report, trustedKeys: trustedKeys) else {
             throw .noCheckpoint(path: path)
         }
-        let size = latest.checkpoint.size
-        guard seq >= 0, seq < size else { throw .recordOutOfRange(seq: seq, size: size) }
-        let tree = MerkleTree(hasher: RFC6962Hasher(), leafHashes: Array(run.engine.leafHashes[0..<size]))
-        let range = run.engine.lineRanges[seq]
-        let record = String(decoding: UnsafeRawBufferPointer(rebasing: file.bytes[range]), as: UTF8.self)
-        let proof = tree.inclusionProof(index: seq, size: size)!
-        withExtendedLifetime((file, lock)) {}
-        return InclusionProofFile(seq: seq, record: record, leafHash: tree.leafHash(at: seq), treeSize: size,
-                                  proof: proof, checkpoint: latest.note.serialized)
+        return try body(latest, run, file.bytes)
+    }
+
+    /// The latest checkpoint that matches the log and, when keys are given, is signed by one of them.
+    static func latestUsableCheckpoint(_ checkpoints: [StoredCheckpoint], _ report: VerificationReport,
+                                       trustedKeys: [NoteVerifier]) -> StoredCheckpoint? {
+        zip(checkpoints, report.checkpoints).filter { _, status in
+            status.matchesLog == true && (trustedKeys.isEmpty || status.signature == "verified")
+        }.max(by: { $0.0.checkpoint.size < $1.0.checkpoint.size })?.0
     }
 
     /// Checks an inclusion proof offline, with nothing but the proof and the trusted keys.
-    public static func verifyProof(_ file: InclusionProofFile, trustedKeys: [NoteVerifier]) -> ProofVerification {
+    /// With `witnesses`, the checkpoint must also carry their quorum of cosignatures.
+    public static func verifyProof(_ file: InclusionProofFile, trustedKeys: [NoteVerifier], witnesses: WitnessPolicy? = nil) -> ProofVerification {
         var problems: [String] = []
         var origin: String?
         let line = Array(file.record.utf8)
@@ -226,6 +248,7 @@ extension AuditLog {
                     problems.append("the checkpoint is not signed by a trusted key")
                 }
             }
+            if let witnesses { problems.append(contentsOf: witnesses.problems(note)) }
             if checkpoint.size != file.treeSize {
                 problems.append("tree_size \(file.treeSize) differs from the checkpoint's size \(checkpoint.size)")
             }

@@ -99,11 +99,47 @@ public struct NoteFormatError: Error, Equatable, Sendable, CustomStringConvertib
 
 /// The C2SP key ID of an Ed25519 key: SHA-256(name || 0x0A || 0x01 || public key)[:4], big-endian.
 public func noteKeyID(name: String, ed25519PublicKey publicKey: [UInt8]) -> UInt32 {
+    noteKeyID(name: name, signatureType: 0x01, publicKey: publicKey)
+}
+
+/// The C2SP key ID for any signature type: SHA-256(name || 0x0A || type || public key)[:4].
+func noteKeyID(name: String, signatureType: UInt8, publicKey: [UInt8]) -> UInt32 {
     var sha = SHA256()
     sha.update(Array(name.utf8))
-    sha.update([0x0A, 0x01])
+    sha.update([0x0A, signatureType])
     sha.update(publicKey)
     return sha.finalize()[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+}
+
+/// The parts of a textual verifier key, `name+keyid+base64(type || public key)`, checked for
+/// the one signature type and key length a caller accepts.
+func parseVerifierKey(_ text: String, signatureType: UInt8, what: String) throws(AuditError) -> (name: String, publicKey: [UInt8]) {
+    let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
+          let raw = StandardBase64.decode(String(parts[2])), raw.count == 33
+    else { throw .invalidKey("a verifier key has the form name+keyid+base64key") }
+    guard raw[0] == signatureType else {
+        throw .invalidKey("\"\(parts[0])\" is not \(what) (signature type 0x\(hex2(raw[0])), expected 0x\(hex2(signatureType)))")
+    }
+    let name = String(parts[0])
+    guard SignedNote.isValidKeyName(name) else {
+        throw .invalidKey("key name \"\(name)\" must be non-empty without spaces or '+'")
+    }
+    let key = Array(raw[1...])
+    guard id == noteKeyID(name: name, signatureType: signatureType, publicKey: key) else {
+        throw .invalidKey("the key ID \(parts[1]) does not match the key")
+    }
+    return (name, key)
+}
+
+/// The textual verifier key `name+keyid+base64(type || public key)`.
+func formatVerifierKey(name: String, signatureType: UInt8, publicKey: [UInt8]) -> String {
+    name + "+" + hex8(noteKeyID(name: name, signatureType: signatureType, publicKey: publicKey)) + "+"
+        + StandardBase64.encode([signatureType] + publicKey)
+}
+
+func hex2(_ byte: UInt8) -> String {
+    byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
 }
 
 /// Signs notes with an Ed25519 key under a key name.
@@ -181,13 +217,8 @@ public struct NoteVerifier: Sendable, Equatable {
 
     /// A verifier from the textual verifier key `name+keyid+base64(0x01 || public key)`.
     public init(verifierKey: String) throws(AuditError) {
-        let parts = verifierKey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
-              let raw = StandardBase64.decode(String(parts[2])), raw.count == 33
-        else { throw .invalidKey("a verifier key has the form name+keyid+base64key") }
-        guard raw[0] == 0x01 else { throw .invalidKey("only Ed25519 verifier keys (type 0x01) are supported") }
-        try self.init(name: String(parts[0]), publicKey: Array(raw[1...]))
-        guard id == keyID else { throw .invalidKey("the key ID \(parts[1]) does not match the key") }
+        let (name, key) = try parseVerifierKey(verifierKey, signatureType: 0x01, what: "an Ed25519 note key")
+        try self.init(name: name, publicKey: key)
     }
 
     /// The key ID for the key's name (for a nameless verifier, the ID under the empty name).
@@ -196,7 +227,7 @@ public struct NoteVerifier: Sendable, Equatable {
     /// The textual verifier key, `name+keyid+base64(0x01 || public key)`; nil without a name.
     public var verifierKey: String? {
         guard let name else { return nil }
-        return name + "+" + hex8(keyID) + "+" + StandardBase64.encode([0x01] + publicKey)
+        return formatVerifierKey(name: name, signatureType: 0x01, publicKey: publicKey)
     }
 
     /// The outcome of checking a note against this key.
@@ -223,6 +254,14 @@ public struct NoteVerifier: Sendable, Equatable {
 
     public static func == (a: NoteVerifier, b: NoteVerifier) -> Bool {
         a.name == b.name && a.publicKey == b.publicKey
+    }
+}
+
+extension SignedNote {
+    /// Whether one of `keys` signed the note and none of their signatures on it is bad.
+    public func isTrusted(by keys: [NoteVerifier]) -> Bool {
+        let outcomes = keys.map { $0.check(self) }
+        return outcomes.contains(.verified) && !outcomes.contains(.badSignature)
     }
 }
 

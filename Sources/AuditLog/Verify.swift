@@ -24,6 +24,9 @@ public struct VerifyOptions: Sendable {
     /// not a notice (for CI, where every record should be covered by a signature).
     public var requireSigned: Bool
 
+    /// Witnesses whose cosignatures the latest trusted checkpoint must carry, and how many.
+    public var witnesses: WitnessPolicy?
+
     public init(trustedKeys: [NoteVerifier] = [], fromCheckpoint: Int? = nil, collectLeafHashes: Bool = false, requireSigned: Bool = false) {
         self.trustedKeys = trustedKeys
         self.fromCheckpoint = fromCheckpoint
@@ -99,6 +102,10 @@ public enum AuditVerifier {
                                          message: "no --key given: only the hash chain and tree were checked, which anyone who can edit the log can recompute; pass the log's public key to check what was signed"))
         }
 
+        if let policy = options.witnesses {
+            findings.append(contentsOf: policy.findings(checkpoints: checkpoints, trusted: trusted))
+        }
+
         // Where to start: the beginning, or a trusted checkpoint's resume point.
         var engine = ChainEngine(bytes: bytes, hasher: hasher, collectLeafHashes: options.collectLeafHashes)
         engine.preparationWindow = options.preparationWindow ?? LinePreparation<Hasher>.defaultWindowSize
@@ -143,10 +150,7 @@ public enum AuditVerifier {
                                          fromCheckpoint: options.fromCheckpoint != nil, treeSize: engine.treeSize, requireSigned: options.requireSigned)
         }
 
-        findings.sort { a, b in
-            (a.severity, a.line ?? Int.max, a.kind, a.seq ?? -1, a.checkpointSize ?? -1, a.message)
-                < (b.severity, b.line ?? Int.max, b.kind, b.seq ?? -1, b.checkpointSize ?? -1, b.message)
-        }
+        findings.sort(by: AuditFinding.reportOrder)
         let report = VerificationReport(
             totalRecords: engine.lineCount, validRecords: engine.lineCount - engine.invalidLines.count,
             findings: findings, checkpoints: statuses, treeSize: engine.treeSize, root: engine.range.root(), startSize: startSize,

@@ -6,6 +6,7 @@
 // they ride as trivia on the tokens of `PolicyFile.tokens`, and node spans say which tokens a
 // node covers. Types here are public and stable: new cases and fields may be added, existing
 // ones are not renamed.
+import JSONValue
 
 /// A Cedar entity identifier: an entity type (possibly namespaced, `A::B::User`) and an id.
 public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -20,14 +21,21 @@ public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible
         self.id = id
     }
 
+    // Ids compare by code points, as Cedar compares them: `User::"e\u{301}"` and
+    // `User::"\u{e9}"` are two entities although Swift's `==` finds the ids equivalent.
+    public static func == (a: EntityUID, b: EntityUID) -> Bool {
+        a.id.isExactly(b.id) && a.type.isExactly(b.type)
+    }
+
+    /// Code point order, type first, as the reference engine orders uids.
     public static func < (a: EntityUID, b: EntityUID) -> Bool {
-        a.type == b.type ? a.id < b.id : a.type < b.type
+        a.type.isExactly(b.type) ? a.id.exactlyPrecedes(b.id) : a.type.exactlyPrecedes(b.type)
     }
 
     // Hashing the id alone halves the cost of the lookups that dominate authorization; uids
     // that share an id across types still compare unequal.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
+        id.hashExactly(into: &hasher)
     }
 
     /// Cedar literal form, `Type::"id"`, with the id escaped as Cedar prints it.

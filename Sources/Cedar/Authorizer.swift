@@ -9,15 +9,26 @@ public struct Request: Sendable {
     public var action: EntityUID
     /// On what.
     public var resource: EntityUID
-    /// The context record.
-    public var context: [String: Value]
+    /// The context record, by attribute name (matched by code points).
+    public var context: [ExactString: Value]
 
     /// Creates a request.
-    public init(principal: EntityUID, action: EntityUID, resource: EntityUID, context: [String: Value] = [:]) {
+    public init(principal: EntityUID, action: EntityUID, resource: EntityUID, context: [ExactString: Value] = [:]) {
         self.principal = principal
         self.action = action
         self.resource = resource
         self.context = context
+    }
+
+    /// Creates a request from a context keyed by `String`; a `String` dictionary has already
+    /// merged keys that are only canonically equivalent, so prefer the other initializer for
+    /// context read from input.
+    @_disfavoredOverload
+    public init(principal: EntityUID, action: EntityUID, resource: EntityUID, context: [String: Value]) {
+        var exact: [ExactString: Value] = [:]
+        exact.reserveCapacity(context.count)
+        for (k, v) in context { exact[ExactString(k)] = v }
+        self.init(principal: principal, action: action, resource: resource, context: exact)
     }
 }
 
@@ -155,7 +166,7 @@ extension Request {
     /// Reads `{"principal", "action", "resource", "context"}` where each entity is written as
     /// `"Type::\"id\""` or `{"type", "id"}` and the context (optional) is a record in Cedar JSON
     /// (schema-less). `readContext` lets a schema read the context by its declared types.
-    public init(json: JSONValue, readContext: ((EntityUID, JSONValue) throws(CedarError) -> [String: Value])? = nil) throws(CedarError) {
+    public init(json: JSONValue, readContext: ((EntityUID, JSONValue) throws(CedarError) -> [ExactString: Value])? = nil) throws(CedarError) {
         guard case .object(let o) = json else {
             throw .request(message: "a request must be a JSON object with `principal`, `action` and `resource`")
         }

@@ -5,12 +5,12 @@ import JSONValue
 public struct Entity: Sendable {
     /// Its uid.
     public var uid: EntityUID
-    /// Attributes.
-    public var attributes: [String: Value]
+    /// Attributes, by name (matched by code points).
+    public var attributes: [ExactString: Value]
     /// Direct parents in the order given.
     public var parents: [EntityUID]
-    /// Tags (`hasTag` / `getTag`).
-    public var tags: [String: Value]
+    /// Tags (`hasTag` / `getTag`), by key (matched by code points).
+    public var tags: [ExactString: Value]
     /// Every ancestor, direct or transitive, when the hierarchy above this entity is small enough
     /// to keep (see `Entities.materializeLimit`); `Entities.ancestors(of:)` always answers.
     var ancestors: Set<EntityUID> = []
@@ -18,7 +18,7 @@ public struct Entity: Sendable {
     var ancestorsComplete = true
 
     /// Creates an entity.
-    public init(uid: EntityUID, attributes: [String: Value] = [:], parents: [EntityUID] = [], tags: [String: Value] = [:]) {
+    public init(uid: EntityUID, attributes: [ExactString: Value] = [:], parents: [EntityUID] = [], tags: [ExactString: Value] = [:]) {
         self.uid = uid
         self.attributes = attributes
         self.parents = parents
@@ -104,7 +104,7 @@ public struct Entities: Sendable {
             throw .entities(message: "missing field `uid`", path: path, span: nil)
         }
         let uid = try entityUID(fromJSON: uidJSON, path: path + ".uid")
-        var attrs: [String: Value] = [:]
+        var attrs: [ExactString: Value] = [:]
         guard let attrsJSON = o["attrs"] else {
             throw .entities(message: "missing field `attrs` on \(uid)", path: path, span: nil)
         }
@@ -113,8 +113,9 @@ public struct Entities: Sendable {
         }
         for (k, v) in ao {
             let p = path + ".attrs." + k
-            if attrs[k] != nil { throw .entities(message: "duplicate attribute `\(k)` on \(uid)", path: p, span: nil) }
-            if let decode { attrs[k] = try decode(uid.type, k, v, p) } else { attrs[k] = try Value.fromJSON(v, path: p) }
+            let key = ExactString(k)
+            if attrs[key] != nil { throw .entities(message: "duplicate attribute `\(k)` on \(uid)", path: p, span: nil) }
+            if let decode { attrs[key] = try decode(uid.type, k, v, p) } else { attrs[key] = try Value.fromJSON(v, path: p) }
         }
         var parents: [EntityUID] = []
         if let pj = o["parents"] {
@@ -125,14 +126,14 @@ public struct Entities: Sendable {
                 parents.append(try entityUID(fromJSON: p, path: path + ".parents[\(i)]"))
             }
         }
-        var tags: [String: Value] = [:]
+        var tags: [ExactString: Value] = [:]
         if let tj = o["tags"] {
             guard case .object(let to) = tj else {
                 throw .entities(message: "`tags` of \(uid) must be an object", path: path + ".tags", span: nil)
             }
             for (k, v) in to {
                 let p = path + ".tags." + k
-                if let decode { tags[k] = try decode(uid.type, k, v, p) } else { tags[k] = try Value.fromJSON(v, path: p) }
+                if let decode { tags[ExactString(k)] = try decode(uid.type, k, v, p) } else { tags[ExactString(k)] = try Value.fromJSON(v, path: p) }
             }
         }
         return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)
@@ -270,5 +271,5 @@ public protocol SchemaValueReader: Sendable {
     /// The decoder for entity attributes and tags.
     var entityValueDecoder: EntityValueDecoder { get }
     /// Reads the context of a request for `action`.
-    func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value]
+    func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value]
 }

@@ -1,4 +1,5 @@
 // Expression evaluation with Cedar's semantics.
+import JSONValue
 
 /// An error raised while evaluating a policy (type error, missing attribute, overflow, ...).
 public struct EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -108,9 +109,9 @@ public struct Evaluator {
             for item in items { s.insert(try eval(item)) }
             return .set(s)
         case .record(let entries):
-            var r: [String: Value] = [:]
+            var r: [ExactString: Value] = [:]
             r.reserveCapacity(entries.count)
-            for entry in entries { r[entry.key] = try eval(entry.value) }
+            for entry in entries { r[ExactString(entry.key)] = try eval(entry.value) }
             return .record(r)
         case .methodCall(let target, let method, let args):
             return try evalMethod(target, method, args, e)
@@ -211,13 +212,13 @@ public struct Evaluator {
     func getAttribute(_ v: Value, _ name: String, _ target: Expr, _ e: Expr) throws(EvaluationError) -> Value {
         switch v {
         case .record(let r):
-            guard let a = r[name] else { throw EvaluationError("record does not have the attribute `\(name)`", span: e.span) }
+            guard let a = r[ExactString(name)] else { throw EvaluationError("record does not have the attribute `\(name)`", span: e.span) }
             return a
         case .entity(let uid):
             guard let entity = entities[uid] else {
                 throw EvaluationError("entity `\(uid)` does not exist", span: e.span)
             }
-            guard let a = entity.attributes[name] else {
+            guard let a = entity.attributes[ExactString(name)] else {
                 throw EvaluationError("`\(uid)` does not have the attribute `\(name)`", span: e.span)
             }
             return a
@@ -231,7 +232,7 @@ public struct Evaluator {
     func evalHas(_ target: Expr, _ path: [String]) throws(EvaluationError) -> Bool {
         var v = try eval(target)
         for (i, name) in path.enumerated() {
-            let attrs: [String: Value]
+            let attrs: [ExactString: Value]
             switch v {
             case .record(let r): attrs = r
             case .entity(let uid):
@@ -240,7 +241,7 @@ public struct Evaluator {
             default:
                 throw typeError("one of [record, entity]", v, target)
             }
-            guard let next = attrs[name] else { return false }
+            guard let next = attrs[ExactString(name)] else { return false }
             if i == path.count - 1 { return true }
             v = next
         }
@@ -253,11 +254,6 @@ public struct Evaluator {
         var argv: [Value] = []
         argv.reserveCapacity(args.count)
         for a in args { argv.append(try eval(a)) }
-        func arity(_ n: Int) throws(EvaluationError) {
-            if argv.count != n {
-                throw EvaluationError("wrong number of arguments provided to extension function `\(method.rawValue)`: expected \(n + 1), got \(argv.count + 1)", span: e.span)
-            }
-        }
         switch method {
         case .contains, .containsAll, .containsAny, .isEmpty:
             guard case .set(let s) = recv else { throw typeError("set", recv, target) }
@@ -277,67 +273,14 @@ public struct Evaluator {
                 if method == .hasTag { return .bool(false) }
                 throw EvaluationError("entity `\(uid)` does not exist", span: e.span)
             }
-            if method == .hasTag { return .bool(entity.tags[key] != nil) }
-            guard let tag = entity.tags[key] else {
+            if method == .hasTag { return .bool(entity.tags[ExactString(key)] != nil) }
+            guard let tag = entity.tags[ExactString(key)] else {
                 throw EvaluationError("`\(uid)` does not have the tag `\(key)`", span: e.span)
             }
             return tag
-        case .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual:
-            try arity(1)
-            guard case .decimal(let a) = recv else { throw typeError("decimal", recv, target) }
-            guard case .decimal(let b) = argv[0] else { throw typeError("decimal", argv[0], args[0]) }
-            switch method {
-            case .lessThan: return .bool(a < b)
-            case .lessThanOrEqual: return .bool(a <= b)
-            case .greaterThan: return .bool(a > b)
-            default: return .bool(a >= b)
-            }
-        case .isIpv4, .isIpv6, .isLoopback, .isMulticast:
-            try arity(0)
-            guard case .ipaddr(let ip) = recv else { throw typeError("ipaddr", recv, target) }
-            switch method {
-            case .isIpv4: return .bool(!ip.isV6)
-            case .isIpv6: return .bool(ip.isV6)
-            case .isLoopback: return .bool(ip.isLoopback)
-            default: return .bool(ip.isMulticast)
-            }
-        case .isInRange:
-            try arity(1)
-            guard case .ipaddr(let ip) = recv else { throw typeError("ipaddr", recv, target) }
-            guard case .ipaddr(let range) = argv[0] else { throw typeError("ipaddr", argv[0], args[0]) }
-            return .bool(ip.isInRange(range))
-        case .toDate, .toTime:
-            try arity(0)
-            guard case .datetime(let d) = recv else { throw typeError("datetime", recv, target) }
-            if method == .toTime { return .duration(d.toTime()) }
-            guard let date = d.toDate() else {
-                throw EvaluationError("overflows when computing the date of \(d)", span: e.span)
-            }
-            return .datetime(date)
-        case .offset, .durationSince:
-            try arity(1)
-            guard case .datetime(let d) = recv else { throw typeError("datetime", recv, target) }
-            if method == .offset {
-                guard case .duration(let du) = argv[0] else { throw typeError("duration", argv[0], args[0]) }
-                let (r, o) = d.epochMilliseconds.addingReportingOverflow(du.milliseconds)
-                if o { throw EvaluationError("overflows when adding an offset: \(d)+(\(du))", span: e.span) }
-                return .datetime(CedarDatetime(epochMilliseconds: r))
-            }
-            guard case .datetime(let other) = argv[0] else { throw typeError("datetime", argv[0], args[0]) }
-            let (r, o) = d.epochMilliseconds.subtractingReportingOverflow(other.epochMilliseconds)
-            if o { throw EvaluationError("overflows when computing the duration between \(d) and \(other)", span: e.span) }
-            return .duration(CedarDuration(milliseconds: r))
-        case .toDays, .toHours, .toMinutes, .toSeconds, .toMilliseconds:
-            try arity(0)
-            guard case .duration(let d) = recv else { throw typeError("duration", recv, target) }
-            let ms = d.milliseconds
-            switch method {
-            case .toMilliseconds: return .long(ms)
-            case .toSeconds: return .long(ms / 1000)
-            case .toMinutes: return .long(ms / 1000 / 60)
-            case .toHours: return .long(ms / 1000 / 60 / 60)
-            default: return .long(ms / 1000 / 60 / 60 / 24)
-            }
+        default:
+            // every other method is an extension function
+            return try callExtension(ExtensionFunction.method(method), [recv] + argv, [target] + args, e)
         }
     }
 
@@ -345,14 +288,17 @@ public struct Evaluator {
     func evalCall(_ fn: FunctionName, _ args: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
         var argv: [Value] = []
         for a in args { argv.append(try eval(a)) }
-        guard argv.count == 1 else {
-            throw EvaluationError("wrong number of arguments provided to extension function `\(fn.rawValue)`: expected 1, got \(argv.count)", span: e.span)
-        }
-        guard case .string(let s) = argv[0] else { throw typeError("string", argv[0], args[0]) }
-        switch callExtensionConstructor(fn, s) {
-        case .success(let v): return v
-        case .failure(let err):
-            throw EvaluationError("error while evaluating `\(err.extensionName)` extension function: \(err.message)", span: e.span)
+        return try callExtension(.constructor(fn), argv, args, e)
+    }
+
+    /// Calls an extension function on evaluated arguments; an error points at the argument at
+    /// fault (`exprs` are the argument expressions, receiver first), else at the call.
+    func callExtension(_ fn: ExtensionFunction, _ argv: [Value], _ exprs: [Expr], _ e: Expr) throws(EvaluationError) -> Value {
+        do {
+            return try fn.call(argv)
+        } catch {
+            let span = error.argument.flatMap { $0 < exprs.count ? exprs[$0].span : nil } ?? e.span
+            throw EvaluationError(error.message, span: span)
         }
     }
 }

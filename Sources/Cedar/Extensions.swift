@@ -90,6 +90,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         if s.utf8.count > 43 {
             return .failure(ExtensionError("ipaddr", "error parsing IP address from string `\(s)`: string length is too large"))
         }
+        // Only ASCII can be an address; checked first so that the `Character`-based splitting
+        // below never meets a separator fused with a combining mark.
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return .failure(fail) }
         let colons = s.utf8.filter { $0 == UInt8(ascii: ":") }.count
         let dots = s.utf8.filter { $0 == UInt8(ascii: ".") }.count
         if colons >= 2 && dots >= 2 {
@@ -398,5 +401,142 @@ public struct ExtensionError: Error, Equatable, Sendable {
     public init(_ extensionName: String, _ message: String) {
         self.extensionName = extensionName
         self.message = message
+    }
+}
+
+/// A failed extension-function call: the message, and which argument was at fault (a method's
+/// receiver is argument 0) so that the evaluator can point at it.
+struct ExtensionCallError: Error {
+    var message: String
+    var argument: Int? = nil
+}
+
+/// Cedar's extension functions: the four constructors and the methods of the extension types.
+/// Policies call them as `name(...)` and `receiver.name(...)`; entity and context JSON as
+/// `{"__extn": {"fn": name, "arg": a}}` or `{"__extn": {"fn": name, "args": [a, b]}}`, a method's
+/// receiver being its first argument.
+enum ExtensionFunction {
+    case constructor(FunctionName)
+    case method(MethodName)
+
+    /// The function named `name`; nil for any other name (the set and tag methods are not
+    /// extension functions).
+    init?(name: String) {
+        if let f = FunctionName(rawValue: name) {
+            self = .constructor(f)
+        } else if let m = MethodName(rawValue: name), let f = ExtensionFunction(method: m) {
+            self = f
+        } else {
+            return nil
+        }
+    }
+
+    init?(method: MethodName) {
+        switch method {
+        case .contains, .containsAll, .containsAny, .isEmpty, .hasTag, .getTag: return nil
+        default: self = .method(method)
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .constructor(let f): return f.rawValue
+        case .method(let m): return m.rawValue
+        }
+    }
+
+    /// The declared parameter types, receiver first; schema-based parsing reads arguments by them.
+    var parameterTypes: [SchemaType] {
+        let decimal = SchemaType.extension("decimal"), ip = SchemaType.extension("ipaddr")
+        let datetime = SchemaType.extension("datetime"), duration = SchemaType.extension("duration")
+        switch self {
+        case .constructor: return [.string]
+        case .method(let m):
+            switch m {
+            case .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual: return [decimal, decimal]
+            case .isIpv4, .isIpv6, .isLoopback, .isMulticast: return [ip]
+            case .isInRange: return [ip, ip]
+            case .toDate, .toTime: return [datetime]
+            case .toDays, .toHours, .toMinutes, .toSeconds, .toMilliseconds: return [duration]
+            case .offset: return [datetime, duration]
+            case .durationSince: return [datetime, datetime]
+            case .contains, .containsAll, .containsAny, .isEmpty, .hasTag, .getTag: return []
+            }
+        }
+    }
+
+    /// Applies the function to `a` (a method's receiver first), with Cedar's checks and messages.
+    func call(_ a: [Value]) throws(ExtensionCallError) -> Value {
+        let arity = parameterTypes.count
+        guard a.count == arity else {
+            throw ExtensionCallError(
+                message: "wrong number of arguments provided to extension function `\(name)`: expected \(arity), got \(a.count)")
+        }
+        func typeError(_ expected: String, _ i: Int) -> ExtensionCallError {
+            ExtensionCallError(message: "type error: expected \(expected), got \(a[i].typeName)", argument: i)
+        }
+        func failure(_ message: String) -> ExtensionCallError { ExtensionCallError(message: message) }
+        let method: MethodName
+        switch self {
+        case .constructor(let f):
+            guard case .string(let s) = a[0] else { throw typeError("string", 0) }
+            switch callExtensionConstructor(f, s) {
+            case .success(let v): return v
+            case .failure(let e): throw failure("error while evaluating `\(e.extensionName)` extension function: \(e.message)")
+            }
+        case .method(let m): method = m
+        }
+        switch method {
+        case .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual:
+            guard case .decimal(let x) = a[0] else { throw typeError("decimal", 0) }
+            guard case .decimal(let y) = a[1] else { throw typeError("decimal", 1) }
+            switch method {
+            case .lessThan: return .bool(x < y)
+            case .lessThanOrEqual: return .bool(x <= y)
+            case .greaterThan: return .bool(x > y)
+            default: return .bool(x >= y)
+            }
+        case .isIpv4, .isIpv6, .isLoopback, .isMulticast:
+            guard case .ipaddr(let ip) = a[0] else { throw typeError("ipaddr", 0) }
+            switch method {
+            case .isIpv4: return .bool(!ip.isV6)
+            case .isIpv6: return .bool(ip.isV6)
+            case .isLoopback: return .bool(ip.isLoopback)
+            default: return .bool(ip.isMulticast)
+            }
+        case .isInRange:
+            guard case .ipaddr(let ip) = a[0] else { throw typeError("ipaddr", 0) }
+            guard case .ipaddr(let range) = a[1] else { throw typeError("ipaddr", 1) }
+            return .bool(ip.isInRange(range))
+        case .toDate, .toTime:
+            guard case .datetime(let d) = a[0] else { throw typeError("datetime", 0) }
+            if method == .toTime { return .duration(d.toTime()) }
+            guard let date = d.toDate() else { throw failure("overflows when computing the date of \(d)") }
+            return .datetime(date)
+        case .offset, .durationSince:
+            guard case .datetime(let d) = a[0] else { throw typeError("datetime", 0) }
+            if method == .offset {
+                guard case .duration(let du) = a[1] else { throw typeError("duration", 1) }
+                let (r, o) = d.epochMilliseconds.addingReportingOverflow(du.milliseconds)
+                if o { throw failure("overflows when adding an offset: \(d)+(\(du))") }
+                return .datetime(CedarDatetime(epochMilliseconds: r))
+            }
+            guard case .datetime(let other) = a[1] else { throw typeError("datetime", 1) }
+            let (r, o) = d.epochMilliseconds.subtractingReportingOverflow(other.epochMilliseconds)
+            if o { throw failure("overflows when computing the duration between \(d) and \(other)") }
+            return .duration(CedarDuration(milliseconds: r))
+        case .toDays, .toHours, .toMinutes, .toSeconds, .toMilliseconds:
+            guard case .duration(let d) = a[0] else { throw typeError("duration", 0) }
+            let ms = d.milliseconds
+            switch method {
+            case .toMilliseconds: return .long(ms)
+            case .toSeconds: return .long(ms / 1000)
+            case .toMinutes: return .long(ms / 1000 / 60)
+            case .toHours: return .long(ms / 1000 / 60 / 60)
+            default: return .long(ms / 1000 / 60 / 60 / 24)
+            }
+        case .contains, .containsAll, .containsAny, .isEmpty, .hasTag, .getTag:
+            throw failure("`\(method.rawValue)` is not an extension function")
+        }
     }
 }

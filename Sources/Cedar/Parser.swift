@@ -1,4 +1,5 @@
 // Recursive-descent parser for Cedar policies, with bounded nesting.
+import JSONValue
 
 /// The result of parsing one policy file: the policies in source order, and the tokens (with
 /// their comments) for tools that need the written form.
@@ -92,6 +93,15 @@ struct PExpr {
     var expr: Expr
     var depth: Int
     var span: SourceSpan { expr.span }
+}
+
+/// The text between the quotes of a string token. Cut by bytes: a combining mark right after
+/// the opening quote forms one `Character` with it, and dropping the first `Character` would
+/// drop the mark too.
+func stringLiteralBody(_ token: String) -> Substring {
+    let utf8 = token.utf8
+    guard utf8.count >= 2 else { return token[...] }
+    return token[utf8.index(after: utf8.startIndex)..<utf8.index(before: utf8.endIndex)]
 }
 
 /// Unescapes a Cedar string literal body (without quotes). With `pattern`, `\*` yields a literal
@@ -547,8 +557,8 @@ struct ParserState {
     }
 
     func unescapeString(_ t: Token) throws -> String {
-        let body = t.text.dropFirst().dropLast()
-        if !body.contains("\\") { return String(body) }
+        let body = stringLiteralBody(t.text)
+        if !body.utf8.contains(0x5C) { return String(body) }
         let (elements, error) = unescapeCedar(body, pattern: false)
         if let error { throw fail(error, t.span) }
         var s = ""
@@ -635,7 +645,7 @@ struct ParserState {
                 throw fail("right hand side of a `like` expression must be a pattern literal, but got `\(text(of: rhs.span))`", rhs.span)
             }
             let s = advance()
-            let (elements, error) = unescapeCedar(s.text.dropFirst().dropLast(), pattern: true)
+            let (elements, error) = unescapeCedar(stringLiteralBody(s.text), pattern: true)
             if let error { throw fail(error, s.span) }
             return try make(.like(lhs.expr, pattern: elements), span(lhs.span, s.span), lhs.depth)
         }
@@ -860,7 +870,7 @@ struct ParserState {
             nesting += 1
             defer { nesting -= 1 }
             var entries: [RecordEntry] = []
-            var seen = Set<String>()
+            var seen = Set<ExactString>()
             var depth = 0
             while current.kind != .rightBrace {
                 let keyTok = current
@@ -880,7 +890,7 @@ struct ParserState {
                 guard current.kind == .colon else { throw unexpected(["`:`"]) }
                 _ = advance()
                 let v = try parseExpr()
-                if !seen.insert(key).inserted {
+                if !seen.insert(ExactString(key)).inserted {
                     throw fail("duplicate key `\(key)` in record literal", keyTok.span)
                 }
                 entries.append(RecordEntry(key: key, keyIsString: quoted, value: v.expr, keySpan: keyTok.span))

@@ -1,4 +1,5 @@
 // Policy sets: parsing several files, policy ids, template links, and the scope index.
+import JSONValue
 
 /// How policies are named in decisions and reports.
 public enum PolicyIDScheme: Sendable, Hashable {
@@ -41,7 +42,7 @@ public struct PolicySet: Sendable {
         self.files = files
         self.idScheme = idScheme
         var all: [Policy] = []
-        var seen: [String: SourceSpan] = [:]
+        var seen: [ExactString: SourceSpan] = [:]
         var n = 0
         for f in files {
             for var p in f.policies {
@@ -54,10 +55,10 @@ public struct PolicySet: Sendable {
                 case .positional: p.id = positional
                 case .annotationOrPositional: p.id = p.annotation("id") ?? positional
                 }
-                if let first = seen[p.id] {
+                if let first = seen[ExactString(p.id)] {
                     throw .policySet(message: "duplicate policy id \"\(p.id)\" (first used at \(first)); give each policy a unique @id", span: p.span)
                 }
-                seen[p.id] = p.span
+                seen[ExactString(p.id)] = p.span
                 all.append(p)
             }
         }
@@ -72,8 +73,8 @@ public struct PolicySet: Sendable {
             throw .policySet(message: "more than \(CedarLimits.maxPolicies) policies in one set; split the policy set",
                              span: policies[CedarLimits.maxPolicies].span)
         }
-        var seen = Set<String>()
-        for p in policies where !seen.insert(p.id).inserted {
+        var seen = Set<ExactString>()
+        for p in policies where !seen.insert(ExactString(p.id)).inserted {
             throw .policySet(message: "duplicate policy id \"\(p.id)\"", span: p.span)
         }
         self.policies = policies
@@ -100,13 +101,13 @@ public struct PolicySet: Sendable {
     /// Returns a copy with the template `templateID` linked as policy `newID`, its slots filled
     /// from `values`.
     public func linking(template templateID: String, as newID: String, values: [SlotID: EntityUID]) throws(CedarError) -> PolicySet {
-        guard let t = policies.first(where: { $0.id == templateID }) else {
+        guard let t = policies.first(where: { $0.id.isExactly(templateID) }) else {
             throw .policySet(message: "no template with id \"\(templateID)\"", span: nil)
         }
         guard t.isTemplate else {
             throw .policySet(message: "\"\(templateID)\" is a static policy, not a template", span: t.span)
         }
-        if policies.contains(where: { $0.id == newID }) || links.contains(where: { $0.id == newID }) {
+        if policies.contains(where: { $0.id.isExactly(newID) }) || links.contains(where: { $0.id.isExactly(newID) }) {
             throw .policySet(message: "duplicate policy id \"\(newID)\"", span: nil)
         }
         var p = t

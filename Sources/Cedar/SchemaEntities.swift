@@ -15,7 +15,7 @@ extension Schema {
     }
 
     /// Reads a request context for `action`: a JSON object of the action's declared context type.
-    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value] {
         guard let decl = self.action(action) else {
             throw CedarError.request(message: "action \(action) is not declared in the schema; declare it or fix the request")
         }
@@ -96,7 +96,7 @@ public struct SchemaBasedValueReader: SchemaValueReader {
     }
 
     /// Reads a request context by the action's declared context type.
-    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [String: Value] {
+    public func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value] {
         try schema.context(for: action, json: json)
     }
 }
@@ -139,6 +139,19 @@ struct SchemaValueParser {
     func value(_ json: JSONValue, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int, what: String? = nil) throws(CedarError) -> Value {
         if depth > Self.maxDepth { throw fail("value is nested too deeply (more than \(Self.maxDepth) levels)", path) }
         if case .null = json { throw fail("found a `null`; JSON nulls are not allowed in Cedar", path) }
+        if Self.isExtensionEscape(json) {
+            switch type {
+            case .bool, .long, .string:
+                // As in the reference, an extension call may stand for any value; it is read
+                // without a schema, evaluated, and its result must have the declared type.
+                let v = try Value.fromJSON(json, path: renderJSONPath(path), depth: depth)
+                switch (v, type) {
+                case (.bool, .bool), (.long, .long), (.string, .string): return v
+                default: throw fail("type mismatch: value was expected to have type \(type), but it actually has type \(v.typeName): `\(v)`", path)
+                }
+            default: break
+            }
+        }
         switch type {
         case .bool:
             guard case .bool(let b) = json else { throw mismatch(json, type, path) }
@@ -162,20 +175,20 @@ struct SchemaValueParser {
         case .record(let r):
             guard case .object(let o) = json else { throw mismatch(json, type, path) }
             if o.count == 1 && (o["__entity"] != nil || o["__extn"] != nil) { throw mismatch(json, type, path) }
-            var out: [String: Value] = [:]
+            var out: [ExactString: Value] = [:]
             for (k, v) in o {
                 guard let a = r.attributes[k] else {
                     if r.additionalAttributes {
-                        out[k] = try Value.fromJSON(v, path: renderJSONPath(path + [.key(k)]), depth: depth + 1)
+                        out[ExactString(k)] = try Value.fromJSON(v, path: renderJSONPath(path + [.key(k)]), depth: depth + 1)
                         continue
                     }
                     let declared = r.sortedNames.map { "`\($0)`" }.joined(separator: ", ")
                     throw fail("attribute `\(k)` is not declared in the schema\(what.map { " for the \($0)" } ?? "")"
                                + (declared.isEmpty ? "; no attributes are declared" : "; declared: \(declared)"), path + [.key(k)])
                 }
-                out[k] = try value(v, a.type, path + [.key(k)], depth: depth + 1)
+                out[ExactString(k)] = try value(v, a.type, path + [.key(k)], depth: depth + 1)
             }
-            for k in r.sortedNames where r.attributes[k]!.required && out[k] == nil {
+            for k in r.sortedNames where r.attributes[k]!.required && out[ExactString(k)] == nil {
                 throw fail("missing required attribute `\(k)`\(what.map { " of the \($0)" } ?? "")", path)
             }
             return .record(out)
@@ -184,13 +197,13 @@ struct SchemaValueParser {
             if uid.type != expected {
                 throw fail("type mismatch: value was expected to have type \(expected), but it actually has type (entity of type `\(uid.type)`): `\(uid)`", path)
             }
-            if let values = schema.entityType(expected)?.enumValues, !values.contains(uid.id) {
+            if let values = schema.entityType(expected)?.enumValues, !values.contains { $0.isExactly(uid.id) } {
                 throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
                            + values.map(cedarQuoted).joined(separator: ", ") + ")", path)
             }
             return .entity(uid)
         case .extension(let name):
-            let v = try extensionValue(json, name, type, path)
+            let v = try extensionValue(json, name, type, path, depth: depth)
             let actual: String
             switch v {
             case .ipaddr: actual = "ipaddr"
@@ -222,7 +235,7 @@ struct SchemaValueParser {
     }
 
     /// A string (the constructor's argument), `{"__extn": {"fn", "arg"}}` or `{"fn", "arg"}`.
-    func extensionValue(_ json: JSONValue, _ name: String, _ type: SchemaType, _ path: [JSONPathComponent]) throws(CedarError) -> Value {
+    func extensionValue(_ json: JSONValue, _ name: String, _ type: SchemaType, _ path: [JSONPathComponent], depth: Int) throws(CedarError) -> Value {
         let constructor: FunctionName
         switch name {
         case "ipaddr": constructor = .ip
@@ -238,15 +251,44 @@ struct SchemaValueParser {
                 throw fail("`\(cedarQuoted(s))` is not a valid \(name): \(e.message)", path)
             }
         case .object(let o):
-            if o.count == 1, o["__extn"] != nil {
-                return try Value.extensionValue(fromJSON: o["__extn"]!, path: renderJSONPath(path + [.key("__extn")]))
+            if o.count == 1, case .object(let call)? = o["__extn"] {
+                return try typedExtensionCall(call, path + [.key("__extn")], depth: depth)
             }
             if o["fn"] != nil && (o["arg"] != nil || o["args"] != nil) {
-                return try Value.extensionValue(fromJSON: json, path: renderJSONPath(path))
+                return try typedExtensionCall(o, path, depth: depth)
             }
             throw mismatch(json, type, path)
         default:
             throw mismatch(json, type, path)
+        }
+    }
+
+    /// `{"__extn": {"fn": F, "arg" | "args": ...}}`, the escape of an extension call.
+    static func isExtensionEscape(_ json: JSONValue) -> Bool {
+        guard case .object(let o) = json, o.count == 1, case .object(let call)? = o["__extn"] else { return false }
+        return call["fn"]?.stringValue != nil && (call["arg"] != nil || call["args"] != nil)
+    }
+
+    /// An extension call where the schema expects an extension value: each argument is read by
+    /// the function's parameter type, so `{"fn": "offset", "args": ["2024-01-01", "1h"]}` reads
+    /// its strings as a datetime and a duration (the reference does the same).
+    func typedExtensionCall(_ call: JSONObject, _ path: [JSONPathComponent], depth: Int) throws(CedarError) -> Value {
+        guard let fn = call["fn"]?.stringValue else { throw fail("an `__extn` escape needs `fn`, the name of an extension function", path) }
+        guard let function = ExtensionFunction(name: fn) else { throw fail("extension function `\(fn)` does not exist", path) }
+        let (arguments, _) = try Value.extensionArguments(call, path: renderJSONPath(path))
+        let types = function.parameterTypes
+        guard arguments.count == types.count else {
+            throw fail("expected \(types.count) arguments for function \(fn) but \(arguments.count) arguments are provided", path)
+        }
+        var args: [Value] = []
+        for (i, (a, t)) in zip(arguments, types).enumerated() {
+            let p = path + (call["arg"] != nil ? [.key("arg")] : [.key("args"), .index(i)])
+            args.append(try value(a, t, p, depth: depth + 1))
+        }
+        do {
+            return try function.call(args)
+        } catch {
+            throw fail(error.message, path)
         }
     }
 
@@ -271,27 +313,53 @@ struct SchemaValueParser {
             throw fail("more than \(CedarLimits.maxEntities) entities in one file; split the entity data", [.index(CedarLimits.maxEntities)])
         }
         var list: [Entity] = []
+        var actions: [(entity: Entity, path: [JSONPathComponent])] = []
         for (i, item) in items.enumerated() {
             let path: [JSONPathComponent] = [.index(i)]
             let e = try entity(item, path)
             if schema.isActionEntityType(e.uid.type) {
-                // Action entities come from the schema; data may repeat them only as declared.
-                guard let decl = schema.action(e.uid) else {
-                    throw fail("action \(e.uid) is not declared in the schema", path + [.key("uid")])
+                guard schema.action(e.uid) != nil else {
+                    throw fail("found action entity \(e.uid), but it was not declared as an action in the schema", path + [.key("uid")])
                 }
-                if !e.attributes.isEmpty || !e.tags.isEmpty {
-                    throw fail("action \(e.uid) cannot have attributes or tags", path)
-                }
-                if Set(e.parents) != Set(decl.memberOf) {
-                    throw fail("action \(e.uid) is declared in the schema with different action groups (\(decl.memberOf.map(\.description).sorted().joined(separator: ", "))); remove it from the entity data or make the two agree", path + [.key("parents")])
-                }
-                continue
+                actions.append((e, path))
             }
             list.append(e)
         }
-        var all = list
-        all.append(contentsOf: schema.actionEntities)
-        return try Entities(all)
+        if !actions.isEmpty {
+            try checkActions(actions, in: list)
+            list.removeAll { schema.isActionEntityType($0.uid.type) }
+        }
+        // Action entities come from the schema, the data's copies having been checked equal.
+        list.append(contentsOf: schema.actionEntities)
+        return try Entities(list)
+    }
+
+    /// Action entities in the data must be the schema's, as the reference checks them: after
+    /// the transitive closure of the data's hierarchy (a cycle is an error first), each one's
+    /// ancestors must be exactly its action groups in the schema, also closed transitively, and
+    /// it has no attributes or tags. So an action may list every ancestor or only its direct
+    /// groups when those list theirs, but not a group's group alone, nor fewer or other groups.
+    func checkActions(_ actions: [(entity: Entity, path: [JSONPathComponent])], in data: [Entity]) throws(CedarError) {
+        let closed = try Entities(data)
+        for (e, path) in actions {
+            let have = closed.ancestors(of: e.uid) ?? []
+            let want = schema.actionAncestors(e.uid)
+            func list(_ s: Set<EntityUID>) -> String { s.isEmpty ? "none" : s.sorted().map(\.description).joined(separator: ", ") }
+            let mismatch: (String, JSONPathComponent)?
+            if !e.attributes.isEmpty {
+                mismatch = ("actions have no attributes", .key("attrs"))
+            } else if !e.tags.isEmpty {
+                mismatch = ("actions have no tags", .key("tags"))
+            } else if have != want {
+                mismatch = ("its ancestors in the entity data are \(list(have)), the schema's are \(list(want))", .key("parents"))
+            } else {
+                mismatch = nil
+            }
+            if let (why, at) = mismatch {
+                throw fail("definition of action \(e.uid) does not match its schema declaration: \(why); "
+                           + "list the action's groups as the schema declares them, or leave the action out of the entity data", path + [at])
+            }
+        }
     }
 
     func entity(_ json: JSONValue, _ path: [JSONPathComponent]) throws(CedarError) -> Entity {
@@ -304,23 +372,26 @@ struct SchemaValueParser {
         guard let uidJSON = o["uid"] else { throw fail("missing field `uid`", path) }
         let uid = try entityReference(uidJSON, .entity("an entity type"), path + [.key("uid")])
         let isAction = schema.isActionEntityType(uid.type)
-        var attrs: [String: Value] = [:]
+        var attrs: [ExactString: Value] = [:]
         var parents: [EntityUID] = []
-        var tags: [String: Value] = [:]
+        var tags: [ExactString: Value] = [:]
         let decl = schema.entityType(uid.type)
         if decl == nil && !isAction {
             let suggestion = fuzzySuggestion(uid.type, schema.entityTypeNames)
             throw fail("entity \(uid) has type `\(uid.type)`, which is not declared in the schema"
                        + (suggestion.map { "; did you mean `\($0)`?" } ?? ""), path + [.key("uid")])
         }
-        if let values = decl?.enumValues, !values.contains(uid.id) {
+        if let values = decl?.enumValues, !values.contains { $0.isExactly(uid.id) } {
             throw fail("entity \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids ("
                        + values.map(cedarQuoted).joined(separator: ", ") + ")", path + [.key("uid")])
         }
         if let a = o["attrs"] {
             guard case .object = a else { throw fail("`attrs` of \(uid) must be an object", path + [.key("attrs")]) }
             if isAction {
-                guard case .object(let ao) = a, ao.isEmpty else { throw fail("action \(uid) cannot have attributes", path + [.key("attrs")]) }
+                guard case .record(let r) = try Value.fromJSON(a, path: renderJSONPath(path + [.key("attrs")])) else {
+                    return Entity(uid: uid)
+                }
+                attrs = r
             } else if let decl {
                 guard case .record(let r) = try value(a, .record(decl.shape), path + [.key("attrs")], depth: 0, what: "entity type `\(uid.type)`") else {
                     return Entity(uid: uid)
@@ -349,7 +420,7 @@ struct SchemaValueParser {
                         : "allowed parent types: " + decl.memberOfTypes.map { "`\($0)`" }.joined(separator: ", ")
                     throw fail("\(uid) is not allowed to have a parent of type `\(parent.type)` according to the schema; \(allowed)", pp)
                 }
-                if let values = schema.entityType(parent.type)?.enumValues, !values.contains(parent.id) {
+                if let values = schema.entityType(parent.type)?.enumValues, !values.contains { $0.isExactly(parent.id) } {
                     throw fail("entity \(parent) is of an enumerated entity type, but `\(cedarQuoted(parent.id))` is not one of its ids", pp)
                 }
                 parents.append(parent)
@@ -357,11 +428,13 @@ struct SchemaValueParser {
         }
         if let tj = o["tags"] {
             guard case .object(let to) = tj else { throw fail("`tags` of \(uid) must be an object", path + [.key("tags")]) }
-            if !to.isEmpty {
+            if isAction {
+                for (k, v) in to { tags[ExactString(k)] = try Value.fromJSON(v, path: renderJSONPath(path + [.key("tags"), .key(k)])) }
+            } else if !to.isEmpty {
                 guard let tagType = decl?.tags else {
                     throw fail("entities of type `\(uid.type)` cannot have tags; the schema declares none", path + [.key("tags")])
                 }
-                for (k, v) in to { tags[k] = try value(v, tagType, path + [.key("tags"), .key(k)], depth: 0) }
+                for (k, v) in to { tags[ExactString(k)] = try value(v, tagType, path + [.key("tags"), .key(k)], depth: 0) }
             }
         }
         return Entity(uid: uid, attributes: attrs, parents: parents, tags: tags)

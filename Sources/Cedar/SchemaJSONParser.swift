@@ -114,7 +114,7 @@ struct SchemaJSONReader {
             var out: [String] = []
             for (i, v) in try array(values, path + [.key("enum")], "`enum`").enumerated() {
                 let s = try string(v, path + [.key("enum"), .index(i)], "an enumerated id")
-                if !out.contains(s) { out.append(s) }
+                if !out.contains(where: { $0.isExactly(s) }) { out.append(s) }
             }
             if out.isEmpty { throw fail("`enum` must list at least one id", path + [.key("enum")]) }
             e.enumValues = out

@@ -1,5 +1,6 @@
 // Request validation: a request must use a declared action, principal and resource types the
 // action applies to, and a context of the action's context type.
+import JSONValue
 
 extension Schema {
     /// Checks a request against the schema; throws `CedarError.request` naming what is wrong.
@@ -24,7 +25,7 @@ extension Schema {
             let list = allowed.isEmpty ? "none" : allowed.map { "`\($0)`" }.joined(separator: ", ")
             throw .request(message: "\(role) type `\(uid.type)` is not valid for \(action); valid \(role) types: \(list)")
         }
-        if let values = decl.enumValues, !values.contains(uid.id) {
+        if let values = decl.enumValues, !values.contains { $0.isExactly(uid.id) } {
             throw .request(message: "\(role) \(uid) is of an enumerated entity type, but `\(cedarQuoted(uid.id))` is not one of its ids")
         }
     }
@@ -39,25 +40,26 @@ extension Schema {
             return nil
         case (.entity(let uid), .entity(let t)):
             if uid.type != t { return "expected an entity of type `\(t)`\(at), found \(uid)" }
-            if let values = entityType(t)?.enumValues, !values.contains(uid.id) {
+            if let values = entityType(t)?.enumValues, !values.contains { $0.isExactly(uid.id) } {
                 return "\(uid)\(at) is not one of the ids of enumerated entity type `\(t)`"
             }
             return nil
         case (.set(let items), .set(let element)):
-            for item in items.sorted(by: { $0.description < $1.description }) {
+            for item in items.sorted(by: { $0.description.exactlyPrecedes($1.description) }) {
                 if let p = conformanceProblem(item, element, path: path + "[]") { return p }
             }
             return nil
         case (.record(let r), .record(let rt)):
-            for k in r.keys.sorted() {
+            for key in r.keys.sorted() {
+                let k = key.string
                 let sub = path.isEmpty ? k : "\(path).\(k)"
                 guard let a = rt.attributes[k] else {
                     if rt.additionalAttributes { continue }
                     return "attribute `\(sub)` is not declared"
                 }
-                if let p = conformanceProblem(r[k]!, a.type, path: sub) { return p }
+                if let p = conformanceProblem(r[key]!, a.type, path: sub) { return p }
             }
-            for k in rt.sortedNames where rt.attributes[k]!.required && r[k] == nil {
+            for k in rt.sortedNames where rt.attributes[k]!.required && r[ExactString(k)] == nil {
                 return "missing required attribute `\(path.isEmpty ? k : "\(path).\(k)")`"
             }
             return nil

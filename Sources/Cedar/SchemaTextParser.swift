@@ -12,6 +12,7 @@
 //   Type      := Path | 'Set' '<' Type '>' | '{' [AttrDecls] '}'
 //   AttrDecls := Annotation* Name ['?'] ':' Type, comma separated, trailing comma allowed
 //   Annotation:= '@' AnyIdent [ '(' STR ')' ]
+import JSONValue
 
 /// A token of the Cedar schema format.
 struct SchemaToken: Sendable {
@@ -365,8 +366,8 @@ struct SchemaTextParser {
                 _ = try expectPunct("]", "to close the list of enumerated ids")
                 break
             }
-            var seen: Set<String> = []
-            enumValues = values.filter { seen.insert($0).inserted }
+            var seen: Set<ExactString> = []
+            enumValues = values.filter { seen.insert(ExactString($0)).inserted }
         } else {
             if current.isKeyword("in") {
                 _ = bump()

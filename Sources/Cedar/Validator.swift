@@ -4,6 +4,7 @@
 // use a declared id, some action of its scope must apply to the principal and resource types of
 // its scope, and its condition (scope constraints, `when` clauses, negated `unless` clauses) must
 // type-check as a boolean in every request environment the schema allows.
+import JSONValue
 
 /// Validates policies against a schema.
 public enum Validator {
@@ -22,7 +23,7 @@ public enum Validator {
         // A link repeats its template, which is checked in full above: only what the slots
         // brought in is new (its entity types, and whether an action still applies).
         for link in policies.links {
-            let template = policies.policies.first { $0.id == link.templateID }
+            let template = policies.policies.first { p in link.templateID.map { p.id.isExactly($0) } ?? false }
             let pairs = [(link.principal, template?.principal), (link.resource, template?.resource)]
             for (c, slotConstraint) in pairs where slotConstraint?.slot != nil {
                 guard let uid = entityOf(c) else { continue }
@@ -75,7 +76,7 @@ public enum Validator {
             if a.span.file != b.span.file { return a.span.file < b.span.file }
             if a.span.start.offset != b.span.start.offset { return a.span.start.offset < b.span.start.offset }
             if a.span.end.offset != b.span.end.offset { return a.span.end.offset < b.span.end.offset }
-            if a.policyID != b.policyID { return a.policyID < b.policyID }
+            if !a.policyID.isExactly(b.policyID) { return a.policyID.exactlyPrecedes(b.policyID) }
             if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
             return a.message < b.message
         }
@@ -179,7 +180,7 @@ public enum Validator {
                     out.append(ValidationError(
                         policyID: policy.id, span: span, kind: .unrecognizedActionID, message: "unrecognized action `\(u)`", help: help))
                 }
-            } else if let values = schema.entityType(u.type)?.enumValues, !values.contains(u.id) {
+            } else if let values = schema.entityType(u.type)?.enumValues, !values.contains { $0.isExactly(u.id) } {
                 out.append(ValidationError(
                     policyID: policy.id, span: span, kind: .invalidEnumEntity,
                     message: "entity `\(u)` is of an enumerated entity type, but `\(cedarQuoted(u.id))` is not declared as a valid eid",

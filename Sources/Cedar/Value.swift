@@ -9,12 +9,45 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case entity(EntityUID)
     /// A set: unordered, no duplicates, compared as a set.
     case set(Set<Value>)
-    /// A record: attribute names to values.
-    case record([String: Value])
+    /// A record: attribute names to values. Names are matched by code points.
+    case record([ExactString: Value])
     case decimal(CedarDecimal)
     case ipaddr(IPAddress)
     case datetime(CedarDatetime)
     case duration(CedarDuration)
+
+    // Strings compare by code points, as Cedar compares them (Swift's `String ==` would find
+    // `"e\u{301}"` and `"\u{e9}"` equal).
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.long(let x), .long(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.isExactly(y)
+        case (.entity(let x), .entity(let y)): return x == y
+        case (.set(let x), .set(let y)): return x == y
+        case (.record(let x), .record(let y)): return x == y
+        case (.decimal(let x), .decimal(let y)): return x == y
+        case (.ipaddr(let x), .ipaddr(let y)): return x == y
+        case (.datetime(let x), .datetime(let y)): return x == y
+        case (.duration(let x), .duration(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
+        case .long(let n): hasher.combine(1 as UInt8); hasher.combine(n)
+        case .string(let s): hasher.combine(2 as UInt8); s.hashExactly(into: &hasher)
+        case .entity(let e): hasher.combine(3 as UInt8); hasher.combine(e)
+        case .set(let s): hasher.combine(4 as UInt8); hasher.combine(s)
+        case .record(let r): hasher.combine(5 as UInt8); hasher.combine(r)
+        case .decimal(let d): hasher.combine(6 as UInt8); hasher.combine(d)
+        case .ipaddr(let ip): hasher.combine(7 as UInt8); hasher.combine(ip)
+        case .datetime(let d): hasher.combine(8 as UInt8); hasher.combine(d)
+        case .duration(let d): hasher.combine(9 as UInt8); hasher.combine(d)
+        }
+    }
 
     /// The Cedar type name, as used in error messages.
     public var typeName: String {
@@ -39,9 +72,9 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .long(let n): return String(n)
         case .string(let s): return cedarQuoted(s)
         case .entity(let e): return e.description
-        case .set(let s): return "[" + s.map(\.description).sorted().joined(separator: ", ") + "]"
+        case .set(let s): return "[" + s.map(\.description).sorted { $0.exactlyPrecedes($1) }.joined(separator: ", ") + "]"
         case .record(let r):
-            return "{" + r.keys.sorted().map { "\(cedarQuoted($0)): \(r[$0]!.description)" }.joined(separator: ", ") + "}"
+            return "{" + r.keys.sorted().map { "\(cedarQuoted($0.string)): \(r[$0]!.description)" }.joined(separator: ", ") + "}"
         case .decimal(let d): return "decimal(\"\(d)\")"
         case .ipaddr(let ip): return "ip(\"\(ip)\")"
         case .datetime(let d): return "datetime(\"\(d)\")"
@@ -105,16 +138,16 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
             }
             if obj.count == 1, case .object(let inner)? = obj["__extn"], inner["fn"]?.stringValue != nil,
                inner["arg"] != nil || inner["args"] != nil {
-                return try extensionValue(fromJSON: .object(inner), path: "__extn")
+                return try extensionValue(fromJSON: .object(inner), path: "__extn", depth: depth)
             }
-            var record: [String: Value] = [:]
+            var record: [ExactString: Value] = [:]
             record.reserveCapacity(obj.count)
             for (k, v) in obj {
-                if record[k] != nil {
+                if record[ExactString(k)] != nil {
                     throw .entities(message: "duplicate key `\(k)` in record", path: "", span: nil)
                 }
                 do {
-                    record[k] = try fromJSONUnlocated(v, depth: depth + 1)
+                    record[ExactString(k)] = try fromJSONUnlocated(v, depth: depth + 1)
                 } catch {
                     throw error.prefixingPath(k)
                 }
@@ -123,32 +156,34 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func extensionValue(fromJSON json: JSONValue, path: String) throws(CedarError) -> Value {
+    /// Reads the object inside an `__extn` escape: `{"fn": F, "arg": A}` or `{"fn": F, "args":
+    /// [A, B, ...]}`, each argument a Cedar JSON value (itself possibly an escape), and calls
+    /// the extension function `F` on them, a method's receiver first. As in the reference
+    /// engine, `arg` is read when both are given, and any extension function may be called.
+    static func extensionValue(fromJSON json: JSONValue, path: String, depth: Int = 0) throws(CedarError) -> Value {
         guard case .object(let o) = json, let fn = o["fn"]?.stringValue else {
-            throw .entities(message: "an `__extn` escape needs an object with `fn` and `arg`", path: path, span: nil)
+            throw .entities(message: "an `__extn` escape needs an object with `fn` and `arg` (or `args`)", path: path, span: nil)
         }
-        var arg: JSONValue? = o["arg"]
-        if arg == nil, let args = o["args"]?.arrayValue {
-            guard args.count == 1 else {
-                throw .entities(message: "extension function `\(fn)` takes exactly one argument", path: path, span: nil)
-            }
-            arg = args[0]
+        let (arguments, argumentPaths) = try extensionArguments(o, path: path)
+        guard let function = ExtensionFunction(name: fn) else {
+            throw .entities(message: "extension function `\(fn)` does not exist", path: path, span: nil)
         }
-        guard let arg else {
-            throw .entities(message: "an `__extn` escape needs an `arg`", path: path, span: nil)
+        var args: [Value] = []
+        for (a, p) in zip(arguments, argumentPaths) { args.append(try fromJSON(a, path: p, depth: depth + 1)) }
+        do {
+            return try function.call(args)
+        } catch {
+            throw .entities(message: error.message, path: path, span: nil)
         }
-        // the argument may itself be written as an escape or a plain string
-        let argValue = try fromJSON(arg, path: joinPath(path, "arg"))
-        guard case .string(let s) = argValue else {
-            throw .entities(message: "extension function `\(fn)` expects a string argument", path: path, span: nil)
+    }
+
+    /// The arguments of an `__extn` call object and their JSON paths.
+    static func extensionArguments(_ o: JSONObject, path: String) throws(CedarError) -> ([JSONValue], [String]) {
+        if let arg = o["arg"] { return ([arg], [joinPath(path, "arg")]) }
+        guard case .array(let args)? = o["args"] else {
+            throw .entities(message: "an `__extn` escape needs `arg` (one argument) or `args` (a list of arguments)", path: path, span: nil)
         }
-        guard let function = FunctionName(rawValue: fn) else {
-            throw .entities(message: "unknown extension function `\(fn)`", path: path, span: nil)
-        }
-        switch callExtensionConstructor(function, s) {
-        case .success(let v): return v
-        case .failure(let e): throw .entities(message: "error while evaluating `\(e.extensionName)` extension function: \(e.message)", path: path, span: nil)
-        }
+        return (args, args.indices.map { joinPath(path, "args[\($0)]") })
     }
 
     /// The JSON form of the value, with `__entity` / `__extn` escapes (sets and record keys in
@@ -159,17 +194,23 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         case .long(let n): return .int(n)
         case .string(let s): return .string(s)
         case .entity(let e): return .object(JSONObject([("__entity", e.json)]))
-        case .set(let s): return .array(s.map(\.json).sorted { CanonicalJSON.string($0) < CanonicalJSON.string($1) })
-        case .record(let r): return .object(JSONObject(r.keys.sorted().map { ($0, r[$0]!.json) }))
+        case .set(let s): return .array(s.map(\.json).sorted { CanonicalJSON.string($0).exactlyPrecedes(CanonicalJSON.string($1)) })
+        case .record(let r): return .object(JSONObject(r.keys.sorted().map { ($0.string, r[$0]!.json) }))
         case .decimal(let d): return extn("decimal", d.description)
         case .ipaddr(let ip): return extn("ip", ip.description)
-        case .datetime(let d): return extn("datetime", d.description)
+        // The reference writes a datetime as the Unix epoch offset by its milliseconds.
+        case .datetime(let d):
+            return extn("offset", args: [extn("datetime", "1970-01-01"), extn("duration", CedarDuration(milliseconds: d.epochMilliseconds).description)])
         case .duration(let d): return extn("duration", d.description)
         }
     }
 
     private func extn(_ fn: String, _ arg: String) -> JSONValue {
         .object(JSONObject([("__extn", .object(JSONObject([("fn", .string(fn)), ("arg", .string(arg))])))]))
+    }
+
+    private func extn(_ fn: String, args: [JSONValue]) -> JSONValue {
+        .object(JSONObject([("__extn", .object(JSONObject([("fn", .string(fn)), ("args", .array(args))])))]))
     }
 }
 

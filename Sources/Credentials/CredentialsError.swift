@@ -25,6 +25,10 @@ public enum CredentialsError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidOption(String)
     /// A `jti` that cannot be stored in a revocation file.
     case invalidJTI(String)
+    /// A trust file, the key set it names, or a configuration file is not valid; with the place of the fault.
+    case invalidFile(file: String, line: Int, column: Int, message: String)
+    /// Minting needs an identity and none was presented.
+    case identityRequired(String)
 
     public var description: String {
         switch self {
@@ -52,6 +56,10 @@ public enum CredentialsError: Error, Equatable, Sendable, CustomStringConvertibl
             return "invalid option: \(detail)"
         case .invalidJTI(let detail):
             return "invalid jti: \(detail)"
+        case .invalidFile(let file, let line, let column, let message):
+            return "\(file):\(line):\(column): \(message)"
+        case .identityRequired(let detail):
+            return detail
         }
     }
 }

@@ -73,16 +73,26 @@ public struct SigningKey: Sendable {
     }
 
     /// Loads a private key file, refusing one that group or others may read.
+    ///
+    /// What the file is comes first: a directory, a FIFO or a device is named as such (and never
+    /// opened, so a FIFO cannot block), and a public key is named as a public key, before any
+    /// advice about permissions, which would send the user to chmod the wrong file.
     public static func load(path: String) throws(CredentialsError) -> SigningKey {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw .io(path: path, message: String(cString: strerror(errno)))
         }
+        switch UInt32(info.st_mode) & UInt32(S_IFMT) {
+        case UInt32(S_IFREG): break
+        case UInt32(S_IFDIR): throw .io(path: path, message: "is a directory; pass the private key file itself")
+        default: throw .io(path: path, message: "is not a regular file (a FIFO, socket or device); pass the private key file itself")
+        }
+        let key = try SigningKey(text: FileIO.readText(path: path, limit: 1 << 20))
         let mode = UInt32(info.st_mode) & 0o777
         if mode & 0o077 != 0 {
             throw .insecureKeyFile(path: path, mode: "0" + String(mode, radix: 8))
         }
-        return try SigningKey(text: FileIO.readText(path: path, limit: 1 << 20))
+        return key
     }
 }
 

@@ -55,3 +55,12 @@ public enum SPIFFEID {
         id.lowercased().hasPrefix("spiffe:")
     }
 }
+
+extension SPIFFEID {
+    /// The trust domain name of a valid SPIFFE ID (`corp.example` of `spiffe://corp.example/x`).
+    public static func trustDomain(of id: String) -> String? {
+        guard id.hasPrefix("spiffe://") else { return nil }
+        let rest = id.dropFirst("spiffe://".count)
+        return String(rest.prefix { $0 != "/" })
+    }
+}

@@ -31,6 +31,16 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case missingClaim(String)
     /// A claim has the wrong type or an unusable value.
     case invalidClaim(name: String, reason: String)
+    /// An identity token's `alg` is not one of the nine accepted (HMAC and unknown names).
+    case algUnsupported(alg: String, reason: String)
+    /// An identity token's `alg` needs another type of key than the one its `kid` names.
+    case algKeyMismatch(alg: String, key: String)
+    /// A JWT-SVID's `sub` is in another trust domain than the trust bundle's.
+    case trustDomainMismatch(expected: String, found: String)
+    /// No principal mapping of the trust file covers the OIDC token's subject.
+    case unmappedSubject(issuer: String, subject: String)
+    /// The authenticated identity is not the step's principal.
+    case principalMismatch(identity: String, principal: String)
 
     /// A stable snake_case identifier of the failure.
     public var code: String {
@@ -50,6 +60,11 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .revoked: return "revoked"
         case .missingClaim: return "missing_claim"
         case .invalidClaim: return "invalid_claim"
+        case .algUnsupported: return "alg_unsupported"
+        case .algKeyMismatch: return "alg_key_mismatch"
+        case .trustDomainMismatch: return "trust_domain_mismatch"
+        case .unmappedSubject: return "unmapped_subject"
+        case .principalMismatch: return "principal_mismatch"
         }
     }
 
@@ -87,6 +102,16 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
             return "missing claim \"\(name)\""
         case .invalidClaim(let name, let reason):
             return "invalid claim \"\(name)\": \(reason)"
+        case .algUnsupported(let alg, let reason):
+            return "alg \"\(alg)\" refused: \(reason)"
+        case .algKeyMismatch(let alg, let key):
+            return "alg \"\(alg)\" refused: the token's key is \(key), which \(alg) cannot use"
+        case .trustDomainMismatch(let expected, let found):
+            return "trust domain mismatch: the trust bundle is for \"\(expected)\", the token's subject is in \"\(found)\""
+        case .unmappedSubject(let issuer, let subject):
+            return "subject \"\(subject)\" of issuer \"\(issuer)\" maps to no principal; add it to \"principals\" in the trust file"
+        case .principalMismatch(let identity, let principal):
+            return "the authenticated identity \(identity) is not the step's principal \(principal)"
         }
     }
 }

@@ -17,10 +17,13 @@ public struct MintRequest: Sendable {
     public var policyMaxTTL: Int64?
     /// Minting time, seconds since the epoch (`iat` and `nbf`).
     public var now: Int64
+    /// Who asked for the credential, recorded in it (`act`, `identity`); nil records nothing.
+    public var authentication: MintAuthentication?
 
     public init(
         issuer: String, subject: String, audience: String, authorization: StepAuthorization,
-        ttl: Int64 = TokenMinter.defaultTTL, policyMaxTTL: Int64? = nil, now: Int64
+        ttl: Int64 = TokenMinter.defaultTTL, policyMaxTTL: Int64? = nil, now: Int64,
+        authentication: MintAuthentication? = nil
     ) {
         self.issuer = issuer
         self.subject = subject
@@ -29,6 +32,7 @@ public struct MintRequest: Sendable {
         self.ttl = ttl
         self.policyMaxTTL = policyMaxTTL
         self.now = now
+        self.authentication = authentication
     }
 }
 
@@ -135,7 +139,7 @@ public struct TokenMinter: Sendable {
             ("exp", .int(expiresAt)),
             ("jti", .string(jti)),
             ("authorization_details", .array([detail.json])),
-        ]))
+        ] + (request.authentication?.claims ?? [])))
         let token = JWS.sign(header: header, payload: CanonicalJSON.serialize(claims), key: key)
         return MintedToken(
             token: token, header: header, claims: claims, jti: jti, issuedAt: request.now, expiresAt: expiresAt,

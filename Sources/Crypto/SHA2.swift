@@ -1,4 +1,4 @@
-// SHA-256 and SHA-512 (FIPS 180-4).
+// SHA-256, SHA-384 and SHA-512 (FIPS 180-4).
 //
 // Both hashers keep their partial block in a fixed-size tuple and compress straight from the
 // caller's buffer, so hashing allocates nothing but the returned digest. The round functions are
@@ -410,34 +410,30 @@ private func sha512Compress(_ state: inout SHA512State, _ data: UnsafeRawPointer
     }
 }
 
-/// SHA-512 (FIPS 180-4) with a streaming interface; see `SHA256` for usage.
-public struct SHA512: HashFunction {
-    public static let blockSize = 128
-    public static let digestSize = 64
-
-    private var state: SHA512State = (
-        0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
-        0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179
-    )
+/// The SHA-512 compression, padding and output that SHA-512 and SHA-384 share; they differ only
+/// in the initial state and in how many bytes of the final state they output (FIPS 180-4 §5.3.4,
+/// §6.5).
+struct SHA512Family: Sendable {
+    private var state: SHA512State
     private var buffer: (SHA512State, SHA512State) = ((0, 0, 0, 0, 0, 0, 0, 0), (0, 0, 0, 0, 0, 0, 0, 0))
     private var buffered = 0
     // Messages beyond 2^64 bytes are not a concern here; the high half of the 128-bit length
     // field is derived from the byte count's top bits.
     private var length: UInt64 = 0
 
-    /// A hasher in its initial state.
-    public init() {}
+    init(initialState: SHA512State) {
+        state = initialState
+    }
 
-    /// Absorbs `bytes`.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         absorb(bytes, blockSize: 128, buffer: &buffer, buffered: &buffered) { blocks, count in
             sha512Compress(&state, blocks, blocks: count)
         }
     }
 
-    /// The 64-byte digest of everything absorbed so far; the hasher can keep absorbing.
-    public func finalize() -> [UInt8] {
+    /// The first `count` bytes of the final state.
+    func finalize(count: Int) -> [UInt8] {
         var copy = self
         let bitLengthLow = length &<< 3
         let bitLengthHigh = length &>> 61
@@ -455,6 +451,55 @@ public struct SHA512: HashFunction {
                 out[i * 8 + j] = UInt8(truncatingIfNeeded: word &>> UInt64(56 - 8 * j))
             }
         }
-        return out
+        return Array(out.prefix(count))
+    }
+}
+
+/// SHA-512 (FIPS 180-4) with a streaming interface; see `SHA256` for usage.
+public struct SHA512: HashFunction {
+    public static let blockSize = 128
+    public static let digestSize = 64
+
+    private var core = SHA512Family(initialState: (
+        0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
+        0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179
+    ))
+
+    /// A hasher in its initial state.
+    public init() {}
+
+    /// Absorbs `bytes`.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        core.update(bytes)
+    }
+
+    /// The 64-byte digest of everything absorbed so far; the hasher can keep absorbing.
+    public func finalize() -> [UInt8] {
+        core.finalize(count: 64)
+    }
+}
+
+/// SHA-384 (FIPS 180-4 §6.5): SHA-512 from another initial state, cut to 48 bytes. See `SHA256`
+/// for usage.
+public struct SHA384: HashFunction {
+    public static let blockSize = 128
+    public static let digestSize = 48
+
+    private var core = SHA512Family(initialState: (
+        0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17, 0x152fecd8f70e5939,
+        0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4
+    ))
+
+    /// A hasher in its initial state.
+    public init() {}
+
+    /// Absorbs `bytes`.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        core.update(bytes)
+    }
+
+    /// The 48-byte digest of everything absorbed so far; the hasher can keep absorbing.
+    public func finalize() -> [UInt8] {
+        core.finalize(count: 48)
     }
 }

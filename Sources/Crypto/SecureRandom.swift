@@ -14,6 +14,10 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidLength(what: String, expected: Int, actual: Int)
     /// Bytes that are not the canonical encoding of a point on edwards25519.
     case invalidPublicKey
+    /// Coordinates that are not a point of the named NIST curve.
+    case invalidECPoint(String)
+    /// An RSA modulus or exponent that cannot be a usable public key.
+    case invalidRSAKey(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,10 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(what) must be \(expected) bytes, got \(actual)"
         case .invalidPublicKey:
             return "the public key is not a valid Ed25519 point; check that the key file is not damaged"
+        case .invalidECPoint(let detail):
+            return "invalid EC public key: \(detail); check that the key file is not damaged"
+        case .invalidRSAKey(let detail):
+            return "invalid RSA public key: \(detail)"
         }
     }
 }

@@ -25,9 +25,9 @@ public struct JSONDocument: Sendable {
     public let file: String?
     /// Line and column lookup over the source.
     public let lines: LineTable
-    private let offsets: [String: Int]
+    private let offsets: [ExactString: Int]
 
-    init(value: JSONValue, file: String?, lines: LineTable, offsets: [String: Int]) {
+    init(value: JSONValue, file: String?, lines: LineTable, offsets: [ExactString: Int]) {
         self.value = value
         self.file = file
         self.lines = lines
@@ -37,7 +37,7 @@ public struct JSONDocument: Sendable {
     /// Where the value at `path` starts; for a missing member, where its parent starts is
     /// the most useful place to point at, so callers may fall back to a shorter path.
     public func location(of path: [JSONPathComponent]) -> SourceLocation? {
-        offsets[renderJSONPath(path)].map { lines.location(ofOffset: $0) }
+        offsets[ExactString(renderJSONPath(path))].map { lines.location(ofOffset: $0) }
     }
 
     /// Where the value at `path`, or else its nearest ancestor that exists, starts.
@@ -96,7 +96,7 @@ private struct Reader {
     let recordOffsets: Bool
     var position = 0
     var depth = 0
-    var offsets: [String: Int] = [:]
+    var offsets: [ExactString: Int] = [:]
     var path: [JSONPathComponent] = []
 
     init(bytes: [UInt8], file: String?, maxDepth: Int, recordOffsets: Bool) {
@@ -141,7 +141,7 @@ private struct Reader {
     }
 
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
-        if recordOffsets { offsets[renderJSONPath(path)] = position }
+        if recordOffsets { offsets[ExactString(renderJSONPath(path))] = position }
         guard position < bytes.count else { throw fail("unexpected end of input: expected a value") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()

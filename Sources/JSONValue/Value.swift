@@ -63,6 +63,19 @@ public enum JSONValue: Equatable, Sendable {
         return false
     }
 
+    /// Strings compare by their code points (RFC 8259 §8.3), not by canonical equivalence.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.isExactly(b)
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+
     /// The JSON type name, for messages: `object`, `array`, `string`, `number`, `boolean`, `null`.
     public var typeName: String {
         switch self {
@@ -129,11 +142,12 @@ public struct JSONNumber: Equatable, Hashable, Sendable, CustomStringConvertible
     }
 }
 
-/// The members of a JSON object, in source order, with keyed lookup.
+/// The members of a JSON object, in source order, with keyed lookup. Member names are matched
+/// by their code points: `"e\u0301"` and `"\u00e9"` are two members.
 public struct JSONObject: Equatable, Sendable, Sequence {
     /// Keys in source order.
     public private(set) var keys: [String]
-    private var storage: [String: JSONValue]
+    private var storage: [ExactString: JSONValue]
 
     /// An empty object.
     public init() {
@@ -154,18 +168,18 @@ public struct JSONObject: Equatable, Sendable, Sequence {
 
     /// The value of `key`; assigning `nil` removes the member, assigning a new key appends it.
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { storage[ExactString(key)] }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if storage.updateValue(newValue, forKey: ExactString(key)) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: ExactString(key)) != nil {
+                keys.removeAll { $0.isExactly(key) }
             }
         }
     }
 
     /// Whether the object has a member `key`.
-    public func contains(_ key: String) -> Bool { storage[key] != nil }
+    public func contains(_ key: String) -> Bool { storage[ExactString(key)] != nil }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
         var index = 0
@@ -173,7 +187,7 @@ public struct JSONObject: Equatable, Sendable, Sequence {
             guard index < keys.count else { return nil }
             let key = keys[index]
             index += 1
-            return (key, storage[key]!)
+            return (key, storage[ExactString(key)]!)
         }
     }
 

@@ -12,6 +12,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case diff
     /// JUnit XML (test).
     case junit
+    /// A C2SP tlog-proof file (audit prove).
+    case tlogProof = "tlog-proof"
 }
 
 /// Everything a command handler gets: its parsed arguments, the console, and the shared

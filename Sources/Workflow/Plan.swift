@@ -230,10 +230,12 @@ private struct PlanReader {
         var steps: [PlanStep] = []
         var firstLocation: [String: FileLocation] = [:]
         for (index, value) in stepValues.enumerated() {
-            let step = try readStep(value, index: index, planPrincipal: principal)
-            if let first = firstLocation[step.id] {
-                throw .duplicateStepID(source.location([.key("steps"), .index(index), .key("id")]), id: step.id, first: first)
+            // A repeated id is named as such before anything else about the step (a second
+            // step "a" that needs "a" is a duplicate, not a step that needs itself).
+            if case .object(let object) = value, let id = object["id"]?.stringValue, let first = firstLocation[id] {
+                throw .duplicateStepID(source.location([.key("steps"), .index(index), .key("id")]), id: id, first: first)
             }
+            let step = try readStep(value, index: index, planPrincipal: principal)
             firstLocation[step.id] = source.location([.key("steps"), .index(index), .key("id")])
             steps.append(step)
         }

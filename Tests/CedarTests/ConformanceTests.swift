@@ -21,7 +21,7 @@ import JSONValue
         let entities = try Entities(json: doc["entities"] ?? .array([]))
         for (i, r) in (doc["requests"]?.arrayValue ?? []).enumerated() {
             out.requests += 1
-            let context: [String: Value]
+            let context: [ExactString: Value]
             if let c = r["context"], case .record(let rec) = try Value(json: c) { context = rec } else { context = [:] }
             let request = Request(
                 principal: try EntityUID(json: r["principal"]!), action: try EntityUID(json: r["action"]!),

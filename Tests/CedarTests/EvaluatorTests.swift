@@ -15,7 +15,7 @@ import JSONValue
         ]
         """
 
-    func eval(_ text: String, context: [String: Value] = [:]) throws -> Result<Value, EvaluationError> {
+    func eval(_ text: String, context: [ExactString: Value] = [:]) throws -> Result<Value, EvaluationError> {
         let entities = try Entities(json: try JSONParser.parse(Self.entitiesJSON))
         let request = Request(principal: EntityUID(type: "User", id: "alice"), action: EntityUID(type: "Action", id: "view"),
                               resource: EntityUID(type: "Doc", id: "d"), context: context)

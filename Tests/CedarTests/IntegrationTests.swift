@@ -32,7 +32,7 @@ import JSONValue
                 for (i, r) in (doc["requests"]?.arrayValue ?? []).enumerated() {
                     total += 1
                     let action = try EntityUID(json: r["action"]!)
-                    var context: [String: Value] = [:]
+                    var context: [ExactString: Value] = [:]
                     if let c = r["context"] {
                         if let reader {
                             context = try reader.context(for: action, json: c)

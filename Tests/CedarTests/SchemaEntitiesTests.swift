@@ -70,9 +70,9 @@ struct SchemaEntitiesTests {
         (#"[{"uid": {"type": "Gov::Team", "id": "t"}, "attrs": {}, "parents": [], "tags": {"a": "b"}}]"#,
          "e.json:1:80: entities of type `Gov::Team` cannot have tags; the schema declares none"),
         (#"[{"uid": {"type": "Gov::Action", "id": "read"}, "attrs": {}, "parents": []}]"#,
-         "e.json:1:73: action Gov::Action::\"read\" is declared in the schema with different action groups (Gov::Action::\"access\"); remove it from the entity data or make the two agree"),
+         "e.json:1:73: definition of action Gov::Action::\"read\" does not match its schema declaration: its ancestors in the entity data are none, the schema's are Gov::Action::\"access\"; list the action's groups as the schema declares them, or leave the action out of the entity data"),
         (#"[{"uid": {"type": "Gov::Action", "id": "zzz"}, "attrs": {}, "parents": []}]"#,
-         "e.json:1:10: action Gov::Action::\"zzz\" is not declared in the schema"),
+         "e.json:1:10: found action entity Gov::Action::\"zzz\", but it was not declared as an action in the schema"),
         (#"[{"uid": {"type": "Gov::Team", "id": "t"}, "parents": []}]"#,
          "e.json:1:2: missing field `attrs` on Gov::Team::\"t\"; write `\"attrs\": {}` for an entity without attributes"),
         (#"[{"uid": {"type": "Gov::Agent", "id": "a"}, "attrs": {"owner": {"type": "Gov::Agent", "id": "t"}, "spiffe": "s", "labels": []}, "parents": []}]"#,
@@ -137,7 +137,7 @@ struct SchemaEntitiesTests {
 
     @Test func requestsAreValidatedAgainstAppliesTo() throws {
         let schema = Self.agents
-        func requestError(_ p: EntityUID, _ a: String, _ r: EntityUID, _ context: [String: Value] = [:]) -> String? {
+        func requestError(_ p: EntityUID, _ a: String, _ r: EntityUID, _ context: [ExactString: Value] = [:]) -> String? {
             do {
                 try schema.validate(request: Request(principal: p, action: EntityUID(type: "Gov::Action", id: a), resource: r, context: context))
                 return nil

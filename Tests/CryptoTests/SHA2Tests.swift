@@ -14,6 +14,18 @@ import Testing
         #expect(Hex.encode(SHA512.hash([UInt8]())) == "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")
     }
 
+    @Test func sha384KnownAnswers() {
+        // FIPS 180-4 examples (NIST CSRC): "abc", the empty string and the two-block message.
+        #expect(Hex.encode(SHA384.hash(Array("abc".utf8))) == "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7")
+        #expect(Hex.encode(SHA384.hash([UInt8]())) == "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b")
+        #expect(Hex.encode(SHA384.hash(Array("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8)))
+            == "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712fcc7c71a557e2db966c3e9fa91746039")
+        var hasher = SHA384()
+        hasher.update(Array("ab".utf8))
+        hasher.update(Array("c".utf8))
+        #expect(hasher.finalize() == SHA384.hash(Array("abc".utf8)))
+    }
+
     /// Splitting the input at every point must not change the digest.
     @Test func streamingMatchesOneShot() {
         let message = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }

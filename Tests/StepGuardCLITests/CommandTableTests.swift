@@ -43,6 +43,10 @@ struct CommandTableTests {
             #expect(!(line.first?.isUppercase ?? false) || properNoun, "\(path): '\(line)' starts upper-case")
             #expect(!line.hasSuffix("."), "\(path): '\(line)' ends with a full stop")
         }
+        // The help renderer says "(repeatable)" itself; a help text that says it too prints it twice.
+        for option in command.allOptions {
+            #expect(!option.help.contains("repeatable"), "\(path): --\(option.long) says (repeatable) in its own help")
+        }
     }
 
     /// DESIGN §1: every command takes --format, --color and -q (help and completions print

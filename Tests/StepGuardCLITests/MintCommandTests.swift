@@ -94,7 +94,9 @@ struct MintCommandTests {
 
         #expect(try F.segmentText(token, 0) == "{\"alg\":\"EdDSA\",\"kid\":\"\(F.kid)\",\"typ\":\"JWT\"}")
         let claims = try F.segment(token, 1)
-        #expect(Set(claims.keys) == ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "authorization_details"])
+        #expect(Set(claims.keys) == ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "authorization_details", "identity"])
+        // The fixture's policy directory allows unauthenticated minting, and the credential says so.
+        #expect(claims["identity"] as? [String: String] == ["method": "none"])
         #expect(claims["iss"] as? String == "https://issuer.example")
         #expect(claims["sub"] as? String == F.subject)
         #expect(claims["aud"] as? String == "ci-runner")

@@ -13,6 +13,7 @@ enum AuditCommand {
         subcommands: [
             AuditAppendCommand.spec, AuditCheckpointCommand.spec, AuditVerifyCommand.spec,
             AuditShowCommand.spec, AuditProveCommand.spec, AuditVerifyProofCommand.spec,
+            AuditPublishCommand.spec, AuditCosignCommand.spec, AuditWitnessRequestCommand.spec,
         ]
     )
 }

@@ -29,25 +29,39 @@ enum AuditVerifyCommand {
             what is wrong; notices (an aborted step, something not checked) do not fail \
             verification. -q leaves out the notices.
 
+            With --tiles, the tree published in DIR by audit publish is verified instead of a log: \
+            every tile is recomputed from the entry bundles up, and a missing, malformed or \
+            differing tile or bundle is reported at its path; the entries then go through every \
+            check above as the log they spell out, located as DIR/tile/entries:LINE (entry LINE-1).
+
+            With --witness, the latest trusted checkpoint must also carry valid cosignature/v1 \
+            cosignatures from --quorum of the witnesses (default: all of them); a cosignature by a \
+            given witness that does not verify is a fault. --witness needs --key.
+
             The log is read through a memory map. Lines are hashed and scanned on the spare cores \
             (up to seven) ahead of the pass that checks the chain, the tree and the joins in \
             order; the report never depends on how many cores there are.
             """,
         options: [
-            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with").repeatable(),
             .integer("from-checkpoint", help: "trust the checkpoint of N records and verify only the records after it"),
             .flag("require-signed", help: "records after the last checkpoint signed by a --key are a fault, not a notice"),
             .flag("verbose", short: "v", help: "also list every checkpoint and how it fared"),
+            .path("tiles", valueName: "DIR", help: "verify the tree published in DIR instead of a log"),
+            AuditOptions.witness,
+            AuditOptions.quorum,
             CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,
         ],
         positionals: [
-            PositionalSpec("LOG", help: "the audit log"),
+            PositionalSpec("LOG", arity: .optional, help: "the audit log (or --tiles DIR)"),
         ],
         examples: [
             Example("stepguard audit verify audit.jsonl -k keys/audit.pub", "verify the whole log and its checkpoints"),
             Example("stepguard audit verify audit.jsonl -k keys/audit.pub --from-checkpoint 300", "verify what came after the checkpoint of 300 records"),
+            Example("stepguard audit verify --tiles site/log -k keys/audit.pub --witness w1.vkey --witness w2.vkey --quorum 1",
+                    "verify a published tree and its cosignatures"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "intact"),
@@ -58,8 +72,12 @@ enum AuditVerifyCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let log = args.positional("LOG")!
         var options = VerifyOptions(trustedKeys: try AuditOptions.verifiers(context))
+        options.witnesses = try AuditOptions.witnessPolicy(context)
+        if let directory = args.value("tiles") {
+            return try AuditVerifyTiles.run(context, directory: directory, options: options)
+        }
+        guard let log = args.positional("LOG") else { throw CLIError.invalidUsage("give the audit log LOG, or --tiles DIR") }
         if args.isGiven("from-checkpoint") {
             guard let size = args.integer("from-checkpoint"), size > 0 else {
                 throw CLIError.invalidUsage("--from-checkpoint takes the record count of a checkpoint, a positive integer")

@@ -9,19 +9,33 @@ enum AuditVerifyProofCommand {
         discussion: """
             Checks the checkpoint's signature with the public key and that the proof leads from the \
             record to the checkpoint's root hash. No log is needed.
+
+            PROOF is the JSON that audit prove prints, or a C2SP tlog-proof file (recognised by \
+            its first line); a tlog-proof without the record as its extra data needs --record.
+
+            With --witness, the checkpoint must also carry valid cosignature/v1 cosignatures from \
+            --quorum of the witnesses (default: all of them).
+
+            With --tiles DIR and --seq N instead of PROOF, the proof of record N is built from the \
+            tree published in DIR, reading only the tiles it needs, and checked the same way.
             """,
         options: [
-            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with (repeatable)").required().repeatable(),
+            .path("key", short: "k", valueName: "PUB", help: "a public key checkpoints are signed with").required().repeatable(),
             .path("record", help: "the record line the proof must be about (default: the one in the proof)"),
+            AuditOptions.witness,
+            AuditOptions.quorum,
+            .path("tiles", valueName: "DIR", help: "check record --seq of the tree published in DIR"),
+            .integer("seq", help: "the record to check with --tiles"),
             CommonOptions.format(.text, .json),
             CommonOptions.color,
             CommonOptions.quiet,
         ],
         positionals: [
-            PositionalSpec("PROOF", help: "the proof printed by audit prove; - reads stdin"),
+            PositionalSpec("PROOF", arity: .optional, help: "the proof printed by audit prove; - reads stdin"),
         ],
         examples: [
             Example("stepguard audit verify-proof proof.json -k keys/audit.pub", "check a proof"),
+            Example("stepguard audit verify-proof 17.tlog-proof -k keys/audit.pub --witness w1.vkey", "check a tlog-proof and its cosignature"),
         ],
         exitStatus: [
             ExitStatusNote(.success, "the record is in the signed log"),
@@ -32,20 +46,27 @@ enum AuditVerifyProofCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let path = args.positional("PROOF")!
-        let name = path == "-" ? "<stdin>" : path
         let keys = try AuditOptions.verifiers(context)
-        let json = try JSONParser.parse(try context.readInput(path), file: name)
-        let proof = try InclusionProofFile(json: json, path: name)
-        var result = AuditLog.verifyProof(proof, trustedKeys: keys)
+        let witnesses = try AuditOptions.witnessPolicy(context)
+        let path = args.positional("PROOF") ?? "-"
+        let proof: InclusionProofFile
+        switch (args.positional("PROOF"), args.value("tiles"), args.integer("seq")) {
+        case (_?, nil, nil):
+            proof = try readProof(context, path: path)
+        case (nil, let directory?, let seq?):
+            guard seq >= 0 else { throw CLIError.invalidUsage("--seq takes a record number, an integer from 0") }
+            let (tiled, read) = try AuditLog.prove(published: directory, seq: seq)
+            proof = tiled
+            context.note("\(read.count) tile\(read.count == 1 ? "" : "s") read")
+        default:
+            throw CLIError.invalidUsage("give either PROOF, or --tiles DIR with --seq N")
+        }
+        var result = AuditLog.verifyProof(proof, trustedKeys: keys, witnesses: witnesses)
         if let recordPath = args.value("record") {
             guard !(recordPath == "-" && path == "-") else {
                 throw CLIError.invalidUsage("the proof and --record cannot both be read from stdin")
             }
-            var line = try context.readInput(recordPath)
-            // The record as a file holds it: one line, its newline optional.
-            if line.last == 0x0A { line.removeLast() }
-            if line.last == 0x0D { line.removeLast() }
+            let line = try recordLine(context, recordPath)
             if line != Array(proof.record.utf8) {
                 result.problems.insert("the proof is about a different record than \(recordPath == "-" ? "<stdin>" : recordPath)", at: 0)
                 result.valid = false
@@ -60,5 +81,31 @@ enum AuditVerifyProofCommand {
             context.console.print(context.style.apply("invalid:", .bold, .red) + " record \(result.seq): " + result.problems.joined(separator: "; "))
         }
         return result.valid ? .success : .failure
+    }
+
+    /// A proof file in either form; a tlog-proof's record comes from --record when it has none.
+    static func readProof(_ context: CommandContext, path: String) throws -> InclusionProofFile {
+        let name = path == "-" ? "<stdin>" : path
+        let bytes = try context.readInput(path)
+        guard TlogProof.looksLikeOne(bytes) else {
+            return try InclusionProofFile(json: try JSONParser.parse(bytes, file: name), path: name)
+        }
+        let proof = try TlogProof.parse(bytes, path: name)
+        var record: [UInt8]?
+        if proof.extra == nil, let recordPath = context.arguments.value("record") {
+            guard !(recordPath == "-" && path == "-") else {
+                throw CLIError.invalidUsage("the proof and --record cannot both be read from stdin")
+            }
+            record = try recordLine(context, recordPath)
+        }
+        return try proof.inclusionProofFile(record: record, path: name)
+    }
+
+    /// The record as a file holds it: one line, its newline optional.
+    static func recordLine(_ context: CommandContext, _ path: String) throws -> [UInt8] {
+        var line = try context.readInput(path)
+        if line.last == 0x0A { line.removeLast() }
+        if line.last == 0x0D { line.removeLast() }
+        return line
     }
 }

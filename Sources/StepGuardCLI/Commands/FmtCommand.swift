@@ -105,6 +105,9 @@ enum FmtCommand {
         loader.sources.add(file, bytes)
         do {
             let formatted = try CedarFormatter.format(bytes: bytes, file: file)
+            // A file with nothing in it is valid, as lint says, and left as it is: the
+            // reference formatter would make it one newline, which is no better.
+            if bytes.isEmpty { return ("", "") }
             return (String(decoding: bytes, as: UTF8.self), formatted)
         } catch {
             throw loader.sources.located(error, fallback: file)

@@ -23,11 +23,20 @@ enum MintCommand {
             its entity id when that is a spiffe:// URI. The audience defaults to the tool of the \
             step's action in tools.json. A step that is denied, held or blocked gets nothing, and \
             the outcome and deciding policies are printed on stderr.
+
+            The caller proves who it is with --identity, a SPIFFE JWT-SVID or an OIDC ID token \
+            (a CI runner's), verified against --trust, a trust file naming the trust domain or \
+            issuer, the audience and the keys. The identity must be the step's principal, its \
+            claims are what policies read as context.identity, and the credential records it: act \
+            (RFC 8693) and the SHA-256 of the token. Without --identity, mint refuses unless the \
+            policy directory's .stepguard.json has {"mint": {"allowUnauthenticated": true}}, and \
+            the credential then says identity method none. See docs/credentials.md.
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),
             .path("plan", help: "the workflow plan, as JSON").required(),
             .value("step", valueName: "ID", help: "the id of the step to mint for").required(),
+        ] + IdentityOptions.options + [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
             .value("audience", valueName: "AUD", help: "the aud claim: the service that will accept the credential"),
             .duration("ttl", help: "lifetime of the credential", default: "5m"),
@@ -61,18 +70,35 @@ enum MintCommand {
         let key = try SigningKey.load(path: args.value("key")!)
         let minter = try TokenMinter(key: key, hardCap: hardCap)
 
-        let plan = try Plan.load(planPath)
+        var plan = try Plan.load(planPath)
         guard plan.step(stepID) != nil else {
             throw CredentialsError.invalidRequest(
                 "plan \"\(plan.id)\" has no step \"\(stepID)\"; its steps are "
                     + plan.steps.map { "\"\($0.id)\"" }.joined(separator: ", "))
         }
-        let bundle = try PolicyBundle.load(try PolicyDirectory.resolve(args.value("policies"), forPlan: planPath))
+        let directory = try PolicyDirectory.resolve(args.value("policies"), forPlan: planPath)
+        let bundle = try PolicyBundle.load(directory)
+        let authentication: MintAuthentication
+        switch try IdentityOptions.authenticate(context, policyDirectory: directory.path, now: now) {
+        case .authenticated(let result): authentication = result
+        case .refused(let failure): return refuseIdentity(context, plan: plan, stepID: stepID, failure: failure)
+        }
+        let digest = planDigest(plan)
+        try IdentityOptions.expose(authentication, in: &plan)
         // The whole plan is evaluated, not the step alone: its outcome depends on the steps
         // before it (chain facts) and on those it needs.
         let evaluation = try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: Clock(epochSeconds: now)))
         guard let decided = evaluation.step(stepID) else {
             throw CredentialsError.invalidRequest("step \"\(stepID)\" was not evaluated")
+        }
+        if case .identity(let identity) = authentication {
+            do {
+                try identity.authenticates(
+                    principal: decided.principal.description,
+                    principalSPIFFEID: try? spiffeID(of: decided.principal, entities: bundle.entities))
+            } catch {
+                return refuseIdentity(context, plan: plan, stepID: stepID, failure: error)
+            }
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
@@ -116,8 +142,8 @@ enum MintCommand {
             audience: audience,
             authorization: StepAuthorization(
                 action: action, resource: resource.description, planID: plan.id, stepID: decided.id,
-                planDigest: planDigest(plan)),
-            ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now)
+                planDigest: digest),
+            ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now, authentication: authentication)
         let minted = try minter.mint(request)
 
         if let audit {
@@ -170,6 +196,23 @@ enum MintCommand {
                     + "expires \(CredentialTime.format(minted.expiresAt))")
         }
         return .success
+    }
+
+    /// The presented identity was not accepted: nothing is minted (exit 1), and the reason,
+    /// with its stable code, is reported.
+    static func refuseIdentity(_ context: CommandContext, plan: Plan, stepID: String, failure: TokenFailure) -> ExitCode {
+        if context.format == .json {
+            context.printJSON(.object(JSONObject([
+                ("minted", .bool(false)),
+                ("plan", .string(plan.id)),
+                ("step", .string(stepID)),
+                ("identity", .string("refused")),
+                ("code", .string(failure.code)),
+                ("reason", .string(failure.description)),
+            ])))
+        }
+        context.error("nothing minted: identity refused: \(failure.description)")
+        return .failure
     }
 
     /// `sha256:` and the SHA-256 (hex) of the RFC 8785 canonical JSON of the plan file's value:

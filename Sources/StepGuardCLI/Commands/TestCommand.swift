@@ -74,8 +74,13 @@ enum TestCommand {
     static func policyDirectories(under root: String) throws -> [String] {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory) else {
             throw CLIError.unreadableFile(path: root, reason: "no such directory; give a policy directory or a tree of them")
+        }
+        guard isDirectory.boolValue else {
+            let parent = (root as NSString).deletingLastPathComponent
+            throw CLIError.unreadableFile(
+                path: root, reason: "is a file, not a directory; give the policy directory that holds it (\"\(parent.isEmpty ? "." : parent)\")")
         }
         var found: [String] = []
         func walk(_ path: String, depth: Int) {

@@ -35,6 +35,44 @@ enum AuditOptions {
         }
     }
 
+    /// `--witness KEY` (repeatable): a witness's cosignature/v1 verifier key, given as the
+    /// `name+keyid+base64` text itself or as a file holding it.
+    static let witness = OptionSpec.value(
+        "witness", valueName: "VKEY", help: "a witness verifier key, or a file holding one").repeatable()
+
+    /// `--quorum N`: how many of the witnesses must have cosigned.
+    static let quorum = OptionSpec.integer(
+        "quorum", help: "how many --witness cosignatures a checkpoint needs (default: all)")
+
+    /// The witness policy of `--witness` and `--quorum`; nil without `--witness`.
+    static func witnessPolicy(_ context: CommandContext) throws -> WitnessPolicy? {
+        let args = context.arguments
+        let values = args.values("witness")
+        guard !values.isEmpty else {
+            if args.isGiven("quorum") { throw CLIError.invalidUsage("--quorum needs --witness: give the witnesses whose cosignatures count") }
+            return nil
+        }
+        guard !args.values("key").isEmpty else {
+            throw CLIError.invalidUsage("--witness needs --key PUB: cosignatures count only on a checkpoint the log's key signed")
+        }
+        var witnesses: [CosignatureVerifier] = []
+        for value in values {
+            var text = value
+            if !value.contains("+"), FileManager.default.fileExists(atPath: value) {
+                text = String(decoding: try FileReader.read(value, limit: 4096), as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            witnesses.append(try CosignatureVerifier(verifierKey: text))
+        }
+        let quorum = args.isGiven("quorum") ? args.integer("quorum") : witnesses.count
+        guard let quorum, quorum >= 1, quorum <= witnesses.count else {
+            throw CLIError.invalidUsage("--quorum takes a number from 1 to the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given")
+        }
+        let clock = context.command.option(long: "now") != nil ? try self.now(context) ?? Date() : Date()
+        let now = UInt64(max(0, Int64(clock.timeIntervalSince1970)))
+        return WitnessPolicy(witnesses: witnesses, quorum: quorum, now: now)
+    }
+
     /// `--now` (RFC 3339, or whole seconds since the epoch); nil: the clock, read when it is used.
     static func now(_ context: CommandContext) throws -> Date? {
         guard let text = context.arguments.value("now") else { return nil }

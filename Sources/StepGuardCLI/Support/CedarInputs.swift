@@ -287,7 +287,7 @@ struct CedarRequestReader {
         let action = try uid(object, "action")
         let resource = try uid(object, "resource")
         let contextJSON = object["context"]
-        var context: [String: Value] = [:]
+        var context: [ExactString: Value] = [:]
         if let schema {
             do {
                 context = try schema.context(for: action, json: contextJSON ?? .object(JSONObject([])))

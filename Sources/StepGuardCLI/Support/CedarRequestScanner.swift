@@ -21,7 +21,7 @@ struct CedarRequestScanner {
     mutating func request(_ line: UnsafeBufferPointer<UInt8>) -> Request? {
         var cursor = Cursor(bytes: line)
         var principal: EntityUID?, action: EntityUID?, resource: EntityUID?
-        var context: [String: Value]?
+        var context: [ExactString: Value]?
         cursor.skipSpace()
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
         cursor.skipSpace()
@@ -125,7 +125,7 @@ struct CedarRequestScanner {
     /// A record, or an `__entity` / `__extn` escape.
     private mutating func object(_ cursor: inout Cursor, depth: Int) -> Value? {
         cursor.advance()
-        var record: [String: Value] = [:]
+        var record: [ExactString: Value] = [:]
         cursor.skipSpace()
         if cursor.take(UInt8(ascii: "}")) { return .record(record) }
         var first = true
@@ -143,8 +143,8 @@ struct CedarRequestScanner {
                 guard let escaped, cursor.take(UInt8(ascii: "}")) else { return nil }
                 return escaped
             }
-            guard record[key] == nil, let item = value(&cursor, depth: depth + 1) else { return nil }
-            record[key] = item
+            guard record[ExactString(key)] == nil, let item = value(&cursor, depth: depth + 1) else { return nil }
+            record[ExactString(key)] = item
             first = false
             cursor.skipSpace()
         } while cursor.take(UInt8(ascii: ","))

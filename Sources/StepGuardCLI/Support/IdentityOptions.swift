@@ -1,0 +1,73 @@
+import Credentials
+import Foundation
+import JSONValue
+import Workflow
+
+/// `--identity TOKEN --trust FILE`: who is asking for a credential.
+enum IdentityOptions {
+    /// What the caller proved, or why the presented identity was refused.
+    enum Outcome {
+        case authenticated(MintAuthentication)
+        case refused(TokenFailure)
+    }
+
+    /// The two option rows, for commands that take an identity.
+    static let options: [OptionSpec] = [
+        .value("identity", valueName: "TOKEN",
+               help: "the caller's identity token (JWT-SVID or OIDC ID token); - reads it from stdin, @FILE from a file"),
+        .path("trust", help: "the trust file the identity token is verified against"),
+    ]
+
+    /// Verifies `--identity` against `--trust`. Without `--identity`, the policy directory's
+    /// `.stepguard.json` must allow unauthenticated use (`{"mint": {"allowUnauthenticated": true}}`).
+    static func authenticate(_ context: CommandContext, policyDirectory: String, now: Int64) throws -> Outcome {
+        let args = context.arguments
+        guard let given = args.value("identity") else {
+            if args.value("trust") != nil { throw CLIError.invalidUsage("--trust needs --identity TOKEN") }
+            let configuration = try MintConfiguration.load(policyDirectory: policyDirectory)
+            guard configuration.allowUnauthenticated else {
+                throw CredentialsError.identityRequired(
+                    "mint needs the caller's identity: pass --identity TOKEN --trust FILE; for local testing, allow "
+                        + "unauthenticated minting with {\"mint\": {\"allowUnauthenticated\": true}} in "
+                        + "\"\(policyDirectory)/\(MintConfiguration.fileName)\"")
+            }
+            return .authenticated(.unauthenticated)
+        }
+        guard let trustPath = args.value("trust") else {
+            throw CLIError.invalidUsage("--identity needs --trust FILE, the trust file to verify it against")
+        }
+        let token: String
+        if given == "-" {
+            token = String(decoding: try context.readInput("-"), as: UTF8.self)
+        } else if given.hasPrefix("@") {
+            token = String(decoding: try context.readInput(String(given.dropFirst())), as: UTF8.self)
+        } else {
+            token = given
+        }
+        let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw CLIError.invalidUsage("--identity: the token is empty") }
+        let trust = try TrustFile.load(path: trustPath)
+        do {
+            return .authenticated(.identity(try IdentityVerifier(trust: trust).verify(trimmed, now: now)))
+        } catch {
+            return .refused(error)
+        }
+    }
+
+    /// Puts the verified identity where policies read it, `context.identity`. A plan that sets
+    /// that key itself is refused: only a verified token may speak for the caller.
+    static func expose(_ authentication: MintAuthentication, in plan: inout Plan) throws {
+        let key = "identity"
+        var setters: [String] = plan.context[key] != nil ? ["context"] : []
+        for (index, step) in plan.steps.enumerated() where step.context[key] != nil {
+            setters.append("steps[\(index)].context")
+        }
+        if let first = setters.first {
+            throw CredentialsError.invalidRequest(
+                "the plan sets \(first).identity, which mint fills from the verified --identity token; remove it from the plan")
+        }
+        if case .identity(let identity) = authentication {
+            plan.context[key] = identity.attributes
+        }
+    }
+}
