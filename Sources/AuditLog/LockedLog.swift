@@ -33,12 +33,6 @@ public final class LockedLog {
         try file.read(offset: offset, count: count)
     }
 
-    /// The whole log mapped read-only, valid inside `body`.
-    public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        let mapped = try MappedFile(path: path)
-        return try withExtendedLifetime(mapped) { try body(mapped.bytes) }
-    }
-
     /// The range of the whole line (newline included) that ends at byte `end`, when `end` is a
     /// line boundary after at least one line.
     public func line(endingAt end: Int) throws(AuditError) -> Range<Int>? {
@@ -51,7 +45,7 @@ public final class LockedLog {
     /// the byte offsets `known` (each must start a
     /// line holding a record of that plan, else the answer is nil and the caller rereads the
     /// log from the start), then those found from byte `offset` (a line boundary) to the last
-    /// whole line; also where that scan stopped and the hash of the record ending there.
+    /// whole line; also where that scan stopped.
     ///
     /// Lines of other plans are only scanned, not parsed. A line that is not a record is an
     /// error: a history with a hole in it could let a chain rule miss what the hole held. A
@@ -90,13 +84,7 @@ public final class LockedLog {
             if let hit { found.append(hit) }
             start = end + 1
         }
-        var endHash: Digest32?
-        if start > 0 {
-            var lineStart = start - 1
-            while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-            endHash = AuditLog.hash(line: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<(start - 1)]))
-        }
-        let result = PlanRecords(records: found, end: start, endHash: endHash)
+        let result = PlanRecords(records: found, end: start)
         return withExtendedLifetime(mapped) { result }
     }
 
@@ -216,6 +204,4 @@ public struct PlanRecords: Sendable {
     public let records: [PlanRecord]
     /// The length of the log read: just past its last whole line.
     public let end: Int
-    /// The hash of the record that ends at `end` (nil for an empty log).
-    public let endHash: Digest32?
 }

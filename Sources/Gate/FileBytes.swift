@@ -34,12 +34,6 @@ enum FileBytes {
         return out
     }
 
-    /// Whether `path` exists.
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0
-    }
-
     /// Whether `path` is a directory.
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()

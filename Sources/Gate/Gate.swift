@@ -75,25 +75,11 @@ public enum Gate {
     public static func decide(
         _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> GateVerdict {
-        do {
-            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
-                let session = SessionLog(log: log, session: call.session)
-                let state = try session.read()
-                let history = SessionLog.calls(state.records).filter(\.ran)
-                var (verdict, events) = try decideLocked(call, host: host, policies: policies, root: locations.root, history: history, options: options)
-                let appended = try log.append(events: events, now: options.recordTime)
-                verdict.seq = appended[0].seq
-                session.remember(appended, after: state)
-                events.removeAll()
-                return verdict
-            }
-        } catch let error as GateError {
-            throw error
-        } catch let error as AuditError {
-            throw .log(error)
-        } catch {
-            throw .malformedEvent("\(error)")
+        var verdict = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+            try decideLocked(call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran), options: options)
         }
+        verdict.0.seq = verdict.1
+        return verdict.0
     }
 
     /// Records that `call` ran (or failed): an execution record joined to its decision by the
@@ -102,34 +88,47 @@ public enum Gate {
     public static func record(
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
     ) throws(GateError) {
+        _ = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+            let decision = calls.first { $0.step == call.toolUseID }
+            var events: [JSONValue] = []
+            if decision?.outcome == StepOutcome.approve.rawValue {
+                events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
+                    plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
+            }
+            var outcome: [(String, JSONValue)] = [("succeeded", .bool(result.succeeded))]
+            if let error = result.error { outcome.append(("error", .string(String(error.prefix(1000))))) }
+            if result.interrupted { outcome.append(("interrupted", true)) }
+            events.append(adding([("host", .string(host)), ("tool", .string(call.tool)), ("result", .object(JSONObject(outcome)))],
+                to: AuditEvent.execution(
+                    plan: call.session, step: call.toolUseID, principal: decision?.principal,
+                    action: decision?.action, resource: decision?.resource,
+                    outcome: result.succeeded ? "succeeded" : "failed")))
+            return ((), events)
+        }
+    }
+
+    /// The critical section of one session: under the log's lock, its calls are read, `body`
+    /// turns them into a result and the events to append, and the events are appended (with the
+    /// session's index brought up to date). Returns the result and the `seq` of the first event.
+    static func inSession<T>(
+        _ call: ToolCall, locations: GateLocations, options: GateOptions,
+        _ body: ([SessionCall]) throws(GateError) -> (T, [JSONValue])
+    ) throws(GateError) -> (T, Int) {
         do {
-            try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
+            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
                 let session = SessionLog(log: log, session: call.session)
                 let state = try session.read()
-                let decision = SessionLog.calls(state.records).first { $0.step == call.toolUseID }
-                var events: [JSONValue] = []
-                let principal = decision?.principal
-                if decision?.outcome == "approve" {
-                    events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
-                        plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
-                }
-                var outcome: [(String, JSONValue)] = [("succeeded", .bool(result.succeeded))]
-                if let error = result.error { outcome.append(("error", .string(String(error.prefix(1000))))) }
-                if result.interrupted { outcome.append(("interrupted", true)) }
-                events.append(adding([("host", .string(host)), ("tool", .string(call.tool)), ("result", .object(JSONObject(outcome)))],
-                    to: AuditEvent.execution(
-                        plan: call.session, step: call.toolUseID, principal: principal,
-                        action: decision?.action, resource: decision?.resource,
-                        outcome: result.succeeded ? "succeeded" : "failed")))
+                let (result, events) = try body(SessionLog.calls(state.records))
                 let appended = try log.append(events: events, now: options.recordTime)
                 session.remember(appended, after: state)
+                return (result, appended[0].seq)
             }
         } catch let error as GateError {
             throw error
         } catch let error as AuditError {
             throw .log(error)
         } catch {
-            throw .malformedEvent("\(error)")
+            throw .log(.io(path: locations.log, operation: "record the call", message: "\(error)"))
         }
     }
 
