@@ -21,11 +21,11 @@ let package = Package(
         .executableTarget(name: "stepguard", dependencies: ["StepGuardCLI"]),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Gate", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto"]
+            dependencies: ["Gate", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
         ),
         .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
-        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue"]),
+        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue"]),
         .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"]),
         .target(name: "Cedar", dependencies: ["JSONValue"]),

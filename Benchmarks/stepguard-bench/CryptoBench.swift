@@ -1,4 +1,5 @@
-// Crypto benchmarks: `stepguard-bench crypto sha256 FILE` and `stepguard-bench crypto ed25519 [SECONDS]`.
+// Crypto benchmarks: `stepguard-bench crypto sha256 FILE`, `stepguard-bench crypto ed25519 [SECONDS]`
+// and `stepguard-bench crypto verify ecdsa|rsa KEY SIGNATURE MESSAGE [SECONDS]` (see run.sh).
 // Output is one line per measurement, `name value unit`, so run.sh can put it beside OpenSSL's numbers.
 import Crypto
 import Dispatch
@@ -37,8 +38,14 @@ func runCryptoBenchmark(arguments: [String]) {
     case "ed25519":
         let seconds = arguments.count > 1 ? Double(arguments[1]) ?? 3 : 3
         cryptoBenchEd25519(seconds: seconds)
+    case "verify":
+        guard arguments.count >= 5 else {
+            cryptoBenchFail("usage: stepguard-bench crypto verify ecdsa|rsa KEY-HEX SIGNATURE-FILE MESSAGE-FILE [SECONDS]")
+        }
+        let seconds = arguments.count > 5 ? Double(arguments[5]) ?? 3 : 3
+        cryptoBenchVerify(kind: arguments[1], keyHex: arguments[2], signaturePath: arguments[3], messagePath: arguments[4], seconds: seconds)
     default:
-        cryptoBenchFail("unknown crypto benchmark \"\(mode)\"; use sha256 or ed25519")
+        cryptoBenchFail("unknown crypto benchmark \"\(mode)\"; use sha256, ed25519 or verify")
     }
 }
 
@@ -105,4 +112,56 @@ private func cryptoBenchEd25519(seconds: Double) {
     if failures > 0 { cryptoBenchFail("ed25519 verification failed \(failures) times") }
     print("ed25519_sign_per_s \(Double(signatures) / signSeconds)")
     print("ed25519_verify_per_s \(Double(verifications) / verifySeconds)")
+}
+
+private func cryptoBenchReadFile(_ path: String) -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    if fd < 0 { cryptoBenchFail("cannot open \"\(path)\"") }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        out += buffer[0..<n]
+    }
+    return out
+}
+
+/// Signature verifications per CPU-second, for a signature `openssl dgst -sign` made: ECDSA
+/// with the curve's JOSE hash (the key is the uncompressed point in hex, the signature DER),
+/// RSA PKCS #1 v1.5 with SHA-256 (the key is the modulus in hex, exponent 65537).
+private func cryptoBenchVerify(kind: String, keyHex: String, signaturePath: String, messagePath: String, seconds: Double) {
+    guard let key = Hex.decode(keyHex) else { cryptoBenchFail("the key is not hex") }
+    let signature = cryptoBenchReadFile(signaturePath)
+    let message = cryptoBenchReadFile(messagePath)
+    let verify: () -> Bool
+    let name: String
+    switch kind {
+    case "ecdsa":
+        let curve: ECDSACurve
+        switch key.count {
+        case 65: curve = .p256
+        case 97: curve = .p384
+        case 133: curve = .p521
+        default: cryptoBenchFail("an uncompressed P-256, P-384 or P-521 point is 65, 97 or 133 bytes, not \(key.count)")
+        }
+        guard let publicKey = try? ECDSAPublicKey(curve: curve, x963Representation: key) else { cryptoBenchFail("bad EC key") }
+        name = "ecdsa_\(curve.rawValue.lowercased().replacingOccurrences(of: "-", with: ""))"
+        verify = { publicKey.isValidSignature(derRepresentation: signature, digest: curve.hash.hash(message)) }
+    case "rsa":
+        guard let publicKey = try? RSAPublicKey(modulus: key, exponent: [1, 0, 1]) else { cryptoBenchFail("bad RSA key") }
+        name = "rsa\(publicKey.bitCount)"
+        verify = { publicKey.isValidPKCS1v15Signature(signature, digest: SHA256.hash(message), hash: .sha256) }
+    default:
+        cryptoBenchFail("unknown key kind \"\(kind)\"; use ecdsa or rsa")
+    }
+    guard verify() else { cryptoBenchFail("\(name): the signature does not verify") }
+    var count = 0
+    let start = cryptoBenchCPUTime()
+    while cryptoBenchCPUTime() - start < seconds {
+        for _ in 0..<10 where !verify() { cryptoBenchFail("\(name): verification failed") }
+        count += 10
+    }
+    print("\(name)_verify_per_s \(Double(count) / (cryptoBenchCPUTime() - start))")
 }

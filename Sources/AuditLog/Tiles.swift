@@ -72,6 +72,12 @@ public enum TlogTiles {
         return out
     }
 
+    /// Whether a tile (level -1: a bundle) is a full one of the tree of `size` leaves: once
+    /// published, such a tile never changes.
+    static func isFull(level: Int, index: Int, width: Int, within size: Int) -> Bool {
+        width == TlogTiles.width && leafRange(level: max(level, 0) + 1, hashIndex: index).upperBound <= size
+    }
+
     /// The path of a tile, or of an entry bundle for level -1.
     static func path(level: Int, index: Int, width: Int) -> String {
         level < 0 ? bundlePath(index: index, width: width) : tilePath(level: level, index: index, width: width)
@@ -82,6 +88,11 @@ public enum TlogTiles {
     static func leafRange(level: Int, hashIndex j: Int) -> Range<Int> {
         let span = 1 << (height * level)
         return (j * span)..<((j + 1) * span)
+    }
+
+    /// The bytes of tile `index` of `level`, `width` hashes, from an in-memory tree.
+    static func tile<H: MerkleHasher>(of tree: MerkleTree<H>, level: Int, index: Int, width: Int) -> [UInt8] {
+        encodeTile((0..<width).map { tree.subtreeHash(leafRange(level: level, hashIndex: index * TlogTiles.width + $0)) })
     }
 
     /// A tile's bytes: the hashes, concatenated.

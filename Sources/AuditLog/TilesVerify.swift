@@ -15,10 +15,26 @@ extension AuditLog {
     /// Verifies the tree that `source` serves against `checkpoint`.
     public static func verifyPublished(source: TileSource, checkpoint published: PublishedCheckpoint,
                                        options: VerifyOptions = VerifyOptions()) throws(AuditError) -> VerificationReport {
-        let size = published.checkpoint.size
+        let claimed = published.checkpoint.size
         let hasher = RFC6962Hasher()
         var findings: [AuditFinding] = []
         func locate(_ relative: String) -> String { source.location + "/" + relative }
+
+        // A checkpoint may claim more records than the tree holds (a cut-off tree, or a forged
+        // size): what is read is bounded by the files that are there, never by the claim.
+        var size = claimed
+        if claimed > 0 {
+            let last = (claimed - 1) / TlogTiles.width
+            let width = TlogTiles.tileWidth(level: 0, index: last, size: claimed)
+            let lastBundle = TlogTiles.bundlePath(index: last, width: width)
+            if try source.fetch(lastBundle) == nil, try source.fetch(TlogTiles.tilePath(level: 0, index: last, width: width)) == nil {
+                var present = 0
+                while present < last, try source.fetch(TlogTiles.bundlePath(index: present)) != nil { present += 1 }
+                size = present * TlogTiles.width
+                findings.append(AuditFinding(kind: .tileMissing, seq: size, count: claimed - size, checkpointPath: locate(lastBundle),
+                                             message: "the checkpoint covers \(claimed) records but the entry bundles and level-0 tiles end after \(size); \(lastBundle) is missing"))
+            }
+        }
 
         // Entries, and the leaf hashes the published level-0 tiles should hold.
         var entries = [[UInt8]?](repeating: nil, count: size)
@@ -82,7 +98,8 @@ extension AuditLog {
             }
         }
         let tree = MerkleTree(hasher: hasher, leafHashes: leafHashes)
-        for (level, index, width) in TlogTiles.tiles(size: size) where level >= 1 {
+        // The higher levels of a cut-off tree are not compared: their widths follow the claim.
+        for (level, index, width) in TlogTiles.tiles(size: size) where level >= 1 && size == claimed {
             let relative = TlogTiles.tilePath(level: level, index: index, width: width)
             guard let hashes = try readTile(source, relative, width: width, into: &findings) else { continue }
             for (offset, stored) in hashes.enumerated() {

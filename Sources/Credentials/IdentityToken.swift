@@ -93,13 +93,7 @@ public struct IdentityVerifier: Sendable {
                 throw .unsupportedHeader("\"typ\" must be \"JWT\" or \"JOSE\"")
             }
         }
-        let kid: String?
-        if let kidValue = header["kid"] {
-            guard let value = kidValue.stringValue else { throw .malformed("\"kid\" must be a string") }
-            kid = value
-        } else {
-            kid = nil
-        }
+        let kid = try DecodedToken.kid(header)
         let entry: TrustFile.Key
         if let kid {
             guard let match = trust.keys.first(where: { $0.kid == kid }) else { throw .unknownKey(kid: kid) }
@@ -137,17 +131,9 @@ public struct IdentityVerifier: Sendable {
             if now + leeway < iat { throw .issuedInFuture(seconds: iat - now) }
         }
 
-        let audience: [String]
-        switch claims["aud"] {
-        case .string(let single)?: audience = [single]
-        case .array(let list)?:
-            audience = list.compactMap(\.stringValue)
-            guard audience.count == list.count, !audience.isEmpty else {
-                throw .invalidClaim(name: "aud", reason: "must be a string or a non-empty array of strings")
-            }
-        case nil: throw .missingClaim("aud")
-        default: throw .invalidClaim(name: "aud", reason: "must be a string or a non-empty array of strings")
-        }
+        // JWT-SVID §3.2: aud is required, with at least one value.
+        guard let audience = try TokenVerifier.audience(claims) else { throw .missingClaim("aud") }
+        guard !audience.isEmpty else { throw .invalidClaim(name: "aud", reason: "must name at least one audience") }
         guard audience.contains(trust.audience) else { throw .audienceMismatch(expected: trust.audience, found: audience) }
 
         let subject = try TokenVerifier.string(claims, "sub")

@@ -50,17 +50,14 @@ public enum SPIFFEID {
         }
     }
 
-    /// Whether `id` claims to be a SPIFFE ID (and so must be validated as one).
-    public static func looksLikeSPIFFE(_ id: String) -> Bool {
-        id.lowercased().hasPrefix("spiffe:")
-    }
-}
-
-extension SPIFFEID {
     /// The trust domain name of a valid SPIFFE ID (`corp.example` of `spiffe://corp.example/x`).
     public static func trustDomain(of id: String) -> String? {
         guard id.hasPrefix("spiffe://") else { return nil }
-        let rest = id.dropFirst("spiffe://".count)
-        return String(rest.prefix { $0 != "/" })
+        return String(id.dropFirst("spiffe://".count).prefix { $0 != "/" })
+    }
+
+    /// Whether `id` claims to be a SPIFFE ID (and so must be validated as one).
+    public static func looksLikeSPIFFE(_ id: String) -> Bool {
+        id.lowercased().hasPrefix("spiffe:")
     }
 }

@@ -46,6 +46,13 @@ public struct DecodedToken: Sendable {
         return object
     }
 
+    /// The header's `kid`, if it has one.
+    static func kid(_ header: JSONObject) throws(TokenFailure) -> String? {
+        guard let value = header["kid"] else { return nil }
+        guard let kid = value.stringValue else { throw .malformed("\"kid\" must be a string") }
+        return kid
+    }
+
     /// The header must ask for EdDSA, the only algorithm an Ed25519 key can verify. `none` and
     /// every other name (HS256 with the public key as an HMAC secret is the classic attack) are
     /// refused before any signature is looked at.
@@ -132,13 +139,7 @@ public struct TokenVerifier: Sendable {
                 throw .unsupportedHeader("\"typ\" must be \"JWT\"")
             }
         }
-        let kid: String?
-        if let kidValue = header["kid"] {
-            guard let value = kidValue.stringValue else { throw .malformed("\"kid\" must be a string") }
-            kid = value
-        } else {
-            kid = nil
-        }
+        let kid = try DecodedToken.kid(header)
         switch keys {
         case .single(let only):
             // With one key given, kid is only a hint: a good signature wins. When the signature
@@ -171,15 +172,7 @@ public struct TokenVerifier: Sendable {
         let iss = try Self.string(claims, "iss")
         if let issuer, iss != issuer { throw .issuerMismatch(expected: issuer, found: iss) }
         let sub = try Self.string(claims, "sub")
-        let aud: [String]
-        switch claims["aud"] {
-        case .string(let single)?: aud = [single]
-        case .array(let list)?:
-            aud = list.compactMap { $0.stringValue }
-            guard aud.count == list.count else { throw .invalidClaim(name: "aud", reason: "must be a string or an array of strings") }
-        case nil: aud = []
-        default: throw .invalidClaim(name: "aud", reason: "must be a string or an array of strings")
-        }
+        let aud = try Self.audience(claims) ?? []
         if let audience, !aud.contains(audience) { throw .audienceMismatch(expected: audience, found: aud) }
         let jti = try Self.string(claims, "jti")
         if revoked.contains(jti) { throw .revoked(jti: jti) }
@@ -190,6 +183,19 @@ public struct TokenVerifier: Sendable {
             header: header, claims: claims, issuer: iss, subject: sub, audience: aud, issuedAt: iat,
             notBefore: nbf, expiresAt: exp, jti: jti, authorization: authorization, audienceChecked: audience != nil
         )
+    }
+
+    /// `aud` as a list (RFC 7519 §4.1.3: one string or an array of strings); nil when absent.
+    static func audience(_ claims: JSONObject) throws(TokenFailure) -> [String]? {
+        switch claims["aud"] {
+        case .string(let single)?: return [single]
+        case .array(let list)?:
+            let audience = list.compactMap { $0.stringValue }
+            guard audience.count == list.count else { throw .invalidClaim(name: "aud", reason: "must be a string or an array of strings") }
+            return audience
+        case nil: return nil
+        default: throw .invalidClaim(name: "aud", reason: "must be a string or an array of strings")
+        }
     }
 
     static func time(_ claims: JSONObject, _ name: String) throws(TokenFailure) -> Int64 {

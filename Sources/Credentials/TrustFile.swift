@@ -160,32 +160,30 @@ public struct TrustFile: Sendable {
             leeway = seconds
         }
 
-        // The keys: inline, or in a file of their own.
-        let keySet: JSONValue
-        let keysFile: String
-        let keysPath: [JSONPathComponent]
+        // The keys: inline, or in a file of their own; faults in them point into whichever holds them.
+        let keys: [Key]
+        let sequence: Int64?
         switch (root[keysName], root[keysName + "_file"]) {
         case (let inline?, nil):
-            keySet = inline
-            keysFile = file
-            keysPath = [.key(keysName)]
+            (keys, sequence) = try readKeys(inline, kind: kind) { path, message throws(CredentialsError) in
+                throw fail([.key(keysName)] + path, message)
+            }
         case (nil, .string(let relative)?):
             let (keyBytes, resolved) = try readFile(relative)
+            let keysDocument: JSONDocument
             do {
-                keySet = try JSONParser.parse(keyBytes, maxDepth: 16)
+                keysDocument = try JSONParser.parseDocument(keyBytes, file: resolved, maxDepth: 16)
             } catch {
                 throw .invalidFile(file: resolved, line: error.location.line, column: error.location.column, message: error.message)
             }
-            keysFile = resolved
-            keysPath = []
+            (keys, sequence) = try readKeys(keysDocument.value, kind: kind) { path, message throws(CredentialsError) in
+                let l = keysDocument.nearestLocation(of: path)
+                throw .invalidFile(file: resolved, line: l.line, column: l.column, message: message)
+            }
         case (nil, nil):
             throw fail([], "missing \"\(keysName)\" (inline) or \"\(keysName)_file\" (a file beside the trust file)")
         default:
             throw fail([.key(keysName)], "give \"\(keysName)\" or \"\(keysName)_file\", not both")
-        }
-        let (keys, sequence) = try readKeys(keySet, kind: kind) { message throws(CredentialsError) in
-            if keysFile == file { throw fail(keysPath, message) }
-            throw .invalidFile(file: keysFile, line: 1, column: 1, message: message)
         }
 
         var principals: [PrincipalMapping] = []
@@ -218,19 +216,24 @@ public struct TrustFile: Sendable {
     /// an unknown `kty` or `use` are ignored, and only `use` `jwt-svid` keys sign JWT-SVIDs; a
     /// JWT-SVID key must have a `kid`. For OIDC, a `use` other than `sig` is skipped.
     static func readKeys(
-        _ value: JSONValue, kind: Kind, fail: (String) throws(CredentialsError) -> Never
+        _ value: JSONValue, kind: Kind, fail failAt: ([JSONPathComponent], String) throws(CredentialsError) -> Never
     ) throws(CredentialsError) -> ([Key], Int64?) {
+        func fail(_ path: [JSONPathComponent], _ message: String) throws(CredentialsError) -> Never { try failAt(path, message) }
         guard let object = value.objectValue, let list = object["keys"]?.arrayValue else {
-            try fail("the key set must be a JWKS: {\"keys\": [...]}")
+            try fail([], "the key set must be a JWKS: {\"keys\": [...]}")
         }
         var sequence: Int64?
         if let value = object["spiffe_sequence"] {
-            guard let number = value.int64Value, number >= 0 else { try fail("\"spiffe_sequence\" must be a whole number") }
+            guard let number = value.int64Value, number >= 0 else {
+                try fail([.key("spiffe_sequence")], "\"spiffe_sequence\" must be a whole number")
+            }
             sequence = number
         }
         var keys: [Key] = []
         var kids = Set<String>()
-        for entry in list {
+        for (index, entry) in list.enumerated() {
+            let path: [JSONPathComponent] = [.key("keys"), .index(index)]
+            func fail(_ message: String) throws(CredentialsError) -> Never { try failAt(path, message) }
             guard let jwk = entry.objectValue else { try fail("every entry of \"keys\" must be a JWK object") }
             guard let kty = jwk["kty"]?.stringValue else { try fail("a key has no \"kty\"") }
             guard kty == "RSA" || kty == "EC" else { continue }
@@ -253,7 +256,7 @@ public struct TrustFile: Sendable {
             keys.append(Key(kid: kid, algorithm: jwk["alg"]?.stringValue, key: key))
         }
         guard !keys.isEmpty else {
-            try fail(kind == .spiffe ? "the bundle has no RSA or EC key with \"use\": \"jwt-svid\"" : "the key set has no RSA or EC signing key")
+            try fail([.key("keys")], kind == .spiffe ? "the bundle has no RSA or EC key with \"use\": \"jwt-svid\"" : "the key set has no RSA or EC signing key")
         }
         return (keys, sequence)
     }

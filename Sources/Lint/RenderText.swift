@@ -1,3 +1,4 @@
+import Basics
 /// How the text report looks.
 public struct TextRenderOptions: Sendable {
     /// ANSI colours (the caller decides from `--color`, `NO_COLOR` and whether stdout is a TTY).
@@ -91,7 +92,10 @@ struct SourceLines {
         while end < bytes.count, bytes[end] != 0x0A { end += 1 }
         var lineBytes = Array(bytes[start..<end])
         if lineBytes.last == 0x0D { lineBytes.removeLast() }
-        let text = String(decoding: lineBytes, as: UTF8.self)
+        // A long line is shown around the finding, as every excerpt is.
+        let (text, startColumn) = ExcerptClip.around(String(decoding: lineBytes, as: UTF8.self), column: range.startColumn)
+        let shift = startColumn - range.startColumn
+        let range = SourceRange(startLine: range.startLine, startColumn: startColumn, endLine: range.endLine, endColumn: range.endColumn + shift)
         let scalars = Array(text.unicodeScalars)
         var prefix = ""
         for i in 0..<min(max(0, range.startColumn - 1), scalars.count) { prefix += scalars[i] == "\t" ? "\t" : " " }

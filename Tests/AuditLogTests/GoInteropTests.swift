@@ -48,6 +48,9 @@ enum GoInterop {
         environment["GOFLAGS"] = ""
         environment["CGO_ENABLED"] = "0"
         environment["GOCACHE"] = NSTemporaryDirectory() + "stepguard-go-cache"
+        // CI may run without a home directory; go then has no user configuration to read.
+        environment["GOENV"] = "off"
+        if environment["HOME"] == nil { environment["HOME"] = dir }
         let binary = dir + "/interop"
         let (status, _, errors) = try run(go!, ["build", "-o", binary, "."], environment: environment, in: gopath + "/src/interop")
         #expect(status == 0, "go build: \(errors)")

@@ -67,6 +67,40 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
     }
 }
 
+@Suite struct TiledTreeTests {
+    /// The spec's 70,000-record example, served from memory: the tiled tree gives the in-memory
+    /// tree's root and proofs, reading a handful of tiles for each.
+    @Test func proofsMatchTheTreeAndReadFewTiles() throws {
+        let size = 70_000
+        let hasher = RFC6962Hasher()
+        let tree = MerkleTree(hasher: hasher, leafHashes: (0..<size).map { hasher.hashLeaf(Array("leaf \($0)".utf8)) })
+        var files: [String: [UInt8]] = [:]
+        for (level, index, width) in TlogTiles.tiles(size: size) where level >= 0 {
+            files[TlogTiles.tilePath(level: level, index: index, width: width)] = TlogTiles.tile(of: tree, level: level, index: index, width: width)
+        }
+        let source = TileSource(location: "memory") { files[$0] }
+        var whole = TiledTree(size: size, source: source)
+        #expect(try whole.root() == tree.root())
+        #expect(try whole.root(size: 65_536) == tree.root(size: 65_536))
+        for index in [0, 255, 256, 34_567, 65_535, 69_999] {
+            var tiled = TiledTree(size: size, source: source)
+            #expect(try tiled.inclusionProof(index: index) == tree.inclusionProof(index: index, size: size))
+            #expect(tiled.tilesRead.count <= 5, "\(tiled.tilesRead)")
+        }
+        for old in [1, 255, 256, 65_536, 69_000, 70_000] {
+            var tiled = TiledTree(size: size, source: source)
+            #expect(try tiled.consistencyProof(from: old) == tree.consistencyProof(from: old, to: size))
+            #expect(tiled.tilesRead.count <= 6, "\(tiled.tilesRead)")
+        }
+        // A tile the tree needs and does not have is an error naming it.
+        files["tile/1/000"] = nil
+        var broken = TiledTree(size: size, source: TileSource(location: "memory") { files[$0] })
+        #expect(throws: AuditError.invalidTile(path: "memory/tile/1/000", reason: "missing; a tree of 70000 records needs it")) {
+            try broken.inclusionProof(index: 5)
+        }
+    }
+}
+
 @Suite struct PublishTests {
     @Test func publishedTreeVerifiesAndProves() throws {
         let dir = makeTemporaryDirectory()
@@ -102,11 +136,20 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
 
         // Nothing new: nothing written.
         let again = try AuditLog.publish(logAt: log, to: site)
-        #expect(again.written.isEmpty && !again.checkpointWritten && again.kept == 7)
+        #expect(again.written.isEmpty && !again.checkpointWritten && again.kept == 7 && again.verifiedFrom == 600)
 
         _ = try makeCheckpointedLog(300, in: dir, from: 600)
         let grown = try AuditLog.publish(logAt: log, to: site)
         #expect(grown.previousSize == 600 && grown.checkpoint.size == 900)
+        // Only the records after the published 600 were read, and the result is byte for byte
+        // what publishing the whole log from scratch writes.
+        #expect(grown.verifiedFrom == 600)
+        let fresh = dir + "/fresh"
+        let whole = try AuditLog.publish(logAt: log, to: fresh)
+        #expect(whole.verifiedFrom == 0)
+        for file in whole.written + ["checkpoint"] {
+            #expect(FileManager.default.contents(atPath: fresh + "/" + file) == FileManager.default.contents(atPath: site + "/" + file), "\(file)")
+        }
         #expect(grown.written == ["tile/entries/002", "tile/entries/003.p/132", "tile/0/002", "tile/0/003.p/132", "tile/1/000.p/3"])
         // Full tiles stay the very same files.
         #expect(try FileManager.default.attributesOfItem(atPath: fullTile)[.systemFileNumber] as? Int == before)
@@ -116,6 +159,28 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
         let (request, _) = try AuditLog.witnessRequest(published: site, oldSize: 600)
         let old = try AuditLog.witnessRequest(logAt: log, oldSize: 600)
         #expect(request.proof == old.proof && request.oldSize == 600)
+    }
+
+    /// Republishing step by step across bundle and level-1 boundaries gives the files a fresh
+    /// publication gives.
+    @Test(arguments: [[1, 255, 256, 257, 600], [300, 65_536 + 3]])
+    func stepwiseRepublishEqualsFreshPublish(sizes: [Int]) throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let site = dir + "/site"
+        var log = ""
+        var done = 0
+        for size in sizes {
+            log = try makeCheckpointedLog(size - done, in: dir, from: done)
+            done = size
+            let result = try AuditLog.publish(logAt: log, to: site)
+            #expect(result.checkpoint.size == size && result.verifiedFrom == (result.previousSize ?? 0))
+        }
+        let fresh = try AuditLog.publish(logAt: log, to: dir + "/fresh")
+        for file in fresh.written + ["checkpoint"] {
+            #expect(FileManager.default.contents(atPath: dir + "/fresh/" + file) == FileManager.default.contents(atPath: site + "/" + file), "\(file)")
+        }
+        #expect(try AuditLog.verifyPublished(at: site, options: VerifyOptions(trustedKeys: [testSigner.verifier])).isIntact)
     }
 
     @Test func refusesRollbackAndFork() throws {
@@ -140,6 +205,24 @@ func makeCheckpointedLog(_ count: Int, in dir: String, from start: Int = 0) thro
             guard case .publishRefused(_, let reason) = error as? AuditError else { return false }
             return reason.contains("a fork")
         }
+    }
+}
+
+@Suite struct ForgedSizeTests {
+    /// A checkpoint claiming far more records than the tree holds is a located fault, read
+    /// within the files that are there.
+    @Test func aHugeClaimedSizeIsBounded() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try makeCheckpointedLog(600, in: dir)
+        let site = dir + "/site"
+        _ = try AuditLog.publish(logAt: log, to: site)
+        let forged = testSigner.sign(text: Checkpoint(origin: "audit.example/log", size: 1 << 60, root: .zero).body)
+        try Data(forged.serialized.utf8).write(to: URL(fileURLWithPath: site + "/checkpoint"))
+        let report = try AuditLog.verifyPublished(at: site, options: VerifyOptions(trustedKeys: [testSigner.verifier]))
+        #expect(report.faults.contains { $0.kind == .tileMissing && $0.seq == 512 }, "\(report.faults.map(\.message))")
+        #expect(report.faults.contains { $0.kind == .truncated })
+        #expect(report.totalRecords == 512)
     }
 }
 

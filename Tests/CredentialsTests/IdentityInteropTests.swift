@@ -60,6 +60,16 @@ struct IdentityInteropTests {
         let fromPEM = try IdentityPublicKey(pem: try String(contentsOfFile: publicFile, encoding: .utf8))
         let fromJWK = try IdentityPublicKey(jwk: jwk)
         #expect(fromPEM.typeName == fromJWK.typeName)
+        if case .rsa(let rsa) = fromPEM, case .rsa(let other) = fromJWK {
+            #expect(rsa.modulus == other.modulus && rsa.exponent == other.exponent)
+            // The PKCS #1 form (BEGIN RSA PUBLIC KEY) is the same key too.
+            let pkcs1 = try #require(run("openssl", ["rsa", "-in", keyFile, "-RSAPublicKey_out"]))
+            guard case .rsa(let again) = try IdentityPublicKey(pem: pkcs1.stdout) else { Issue.record("not RSA"); return }
+            #expect(again.modulus == rsa.modulus)
+        }
+        if case .ec(let ec) = fromPEM, case .ec(let other) = fromJWK {
+            #expect(ec.x == other.x && ec.y == other.y && ec.curve == other.curve)
+        }
         #expect(algorithm.allows(fromPEM))
 
         let bundle: JSONValue = .object(JSONObject([("keys", .array([.object(jwk)]))]))

@@ -141,7 +141,7 @@ enum Examples {
         (#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg"}"#, "1:1: missing \"bundle\""),
         (#"{"kind":"x","audience":"sg"}"#, "1:9: \"kind\" must be"),
         (#"{"kind":"spiffe","trust_domain":"Corp.Example","audience":"sg","bundle":{"keys":[]}}"#, "1:33: \"trust_domain\" is not"),
-        (#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg","bundle":{"keys":[]}}"#, "1:73: the bundle has no"),
+        (#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg","bundle":{"keys":[]}}"#, "1:81: the bundle has no"),
         (#"{"kind":"oidc","issuer":"https://i","audience":"sg","jwks":{"keys":[]}}"#, "the key set has no"),
         (#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg","bundle":{"keys":[]},"issuer":"x"}"#, "belongs in an OIDC"),
         (#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg","bundle":{"keys":[]},"algorithms":["HS256"]}"#, "unsupported algorithm"),
@@ -153,6 +153,18 @@ enum Examples {
             _ = try Self.parse(text)
         } throws: { error in
             "\(error)".contains(expected)
+        }
+    }
+
+    /// A fault in a key file beside the trust file names that file and the key's place in it.
+    @Test func keyFileFaultsPointIntoTheKeyFile() {
+        let noKid = Self.ecKey.replacingOccurrences(of: #""kid":"k1","#, with: "")
+        let bundle = "{\"spiffe_sequence\": 3,\n \"keys\": [\n  \(Self.ecKey),\n  \(noKid)]}"
+        #expect {
+            _ = try Self.parse(#"{"kind":"spiffe","trust_domain":"corp.example","audience":"sg","bundle_file":"b.json"}"#,
+                               keys: ["b.json": bundle])
+        } throws: { error in
+            "\(error)" == "b.json:4:3: a jwt-svid key must have a \"kid\""
         }
     }
 

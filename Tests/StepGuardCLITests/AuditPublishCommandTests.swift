@@ -38,6 +38,13 @@ struct AuditPublishCommandTests {
         let checked = runCLI(["audit", "verify-proof", proofPath, "-k", p.pub])
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         #expect(checked.stdout == "valid: record 4 is in the signed log \"audit.example/log\" of 6 records\n")
+        // Without the extra data the record comes from --record, read once, even from stdin.
+        let bare = proved.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("extra ") }.joined(separator: "\n")
+        try bare.write(toFile: proofPath, atomically: true, encoding: .utf8)
+        let record = try A.lines(p.log)[4]
+        let withRecord = runCLI(["audit", "verify-proof", proofPath, "-k", p.pub, "--record", "-"], input: record + "\n")
+        #expect(withRecord.status == 0, "\(withRecord.stdout)\(withRecord.stderr)")
+        #expect(runCLI(["audit", "verify-proof", proofPath, "-k", p.pub], input: "").status == 2)
         let direct = runCLI(["audit", "verify-proof", "--tiles", p.site, "--seq", "5", "-k", p.pub])
         #expect(direct.status == 0, "\(direct.stdout)\(direct.stderr)")
 
@@ -78,6 +85,12 @@ struct AuditPublishCommandTests {
 
         let verified = runCLI(["audit", "verify", "--tiles", p.site, "-k", p.pub, "--witness", String(vkey), "-q"])
         #expect(verified.status == 0, "\(verified.stdout)")
+        // The witness key from a file works the same; without --key it is a usage error.
+        let vkeyFile = p.dir.appendingPathComponent("w1.vkey").path
+        try (String(vkey) + "\n").write(toFile: vkeyFile, atomically: true, encoding: .utf8)
+        #expect(runCLI(["audit", "verify", "--tiles", p.site, "-k", p.pub, "--witness", vkeyFile]).status == 0)
+        let keyless = runCLI(["audit", "verify", "--tiles", p.site, "--witness", vkeyFile])
+        #expect(keyless.status == 2 && keyless.stderr.contains("--witness needs --key PUB"))
         // A second witness that did not cosign: quorum 2 fails, quorum 1 holds.
         let other = "witness.example/w2+86ead36b+BD/IcTTexQ28/ovF3VIL0XL3i7qzCkj5VLFWuZu4eeR8"
         let short = runCLI(["audit", "verify", "--tiles", p.site, "-k", p.pub, "--witness", String(vkey), "--witness", other])

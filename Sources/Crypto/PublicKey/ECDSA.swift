@@ -121,11 +121,13 @@ final class CurveParameters: Sendable {
         if p.isInfinity { return q }
         if q.isInfinity { return p }
         let f = field
+        // With Z2 = 1 (G and the public key are kept affine), Z2², U1 and S1 cost nothing.
+        let affine = q.z == f.one
         let z1z1 = f.square(p.z)
-        let z2z2 = f.square(q.z)
-        let u1 = f.multiply(p.x, z2z2)
+        let z2z2 = affine ? f.one : f.square(q.z)
+        let u1 = affine ? p.x : f.multiply(p.x, z2z2)
         let u2 = f.multiply(q.x, z1z1)
-        let s1 = f.multiply(f.multiply(p.y, q.z), z2z2)
+        let s1 = affine ? p.y : f.multiply(f.multiply(p.y, q.z), z2z2)
         let s2 = f.multiply(f.multiply(q.y, p.z), z1z1)
         if u1 == u2 {
             return s1 == s2 ? double(p) : .infinity
@@ -140,8 +142,13 @@ final class CurveParameters: Sendable {
         let x3 = f.subtract(f.subtract(f.square(r), j), f.add(v, v))
         let s1j = f.multiply(s1, j)
         let y3 = f.subtract(f.multiply(r, f.subtract(v, x3)), f.add(s1j, s1j))
-        let zz = f.add(p.z, q.z)
-        let z3 = f.multiply(f.subtract(f.subtract(f.square(zz), z1z1), z2z2), h)
+        let z3: Limbs576
+        if affine {
+            z3 = f.multiply(f.add(p.z, p.z), h)
+        } else {
+            let zz = f.add(p.z, q.z)
+            z3 = f.multiply(f.subtract(f.subtract(f.square(zz), z1z1), z2z2), h)
+        }
         return JacobianPoint(x: x3, y: y3, z: z3)
     }
 
@@ -238,23 +245,15 @@ public struct ECDSAPublicKey: Sendable {
         let u2 = order.multiply(r, sInverse)
         let sum = parameters.linearCombination(u1: u1, u2: u2, q: point)
         guard !sum.isInfinity else { return false }
+        // x mod n = r, with x = X/Z² left unreduced: X = r·Z², or X = (r + n)·Z² when r + n is
+        // still below p (then x in [n, p) reduces to r). No field inversion is needed, and since
+        // r < n < p for these curves, r is a field element as it is.
         let field = parameters.field
-        let zInverse = field.inverse(sum.z)
-        let zInverse2 = field.square(zInverse)
-        let x = field.fromMontgomery(field.multiply(sum.x, zInverse2))
-        // x mod n: x < p < 2n for these curves, so at most one subtraction.
-        var xLimbs = x.array
-        if !isLess(xLimbs, order.modulus.array) {
-            var borrow = false
-            let n = order.modulus.array
-            for j in 0..<xLimbs.count {
-                let (d1, b1) = xLimbs[j].subtractingReportingOverflow(n[j])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-                xLimbs[j] = d2
-                borrow = b1 || b2
-            }
-        }
-        return xLimbs == r.array
+        let z2 = field.square(sum.z)
+        if field.multiply(field.toMontgomery(r), z2) == sum.x { return true }
+        let rPlusN = Limbs576.sum(r, order.modulus)
+        guard field.contains(rPlusN) else { return false }
+        return field.multiply(field.toMontgomery(rPlusN), z2) == sum.x
     }
 
     /// The integer of the leftmost `bits` bits of `digest`, reduced modulo the order.
@@ -273,21 +272,7 @@ public struct ECDSAPublicKey: Sendable {
                 }
             }
         }
-        var value = Limbs576(limbs(bigEndian: bytes, count: Limbs576.limbCapacity)!)!
-        if !order.contains(value) {
-            value.withPointer { pv in
-                order.modulus.withPointer { pn in
-                    var borrow = false
-                    for j in 0..<order.count {
-                        let (d1, b1) = pv[j].subtractingReportingOverflow(pn[j])
-                        let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-                        pv[j] = d2
-                        borrow = b1 || b2
-                    }
-                }
-            }
-        }
-        return value
+        return order.reduceOnce(Limbs576(limbs(bigEndian: bytes, count: Limbs576.limbCapacity)!)!)
     }
 }
 

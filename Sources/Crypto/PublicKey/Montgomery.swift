@@ -5,6 +5,13 @@
 // Everything here works on public data (keys, signatures, digests), so it is written for
 // correctness and speed, not for constant time.
 
+/// 1 for true, 0 for false, without a branch: carries are data-dependent and unpredictable,
+/// and a conditional jump per limb costs more than the arithmetic.
+@inline(__always)
+func carryBit(_ flag: Bool) -> UInt64 {
+    UInt64(unsafeBitCast(flag, to: UInt8.self))
+}
+
 /// `r = a·b·R⁻¹ mod m` with `R = 2^(64·count)`, for `a, b < m < R` and odd `m`. `m0inv` is
 /// `-m⁻¹ mod 2^64`; `t` is scratch of `count + 2` limbs. `r` may be `a` or `b`: it is written
 /// only after they have been read in full.
@@ -24,38 +31,61 @@ func montgomeryMultiply(
             let (s2, c2) = s1.addingReportingOverflow(carry)
             t[j] = s2
             // hi ≤ 2^64 - 2, so adding two carries cannot overflow.
-            carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            carry = hi &+ carryBit(c1) &+ carryBit(c2)
         }
         let (top, topCarry) = t[count].addingReportingOverflow(carry)
         t[count] = top
-        t[count &+ 1] = topCarry ? 1 : 0
+        t[count &+ 1] = carryBit(topCarry)
         // t = (t + q·m) / 2^64, with q chosen so the low limb becomes zero.
         let q = t[0] &* m0inv
         let (hi0, lo0) = q.multipliedFullWidth(by: m[0])
         let (_, c0) = lo0.addingReportingOverflow(t[0])
-        carry = hi0 &+ (c0 ? 1 : 0)
+        carry = hi0 &+ carryBit(c0)
         for j in 1..<count {
             let (hi, lo) = q.multipliedFullWidth(by: m[j])
             let (s1, c1) = lo.addingReportingOverflow(t[j])
             let (s2, c2) = s1.addingReportingOverflow(carry)
             t[j &- 1] = s2
-            carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            carry = hi &+ carryBit(c1) &+ carryBit(c2)
         }
         let (s3, c3) = t[count].addingReportingOverflow(carry)
         t[count &- 1] = s3
-        t[count] = t[count &+ 1] &+ (c3 ? 1 : 0)
+        t[count] = t[count &+ 1] &+ carryBit(c3)
     }
     // t < 2m: one conditional subtraction brings it below m.
-    var borrow = false
-    for j in 0..<count {
-        let (d1, b1) = t[j].subtractingReportingOverflow(m[j])
-        let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-        r[j] = d2
-        borrow = b1 || b2
-    }
-    if borrow && t[count] == 0 {
+    if subtractLimbs(r, t, m, count) && t[count] == 0 {
         r.update(from: t, count: count)
     }
+}
+
+/// `r = a - b` over `count` limbs; whether it borrowed. `r` may be `a` or `b`.
+@inline(__always)
+func subtractLimbs(
+    _ r: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, _ count: Int
+) -> Bool {
+    var borrow: UInt64 = 0
+    for j in 0..<count {
+        let (d1, b1) = a[j].subtractingReportingOverflow(b[j])
+        let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+        r[j] = d2
+        borrow = carryBit(b1) | carryBit(b2)
+    }
+    return borrow != 0
+}
+
+/// `r = a + b` over `count` limbs; whether it carried. `r` may be `a` or `b`.
+@inline(__always)
+func addLimbs(
+    _ r: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, _ count: Int
+) -> Bool {
+    var carry: UInt64 = 0
+    for j in 0..<count {
+        let (s1, c1) = a[j].addingReportingOverflow(b[j])
+        let (s2, c2) = s1.addingReportingOverflow(carry)
+        r[j] = s2
+        carry = carryBit(c1) | carryBit(c2)
+    }
+    return carry != 0
 }
 
 /// `r = a + b mod m` for `a, b < m`.
@@ -64,24 +94,11 @@ func modularAdd(
     _ r: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>,
     _ m: UnsafePointer<UInt64>, _ count: Int
 ) {
-    var carry = false
-    for j in 0..<count {
-        let (s1, c1) = a[j].addingReportingOverflow(b[j])
-        let (s2, c2) = s1.addingReportingOverflow(carry ? 1 : 0)
-        r[j] = s2
-        carry = c1 || c2
-    }
+    let carry = addLimbs(r, a, b, count)
     // Subtract m when the sum reached it; keep the sum when that would borrow (and no carry).
-    var borrow = false
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { buffer in
         let d = buffer.baseAddress!
-        for j in 0..<count {
-            let (d1, b1) = r[j].subtractingReportingOverflow(m[j])
-            let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-            d[j] = d2
-            borrow = b1 || b2
-        }
-        if carry || !borrow { r.update(from: d, count: count) }
+        if !subtractLimbs(d, r, m, count) || carry { r.update(from: d, count: count) }
     }
 }
 
@@ -91,21 +108,8 @@ func modularSubtract(
     _ r: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>,
     _ m: UnsafePointer<UInt64>, _ count: Int
 ) {
-    var borrow = false
-    for j in 0..<count {
-        let (d1, b1) = a[j].subtractingReportingOverflow(b[j])
-        let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-        r[j] = d2
-        borrow = b1 || b2
-    }
-    if borrow {
-        var carry = false
-        for j in 0..<count {
-            let (s1, c1) = r[j].addingReportingOverflow(m[j])
-            let (s2, c2) = s1.addingReportingOverflow(carry ? 1 : 0)
-            r[j] = s2
-            carry = c1 || c2
-        }
+    if subtractLimbs(r, a, b, count) {
+        _ = addLimbs(r, r, m, count)
     }
 }
 
@@ -130,15 +134,8 @@ func montgomeryRSquared(_ m: [UInt64]) -> [UInt64] {
             x[j] = x[j] << 1 | carry
             carry = next
         }
-        var borrow = false
-        var d = x
-        for j in 0..<count {
-            let (d1, b1) = x[j].subtractingReportingOverflow(m[j])
-            let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-            d[j] = d2
-            borrow = b1 || b2
-        }
-        if carry == 1 || !borrow { x = d }
+        let (d, borrowed) = subtracting(x, m)
+        if carry == 1 || !borrowed { x = d }
     }
     return x
 }
@@ -178,6 +175,13 @@ func bigEndianBytes(_ limbs: [UInt64], count: Int) -> [UInt8]? {
         }
     }
     return out
+}
+
+/// `a - b` for arrays of the same length, and whether it borrowed.
+func subtracting(_ a: [UInt64], _ b: [UInt64]) -> ([UInt64], Bool) {
+    var r = a
+    let borrowed = r.withUnsafeMutableBufferPointer { subtractLimbs($0.baseAddress!, a, b, a.count) }
+    return (r, borrowed)
 }
 
 /// Whether `a < b`, both `count` limbs.

@@ -53,6 +53,17 @@ struct Limbs576: Sendable, Equatable {
         (self[index >> 6] >> UInt64(index & 63)) & 1 == 1
     }
 
+    /// `a + b` as integers; the caller keeps the sum below 2^576.
+    static func sum(_ a: Limbs576, _ b: Limbs576) -> Limbs576 {
+        var r = Limbs576()
+        r.withPointer { pr in
+            a.withPointer { pa in
+                b.withPointer { pb in _ = addLimbs(pr, pa, pb, limbCapacity) }
+            }
+        }
+        return r
+    }
+
     static func == (a: Limbs576, b: Limbs576) -> Bool {
         a.withPointer { pa in
             b.withPointer { pb in
@@ -87,14 +98,9 @@ struct PrimeField: Sendable {
         bitCount = bitLength(limbs)
         m0inv = montgomeryInverse(limbs[0])
         rSquared = Limbs576(montgomeryRSquared(limbs))!
-        var minusTwo = limbs
-        var borrow: UInt64 = 2
-        for j in 0..<count where borrow != 0 {
-            let (d, b) = minusTwo[j].subtractingReportingOverflow(borrow)
-            minusTwo[j] = d
-            borrow = b ? 1 : 0
-        }
-        inversionExponent = Limbs576(minusTwo)!
+        var two = [UInt64](repeating: 0, count: count)
+        two[0] = 2
+        inversionExponent = Limbs576(subtracting(limbs, two).0)!
         var unit = Limbs576()
         unit.withPointer { $0[0] = 1 }
         one = Self.multiply(unit, rSquared, modulus: modulus, m0inv: m0inv, count: count)
@@ -108,7 +114,13 @@ struct PrimeField: Sendable {
                 a.withPointer { pa in
                     b.withPointer { pb in
                         modulus.withPointer { pm in
-                            montgomeryMultiply(pr, pa, pb, pm, m0inv, count, t.baseAddress!)
+                            // A constant limb count for each curve lets the compiler unroll the loops.
+                            switch count {
+                            case 4: montgomeryMultiply(pr, pa, pb, pm, m0inv, 4, t.baseAddress!)
+                            case 6: montgomeryMultiply(pr, pa, pb, pm, m0inv, 6, t.baseAddress!)
+                            case 9: montgomeryMultiply(pr, pa, pb, pm, m0inv, 9, t.baseAddress!)
+                            default: montgomeryMultiply(pr, pa, pb, pm, m0inv, count, t.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -132,7 +144,13 @@ struct PrimeField: Sendable {
         r.withPointer { pr in
             a.withPointer { pa in
                 b.withPointer { pb in
-                    modulus.withPointer { pm in modularAdd(pr, pa, pb, pm, count) }
+                    modulus.withPointer { pm in
+                        switch count {
+                        case 4: modularAdd(pr, pa, pb, pm, 4)
+                        case 6: modularAdd(pr, pa, pb, pm, 6)
+                        default: modularAdd(pr, pa, pb, pm, count)
+                        }
+                    }
                 }
             }
         }
@@ -145,7 +163,13 @@ struct PrimeField: Sendable {
         r.withPointer { pr in
             a.withPointer { pa in
                 b.withPointer { pb in
-                    modulus.withPointer { pm in modularSubtract(pr, pa, pb, pm, count) }
+                    modulus.withPointer { pm in
+                        switch count {
+                        case 4: modularSubtract(pr, pa, pb, pm, 4)
+                        case 6: modularSubtract(pr, pa, pb, pm, 6)
+                        default: modularSubtract(pr, pa, pb, pm, count)
+                        }
+                    }
                 }
             }
         }
@@ -170,6 +194,18 @@ struct PrimeField: Sendable {
             if inversionExponent.bit(index) { result = multiply(result, a) }
         }
         return result
+    }
+
+    /// `a mod prime` for `a` below twice the prime: at most one subtraction.
+    func reduceOnce(_ a: Limbs576) -> Limbs576 {
+        guard !contains(a) else { return a }
+        var r = Limbs576()
+        r.withPointer { pr in
+            a.withPointer { pa in
+                modulus.withPointer { pm in _ = subtractLimbs(pr, pa, pm, count) }
+            }
+        }
+        return r
     }
 
     /// Whether `a < prime`.

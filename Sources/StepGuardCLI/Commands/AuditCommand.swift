@@ -8,7 +8,9 @@ enum AuditCommand {
             approval, mint, execution, revocation), each carrying its sequence number, time, the \
             hash of the previous record, the plan and step, the principal, action, resource, \
             outcome, policy ids and credential jti. Signed checkpoints over an RFC 6962 Merkle tree \
-            of the records let anyone holding the public key verify the log offline.
+            of the records let anyone holding the public key verify the log offline. audit publish \
+            serves the log as C2SP tiles from any static host; witnesses cosign its checkpoints \
+            (audit cosign, audit witness-request) so that it cannot show two histories.
             """,
         subcommands: [
             AuditAppendCommand.spec, AuditCheckpointCommand.spec, AuditVerifyCommand.spec,

@@ -1,5 +1,6 @@
 import Foundation
 import AuditLog
+import Foundation
 import Credentials
 import JSONValue
 

@@ -19,7 +19,9 @@ enum AuditPublishCommand {
 
             Publishing again after new appends and a new checkpoint writes only new or grown \
             tiles: a full tile is never rewritten, and a file that is present with other contents \
-            stops the publication. The checkpoint is written last, atomically, once everything it \
+            stops the publication. When the log still has the checkpoint published before (trusted, \
+            with its resume data), only the records after it are read and verified; the older \
+            hashes come from DIR's tiles, checked against DIR's checkpoint. The checkpoint is written last, atomically, once everything it \
             needs is on disk. A DIR that holds a larger tree, or one this log does not extend, is \
             refused. Cosignatures added to DIR/checkpoint stay while the checkpoint is the same.
             """,

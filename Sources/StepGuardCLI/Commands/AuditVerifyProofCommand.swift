@@ -48,11 +48,17 @@ enum AuditVerifyProofCommand {
         let args = context.arguments
         let keys = try AuditOptions.verifiers(context)
         let witnesses = try AuditOptions.witnessPolicy(context)
-        let path = args.positional("PROOF") ?? "-"
+        // The record, read once: it may stand in for a tlog-proof's missing extra data, and the
+        // proof must be about it.
+        let recordPath = args.value("record")
+        if recordPath == "-" && args.positional("PROOF") == "-" {
+            throw CLIError.invalidUsage("the proof and --record cannot both be read from stdin")
+        }
+        let record = try recordPath.map { try recordLine(context, $0) }
         let proof: InclusionProofFile
         switch (args.positional("PROOF"), args.value("tiles"), args.integer("seq")) {
-        case (_?, nil, nil):
-            proof = try readProof(context, path: path)
+        case (let path?, nil, nil):
+            proof = try readProof(context, path: path, record: record)
         case (nil, let directory?, let seq?):
             guard seq >= 0 else { throw CLIError.invalidUsage("--seq takes a record number, an integer from 0") }
             let (tiled, read) = try AuditLog.prove(published: directory, seq: seq)
@@ -62,15 +68,9 @@ enum AuditVerifyProofCommand {
             throw CLIError.invalidUsage("give either PROOF, or --tiles DIR with --seq N")
         }
         var result = AuditLog.verifyProof(proof, trustedKeys: keys, witnesses: witnesses)
-        if let recordPath = args.value("record") {
-            guard !(recordPath == "-" && path == "-") else {
-                throw CLIError.invalidUsage("the proof and --record cannot both be read from stdin")
-            }
-            let line = try recordLine(context, recordPath)
-            if line != Array(proof.record.utf8) {
-                result.problems.insert("the proof is about a different record than \(recordPath == "-" ? "<stdin>" : recordPath)", at: 0)
-                result.valid = false
-            }
+        if let record, let recordPath, record != Array(proof.record.utf8) {
+            result.problems.insert("the proof is about a different record than \(recordPath == "-" ? "<stdin>" : recordPath)", at: 0)
+            result.valid = false
         }
         if context.format == .json {
             context.printJSON(result.json)
@@ -83,22 +83,16 @@ enum AuditVerifyProofCommand {
         return result.valid ? .success : .failure
     }
 
-    /// A proof file in either form; a tlog-proof's record comes from --record when it has none.
-    static func readProof(_ context: CommandContext, path: String) throws -> InclusionProofFile {
+    /// A proof file in either form; a tlog-proof without the record as its extra data takes
+    /// `record` (from --record).
+    static func readProof(_ context: CommandContext, path: String, record: [UInt8]?) throws -> InclusionProofFile {
         let name = path == "-" ? "<stdin>" : path
         let bytes = try context.readInput(path)
         guard TlogProof.looksLikeOne(bytes) else {
             return try InclusionProofFile(json: try JSONParser.parse(bytes, file: name), path: name)
         }
         let proof = try TlogProof.parse(bytes, path: name)
-        var record: [UInt8]?
-        if proof.extra == nil, let recordPath = context.arguments.value("record") {
-            guard !(recordPath == "-" && path == "-") else {
-                throw CLIError.invalidUsage("the proof and --record cannot both be read from stdin")
-            }
-            record = try recordLine(context, recordPath)
-        }
-        return try proof.inclusionProofFile(record: record, path: name)
+        return try proof.inclusionProofFile(record: proof.extra == nil ? record : nil, path: name)
     }
 
     /// The record as a file holds it: one line, its newline optional.

@@ -141,7 +141,8 @@ enum EvalCommand {
             ])
         }
         var out = table.rows.isEmpty ? "" : table.render(style: style, maxWidth: width) + "\n"
-        out += evaluation.summaryLine + "\n"
+        let summary = width.map { TextWrap.wrap(evaluation.summaryLine, width: $0) } ?? [evaluation.summaryLine]
+        out += summary.joined(separator: "\n") + "\n"
         return out
     }
 }

@@ -75,7 +75,7 @@ struct ValidationSummary: Report {
     private func render(_ finding: ValidationError, severity: Severity, style: Style) -> String {
         var message = "for policy `\(finding.policyID)`, \(finding.message)"
         if let help = finding.help { message += " (\(help))" }
-        return CedarExcerpt.render(
+        return LocatedMessageRenderer.render(
             file: finding.span.file, line: finding.span.start.line, column: finding.span.start.column,
             severity: severity, code: finding.kind.rawValue, message: message,
             sourceLine: sources.lineText(file: finding.span.file, line: finding.span.start.line), style: style)

@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 
 /// Something a command prints, in text for people or JSON for machines.
@@ -46,6 +47,7 @@ public enum Severity: String, Sendable, CaseIterable, Comparable {
 ///          |              ^
 public enum LocatedMessageRenderer {
     /// The message line and, when `sourceLine` is given, an excerpt with a caret under `column`.
+    /// A long line is clipped around the caret (`ExcerptClip`); the header keeps the true column.
     public static func render(
         file: String, line: Int, column: Int, severity: Severity, code: String? = nil, message: String,
         sourceLine: String? = nil, style: Style = .plain
@@ -59,7 +61,8 @@ public enum LocatedMessageRenderer {
         var text = style.bold("\(file):\(line):\(column):") + " " + label + " "
         if let code { text += "[\(code)] " }
         text += message + "\n"
-        if let sourceLine {
+        if let fullLine = sourceLine {
+            let (sourceLine, column) = ExcerptClip.around(fullLine, column: column)
             let gutter = String(line)
             let blank = String(repeating: " ", count: gutter.count)
             // Columns count Unicode scalars; tabs stay tabs so the caret lines up under them.

@@ -58,16 +58,15 @@ public struct Table: Sendable {
                 rows.map { DisplayWidth.of($0[index].text) }.max() ?? 0)
         }
         let flexible = columns.firstIndex(where: \.isFlexible)
-        if let maxWidth, let flexible {
-            let fixed = widths.enumerated().filter { $0.offset != flexible }.reduce(0) { $0 + $1.element }
-                + separator * (columns.count - 1)
-            widths[flexible] = max(min(widths[flexible], maxWidth - fixed), 20)
+        if let maxWidth {
+            widths = Self.fit(widths, into: maxWidth - separator * (columns.count - 1), flexible: flexible)
         }
         var lines: [String] = []
         func emit(_ cells: [Cell], painted: Bool) {
             let wrapped: [[String]] = cells.enumerated().map { index, cell in
-                index == flexible && DisplayWidth.of(cell.text) > widths[index]
-                    ? TextWrap.wrap(cell.text, width: widths[index]) : [cell.text]
+                guard DisplayWidth.of(cell.text) > widths[index] else { return [cell.text] }
+                // The flexible column wraps; a fixed column squeezed to fit is cut with an ellipsis.
+                return index == flexible ? TextWrap.wrap(cell.text, width: widths[index]) : [Self.truncate(cell.text, to: widths[index])]
             }
             let height = wrapped.map(\.count).max() ?? 1
             for lineIndex in 0..<height {
@@ -87,5 +86,39 @@ public struct Table: Sendable {
         }
         for row in rows { emit(row, painted: true) }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Column widths that fit `room` columns of text when they can: the flexible column keeps
+    /// at least `minimumFlexible` (or its natural width, if smaller) and takes what is left;
+    /// when the fixed columns alone are too wide, the widest of them gives way first, down to
+    /// `minimumFixed`.
+    static func fit(_ natural: [Int], into room: Int, flexible: Int?, minimumFlexible: Int = 20, minimumFixed: Int = 6) -> [Int] {
+        var widths = natural
+        let flexibleFloor = flexible.map { min(natural[$0], minimumFlexible) } ?? 0
+        var fixedTotal = widths.indices.filter { $0 != flexible }.reduce(0) { $0 + widths[$1] }
+        while fixedTotal + flexibleFloor > room {
+            guard let widest = widths.indices.filter({ $0 != flexible && widths[$0] > minimumFixed }).max(by: { widths[$0] < widths[$1] })
+            else { break }
+            widths[widest] -= 1
+            fixedTotal -= 1
+        }
+        if let flexible {
+            widths[flexible] = max(min(natural[flexible], room - fixedTotal), flexibleFloor)
+        }
+        return widths
+    }
+
+    /// `text` cut to `width` terminal columns, the last one an ellipsis.
+    static func truncate(_ text: String, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        var out = ""
+        var used = 0
+        for character in text {
+            let w = DisplayWidth.of(String(character))
+            if used + w > width - 1 { break }
+            out.append(character)
+            used += w
+        }
+        return out + "…"
     }
 }

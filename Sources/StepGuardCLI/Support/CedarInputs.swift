@@ -37,49 +37,9 @@ struct CedarInputError: Error, CustomStringConvertible {
         guard let line else {
             return style.bold("\(file):") + " " + style.apply("error:", .bold, .red) + " " + message + "\n"
         }
-        return CedarExcerpt.render(
+        return LocatedMessageRenderer.render(
             file: file, line: line, column: column ?? 1, severity: .error, message: message, sourceLine: sourceLine,
             style: style)
-    }
-}
-
-/// Excerpt lines are clipped around the caret: a 1 MB line of parentheses must not be echoed.
-enum CedarExcerpt {
-    static let maxWidth = 120
-
-    /// The part of `line` to show and the caret column within it.
-    static func clip(_ line: String, column: Int) -> (text: String, column: Int) {
-        let scalars = Array(line.unicodeScalars)
-        guard scalars.count > maxWidth else { return (line, column) }
-        let caret = max(0, min(column - 1, scalars.count))
-        let start = max(0, min(caret - maxWidth / 2, scalars.count - maxWidth))
-        let end = min(scalars.count, start + maxWidth)
-        var text = String(String.UnicodeScalarView(scalars[start..<end]))
-        var newColumn = caret - start + 1
-        if start > 0 {
-            text = "..." + text
-            newColumn += 3
-        }
-        if end < scalars.count { text += "..." }
-        return (text, newColumn)
-    }
-
-    /// `file:line:col: severity: [code] message` and a caret excerpt of `sourceLine`, clipped
-    /// around the column while the header keeps the true column.
-    static func render(
-        file: String, line: Int, column: Int, severity: Severity, code: String? = nil, message: String,
-        sourceLine: String?, style: Style
-    ) -> String {
-        var text = LocatedMessageRenderer.render(
-            file: file, line: line, column: column, severity: severity, code: code, message: message, style: style)
-        if let sourceLine {
-            let clipped = clip(sourceLine, column: column)
-            let excerpt = LocatedMessageRenderer.render(
-                file: file, line: line, column: clipped.column, severity: severity, message: "",
-                sourceLine: clipped.text, style: style)
-            if let newline = excerpt.firstIndex(of: "\n") { text += excerpt[excerpt.index(after: newline)...] }
-        }
-        return text
     }
 }
 
