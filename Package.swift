@@ -21,8 +21,9 @@ let package = Package(
         .executableTarget(name: "stepguard", dependencies: ["StepGuardCLI"]),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
+            dependencies: ["Gate", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
         ),
+        .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue", "Basics"]),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Workflow", "AuditLog", "JSONValue"], exclude: testData("GateTests")),
         .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

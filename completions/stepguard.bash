@@ -5,7 +5,7 @@
 # The subcommands of a command path.
 _stepguard_subcommands() {
     case "$1" in
-        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit completions help" ;;
+        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate completions help" ;;
         "token") echo "verify inspect revoke" ;;
         "audit") echo "append checkpoint verify show prove verify-proof publish cosign witness-request" ;;
     esac
@@ -38,6 +38,7 @@ _stepguard_options() {
         "audit publish") echo "--out -o --key -k --format --color --quiet -q --help -h" ;;
         "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
+        "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -166,6 +167,16 @@ _stepguard_option_value() {
         "audit witness-request --out"|"audit witness-request -o") echo "path" ;;
         "audit witness-request --format") echo "words:text json" ;;
         "audit witness-request --color") echo "words:auto always never" ;;
+        "gate --host") echo "words:claude-code" ;;
+        "gate --policies"|"gate -p") echo "path" ;;
+        "gate --log") echo "path" ;;
+        "gate --mode") echo "words:enforce log-only" ;;
+        "gate --allow-answer") echo "words:none allow" ;;
+        "gate --lock-timeout") echo "value" ;;
+        "gate --now") echo "value" ;;
+        "gate --settings") echo "path" ;;
+        "gate --format") echo "words:text json" ;;
+        "gate --color") echo "words:auto always never" ;;
         *) return 1 ;;
     esac
 }
@@ -189,6 +200,7 @@ _stepguard_positional() {
         "audit publish") echo "path" ;;
         "audit cosign") echo "path" ;;
         "audit witness-request") echo "path" ;;
+        "gate") echo "words:install" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;
     esac

@@ -5,7 +5,7 @@
 function __stepguard_subcommands
     switch "$argv[1]"
         case ''
-            echo lint fmt test validate authorize eval mutate keygen mint token audit completions help
+            echo lint fmt test validate authorize eval mutate keygen mint token audit gate completions help
         case 'token'
             echo verify inspect revoke
         case 'audit'
@@ -49,6 +49,7 @@ complete -c stepguard -n '__stepguard_at \'\'' -a 'keygen' -d 'make an Ed25519 k
 complete -c stepguard -n '__stepguard_at \'\'' -a 'mint' -d 'mint a credential for one allowed step of a plan'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'token' -d 'check, show and revoke credentials'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'audit' -d 'keep and check a tamper-evident audit log'
+complete -c stepguard -n '__stepguard_at \'\'' -a 'gate' -d 'decide one live tool call from an agent host\'s hook'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'completions' -d 'print the shell completion script for bash, zsh or fish'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'help' -d 'show the help of a command'
 complete -c stepguard -n '__stepguard_at \'\'' -s V -l version -d 'print the version and exit'
@@ -252,7 +253,21 @@ complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l color -x 
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -F
+complete -c stepguard -n '__stepguard_at \'gate\'' -l host -x -a 'claude-code' -d 'the agent host whose hook runs the gate'
+complete -c stepguard -n '__stepguard_at \'gate\'' -s p -l policies -r -F -d 'the policy directory (default: STEPGUARD_POLICIES, then .stepguard/policies above the event\'s cwd)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l log -r -F -d 'the audit log (default: STEPGUARD_LOG, then .stepguard/audit.log above the event\'s cwd)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l mode -x -a 'enforce log-only' -d 'enforce the decisions, or only record them'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l allow-answer -x -a 'none allow' -d 'what an allowed call is answered: no decision, or the host\'s allow (skips its prompt)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l lock-timeout -x -d 'the longest wait for the log\'s lock, in milliseconds'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l settings -r -F -d 'gate install: the host settings file (default: .claude/settings.json)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l dry-run -d 'gate install: print the change without writing it'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'gate\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'gate\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'gate\'' -x -a 'install'
 complete -c stepguard -n '__stepguard_at \'completions\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'completions\'' -x -a 'bash zsh fish'
 complete -c stepguard -n '__stepguard_at \'help\'' -s h -l help -d 'show this help and exit'
-complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint token audit completions help'
+complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint token audit gate completions help'

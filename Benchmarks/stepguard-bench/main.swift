@@ -2,7 +2,7 @@
 // run function and documents its arguments.
 import Foundation
 
-let benchUsage = "usage: stepguard-bench audit|cedar|crypto|lint|tiles|workflow [ARGS...]\n"
+let benchUsage = "usage: stepguard-bench audit|cedar|crypto|gate|lint|tiles|workflow [ARGS...]\n"
 let benchArguments = Array(CommandLine.arguments.dropFirst())
 
 guard let benchArea = benchArguments.first else {
@@ -17,6 +17,8 @@ case "cedar":
     exit(runCedarBenchmark(arguments: benchRest))
 case "crypto":
     runCryptoBenchmark(arguments: benchRest)
+case "gate":
+    exit(runGateBenchmark(arguments: benchRest))
 case "lint":
     runLintBenchmark(arguments: benchRest)
 case "tiles":

@@ -32,6 +32,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTile(path: String, reason: String)
     /// Publishing would roll back or fork the tree already published in the directory.
     case publishRefused(directory: String, reason: String)
+    /// The log's lock was not obtained within the time allowed (another writer holds it).
+    case lockTimeout(path: String, milliseconds: Int)
 
     public var description: String {
         switch self {
@@ -63,6 +65,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(reason); run 'stepguard audit verify --tiles' on the directory to locate the damage"
         case let .publishRefused(directory, reason):
             return "\(directory): not published: \(reason)"
+        case let .lockTimeout(path, milliseconds):
+            return "\(path): the log's lock was not obtained within \(milliseconds) ms; another writer holds it, or a stale process does (find it with 'fuser \(path)')"
         }
     }
 }

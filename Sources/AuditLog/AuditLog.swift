@@ -110,6 +110,11 @@ public enum AuditLog {
     public static func append(events: [JSONValue], to path: String, now: Date? = nil) throws(AuditError) -> [AppendedRecord] {
         let file = try FileHandleFD(path: path, flags: O_RDWR | O_CREAT | O_APPEND)
         try file.lockExclusive()
+        return try append(events: events, locked: file, path: path, now: now)
+    }
+
+    /// The body of `append` for a log whose exclusive lock `file` already holds.
+    static func append(events: [JSONValue], locked file: FileHandleFD, path: String, now: Date?) throws(AuditError) -> [AppendedRecord] {
         let tail = try readTail(file)
         var seq = tail.nextSeq
         var prev = tail.lastHash

@@ -37,6 +37,26 @@ final class FileHandleFD {
         }
     }
 
+    /// Takes the exclusive advisory lock, waiting at most `milliseconds`; false when another
+    /// holder kept it that long.
+    func lockExclusive(waitingAtMost milliseconds: Int) throws(AuditError) -> Bool {
+        var waited = 0
+        var pause = 1
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            guard errno == EWOULDBLOCK else {
+                throw AuditError.io(path: path, operation: "lock", message: errnoMessage())
+            }
+            if waited >= milliseconds { return false }
+            // Back off from 1 ms up to 8 ms: a gate decision holds the lock for a few ms.
+            let step = min(pause, milliseconds - waited)
+            usleep(useconds_t(step * 1000))
+            waited += step
+            pause = min(pause * 2, 8)
+        }
+        return true
+    }
+
     /// Takes the shared advisory lock.
     func lockShared() throws(AuditError) {
         while flock(fd, LOCK_SH) != 0 {

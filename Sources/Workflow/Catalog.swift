@@ -93,8 +93,9 @@ public struct ActionCatalog: Sendable {
         guard case .object(let root) = source.root else {
             throw fail([], "tools.json must be an object {\"actions\": {...}}, found \(source.root.typeName)")
         }
-        for key in root.keys where key != "actions" && key != "description" {
-            throw fail([.key(key)], "unknown catalog key \"\(key)\"; tools.json holds \"actions\" (and an optional \"description\")")
+        // `hosts` (tool-call mapping) and `resources` (attribute rules) are read by the gate.
+        for key in root.keys where !["actions", "description", "hosts", "resources"].contains(key) {
+            throw fail([.key(key)], "unknown catalog key \"\(key)\"; tools.json holds \"actions\" and optionally \"description\", \"hosts\" and \"resources\"")
         }
         guard let actionsValue = root["actions"] else { throw fail([], "tools.json has no \"actions\"; add \"actions\": {\"<name>\": {\"effect\": \"read\"}}") }
         guard case .object(let actionObjects) = actionsValue else {
@@ -140,8 +141,9 @@ public struct ActionCatalog: Sendable {
                 for (variantName, variantValue) in variantObjects {
                     let path = base + [.key("variants"), .key(variantName)]
                     guard case .object(let v) = variantValue else { throw fail(path, "variant \"\(variantName)\" must be an object") }
-                    for key in v.keys where !["action", "resource", "args", "description"].contains(key) {
-                        throw fail(path + [.key(key)], "unknown key \"\(key)\" in variant \"\(variantName)\"; a variant sets \"action\", \"resource\" and \"args\"")
+                    // `input`: the edits of a host's tool input that carry the rewrite out (read by the gate).
+                    for key in v.keys where !["action", "resource", "args", "input", "description"].contains(key) {
+                        throw fail(path + [.key(key)], "unknown key \"\(key)\" in variant \"\(variantName)\"; a variant sets \"action\", \"resource\", \"args\" and \"input\"")
                     }
                     var variantAction: String?
                     if let a = v["action"] {

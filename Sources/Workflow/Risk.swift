@@ -70,6 +70,12 @@ public struct RiskAssessment: Sendable, Equatable {
     /// - resource `sensitivity` 3 or more is high, 2 medium;
     /// - resource `environment` `production`/`prod` is high for a write or delete, medium for a read.
     static func assess(plan: Plan, catalog: ActionCatalog, entities: EntityFacts) -> RiskAssessment {
+        assess(steps: plan.steps, catalog: catalog, resources: entities)
+    }
+
+    /// The assessment of `steps`, their resources described by `resources` (a live session's
+    /// call, whose resource no entities file lists).
+    public static func assess(steps: [PlanStep], catalog: ActionCatalog, resources: some ResourceFacts) -> RiskAssessment {
         var found: [String: RiskFactor] = [:]
         func add(_ kind: String, _ value: String, _ level: RiskClass, _ step: String) {
             let key = kind + "\u{0}" + value
@@ -81,7 +87,7 @@ public struct RiskAssessment: Sendable, Equatable {
             found[key]!.level = max(found[key]!.level, level)
             if found[key]!.steps.last != step { found[key]!.steps.append(step) }
         }
-        for step in plan.steps where step.checkpoint == nil {
+        for step in steps where step.checkpoint == nil {
             guard let action = catalog.actions[step.action] else { continue }
             switch action.effect {
             case .delete: add("effect", "delete", .high, step.id)
@@ -91,13 +97,13 @@ public struct RiskAssessment: Sendable, Equatable {
             for flag in action.flags {
                 add("flag", flag.rawValue, flag == .external ? .medium : .high, step.id)
             }
-            let sensitivity = entities.sensitivity(of: step.resource)
+            let sensitivity = resources.sensitivity(of: step.resource)
             if sensitivity >= 3 {
                 add("sensitivity", String(sensitivity), .high, step.id)
             } else if sensitivity == 2 {
                 add("sensitivity", "2", .medium, step.id)
             }
-            if let environment = entities.environment(of: step.resource), environment == "production" || environment == "prod" {
+            if let environment = resources.environment(of: step.resource), environment == "production" || environment == "prod" {
                 add("environment", environment, action.effect > .read ? .high : .medium, step.id)
             }
         }

@@ -41,6 +41,7 @@ public enum CommandTable {
             MintCommand.spec,
             TokenCommand.spec,
             AuditCommand.spec,
+            GateCommand.spec,
             CompletionsCommand.spec,
             HelpCommand.spec,
             GenerateDocsCommand.spec,

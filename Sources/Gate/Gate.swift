@@ -1,0 +1,250 @@
+import AuditLog
+import Foundation
+import JSONValue
+import Workflow
+
+/// Knobs of one gate run.
+public struct GateOptions: Sendable {
+    /// Whether answers enforce the decision.
+    public var mode: GateMode
+    /// The time policies see; the current time when nil.
+    public var clock: Clock?
+    /// The longest wait for the log's lock before the call is blocked.
+    public var lockTimeoutMilliseconds: Int
+
+    /// Defaults: enforce, the current time, a 5 s lock wait.
+    public init(mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000) {
+        self.mode = mode
+        self.clock = clock
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+    }
+
+    /// The time stamped on records: the pinned clock when there is one, so one log never mixes
+    /// the two clocks; otherwise the clock as read under the log's lock.
+    var recordTime: Date? {
+        clock.map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) }
+    }
+}
+
+/// The gate's decision on one tool call.
+public struct GateVerdict: Sendable, Equatable {
+    /// The outcome, as `eval` would give it for the same step and history.
+    public var outcome: StepOutcome
+    /// The policies that decided it.
+    public var policies: [String]
+    /// Why, in one line.
+    public var reason: String
+    /// Satisfied log-only forbids (the deciding ones for `warn`).
+    public var warnings: [String]
+    /// Who must approve (outcome `approve`).
+    public var groups: [String]
+    /// The variants applied (outcome `mutate`).
+    public var variant: String?
+    /// The rewritten tool input, whole (outcome `mutate`).
+    public var updatedInput: JSONObject?
+    /// The call as the catalog sees it; nil when no rule maps it.
+    public var mapped: MappedCall?
+    /// The `seq` of the decision record.
+    public var seq: Int
+
+    /// The sentence the host shows: what stepguard decided, by which policies, and why.
+    public var message: String {
+        let names = policies.map { "\"\($0)\"" }.joined(separator: ", ")
+        switch outcome {
+        case .deny, .blocked:
+            return "stepguard denied this call" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .mutate:
+            return "stepguard rewrote this call to \"\(variant ?? "")\"" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .approve:
+            let who = groups.map { "\"\($0)\"" }.joined(separator: " and ")
+            return "stepguard holds this call for approval by \(who)" + (policies.isEmpty ? "" : " (\(names))") + ": \(reason)"
+        case .warn:
+            return "stepguard log-only policy \(names) would stop this call: \(reason)"
+        case .allow:
+            return "stepguard allowed this call" + (policies.isEmpty ? "" : " (\(names))")
+        }
+    }
+}
+
+/// Decides live tool calls of an agent host, and records them in the audit log.
+public enum Gate {
+    /// Decides `call` of `host` against `policies`, with the session's earlier calls from the
+    /// log at `locations.log` as its history, and appends the decision to that log. Reading the
+    /// history, deciding and appending happen under the log's lock, so parallel calls of one
+    /// session are decided one after the other, in the log's order.
+    public static func decide(
+        _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
+    ) throws(GateError) -> GateVerdict {
+        var verdict = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+            try decideLocked(call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran), options: options)
+        }
+        verdict.0.seq = verdict.1
+        return verdict.0
+    }
+
+    /// Records that `call` ran (or failed): an execution record joined to its decision by the
+    /// host's tool-call id. A call the gate held for approval that ran anyway was approved at
+    /// the host's prompt: an approval record says so before the execution.
+    public static func record(
+        _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
+    ) throws(GateError) {
+        _ = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+            let decision = calls.first { $0.step == call.toolUseID }
+            var events: [JSONValue] = []
+            if decision?.outcome == StepOutcome.approve.rawValue {
+                events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
+                    plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
+            }
+            var outcome: [(String, JSONValue)] = [("succeeded", .bool(result.succeeded))]
+            if let error = result.error { outcome.append(("error", .string(String(error.prefix(1000))))) }
+            if result.interrupted { outcome.append(("interrupted", true)) }
+            events.append(adding([("host", .string(host)), ("tool", .string(call.tool)), ("result", .object(JSONObject(outcome)))],
+                to: AuditEvent.execution(
+                    plan: call.session, step: call.toolUseID, principal: decision?.principal,
+                    action: decision?.action, resource: decision?.resource,
+                    outcome: result.succeeded ? "succeeded" : "failed")))
+            return ((), events)
+        }
+    }
+
+    /// The critical section of one session: under the log's lock, its calls are read, `body`
+    /// turns them into a result and the events to append, and the events are appended (with the
+    /// session's index brought up to date). Returns the result and the `seq` of the first event.
+    static func inSession<T>(
+        _ call: ToolCall, locations: GateLocations, options: GateOptions,
+        _ body: ([SessionCall]) throws(GateError) -> (T, [JSONValue])
+    ) throws(GateError) -> (T, Int) {
+        do {
+            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
+                let session = SessionLog(log: log, session: call.session)
+                let state = try session.read()
+                let (result, events) = try body(SessionLog.calls(state.records))
+                let appended = try log.append(events: events, now: options.recordTime)
+                session.remember(appended, after: state)
+                return (result, appended[0].seq)
+            }
+        } catch let error as GateError {
+            throw error
+        } catch let error as AuditError {
+            throw .log(error)
+        } catch {
+            throw .log(.io(path: locations.log, operation: "record the call", message: "\(error)"))
+        }
+    }
+
+    // MARK: - Deciding
+
+    static func decideLocked(
+        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], options: GateOptions
+    ) throws(GateError) -> (GateVerdict, [JSONValue]) {
+        let catalog = policies.catalog
+        guard let mapped = catalog.map(call, host: host, root: root) else {
+            let reason = catalog.hosts[host] == nil
+                ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
+                : "no rule in \(catalog.file) maps tool \"\(call.tool)\"; add {\"tool\": \"\(call.tool)\", \"action\": ..., \"resource\": ...} to hosts.\(host).tools, or a \"default\" rule"
+            let verdict = GateVerdict(
+                outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0)
+            // No action and no resource: nothing was mapped, so the record says only who was
+            // denied what and why.
+            let record = JSONValue.object(JSONObject([
+                ("kind", "decision"), ("plan", .string(call.session)), ("step", .string(call.toolUseID)),
+                ("principal", .string((catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)).description)),
+                ("outcome", "deny"), ("reason", .string(reason)), ("label", "deny"),
+                ("clock", .string((options.clock ?? Clock.now()).description)),
+            ]))
+            return (verdict, [adding(gateMembers(call, host: host, options: options), to: record)])
+        }
+        let resources = GateResources(catalog: catalog, entities: policies.bundle.entities, root: root)
+        let context = JSONObject([
+            ("resource", resources.attributes(mapped.resource).json(mapped.resource)),
+            ("host", .object(JSONObject([("name", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]))),
+        ])
+        let prepared = StepJudge.prepare(
+            call: call, mapped: mapped, context: context, history: history, bundle: policies.bundle, resources: resources)
+        let clock = options.clock ?? Clock.now()
+        var bundle = policies.bundle
+        var refusals: [String] = []
+        var evaluation: StepEvaluation
+        var updatedInput: JSONObject?
+        // A rewrite the tool input cannot carry out exactly falls through to the next remedy:
+        // its variant is taken out of the catalog and the call decided again.
+        while true {
+            evaluation = try StepJudge.judge(prepared, session: call.session, bundle: bundle, clock: clock)
+            guard evaluation.outcome == .mutate, let rewrite = evaluation.rewrite else { break }
+            switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root) {
+            case .success(let input):
+                updatedInput = input
+            case .failure(let refusal):
+                refusals.append("rewrite \"\(rewrite.hops[0].variant)\" refused: \(refusal.message)")
+                let action = rewrite.hops[0].from.action
+                bundle.catalog.actions[action]?.variants.removeAll { $0.name == rewrite.hops[0].variant }
+                continue
+            }
+            break
+        }
+        if !refusals.isEmpty && evaluation.outcome != .mutate { evaluation.reason += "; " + refusals.joined(separator: "; ") }
+        let verdict = GateVerdict(
+            outcome: evaluation.outcome, policies: evaluation.policies, reason: evaluation.reason, warnings: evaluation.warnings,
+            groups: evaluation.approval?.groups ?? [], variant: evaluation.rewrite?.variantPath, updatedInput: updatedInput,
+            mapped: mapped, seq: 0)
+        var extra = gateMembers(call, host: host, options: options)
+        extra.append(("rule", .string(mapped.rule)))
+        if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
+        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: prepared.risk.riskClass))]
+        if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
+            var members: [(String, JSONValue)] = [("host", .string(host))]
+            if let input = updatedInput { members.append(("input", .object(input))) }
+            events.append(adding(members, to: mutation))
+        }
+        return (verdict, events)
+    }
+
+    struct Refusal: Error { let message: String }
+
+    /// The tool input after the input edits of every hop, when it maps back to exactly the
+    /// rewritten step the policies allowed: the same action and resource, and the same value
+    /// of every argument a variant sets.
+    static func carryOut(
+        _ rewrite: Rewrite, call: ToolCall, host: String, catalog: GateCatalog, bundle: PolicyBundle, root: String
+    ) -> Result<JSONObject, Refusal> {
+        var input = call.input
+        var variantArgs = Set<String>()
+        for hop in rewrite.hops {
+            guard catalog.inputEdits[hop.from.action]?[hop.variant] != nil else {
+                return .failure(Refusal(message: "variant \"\(hop.variant)\" of \"\(hop.from.action)\" has no \"input\" edits in \(catalog.file), so the tool call cannot be rewritten"))
+            }
+            guard let next = catalog.edit(input, action: hop.from.action, variant: hop.variant) else {
+                return .failure(Refusal(message: "the input edits of \"\(hop.variant)\" need a string field the call does not have"))
+            }
+            input = next
+            for key in bundle.catalog.actions[hop.from.action]?.variant(hop.variant)?.args.keys ?? [] { variantArgs.insert(key) }
+        }
+        var edited = call
+        edited.input = input
+        let final = rewrite.final
+        guard let remapped = catalog.map(edited, host: host, root: root) else {
+            return .failure(Refusal(message: "no rule maps the rewritten input"))
+        }
+        guard remapped.action == final.action, remapped.resource == final.resource else {
+            return .failure(Refusal(message: "the rewritten input maps to \(remapped.action) on \(remapped.resource) (\(remapped.rule)), not to the variant's \(final.action) on \(final.resource)"))
+        }
+        for key in variantArgs.sorted() where remapped.args[key] != final.args[key] {
+            return .failure(Refusal(message: "the rewritten input maps to args.\(key) = \(remapped.args[key].map(CanonicalJSON.string) ?? "nothing"), not the variant's \(final.args[key].map(CanonicalJSON.string) ?? "nothing")"))
+        }
+        return .success(input)
+    }
+
+    // MARK: - Records
+
+    static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
+        if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
+        return members
+    }
+
+    static func adding(_ members: [(String, JSONValue)], to event: JSONValue) -> JSONValue {
+        guard case .object(var object) = event else { return event }
+        for (key, value) in members { object[key] = value }
+        return .object(object)
+    }
+}

@@ -1,0 +1,409 @@
+import Basics
+import JSONValue
+import Workflow
+
+/// What the gate reads from `tools.json` beyond the action catalog: how each host's tool calls
+/// map to catalog actions (`hosts`), the attributes of resources no `entities.json` lists
+/// (`resources`), and the tool-input edits that carry out each variant (`input`).
+///
+///     "hosts": {
+///       "claude-code": {
+///         "principal": "Agent::\"claude-code\"",
+///         "tools": [
+///           { "tool": "Read", "action": "fs.read",
+///             "resource": { "type": "File", "id": "{input.file_path|path}" } },
+///           { "tool": "Bash", "input": { "command": "^\\s*curl\\s.*?(?<url>https?://\\S+)" },
+///             "action": "net.fetch", "resource": { "type": "Url", "id": "{url}" } }
+///         ],
+///         "default": { "action": "tool.other", "resource": { "type": "Tool", "id": "{tool}" } }
+///       }
+///     },
+///     "resources": [
+///       { "type": "File", "id": "*/.env", "labels": ["secret"], "sensitivity": 4 },
+///       { "type": "Url", "host": "*", "external": true }
+///     ]
+///
+/// Rules are tried in order and the first that matches maps the call: its `tool` glob matches
+/// the tool name and each of its `input` patterns (regular expressions, unanchored) matches
+/// the string value of that input field.
+public struct GateCatalog: Sendable {
+    /// The mapping of each host, by host name.
+    public var hosts: [String: HostMapping]
+    /// Attribute rules, in file order; every matching rule contributes.
+    public var resourceRules: [AttributeRule]
+    /// Input edits by action, then variant.
+    public var inputEdits: [String: [String: [InputEdit]]]
+    /// The file read.
+    public var file: String
+
+    /// One host's mapping.
+    public struct HostMapping: Sendable {
+        /// The principal of every call (default `Agent::"<host>"`).
+        public var principal: EntityRef
+        /// Rules in order.
+        public var rules: [ToolRule]
+        /// The rule for calls no rule maps; without one, such calls are denied.
+        public var fallback: ToolRule?
+    }
+
+    /// One mapping rule.
+    public struct ToolRule: Sendable {
+        let tool: Glob
+        let input: [(field: String, pattern: Pattern)]
+        /// The catalog action.
+        public let action: String
+        let resourceType: Template
+        let resourceID: Template
+        let args: [(String, ArgTemplate)]
+        /// Where the rule is (`hosts.claude-code.tools[3]`).
+        public let path: String
+    }
+
+    indirect enum ArgTemplate: Sendable {
+        case literal(JSONValue)
+        case text(Template)
+        case object([(String, ArgTemplate)])
+        case array([ArgTemplate])
+    }
+
+    /// One attribute rule.
+    public struct AttributeRule: Sendable {
+        let type: String
+        let id: Glob?
+        let host: Glob?
+        let labels: [String]
+        let sensitivity: Int64?
+        let environment: String?
+        let external: Bool?
+    }
+
+    /// Reads the gate's sections of the catalog file at `path` and checks every action and
+    /// variant they name against `catalog`.
+    public static func load(_ path: String, catalog: ActionCatalog) throws(GateError) -> GateCatalog {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path)
+        } catch {
+            throw .policies(.unreadable(file: path, message: error.message))
+        }
+        return try parse(bytes, file: path, catalog: catalog)
+    }
+
+    /// Parses the gate's sections of catalog JSON.
+    public static func parse(_ bytes: [UInt8], file: String, catalog: ActionCatalog) throws(GateError) -> GateCatalog {
+        let document: JSONDocument
+        do {
+            document = try JSONParser.parseDocument(bytes, file: file)
+        } catch {
+            throw .policies(.malformedJSON(error))
+        }
+        return try Reader(document: document, file: file, catalog: catalog).read()
+    }
+
+    /// Maps a call of `host`: the first matching rule, else the host's default, else nil.
+    public func map(_ call: ToolCall, host: String, root: String) -> MappedCall? {
+        guard let mapping = hosts[host] else { return nil }
+        for rule in mapping.rules {
+            if let mapped = rule.apply(call, root: root, principal: mapping.principal) { return mapped }
+        }
+        return mapping.fallback?.apply(call, root: root, principal: mapping.principal, isFallback: true)
+    }
+
+    /// The facts of `resource`: its `entities.json` attributes when it is listed there, else
+    /// the union of every matching attribute rule (labels joined, the highest sensitivity, the
+    /// first environment, external when any rule says so).
+    public func facts(of resource: EntityRef, entities: EntityFacts, root: String) -> ResourceAttributes {
+        var facts = ResourceAttributes()
+        if resource.id.hasPrefix("/") { facts.inProject = PathText.isInside(resource.id, root: root) }
+        if entities.attributes[resource] != nil {
+            facts.labels = entities.labels(of: resource).sorted()
+            facts.sensitivity = entities.sensitivity(of: resource)
+            facts.environment = entities.environment(of: resource)
+            facts.external = entities.attributes[resource]?["external"]?.boolValue ?? false
+            return facts
+        }
+        var labels = Set<String>()
+        lazy var host = PathText.host(ofURL: resource.id)
+        for rule in resourceRules where rule.type == resource.type {
+            if let id = rule.id, !id.matches(resource.id) { continue }
+            if let glob = rule.host {
+                guard let host, glob.matches(host) else { continue }
+            }
+            labels.formUnion(rule.labels)
+            if let sensitivity = rule.sensitivity { facts.sensitivity = max(facts.sensitivity, sensitivity) }
+            if facts.environment == nil { facts.environment = rule.environment }
+            if rule.external == true { facts.external = true }
+        }
+        facts.labels = labels.sorted()
+        return facts
+    }
+
+    /// Applies the input edits of a variant of `action`; nil when a field an edit needs is
+    /// missing or not a string.
+    public func edit(_ input: JSONObject, action: String, variant: String) -> JSONObject? {
+        var out = input
+        for edit in inputEdits[action]?[variant] ?? [] {
+            guard let next = edit.apply(to: out) else { return nil }
+            out = next
+        }
+        return out
+    }
+}
+
+extension GateCatalog.ToolRule {
+    func apply(_ call: ToolCall, root: String, principal: EntityRef, isFallback: Bool = false) -> MappedCall? {
+        if !isFallback && !tool.matches(call.tool) { return nil }
+        var groups: [String: String] = [:]
+        for (field, pattern) in input {
+            guard let value = call.input[field]?.stringValue, let found = pattern.firstMatch(value) else { return nil }
+            groups.merge(found) { first, _ in first }
+        }
+        let values = TemplateValues(call: call, root: root, groups: groups)
+        guard let type = resourceType.render(values), let id = resourceID.render(values), !type.isEmpty else { return nil }
+        var args = JSONObject()
+        for (key, template) in self.args {
+            guard let value = template.render(values) else { return nil }
+            args[key] = value
+        }
+        return MappedCall(principal: principal, action: action, resource: EntityRef(type: type, id: id), args: args, rule: path)
+    }
+}
+
+extension GateCatalog.ArgTemplate {
+    func render(_ values: TemplateValues) -> JSONValue? {
+        switch self {
+        case .literal(let value): return value
+        case .text(let template): return template.render(values).map(JSONValue.string)
+        case .object(let members):
+            var object = JSONObject()
+            for (key, member) in members {
+                guard let value = member.render(values) else { return nil }
+                object[key] = value
+            }
+            return .object(object)
+        case .array(let elements):
+            var out: [JSONValue] = []
+            for element in elements {
+                guard let value = element.render(values) else { return nil }
+                out.append(value)
+            }
+            return .array(out)
+        }
+    }
+}
+
+private struct Reader {
+    let document: JSONDocument
+    let file: String
+    let catalog: ActionCatalog
+
+    func fail(_ path: [JSONPathComponent], _ message: String) -> GateError {
+        let at = document.nearestLocation(of: path)
+        return .malformedMapping(FileLocation(file: file, line: at.line, column: at.column, path: renderJSONPath(path)), message: message)
+    }
+
+    func read() throws(GateError) -> GateCatalog {
+        let root = document.value
+        var hosts: [String: GateCatalog.HostMapping] = [:]
+        if let value = root["hosts"] {
+            guard case .object(let members) = value else { throw fail([.key("hosts")], "\"hosts\" must be an object keyed by host name (\"claude-code\")") }
+            for (name, hostValue) in members {
+                hosts[name] = try host(name, hostValue, [.key("hosts"), .key(name)])
+            }
+        }
+        var rules: [GateCatalog.AttributeRule] = []
+        if let value = root["resources"] {
+            guard case .array(let elements) = value else { throw fail([.key("resources")], "\"resources\" must be an array of attribute rules") }
+            for (index, element) in elements.enumerated() {
+                rules.append(try attributeRule(element, [.key("resources"), .index(index)]))
+            }
+        }
+        var edits: [String: [String: [InputEdit]]] = [:]
+        if case .object(let actions)? = root["actions"] {
+            for (action, actionValue) in actions {
+                guard case .object(let variants)? = actionValue["variants"] else { continue }
+                for (variant, variantValue) in variants {
+                    guard let input = variantValue["input"] else { continue }
+                    let path: [JSONPathComponent] = [.key("actions"), .key(action), .key("variants"), .key(variant), .key("input")]
+                    edits[action, default: [:]][variant] = try inputEdits(input, path)
+                }
+            }
+        }
+        return GateCatalog(hosts: hosts, resourceRules: rules, inputEdits: edits, file: file)
+    }
+
+    func host(_ name: String, _ value: JSONValue, _ path: [JSONPathComponent]) throws(GateError) -> GateCatalog.HostMapping {
+        guard case .object(let object) = value else { throw fail(path, "host \"\(name)\" must be an object with \"tools\"") }
+        for key in object.keys where !["principal", "tools", "default", "description"].contains(key) {
+            throw fail(path + [.key(key)], "unknown key \"\(key)\" in host \"\(name)\"; a host has \"principal\", \"tools\" and \"default\"")
+        }
+        var principal = EntityRef(type: "Agent", id: name)
+        if let value = object["principal"] {
+            guard let entity = EntityRef(json: value) else {
+                throw fail(path + [.key("principal")], "\"principal\" must be an entity: \"Agent::\\\"claude-code\\\"\" or {\"type\", \"id\"}")
+            }
+            principal = entity
+        }
+        var rules: [GateCatalog.ToolRule] = []
+        if let value = object["tools"] {
+            guard case .array(let elements) = value else { throw fail(path + [.key("tools")], "\"tools\" must be an array of mapping rules") }
+            for (index, element) in elements.enumerated() {
+                rules.append(try rule(element, path + [.key("tools"), .index(index)], isFallback: false))
+            }
+        }
+        let fallback = try object["default"].map { (value) throws(GateError) in try rule(value, path + [.key("default")], isFallback: true) }
+        return GateCatalog.HostMapping(principal: principal, rules: rules, fallback: fallback)
+    }
+
+    func rule(_ value: JSONValue, _ path: [JSONPathComponent], isFallback: Bool) throws(GateError) -> GateCatalog.ToolRule {
+        guard case .object(let object) = value else { throw fail(path, "a mapping rule must be an object with \"tool\", \"action\" and \"resource\"") }
+        let allowed: Set<String> = isFallback ? ["action", "resource", "args", "description"] : ["tool", "input", "action", "resource", "args", "description"]
+        for key in object.keys where !allowed.contains(key) {
+            throw fail(path + [.key(key)], "unknown key \"\(key)\" in a mapping rule; allowed keys are \(allowed.sorted().joined(separator: ", "))")
+        }
+        var tool = Glob("*")
+        if !isFallback {
+            guard let text = object["tool"]?.stringValue, !text.isEmpty else {
+                throw fail(object["tool"] == nil ? path : path + [.key("tool")], "a mapping rule needs \"tool\": the host's tool name or a glob (\"mcp__github__*\")")
+            }
+            tool = Glob(text)
+        }
+        var patterns: [(field: String, pattern: Pattern)] = []
+        if let value = object["input"] {
+            guard case .object(let members) = value else { throw fail(path + [.key("input")], "\"input\" must map input fields to regular expressions") }
+            for (field, patternValue) in members {
+                guard let text = patternValue.stringValue else { throw fail(path + [.key("input"), .key(field)], "the pattern for \"\(field)\" must be a string") }
+                guard let pattern = Pattern(text) else {
+                    throw fail(path + [.key("input"), .key(field)], "\"\(text)\" is not a valid regular expression")
+                }
+                patterns.append((field, pattern))
+            }
+        }
+        let groups = Set(patterns.flatMap(\.pattern.groupNames))
+        guard let actionText = object["action"]?.stringValue, !actionText.isEmpty else {
+            throw fail(object["action"] == nil ? path : path + [.key("action")], "a mapping rule needs \"action\": a catalog action")
+        }
+        let action = EntityRef.action(actionText).actionName
+        guard catalog.actions[action] != nil else {
+            let hint = EditDistance.suggestion(for: action, among: catalog.actions.keys).map { "; did you mean \"\($0)\"?" } ?? "; add it to \"actions\""
+            throw fail(path + [.key("action")], "unknown action \"\(action)\"\(hint)")
+        }
+        guard case .object(let resource)? = object["resource"], let typeText = resource["type"]?.stringValue,
+              let idText = resource["id"]?.stringValue, resource.count == 2
+        else {
+            throw fail(object["resource"] == nil ? path : path + [.key("resource")],
+                       "\"resource\" must be {\"type\": \"File\", \"id\": \"{input.file_path|path}\"}: an entity type and an id template")
+        }
+        let type = try template(typeText, groups, path + [.key("resource"), .key("type")])
+        let id = try template(idText, groups, path + [.key("resource"), .key("id")])
+        var args: [(String, GateCatalog.ArgTemplate)] = []
+        if let value = object["args"] {
+            guard case .object(let members) = value else { throw fail(path + [.key("args")], "\"args\" must be an object") }
+            for (key, member) in members { args.append((key, try argTemplate(member, groups, path + [.key("args"), .key(key)]))) }
+        }
+        return GateCatalog.ToolRule(
+            tool: tool, input: patterns, action: action, resourceType: type, resourceID: id, args: args,
+            path: renderJSONPath(path))
+    }
+
+    func template(_ text: String, _ groups: Set<String>, _ path: [JSONPathComponent]) throws(GateError) -> Template {
+        switch Template.parse(text, groups: groups) {
+        case .success(let template): return template
+        case .failure(let error): throw fail(path, error.message)
+        }
+    }
+
+    func argTemplate(_ value: JSONValue, _ groups: Set<String>, _ path: [JSONPathComponent]) throws(GateError) -> GateCatalog.ArgTemplate {
+        switch value {
+        case .string(let text): return .text(try template(text, groups, path))
+        case .object(let members):
+            var out: [(String, GateCatalog.ArgTemplate)] = []
+            for (key, member) in members { out.append((key, try argTemplate(member, groups, path + [.key(key)]))) }
+            return .object(out)
+        case .array(let elements):
+            var out: [GateCatalog.ArgTemplate] = []
+            for (index, element) in elements.enumerated() { out.append(try argTemplate(element, groups, path + [.index(index)])) }
+            return .array(out)
+        case .null: throw fail(path, "null has no Cedar equivalent; remove the argument")
+        default: return .literal(value)
+        }
+    }
+
+    func attributeRule(_ value: JSONValue, _ path: [JSONPathComponent]) throws(GateError) -> GateCatalog.AttributeRule {
+        guard case .object(let object) = value else { throw fail(path, "an attribute rule must be an object with \"type\"") }
+        let allowed: Set<String> = ["type", "id", "host", "labels", "sensitivity", "environment", "external", "description"]
+        for key in object.keys where !allowed.contains(key) {
+            throw fail(path + [.key(key)], "unknown key \"\(key)\" in an attribute rule; allowed keys are \(allowed.sorted().joined(separator: ", "))")
+        }
+        guard let type = object["type"]?.stringValue, !type.isEmpty else {
+            throw fail(path, "an attribute rule needs \"type\": the entity type it describes (\"File\", \"Url\")")
+        }
+        func string(_ key: String) throws(GateError) -> String? {
+            guard let value = object[key] else { return nil }
+            guard let text = value.stringValue else { throw fail(path + [.key(key)], "\"\(key)\" must be a string") }
+            return text
+        }
+        var labels: [String] = []
+        if let value = object["labels"] {
+            guard let array = value.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
+                throw fail(path + [.key("labels")], "\"labels\" must be an array of strings")
+            }
+            labels = array.compactMap(\.stringValue)
+        }
+        var sensitivity: Int64?
+        if let value = object["sensitivity"] {
+            guard let number = value.int64Value, (0...4).contains(number) else {
+                throw fail(path + [.key("sensitivity")], "\"sensitivity\" must be an integer from 0 (public) to 4 (secret)")
+            }
+            sensitivity = number
+        }
+        var external: Bool?
+        if let value = object["external"] {
+            guard let flag = value.boolValue else { throw fail(path + [.key("external")], "\"external\" must be true or false") }
+            external = flag
+        }
+        return GateCatalog.AttributeRule(
+            type: type, id: try string("id").map(Glob.init), host: try string("host").map(Glob.init), labels: labels,
+            sensitivity: sensitivity, environment: try string("environment"), external: external)
+    }
+
+    func inputEdits(_ value: JSONValue, _ path: [JSONPathComponent]) throws(GateError) -> [InputEdit] {
+        guard case .array(let elements) = value else {
+            throw fail(path, "\"input\" must be an array of edits: {\"field\", and one of \"set\", \"remove\", \"replace\"+\"with\", \"pattern\"+\"with\"}")
+        }
+        var edits: [InputEdit] = []
+        for (index, element) in elements.enumerated() {
+            let at = path + [.index(index)]
+            guard case .object(let object) = element, let field = object["field"]?.stringValue, !field.isEmpty else {
+                throw fail(at, "an input edit needs \"field\": the tool input field it changes")
+            }
+            let operations = ["set", "remove", "replace", "pattern"].filter { object[$0] != nil }
+            guard operations.count == 1 else {
+                throw fail(at, "an input edit does one of \"set\", \"remove\", \"replace\" or \"pattern\"; found \(operations.isEmpty ? "none" : operations.joined(separator: ", "))")
+            }
+            for key in object.keys where !["field", "set", "remove", "replace", "pattern", "with", "description"].contains(key) {
+                throw fail(at + [.key(key)], "unknown key \"\(key)\" in an input edit")
+            }
+            switch operations[0] {
+            case "set":
+                edits.append(.set(field: field, value: object["set"]!))
+            case "remove":
+                guard object["remove"]?.boolValue == true else { throw fail(at + [.key("remove")], "write \"remove\": true") }
+                edits.append(.remove(field: field))
+            default:
+                let operation = operations[0]
+                guard let text = object[operation]?.stringValue, !text.isEmpty else {
+                    throw fail(at + [.key(operation)], "\"\(operation)\" must be a non-empty string")
+                }
+                guard let with = object["with"]?.stringValue else { throw fail(at, "\"\(operation)\" needs \"with\": the replacement text") }
+                if operation == "replace" {
+                    edits.append(.replace(field: field, text: text, with: with))
+                } else {
+                    guard let pattern = Pattern(text) else { throw fail(at + [.key("pattern")], "\"\(text)\" is not a valid regular expression") }
+                    edits.append(.pattern(field: field, regex: pattern, with: with))
+                }
+            }
+        }
+        return edits
+    }
+}

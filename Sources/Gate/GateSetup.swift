@@ -1,0 +1,77 @@
+import Workflow
+
+/// Where a gate finds its policies and its log, and the project they govern.
+///
+/// Without flags, both are found from the event's `cwd`: the nearest `.stepguard/` directory
+/// at or above it holds `policies/` and `audit.log`, and its parent is the project root (what
+/// `in_project` is measured against). `STEPGUARD_POLICIES` and `STEPGUARD_LOG` name them
+/// instead; flags win over both.
+public struct GateLocations: Sendable, Equatable {
+    /// The policy directory.
+    public var policies: String
+    /// The audit log.
+    public var log: String
+    /// The project root.
+    public var root: String
+
+    /// The environment variable naming the policy directory.
+    public static let policiesVariable = "STEPGUARD_POLICIES"
+    /// The environment variable naming the audit log.
+    public static let logVariable = "STEPGUARD_LOG"
+    /// The directory looked for from `cwd` upwards.
+    public static let directoryName = ".stepguard"
+
+    /// Resolves the locations for an event whose working directory is `cwd`.
+    public static func resolve(policies: String?, log: String?, cwd: String, environment: [String: String]) throws(GateError) -> GateLocations {
+        let found = nearestDirectory(from: cwd)
+        let root = found.map { parent($0) } ?? cwd
+        func pick(_ flag: String?, _ variable: String, _ file: String) -> String? {
+            if let flag { return flag }
+            if let value = environment[variable], !value.isEmpty { return value }
+            return found.map { $0 + "/" + file }
+        }
+        guard let policyPath = pick(policies, policiesVariable, "policies") else {
+            throw .notConfigured("no policy directory for \"\(cwd)\": no \(directoryName)/ directory at or above it, \(policiesVariable) is not set, and --policies was not given; run 'stepguard gate install' in the project and add \(directoryName)/policies/")
+        }
+        guard let logPath = pick(log, logVariable, "audit.log") else {
+            throw .notConfigured("no audit log for \"\(cwd)\": no \(directoryName)/ directory at or above it, \(logVariable) is not set, and --log was not given")
+        }
+        return GateLocations(policies: policyPath, log: logPath, root: root)
+    }
+
+    /// The nearest `.stepguard` directory at or above `cwd`.
+    static func nearestDirectory(from cwd: String) -> String? {
+        var directory = PathText.absolute(cwd, cwd: "/")
+        while true {
+            let candidate = (directory == "/" ? "" : directory) + "/" + directoryName
+            if FileBytes.isDirectory(candidate) { return candidate }
+            if directory == "/" { return nil }
+            directory = parent(directory)
+        }
+    }
+
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+}
+
+/// A loaded policy directory with the gate's mapping.
+public struct GatePolicies: Sendable {
+    /// Policies, catalog and entities.
+    public var bundle: PolicyBundle
+    /// The mapping, attribute rules and input edits of `tools.json`.
+    public var catalog: GateCatalog
+
+    /// Loads the policy directory at `path`.
+    public static func load(_ path: String) throws(GateError) -> GatePolicies {
+        let bundle: PolicyBundle
+        do {
+            bundle = try PolicyBundle.load(path: path)
+        } catch {
+            throw .policies(error)
+        }
+        let catalog = try GateCatalog.load(bundle.catalog.file, catalog: bundle.catalog)
+        return GatePolicies(bundle: bundle, catalog: catalog)
+    }
+}

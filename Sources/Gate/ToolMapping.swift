@@ -1,0 +1,300 @@
+import Foundation
+import JSONValue
+import Workflow
+
+/// One tool call as a host announced it, whatever the host.
+public struct ToolCall: Sendable, Equatable {
+    /// The host's session id: the plan id of the calls it decides.
+    public var session: String
+    /// The host's id of this call, joining its decision to its execution.
+    public var toolUseID: String
+    /// The host's tool name (`Bash`, `mcp__github__create_issue`).
+    public var tool: String
+    /// The tool's input as the host sent it.
+    public var input: JSONObject
+    /// The working directory the host reported.
+    public var cwd: String
+
+    /// Creates a call.
+    public init(session: String, toolUseID: String, tool: String, input: JSONObject, cwd: String) {
+        self.session = session
+        self.toolUseID = toolUseID
+        self.tool = tool
+        self.input = input
+        self.cwd = cwd
+    }
+}
+
+/// A tool call as the catalog sees it: a step's action, resource and args.
+public struct MappedCall: Sendable, Equatable {
+    /// Who calls.
+    public var principal: EntityRef
+    /// The catalog action.
+    public var action: String
+    /// The resource, filled in from the rule's template.
+    public var resource: EntityRef
+    /// The args, filled in from the rule's templates.
+    public var args: JSONObject
+    /// Which rule mapped it (`hosts.claude-code.tools[3]`, `hosts.claude-code.default`).
+    public var rule: String
+}
+
+/// What policies and chain facts know of a resource: from `entities.json` when it lists the
+/// resource, else from the `resources` attribute rules of `tools.json`.
+public struct ResourceAttributes: Sendable, Equatable {
+    /// Labels (`secret`, `ci-config`), sorted.
+    public var labels: [String] = []
+    /// 0 public … 4 secret.
+    public var sensitivity: Int64 = 0
+    /// `production`, `staging`, …, when known.
+    public var environment: String?
+    /// Whether the resource lies outside the organisation (a URL on the internet).
+    public var external = false
+    /// For a resource whose id is an absolute path: whether it lies inside the project.
+    public var inProject: Bool?
+
+    /// Creates facts.
+    public init(labels: [String] = [], sensitivity: Int64 = 0, environment: String? = nil, external: Bool = false, inProject: Bool? = nil) {
+        self.labels = labels
+        self.sensitivity = sensitivity
+        self.environment = environment
+        self.external = external
+        self.inProject = inProject
+    }
+
+    /// As policies see it in `context.resource` (with the resource's type and id).
+    public func json(_ resource: EntityRef) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("type", .string(resource.type)), ("id", .string(resource.id)),
+            ("labels", .array(labels.map(JSONValue.string))), ("sensitivity", .int(sensitivity)),
+            ("external", .bool(external)),
+        ]
+        if let environment { pairs.append(("environment", .string(environment))) }
+        if let inProject { pairs.append(("in_project", .bool(inProject))) }
+        return .object(JSONObject(pairs))
+    }
+}
+
+/// One edit of a tool input field that carries out a rewrite.
+public enum InputEdit: Sendable, Equatable {
+    /// Set the field to a value.
+    case set(field: String, value: JSONValue)
+    /// Remove the field.
+    case remove(field: String)
+    /// Replace every occurrence of a substring in a string field.
+    case replace(field: String, text: String, with: String)
+    /// Replace every match of a regular expression in a string field (`$1` names a group).
+    case pattern(field: String, regex: Pattern, with: String)
+
+    /// The field edited.
+    public var field: String {
+        switch self {
+        case .set(let field, _), .remove(let field), .replace(let field, _, _), .pattern(let field, _, _): return field
+        }
+    }
+
+    /// Applies the edit; nil when the field is not a string where the edit needs one.
+    func apply(to input: JSONObject) -> JSONObject? {
+        var out = input
+        switch self {
+        case .set(let field, let value):
+            out[field] = value
+        case .remove(let field):
+            out[field] = nil
+        case .replace(let field, let text, let replacement):
+            guard let value = input[field]?.stringValue else { return nil }
+            out[field] = .string(value.replacingOccurrences(of: text, with: replacement))
+        case .pattern(let field, let regex, let template):
+            guard let value = input[field]?.stringValue else { return nil }
+            out[field] = .string(regex.replace(in: value, with: template))
+        }
+        return out
+    }
+}
+
+/// A compiled regular expression (ICU syntax, as `NSRegularExpression` reads it), with the names
+/// of its named groups.
+public final class Pattern: @unchecked Sendable, Equatable {
+    // NSRegularExpression is immutable and documented as thread-safe; it is not marked Sendable.
+    let source: String
+    let regex: NSRegularExpression
+    let groupNames: [String]
+
+    init?(_ source: String) {
+        guard let regex = try? NSRegularExpression(pattern: source) else { return nil }
+        self.source = source
+        self.regex = regex
+        var names: [String] = []
+        var rest = Substring(source)
+        while let open = rest.range(of: "(?<") {
+            let after = rest[open.upperBound...]
+            if let first = after.first, first != "=", first != "!", let close = after.firstIndex(of: ">") {
+                names.append(String(after[..<close]))
+            }
+            rest = after
+        }
+        self.groupNames = names
+    }
+
+    /// The named groups of the first match, or nil when nothing matches.
+    func firstMatch(_ text: String) -> [String: String]? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, range: range) else { return nil }
+        var groups: [String: String] = [:]
+        for name in groupNames {
+            let r = match.range(withName: name)
+            if r.location != NSNotFound, let swiftRange = Range(r, in: text) { groups[name] = String(text[swiftRange]) }
+        }
+        return groups
+    }
+
+    func replace(in text: String, with template: String) -> String {
+        regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+    }
+
+    public static func == (a: Pattern, b: Pattern) -> Bool { a.source == b.source }
+}
+
+/// A string with `{name}` / `{name|filter}` placeholders: `cwd`, `root` (the project root),
+/// `tool`, `session`, `input.FIELD` (a field of the tool input), or a named group of the
+/// rule's input patterns; filters `path` (absolute against `cwd`, `.` and `..` resolved, `~`
+/// expanded) and `host` (the host of a URL, lower-cased).
+struct Template: Sendable, Equatable {
+    enum Part: Sendable, Equatable {
+        case text(String)
+        case value(name: String, filter: String?)
+    }
+
+    let parts: [Part]
+
+    static let builtins: Set<String> = ["cwd", "root", "tool", "session"]
+    static let filters: Set<String> = ["path", "host"]
+
+    /// Parses `text`; the message names what is wrong.
+    static func parse(_ text: String, groups: Set<String>) -> Result<Template, TemplateError> {
+        var parts: [Part] = []
+        var literal = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            if c == "{" {
+                guard let close = text[index...].firstIndex(of: "}") else {
+                    return .failure(TemplateError("unclosed \"{\" in \"\(text)\""))
+                }
+                let inner = text[text.index(after: index)..<close]
+                let pieces = inner.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard pieces.count <= 2, let name = pieces.first, !name.isEmpty else {
+                    return .failure(TemplateError("\"{\(inner)}\" is not a placeholder; write {name} or {name|filter}"))
+                }
+                let filter = pieces.count == 2 ? pieces[1] : nil
+                if let filter, !filters.contains(filter) {
+                    return .failure(TemplateError("unknown filter \"\(filter)\"; use \"path\" or \"host\""))
+                }
+                guard builtins.contains(name) || name.hasPrefix("input.") || groups.contains(name) else {
+                    let known = (builtins.sorted() + ["input.FIELD"] + groups.sorted()).joined(separator: ", ")
+                    return .failure(TemplateError("unknown placeholder \"{\(name)}\"; use one of \(known)"))
+                }
+                if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
+                parts.append(.value(name: name, filter: filter))
+                index = text.index(after: close)
+            } else {
+                literal.append(c)
+                index = text.index(after: index)
+            }
+        }
+        if !literal.isEmpty { parts.append(.text(literal)) }
+        return .success(Template(parts: parts))
+    }
+
+    /// The text with every placeholder filled; nil when a value is missing.
+    func render(_ values: TemplateValues) -> String? {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let text): out += text
+            case .value(let name, let filter):
+                guard var value = values.lookup(name) else { return nil }
+                switch filter {
+                case "path": value = PathText.absolute(value, cwd: values.call.cwd)
+                case "host": guard let host = PathText.host(ofURL: value) else { return nil }; value = host
+                default: break
+                }
+                out += value
+            }
+        }
+        return out
+    }
+}
+
+struct TemplateError: Error { let message: String; init(_ message: String) { self.message = message } }
+
+/// What a template can name for one call.
+struct TemplateValues {
+    let call: ToolCall
+    let root: String
+    let groups: [String: String]
+
+    func lookup(_ name: String) -> String? {
+        switch name {
+        case "cwd": return call.cwd
+        case "root": return root
+        case "tool": return call.tool
+        case "session": return call.session
+        default:
+            if name.hasPrefix("input.") {
+                var value: JSONValue? = .object(call.input)
+                for key in name.dropFirst("input.".count).split(separator: ".") { value = value?[String(key)] }
+                switch value {
+                case .string(let text)?: return text
+                case .number(let number)?: return number.text
+                case .bool(let flag)?: return flag ? "true" : "false"
+                default: return nil
+                }
+            }
+            return groups[name]
+        }
+    }
+}
+
+/// Paths and URLs as the mapping reads them.
+enum PathText {
+    /// `path` made absolute against `cwd`, with `~` expanded and `.`/`..` resolved lexically
+    /// (a symlink is not followed: the gate decides before anything touches the disk).
+    static func absolute(_ path: String, cwd: String) -> String {
+        var text = path
+        if text == "~" || text.hasPrefix("~/") {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/"
+            text = home + text.dropFirst()
+        }
+        if !text.hasPrefix("/") { text = cwd + "/" + text }
+        var parts: [Substring] = []
+        for part in text.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` (absolute, normalised) is `root` or inside it.
+    static func isInside(_ path: String, root: String) -> Bool {
+        let base = absolute(root, cwd: "/")
+        return path == base || path.hasPrefix(base == "/" ? "/" : base + "/")
+    }
+
+    /// The host of a URL (`https://user@Paste.Example:443/x` → `paste.example`); a text without
+    /// a scheme is read as `host[:port][/path]`.
+    static func host(ofURL url: String) -> String? {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            rest = rest[rest.startIndex...close]
+        } else if let colon = rest.lastIndex(of: ":") {
+            rest = rest[..<colon]
+        }
+        let host = rest.lowercased()
+        return host.isEmpty ? nil : host
+    }
+}

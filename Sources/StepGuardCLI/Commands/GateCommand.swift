@@ -1,0 +1,175 @@
+import Foundation
+import Gate
+import JSONValue
+import Workflow
+
+/// `stepguard gate --host HOST` and `stepguard gate install --host HOST`
+enum GateCommand {
+    static let spec = CommandSpec(
+        name: "gate",
+        summary: "decide one live tool call from an agent host's hook",
+        discussion: """
+            The pre-tool-use hook of an agent host (claude-code). It reads one hook event on \
+            stdin. A PreToolUse event is decided: the tool call is mapped to a catalog action, a \
+            resource and args by the "hosts" rules of tools.json, and decided by the same \
+            evaluator, outcomes, precedence and rewrite boundary check as eval, with the \
+            session's earlier calls from the audit log as context.history (the session id is the \
+            plan id, the tool-call id the step id). A PostToolUse or PostToolUseFailure event \
+            appends an execution record joined to the decision by the tool-call id. Reading the \
+            history, deciding and appending happen under the log's lock, so parallel calls of one \
+            session cannot both slip past a chain rule.
+
+            The answer is Claude Code's own: deny as permissionDecision "deny" with the policy \
+            ids and reason; a rewrite as "allow" with the rewritten input in updatedInput; a \
+            held call as "ask", naming the approving groups; warn lets the call go on with the \
+            log-only policy in additionalContext. An allowed call gets no decision (the host's own \
+            permission rules still apply) or, with --allow-answer allow, "allow", which skips \
+            the host's prompt. Any error (a malformed event, unreadable or invalid policies, a \
+            torn log, the log's lock not obtained within --lock-timeout) is exit status 2 with \
+            the reason on stderr, which blocks the call. --mode log-only decides and records but \
+            answers nothing, so the host decides as if no gate were there; its errors exit 1, \
+            which the host shows without blocking.
+
+            Without --policies and --log, the nearest .stepguard/ directory at or above the \
+            event's cwd is used: .stepguard/policies/ and .stepguard/audit.log, its parent being \
+            the project root. The environment variables STEPGUARD_POLICIES and STEPGUARD_LOG \
+            name them instead. A per-session index beside the log (LOG.sessions/) keeps a \
+            decision's cost independent of the log's size; it is checked against the log on every \
+            use and rebuilt from it when they disagree.
+
+            gate install merges the hook entries for PreToolUse, PostToolUse and \
+            PostToolUseFailure into the project's .claude/settings.json (or --settings FILE), \
+            keeping every other key, and prints the change as a diff; it changes nothing when the \
+            entries are there already, and only prints with --dry-run. With --format json it \
+            prints {"file", "changed", "written", "settings"} instead of the diff. The hook's \
+            answer is the host's JSON whatever --format says.
+            """,
+        usage: [
+            "--host HOST [--policies DIR] [--log FILE] [--mode MODE] [--allow-answer ANSWER] [--now TIME] < EVENT",
+            "install --host HOST [--settings FILE] [--dry-run]",
+        ],
+        options: [
+            OptionSpec.choice("host", [ClaudeCode.name], valueName: "HOST", help: "the agent host whose hook runs the gate").required(),
+            CommonOptions.policies(help: "the policy directory (default: STEPGUARD_POLICIES, then .stepguard/policies above the event's cwd)"),
+            .path("log", valueName: "FILE", help: "the audit log (default: STEPGUARD_LOG, then .stepguard/audit.log above the event's cwd)"),
+            .choice("mode", GateMode.allCases.map(\.rawValue), valueName: "MODE",
+                    help: "enforce the decisions, or only record them", default: GateMode.enforce.rawValue),
+            .choice("allow-answer", AllowAnswer.allCases.map(\.rawValue), valueName: "ANSWER",
+                    help: "what an allowed call is answered: no decision, or the host's allow (skips its prompt)",
+                    default: AllowAnswer.none.rawValue),
+            .integer("lock-timeout", valueName: "MS", help: "the longest wait for the log's lock, in milliseconds", default: "5000"),
+            CommonOptions.now,
+            .path("settings", valueName: "FILE", help: "gate install: the host settings file (default: .claude/settings.json)"),
+            .flag("dry-run", help: "gate install: print the change without writing it"),
+            CommonOptions.format(.text, .json),
+            CommonOptions.color,
+            CommonOptions.quiet,
+        ],
+        positionals: [
+            PositionalSpec("install", arity: .optional, kind: .choice(["install"]), help: "install the gate's hook entries in the host's settings"),
+        ],
+        examples: [
+            Example("stepguard gate install --host claude-code", "put the gate in front of Claude Code in this project"),
+            Example("stepguard gate --host claude-code < event.json", "decide one PreToolUse event"),
+            Example("stepguard gate --host claude-code --mode log-only --allow-answer allow < event.json",
+                    "record decisions without enforcing them (rollout)"),
+        ],
+        exitStatus: [
+            ExitStatusNote(.success, "the host's answer was written (or the change installed)"),
+            ExitStatusNote(.failure, "log-only mode could not decide (the host goes on)"),
+        ],
+        run: run
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        if context.arguments.positional("install") != nil { return try install(context) }
+        for option in ["settings", "dry-run"] where context.arguments.isGiven(option) {
+            throw CLIError.invalidUsage("--\(option) belongs to 'gate install'")
+        }
+        let mode = GateMode(rawValue: context.arguments.value("mode") ?? "") ?? .enforce
+        do {
+            try decide(context, mode: mode)
+            return .success
+        } catch let error as GateError {
+            context.error(error.description)
+            return mode == .logOnly ? .failure : .error
+        } catch let error as CLIError where mode == .logOnly {
+            context.error(error.description)
+            return .failure
+        }
+    }
+
+    static func decide(_ context: CommandContext, mode: GateMode) throws {
+        let clock = try WorkflowInputs.clock(context)
+        let timeout = Int(context.arguments.value("lock-timeout") ?? "") ?? 5000
+        let options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
+        let event = try ClaudeCode.event(try context.readInput("-"))
+        let call: ToolCall
+        switch event {
+        case .preToolUse(let c), .postToolUse(let c, _): call = c
+        }
+        let locations = try GateLocations.resolve(
+            policies: context.arguments.value("policies"), log: context.arguments.value("log"), cwd: call.cwd,
+            environment: context.console.environment)
+        switch event {
+        case .preToolUse(let call):
+            let policies = try GatePolicies.load(locations.policies)
+            let verdict = try Gate.decide(call, host: ClaudeCode.name, policies: policies, locations: locations, options: options)
+            let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
+            if let answer = ClaudeCode.answer(verdict, allow: allow, mode: mode) {
+                context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n")
+            }
+        case .postToolUse(let call, let result):
+            try Gate.record(call, result: result, host: ClaudeCode.name, locations: locations, options: options)
+        }
+    }
+
+    // MARK: - install
+
+    static func install(_ context: CommandContext) throws -> ExitCode {
+        for option in ["policies", "log", "now", "lock-timeout"] where context.arguments.isGiven(option) {
+            throw CLIError.invalidUsage("--\(option) belongs to 'gate', not 'gate install'")
+        }
+        let path = context.arguments.value("settings") ?? ".claude/settings.json"
+        let exists = FileManager.default.fileExists(atPath: path)
+        let old = exists ? String(decoding: try context.readInput(path), as: UTF8.self) : ""
+        do {
+            var settings = JSONValue.object(JSONObject())
+            if exists {
+                do {
+                    settings = try JSONParser.parse(old, file: path)
+                } catch {
+                    throw GateError.malformedSettings(file: path, message: "\(error.location): \(error.message)")
+                }
+            }
+            let command = ClaudeCode.hookCommand(executable: "stepguard")
+            let updated = try ClaudeCode.install(command: command, into: settings, file: path)
+            let changed = !exists || updated != settings
+            let write = changed && !context.arguments.flag("dry-run")
+            let new = JSONWriter.pretty(updated, sortKeys: false) + "\n"
+            if context.format == .json {
+                context.printJSON(.object(JSONObject([
+                    ("file", .string(path)), ("changed", .bool(changed)), ("written", .bool(write)), ("settings", updated),
+                ])))
+            } else if changed {
+                context.console.write(UnifiedDiff.diff(old: old, new: new, name: path))
+            }
+            if !changed {
+                context.note("\(path) already runs '\(command)' on \(ClaudeCode.events.joined(separator: ", ")); nothing to change")
+                return .success
+            }
+            if !write {
+                context.note("dry run: \(path) was not changed")
+                return .success
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            try context.writeFile(new, to: path)
+            context.note("\(exists ? "updated" : "created") \(path)")
+            return .success
+        } catch let error as GateError {
+            context.error(error.description)
+            return .error
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import AuditLog
+import Foundation
+import JSONValue
+import Testing
+@testable import Gate
+
+/// The per-session index: it says where a session's records are, the log says what they are.
+struct SessionLogTests {
+    func decision(_ plan: String, _ step: String, _ outcome: String = "allow") -> JSONValue {
+        ["kind": "decision", "plan": .string(plan), "step": .string(step), "action": "fs.read", "resource": "File::\"/x\"",
+         "outcome": .string(outcome)]
+    }
+
+    /// Reads session `a` under the lock and appends `events`, as the gate does.
+    func readThenAppend(_ log: String, _ events: [JSONValue]) throws -> [String] {
+        try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+            let session = SessionLog(log: locked, session: "a")
+            let state = try session.read()
+            if !events.isEmpty { session.remember(try locked.append(events: events), after: state) }
+            return SessionLog.calls(state.records).map(\.step)
+        }
+    }
+
+    func temporaryLog() throws -> (URL, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("session-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (directory, directory.appendingPathComponent("audit.log").path)
+    }
+
+    @Test func indexFollowsTheLogAndIsRebuiltWhenItDisagrees() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try AuditLog.append(events: [decision("b", "b1"), decision("a", "a1"), decision("b", "b2")], to: log)
+        #expect(try readThenAppend(log, [decision("a", "a2")]) == ["a1"])
+        // Another writer appends after the index was written.
+        try AuditLog.append(events: [decision("b", "b3"), decision("a", "a3")], to: log)
+        #expect(try readThenAppend(log, [decision("a", "a4")]) == ["a1", "a2", "a3"])
+
+        let indexDirectory = log + ".sessions"
+        let indexFile = try #require(try FileManager.default.contentsOfDirectory(atPath: indexDirectory).first)
+        let indexPath = indexDirectory + "/" + indexFile
+        let good = try String(contentsOfFile: indexPath, encoding: .utf8)
+        #expect(good.contains("\"session\":\"a\""))
+
+        // Offsets that do not point at the session's records: the log is read again.
+        try good.replacingOccurrences(of: "\"offsets\":[", with: "\"offsets\":[0,").write(toFile: indexPath, atomically: true, encoding: .utf8)
+        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
+        // An index whose last record is not the log's: the log is read again.
+        try good.replacingOccurrences(of: "\"hash\":\"", with: "\"hash\":\"00").write(toFile: indexPath, atomically: true, encoding: .utf8)
+        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
+        // Garbage, or no index at all.
+        try "not json".write(toFile: indexPath, atomically: true, encoding: .utf8)
+        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
+        try FileManager.default.removeItem(atPath: indexPath)
+        #expect(try readThenAppend(log, [decision("a", "a5")]) == ["a1", "a2", "a3", "a4"])
+        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4", "a5"])
+    }
+
+    @Test func aLineThatIsNotARecordStopsTheRead() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try AuditLog.append(events: [decision("a", "a1")], to: log)
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data("garbage\n".utf8))
+        try handle.close()
+        #expect(throws: GateError.self) { try readThenAppend(log, []) }
+    }
+
+    @Test func callsJoinDecisionsRewritesAndExecutions() {
+        let records: [[String: String]] = [
+            ["kind": "decision", "step": "t1", "outcome": "mutate", "action": "git.push", "resource": "Repo::\"r\""],
+            ["kind": "mutation", "step": "t1", "outcome": "lease", "action": "git.push.lease", "resource": "Repo::\"r\""],
+            ["kind": "decision", "step": "t2", "outcome": "approve", "action": "fs.write", "resource": "File::\"/w\""],
+            ["kind": "decision", "step": "t3", "outcome": "deny", "action": "fs.delete", "resource": "File::\"/etc\""],
+            ["kind": "approval", "step": "t2", "outcome": "approved"],
+            ["kind": "execution", "step": "t2"],
+        ]
+        let calls = SessionLog.calls(records)
+        #expect(calls.map(\.step) == ["t1", "t2", "t3"])
+        #expect(calls.map(\.ran) == [true, true, false])
+        #expect(calls[0].action == "git.push.lease")
+    }
+}
