@@ -12,6 +12,8 @@ struct CedarEngine: DecisionEngine {
     let forbids: PolicySet
     let entities: Entities
     let orderByID: [String: Int]
+    let historyReads: ChainFields
+    let doneReads: ChainFields
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
@@ -30,6 +32,8 @@ struct CedarEngine: DecisionEngine {
                 location: CedarEngine.location(policy.span), order: order))
         }
         policies = summaries
+        historyReads = ChainFields.read(of: "history", in: policyFiles.map(\.text))
+        doneReads = ChainFields.read(of: "done", in: policyFiles.map(\.text))
         orderByID = Dictionary(summaries.map { ($0.id, $0.order) }, uniquingKeysWith: { first, _ in first })
         do {
             permits = try PolicySet(policies: set.evaluable.filter { $0.effect == .permit })
