@@ -165,46 +165,16 @@ struct ChainFields: OptionSet, Sendable {
         ("actions", .actions), ("tools", .tools), ("labels", .labels), ("max_sensitivity", .maxSensitivity),
         ("external", .external), ("writes", .writes), ("count", .count),
     ]
+}
 
-    /// The members of `context.<record>` that policy texts may read, over-approximated from
-    /// their words: none when no text names the record; every member named anywhere; all of
-    /// them when the record or the whole context is used as a value rather than through a
-    /// member. Only used to skip re-deciding a step whose readable facts did not change.
-    static func read(of record: String, in texts: [String]) -> ChainFields {
-        var named = false
-        var whole = false
-        var words = Set<Substring>()
-        for text in texts {
-            let bytes = Array(text.utf8)
-            var i = 0
-            while i < bytes.count {
-                guard isWordByte(bytes[i]) else { i += 1; continue }
-                let start = i
-                while i < bytes.count && isWordByte(bytes[i]) { i += 1 }
-                let word = String(decoding: bytes[start..<i], as: UTF8.self)
-                words.insert(Substring(word))
-                guard word == record || word == "context" else { continue }
-                if word == record { named = true }
-                // What follows the name: a member access keeps the analysis exact.
-                var j = i
-                while j < bytes.count && (bytes[j] == 0x22 || bytes[j] == 0x5D || bytes[j] == 0x20 || bytes[j] == 0x0A || bytes[j] == 0x09 || bytes[j] == 0x0D) { j += 1 }
-                let followsMember = j < bytes.count && (bytes[j] == 0x2E || bytes[j] == 0x5B)
-                let followsHas = bytes[j...].starts(with: Array("has".utf8))
-                if !followsMember && !followsHas && (word == record || word == "context") {
-                    // A word in prose (a reason, a comment) lands here too: that only costs re-decisions.
-                    whole = true
-                }
-            }
-        }
-        guard named || whole else { return [] }
-        if whole { return .all }
-        var fields: ChainFields = []
-        for (name, field) in byName where words.contains(Substring(name)) { fields.insert(field) }
-        return fields
-    }
+/// The members of `context.history` and `context.done` some policies read.
+struct ChainReads: Sendable, Equatable {
+    var history: ChainFields = []
+    var done: ChainFields = []
 
-    private static func isWordByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    mutating func formUnion(_ other: ChainReads) {
+        history.formUnion(other.history)
+        done.formUnion(other.done)
     }
 }
 

@@ -79,8 +79,6 @@ struct ChainSolver {
     let before: [[Int]]
     let after: [[Int]]
     let order: [Int]
-    let historyReads: ChainFields
-    let doneReads: ChainFields
 
     /// What each step adds to the others' facts; empty for a step that can never run.
     var contributions: [[ChainContribution]]
@@ -101,8 +99,6 @@ struct ChainSolver {
         for (index, needs) in before.enumerated() { for need in needs { after[need].append(index) } }
         self.after = after
         order = plan.sequential ? Array(plan.steps.indices) : plan.evaluationOrder
-        historyReads = decider.bundle.engine.historyReads
-        doneReads = decider.bundle.engine.doneReads
         contributions = plan.steps.map { step in
             [ChainContribution(Self.heldForm(step), catalog: decider.bundle.catalog, resources: decider.resources)]
         }
@@ -188,12 +184,31 @@ struct ChainSolver {
     mutating func decide(_ index: Int) throws(WorkflowError) -> StepEvaluation {
         let history = plan.sequential ? prerequisiteFacts(index) : historyFacts(index)
         let done = prerequisiteFacts(index)
-        if let last = decided[index], last.history.agrees(with: history, on: historyReads), last.done.agrees(with: done, on: doneReads) {
-            return last.result
+        if let last = decided[index] {
+            // The same verdicts on every form the step took: the same decision, since the forms
+            // tried follow from the verdicts.
+            var reads = ChainReads()
+            for form in Self.forms(of: last.result, step: plan.steps[index]) {
+                reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
+            }
+            if last.history.agrees(with: history, on: reads.history) && last.done.agrees(with: done, on: reads.done) {
+                return last.result
+            }
         }
         let result = try decider.decide(plan.steps[index], history: history, done: done)
         decided[index] = (result, history, done)
         return result
+    }
+
+    /// Every form a decision judged: the step as written and every rewrite it tried.
+    static func forms(of result: StepEvaluation, step: PlanStep) -> [StepForm] {
+        var out = [step.form]
+        var attempts = result.attempts
+        while let attempt = attempts.popLast() {
+            if let to = attempt.to { out.append(to) }
+            attempts += attempt.next
+        }
+        return out
     }
 
     /// Every step that may run, less the step and the steps that need it.
