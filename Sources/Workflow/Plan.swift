@@ -68,7 +68,7 @@ public struct Plan: Sendable {
     /// The steps, in plan order.
     public var steps: [PlanStep]
     /// Whether the steps run strictly in file order (`"sequential": true`): each waits for the
-    /// one before it, as if it needed it, and `audit verify` checks that they did.
+    /// one before it, as if it needed it.
     public var sequential: Bool
     /// The whole plan as written.
     public var raw: JSONValue
