@@ -7,11 +7,13 @@ import Foundation
 import JSONValue
 import Workflow
 
-/// Runs the workflow benchmark. Arguments: `--steps N`, `--policies N`, `--write DIR`.
+/// Runs the workflow benchmark. Arguments: `--steps N`, `--policies N`, `--write DIR`,
+/// `--shape chains|wide` (short chains, the default; or a wide, shallow DAG of three layers).
 func runWorkflowBenchmark(arguments: [String]) {
     var steps = 10_000
     var policyCount = 500
     var writeDirectory: String?
+    var wide = false
     var index = 0
     while index < arguments.count {
         let argument = arguments[index]
@@ -20,10 +22,11 @@ func runWorkflowBenchmark(arguments: [String]) {
         case "--steps": steps = value.flatMap(Int.init) ?? steps; index += 2
         case "--policies": policyCount = value.flatMap(Int.init) ?? policyCount; index += 2
         case "--write": writeDirectory = value; index += 2
+        case "--shape": wide = value == "wide"; index += 2
         default: index += 1
         }
     }
-    let inputs = WorkflowBenchInputs(steps: steps, policies: policyCount)
+    let inputs = WorkflowBenchInputs(steps: steps, policies: policyCount, wide: wide)
     if let writeDirectory { inputs.write(to: writeDirectory) }
 
     let loadStart = DispatchTime.now()
@@ -85,7 +88,7 @@ func runWorkflowBenchmark(arguments: [String]) {
     let authorizeCPU = cpuSeconds() - authorizeCPUStart
 
     let counts = StepOutcome.allCases.map { "\($0.rawValue) \(evaluation.summary.counts[$0] ?? 0)" }.joined(separator: ", ")
-    print("workflow: \(steps) steps, \(policyCount) policies (\(bundle.policies.count) parsed)")
+    print("workflow: \(steps) steps\(wide ? " (wide, shallow DAG)" : ""), \(policyCount) policies (\(bundle.policies.count) parsed)")
     print(String(format: "  load (parse policies, entities, catalog, plan): %.3f s", loadSeconds))
     print(String(format: "  eval: %.3f s wall, %.3f s cpu, %.0f steps/s (cpu)  [%@]", evalSeconds, evalCPU, Double(steps) / evalCPU, counts))
     print(String(format: "  mutate (rewrite + diff, %d diff lines): %.3f s", mutation.diff.split(separator: "\n").count, rewriteSeconds))
@@ -116,7 +119,7 @@ struct WorkflowBenchInputs {
     static let agentCount = 20
     static let groupCount = 4
 
-    init(steps: Int, policies policyCount: Int) {
+    init(steps: Int, policies policyCount: Int, wide: Bool = false) {
         let actions = (0..<Self.actionCount).map { "op\($0)" }
         func effect(_ a: Int) -> String { a % 10 == 9 ? "delete" : (a % 3 == 0 ? "read" : "write") }
         // Catalog: every write has a safe read-only variant, some actions are external or secret.
@@ -205,7 +208,16 @@ struct WorkflowBenchInputs {
             step["resource"] = .string("Res::\"r\(r)\"")
             step["principal"] = .string("Agent::\"agent\(i % Self.agentCount)\"")
             step["args"] = .object(JSONObject([("n", .int(Int64(i % 1000)))]))
-            if i % 5 != 0, i > 0 { step["needs"] = .array([.string("s\(i - 1)")]) }
+            if wide {
+                // 100 roots; the next 1,000 steps need one root each; the rest need one of those.
+                if i >= 1100 {
+                    step["needs"] = .array([.string("s\(100 + i % 1000)")])
+                } else if i >= 100 {
+                    step["needs"] = .array([.string("s\(i % 100)")])
+                }
+            } else if i % 5 != 0, i > 0 {
+                step["needs"] = .array([.string("s\(i - 1)")])
+            }
             stepValues.append(.object(step))
             requestLines += CanonicalJSON.string(.object(JSONObject([
                 ("principal", .string("Agent::\"agent\(i % Self.agentCount)\"")),

@@ -12,6 +12,7 @@ struct CedarEngine: DecisionEngine {
     let forbids: PolicySet
     let entities: Entities
     let orderByID: [String: Int]
+    let chainReads: ChainReadIndex
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
@@ -30,6 +31,7 @@ struct CedarEngine: DecisionEngine {
                 location: CedarEngine.location(policy.span), order: order))
         }
         policies = summaries
+        chainReads = ChainReadIndex(set.evaluable)
         orderByID = Dictionary(summaries.map { ($0.id, $0.order) }, uniquingKeysWith: { first, _ in first })
         do {
             permits = try PolicySet(policies: set.evaluable.filter { $0.effect == .permit })
@@ -51,6 +53,10 @@ struct CedarEngine: DecisionEngine {
         } else {
             entities = Entities()
         }
+    }
+
+    func chainReads(action: String, resource: EntityRef) -> ChainReads {
+        chainReads.reads(action: action, resource: resource)
     }
 
     static func location(_ span: SourceSpan) -> FileLocation {
@@ -146,5 +152,80 @@ extension PolicyBundle {
     /// Loads the policy directory at `path`.
     public static func load(path: String) throws(WorkflowError) -> PolicyBundle {
         try load(try PolicyDirectory(path: path))
+    }
+}
+
+/// Which chain-fact members the policies that may apply to a request read, found from each
+/// policy's conditions and indexed by its action and resource scope. Policies whose action or
+/// resource scope is not one exact entity count for every request.
+struct ChainReadIndex: Sendable {
+    struct Entry: Sendable {
+        var resource: EntityUID?
+        var reads: ChainReads
+    }
+    var byAction: [String: [Entry]] = [:]
+    var everyAction: [Entry] = []
+
+    init(_ policies: [Policy]) {
+        for policy in policies {
+            var reads = ChainReads()
+            for condition in policy.conditions { Self.collect(condition.body, into: &reads, depth: 0) }
+            guard !reads.history.isEmpty || !reads.done.isEmpty else { continue }
+            var resource: EntityUID?
+            if case .equals(.entity(let uid)) = policy.resource.kind { resource = uid }
+            let entry = Entry(resource: resource, reads: reads)
+            if case .equals(let uid) = policy.action.kind {
+                byAction[EntityRef(type: uid.type, id: uid.id).actionName, default: []].append(entry)
+            } else {
+                everyAction.append(entry)
+            }
+        }
+    }
+
+    func reads(action: String, resource: EntityRef) -> ChainReads {
+        var out = ChainReads()
+        let uid = CedarEngine.uid(resource)
+        for entry in everyAction where entry.resource == nil || entry.resource == uid { out.formUnion(entry.reads) }
+        for entry in byAction[action] ?? [] where entry.resource == nil || entry.resource == uid { out.formUnion(entry.reads) }
+        return out
+    }
+
+    static func path(_ expr: Expr, depth: Int) -> [String]? {
+        if depth > 64 { return nil }
+        switch expr.kind {
+        case .variable(let v): return [v.rawValue]
+        case .parenthesized(let e): return path(e, depth: depth + 1)
+        case .attribute(let e, let name), .index(let e, let name): return path(e, depth: depth + 1).map { $0 + [name] }
+        default: return nil
+        }
+    }
+
+    /// Adds the members of `context.history` and `context.done` that `expr` reads; a record
+    /// (or the whole context) used as a value reads every member.
+    static func collect(_ expr: Expr, into reads: inout ChainReads, depth: Int) {
+        if depth > 200 { reads.history = .all; reads.done = .all; return }
+        if let path = path(expr, depth: 0), path.first == "context" {
+            if path.count == 1 { reads.history = .all; reads.done = .all; return }
+            guard path[1] == "history" || path[1] == "done" else { return }
+            let fields = path.count == 2 ? ChainFields.all : ChainFields.byName.first { $0.0 == path[2] }?.1 ?? []
+            if path[1] == "history" { reads.history.formUnion(fields) } else { reads.done.formUnion(fields) }
+            return
+        }
+        let next: [Expr]
+        switch expr.kind {
+        case .literal, .variable, .slot, .entity: next = []
+        case .ifThenElse(let a, let b, let c): next = [a, b, c]
+        case .and(let a, let b), .or(let a, let b), .binary(_, let a, let b): next = [a, b]
+        case .unary(_, let a), .like(let a, _), .attribute(let a, _), .index(let a, _), .parenthesized(let a): next = [a]
+        case .has(let a, _, _):
+            // A member test reads no value: `context.history has labels` is always true.
+            if let base = path(a, depth: 0), base.first == "context" { return }
+            next = [a]
+        case .isType(let a, _, let b): next = [a] + (b.map { [$0] } ?? [])
+        case .methodCall(let a, _, let args): next = [a] + args
+        case .call(_, let args), .set(let args): next = args
+        case .record(let entries): next = entries.map(\.value)
+        }
+        for e in next { collect(e, into: &reads, depth: depth + 1) }
     }
 }

@@ -119,3 +119,117 @@ public struct ChainFacts: Sendable, Equatable {
         ]))
     }
 }
+
+extension ChainFacts {
+    /// Facts given as sets; arrays are kept sorted, as policies see them.
+    init(actions: Set<String>, tools: Set<String>, labels: Set<String>, maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) {
+        self.actions = actions.sorted()
+        self.tools = tools.sorted()
+        self.labels = labels.sorted()
+        self.maxSensitivity = maxSensitivity
+        self.external = external
+        self.writes = writes
+        self.count = count
+        json = Self.contextValue(
+            actions: self.actions, tools: self.tools, labels: self.labels, maxSensitivity: maxSensitivity, external: external,
+            writes: writes, count: count)
+    }
+
+    /// Whether the two agree on every member in `fields`: a policy set that reads only those
+    /// decides the same on both.
+    func agrees(with other: ChainFacts, on fields: ChainFields) -> Bool {
+        if fields.contains(.actions) && Set(actions) != Set(other.actions) { return false }
+        if fields.contains(.tools) && Set(tools) != Set(other.tools) { return false }
+        if fields.contains(.labels) && Set(labels) != Set(other.labels) { return false }
+        if fields.contains(.maxSensitivity) && maxSensitivity != other.maxSensitivity { return false }
+        if fields.contains(.external) && external != other.external { return false }
+        if fields.contains(.writes) && writes != other.writes { return false }
+        if fields.contains(.count) && count != other.count { return false }
+        return true
+    }
+}
+
+/// Members of a chain-facts record (`context.history`, `context.done`) a policy set may read.
+struct ChainFields: OptionSet, Sendable {
+    let rawValue: Int
+    static let actions = ChainFields(rawValue: 1 << 0)
+    static let tools = ChainFields(rawValue: 1 << 1)
+    static let labels = ChainFields(rawValue: 1 << 2)
+    static let maxSensitivity = ChainFields(rawValue: 1 << 3)
+    static let external = ChainFields(rawValue: 1 << 4)
+    static let writes = ChainFields(rawValue: 1 << 5)
+    static let count = ChainFields(rawValue: 1 << 6)
+    static let all: ChainFields = [.actions, .tools, .labels, .maxSensitivity, .external, .writes, .count]
+
+    static let byName: [(String, ChainFields)] = [
+        ("actions", .actions), ("tools", .tools), ("labels", .labels), ("max_sensitivity", .maxSensitivity),
+        ("external", .external), ("writes", .writes), ("count", .count),
+    ]
+}
+
+/// The members of `context.history` and `context.done` some policies read.
+struct ChainReads: Sendable, Equatable {
+    var history: ChainFields = []
+    var done: ChainFields = []
+
+    mutating func formUnion(_ other: ChainReads) {
+        history.formUnion(other.history)
+        done.formUnion(other.done)
+    }
+}
+
+/// What one step adds to chain facts when it runs in a given form.
+struct ChainContribution: Equatable, Sendable {
+    var action: String
+    var tool: String?
+    var labels: [String]
+    var sensitivity: Int64
+    var external: Bool
+    var write: Bool
+
+    init(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
+        action = form.action
+        let entry = catalog.actions[form.action]
+        tool = entry?.tool
+        external = (entry?.flags.contains(.external) ?? false) || resources.isExternal(form.resource)
+        write = (entry?.effect ?? .read) >= .write
+        var seen = Set<String>()
+        labels = resources.labels(of: form.resource).filter { seen.insert($0).inserted }
+        sensitivity = resources.sensitivity(of: form.resource)
+    }
+}
+
+/// Chain facts of a set of steps as counted multisets, so that steps can be taken out again:
+/// the history of a step is every step that may run, less the step and what needs it.
+struct ChainTally: Sendable {
+    var actions: [String: Int] = [:]
+    var tools: [String: Int] = [:]
+    var labels: [String: Int] = [:]
+    var sensitivities: [Int64: Int] = [:]
+    var external = 0
+    var writes: Int64 = 0
+    var count: Int64 = 0
+
+    mutating func add(_ step: ChainContribution, _ sign: Int = 1) {
+        actions[step.action, default: 0] += sign
+        if let tool = step.tool { tools[tool, default: 0] += sign }
+        for label in step.labels { labels[label, default: 0] += sign }
+        sensitivities[step.sensitivity, default: 0] += sign
+        if step.external { external += sign }
+        if step.write { writes += Int64(sign) }
+        count += Int64(sign)
+    }
+
+    /// The facts of this tally less `removed` (a sub-multiset of it).
+    func facts(removing removed: ChainTally? = nil) -> ChainFacts {
+        func left<K: Hashable>(_ all: [K: Int], _ gone: [K: Int]?) -> [K] {
+            all.compactMap { key, n in n - (gone?[key] ?? 0) > 0 ? key : nil }
+        }
+        return ChainFacts(
+            actions: Set(left(actions, removed?.actions)), tools: Set(left(tools, removed?.tools)),
+            labels: Set(left(labels, removed?.labels)),
+            maxSensitivity: max(0, left(sensitivities, removed?.sensitivities).max() ?? 0),
+            external: external - (removed?.external ?? 0) > 0, writes: writes - (removed?.writes ?? 0),
+            count: count - (removed?.count ?? 0))
+    }
+}

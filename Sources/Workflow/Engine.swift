@@ -100,4 +100,7 @@ protocol DecisionEngine: Sendable {
     /// form. Chain facts that many steps share are converted once and reused.
     func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue
     func decide(_ request: EngineRequest) -> EngineVerdict
+    /// The members of `context.history` and `context.done` that the policies which may apply
+    /// to `action` on `resource` read (an over-approximation).
+    func chainReads(action: String, resource: EntityRef) -> ChainReads
 }

@@ -38,7 +38,23 @@ public struct EvaluationOptions: Sendable {
 }
 
 /// Decides every step of a plan before any of them runs.
+///
+/// `needs` say only what must finish first: independent steps may run in any order or at the
+/// same time. So the history of a step (`context.history`) is every step that may run before
+/// it in some order the plan allows — every step that is neither the step itself nor one that
+/// needs it, directly or not — in the form it will run; only steps that can never run (denied,
+/// or needing a denied step) are left out. Held steps count: they may run once approved.
+/// `context.done` is the steps that must have completed first: the step's prerequisites, all
+/// of them. In a sequential plan both are exactly the earlier steps.
+///
+/// A step's history depends on steps decided after it in any linear order, so the plan is
+/// decided to a fixed point: every step starts out counted in its written form, and passes
+/// re-decide the steps whose readable facts changed until none does. Steps still changing
+/// after `maxPasses` are denied (fail closed) and the passes go on without them.
 public enum PlanEvaluator {
+    /// Passes over the plan before steps still changing are denied.
+    public static let maxPasses = 8
+
     /// Evaluates `plan` against `bundle`. Throws only when a step's request cannot be built.
     public static func evaluate(_ plan: Plan, bundle: PolicyBundle, options: EvaluationOptions = EvaluationOptions()) throws(WorkflowError) -> PlanEvaluation {
         try plan.checkActions(bundle.catalog)
@@ -46,38 +62,201 @@ public enum PlanEvaluator {
         let clock = options.clock ?? Clock.now()
         let decider = try StepDecider(
             bundle: bundle, plan: PlanFacts(plan, risk: risk), clock: clock, maxRewriteDepth: options.maxRewriteDepth)
-        var history = ChainFacts()
-        var preparedHistory = try decider.requests.prepare(history)
-        var results: [StepEvaluation?] = Array(repeating: nil, count: plan.steps.count)
-        let indexByID = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.id, $0.index) })
-        for index in plan.evaluationOrder {
-            let step = plan.steps[index]
-            let stoppers = step.needs.filter { need in
-                guard let i = indexByID[need], let result = results[i] else { return false }
-                return !result.outcome.runs
-            }
-            if !stoppers.isEmpty {
-                let words = stoppers.map { need -> String in
-                    let outcome = results[indexByID[need]!]!.outcome
-                    let what = outcome == .deny ? "was denied" : outcome == .approve ? "is held for approval" : "is blocked"
-                    return "\"\(need)\" \(what)"
-                }
-                results[index] = StepEvaluation(
-                    id: step.id, index: index, action: step.action, resource: step.resource, principal: step.principal,
-                    outcome: .blocked, policies: [], reason: "needs " + words.joined(separator: ", "), warnings: [],
-                    rewrite: nil, attempts: [], approval: nil, blockedBy: stoppers, errors: [], location: step.location)
-                continue
-            }
-            let result = try decider.decide(step, history: preparedHistory)
-            // The chain reflects what will run: allowed steps as written, rewritten steps in their new form.
-            if let form = StepDecider.runningForm(of: result, step: step) {
-                history.record(form, catalog: bundle.catalog, resources: decider.resources)
-                preparedHistory = try decider.requests.prepare(history)
-            }
-            results[index] = result
-        }
+        var solver = ChainSolver(plan: plan, decider: decider)
+        let results = try solver.solve()
         return PlanEvaluation(
             plan: plan, directory: bundle.directory.path, policies: bundle.policies, risk: risk, clock: clock,
-            steps: results.map { $0! })
+            steps: results)
+    }
+}
+
+/// The fixed point behind `PlanEvaluator`: what each step contributes to the chain facts of the
+/// others, kept as one counted tally of every step that may run, from which a step's history is
+/// its own and its dependents' contributions taken out.
+struct ChainSolver {
+    let plan: Plan
+    let decider: StepDecider
+    let before: [[Int]]
+    let after: [[Int]]
+    let order: [Int]
+
+    /// What each step adds to the others' facts; empty for a step that can never run.
+    var contributions: [[ChainContribution]]
+    var total = ChainTally()
+    /// The decision of each step, and the facts it was made on.
+    var decided: [(result: StepEvaluation, history: ChainFacts, done: ChainFacts)?]
+    var results: [StepEvaluation?]
+    /// Steps denied because their outcome did not settle.
+    var pinned: [String?]
+    var stamp: [Int]
+    var generation = 0
+
+    init(plan: Plan, decider: StepDecider) {
+        self.plan = plan
+        self.decider = decider
+        before = plan.prerequisites
+        var after = Array(repeating: [Int](), count: plan.steps.count)
+        for (index, needs) in before.enumerated() { for need in needs { after[need].append(index) } }
+        self.after = after
+        order = plan.sequential ? Array(plan.steps.indices) : plan.evaluationOrder
+        contributions = plan.steps.map { step in
+            [ChainContribution(Self.heldForm(step), catalog: decider.bundle.catalog, resources: decider.resources)]
+        }
+        decided = Array(repeating: nil, count: plan.steps.count)
+        results = Array(repeating: nil, count: plan.steps.count)
+        pinned = Array(repeating: nil, count: plan.steps.count)
+        stamp = Array(repeating: 0, count: plan.steps.count)
+        for contribution in contributions.joined() { total.add(contribution) }
+    }
+
+    /// The form a step waiting for approval will run in: as written, or for an approval
+    /// checkpoint, the step it holds (the checkpoint itself when that cannot be read).
+    static func heldForm(_ step: PlanStep) -> StepForm {
+        guard let checkpoint = step.checkpoint else { return step.form }
+        guard let action = checkpoint.step["action"]?.stringValue,
+              let resourceValue = checkpoint.step["resource"], let resource = EntityRef(json: resourceValue) else { return step.form }
+        return StepForm(action: EntityRef.action(action).actionName, resource: resource, args: checkpoint.step["args"]?.objectValue ?? JSONObject())
+    }
+
+    mutating func solve() throws(WorkflowError) -> [StepEvaluation] {
+        var passes = 0
+        while true {
+            let changed = try pass()
+            if changed.isEmpty { break }
+            passes += 1
+            if passes >= PlanEvaluator.maxPasses {
+                // Fail closed: a step whose outcome depends on itself through the others' facts
+                // has no answer that holds in every order.
+                for index in changed where pinned[index] == nil {
+                    pinned[index] = "its outcome does not settle: it changes the facts that decide it through other steps' history (\(PlanEvaluator.maxPasses) passes)"
+                }
+                passes = 0
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// One pass in decision order; returns the steps whose outcome or contribution changed.
+    mutating func pass() throws(WorkflowError) -> [Int] {
+        var changed: [Int] = []
+        for index in order {
+            let step = plan.steps[index]
+            let previous = results[index]
+            let result: StepEvaluation
+            var forms: [StepForm] = []
+            let stoppers = before[index].filter { !(results[$0]?.outcome.runs ?? false) }
+            let never = stoppers.contains { contributions[$0].isEmpty }
+            if let reason = pinned[index] {
+                result = blank(step, outcome: .deny, reason: reason)
+            } else if never {
+                result = blocked(step, stoppers: stoppers)
+            } else if stoppers.isEmpty {
+                result = try decide(index)
+                if let form = StepDecider.runningForm(of: result, step: step) {
+                    forms = [form]
+                } else if result.outcome == .approve {
+                    forms = [Self.heldForm(step)]
+                }
+            } else {
+                // Blocked only by held steps: it may run once they are approved, so it counts as
+                // written, and also as rewritten when it would be decided so now.
+                let decision = try decide(index)
+                forms = [step.form]
+                if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
+                result = blocked(step, stoppers: stoppers)
+            }
+            let contribution = forms.map { ChainContribution($0, catalog: decider.bundle.catalog, resources: decider.resources) }
+            results[index] = result
+            if contribution != contributions[index] {
+                for old in contributions[index] { total.add(old, -1) }
+                for new in contribution { total.add(new) }
+                contributions[index] = contribution
+                changed.append(index)
+            } else if let previous, previous.outcome != result.outcome || previous.policies != result.policies {
+                changed.append(index)
+            }
+        }
+        return changed
+    }
+
+    /// Decides a step on its current facts, reusing the last decision when the facts its
+    /// policies can read are the same.
+    mutating func decide(_ index: Int) throws(WorkflowError) -> StepEvaluation {
+        let history = plan.sequential ? prerequisiteFacts(index) : historyFacts(index)
+        let done = prerequisiteFacts(index)
+        if let last = decided[index] {
+            // The same verdicts on every form the step took: the same decision, since the forms
+            // tried follow from the verdicts.
+            var reads = ChainReads()
+            for form in Self.forms(of: last.result, step: plan.steps[index]) {
+                reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
+            }
+            if last.history.agrees(with: history, on: reads.history) && last.done.agrees(with: done, on: reads.done) {
+                return last.result
+            }
+        }
+        let result = try decider.decide(plan.steps[index], history: history, done: done)
+        decided[index] = (result, history, done)
+        return result
+    }
+
+    /// Every form a decision judged: the step as written and every rewrite it tried.
+    static func forms(of result: StepEvaluation, step: PlanStep) -> [StepForm] {
+        var out = [step.form]
+        var attempts = result.attempts
+        while let attempt = attempts.popLast() {
+            if let to = attempt.to { out.append(to) }
+            attempts += attempt.next
+        }
+        return out
+    }
+
+    /// Every step that may run, less the step and the steps that need it.
+    mutating func historyFacts(_ index: Int) -> ChainFacts {
+        var removed = ChainTally()
+        for next in reachable(from: index, through: after) { for c in contributions[next] { removed.add(c) } }
+        for own in contributions[index] { removed.add(own) }
+        return total.facts(removing: removed)
+    }
+
+    /// The steps it waits for, directly or not: those that must have completed.
+    mutating func prerequisiteFacts(_ index: Int) -> ChainFacts {
+        var tally = ChainTally()
+        for next in reachable(from: index, through: before) { for c in contributions[next] { tally.add(c) } }
+        return tally.facts()
+    }
+
+    /// Every step reachable from `index` (not `index` itself) along `edges`, once each.
+    mutating func reachable(from index: Int, through edges: [[Int]]) -> [Int] {
+        generation += 1
+        var found: [Int] = []
+        var stack = edges[index]
+        for next in stack { stamp[next] = generation }
+        while let next = stack.popLast() {
+            found.append(next)
+            for further in edges[next] where stamp[further] != generation {
+                stamp[further] = generation
+                stack.append(further)
+            }
+        }
+        return found
+    }
+
+    func blank(_ step: PlanStep, outcome: StepOutcome, reason: String) -> StepEvaluation {
+        StepEvaluation(
+            id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
+            outcome: outcome, policies: [], reason: reason, warnings: [], rewrite: nil, attempts: [], approval: nil,
+            blockedBy: [], errors: [], location: step.location)
+    }
+
+    func blocked(_ step: PlanStep, stoppers: [Int]) -> StepEvaluation {
+        let words = stoppers.map { need -> String in
+            let outcome = results[need]!.outcome
+            let what = outcome == .deny ? "was denied" : outcome == .approve ? "is held for approval" : "is blocked"
+            return "\"\(plan.steps[need].id)\" \(what)"
+        }
+        var result = blank(step, outcome: .blocked, reason: "needs " + words.joined(separator: ", "))
+        result.blockedBy = stoppers.map { plan.steps[$0].id }
+        return result
     }
 }

@@ -67,6 +67,9 @@ public struct Plan: Sendable {
     public var context: JSONObject
     /// The steps, in plan order.
     public var steps: [PlanStep]
+    /// Whether the steps run strictly in file order (`"sequential": true`): each waits for the
+    /// one before it, as if it needed it.
+    public var sequential: Bool
     /// The whole plan as written.
     public var raw: JSONValue
     /// The file the plan came from.
@@ -81,13 +84,13 @@ public struct Plan: Sendable {
     public func location(_ path: [JSONPathComponent]) -> FileLocation { source.location(path) }
 
     /// Keys a plan may have at the top level.
-    public static let planKeys: Set<String> = ["plan", "owner", "intent", "principal", "context", "steps", "description"]
+    public static let planKeys: Set<String> = ["plan", "owner", "intent", "principal", "context", "steps", "description", "sequential"]
     /// Keys a step may have.
     public static let stepKeys: Set<String> = [
         "id", "action", "resource", "principal", "args", "context", "needs", "description", "rewrite", "approval",
     ]
     /// Context keys stepguard sets itself; plans may not set them.
-    public static let reservedContextKeys: Set<String> = ["step", "step_id", "args", "history", "plan", "tool", "now"]
+    public static let reservedContextKeys: Set<String> = ["step", "step_id", "args", "history", "done", "plan", "tool", "now"]
 
     /// Loads and checks a plan file. Actions are checked against a catalog separately
     /// (`checkActions(_:)`), because the catalog lives in the policy directory.
@@ -123,6 +126,17 @@ public struct Plan: Sendable {
 
     /// Step indices in the order they are decided: dependencies first, otherwise plan order.
     public var evaluationOrder: [Int] { order }
+
+    /// The indices of the steps each step waits for: its `needs`, and in a sequential plan the
+    /// step before it.
+    public var prerequisites: [[Int]] {
+        let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+        return steps.map { step in
+            var before = step.needs.compactMap { indexByID[$0] }
+            if sequential && step.index > 0 && !before.contains(step.index - 1) { before.append(step.index - 1) }
+            return before
+        }
+    }
 
     let order: [Int]
 
@@ -220,6 +234,11 @@ private struct PlanReader {
         let intent = try optionalString(root, "intent", [])
         let principal = try root["principal"].map { (value) throws(WorkflowError) in try entity(value, [.key("principal")], "principal") }
         let context = try contextObject(root["context"], [.key("context")])
+        var sequential = false
+        if let value = root["sequential"] {
+            guard case .bool(let flag) = value else { throw fail([.key("sequential")], "\"sequential\" must be true or false, found \(value.typeName)") }
+            sequential = flag
+        }
         guard let stepsValue = root["steps"] else { throw fail([], "plan has no \"steps\"; add \"steps\": [ ... ]") }
         guard case .array(let stepValues) = stepsValue else {
             throw fail([.key("steps")], "\"steps\" must be an array of step objects, found \(stepsValue.typeName)")
@@ -249,12 +268,22 @@ private struct PlanReader {
                     step: step.id, need: need, suggestion: EditDistance.suggestion(for: need, among: ids))
             }
         }
+        if sequential {
+            // File order is the run order: a step may wait only for steps written before it.
+            let indexByID = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0.index) })
+            for step in steps {
+                for (n, need) in step.needs.enumerated() where indexByID[need]! > step.index {
+                    throw fail([.key("steps"), .index(step.index), .key("needs"), .index(n)],
+                               "step \"\(step.id)\" needs \"\(need)\", written after it in a sequential plan; move \"\(need)\" before it")
+                }
+            }
+        }
         if let cycle = findCycle(steps) {
             let first = steps.first { $0.id == cycle[0] }!
             throw .needsCycle(source.location([.key("steps"), .index(first.index), .key("needs")]), cycle: cycle)
         }
         return Plan(
-            id: id, owner: owner, intent: intent, principal: principal, context: context, steps: steps,
+            id: id, owner: owner, intent: intent, principal: principal, context: context, steps: steps, sequential: sequential,
             raw: source.root, file: source.file, source: source, order: Plan.order(of: steps))
     }
 

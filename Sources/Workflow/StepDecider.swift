@@ -29,14 +29,16 @@ public struct StepDecider: Sendable {
         self.maxRewriteDepth = max(0, maxRewriteDepth)
     }
 
-    /// Decides `step` after the steps `history` describes ran. Throws only when its request
-    /// cannot be built (a context value Cedar cannot hold).
-    public func decide(_ step: PlanStep, history: ChainFacts) throws(WorkflowError) -> StepEvaluation {
-        try decide(step, history: try requests.prepare(history))
+    /// Decides `step` when the steps `history` describes may have run before it and those
+    /// `done` describes have completed (none by default: a permit that requires prior work
+    /// then does not hold). Throws only when its request cannot be built (a context value
+    /// Cedar cannot hold).
+    public func decide(_ step: PlanStep, history: ChainFacts, done: ChainFacts = ChainFacts()) throws(WorkflowError) -> StepEvaluation {
+        try decide(step, history: try requests.prepare(history), done: try requests.prepare(done))
     }
 
-    /// `decide(_:history:)` with the chain facts already in the engine's form.
-    func decide(_ step: PlanStep, history: PreparedValue) throws(WorkflowError) -> StepEvaluation {
+    /// `decide(_:history:done:)` with the chain facts already in the engine's form.
+    func decide(_ step: PlanStep, history: PreparedValue, done: PreparedValue) throws(WorkflowError) -> StepEvaluation {
         var result = StepEvaluation(
             id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
             outcome: .allow, policies: [], reason: "", warnings: [], rewrite: nil, attempts: [], approval: nil,
@@ -52,7 +54,7 @@ public struct StepDecider: Sendable {
         let form = step.form
         let ruling: StepRuling
         do {
-            let search = Search(decider: self, step: try requests.prepare(step, history: history))
+            let search = Search(decider: self, step: try requests.prepare(step, history: history, done: done))
             ruling = try search.decide(form, depth: 0, visited: [Search.signature(form)])
         } catch {
             throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")

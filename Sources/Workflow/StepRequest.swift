@@ -54,7 +54,8 @@ public struct StepRequest: Sendable, Equatable {
 
 /// Builds the request of a step (DESIGN §3): its principal, action and resource, and a context
 /// merged from the plan context, the step context, `args`, `step` and `step_id`, `plan`, `tool`
-/// (the catalog entry of the action), `now` (the clock) and `history` (chain facts).
+/// (the catalog entry of the action), `now` (the clock), `history` (chain facts of every step
+/// that may run before it) and `done` (chain facts of the steps that must have completed first).
 ///
 /// The facts shared by every step are converted to the engine's form once, here.
 public struct StepRequestBuilder: Sendable {
@@ -81,11 +82,13 @@ public struct StepRequestBuilder: Sendable {
         toolValues = tools
     }
 
-    /// The request for `form` of `step` after the steps that `history` describes ran.
-    public func request(_ step: PlanStep, form: StepForm, history: ChainFacts) -> StepRequest {
+    /// The request for `form` of `step`, after the steps that `history` describes may have run
+    /// and those that `done` describes have completed.
+    public func request(_ step: PlanStep, form: StepForm, history: ChainFacts, done: ChainFacts = ChainFacts()) -> StepRequest {
         var context = Self.stepMembers(step, plan: plan)
         context["args"] = .object(form.args)
         context["history"] = history.json
+        context["done"] = done.json
         context["plan"] = plan.json
         if let action = catalog.actions[form.action] { context["tool"] = Self.toolJSON(action) }
         context["now"] = Self.nowJSON(clock)
@@ -103,10 +106,11 @@ public struct StepRequestBuilder: Sendable {
         try engine.prepare(history.json)
     }
 
-    func prepare(_ step: PlanStep, history: PreparedValue) throws(WorkflowError) -> PreparedStep {
+    func prepare(_ step: PlanStep, history: PreparedValue, done: PreparedValue) throws(WorkflowError) -> PreparedStep {
         var members: [String: PreparedValue] = [:]
         for (key, value) in Self.stepMembers(step, plan: plan) { members[key] = try engine.prepare(value) }
         members["history"] = history
+        members["done"] = done
         members["plan"] = planValue
         members["now"] = nowValue
         return PreparedStep(step: step, members: members)

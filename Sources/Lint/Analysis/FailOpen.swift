@@ -24,6 +24,10 @@ enum StepguardContext {
                 "actions": strings, "tools": strings, "labels": strings, "max_sensitivity": .long,
                 "external": .bool, "writes": .long, "count": .long,
             ])),
+            "done": AttributeDecl(type: required([
+                "actions": strings, "tools": strings, "labels": strings, "max_sensitivity": .long,
+                "external": .bool, "writes": .long, "count": .long,
+            ])),
             "plan": AttributeDecl(type: required(["id": .string, "owner": .string, "intent": .string, "risk": .string, "tier": .string])),
             "tool": AttributeDecl(type: required(["name": .string, "effect": .string, "flags": strings])),
             "now": AttributeDecl(type: .extension("datetime")),

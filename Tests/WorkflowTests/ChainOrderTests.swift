@@ -1,0 +1,210 @@
+import Testing
+import JSONValue
+@testable import Workflow
+
+/// Chain facts that hold in every order a plan allows: `context.history` is every step that may
+/// run before a step, `context.done` the steps that must have completed.
+@Suite struct ChainOrderTests {
+    static let catalog = #"""
+        {"actions": {"read": {"effect": "read"}, "post": {"effect": "write", "flags": ["external"]},
+                     "write": {"effect": "write"}, "test": {"effect": "read"}, "deploy": {"effect": "write"}}}
+        """#
+    static let entities = #"""
+        [{"uid": {"type": "R", "id": "pii"}, "attrs": {"labels": ["pii"], "sensitivity": 3}, "parents": []},
+         {"uid": {"type": "R", "id": "secret"}, "attrs": {"labels": ["secret"], "sensitivity": 4}, "parents": []},
+         {"uid": {"type": "R", "id": "plain"}, "attrs": {"labels": []}, "parents": []}]
+        """#
+
+    static func bundle(_ policies: String) throws -> PolicyBundle {
+        try PolicyBundle.make(
+            policies: [(text: policies, file: "p.cedar")], entities: (text: entities, file: "entities.json"),
+            catalog: (text: catalog, file: "tools.json"))
+    }
+
+    static func plan(_ steps: [(id: String, action: String, resource: String, needs: [String])], sequential: Bool = false) throws -> Plan {
+        let list = steps.map { step in
+            JSONValue.object(JSONObject([
+                ("id", .string(step.id)), ("action", .string(step.action)), ("resource", .string("R::\"\(step.resource)\"")),
+                ("needs", .array(step.needs.map(JSONValue.string))),
+            ]))
+        }
+        var members: [(String, JSONValue)] = [("plan", "p"), ("principal", "Agent::\"bot\""), ("steps", .array(list))]
+        if sequential { members.append(("sequential", .bool(true))) }
+        return try Plan.parse(CanonicalJSON.string(.object(JSONObject(members))), file: "plan.json")
+    }
+
+    static let chainRule = """
+        permit (principal, action, resource);
+        @id("no-send-after-pii")
+        forbid (principal, action, resource) when { context.tool.flags.contains("external") && context.history.labels.contains("pii") };
+        """
+
+    @Test func theReorderedExfiltrationPlanIsDenied() throws {
+        let bundle = try PolicyBundle.load(path: examples + "/exfiltration-chain")
+        let plan = try Plan.load(examples + "/exfiltration-chain/plan-independent.json")
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        let send = result.steps[plan.step("post-to-partner")!.index]
+        #expect(send.outcome == .deny)
+        #expect(send.policies == ["no-external-send-after-pii"])
+    }
+
+    @Test func aSendIndependentOfAHeldReadIsDenied() throws {
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("hold-pii") @approve("privacy")
+            forbid (principal, action == Action::"read", resource == R::"pii");
+            """)
+        let plan = try Self.plan([("read", "read", "pii", []), ("send", "post", "plain", [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps[0].outcome == .approve)
+        #expect(result.steps[1].outcome == .deny)
+        #expect(result.steps[1].policies == ["no-send-after-pii"])
+    }
+
+    @Test func aSendBlockedOnlyByAHeldStepCountsForOthers() throws {
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("hold-plain") @approve("owners")
+            forbid (principal, action == Action::"write", resource == R::"plain");
+            """)
+        // "late" reads personal data once "gate" is approved; "send" is independent of both.
+        let plan = try Self.plan([("gate", "write", "plain", []), ("late", "read", "pii", ["gate"]), ("send", "post", "plain", [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps.map(\.outcome) == [.approve, .blocked, .deny])
+    }
+
+    @Test func aSendThatTheReadNeedsIsAllowed() throws {
+        let bundle = try Self.bundle(Self.chainRule)
+        let plan = try Self.plan([("read", "read", "pii", ["send"]), ("send", "post", "plain", [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps.map(\.outcome) == [.allow, .allow])
+    }
+
+    @Test(arguments: [(true, StepOutcome.allow), (false, StepOutcome.deny)])
+    func aPermitRequiringPriorWorkHoldsOnlyForAnAncestor(_ needsTests: Bool, _ expected: StepOutcome) throws {
+        let bundle = try Self.bundle("""
+            permit (principal, action == Action::"test", resource);
+            @id("deploy-after-tests")
+            permit (principal, action == Action::"deploy", resource) when { context.done.actions.contains("test") };
+            """)
+        let plan = try Self.plan([("test", "test", "plain", []), ("deploy", "deploy", "plain", needsTests ? ["test"] : [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps[1].outcome == expected)
+    }
+
+    @Test(arguments: [false, true])
+    func aSequentialPlanSeesExactlyTheEarlierSteps(_ readFirst: Bool) throws {
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("count") forbid (principal, action == Action::"write", resource) when { context.history.count != context.step };
+            @id("done-is-history") forbid (principal, action == Action::"write", resource) when { context.done != context.history };
+            """)
+        let read = (id: "read", action: "read", resource: "pii", needs: [String]())
+        let send = (id: "send", action: "post", resource: "plain", needs: [String]())
+        let write = (id: "write", action: "write", resource: "plain", needs: [String]())
+        let plan = try Self.plan(readFirst ? [read, send, write] : [send, read, write], sequential: true)
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps[plan.step("send")!.index].outcome == (readFirst ? .deny : .allow))
+        #expect(result.steps[2].outcome == (readFirst ? .blocked : .allow))
+    }
+
+    @Test func aSequentialPlanMayNotNeedALaterStep() {
+        #expect(throws: WorkflowError.self) {
+            try Self.plan([("a", "read", "plain", ["b"]), ("b", "read", "plain", [])], sequential: true)
+        }
+    }
+
+    @Test func stepsWhoseOutcomeDoesNotSettleAreDenied() throws {
+        // "plain" may run only when "pii" may run before it; "pii" may not run when anything
+        // may run before it. Every answer contradicts itself: both are denied, named.
+        let bundle = try Self.bundle("""
+            permit (principal, action, resource);
+            @id("plain-after-pii")
+            forbid (principal, action == Action::"read", resource == R::"plain") unless { context.history.labels.contains("pii") };
+            @id("pii-first")
+            forbid (principal, action == Action::"read", resource == R::"pii") when { context.history.count >= 1 };
+            """)
+        let plan = try Self.plan([("plain", "read", "plain", []), ("pii", "read", "pii", [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps.map(\.outcome) == [.deny, .deny])
+        #expect(result.steps.allSatisfy { $0.reason.contains("does not settle") })
+    }
+
+    @Test func aConsistentAnswerIsKept() throws {
+        // The read is denied when the send may run before it, and then the send is allowed:
+        // that answer holds in every order.
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("no-read-after-send")
+            forbid (principal, action == Action::"read", resource) when { context.history.external };
+            """)
+        let plan = try Self.plan([("read", "read", "pii", []), ("send", "post", "plain", [])])
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.steps.map(\.outcome) == [.deny, .allow])
+    }
+
+    /// Random small DAGs: whenever eval allows a step, every topological order of the plan
+    /// keeps it allowed under the plan's chain rules, the steps before it in that order counted
+    /// in the form they may run in.
+    @Test(arguments: 1...40)
+    func allowedStepsStayAllowedInEveryOrder(_ seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("hold-secret") @approve("owners")
+            forbid (principal, action == Action::"read", resource == R::"secret");
+            @id("few-writes")
+            forbid (principal, action == Action::"write", resource) when { context.history.writes >= 2 };
+            @id("no-write-after-secret")
+            forbid (principal, action == Action::"write", resource) when { context.history.max_sensitivity >= 4 };
+            @id("pii-then-plain")
+            forbid (principal, action == Action::"post", resource == R::"pii") when { context.history.count >= 3 };
+            """)
+        let count = 2 + Int(random.next() % 4)
+        let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
+        var steps: [(id: String, action: String, resource: String, needs: [String])] = []
+        for i in 0..<count {
+            let needs = (0..<i).filter { _ in random.next() % 3 == 0 }.map { "s\($0)" }
+            steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
+        }
+        let plan = try Self.plan(steps)
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        let decider = try StepDecider(
+            bundle: bundle, plan: PlanFacts(plan, risk: result.risk), clock: pinned.clock!)
+        let prerequisites = plan.prerequisites
+        // Denied steps, and those that need one, never run; every other step may.
+        var never = Set<Int>()
+        for index in plan.evaluationOrder where result.steps[index].outcome == .deny || prerequisites[index].contains(where: never.contains) {
+            never.insert(index)
+        }
+        func form(_ index: Int) -> StepForm {
+            StepDecider.runningForm(of: result.steps[index], step: plan.steps[index]) ?? plan.steps[index].form
+        }
+        func ancestors(_ index: Int) -> Set<Int> {
+            var out = Set<Int>(), stack = prerequisites[index]
+            while let next = stack.popLast() { if out.insert(next).inserted { stack += prerequisites[next] } }
+            return out
+        }
+        for order in topologicalOrders(prerequisites) {
+            for (position, index) in order.enumerated() where result.steps[index].outcome.runs {
+                let earlier = order[..<position].filter { !never.contains($0) }
+                let history = ChainFacts(running: earlier.map(form), catalog: bundle.catalog, resources: bundle.entities)
+                let done = ChainFacts(running: ancestors(index).sorted().map(form), catalog: bundle.catalog, resources: bundle.entities)
+                let again = try decider.decide(plan.steps[index], history: history, done: done)
+                #expect(again.outcome.runs, "seed \(seed) step \(plan.steps[index].id) order \(order)")
+            }
+        }
+    }
+
+    func topologicalOrders(_ prerequisites: [[Int]]) -> [[Int]] {
+        var orders: [[Int]] = []
+        func extend(_ prefix: [Int], _ placed: Set<Int>) {
+            if prefix.count == prerequisites.count { orders.append(prefix); return }
+            for index in prerequisites.indices where !placed.contains(index) && prerequisites[index].allSatisfy(placed.contains) {
+                extend(prefix + [index], placed.union([index]))
+            }
+        }
+        extend([], [])
+        return orders
+    }
+}
