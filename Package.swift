@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Workflow", "AuditLog", "JSONValue"], exclude: testData("GateTests")),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
         .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

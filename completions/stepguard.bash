@@ -38,7 +38,7 @@ _stepguard_options() {
         "audit publish") echo "--out -o --key -k --format --color --quiet -q --help -h" ;;
         "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
-        "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --now --settings --dry-run --format --color --quiet -q --help -h" ;;
+        "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -173,6 +173,8 @@ _stepguard_option_value() {
         "gate --mode") echo "words:enforce log-only" ;;
         "gate --allow-answer") echo "words:none allow" ;;
         "gate --lock-timeout") echo "value" ;;
+        "gate --identity") echo "value" ;;
+        "gate --trust") echo "path" ;;
         "gate --now") echo "value" ;;
         "gate --settings") echo "path" ;;
         "gate --format") echo "words:text json" ;;

@@ -259,6 +259,8 @@ complete -c stepguard -n '__stepguard_at \'gate\'' -l log -r -F -d 'the audit lo
 complete -c stepguard -n '__stepguard_at \'gate\'' -l mode -x -a 'enforce log-only' -d 'enforce the decisions, or only record them'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l allow-answer -x -a 'none allow' -d 'what an allowed call is answered: no decision, or the host\'s allow (skips its prompt)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l lock-timeout -x -d 'the longest wait for the log\'s lock, in milliseconds'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l identity -x -d 'the agent\'s identity token (JWT-SVID or OIDC ID token), @FILE from a file (default: STEPGUARD_IDENTITY)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l trust -r -F -d 'the trust file the identity token is verified against'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l settings -r -F -d 'gate install: the host settings file (default: .claude/settings.json)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l dry-run -d 'gate install: print the change without writing it'

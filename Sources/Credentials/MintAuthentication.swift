@@ -12,16 +12,20 @@ public enum MintAuthentication: Sendable {
     /// SHA-256 of the token it presented.
     public var claims: [(String, JSONValue)] {
         switch self {
+        case .identity(let identity): return [("act", identity.actClaim), ("identity", record)]
+        case .unauthenticated: return [("identity", record)]
+        }
+    }
+
+    /// What a credential or an audit record says of the authentication: `method` and, for a
+    /// token, its `token_digest`.
+    public var record: JSONValue {
+        switch self {
         case .identity(let identity):
             let method = identity.kind == .spiffe ? "jwt-svid" : "oidc"
-            return [
-                ("act", identity.actClaim),
-                ("identity", .object(JSONObject([
-                    ("method", .string(method)), ("token_digest", .string(identity.tokenDigest)),
-                ]))),
-            ]
+            return .object(JSONObject([("method", .string(method)), ("token_digest", .string(identity.tokenDigest))]))
         case .unauthenticated:
-            return [("identity", .object(JSONObject([("method", "none")])))]
+            return .object(JSONObject([("method", "none")]))
         }
     }
 }

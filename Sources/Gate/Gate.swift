@@ -11,18 +11,41 @@ public struct GateOptions: Sendable {
     public var clock: Clock?
     /// The longest wait for the log's lock before the call is blocked.
     public var lockTimeoutMilliseconds: Int
+    /// The identity the caller presented and proved, if any; it must be the principal decided for.
+    public var identity: GateIdentity?
 
-    /// Defaults: enforce, the current time, a 5 s lock wait.
-    public init(mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000) {
+    /// Defaults: enforce, the current time, a 5 s lock wait, no identity.
+    public init(mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000, identity: GateIdentity? = nil) {
         self.mode = mode
         self.clock = clock
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.identity = identity
     }
 
     /// The time stamped on records: the pinned clock when there is one, so one log never mixes
     /// the two clocks; otherwise the clock as read under the log's lock.
     var recordTime: Date? {
         clock.map { Date(timeIntervalSince1970: TimeInterval($0.epochSeconds)) }
+    }
+}
+
+/// A verified identity token, as the gate uses it. The gate does not verify tokens itself (the
+/// caller does, with the credentials' verifier); it binds the identity to the principal it
+/// decides for, hands the claims to policies and records what was presented.
+public struct GateIdentity: Sendable {
+    /// What policies read as `context.identity`.
+    public var attributes: JSONValue
+    /// What the decision record says of it (`method`, `token_digest`).
+    public var record: JSONValue
+    /// Nil when the identity is `principal` (with the policy directory's entities), else why not.
+    public var refusal: @Sendable (_ principal: EntityRef, _ entities: EntityFacts) -> String?
+
+    public init(
+        attributes: JSONValue, record: JSONValue, refusal: @escaping @Sendable (_ principal: EntityRef, _ entities: EntityFacts) -> String?
+    ) {
+        self.attributes = attributes
+        self.record = record
+        self.refusal = refusal
     }
 }
 
@@ -138,6 +161,10 @@ public enum Gate {
         _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], options: GateOptions
     ) throws(GateError) -> (GateVerdict, [JSONValue]) {
         let catalog = policies.catalog
+        let principal = catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)
+        if let identity = options.identity, let refusal = identity.refusal(principal, policies.bundle.entities) {
+            throw .identity(refusal)
+        }
         guard let mapped = catalog.map(call, host: host, root: root) else {
             let reason = catalog.hosts[host] == nil
                 ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
@@ -148,7 +175,7 @@ public enum Gate {
             // denied what and why.
             let record = JSONValue.object(JSONObject([
                 ("kind", "decision"), ("plan", .string(call.session)), ("step", .string(call.toolUseID)),
-                ("principal", .string((catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)).description)),
+                ("principal", .string(principal.description)),
                 ("outcome", "deny"), ("reason", .string(reason)), ("label", "deny"),
                 ("clock", .string((options.clock ?? Clock.now()).description)),
             ]))
@@ -158,7 +185,7 @@ public enum Gate {
         let context = JSONObject([
             ("resource", resources.attributes(mapped.resource).json(mapped.resource)),
             ("host", .object(JSONObject([("name", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]))),
-        ])
+        ] + (options.identity.map { [("identity", $0.attributes)] } ?? []))
         let prepared = StepJudge.prepare(
             call: call, mapped: mapped, context: context, history: history, bundle: policies.bundle, resources: resources)
         let clock = options.clock ?? Clock.now()
@@ -239,6 +266,7 @@ public enum Gate {
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
+        if let identity = options.identity { members.append(("identity", identity.record)) }
         return members
     }
 

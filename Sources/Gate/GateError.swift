@@ -17,6 +17,8 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
     case log(AuditError)
     /// The settings file `gate install` merges into is not valid.
     case malformedSettings(file: String, message: String)
+    /// The presented identity was not accepted, or is not the principal the gate decides for.
+    case identity(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notConfigured(let message): return message
         case .log(let error): return "audit log: \(error)"
         case .malformedSettings(let file, let message): return "\(file): \(message)"
+        case .identity(let message): return "identity refused: \(message)"
         }
     }
 }

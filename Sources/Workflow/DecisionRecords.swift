@@ -56,7 +56,10 @@ public enum DecisionRecords {
     /// The `mint` record of a credential (`jti`, expiring at `exp`, seconds since the epoch)
     /// minted for `step`: the action and resource it authorizes are those that run (the
     /// rewritten ones for a rewrite), so it stands for the step's mutation record as well.
-    public static func mint(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, jti: String, exp: Int64) -> JSONValue {
+    /// `identity` is how the caller authenticated (method and token digest), when known.
+    public static func mint(
+        _ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, jti: String, exp: Int64, identity: JSONValue? = nil
+    ) -> JSONValue {
         let form = step.rewrite?.final
         var record = base("mint", step, plan: plan, action: form?.action ?? step.action, resource: form?.resource ?? step.resource)
         record["outcome"] = .string(step.outcome.rawValue)
@@ -66,6 +69,7 @@ public enum DecisionRecords {
         record["allowed_by"] = .array(step.allowedBy.map(JSONValue.string))
         record["jti"] = .string(jti)
         record["exp"] = .int(exp)
+        if let identity { record["identity"] = identity }
         return .object(record)
     }
 

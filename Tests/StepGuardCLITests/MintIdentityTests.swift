@@ -59,6 +59,22 @@ import Testing
         #expect(staging.status == 0, "\(staging.stderr)")
     }
 
+    /// The audit `mint` record says who was authenticated, as the credential does.
+    @Test func auditMintRecordCarriesTheIdentity() throws {
+        let dir = try F.temporaryDirectory()
+        let log = dir.appendingPathComponent("audit.log").path
+        let result = Self.mintSVID("report-bot", key: try F.key(in: dir), ["--audit", log, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let identity = try #require((object["claims"] as? [String: Any])?["identity"] as? [String: String])
+        #expect(identity["method"] == "jwt-svid")
+        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let mint = try #require(records.first { $0["kind"] as? String == "mint" })
+        #expect(mint["identity"] as? [String: String] == identity)
+    }
+
     @Test(arguments: [
         ("expired", "expired"), ("wrong-audience", "audience_mismatch"), ("wrong-issuer", "issuer_mismatch"),
         ("unknown-kid", "unknown_key"), ("alg-mismatch", "alg_unsupported"), ("tampered", "bad_signature"),

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import Gate
 import JSONValue
@@ -18,6 +19,14 @@ enum GateCommand {
             appends an execution record joined to the decision by the tool-call id. Reading the \
             history, deciding and appending happen under the log's lock, so parallel calls of one \
             session cannot both slip past a chain rule.
+
+            With --identity TOKEN (or @FILE, or the token in STEPGUARD_IDENTITY) and --trust \
+            FILE, each PreToolUse call verifies the agent's identity token as mint does, at the \
+            gate's clock: it must be the principal the gate decides for (a JWT-SVID's sub is the \
+            principal's spiffe_id, an OIDC subject maps to it in the trust file), its claims are \
+            context.identity, and the decision record carries its method and token digest. A \
+            refused identity is an error, which blocks the call. The identity is optional: the \
+            host, not the agent, runs the hook, so without it the gate decides as before.
 
             The answer is Claude Code's own: deny as permissionDecision "deny" with the policy \
             ids and reason; a rewrite as "allow" with the rewritten input in updatedInput; a \
@@ -45,7 +54,7 @@ enum GateCommand {
             answer is the host's JSON whatever --format says.
             """,
         usage: [
-            "--host HOST [--policies DIR] [--log FILE] [--mode MODE] [--allow-answer ANSWER] [--now TIME] < EVENT",
+            "--host HOST [--policies DIR] [--log FILE] [--mode MODE] [--allow-answer ANSWER] [--identity TOKEN --trust FILE] [--now TIME] < EVENT",
             "install --host HOST [--settings FILE] [--dry-run]",
         ],
         options: [
@@ -58,6 +67,9 @@ enum GateCommand {
                     help: "what an allowed call is answered: no decision, or the host's allow (skips its prompt)",
                     default: AllowAnswer.none.rawValue),
             .integer("lock-timeout", valueName: "MS", help: "the longest wait for the log's lock, in milliseconds", default: "5000"),
+            .value("identity", valueName: "TOKEN",
+                   help: "the agent's identity token (JWT-SVID or OIDC ID token), @FILE from a file (default: STEPGUARD_IDENTITY)"),
+            IdentityOptions.trust,
             CommonOptions.now,
             .path("settings", valueName: "FILE", help: "gate install: the host settings file (default: .claude/settings.json)"),
             .flag("dry-run", help: "gate install: print the change without writing it"),
@@ -102,7 +114,7 @@ enum GateCommand {
     static func decide(_ context: CommandContext, mode: GateMode) throws {
         let clock = try WorkflowInputs.clock(context)
         let timeout = Int(context.arguments.value("lock-timeout") ?? "") ?? 5000
-        let options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
+        var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
         let event = try ClaudeCode.event(try context.readInput("-"))
         let call: ToolCall
         switch event {
@@ -113,6 +125,9 @@ enum GateCommand {
             environment: context.console.environment)
         switch event {
         case .preToolUse(let call):
+            // Only a call to decide needs the identity: what ran after it was decided is recorded
+            // whatever the token's state by then.
+            options.identity = try identity(context, now: (clock ?? Clock.now()).epochSeconds)
             let policies = try GatePolicies.load(locations.policies)
             let verdict = try Gate.decide(call, host: ClaudeCode.name, policies: policies, locations: locations, options: options)
             let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
@@ -124,10 +139,38 @@ enum GateCommand {
         }
     }
 
+    /// The identity presented with `--identity` or `STEPGUARD_IDENTITY`, verified against
+    /// `--trust` at `now`; nil when none was presented. Any failure blocks the call.
+    static func identity(_ context: CommandContext, now: Int64) throws -> GateIdentity? {
+        let outcome: IdentityOptions.Outcome?
+        do {
+            outcome = try IdentityOptions.presented(context, now: now)
+        } catch let error as CredentialsError {
+            throw GateError.identity(error.description)
+        }
+        switch outcome {
+        case nil, .authenticated(.unauthenticated)?:
+            return nil
+        case .refused(let failure)?:
+            throw GateError.identity(failure.description)
+        case .authenticated(.identity(let identity))?:
+            return GateIdentity(attributes: identity.attributes, record: MintAuthentication.identity(identity).record) { principal, entities in
+                do throws(TokenFailure) {
+                    try identity.authenticates(
+                        principal: principal.description,
+                        principalSPIFFEID: try? MintCommand.spiffeID(of: principal, entities: entities))
+                    return nil
+                } catch {
+                    return error.description
+                }
+            }
+        }
+    }
+
     // MARK: - install
 
     static func install(_ context: CommandContext) throws -> ExitCode {
-        for option in ["policies", "log", "now", "lock-timeout"] where context.arguments.isGiven(option) {
+        for option in ["policies", "log", "now", "lock-timeout", "identity", "trust"] where context.arguments.isGiven(option) {
             throw CLIError.invalidUsage("--\(option) belongs to 'gate', not 'gate install'")
         }
         let path = context.arguments.value("settings") ?? ".claude/settings.json"

@@ -154,7 +154,7 @@ enum MintCommand {
                     decision,
                     DecisionRecords.mint(
                         decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
-                        exp: minted.expiresAt),
+                        exp: minted.expiresAt, identity: authentication.record),
                 ],
                 to: audit, now: auditTime)
         }

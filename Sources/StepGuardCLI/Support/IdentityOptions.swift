@@ -15,8 +15,11 @@ enum IdentityOptions {
     static let options: [OptionSpec] = [
         .value("identity", valueName: "TOKEN",
                help: "the caller's identity token (JWT-SVID or OIDC ID token); - reads it from stdin, @FILE from a file"),
-        .path("trust", help: "the trust file the identity token is verified against"),
+        trust,
     ]
+
+    /// `--trust FILE`, shared with the gate's own `--identity` row.
+    static let trust = OptionSpec.path("trust", help: "the trust file the identity token is verified against")
 
     /// Verifies `--identity` against `--trust`. Without `--identity`, the policy directory's
     /// `.stepguard.json` must allow unauthenticated use (`{"mint": {"allowUnauthenticated": true}}`).
@@ -33,11 +36,33 @@ enum IdentityOptions {
             }
             return .authenticated(.unauthenticated)
         }
-        guard let trustPath = args.value("trust") else {
+        return try verify(given, context: context, now: now, stdin: true)
+    }
+
+    /// The gate's identity: `--identity TOKEN` or `@FILE`, else the token in the environment
+    /// variable `STEPGUARD_IDENTITY` (a hook's command line is fixed in the host's settings);
+    /// nil when neither is given. Not `-`: the gate's stdin carries the hook event.
+    static func presented(_ context: CommandContext, now: Int64) throws -> Outcome? {
+        let args = context.arguments
+        let environment = context.console.environment["STEPGUARD_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let given = args.value("identity") ?? environment else {
+            if args.value("trust") != nil { throw CLIError.invalidUsage("--trust needs --identity TOKEN or STEPGUARD_IDENTITY") }
+            return nil
+        }
+        if given == "-" {
+            throw CLIError.invalidUsage("--identity -: the gate's stdin is the hook event; pass the token, @FILE or STEPGUARD_IDENTITY")
+        }
+        return try verify(given, context: context, now: now, stdin: false)
+    }
+
+    /// Reads the token (`-` from stdin where `stdin` allows it, `@FILE` from a file) and verifies
+    /// it against `--trust`.
+    static func verify(_ given: String, context: CommandContext, now: Int64, stdin: Bool) throws -> Outcome {
+        guard let trustPath = context.arguments.value("trust") else {
             throw CLIError.invalidUsage("--identity needs --trust FILE, the trust file to verify it against")
         }
         let token: String
-        if given == "-" {
+        if given == "-" && stdin {
             token = String(decoding: try context.readInput("-"), as: UTF8.self)
         } else if given.hasPrefix("@") {
             token = String(decoding: try context.readInput(String(given.dropFirst())), as: UTF8.self)
