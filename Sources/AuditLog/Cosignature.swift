@@ -25,14 +25,7 @@ public struct CosignatureSigner: Sendable {
 
     /// A signer from a raw 32-byte Ed25519 seed.
     public init(name: String, seed: [UInt8]) throws(AuditError) {
-        guard SignedNote.isValidKeyName(name) else {
-            throw .invalidKey("witness name \"\(name)\" must be non-empty without spaces or '+'")
-        }
-        do {
-            key = try Ed25519.PrivateKey(seed: seed)
-        } catch {
-            throw .invalidKey("an Ed25519 seed is 32 bytes, got \(seed.count)")
-        }
+        key = try noteSigningKey(name: name, seed: seed, role: "witness")
         self.name = name
     }
 
@@ -60,14 +53,8 @@ public struct CosignatureVerifier: Sendable, Equatable {
 
     /// A verifier from a witness name and a raw 32-byte Ed25519 public key.
     public init(name: String, publicKey: [UInt8]) throws(AuditError) {
-        guard SignedNote.isValidKeyName(name) else {
-            throw .invalidKey("witness name \"\(name)\" must be non-empty without spaces or '+'")
-        }
-        do {
-            key = try Ed25519.PublicKey(rawRepresentation: publicKey)
-        } catch {
-            throw .invalidKey("an Ed25519 public key is 32 bytes, got \(publicKey.count)")
-        }
+        try checkNoteKeyName(name, role: "witness")
+        key = try noteVerifyingKey(publicKey)
         self.name = name
         self.publicKey = publicKey
     }

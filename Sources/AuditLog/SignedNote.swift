@@ -152,14 +152,7 @@ public struct NoteSigner: Sendable {
 
     /// A signer from a raw 32-byte Ed25519 seed (the PEM wrapper is read by the credentials module).
     public init(name: String, seed: [UInt8]) throws(AuditError) {
-        guard SignedNote.isValidKeyName(name) else {
-            throw .invalidKey("key name \"\(name)\" must be non-empty without spaces or '+'")
-        }
-        do {
-            key = try Ed25519.PrivateKey(seed: seed)
-        } catch {
-            throw .invalidKey("an Ed25519 seed is 32 bytes, got \(seed.count)")
-        }
+        key = try noteSigningKey(name: name, seed: seed, role: "key")
         self.name = name
         keyID = noteKeyID(name: name, ed25519PublicKey: key.publicKey.rawRepresentation)
     }
@@ -192,9 +185,7 @@ public struct NoteVerifier: Sendable, Equatable {
 
     /// A verifier from a key name and a raw 32-byte Ed25519 public key.
     public init(name: String, publicKey: [UInt8]) throws(AuditError) {
-        guard SignedNote.isValidKeyName(name) else {
-            throw .invalidKey("key name \"\(name)\" must be non-empty without spaces or '+'")
-        }
+        try checkNoteKeyName(name, role: "key")
         try self.init(name: Optional(name), publicKey: publicKey)
     }
 
@@ -206,11 +197,7 @@ public struct NoteVerifier: Sendable, Equatable {
     }
 
     private init(name: String?, publicKey: [UInt8]) throws(AuditError) {
-        do {
-            key = try Ed25519.PublicKey(rawRepresentation: publicKey)
-        } catch {
-            throw .invalidKey("an Ed25519 public key is 32 bytes, got \(publicKey.count)")
-        }
+        key = try noteVerifyingKey(publicKey)
         self.name = name
         self.publicKey = publicKey
     }
@@ -268,4 +255,30 @@ extension SignedNote {
 func hex8(_ value: UInt32) -> String {
     let text = String(value, radix: 16)
     return String(repeating: "0", count: 8 - text.count) + text
+}
+
+/// Refuses a key name that cannot stand on a signature line; `role` says whose name it is.
+func checkNoteKeyName(_ name: String, role: String) throws(AuditError) {
+    guard SignedNote.isValidKeyName(name) else {
+        throw .invalidKey("\(role) name \"\(name)\" must be non-empty without spaces or '+'")
+    }
+}
+
+/// The Ed25519 private key of a note or cosignature signer, its name checked first.
+func noteSigningKey(name: String, seed: [UInt8], role: String) throws(AuditError) -> Ed25519.PrivateKey {
+    try checkNoteKeyName(name, role: role)
+    do {
+        return try Ed25519.PrivateKey(seed: seed)
+    } catch {
+        throw .invalidKey("an Ed25519 seed is 32 bytes, got \(seed.count)")
+    }
+}
+
+/// The Ed25519 public key of a note or cosignature verifier.
+func noteVerifyingKey(_ publicKey: [UInt8]) throws(AuditError) -> Ed25519.PublicKey {
+    do {
+        return try Ed25519.PublicKey(rawRepresentation: publicKey)
+    } catch {
+        throw .invalidKey("an Ed25519 public key is 32 bytes, got \(publicKey.count)")
+    }
 }
