@@ -103,7 +103,7 @@ enum GateCommand {
             try decide(context, mode: mode)
             return .success
         } catch let error as GateError {
-            context.error(error.description)
+            context.fail(error)
             return mode == .logOnly ? .failure : .error
         } catch let error as CLIError where mode == .logOnly {
             context.error(error.description)
@@ -211,7 +211,7 @@ enum GateCommand {
             context.note("\(exists ? "updated" : "created") \(path)")
             return .success
         } catch let error as GateError {
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
     }
