@@ -264,7 +264,11 @@ public enum Gate {
     // MARK: - Records
 
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
-        var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
+        // The input as the host sent it, so that `replay` can decide the call again under other
+        // policies and mappings.
+        var members: [(String, JSONValue)] = [
+            ("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd)), ("input", .object(call.input)),
+        ]
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
         if let identity = options.identity { members.append(("identity", identity.record)) }
         return members
