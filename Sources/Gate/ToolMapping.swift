@@ -6,7 +6,8 @@ import Workflow
 public struct ToolCall: Sendable, Equatable {
     /// The host's session id: the plan id of the calls it decides.
     public var session: String
-    /// The host's id of this call, joining its decision to its execution.
+    /// The host's id of this call, joining its decision to its execution; empty when the host
+    /// gives none, and the gate derives one (`CallDigest`).
     public var toolUseID: String
     /// The host's tool name (`Bash`, `mcp__github__create_issue`).
     public var tool: String
