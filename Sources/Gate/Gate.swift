@@ -201,6 +201,7 @@ public enum Gate {
         if let identity = options.identity, let refusal = identity.refusal(principal, policies.bundle.entities) {
             throw .identity(refusal)
         }
+        try catalog.compilePatterns(host: host, tool: call.tool)
         guard let mapped = catalog.map(call, host: host, root: root) else {
             let reason = catalog.hosts[host] == nil
                 ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"

@@ -150,7 +150,7 @@ enum GateCommand {
             // Only a call to decide needs the identity: what ran after it was decided is recorded
             // whatever the token's state by then.
             options.identity = try identity(context, now: (clock ?? Clock.now()).epochSeconds)
-            let policies = try GatePolicies.load(locations.policies)
+            let policies = try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
             let verdict = try Gate.decide(call, host: host.name, policies: policies, locations: locations, options: options)
             let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
             answer = host.answer(verdict, to: event, allow: allow, mode: mode)
