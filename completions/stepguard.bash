@@ -171,7 +171,7 @@ _stepguard_option_value() {
         "audit witness-request --out"|"audit witness-request -o") echo "path" ;;
         "audit witness-request --format") echo "words:text json" ;;
         "audit witness-request --color") echo "words:auto always never" ;;
-        "gate --host") echo "words:claude-code" ;;
+        "gate --host") echo "words:claude-code codex gemini cursor generic" ;;
         "gate --policies"|"gate -p") echo "path" ;;
         "gate --log") echo "path" ;;
         "gate --mode") echo "words:enforce log-only" ;;

@@ -257,7 +257,7 @@ complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -l color -x 
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'audit witness-request\'' -F
-complete -c stepguard -n '__stepguard_at \'gate\'' -l host -x -a 'claude-code' -d 'the agent host whose hook runs the gate'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l host -x -a 'claude-code codex gemini cursor generic' -d 'the agent host whose hook runs the gate'
 complete -c stepguard -n '__stepguard_at \'gate\'' -s p -l policies -r -F -d 'the policy directory (default: STEPGUARD_POLICIES, then .stepguard/policies above the event\'s cwd)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l log -r -F -d 'the audit log (default: STEPGUARD_LOG, then .stepguard/audit.log above the event\'s cwd)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l mode -x -a 'enforce log-only' -d 'enforce the decisions, or only record them'
@@ -266,7 +266,7 @@ complete -c stepguard -n '__stepguard_at \'gate\'' -l lock-timeout -x -d 'the lo
 complete -c stepguard -n '__stepguard_at \'gate\'' -l identity -x -d 'the agent\'s identity token (JWT-SVID or OIDC ID token), @FILE from a file (default: STEPGUARD_IDENTITY)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l trust -r -F -d 'the trust file the identity token is verified against'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
-complete -c stepguard -n '__stepguard_at \'gate\'' -l settings -r -F -d 'gate install: the host settings file (default: .claude/settings.json)'
+complete -c stepguard -n '__stepguard_at \'gate\'' -l settings -r -F -d 'gate install: the host\'s hook configuration file (default: the host\'s project file)'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l dry-run -d 'gate install: print the change without writing it'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l format -x -a 'text json' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'gate\'' -l color -x -a 'auto always never' -d 'colour the output'
