@@ -112,7 +112,7 @@ public enum Gate {
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
     ) throws(GateError) {
         _ = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
-            let decision = calls.first { $0.step == call.toolUseID }
+            let decision = calls.first { $0.step.isExactly(call.toolUseID) }
             var events: [JSONValue] = []
             if decision?.outcome == StepOutcome.approve.rawValue {
                 events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
@@ -205,7 +205,7 @@ public enum Gate {
             case .failure(let refusal):
                 refusals.append("rewrite \"\(rewrite.hops[0].variant)\" refused: \(refusal.message)")
                 let action = rewrite.hops[0].from.action
-                bundle.catalog.actions[action]?.variants.removeAll { $0.name == rewrite.hops[0].variant }
+                bundle.catalog.actions[action]?.variants.removeAll { $0.name.isExactly(rewrite.hops[0].variant) }
                 continue
             }
             break
