@@ -331,7 +331,7 @@ private struct Reader {
             throw fail(object["action"] == nil ? path : path + [.key("action")], "a mapping rule needs \"action\": a catalog action")
         }
         let action = EntityRef.action(actionText).actionName
-        guard catalog.actions[action] != nil else {
+        guard catalog.action(named: action) != nil else {
             let hint = EditDistance.suggestion(for: action, among: catalog.actions.keys).map { "; did you mean \"\($0)\"?" } ?? "; add it to \"actions\""
             throw fail(path + [.key("action")], "unknown action \"\(action)\"\(hint)")
         }
