@@ -318,6 +318,9 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var joinsAreComplete = true
     var steps = JoinTable<StepJoin>()
     var credentials = JoinTable<CredentialJoin>()
+    /// The first decision of each step that names the steps it runs after: its line number and
+    /// where the line starts.
+    var orderedSteps: [JoinKey: (line: Int, start: Int)] = [:]
 
     init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
@@ -592,14 +595,21 @@ struct ChainEngine<Hasher: MerkleHasher> {
         switch facts.kind {
         case .decision, .approval:
             guard let key = facts.stepKey else { return }
-            steps.modify(key) { step, isNew in
+            let newlyOrdered = steps.modify(key) { step, isNew in
                 // The first allowing decision is the one an execution answers to; an execution
-                // seen before it keeps its mark.
-                guard isNew || facts.allowing && !step.allowed else { return }
-                let executed = step.executed
-                step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
-                step.executed = executed
+                // seen before it keeps its mark. The order comes from the first decision that
+                // names one, whatever its outcome (a held step runs on its approval).
+                if isNew || facts.allowing && !step.allowed {
+                    let (executed, ordered) = (step.executed, step.ordered)
+                    step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
+                    step.executed = executed
+                    step.ordered = ordered
+                }
+                guard facts.ordered && !step.ordered else { return false }
+                step.ordered = true
+                return true
             }
+            if newlyOrdered { orderedSteps[key] = (lineNumber, start) }
         case .mint:
             guard let key = facts.jtiKey else { return }
             credentials.modify(key) { credential, _ in
@@ -630,15 +640,24 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // Where earlier records were not read, missing counterparts are not evidence.
         let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
         if let key = facts.stepKey {
-            let allowed = steps.modify(key) { step, isNew in
+            let (allowed, ordered) = steps.modify(key) { step, isNew in
                 if isNew { step = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false) }
                 step.executed = true
-                return step.allowed
+                return (step.allowed, step.ordered)
             }
             if !allowed {
                 findings.append(AuditFinding(kind: .unauthorizedExecution, severity: missingSeverity, seq: seq, line: lineNumber,
                                              plan: plan, step: step,
                                              message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without an allowing decision before it"))
+            }
+            if ordered, let decision = orderedSteps[key] {
+                let waited = unexecutedPrerequisites(decidedAt: decision.start)
+                if !waited.isEmpty {
+                    let names = waited.map { "\"\($0)\"" }.joined(separator: ", ")
+                    findings.append(AuditFinding(kind: .outOfOrder, severity: missingSeverity, seq: seq, line: lineNumber, relatedLine: decision.line,
+                                                 plan: plan, step: step,
+                                                 message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed before \(names) had been, which its plan runs it after (decision on line \(decision.line))"))
+                }
             }
         } else {
             findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
@@ -674,12 +693,27 @@ struct ChainEngine<Hasher: MerkleHasher> {
         }
     }
 
+    /// The steps named in the `after` of the decision whose line starts at `start` that no
+    /// execution of the same plan has come before (in the order named).
+    private func unexecutedPrerequisites(decidedAt start: Int) -> [String] {
+        let line = self.line(startingAt: start)
+        guard let record = try? RecordScanner.scan(line), let plan = record.plan, let after = record.after else { return [] }
+        func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
+        return RecordScanner.strings(in: after, of: line).compactMap { prerequisite in
+            steps.find(JoinKey(bytes(plan), bytes(prerequisite)))?.executed == true ? nil : RecordScanner.string(prerequisite, in: line)
+        }
+    }
+
+    /// The line of the log that starts at `start`, without its newline.
+    private func line(startingAt start: Int) -> UnsafeRawBufferPointer {
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<(start + (rest.firstIndex(of: 0x0A) ?? rest.count))])
+    }
+
     private mutating func finishJoins() {
         // Slot order is arbitrary; the report sorts findings by line.
         for state in steps.entries(where: { $0.allowed && !$0.executed }) {
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart...])
-            let end = state.lineStart + (rest.firstIndex(of: 0x0A) ?? rest.count)
-            let line = UnsafeRawBufferPointer(rebasing: bytes[state.lineStart..<end])
+            let line = self.line(startingAt: state.lineStart)
             let record = try? RecordScanner.scan(line)
             let plan = record.flatMap { text($0.plan, line) }
             let step = record.flatMap { text($0.step, line) }
