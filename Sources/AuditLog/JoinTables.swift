@@ -192,6 +192,13 @@ struct JoinTable<Entry: JoinTableEntry> {
         (0..<storage.capacity).compactMap { storage.base[$0].isFree || !predicate(storage.base[$0]) ? nil : storage.base[$0] }
     }
 
+    /// Makes room for `count` keys at once, as growing to them would (a no-op when there is).
+    mutating func reserve(_ count: Int) {
+        var capacity = storage.capacity
+        while count * 3 > capacity * 2 { capacity *= 2 }
+        if capacity > storage.capacity { rebuild(capacity: capacity) }
+    }
+
     /// The entry under `key`, if there is one.
     func find(_ key: JoinKey) -> Entry? {
         let i = slot(key)
@@ -218,8 +225,12 @@ struct JoinTable<Entry: JoinTableEntry> {
     }
 
     private mutating func grow() {
+        rebuild(capacity: storage.capacity * 2)
+    }
+
+    private mutating func rebuild(capacity: Int) {
         let old = storage
-        storage = SlotStorage(capacity: old.capacity * 2)
+        storage = SlotStorage(capacity: capacity)
         for i in 0..<old.capacity where !old.base[i].isFree {
             storage.base[slot(old.base[i].key)] = old.base[i]
         }
@@ -302,7 +313,8 @@ struct StepJoin: JoinTableEntry {
         get { lineAndFlags & Self.executedBit != 0 }
         set { lineAndFlags = newValue ? lineAndFlags | Self.executedBit : lineAndFlags & ~Self.executedBit }
     }
-    /// Whether a decision named the steps it runs after (kept in `ChainEngine.orderedSteps`).
+    /// Whether a decision named the steps it runs after: the record this entry holds, or the
+    /// one `ChainEngine.orderedElsewhere` names.
     var ordered: Bool {
         get { lineAndFlags & Self.orderedBit != 0 }
         set { lineAndFlags = newValue ? lineAndFlags | Self.orderedBit : lineAndFlags & ~Self.orderedBit }

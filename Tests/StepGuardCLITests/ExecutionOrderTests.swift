@@ -64,6 +64,23 @@ import Testing
         }
     }
 
+    /// A held step's order comes from its decision, though its approval is what lets it run.
+    @Test(arguments: [true, false])
+    func anApprovedStepKeepsItsDecisionsOrder(_ prerequisiteFirst: Bool) throws {
+        let (directory, log) = try AuditFixtures.newLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let events = [
+            #"{"kind":"decision","plan":"p","step":"a","outcome":"allow"}"#,
+            #"{"after":["a"],"kind":"decision","plan":"p","step":"b","outcome":"approve"}"#,
+            #"{"kind":"approval","plan":"p","step":"b","outcome":"approved"}"#,
+        ] + (prerequisiteFirst ? ["a", "b"] : ["b", "a"]).map { #"{"kind":"execution","plan":"p","step":"\#($0)"}"# }
+        for event in events { #expect(AuditFixtures.append(log, event, now: Self.now).status == 0) }
+        let verified = runCLI(["audit", "verify", log])
+        #expect(verified.status == (prerequisiteFirst ? 0 : 1), "\(verified.stdout)")
+        #expect(verified.stdout.contains(#"fault: out-of-order: record 3: step "b" of plan "p" was executed before "a" had been, which its plan runs it after (decision on line 2)"#) != prerequisiteFirst,
+                "\(verified.stdout)")
+    }
+
     /// The records say what the plan allows: the steps each runs after, and in a sequential
     /// plan the marker and the step's place.
     @Test func decisionRecordsCarryTheOrder() throws {
