@@ -170,14 +170,65 @@ struct ChainFields: OptionSet, Sendable {
     ]
 }
 
-/// The members of `context.history` and `context.done` some policies read.
+/// The members of `context.history` and `context.done` some policies read: whole (`history`,
+/// `done`), or for a number only compared with constants, the points where those comparisons
+/// change their answer (`historyBounds`, `doneBounds`).
 struct ChainReads: Sendable, Equatable {
     var history: ChainFields = []
     var done: ChainFields = []
+    var historyBounds = ChainBounds()
+    var doneBounds = ChainBounds()
+
+    var isEmpty: Bool { history.isEmpty && done.isEmpty && historyBounds.isEmpty && doneBounds.isEmpty }
 
     mutating func formUnion(_ other: ChainReads) {
         history.formUnion(other.history)
         done.formUnion(other.done)
+        historyBounds.formUnion(other.historyBounds)
+        doneBounds.formUnion(other.doneBounds)
+    }
+
+    /// Whether policies reading these decide alike on the facts `a` and on `b`.
+    func agree(history a: ChainFacts, _ b: ChainFacts, done c: ChainFacts, _ d: ChainFacts) -> Bool {
+        a.agrees(with: b, on: history) && historyBounds.agree(a, b) && c.agrees(with: d, on: done) && doneBounds.agree(c, d)
+    }
+}
+
+/// Comparisons of the numeric members with integer constants, kept as the points where their
+/// answer changes: `writes > 5` asks only whether `writes < 6`, so two values that no point
+/// separates answer every such comparison alike. A member read in any other way is read whole
+/// (`ChainFields`), which this does not replace. Each point `p` stands for the question `x < p`.
+struct ChainBounds: Sendable, Equatable {
+    var writes: [Int64] = []
+    var count: [Int64] = []
+    var maxSensitivity: [Int64] = []
+
+    var isEmpty: Bool { writes.isEmpty && count.isEmpty && maxSensitivity.isEmpty }
+
+    mutating func formUnion(_ other: ChainBounds) {
+        guard !other.isEmpty else { return }
+        writes += other.writes
+        count += other.count
+        maxSensitivity += other.maxSensitivity
+    }
+
+    /// Adds `points` to those of `member`; false for a member that is not a number.
+    mutating func add(_ member: ChainFields, points: [Int64]) -> Bool {
+        switch member {
+        case .writes: writes += points
+        case .count: count += points
+        case .maxSensitivity: maxSensitivity += points
+        default: return false
+        }
+        return true
+    }
+
+    func agree(_ a: ChainFacts, _ b: ChainFacts) -> Bool {
+        func alike(_ x: Int64, _ y: Int64, _ points: [Int64]) -> Bool {
+            let (low, high) = x < y ? (x, y) : (y, x)
+            return low == high || !points.contains { low < $0 && $0 <= high }
+        }
+        return alike(a.writes, b.writes, writes) && alike(a.count, b.count, count) && alike(a.maxSensitivity, b.maxSensitivity, maxSensitivity)
     }
 }
 
