@@ -21,6 +21,9 @@ public struct PolicyTestCase: Sendable {
     public var plan: Plan
     /// The pinned clock, when any.
     public var clock: Clock?
+    /// The signed approvals the test gives (`"approvals"`: a directory or an audit log,
+    /// relative to the suite file), when any.
+    public var approvals: String? = nil
     /// The expectations, in file order.
     public var expectations: [StepExpectation]
     /// Where the test is written.
@@ -51,8 +54,8 @@ public struct PolicyTestSuite: Sendable {
         for (index, value) in tests.enumerated() {
             let base: [JSONPathComponent] = [.key("tests"), .index(index)]
             guard case .object(let test) = value else { throw fail(base, "each test must be an object with \"name\", \"plan\" or \"request\", and \"expect\"") }
-            for key in test.keys where !["name", "plan", "request", "clock", "expect", "description"].contains(key) {
-                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\", \"clock\" and \"expect\"")
+            for key in test.keys where !["name", "plan", "request", "clock", "approvals", "expect", "description"].contains(key) {
+                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\", \"clock\", \"approvals\" and \"expect\"")
             }
             guard let testName = test["name"]?.stringValue, !testName.isEmpty else { throw fail(base, "test has no \"name\"; name it") }
             let plan: Plan
@@ -106,7 +109,15 @@ public struct PolicyTestSuite: Sendable {
             } else {
                 throw fail(expectPath, "test \"\(testName)\" needs \"expect\": {\"<step>\": \"allow\" | {\"outcome\": ..., \"policies\": [...]}}")
             }
-            cases.append(PolicyTestCase(name: testName, plan: plan, clock: testClock, expectations: expectations, location: source.location(base)))
+            var approvals: String?
+            if let value = test["approvals"] {
+                guard let relative = value.stringValue, !relative.isEmpty else {
+                    throw fail(base + [.key("approvals")], "\"approvals\" must be the path of an approvals directory or an audit log, relative to the suite")
+                }
+                approvals = relative.hasPrefix("/") ? relative : joinPath(parentDirectory(path), relative)
+            }
+            cases.append(PolicyTestCase(
+                name: testName, plan: plan, clock: testClock, approvals: approvals, expectations: expectations, location: source.location(base)))
         }
         return PolicyTestSuite(name: name, file: path, cases: cases)
     }
@@ -120,10 +131,10 @@ public struct PolicyTestSuite: Sendable {
     }
 
     static func checkOutcome(_ outcome: String, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) {
-        let plain: Set<String> = ["allow", "warn", "deny", "approve", "blocked"]
+        let plain: Set<String> = ["allow", "warn", "deny", "approve", "approved", "blocked"]
         if plain.contains(outcome) { return }
         if outcome.hasPrefix("mutate:"), outcome.count > "mutate:".count { return }
-        throw fail(path, "unknown outcome \"\(outcome)\"; expected allow, warn, deny, approve, blocked or mutate:VARIANT")
+        throw fail(path, "unknown outcome \"\(outcome)\"; expected allow, warn, deny, approve, approved, blocked or mutate:VARIANT")
     }
 }
 
@@ -206,19 +217,40 @@ public enum PolicyTestRunner {
     }
 
     /// Runs every suite of the directory (`tests/*.json`), tests filtered by `run`.
-    public static func run(_ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions()) throws(WorkflowError) -> PolicyTestReport {
+    /// `approvals` reads the approvals a test names (`"approvals"`); a test that names some
+    /// without it is an error.
+    public static func run(
+        _ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(),
+        approvals: ApprovalLoader? = nil
+    ) throws(WorkflowError) -> PolicyTestReport {
         var suites: [PolicyTestSuite] = []
         for file in bundle.directory.testFiles { suites.append(try PolicyTestSuite.load(file)) }
-        return try run(suites, bundle: bundle, run: filter, options: options)
+        return try run(suites, bundle: bundle, run: filter, options: options, approvals: approvals)
     }
 
+    /// Reads the signed approvals at a path (a directory or an audit log).
+    public typealias ApprovalLoader = (String) throws -> any ApprovalJudge
+
     /// Runs `suites` against `bundle`.
-    public static func run(_ suites: [PolicyTestSuite], bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions()) throws(WorkflowError) -> PolicyTestReport {
+    public static func run(
+        _ suites: [PolicyTestSuite], bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(),
+        approvals: ApprovalLoader? = nil
+    ) throws(WorkflowError) -> PolicyTestReport {
         var results: [PolicyTestResult] = []
         for suite in suites {
             for test in suite.cases where matches(filter ?? "", "\(suite.name)/\(test.name)") {
                 var caseOptions = options
                 if let clock = test.clock { caseOptions.clock = clock }
+                if let path = test.approvals {
+                    guard let approvals else {
+                        throw .malformedSuite(test.location, message: "test \"\(test.name)\" names approvals, but nothing reads them here")
+                    }
+                    do {
+                        caseOptions.approvals = try approvals(path)
+                    } catch {
+                        throw .malformedSuite(test.location, message: "test \"\(test.name)\": \(error)")
+                    }
+                }
                 let evaluation = try PlanEvaluator.evaluate(test.plan, bundle: bundle, options: caseOptions)
                 var mismatches: [TestMismatch] = []
                 for expectation in test.expectations {
