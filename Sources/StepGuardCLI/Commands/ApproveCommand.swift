@@ -129,7 +129,7 @@ enum ApproveCommand {
             switch context.format {
             case .json:
                 context.printJSON(.object(JSONObject([
-                    ("schema", "stepguard.approve/v1"), ("signed", .bool(true)), ("approval", approval.json),
+                    ("signed", .bool(true)), ("approval", approval.json),
                     ("file", file.map(JSONValue.string) ?? .null), ("audit", audit.map(JSONValue.string) ?? .null),
                 ])))
             default:
@@ -161,7 +161,7 @@ enum ApproveCommand {
     static func refuse(_ context: CommandContext, problem: ApprovalProblem, message: String) -> ExitCode {
         if context.format == .json {
             context.printJSON(.object(JSONObject([
-                ("schema", "stepguard.approve/v1"), ("signed", .bool(false)), ("problem", .string(problem.rawValue)),
+                ("signed", .bool(false)), ("problem", .string(problem.rawValue)),
                 ("reason", .string(message)),
             ])))
         }
@@ -222,7 +222,6 @@ enum ApproveCommand {
         switch context.format {
         case .json:
             context.printJSON(.object(JSONObject([
-                ("schema", "stepguard.approve/v1"),
                 ("plan", .string(evaluation.plan.id)),
                 ("held", .array(rows.map { row in
                     .object(JSONObject([

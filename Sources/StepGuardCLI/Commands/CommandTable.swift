@@ -43,6 +43,7 @@ public enum CommandTable {
             TokenCommand.spec,
             AuditCommand.spec,
             GateCommand.spec,
+            ReplayCommand.spec,
             CompletionsCommand.spec,
             HelpCommand.spec,
             GenerateDocsCommand.spec,

@@ -1,5 +1,6 @@
 import Approvals
 import Foundation
+import Gate
 import JSONValue
 import Workflow
 
@@ -16,6 +17,12 @@ enum TestCommand {
             may name signed approvals ("approvals": a directory approve --out wrote, or an audit \
             log, relative to the suite), and --approvals gives approvals to every test; a held \
             step they release is expected as approved.
+
+            A session test gives a host ("host": "codex") and its hook events in order \
+            ("events"), each with the outcome expected (also recorded for a finished call, or \
+            error), the deciding policies and the host's answer; a "parallel" group issues its \
+            events at once. The events run through the gate with the test's pinned clock and a \
+            fresh audit log, so chain rules see the session's history as they would live.
 
             DIR is one policy directory when it holds tools.json; otherwise every policy \
             directory below it is tested, in name order. --format json is the stepguard.test/v1 \
@@ -53,7 +60,7 @@ enum TestCommand {
                 let bundle = try PolicyBundle.load(try PolicyDirectory(path: directory))
                 runs.append(DirectoryRun(path: directory, suites: bundle.directory.testFiles,
                                          report: try PolicyTestRunner.run(
-                                             bundle, run: pattern, options: EvaluationOptions(approvals: given),
+                                             bundle, run: pattern, options: EvaluationOptions(approvals: given), sessions: GateSessionRunner(),
                                              approvals: { try ApprovalSet(path: $0) })))
             }
             let total = runs.reduce(0) { $0 + $1.report.total }
@@ -132,6 +139,10 @@ enum TestCommand {
                     let policies = expected.policies != nil
                     out += "        expected: \(describe(expected.outcome, policies ? expected.policies : nil))\n"
                     out += "        actual:   \(describe(mismatch.actualOutcome, policies ? mismatch.actualPolicies : nil))\n"
+                    if let answers = mismatch.answers {
+                        out += "        expected answer: \(answers.expected)\n"
+                        out += "        actual answer:   \(answers.actual)\n"
+                    }
                 }
             }
         }
@@ -164,7 +175,7 @@ enum TestCommand {
         for run in runs {
             for result in run.report.results {
                 let failures: [JSONValue] = result.mismatches.map { mismatch in
-                    .object(JSONObject([
+                    var members: [(String, JSONValue)] = [
                         ("step", .string(mismatch.expected.step)),
                         ("message", .string(mismatch.message)),
                         ("expected", .object(JSONObject([
@@ -174,8 +185,12 @@ enum TestCommand {
                         ("actual", .object(JSONObject([
                             ("outcome", .string(mismatch.actualOutcome)), ("policies", strings(mismatch.actualPolicies)),
                         ]))),
-                        ("location", mismatch.expected.location.json),
-                    ]))
+                    ]
+                    if let answers = mismatch.answers {
+                        members.append(("answers", .object(JSONObject([("expected", .string(answers.expected)), ("actual", .string(answers.actual))]))))
+                    }
+                    members.append(("location", mismatch.expected.location.json))
+                    return .object(JSONObject(members))
                 }
                 tests.append(.object(JSONObject([
                     ("directory", .string(run.path)),
@@ -190,7 +205,6 @@ enum TestCommand {
         let total = runs.reduce(0) { $0 + $1.report.total }
         let failed = runs.reduce(0) { $0 + $1.report.failed }
         return .object(JSONObject([
-            ("schema", .string("stepguard.test/v1")),
             ("directories", .array(runs.map { run in
                 .object(JSONObject([
                     ("path", .string(run.path)), ("suites", strings(run.suites)),
@@ -241,6 +255,9 @@ enum TestCommand {
                     body += "step \"\(expected.step)\" (\(expected.location))\n"
                     body += "  expected: \(describe(expected.outcome, policies ? expected.policies : nil))\n"
                     body += "  actual:   \(describe(mismatch.actualOutcome, policies ? mismatch.actualPolicies : nil))\n"
+                    if let answers = mismatch.answers {
+                        body += "  expected answer: \(answers.expected)\n  actual answer:   \(answers.actual)\n"
+                    }
                 }
                 out += "      <failure message=\"\(xml(message))\" type=\"expectation\">\(xml(body))</failure>\n"
                 out += "    </testcase>\n"
