@@ -28,7 +28,7 @@ _stepguard_options() {
         "token") echo "--help -h" ;;
         "token verify") echo "--key -k --jwks --audience --issuer --revoked --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
-        "token revoke") echo "--jti --revoked --audit --format --color --quiet -q --help -h" ;;
+        "token revoke") echo "--jti --plan --session --log --revoked --audit --format --color --quiet -q --help -h" ;;
         "audit") echo "--help -h" ;;
         "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
@@ -133,6 +133,9 @@ _stepguard_option_value() {
         "token inspect --format") echo "words:text json" ;;
         "token inspect --color") echo "words:auto always never" ;;
         "token revoke --jti") echo "value" ;;
+        "token revoke --plan") echo "value" ;;
+        "token revoke --session") echo "value" ;;
+        "token revoke --log") echo "path" ;;
         "token revoke --revoked") echo "path" ;;
         "token revoke --audit") echo "path" ;;
         "token revoke --format") echo "words:text json" ;;

@@ -164,7 +164,7 @@ complete -c stepguard -n '__stepguard_at \'approve\'' -s h -l help -d 'show this
 complete -c stepguard -n '__stepguard_at \'approve\'' -F
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'verify' -d 'verify a credential against a public key'
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'inspect' -d 'show a credential\'s claims without verifying them'
-complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti'
+complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti, or every credential of a plan'
 complete -c stepguard -n '__stepguard_at \'token\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -s k -l key -r -F -d 'the issuer\'s public key (SPKI PEM or JWK)'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -l jwks -r -F -d 'a JWKS holding the issuer\'s keys, chosen by kid'
@@ -182,6 +182,9 @@ complete -c stepguard -n '__stepguard_at \'token inspect\'' -l color -x -a 'auto
 complete -c stepguard -n '__stepguard_at \'token inspect\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'token inspect\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l jti -x -d 'the jti claim of the credential to revoke'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l plan -x -d 'revoke every credential the log shows minted for this plan'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l session -x -d 'revoke every credential the log shows minted in this gate session'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l log -r -F -d 'the audit log whose mint records --plan or --session reads; a revocation record per credential is appended to it'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l revoked -r -F -d 'the revocation file'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l audit -r -F -d 'append a record of every decision to this audit log'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l format -x -a 'text json' -d 'output format'

@@ -259,4 +259,39 @@ struct ApprovalCommandTests {
         #expect(!text.contains("stepguard.approval"))
         #expect(text.contains(#""action": "secret.rotate""#))
     }
+
+    /// The task is over: every credential minted for the plan is revoked, and a later use of
+    /// one is a fault in the log.
+    @Test func revokeEveryCredentialOfAPlanAtTaskEnd() throws {
+        let s = try Scratch("release-pipeline")
+        defer { s.remove() }
+        let log = s.root + "/audit.jsonl", revoked = s.root + "/revoked.txt"
+        _ = try s.run(["keygen", "--out", s.root + "/issuer"])
+        var jtis: [String] = []
+        for step in ["build", "announce"] {
+            let mint = try s.run(["mint", "-k", s.root + "/issuer.key", "--plan", s.plan, "--step", step, "-p", s.example, "--audit", log,
+                                  "--format", "json"])
+            #expect(mint.status == 0, "\(mint.stderr)")
+            let document = try #require(JSONSerialization.jsonObject(with: Data(mint.stdout.utf8)) as? [String: Any])
+            jtis.append(try #require((document["claims"] as? [String: Any])?["jti"] as? String))
+        }
+        let revoke = try s.run(["token", "revoke", "--plan", "storefront-release-7.3", "--log", log, "--revoked", revoked])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        #expect(revoke.stdout == "revoked 2 credentials of plan \"storefront-release-7.3\" in \(revoked)\n")
+        #expect(Set(try String(contentsOfFile: revoked, encoding: .utf8).split(separator: "\n").map(String.init)) == Set(jtis))
+        let again = try s.run(["token", "revoke", "--session", "storefront-release-7.3", "--log", log, "--revoked", revoked])
+        #expect(again.stdout.contains("revoked 0 credentials of plan \"storefront-release-7.3\" in \(revoked) (2 already revoked)"))
+        let usage = try s.run(["token", "revoke", "--plan", "storefront-release-7.3", "--revoked", revoked])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("--plan needs --log LOG"))
+
+        let event = #"{"kind":"execution","plan":"storefront-release-7.3","step":"build","jti":"\#(jtis[0])"}"#
+        let binary = try #require(stepguardBinary)
+        let appended = try #require(runProcess(binary, ["audit", "append", log], input: event))
+        #expect(appended.status == 0, "\(appended.stderr)")
+        let verify = try s.run(["audit", "verify", log])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("fault: revoked-credential: record"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("credential \"\(jtis[0])\" used after its revocation"))
+    }
 }
