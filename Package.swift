@@ -21,8 +21,11 @@ let package = Package(
         .executableTarget(name: "stepguard", dependencies: ["StepGuardCLI"]),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Gate", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
+            dependencies: ["Gate", "Approvals", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
         ),
+        // Signed approvals of held steps: documents, approver keys, and the judge eval, mutate,
+        // mint and test release held steps with.
+        .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "Crypto", "JSONValue", "Basics"]),
         .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
@@ -48,7 +51,7 @@ let package = Package(
         .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"], exclude: testData("CedarTests")),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
         .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),

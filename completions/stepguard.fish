@@ -5,13 +5,11 @@
 function __stepguard_subcommands
     switch "$argv[1]"
         case ''
-            echo lint fmt test validate authorize eval mutate keygen mint token audit gate replay catalog completions help
+            echo lint fmt test validate authorize eval mutate keygen mint approve token audit gate replay completions help
         case 'token'
             echo verify inspect revoke
         case 'audit'
             echo append checkpoint verify show prove verify-proof publish cosign witness-request
-        case 'catalog'
-            echo import-mcp
     end
 end
 
@@ -49,11 +47,11 @@ complete -c stepguard -n '__stepguard_at \'\'' -a 'eval' -d 'dry-run a workflow 
 complete -c stepguard -n '__stepguard_at \'\'' -a 'mutate' -d 'preview step mutations: the rewritten plan and a diff'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'keygen' -d 'make an Ed25519 key pair'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'mint' -d 'mint a credential for one allowed step of a plan'
+complete -c stepguard -n '__stepguard_at \'\'' -a 'approve' -d 'sign an approval (or rejection) of one held step'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'token' -d 'check, show and revoke credentials'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'audit' -d 'keep and check a tamper-evident audit log'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'gate' -d 'decide one live tool call from an agent host\'s hook'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'replay' -d 're-decide recorded tool calls without enforcing'
-complete -c stepguard -n '__stepguard_at \'\'' -a 'catalog' -d 'fill the action catalog from the tools agents use'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'completions' -d 'print the shell completion script for bash, zsh or fish'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'help' -d 'show the help of a command'
 complete -c stepguard -n '__stepguard_at \'\'' -s V -l version -d 'print the version and exit'
@@ -79,6 +77,7 @@ complete -c stepguard -n '__stepguard_at \'fmt\'' -s h -l help -d 'show this hel
 complete -c stepguard -n '__stepguard_at \'fmt\'' -F
 complete -c stepguard -n '__stepguard_at \'test\'' -l run -x -d 'run only the tests whose suite/name contains PATTERN (a glob when it has *)'
 complete -c stepguard -n '__stepguard_at \'test\'' -s v -l verbose -d 'list passing tests too'
+complete -c stepguard -n '__stepguard_at \'test\'' -l approvals -r -F -d 'signed approvals that may release held steps: a directory approve --out wrote, or an audit log'
 complete -c stepguard -n '__stepguard_at \'test\'' -l format -x -a 'text json junit' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'test\'' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c stepguard -n '__stepguard_at \'test\'' -s q -l quiet -d 'print only failures and the summary'
@@ -104,6 +103,7 @@ complete -c stepguard -n '__stepguard_at \'authorize\'' -l color -x -a 'auto alw
 complete -c stepguard -n '__stepguard_at \'authorize\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'authorize\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'eval\'' -s p -l policies -r -F -d 'the policy directory (default: the one next to the plan, then ./policies)'
+complete -c stepguard -n '__stepguard_at \'eval\'' -l approvals -r -F -d 'signed approvals that may release held steps: a directory approve --out wrote, or an audit log'
 complete -c stepguard -n '__stepguard_at \'eval\'' -l format -x -a 'text json sarif github' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'eval\'' -l audit -r -F -d 'append a record of every decision to this audit log'
 complete -c stepguard -n '__stepguard_at \'eval\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
@@ -112,6 +112,7 @@ complete -c stepguard -n '__stepguard_at \'eval\'' -s q -l quiet -d 'print only 
 complete -c stepguard -n '__stepguard_at \'eval\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'eval\'' -F
 complete -c stepguard -n '__stepguard_at \'mutate\'' -s p -l policies -r -F -d 'the policy directory (default: the one next to the plan, then ./policies)'
+complete -c stepguard -n '__stepguard_at \'mutate\'' -l approvals -r -F -d 'signed approvals that may release held steps: a directory approve --out wrote, or an audit log'
 complete -c stepguard -n '__stepguard_at \'mutate\'' -s o -l output -r -F -d 'write the rewritten plan to FILE'
 complete -c stepguard -n '__stepguard_at \'mutate\'' -l format -x -a 'text json diff' -d 'output format'
 complete -c stepguard -n '__stepguard_at \'mutate\'' -l audit -r -F -d 'append a record of every decision to this audit log'
@@ -132,6 +133,7 @@ complete -c stepguard -n '__stepguard_at \'mint\'' -l step -x -d 'the id of the 
 complete -c stepguard -n '__stepguard_at \'mint\'' -l identity -x -d 'the caller\'s identity token (JWT-SVID or OIDC ID token); - reads it from stdin, @FILE from a file'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l trust -r -F -d 'the trust file the identity token is verified against'
 complete -c stepguard -n '__stepguard_at \'mint\'' -s p -l policies -r -F -d 'the policy directory (default: the one next to the plan, then ./policies)'
+complete -c stepguard -n '__stepguard_at \'mint\'' -l approvals -r -F -d 'signed approvals that may release held steps: a directory approve --out wrote, or an audit log'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l audience -x -d 'the aud claim: the service that will accept the credential'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l ttl -x -d 'lifetime of the credential'
 complete -c stepguard -n '__stepguard_at \'mint\'' -l max-ttl -x -d 'lower the hard cap of 1h on the lifetime (it cannot be raised)'
@@ -142,9 +144,27 @@ complete -c stepguard -n '__stepguard_at \'mint\'' -l format -x -a 'text json' -
 complete -c stepguard -n '__stepguard_at \'mint\'' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c stepguard -n '__stepguard_at \'mint\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'mint\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'approve\'' -s k -l key -r -F -d 'the approver\'s Ed25519 private key (PKCS#8 PEM or JWK)'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l as -x -d 'the approver\'s entity, as Cedar text (User::"alice")'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l step -x -d 'the id of the held step'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l group -x -d 'the group approved for, when the step waits for several'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l reject -d 'sign a rejection: the step is denied'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l ttl -x -d 'how long the approval counts (at most 30d)'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l note -x -d 'a note signed with the approval'
+complete -c stepguard -n '__stepguard_at \'approve\'' -s o -l out -r -F -d 'write the signed approval to DIR/ID.json'
+complete -c stepguard -n '__stepguard_at \'approve\'' -s p -l policies -r -F -d 'the policy directory (required: approvals are granted only under named policies)'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l audit -r -F -d 'append an approval record carrying the signed approval to this audit log'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l list -d 'list the plan\'s held steps and who may approve them; sign nothing'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l approvals -r -F -d 'signed approvals that may release held steps: a directory approve --out wrote, or an audit log'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l now -x -d 'take this RFC 3339 time as the current time (freeze windows, tests)'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'approve\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'approve\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'approve\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'approve\'' -F
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'verify' -d 'verify a credential against a public key'
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'inspect' -d 'show a credential\'s claims without verifying them'
-complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti'
+complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti, or every credential of a plan'
 complete -c stepguard -n '__stepguard_at \'token\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -s k -l key -r -F -d 'the issuer\'s public key (SPKI PEM or JWK)'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -l jwks -r -F -d 'a JWKS holding the issuer\'s keys, chosen by kid'
@@ -162,6 +182,9 @@ complete -c stepguard -n '__stepguard_at \'token inspect\'' -l color -x -a 'auto
 complete -c stepguard -n '__stepguard_at \'token inspect\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'token inspect\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l jti -x -d 'the jti claim of the credential to revoke'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l plan -x -d 'revoke every credential the log shows minted for this plan'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l session -x -d 'revoke every credential the log shows minted in this gate session'
+complete -c stepguard -n '__stepguard_at \'token revoke\'' -l log -r -F -d 'the audit log whose mint records --plan or --session reads; a revocation record per credential is appended to it'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l revoked -r -F -d 'the revocation file'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l audit -r -F -d 'append a record of every decision to this audit log'
 complete -c stepguard -n '__stepguard_at \'token revoke\'' -l format -x -a 'text json' -d 'output format'
@@ -285,19 +308,7 @@ complete -c stepguard -n '__stepguard_at \'replay\'' -l color -x -a 'auto always
 complete -c stepguard -n '__stepguard_at \'replay\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'replay\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'replay\'' -F
-complete -c stepguard -n '__stepguard_at \'catalog\'' -a 'import-mcp' -d 'catalog actions and mappings from MCP tools/list'
-complete -c stepguard -n '__stepguard_at \'catalog\'' -s h -l help -d 'show this help and exit'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l server -x -d 'the MCP server\'s name, as the host names it (mcp__NAME__TOOL)'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s p -l policies -r -F -d 'the policy directory whose tools.json is merged into'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l host -x -d 'the host whose mapping gets the rules'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l schema -r -F -d 'where the Cedar schema fragment is written (default: NAME.cedarschema)'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l dry-run -d 'print the change without writing anything'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l format -x -a 'text json' -d 'output format'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l color -x -a 'auto always never' -d 'colour the output'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s q -l quiet -d 'print only failures and the summary'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s h -l help -d 'show this help and exit'
-complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -F
 complete -c stepguard -n '__stepguard_at \'completions\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'completions\'' -x -a 'bash zsh fish'
 complete -c stepguard -n '__stepguard_at \'help\'' -s h -l help -d 'show this help and exit'
-complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint token audit gate replay catalog completions help'
+complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint approve token audit gate replay completions help'

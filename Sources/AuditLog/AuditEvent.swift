@@ -6,8 +6,13 @@ import JSONValue
 /// `AuditLog.append(event:to:now:)`; members given as nil are left out.
 public enum AuditEvent {
     /// A held step approved (`approved: true`) or rejected by `approver`.
-    public static func approval(plan: String, step: String, approver: String? = nil, approved: Bool) -> JSONValue {
-        make("approval", [("plan", plan), ("step", step), ("principal", approver), ("outcome", approved ? "approved" : "rejected")])
+    /// `document` is the signed approval (`stepguard approve`), carried as `approval`: without
+    /// one, the record releases nothing.
+    public static func approval(plan: String, step: String, approver: String? = nil, approved: Bool, document: JSONValue? = nil) -> JSONValue {
+        let event = make("approval", [("plan", plan), ("step", step), ("principal", approver), ("outcome", approved ? "approved" : "rejected")])
+        guard let document, var object = event.objectValue else { return event }
+        object["approval"] = document
+        return .object(object)
     }
 
     /// A step that ran, with the credential it used.

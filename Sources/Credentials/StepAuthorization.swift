@@ -21,25 +21,31 @@ public struct StepAuthorization: Equatable, Sendable {
     public var stepID: String
     /// Digest of the exact plan the step was approved in, e.g. `sha256:<hex>`.
     public var planDigest: String
+    /// The ids of the signed approvals that released a held step (`approvals`); empty for a step
+    /// that was never held, and then left out of the detail.
+    public var approvals: [String]
 
-    public init(action: String, resource: String, planID: String, stepID: String, planDigest: String) {
+    public init(action: String, resource: String, planID: String, stepID: String, planDigest: String, approvals: [String] = []) {
         self.action = action
         self.resource = resource
         self.planID = planID
         self.stepID = stepID
         self.planDigest = planDigest
+        self.approvals = approvals
     }
 
     /// The authorization detail object.
     public var json: JSONValue {
-        .object(JSONObject([
+        var detail = JSONObject([
             ("type", .string(Self.type)),
             ("actions", .array([.string(action)])),
             ("resource", .string(resource)),
             ("plan_id", .string(planID)),
             ("step_id", .string(stepID)),
             ("plan_digest", .string(planDigest)),
-        ]))
+        ])
+        if !approvals.isEmpty { detail["approvals"] = .array(approvals.map(JSONValue.string)) }
+        return .object(detail)
     }
 
     /// Reads the `authorization_details` claim, which must hold exactly one stepguard step.
@@ -56,9 +62,16 @@ public struct StepAuthorization: Equatable, Sendable {
             guard let value = detail[name]?.stringValue, !value.isEmpty else { throw invalid("\"\(name)\" must be a non-empty string") }
             return value
         }
+        var approvals: [String] = []
+        if let value = detail["approvals"] {
+            guard let ids = value.arrayValue?.compactMap(\.stringValue), ids.count == value.arrayValue?.count, !ids.isEmpty else {
+                throw invalid("\"approvals\" must be a non-empty array of approval ids")
+            }
+            approvals = ids
+        }
         self.init(
             action: action, resource: try field("resource"), planID: try field("plan_id"),
-            stepID: try field("step_id"), planDigest: try field("plan_digest")
+            stepID: try field("step_id"), planDigest: try field("plan_digest"), approvals: approvals
         )
     }
 }

@@ -93,6 +93,8 @@ public struct GateVerdict: Sendable, Equatable {
             return "stepguard log-only policy \(names) would stop this call: \(reason)"
         case .allow:
             return "stepguard allowed this call" + (policies.isEmpty ? "" : " (\(names))")
+        case .approved:
+            return "stepguard allowed this held call: \(reason)"
         }
     }
 

@@ -68,6 +68,10 @@ struct CedarEngine: DecisionEngine {
         chainReads.reads(action: action, resource: resource)
     }
 
+    func isMember(_ entity: EntityRef, of group: EntityRef) -> Bool {
+        entities.isDescendant(CedarEngine.uid(entity), of: CedarEngine.uid(group))
+    }
+
     static func location(_ span: SourceSpan) -> FileLocation {
         FileLocation(file: span.file, line: span.start.line, column: span.start.column)
     }

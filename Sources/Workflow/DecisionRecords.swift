@@ -34,6 +34,7 @@ public enum DecisionRecords {
                 ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
             ]))
         }
+        if let ids = step.approvals?.approvalIDs, !ids.isEmpty { decision["approvals"] = .array(ids.map(JSONValue.string)) }
         if !step.blockedBy.isEmpty { decision["blocked_by"] = .array(step.blockedBy.map(JSONValue.string)) }
         return .object(decision)
     }

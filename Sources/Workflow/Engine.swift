@@ -103,4 +103,6 @@ protocol DecisionEngine: Sendable {
     /// The members of `context.history` and `context.done` that the policies which may apply
     /// to `action` on `resource` read (an over-approximation).
     func chainReads(action: String, resource: EntityRef) -> ChainReads
+    /// Whether `entity` is `group` or below it in the entity hierarchy (Cedar's `in`).
+    func isMember(_ entity: EntityRef, of group: EntityRef) -> Bool
 }

@@ -9,6 +9,8 @@ public enum StepOutcome: String, Sendable, CaseIterable, Comparable {
     case warn
     /// The step runs in a rewritten, safer form.
     case mutate
+    /// The step was held for approval, and enough valid approvals of its exact digest release it.
+    case approved
     /// The step waits for a human approval.
     case approve
     /// The step does not run.
@@ -21,16 +23,18 @@ public enum StepOutcome: String, Sendable, CaseIterable, Comparable {
         case .allow: return 0
         case .warn: return 1
         case .mutate: return 2
-        case .approve: return 3
-        case .blocked: return 4
-        case .deny: return 5
+        case .approved: return 3
+        case .approve: return 4
+        case .blocked: return 5
+        case .deny: return 6
         }
     }
 
     public static func < (a: StepOutcome, b: StepOutcome) -> Bool { a.severity < b.severity }
 
-    /// Whether the step (or its rewrite) runs.
-    public var runs: Bool { RunningOutcomes.decisionRuns(rawValue) }
+    /// Whether the step (or its rewrite) runs. A held step released by approvals runs too; in
+    /// the audit log it is the approval records before it, not its decision, that let it run.
+    public var runs: Bool { self == .approved || RunningOutcomes.decisionRuns(rawValue) }
 }
 
 /// A step's action, resource and arguments: what a rewrite changes.
@@ -118,6 +122,9 @@ public struct ApprovalRequest: Sendable, Equatable {
     public var groups: [String]
     /// SHA-256 (hex) of the canonical JSON of the exact step held.
     public var sha256: String
+    /// The distinct approvers each group needs (`@quorum`), in the order of `groups`; nil where
+    /// the quorum is not a positive integer.
+    public var quorums: [Int?] = []
 }
 
 /// The decision for one step and everything that explains it.
@@ -155,6 +162,9 @@ public struct StepEvaluation: Sendable, Equatable {
     /// The permits that allow the form of the step that runs (the rewritten form for `mutate`);
     /// empty when the step does not run. Credentials minted for the step honour their `@max_ttl`.
     public var allowedBy: [String] = []
+    /// The approvals given for a held step (outcome `approve`, `approved`, or `deny` when one
+    /// rejected it); nil when no approvals were consulted.
+    public var approvals: ApprovalOutcome?
 
     /// The outcome as test suites write it: `mutate:VARIANT` for a rewrite.
     public var outcomeLabel: String {
@@ -170,8 +180,11 @@ public struct EvaluationSummary: Sendable, Equatable {
     /// Count per outcome (every outcome present, zero included).
     public var counts: [StepOutcome: Int]
 
-    /// Whether every step is allowed as written (`warn` included): `eval` exits 0.
-    public var allAllowed: Bool { counts.filter { $0.key != .allow && $0.key != .warn }.values.allSatisfy { $0 == 0 } }
+    /// Whether every step is allowed as written (`warn` included), or held and released by
+    /// approvals: `eval` exits 0.
+    public var allAllowed: Bool {
+        counts.filter { $0.key != .allow && $0.key != .warn && $0.key != .approved }.values.allSatisfy { $0 == 0 }
+    }
     /// Whether nothing was rewritten, held or denied: `mutate` exits 0.
     public var nothingToRewrite: Bool { allAllowed }
 }

@@ -133,9 +133,15 @@ extension StepEvaluation {
         }
         var approvalValue = JSONValue.null
         if let approval {
-            approvalValue = .object(JSONObject([
+            var object = JSONObject([
                 ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
-            ]))
+            ])
+            if let approvals {
+                object["quorums"] = .array(approval.quorums.map { $0.map(JSONValue.int) ?? .null })
+                object["approval_ids"] = .array(approvals.approvalIDs.map(JSONValue.string))
+                object["checks"] = .array(approvals.checks.map(\.json))
+            }
+            approvalValue = .object(object)
         }
         return .object(JSONObject([
             ("id", .string(id)),

@@ -21,6 +21,17 @@ public struct PolicyBundle: Sendable {
         self.engine = engine
         self.policyByID = Dictionary(engine.policies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The policies' answer for one request, forbids that raised an error kept apart.
+    func verdict(_ request: EngineRequest) -> PolicyVerdict {
+        let answer = engine.decide(request)
+        let policy = { (id: String) in policyByID[id] }
+        return PolicyVerdict(
+            permits: answer.permits,
+            forbids: answer.forbids.compactMap(policy),
+            erroringForbids: answer.errors.filter(\.isForbid).compactMap { policy($0.policy) },
+            errors: answer.errors)
+    }
 }
 
 /// Knobs of an evaluation.
@@ -29,11 +40,14 @@ public struct EvaluationOptions: Sendable {
     public var clock: Clock?
     /// The most rewrites chained on one step.
     public var maxRewriteDepth: Int
+    /// The approvals held steps are released by; none when nil.
+    public var approvals: (any ApprovalJudge)?
 
-    /// Defaults: the current time, at most 4 chained rewrites.
-    public init(clock: Clock? = nil, maxRewriteDepth: Int = 4) {
+    /// Defaults: the current time, at most 4 chained rewrites, no approvals.
+    public init(clock: Clock? = nil, maxRewriteDepth: Int = 4, approvals: (any ApprovalJudge)? = nil) {
         self.clock = clock
         self.maxRewriteDepth = maxRewriteDepth
+        self.approvals = approvals
     }
 }
 
@@ -61,7 +75,8 @@ public enum PlanEvaluator {
         let risk = RiskAssessment.assess(plan: plan, catalog: bundle.catalog, entities: bundle.entities)
         let clock = options.clock ?? Clock.now()
         let decider = try StepDecider(
-            bundle: bundle, plan: PlanFacts(plan, risk: risk), clock: clock, maxRewriteDepth: options.maxRewriteDepth)
+            bundle: bundle, plan: PlanFacts(plan, risk: risk), clock: clock, maxRewriteDepth: options.maxRewriteDepth,
+            approvals: options.approvals)
         var solver = ChainSolver(plan: plan, decider: decider)
         let results = try solver.solve()
         return PlanEvaluation(

@@ -61,7 +61,7 @@ extension PlanEvaluation {
                 findings.append(Finding(ruleID: rule, severity: severity, message: message, location: step.location, stepID: step.id, policies: step.policies))
             }
             switch step.outcome {
-            case .allow: break
+            case .allow, .approved: break
             case .warn: add("step-log-only", .info, "step \"\(step.id)\" would be stopped: \(step.reason)\(policies)")
             case .mutate:
                 add("step-mutated", .warning, "step \"\(step.id)\" is rewritten (\(step.outcomeLabel)): \(step.reason)\(policies)")

@@ -39,6 +39,9 @@ public enum PlanRewriter {
                 steps.append(.object(rewrittenStep(step, result.rewrite!)))
             case .approve where step.checkpoint == nil:
                 steps.append(.object(checkpointStep(step, result)))
+            case .approved:
+                // Released by approvals: the held step itself runs, in place of its checkpoint.
+                steps.append(step.checkpoint?.step ?? .object(step.raw))
             default:
                 steps.append(.object(step.raw))
             }

@@ -13,6 +13,8 @@ public struct StepDecider: Sendable {
     public let resources: any ResourceFacts
     /// The most rewrites chained on one step.
     public let maxRewriteDepth: Int
+    /// The approvals a held step is released by; nil when none were given (a held step stays held).
+    public let approvals: (any ApprovalJudge)?
 
     /// Each rewrite tried costs a re-evaluation, and chains multiply them: a step gets at most
     /// this many, whatever the policies ask.
@@ -21,9 +23,11 @@ public struct StepDecider: Sendable {
     /// A decider for the steps of `plan` at `clock`. `resources` answers for resources that
     /// `entities.json` does not list; nil reads `bundle.entities` alone.
     public init(
-        bundle: PolicyBundle, plan: PlanFacts, clock: Clock, resources: (any ResourceFacts)? = nil, maxRewriteDepth: Int = 4
+        bundle: PolicyBundle, plan: PlanFacts, clock: Clock, resources: (any ResourceFacts)? = nil, maxRewriteDepth: Int = 4,
+        approvals: (any ApprovalJudge)? = nil
     ) throws(WorkflowError) {
         self.bundle = bundle
+        self.approvals = approvals
         self.requests = try StepRequestBuilder(plan: plan, clock: clock, bundle: bundle)
         self.resources = resources ?? bundle.entities
         self.maxRewriteDepth = max(0, maxRewriteDepth)
@@ -48,7 +52,9 @@ public struct StepDecider: Sendable {
             result.policies = checkpoint.policies
             result.reason = checkpoint.reason.isEmpty
                 ? "awaiting approval by \(checkpoint.groups.joined(separator: ", "))" : checkpoint.reason
-            result.approval = ApprovalRequest(groups: checkpoint.groups, sha256: checkpoint.sha256)
+            result.approval = ApprovalRequest(
+                groups: checkpoint.groups, sha256: checkpoint.sha256, quorums: quorums(checkpoint.groups, policies: checkpoint.policies))
+            release(&result, step: step)
             return result
         }
         let form = step.form
@@ -70,27 +76,48 @@ public struct StepDecider: Sendable {
             result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits
         }
         if ruling.outcome == .approve {
-            result.approval = ApprovalRequest(groups: ruling.groups, sha256: stepDigest(.object(step.raw)))
+            result.approval = ApprovalRequest(
+                groups: ruling.groups, sha256: stepDigest(.object(step.raw)), quorums: quorums(ruling.groups, policies: ruling.policies))
+            release(&result, step: step)
+            if result.outcome == .approved { result.allowedBy = ruling.permits }
         }
         return result
+    }
+
+    /// The quorum of each group: the largest any of `policies` asking for it sets; nil when one
+    /// of them is not a positive integer.
+    func quorums(_ groups: [String], policies: [String]) -> [Int?] {
+        groups.map { group in
+            var quorum: Int? = 1
+            for id in policies {
+                guard let policy = bundle.policyByID[id], policy.approveGroup == group else { continue }
+                guard let own = policy.quorum, let current = quorum else {
+                    quorum = nil
+                    continue
+                }
+                quorum = max(current, own)
+            }
+            return quorum
+        }
+    }
+
+    /// Judges the approvals given for a held step: enough valid ones release it (`approved`),
+    /// a valid rejection denies it, anything else leaves it held with the count in the reason.
+    func release(_ result: inout StepEvaluation, step: PlanStep) {
+        guard let judge = approvals, let request = result.approval else { return }
+        let held = HeldStep(step: step, request: request, plan: requests.plan, clock: requests.clock)
+        let outcome = ApprovalOutcome.tally(judge.checks(for: held, bundle: bundle), held: held)
+        result.approvals = outcome
+        result.outcome = outcome.outcome
+        result.reason = outcome.outcome == .approve ? result.reason + "; " + outcome.reason : outcome.reason
     }
 
     /// The form of a decided step that runs and enters the chain: as written when allowed,
     /// rewritten when mutated; nil when it does not run.
     public static func runningForm(of evaluation: StepEvaluation, step: PlanStep) -> StepForm? {
         guard evaluation.outcome.runs else { return nil }
+        if evaluation.outcome == .approved { return ChainSolver.heldForm(step) }
         return evaluation.rewrite?.final ?? step.form
-    }
-
-    /// The policies' answer for one request, forbids that raised an error kept apart.
-    func verdict(_ request: EngineRequest) -> PolicyVerdict {
-        let answer = bundle.engine.decide(request)
-        let policy = { (id: String) in bundle.policyByID[id] }
-        return PolicyVerdict(
-            permits: answer.permits,
-            forbids: answer.forbids.compactMap(policy),
-            erroringForbids: answer.errors.filter(\.isForbid).compactMap { policy($0.policy) },
-            errors: answer.errors)
     }
 
     /// The rewrite search of one step: every form it takes is judged on the same chain.
@@ -109,7 +136,7 @@ public struct StepDecider: Sendable {
         }
 
         func decide(_ form: StepForm, depth: Int, visited: Set<String>) throws(WorkflowError) -> StepRuling {
-            let verdict = decider.verdict(try decider.requests.engineRequest(step, form: form))
+            let verdict = decider.bundle.verdict(try decider.requests.engineRequest(step, form: form))
             let policies = decider.bundle.policyByID
             return try OutcomePrecedence.decide(verdict, what: "\(form.action) on \(form.resource)", reason: { policies[$0]?.reason }) {
                 (policy, variant) throws(WorkflowError) in
@@ -158,7 +185,8 @@ public struct StepDecider: Sendable {
                 attempt.next = next.attempts
                 hops.append(contentsOf: next.rewrite!.hops)
                 return (attempt, Rewrite(hops: hops, warnings: next.rewrite!.warnings))
-            case .approve:
+            case .approve, .approved:
+                // A rewrite is never released by approvals: they name the step as planned.
                 facts.problems.append("the rewritten step would itself be held for approval by \(OutcomePrecedence.quoted(next.groups))")
             case .deny, .blocked:
                 facts.problems.append(

@@ -93,6 +93,9 @@ public struct PolicyTestCase: Sendable {
     public var session: SessionTest?
     /// The pinned clock, when any.
     public var clock: Clock?
+    /// The signed approvals the test gives (`"approvals"`: a directory or an audit log,
+    /// relative to the suite file), when any.
+    public var approvals: String? = nil
     /// The expectations, in file order.
     public var expectations: [StepExpectation]
     /// Where the test is written.
@@ -123,8 +126,8 @@ public struct PolicyTestSuite: Sendable {
         for (index, value) in tests.enumerated() {
             let base: [JSONPathComponent] = [.key("tests"), .index(index)]
             guard case .object(let test) = value else { throw fail(base, "each test must be an object with \"name\", \"plan\" or \"request\", and \"expect\"") }
-            for key in test.keys where !["name", "plan", "request", "host", "events", "clock", "expect", "description"].contains(key) {
-                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\" (or \"host\" and \"events\"), \"clock\" and \"expect\"")
+            for key in test.keys where !["name", "plan", "request", "host", "events", "clock", "approvals", "expect", "description"].contains(key) {
+                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\" (or \"host\" and \"events\"), \"clock\", \"approvals\" and \"expect\"")
             }
             guard let testName = test["name"]?.stringValue, !testName.isEmpty else { throw fail(base, "test has no \"name\"; name it") }
             if test["host"] != nil || test["events"] != nil {
@@ -185,7 +188,16 @@ public struct PolicyTestSuite: Sendable {
             } else {
                 throw fail(expectPath, "test \"\(testName)\" needs \"expect\": {\"<step>\": \"allow\" | {\"outcome\": ..., \"policies\": [...]}}")
             }
-            cases.append(PolicyTestCase(name: testName, plan: plan, session: nil, clock: testClock, expectations: expectations, location: source.location(base)))
+            var approvals: String?
+            if let value = test["approvals"] {
+                guard let relative = value.stringValue, !relative.isEmpty else {
+                    throw fail(base + [.key("approvals")], "\"approvals\" must be the path of an approvals directory or an audit log, relative to the suite")
+                }
+                approvals = relative.hasPrefix("/") ? relative : joinPath(parentDirectory(path), relative)
+            }
+            cases.append(PolicyTestCase(
+                name: testName, plan: plan, session: nil, clock: testClock, approvals: approvals, expectations: expectations,
+                location: source.location(base)))
         }
         return PolicyTestSuite(name: name, file: path, cases: cases)
     }
@@ -273,10 +285,10 @@ public struct PolicyTestSuite: Sendable {
     }
 
     static func checkOutcome(_ outcome: String, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) {
-        let plain: Set<String> = ["allow", "warn", "deny", "approve", "blocked"]
+        let plain: Set<String> = ["allow", "warn", "deny", "approve", "approved", "blocked"]
         if plain.contains(outcome) { return }
         if outcome.hasPrefix("mutate:"), outcome.count > "mutate:".count { return }
-        throw fail(path, "unknown outcome \"\(outcome)\"; expected allow, warn, deny, approve, blocked or mutate:VARIANT")
+        throw fail(path, "unknown outcome \"\(outcome)\"; expected allow, warn, deny, approve, approved, blocked or mutate:VARIANT")
     }
 }
 
@@ -390,18 +402,24 @@ public enum PolicyTestRunner {
 
     /// Runs every suite of the directory (`tests/*.json`), tests filtered by `run`.
     /// Session tests run through `sessions`; without it a suite that has one is refused.
+    /// `approvals` reads the approvals a test names (`"approvals"`); a test that names some
+    /// without it is an error.
     public static func run(
-        _ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(), sessions: (any SessionTestRunner)? = nil
+        _ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(),
+        sessions: (any SessionTestRunner)? = nil, approvals: ApprovalLoader? = nil
     ) throws(WorkflowError) -> PolicyTestReport {
         var suites: [PolicyTestSuite] = []
         for file in bundle.directory.testFiles { suites.append(try PolicyTestSuite.load(file)) }
-        return try run(suites, bundle: bundle, run: filter, options: options, sessions: sessions)
+        return try run(suites, bundle: bundle, run: filter, options: options, sessions: sessions, approvals: approvals)
     }
+
+    /// Reads the signed approvals at a path (a directory or an audit log).
+    public typealias ApprovalLoader = (String) throws -> any ApprovalJudge
 
     /// Runs `suites` against `bundle`.
     public static func run(
         _ suites: [PolicyTestSuite], bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(),
-        sessions: (any SessionTestRunner)? = nil
+        sessions: (any SessionTestRunner)? = nil, approvals: ApprovalLoader? = nil
     ) throws(WorkflowError) -> PolicyTestReport {
         var results: [PolicyTestResult] = []
         for suite in suites {
@@ -416,6 +434,16 @@ public enum PolicyTestRunner {
                 }
                 var caseOptions = options
                 if let clock = test.clock { caseOptions.clock = clock }
+                if let path = test.approvals {
+                    guard let approvals else {
+                        throw .malformedSuite(test.location, message: "test \"\(test.name)\" names approvals, but nothing reads them here")
+                    }
+                    do {
+                        caseOptions.approvals = try approvals(path)
+                    } catch {
+                        throw .malformedSuite(test.location, message: "test \"\(test.name)\": \(error)")
+                    }
+                }
                 let evaluation = try PlanEvaluator.evaluate(test.plan, bundle: bundle, options: caseOptions)
                 var mismatches: [TestMismatch] = []
                 for expectation in test.expectations {

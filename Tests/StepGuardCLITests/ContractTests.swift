@@ -205,6 +205,17 @@ struct ContractTests {
         ContractCase(name: "keygen-0", path: ["keygen"], status: 0) { w in ["keygen", "--out", w.path("new")] },
         ContractCase(name: "keygen-2", path: ["keygen"], status: 2) { w in ["keygen", "--out", String(try w.write("old.key", "x").dropLast(4))] },
         // mint
+        ContractCase(name: "approve-0", path: ["approve"], status: 0) { w in
+            ["approve", "--list", w.release + "/plan.json", "-p", w.release, "--now", "2026-11-20T09:00:00Z"]
+        },
+        ContractCase(name: "approve-1", path: ["approve"], status: 1) { w in
+            ["approve", "-k", w.key, "--as", #"User::"alice""#, w.release + "/plan.json", "--step", "rotate-signing-key", "-p", w.release,
+             "--out", w.path("approvals"), "--now", "2026-11-20T09:00:00Z"]
+        },
+        ContractCase(name: "approve-2", path: ["approve"], status: 2) { w in
+            ["approve", "-k", w.key, "--as", #"User::"alice""#, w.release + "/plan.json", "--step", "build", "-p", w.release,
+             "--out", w.path("approvals"), "--now", "2026-11-20T09:00:00Z"]
+        },
         ContractCase(name: "mint-0", path: ["mint"], status: 0) { w in
             ["mint", "--key", w.key, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z"]
         },

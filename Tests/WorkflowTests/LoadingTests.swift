@@ -152,16 +152,19 @@ import JSONValue
 
     @Test func listsFilesInNameOrder() throws {
         let directory = try PolicyDirectory(path: examples + "/release-pipeline")
-        #expect(directory.policyFiles.map { PlanRewriter.baseName($0) } == ["00-permits.cedar", "10-deploy.cedar", "20-secrets.cedar", "30-edge.cedar"])
+        #expect(directory.policyFiles.map { PlanRewriter.baseName($0) } == ["00-permits.cedar", "10-deploy.cedar", "20-secrets.cedar", "30-edge.cedar", "40-approvals.cedar"])
         #expect(directory.schemaFile == nil)
         #expect(directory.testFiles.map { PlanRewriter.baseName($0) } == ["release.json"])
         let bundle = try PolicyBundle.load(directory)
         #expect(bundle.policies.map(\.id) == [
             "release-agents-ship", "prod-deploys-need-release-manager", "signing-keys-need-approval", "no-agent-cdn-purges", "review-public-docs",
-            "release-agents-change-production-only-by-deploy",
+            "release-agents-change-production-only-by-deploy", "people-approve-held-steps", "no-agent-approves", "no-self-approval",
+            "owner-not-sole-approver-of-irreversible",
         ])
         #expect(bundle.policies[4].isLogOnly)
         #expect(bundle.policies[2].approveGroup == "security-oncall")
+        #expect(bundle.policies[2].quorum == 2)
+        #expect(bundle.policies[1].quorum == 1)
     }
 
     @Test func badExtensionValueInArgsIsLocatedAtTheStep() throws {

@@ -1,3 +1,4 @@
+import Approvals
 import Testing
 import JSONValue
 @testable import Workflow
@@ -26,7 +27,7 @@ func outcomes(_ evaluation: PlanEvaluation) -> [String: String] {
     func exampleSuitesPass(_ name: String) throws {
         let bundle = try PolicyBundle.load(path: examples + "/" + name)
         #expect(!bundle.directory.testFiles.isEmpty)
-        let report = try PolicyTestRunner.run(bundle)
+        let report = try PolicyTestRunner.run(bundle, approvals: { try ApprovalSet(path: $0) })
         #expect(report.total >= 2)
         for result in report.results {
             #expect(result.passed, "\(result.fullName): \(result.mismatches.map(\.message))")

@@ -71,7 +71,7 @@ public enum ClaudeCode: HostAdapter {
         case .approve:
             output.append(("permissionDecision", "ask"))
             output.append(("permissionDecisionReason", .string(verdict.message)))
-        case .warn, .allow:
+        case .warn, .allow, .approved:
             if allow == .allow {
                 output.append(("permissionDecision", "allow"))
                 output.append(("permissionDecisionReason", .string(verdict.message)))

@@ -52,7 +52,7 @@ public enum Codex: HostAdapter {
             output.append(("additionalContext", .string(verdict.message)))
         case .warn:
             output.append(("additionalContext", .string(verdict.message)))
-        case .allow:
+        case .allow, .approved:
             return nil
         }
         return .object(JSONObject([("hookSpecificOutput", .object(JSONObject(output)))]))

@@ -98,7 +98,7 @@ public enum Cursor: HostAdapter {
         case .warn:
             let members = [("user_message", JSONValue.string(verdict.message)), ("agent_message", .string(verdict.message))]
             return .object(JSONObject((allow == .allow ? [("permission", "allow")] : []) + members))
-        case .allow:
+        case .allow, .approved:
             return .object(JSONObject(allow == .allow ? [("permission", "allow")] : []))
         }
     }

@@ -55,7 +55,7 @@ public enum GeminiCLI: HostAdapter {
             var members: [(String, JSONValue)] = allow == .allow ? [("decision", "allow")] : []
             members.append(("systemMessage", .string(verdict.message)))
             return .object(JSONObject(members))
-        case .allow:
+        case .allow, .approved:
             return allow == .allow ? .object(JSONObject([("decision", "allow")])) : nil
         }
     }

@@ -39,6 +39,7 @@ public enum CommandTable {
             MutateCommand.spec,
             KeygenCommand.spec,
             MintCommand.spec,
+            ApproveCommand.spec,
             TokenCommand.spec,
             AuditCommand.spec,
             GateCommand.spec,

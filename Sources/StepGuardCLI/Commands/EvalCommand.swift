@@ -31,6 +31,13 @@ enum EvalCommand {
             mutation record per rewritten step are appended to the audit log; the decision of a \
             held step carries its approval request.
 
+            With --approvals (a directory approve --out wrote, or an audit log; repeatable), a \
+            held step whose exact digest carries enough valid signed approvals (@quorum) runs as \
+            approved and enters the history of the steps after it; a valid rejection denies it. \
+            An approval that does not count is named on stderr with why: bad_signature, \
+            unknown_key, not_in_group, not_permitted, self_approval, expired, altered_step or \
+            plan_mismatch (see stepguard help approve).
+
             The plan: its id, owner, intent, the agent running it (principal), context shared by \
             every step, and the steps. A step has an id, a catalog action and a resource (Cedar \
             entity text or {"type", "id"}), and optionally its own principal, args (seen by \
@@ -78,6 +85,7 @@ enum EvalCommand {
             """,
         options: [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
+            ApprovalOptions.option,
             CommonOptions.format(.text, .json, .sarif, .github),
             CommonOptions.audit,
             CommonOptions.now,
@@ -93,7 +101,7 @@ enum EvalCommand {
                     "report for code scanning, located at each step in the plan"),
         ],
         exitStatus: [
-            ExitStatusNote(.success, "every step is allowed as it is"),
+            ExitStatusNote(.success, "every step is allowed as it is, or held and released by approvals"),
             ExitStatusNote(.failure, "some step is denied, mutated or held for approval"),
         ],
         run: run

@@ -38,6 +38,7 @@ enum MintCommand {
             .value("step", valueName: "ID", help: "the id of the step to mint for").required(),
         ] + IdentityOptions.options + [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
+            ApprovalOptions.option,
             .value("audience", valueName: "AUD", help: "the aud claim: the service that will accept the credential"),
             .duration("ttl", help: "lifetime of the credential", default: "5m"),
             .duration("max-ttl", help: "lower the hard cap of 1h on the lifetime (it cannot be raised)", default: "1h"),
@@ -87,7 +88,8 @@ enum MintCommand {
         try IdentityOptions.expose(authentication, in: &plan)
         // The whole plan is evaluated, not the step alone: its outcome depends on the steps
         // before it (chain facts) and on those it needs.
-        let evaluation = try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: Clock(epochSeconds: now)))
+        let evaluation = try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: Clock(epochSeconds: now), approvals: try ApprovalOptions.judge(context)))
+        ApprovalOptions.warn(evaluation, context)
         guard let decided = evaluation.step(stepID) else {
             throw CredentialsError.invalidRequest("step \"\(stepID)\" was not evaluated")
         }
@@ -143,7 +145,7 @@ enum MintCommand {
             audience: audience,
             authorization: StepAuthorization(
                 action: action, resource: resource.description, planID: plan.id, stepID: decided.id,
-                planDigest: digest),
+                planDigest: digest, approvals: decided.approvals?.approvalIDs ?? []),
             ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now, authentication: authentication)
         let minted = try minter.mint(request)
 
@@ -151,7 +153,7 @@ enum MintCommand {
             // The decision goes in with the mint, so a later execution of the step finds the
             // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
-                events: [
+                events: try ApprovalOptions.records(evaluation, context, log: audit, step: decided.id) + [
                     decision,
                     DecisionRecords.mint(
                         decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,

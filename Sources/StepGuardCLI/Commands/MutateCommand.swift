@@ -20,6 +20,7 @@ enum MutateCommand {
             """,
         options: [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
+            ApprovalOptions.option,
             .path("output", short: "o", help: "write the rewritten plan to FILE"),
             CommonOptions.format(.text, .json, .diff),
             CommonOptions.audit,

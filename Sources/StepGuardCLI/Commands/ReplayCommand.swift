@@ -195,7 +195,7 @@ struct ReplayReport {
                 let what = "call \"\(call.recorded.call.toolUseID)\" (\(call.recorded.call.tool)) in session \"\(session.session)\""
                 let tail = ": \(call.verdict.reason)" + Self.policyList(call.verdict.policies)
                 switch call.verdict.outcome {
-                case .allow: continue
+                case .allow, .approved: continue
                 case .warn: add("call-log-only", .info, call, "\(what) would be stopped by a log-only policy\(tail)", call.verdict.policies)
                 case .mutate: add("call-mutated", .warning, call, "\(what) would be rewritten (\(call.label))\(tail)", call.verdict.policies)
                 case .approve:

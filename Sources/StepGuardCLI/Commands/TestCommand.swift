@@ -1,3 +1,4 @@
+import Approvals
 import Foundation
 import Gate
 import JSONValue
@@ -12,7 +13,10 @@ enum TestCommand {
             Runs the suites in the tests/ directory of every policy directory under DIR. A suite \
             gives a plan or a single request, the outcome expected for each step (allow, deny, \
             approve, mutate:VARIANT, warn or blocked), the policy ids expected to decide it, and \
-            optionally a pinned clock. Each failure is printed as expected against actual.
+            optionally a pinned clock. Each failure is printed as expected against actual. A test \
+            may name signed approvals ("approvals": a directory approve --out wrote, or an audit \
+            log, relative to the suite), and --approvals gives approvals to every test; a held \
+            step they release is expected as approved.
 
             A session test gives a host ("host": "codex") and its hook events in order \
             ("events"), each with the outcome expected (also recorded for a finished call, or \
@@ -27,6 +31,7 @@ enum TestCommand {
         options: [
             .value("run", valueName: "PATTERN", help: "run only the tests whose suite/name contains PATTERN (a glob when it has *)"),
             .flag("verbose", short: "v", help: "list passing tests too"),
+            ApprovalOptions.option,
             CommonOptions.format(.text, .json, .junit),
             CommonOptions.color,
             CommonOptions.quiet,
@@ -49,11 +54,14 @@ enum TestCommand {
         try WorkflowInputs.reportingErrors(context) {
             let root = context.arguments.positional("DIR") ?? "policies"
             let pattern = context.arguments.value("run")
+            let given = try ApprovalOptions.judge(context)
             var runs: [DirectoryRun] = []
             for directory in try policyDirectories(under: root) {
                 let bundle = try PolicyBundle.load(try PolicyDirectory(path: directory))
                 runs.append(DirectoryRun(path: directory, suites: bundle.directory.testFiles,
-                                         report: try PolicyTestRunner.run(bundle, run: pattern, sessions: GateSessionRunner())))
+                                         report: try PolicyTestRunner.run(
+                                             bundle, run: pattern, options: EvaluationOptions(approvals: given), sessions: GateSessionRunner(),
+                                             approvals: { try ApprovalSet(path: $0) })))
             }
             let total = runs.reduce(0) { $0 + $1.report.total }
             if total == 0 {

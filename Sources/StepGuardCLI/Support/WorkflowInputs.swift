@@ -21,7 +21,10 @@ enum WorkflowInputs {
         }
         let directory = try PolicyDirectory.resolve(context.arguments.value("policies"), forPlan: planPath == "-" ? "./-" : planPath)
         let bundle = try PolicyBundle.load(directory)
-        return try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: clock))
+        let evaluation = try PlanEvaluator.evaluate(
+            plan, bundle: bundle, options: EvaluationOptions(clock: clock, approvals: try ApprovalOptions.judge(context)))
+        ApprovalOptions.warn(evaluation, context)
+        return evaluation
     }
 
     /// The `--now` clock, when given.
@@ -66,7 +69,7 @@ enum WorkflowInputs {
     /// The colour of an outcome in tables.
     static func attributes(_ outcome: StepOutcome) -> [Style.Attribute] {
         switch outcome {
-        case .allow: return [.green]
+        case .allow, .approved: return [.green]
         case .warn: return [.yellow]
         case .mutate: return [.cyan]
         case .approve: return [.magenta]
@@ -80,9 +83,11 @@ enum WorkflowInputs {
     /// Appends a `decision` record per step (plus a `mutation` record per rewritten step) to the
     /// log named by `--audit`, under one lock and one fsync. Nothing happens without `--audit`.
     /// A pinned `--now` stamps the records too, so one log never mixes the two clocks.
-    static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws(AuditError) {
+    /// The signed approvals that released (or rejected) a held step go in first, so the log
+    /// itself shows why the step may run.
+    static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws {
         guard let log = context.arguments.value("audit") else { return }
-        let events = DecisionRecords.records(evaluation)
+        let events = try ApprovalOptions.records(evaluation, context, log: log) + DecisionRecords.records(evaluation)
         let time = context.arguments.isGiven("now")
             ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
         try AuditLog.append(events: events, to: log, now: time)
