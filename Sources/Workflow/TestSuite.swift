@@ -51,11 +51,11 @@ public struct PolicyTestSuite: Sendable {
         for (index, value) in tests.enumerated() {
             let base: [JSONPathComponent] = [.key("tests"), .index(index)]
             guard case .object(let test) = value else { throw fail(base, "each test must be an object with \"name\", \"plan\" or \"request\", and \"expect\"") }
-            for key in test.keys where !["name", "plan", "request", "clock", "expect", "description"].contains(key) {
-                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\", \"clock\" and \"expect\"")
+            for key in test.keys where !["name", "plan", "request", "clock", "facts", "expect", "description"].contains(key) {
+                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\", \"clock\", \"facts\" and \"expect\"")
             }
             guard let testName = test["name"]?.stringValue, !testName.isEmpty else { throw fail(base, "test has no \"name\"; name it") }
-            let plan: Plan
+            var plan: Plan
             var single = false
             switch (test["plan"], test["request"]) {
             case (.string(let relative)?, nil):
@@ -70,6 +70,10 @@ public struct PolicyTestSuite: Sendable {
                 plan = try Plan.parse(JSONWriter.pretty(planValue), file: "\(path)#tests[\(index)].request")
             default:
                 throw fail(base, "test \"\(testName)\" needs exactly one of \"plan\" (a path or an inline plan) and \"request\"")
+            }
+            plan.facts = try facts(test["facts"], base + [.key("facts")], fail)
+            if case .object(let request)? = test["request"], let given = request["facts"] {
+                for (key, value) in try facts(given, base + [.key("request"), .key("facts")], fail) { plan.facts[key] = value }
             }
             let testClock = try clock(test["clock"], base + [.key("clock")], fail) ?? suiteClock
             var expectations: [StepExpectation] = []
@@ -109,6 +113,17 @@ public struct PolicyTestSuite: Sendable {
             cases.append(PolicyTestCase(name: testName, plan: plan, clock: testClock, expectations: expectations, location: source.location(base)))
         }
         return PolicyTestSuite(name: name, file: path, cases: cases)
+    }
+
+    /// The facts a test gives its steps as stepguard would establish them (a verified
+    /// `identity`, the gate's `resource` and `host`): the suite is the operator's, so it may.
+    static func facts(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> JSONObject {
+        guard let value else { return JSONObject() }
+        guard case .object(let object) = value else { throw fail(path, "\"facts\" must be an object, found \(value.typeName)") }
+        for key in object.keys where !Plan.factKeys.contains(key) {
+            throw fail(path + [.key(key)], "\"\(key)\" is not a fact stepguard establishes; facts are \(Plan.factKeys.sorted().joined(separator: ", ")) (agent claims go in \"context\")")
+        }
+        return object
     }
 
     static func clock(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> Clock? {
