@@ -3,7 +3,10 @@
 //         step before the signature is exercised);
 //   odd:  `HEADER \0 CLAIMS [\0 SUFFIX]`: the header and claims bytes are signed with a fixed
 //         key, SUFFIX (if any) replaces the end of the token, and the result is verified, so the
-//         claim checks after the signature see fuzzed input too.
+//         claim checks after the signature see fuzzed input too;
+//   4 (mod 8): three bytes pick `exp`, `nbf` and `iat` from the Int64 extremes and the edges of
+//         the accepted range, and the claims are signed, so every time comparison sees them
+//         (a time outside 1970–9999 never verifies, and nothing traps).
 // Invariant: a token that verifies re-encodes from its decoded parts to exactly its own bytes
 // (no second spelling of a valid token), and decoding agrees with verification.
 import Credentials
@@ -59,11 +62,35 @@ func checkToken(_ token: String) {
     }
 }
 
+let jwtExtremes: [Int64] = [
+    .min, .min + 1, -1, 0, 1, jwtNow - 300, jwtNow, jwtNow + 300, 253_402_300_799, 253_402_300_800, .max - 1, .max,
+]
+
+func checkExtremeTimes(_ bytes: [UInt8]) {
+    guard bytes.count >= 3 else { return }
+    let pick = bytes.prefix(3).map { jwtExtremes[Int($0) % jwtExtremes.count] }
+    let claims = """
+        {"iss":"stepguard","sub":"spiffe://example.org/a","aud":"deployer","exp":\(pick[0]),"nbf":\(pick[1]),"iat":\(pick[2]),\
+        "jti":"j","authorization_details":[{"type":"stepguard_step","actions":["deploy"],"resource":"Service::\\"web\\"",\
+        "args_digest":"sha256:00","outcome":"allow","plan_id":"p","step_id":"s","step_digest":"sha256:01","plan_digest":"sha256:02"}]}
+        """
+    let token = JWS.sign(protectedHeader: Array(#"{"alg":"EdDSA","typ":"JWT"}"#.utf8), payload: Array(claims.utf8), key: jwtKey)
+    for verifier in jwtVerifiers {
+        guard (try? verifier.verify(token, now: jwtNow)) != nil else { continue }
+        require(pick.allSatisfy { $0 >= 0 && $0 <= 253_402_300_799 }, "a token with a time outside 1970–9999 verified: \(pick)")
+    }
+    checkToken(token)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJWT(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
     guard let mode = bytes.first else { return 0 }
     let rest = Array(bytes.dropFirst())
+    if mode & 7 == 4 {
+        checkExtremeTimes(rest)
+        return 0
+    }
     if mode & 1 == 0 {
         checkToken(String(decoding: rest, as: UTF8.self))
         return 0

@@ -321,8 +321,9 @@ struct StepJoin: JoinTableEntry {
     }
 }
 
-/// What the joins know about one credential (`jti`): the line of its last mint and the expiry
-/// that mint gave it, its first use and its first revocation. A line number of 0 means none.
+/// What the joins know about one credential (`jti`): the line of its last mint, the expiry and
+/// the step that mint gave it, its first use and its first revocation. A line number of 0
+/// means none.
 struct CredentialJoin: JoinTableEntry {
     var key: JoinKey
     var mintLine: Int
@@ -330,9 +331,12 @@ struct CredentialJoin: JoinTableEntry {
     var expiry: Int64
     var usedLine: Int
     var revokedLine: Int
+    /// The plan and step its mint named: an execution of another step may not use it.
+    var step: JoinKey
 
     init(key: JoinKey) {
         self.key = key
+        step = JoinKey(a: 0, b: 0)
         mintLine = 0
         expiry = .min
         usedLine = 0

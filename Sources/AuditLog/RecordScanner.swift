@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONValue
 
 // Reading records without building a JSON tree: verification touches millions of lines and needs
 // only a handful of top-level fields from each, so the scanner validates the line's JSON syntax
@@ -78,10 +79,44 @@ struct ScanError: Error, Equatable {
 enum RecordScanner {
     static let maxDepth = 64
 
-    /// Scans one line (without its newline) that must be a JSON object.
+    /// Scans one line (without its newline) that must be a record: a JSON object in the
+    /// canonical form (RFC 8785) the appender writes. Every reader (verify, the joins, `show`,
+    /// `checkpoint`, `append`) reads a record through here, so a line is read one way or not at
+    /// all: a line in any other form (whitespace, an escaped member name such as
+    /// `"outc\u006fme"`, an unneeded escape, members out of order) is an error at its first
+    /// byte that differs, never a record one reader sees as `allow` and another as `deny`.
     static func scan(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
         if let record = scanCanonical(line) { return record }
-        return try scanGeneral(line)
+        let record = try scanGeneral(line)
+        try requireCanonical(line)
+        return record
+    }
+
+    /// Throws unless `line` is byte for byte the canonical JSON of its own value. Only lines off
+    /// the fast path (strings with escapes, nested values) pay for it.
+    static func requireCanonical(_ line: UnsafeRawBufferPointer) throws(ScanError) {
+        let bytes = Array(line)
+        let canonical: [UInt8]
+        do {
+            canonical = CanonicalJSON.serialize(try JSONParser.parse(bytes))
+        } catch {
+            throw ScanError(offset: error.location.offset, message: error.message)
+        }
+        guard canonical != bytes else { return }
+        var offset = 0
+        while offset < bytes.count, offset < canonical.count, bytes[offset] == canonical[offset] { offset += 1 }
+        throw ScanError(
+            offset: offset,
+            message: "the record is not in canonical JSON form (RFC 8785): it differs from its canonical bytes here, so it is not read")
+    }
+
+    /// Whether the name at `b` sorts strictly after the name at `a`, byte by byte (the canonical
+    /// order for the ASCII names records use; any other order leaves the line to the general
+    /// scanner, which holds it to its canonical form).
+    @inline(__always) static func ascending(_ a: Range<Int>, _ b: Range<Int>, in line: UnsafeRawBufferPointer) -> Bool {
+        let common = min(a.count, b.count)
+        let order = memcmp(line.baseAddress! + a.lowerBound, line.baseAddress! + b.lowerBound, common)
+        return order < 0 || order == 0 && a.count < b.count
     }
 
     /// Scans any line, whatever its form: JSON with whitespace, escapes, nesting.
@@ -107,8 +142,13 @@ enum RecordScanner {
         var record = ScannedRecord()
         var seen: UInt16 = 0
         var i = 1
+        // The previous member name: canonical members come in ascending order, each once.
+        var previousKey = 0..<0
         while true {
             guard i < n, line[i] == UInt8(ascii: "\""), let keyEnd = plainString(openedAt: i) else { return nil }
+            let key = (i + 1)..<keyEnd
+            guard previousKey.isEmpty && i == 1 || ascending(previousKey, key, in: line) else { return nil }
+            previousKey = key
             let field = field(named: ByteSpan(start: i + 1, end: keyEnd, escaped: false), in: line)
             i = keyEnd + 1
             guard i + 1 < n, line[i] == UInt8(ascii: ":") else { return nil }

@@ -124,7 +124,6 @@ public enum AuditVerifier {
                                              message: "cannot resume from checkpoint \(from) (resume data missing or not matching); verified the whole log instead"))
             }
         }
-        engine.joinsAreComplete = startSize == 0
 
         // Checkpoints the streaming pass compares against, by size.
         var expected: [Int: [Int]] = [:]
@@ -178,6 +177,10 @@ public enum AuditVerifier {
             engine.latestTime = (time, point.size)
         }
         var resumed = engine
+        // The joins still read the records the checkpoint covers (scanned, not hashed): an
+        // execution after it answers to decisions and mints before it, and must never be judged
+        // on less than the whole log.
+        resumed.joinPrefix(upTo: point.offset)
         resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
         return resumed
     }
@@ -315,7 +318,6 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var timeBeforeLastAccept: (milliseconds: Int64, line: Int) = (.min, 0)
 
     // Joins.
-    var joinsAreComplete = true
     var steps = JoinTable<StepJoin>()
     var credentials = JoinTable<CredentialJoin>()
     /// The decision that named the steps a step runs after (its line number and where the line
@@ -604,6 +606,26 @@ struct ChainEngine<Hasher: MerkleHasher> {
         span.map { RecordScanner.string($0, in: line) }
     }
 
+    /// Joins the records before byte `end` (those a trusted checkpoint covers) without
+    /// reporting on them: they were verified when that checkpoint was.
+    mutating func joinPrefix(upTo end: Int) {
+        let kept = findings.count
+        var start = 0
+        var lineNumber = 0
+        while start < end {
+            let newline = memchr(bytes.baseAddress! + start, 0x0A, end - start)
+            let stop = newline.map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? end
+            lineNumber += 1
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
+            if let record = try? RecordScanner.scan(line), let seq = record.seq {
+                let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
+                join(JoinFacts(record, line: line, time: time), seq: seq, lineNumber: lineNumber, line: line, start: start)
+            }
+            start = stop + 1
+        }
+        findings.removeSubrange(kept...)
+    }
+
     private mutating func join(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int) {
         switch facts.kind {
         case .decision, .approval:
@@ -611,23 +633,17 @@ struct ChainEngine<Hasher: MerkleHasher> {
             // The order comes from the first decision that names one, whatever its outcome (a
             // held step runs on its approval).
             let ordered = steps.modify(key) { step, isNew -> (line: Int, start: Int)? in
-                // The first allowing decision is the one an execution answers to; an execution
-                // seen before it keeps its mark.
-                let replaced = isNew || facts.allowing && !step.allowed
+                // The latest decision is the one an execution answers to: a later deny overrides
+                // an earlier allow. An execution seen before it keeps its mark.
                 var keep: (line: Int, start: Int)? = nil
-                if facts.ordered && !step.ordered {
-                    if !replaced { keep = (lineNumber, start) }
-                } else if replaced && step.ordered {
+                if !isNew && step.ordered {
                     // The record replaced may be the one that named the order.
                     keep = (step.line, step.lineStart)
                 }
-                if replaced {
-                    let (executed, wasOrdered) = (step.executed, step.ordered)
-                    step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
-                    step.executed = executed
-                    step.ordered = wasOrdered
-                }
-                if facts.ordered { step.ordered = true }
+                let (executed, wasOrdered) = (step.executed, step.ordered)
+                step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
+                step.executed = executed
+                step.ordered = wasOrdered || facts.ordered
                 return keep
             }
             if let ordered, orderedElsewhere[key] == nil { orderedElsewhere[key] = ordered }
@@ -636,6 +652,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             credentials.modify(key) { credential, _ in
                 credential.mintLine = lineNumber
                 credential.expiry = facts.exp ?? .min
+                credential.step = facts.stepKey ?? JoinKey(a: 0, b: 0)
             }
         case .revocation:
             guard let key = facts.jtiKey else { return }
@@ -658,27 +675,30 @@ struct ChainEngine<Hasher: MerkleHasher> {
         var plan: String? { field(\.plan) }
         var step: String? { field(\.step) }
         var jti: String? { field(\.jti) }
-        // Where earlier records were not read, missing counterparts are not evidence.
-        let missingSeverity: FindingSeverity = joinsAreComplete ? .fault : .notice
+        // The joins always see the whole log (from a checkpoint, its prefix is joined first), so
+        // a missing counterpart is evidence, and a fault.
+        var decisionLine = 0
         if let key = facts.stepKey {
             let joined = steps.modify(key) { step, isNew in
                 if isNew { step = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false) }
                 step.executed = true
-                return step
+                return (step: step, isNew: isNew)
             }
-            let allowed = joined.allowed
+            let (allowed, line) = (joined.step.allowed, joined.isNew ? 0 : joined.step.line)
+            decisionLine = line
             if !allowed {
-                findings.append(AuditFinding(kind: .unauthorizedExecution, severity: missingSeverity, seq: seq, line: lineNumber,
+                let latest = line == 0 ? "without an allowing decision before it" : "although its latest decision (line \(line)) does not allow it"
+                findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
                                              plan: plan, step: step,
-                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without an allowing decision before it"))
+                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed \(latest)"))
             }
-            if joined.ordered {
-                let held = (line: joined.line, start: joined.lineStart)
+            if joined.step.ordered {
+                let held = (line: joined.step.line, start: joined.step.lineStart)
                 let decision = orderedElsewhere.isEmpty ? held : orderedElsewhere[key] ?? held
                 let waited = unexecutedPrerequisites(decidedAt: decision.start)
                 if !waited.isEmpty {
                     let names = waited.map { "\"\($0)\"" }.joined(separator: ", ")
-                    findings.append(AuditFinding(kind: .outOfOrder, severity: missingSeverity, seq: seq, line: lineNumber, relatedLine: decision.line,
+                    findings.append(AuditFinding(kind: .outOfOrder, seq: seq, line: lineNumber, relatedLine: decision.line,
                                                  plan: plan, step: step,
                                                  message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed before \(names) had been, which its plan runs it after (decision on line \(decision.line))"))
                 }
@@ -705,10 +725,19 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" used after its revocation on line \(credential.revokedLine)"))
         }
         guard credential.mintLine != 0 else {
-            findings.append(AuditFinding(kind: .unknownCredential, severity: missingSeverity, seq: seq, line: lineNumber,
+            findings.append(AuditFinding(kind: .unknownCredential, seq: seq, line: lineNumber,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" was never minted in this log"))
             return
+        }
+        if let key = facts.stepKey, credential.step != key {
+            findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" was minted for another step (line \(credential.mintLine)), not step \"\(step ?? "")\" of plan \"\(plan ?? "")\""))
+        } else if decisionLine > credential.mintLine {
+            findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" was minted (line \(credential.mintLine)) before the step's latest decision (line \(decisionLine))"))
         }
         if credential.expiry != .min, let time = facts.time, time > credential.expiry {
             findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,

@@ -36,15 +36,24 @@ public enum FileError: Error, Equatable, Sendable {
 /// Whole-file reads that never hold more than a limit: a file larger than the limit is an
 /// error found before it is read (a pipe or device: as soon as the limit is passed).
 public enum BoundedRead {
-    /// The bytes of the file at `path`, at most `limit`.
+    /// The bytes of the file at `path`, at most `limit`. Only a regular file is read: a FIFO,
+    /// a device or a socket is refused by name, and opening one never blocks (a FIFO with no
+    /// writer would hang the command; a device could read without end or not at all).
     public static func file(_ path: String, limit: Int) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadable(path: path, reason: FileError.lastError()) }
         defer { _ = close(fd) }
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw .unreadable(path: path, reason: "is a directory")
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: FileError.lastError()) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(path: path, reason: "is a directory")
+        case S_IFIFO: throw .unreadable(path: path, reason: "is a FIFO, not a regular file; give a file (or - for stdin)")
+        case S_IFCHR, S_IFBLK: throw .unreadable(path: path, reason: "is a device, not a regular file; give a file (or - for stdin)")
+        default: throw .unreadable(path: path, reason: "is not a regular file; give a file (or - for stdin)")
         }
+        // A regular file never blocks, but reads the ordinary way from here.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if info.st_size > limit { throw tooLarge(path, limit) }
         var result: [UInt8] = []
         if info.st_size > 0 { result.reserveCapacity(Int(info.st_size)) }

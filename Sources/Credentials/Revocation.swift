@@ -6,7 +6,10 @@ import Musl
 import Darwin
 #endif
 
-/// A revocation file: one `jti` per line; blank lines and lines starting with `#` are ignored.
+/// A revocation file: one `jti` per line; blank lines and lines starting with `#` (comments)
+/// are skipped. A leading byte-order mark is skipped, and LF, CRLF and CR all end a line. Any
+/// other line that is not a `jti` is an error naming its line: a revocation that silently did not
+/// count would leave the token it was meant to stop valid.
 ///
 /// Appending uses `O_APPEND` under an exclusive `flock`, then `fsync`, rather than rewriting the
 /// file through a temporary copy: the file only ever grows, so readers never see it half-written
@@ -24,21 +27,37 @@ public struct RevocationList: Equatable, Sendable {
     /// Whether `jti` is revoked.
     public func contains(_ jti: String) -> Bool { jtis.contains(jti) }
 
-    /// Parses the file format.
-    public init(text: String) {
+    /// Parses the file format; `file` names the file in errors.
+    public init(text: String, file: String = "<revocations>") throws(CredentialsError) {
         var set = Set<String>()
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for (number, line) in Self.lines(text).enumerated() {
             let entry = line.trimmingSpaces()
             if entry.isEmpty || entry.hasPrefix("#") { continue }
+            do {
+                try Self.validate(jti: entry)
+            } catch {
+                let detail: String
+                if case .invalidJTI(let reason) = error { detail = reason } else { detail = error.description }
+                throw .invalidFile(
+                    file: file, line: number + 1, column: 1,
+                    message: "this line is not a jti (\(detail)); write one jti per line, or start a comment with #")
+            }
             set.insert(entry)
         }
         jtis = set
     }
 
+    /// The lines of `text`: a leading byte-order mark skipped, LF, CRLF and CR each ending one.
+    static func lines(_ text: String) -> [Substring] {
+        var body = text[...]
+        if body.first == "\u{FEFF}" { body = body.dropFirst() }
+        return body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    }
+
     /// Loads a revocation file. A missing file is an error unless `missingIsEmpty`.
     public static func load(path: String, missingIsEmpty: Bool = false) throws(CredentialsError) -> RevocationList {
         if missingIsEmpty && !FileIO.exists(path) { return RevocationList() }
-        return RevocationList(text: try FileIO.readText(path: path, limit: 64 << 20))
+        return try RevocationList(text: try FileIO.readText(path: path, limit: 64 << 20), file: path)
     }
 
     /// What `append` did.
@@ -85,7 +104,9 @@ public struct RevocationList: Equatable, Sendable {
             contents.append(contentsOf: buffer[0..<n])
             guard contents.count <= 64 << 20 else { throw .io(path: path, message: "revocation file is larger than 64 MiB") }
         }
-        if RevocationList(text: String(decoding: contents, as: UTF8.self)).contains(jti) { return .alreadyRevoked }
+        // Only the duplicate check reads the file here: a revocation is added even to a file with a
+        // bad line, which every verifier then reports by its line number.
+        if lines(String(decoding: contents, as: UTF8.self)).contains(where: { $0.trimmingSpaces() == jti }) { return .alreadyRevoked }
         var line = Array(jti.utf8) + [0x0a]
         if let last = contents.last, last != 0x0a { line.insert(0x0a, at: 0) }
         do throws(CredentialsError) {

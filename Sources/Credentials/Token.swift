@@ -198,10 +198,17 @@ public struct TokenVerifier: Sendable {
         }
     }
 
+    /// The latest time a token may name: 9999-12-31T23:59:59Z. Times are checked against it so
+    /// that no comparison with the clock can overflow, whatever the token says.
+    static let latestTime: Int64 = 253_402_300_799
+
     static func time(_ claims: JSONObject, _ name: String) throws(TokenFailure) -> Int64 {
         guard let value = claims[name] else { throw .missingClaim(name) }
         guard let seconds = value.int64Value else {
             throw .invalidClaim(name: name, reason: "must be a whole number of seconds since the epoch")
+        }
+        guard seconds >= 0, seconds <= latestTime else {
+            throw .invalidClaim(name: name, reason: "\(seconds) is outside 1970-01-01 to 9999-12-31")
         }
         return seconds
     }

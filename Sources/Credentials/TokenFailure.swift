@@ -41,6 +41,9 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case unmappedSubject(issuer: String, subject: String)
     /// The authenticated identity is not the step's principal.
     case principalMismatch(identity: String, principal: String)
+    /// The credential authorizes another action, resource, step, plan or argument set than the
+    /// call in hand (`field` is `action`, `resource`, `step`, `plan` or `args`).
+    case callMismatch(field: String, expected: String, found: String)
 
     /// A stable snake_case identifier of the failure.
     public var code: String {
@@ -65,6 +68,7 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .trustDomainMismatch: return "trust_domain_mismatch"
         case .unmappedSubject: return "unmapped_subject"
         case .principalMismatch: return "principal_mismatch"
+        case .callMismatch(let field, _, _): return "\(field)_mismatch"
         }
     }
 
@@ -112,6 +116,8 @@ public enum TokenFailure: Error, Equatable, Sendable, CustomStringConvertible {
             return "subject \"\(subject)\" of issuer \"\(issuer)\" maps to no principal; add it to \"principals\" in the trust file"
         case .principalMismatch(let identity, let principal):
             return "the authenticated identity \(identity) is not the step's principal \(principal)"
+        case .callMismatch(let field, let expected, let found):
+            return "\(field) mismatch: the call is \"\(expected)\", the credential is for \"\(found)\""
         }
     }
 }

@@ -13,12 +13,15 @@ enum FileBytes {
 
     /// The file's bytes; at most `limit` of them.
     static func read(_ path: String, limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking open: a FIFO with no writer is refused below, never waited on.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Failure(message: errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(message: String(cString: strerror(errno))) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw Failure(message: "is a directory, expected a file") }
+        if (info.st_mode & S_IFMT) != S_IFREG { throw Failure(message: "is not a regular file (a FIFO, device or socket)") }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {

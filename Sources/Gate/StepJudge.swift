@@ -69,7 +69,7 @@ enum StepJudge {
         ])
         let step = PlanStep(
             id: call.toolUseID, index: Int(chain.count), action: mapped.action, resource: mapped.resource, principal: mapped.principal,
-            args: mapped.args, context: context, raw: raw,
+            args: mapped.args, facts: context, raw: raw,
             location: FileLocation(file: "<\(call.tool) call \(call.toolUseID)>", line: 1, column: 1))
         let risk = RiskAssessment.assess(steps: [step], catalog: bundle.catalog, resources: resources)
         return Prepared(step: step, history: chain, risk: risk, resources: resources)

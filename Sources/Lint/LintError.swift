@@ -16,12 +16,16 @@ public enum LintError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownRule(String, suggestion: String?)
     /// An option value that is not valid.
     case invalidOption(String)
+    /// An input refused as a whole, with the reason (a hidden policy file).
+    case refused(String)
 
     /// The message, located when the problem is in a file.
     public var description: String {
         switch self {
         case .missingPath(let path):
             return "\"\(path)\" does not exist; pass policy files or directories to lint"
+        case .refused(let message):
+            return message
         case .unreadable(let path):
             return "cannot read \"\(path)\"; check the permissions"
         case .tooLarge(let path, let limit):

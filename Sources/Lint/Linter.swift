@@ -140,6 +140,9 @@ public enum Linter {
     static func walk(_ directory: String, depth: Int, configuration: LintConfiguration, fileSystem: any LintFileSystem, into out: inout [String: InputFile]) throws(LintError) {
         guard depth < 64 else { return }
         guard let names = fileSystem.list(directory) else { throw .unreadable(directory) }
+        if let hidden = names.sorted().first(where: PolicyDirectory.isHiddenPolicyFile) {
+            throw .refused(PolicyDirectory.hiddenPolicyFileMessage(joinPath(directory, hidden)))
+        }
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = joinPath(directory, name)
             if configuration.isIgnored(path) { continue }

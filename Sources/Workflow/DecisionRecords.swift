@@ -64,14 +64,15 @@ public enum DecisionRecords {
     }
 
     /// The `mint` record of a credential (`jti`, expiring at `exp`, seconds since the epoch)
-    /// minted for `step`: the action and resource it authorizes are those that run (the
-    /// rewritten ones for a rewrite), so it stands for the step's mutation record as well.
+    /// minted for `step` in its decided form: the action and resource it authorizes are those that
+    /// run (the rewritten ones for a rewrite), so it stands for the step's mutation record as well,
+    /// and it carries the digests the credential carries (`plan_digest`, `step_digest`,
+    /// `args_digest`), which the audit joins bind executions to.
     /// `identity` is how the caller authenticated (method and token digest), when known.
     public static func mint(
-        _ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, jti: String, exp: Int64, identity: JSONValue? = nil
+        _ decided: DecidedForm, _ step: StepEvaluation, clock: Clock, risk: RiskClass, jti: String, exp: Int64, identity: JSONValue? = nil
     ) -> JSONValue {
-        let form = step.rewrite?.final
-        var record = base("mint", step, plan: plan, action: form?.action ?? step.action, resource: form?.resource ?? step.resource)
+        var record = base("mint", step, plan: decided.plan, action: decided.form.action, resource: decided.form.resource)
         record["outcome"] = .string(step.outcome.rawValue)
         setPolicies(&record, step.policies)
         record["label"] = .string(step.outcomeLabel)
@@ -79,6 +80,9 @@ public enum DecisionRecords {
         record["allowed_by"] = .array(step.allowedBy.map(JSONValue.string))
         record["jti"] = .string(jti)
         record["exp"] = .int(exp)
+        record["plan_digest"] = .string(decided.planDigest)
+        record["step_digest"] = .string(decided.stepDigest)
+        record["args_digest"] = .string(decided.argsDigest)
         if let identity { record["identity"] = identity }
         return .object(record)
     }

@@ -19,12 +19,15 @@ public struct EvaluationRow: Sendable, Equatable {
 }
 
 extension PlanEvaluation {
-    /// One row per step, in plan order.
+    /// One row per step, in plan order. A step that runs as another principal than the plan's
+    /// says so after its id: `build (as Agent::"ci-2")`.
     public var rows: [EvaluationRow] {
-        steps.map {
-            EvaluationRow(
-                step: $0.id, action: $0.action, resource: $0.resource.description, outcome: $0.outcomeLabel,
-                kind: $0.outcome, policies: $0.policies, reason: $0.reason)
+        steps.map { step in
+            let delegated = plan.principal.map { $0 != step.principal } ?? false
+            return EvaluationRow(
+                step: delegated ? "\(step.id) (as \(step.principal))" : step.id, action: step.action,
+                resource: step.resource.description, outcome: step.outcomeLabel, kind: step.outcome, policies: step.policies,
+                reason: step.reason)
         }
     }
 

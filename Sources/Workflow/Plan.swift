@@ -15,8 +15,12 @@ public struct PlanStep: Sendable {
     public var principal: EntityRef
     /// Arguments, passed to policies as `context.args`.
     public var args: JSONObject
-    /// Step context, merged over the plan context.
+    /// Step context, merged over the plan context: what the agent claims, which policies read
+    /// as `context.claims`.
     public var context: JSONObject
+    /// Facts stepguard established itself for this step (the gate's `resource` and `host`),
+    /// which policies read at the top level of `context`. Never read from a plan file.
+    public var facts: JSONObject
     /// Ids of the steps this one depends on.
     public var needs: [String]
     /// For an approval checkpoint written by `mutate`: what it holds.
@@ -30,8 +34,8 @@ public struct PlanStep: Sendable {
     /// `raw` is what its approval digest covers.
     public init(
         id: String, index: Int, action: String, resource: EntityRef, principal: EntityRef, args: JSONObject = JSONObject(),
-        context: JSONObject = JSONObject(), needs: [String] = [], checkpoint: ApprovalCheckpoint? = nil, raw: JSONObject,
-        location: FileLocation
+        context: JSONObject = JSONObject(), facts: JSONObject = JSONObject(), needs: [String] = [], checkpoint: ApprovalCheckpoint? = nil,
+        raw: JSONObject, location: FileLocation
     ) {
         self.id = id
         self.index = index
@@ -40,6 +44,7 @@ public struct PlanStep: Sendable {
         self.principal = principal
         self.args = args
         self.context = context
+        self.facts = facts
         self.needs = needs
         self.checkpoint = checkpoint
         self.raw = raw
@@ -63,8 +68,12 @@ public struct Plan: Sendable {
     public var intent: String?
     /// The default principal of every step.
     public var principal: EntityRef?
-    /// Context shared by every step.
+    /// Context shared by every step: what the agent claims, which policies read as
+    /// `context.claims` (each step's own context merged over it).
     public var context: JSONObject
+    /// Facts stepguard established itself for every step (a verified `identity`), which policies
+    /// read at the top level of `context`. Never read from the plan file.
+    public var facts = JSONObject()
     /// The steps, in plan order.
     public var steps: [PlanStep]
     /// Whether the steps run strictly in file order (`"sequential": true`): each waits for the
@@ -89,8 +98,15 @@ public struct Plan: Sendable {
     public static let stepKeys: Set<String> = [
         "id", "action", "resource", "principal", "args", "context", "needs", "description", "rewrite", "approval",
     ]
-    /// Context keys stepguard sets itself; plans may not set them.
-    public static let reservedContextKeys: Set<String> = ["step", "step_id", "args", "history", "done", "plan", "tool", "now"]
+    /// Context keys stepguard sets itself. A plan's context reaches policies as `context.claims`,
+    /// so it cannot shadow them, but a plan that names one is refused all the same: a
+    /// `context.claims.identity` would read like a verified identity to the next person.
+    public static let reservedContextKeys: Set<String> = [
+        "step", "step_id", "args", "history", "done", "plan", "tool", "now", "claims", "identity", "session", "resource", "host",
+    ]
+    /// The facts a test suite may give a step as stepguard would establish them (`identity` from
+    /// a verified token; `resource` and `host` from the gate).
+    public static let factKeys: Set<String> = ["identity", "resource", "host"]
 
     /// Loads and checks a plan file. Actions are checked against a catalog separately
     /// (`checkActions(_:)`), because the catalog lives in the policy directory.
@@ -240,6 +256,7 @@ private struct PlanReader {
         let intent = try optionalString(root, "intent", [])
         let principal = try root["principal"].map { (value) throws(WorkflowError) in try entity(value, [.key("principal")], "principal") }
         let context = try contextObject(root["context"], [.key("context")])
+        try checkReserved(context, [.key("context")])
         var sequential = false
         if let value = root["sequential"] {
             guard case .bool(let flag) = value else { throw fail([.key("sequential")], "\"sequential\" must be true or false, found \(value.typeName)") }
@@ -313,6 +330,13 @@ private struct PlanReader {
         return object
     }
 
+    /// A context may not name a key stepguard sets itself (plan and step context alike).
+    func checkReserved(_ context: JSONObject, _ path: [JSONPathComponent]) throws(WorkflowError) {
+        for key in context.keys where Plan.reservedContextKeys.contains(key) {
+            throw fail(path + [.key(key)], "context key \"\(key)\" is set by stepguard; rename it")
+        }
+    }
+
     func name(_ component: JSONPathComponent) -> String {
         if case .key(let key) = component { return key }
         return "value"
@@ -369,9 +393,7 @@ private struct PlanReader {
             args = members
         }
         let context = try contextObject(object["context"], base + [.key("context")])
-        for key in context.keys where Plan.reservedContextKeys.contains(key) {
-            throw fail(base + [.key("context"), .key(key)], "context key \"\(key)\" is set by stepguard; rename it")
-        }
+        try checkReserved(context, base + [.key("context")])
         var needs: [String] = []
         if let value = object["needs"] {
             guard case .array(let elements) = value else {

@@ -38,10 +38,15 @@ public struct PolicyDirectory: Sendable, Equatable {
             throw .unreadable(file: path, message: "cannot list the directory")
         }
         self.path = path
-        // Hidden entries (editor lock files such as `.#deploy.cedar`) are not part of the
-        // directory. An entry the directory would read that is not a regular file (a FIFO, a
-        // device, a socket, a directory named like a policy) is refused by name, never opened:
-        // reading one could block, or could read what no one reviewed.
+        // A hidden policy or schema (`.zz-hotfix.cedar`) is refused by name: no command reads
+        // it and none may pass over it in silence, or one command would enforce what another
+        // never showed. Other hidden entries (`.stepguard.json`, `.git`) are not policy files.
+        // An entry the directory would read that is not a regular file (a FIFO, a device, a
+        // socket, a directory named like a policy) is refused by name, never opened: reading
+        // one could block, or could read what no one reviewed.
+        if let hidden = names.first(where: Self.isHiddenPolicyFile) {
+            throw .policyDirectory(message: Self.hiddenPolicyFileMessage(joinPath(path, hidden)))
+        }
         let visible = names.filter { !$0.hasPrefix(".") }
         let wanted = visible.filter {
             $0.hasSuffix(".cedar") || ["schema.cedarschema", "schema.cedarschema.json", "entities.json", "tools.json"].contains($0)
@@ -65,6 +70,17 @@ public struct PolicyDirectory: Sendable, Equatable {
         } else {
             self.testFiles = []
         }
+    }
+
+    /// Whether `name` is a hidden file named like a policy or a schema, which every command
+    /// refuses by name (DESIGN §2: one view of the policy directory).
+    public static func isHiddenPolicyFile(_ name: String) -> Bool {
+        name.hasPrefix(".") && (name.hasSuffix(".cedar") || name.hasSuffix(".cedarschema") || name.hasSuffix(".cedarschema.json"))
+    }
+
+    /// The refusal of a hidden policy file at `path`.
+    public static func hiddenPolicyFileMessage(_ path: String) -> String {
+        "\"\(path)\" is a hidden policy file; no command reads hidden files, so rename it to be read or remove it"
     }
 
     /// The policy directory to use for `plan` when none is given: the plan's own directory when

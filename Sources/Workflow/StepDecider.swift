@@ -60,7 +60,14 @@ public struct StepDecider: Sendable {
         let form = step.form
         let ruling: StepRuling
         do {
-            let search = Search(decider: self, step: try requests.prepare(step, history: history, done: done))
+            let prepared = try requests.prepare(step, history: history, done: done)
+            if let refusal = try delegationRefusal(prepared) {
+                result.outcome = .deny
+                result.policies = refusal.policies
+                result.reason = refusal.reason
+                return result
+            }
+            let search = Search(decider: self, step: prepared)
             ruling = try search.decide(form, depth: 0, visited: [Search.signature(form)])
         } catch {
             throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
@@ -110,6 +117,29 @@ public struct StepDecider: Sendable {
         result.approvals = outcome
         result.outcome = outcome.outcome
         result.reason = outcome.outcome == .approve ? result.reason + "; " + outcome.reason : outcome.reason
+    }
+
+    /// The action a plan's principal needs to have a step run as another principal.
+    public static let delegateAction = "stepguard.delegate"
+
+    /// Why a step that runs as another principal than the plan's may not (nil when it runs as
+    /// the plan's, or the policies allow the delegation): the request is principal = the plan's
+    /// principal, `Action::"stepguard.delegate"`, resource = the step's principal, with the
+    /// step's context. No permit, a forbid, or a forbid that errors refuses it.
+    func delegationRefusal(_ prepared: StepRequestBuilder.PreparedStep) throws(WorkflowError) -> (policies: [String], reason: String)? {
+        let step = prepared.step
+        guard let owner = requests.plan.principal, owner != step.principal else { return nil }
+        var request = try requests.engineRequest(prepared, form: step.form)
+        request.principal = owner
+        request.action = EntityRef.action(Self.delegateAction)
+        request.resource = step.principal
+        let verdict = verdict(request)
+        let forbids = (verdict.forbids + verdict.erroringForbids).map(\.id)
+        if forbids.isEmpty && !verdict.permits.isEmpty { return nil }
+        let why = forbids.isEmpty
+            ? "no policy permits Action::\"\(Self.delegateAction)\" for it"
+            : "forbidden by " + forbids.map { "\"\($0)\"" }.joined(separator: ", ")
+        return (forbids, "the plan's principal \(owner) may not have step \"\(step.id)\" run as \(step.principal): \(why)")
     }
 
     /// The form of a decided step that runs and enters the chain: as written when allowed,

@@ -9,23 +9,35 @@ public struct PlanFacts: Sendable, Equatable {
     public var owner: String?
     /// What the plan is for.
     public var intent: String?
-    /// Context shared by every step; a step's own context is merged over it.
+    /// The plan's principal: a step that runs as another principal is a delegation, which the
+    /// policies must allow.
+    public var principal: EntityRef?
+    /// Context shared by every step, as the agent wrote it; a step's own context is merged over
+    /// it, and policies read it as `context.claims`.
     public var context: JSONObject
+    /// Facts stepguard established for every step (a verified `identity`), read at the top level.
+    public var facts: JSONObject
     /// The risk class; its tier follows.
     public var risk: RiskClass
 
     /// Facts given one by one (a live session has no plan file).
-    public init(id: String, owner: String? = nil, intent: String? = nil, context: JSONObject = JSONObject(), risk: RiskClass) {
+    public init(
+        id: String, owner: String? = nil, intent: String? = nil, principal: EntityRef? = nil, context: JSONObject = JSONObject(),
+        facts: JSONObject = JSONObject(), risk: RiskClass
+    ) {
         self.id = id
         self.owner = owner
         self.intent = intent
+        self.principal = principal
         self.context = context
+        self.facts = facts
         self.risk = risk
     }
 
     /// The facts of `plan`, assessed as `risk`.
     public init(_ plan: Plan, risk: RiskAssessment) {
-        self.init(id: plan.id, owner: plan.owner, intent: plan.intent, context: plan.context, risk: risk.riskClass)
+        self.init(id: plan.id, owner: plan.owner, intent: plan.intent, principal: plan.principal, context: plan.context, facts: plan.facts,
+            risk: risk.riskClass)
     }
 
     /// `context.plan`: `{"id", "owner", "intent", "risk", "tier"}`.
@@ -53,7 +65,9 @@ public struct StepRequest: Sendable, Equatable {
 }
 
 /// Builds the request of a step (DESIGN §3): its principal, action and resource, and a context
-/// merged from the plan context, the step context, `args`, `step` and `step_id`, `plan`, `tool`
+/// of `claims` (the plan context with the step context merged over it: what the agent wrote,
+/// never beside stepguard's own facts), the facts stepguard established (`identity`, the gate's
+/// `resource` and `host`), `args`, `step` and `step_id`, `plan`, `tool`
 /// (the catalog entry of the action), `now` (the clock), `history` (chain facts of every step
 /// that may run before it) and `done` (chain facts of the steps that must have completed first).
 ///
@@ -128,11 +142,14 @@ public struct StepRequestBuilder: Sendable {
         return EngineRequest(principal: prepared.step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
     }
 
-    /// The plan context with the step's own merged over it, then `step` (index) and `step_id`.
+    /// `claims` (the plan context with the step's own merged over it), the facts stepguard
+    /// established, then `step` (index) and `step_id`.
     static func stepMembers(_ step: PlanStep, plan: PlanFacts) -> [String: JSONValue] {
-        var members: [String: JSONValue] = [:]
-        for (key, value) in plan.context { members[key] = value }
-        for (key, value) in step.context { members[key] = value }
+        var claims = plan.context
+        for (key, value) in step.context { claims[key] = value }
+        var members: [String: JSONValue] = ["claims": .object(claims)]
+        for (key, value) in plan.facts { members[key] = value }
+        for (key, value) in step.facts { members[key] = value }
         members["step"] = .int(step.index)
         members["step_id"] = .string(step.id)
         return members

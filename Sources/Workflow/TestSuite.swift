@@ -126,8 +126,8 @@ public struct PolicyTestSuite: Sendable {
         for (index, value) in tests.enumerated() {
             let base: [JSONPathComponent] = [.key("tests"), .index(index)]
             guard case .object(let test) = value else { throw fail(base, "each test must be an object with \"name\", \"plan\" or \"request\", and \"expect\"") }
-            for key in test.keys where !["name", "plan", "request", "host", "events", "clock", "approvals", "expect", "description"].contains(key) {
-                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\" (or \"host\" and \"events\"), \"clock\", \"approvals\" and \"expect\"")
+            for key in test.keys where !["name", "plan", "request", "host", "events", "clock", "facts", "approvals", "expect", "description"].contains(key) {
+                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\" (or \"host\" and \"events\"), \"clock\", \"facts\", \"approvals\" and \"expect\"")
             }
             guard let testName = test["name"]?.stringValue, !testName.isEmpty else { throw fail(base, "test has no \"name\"; name it") }
             if test["host"] != nil || test["events"] != nil {
@@ -143,7 +143,7 @@ public struct PolicyTestSuite: Sendable {
                     name: testName, plan: empty, session: session, clock: testClock, expectations: [], location: source.location(base)))
                 continue
             }
-            let plan: Plan
+            var plan: Plan
             var single = false
             switch (test["plan"], test["request"]) {
             case (.string(let relative)?, nil):
@@ -158,6 +158,10 @@ public struct PolicyTestSuite: Sendable {
                 plan = try Plan.parse(JSONWriter.pretty(planValue), file: "\(path)#tests[\(index)].request")
             default:
                 throw fail(base, "test \"\(testName)\" needs exactly one of \"plan\" (a path or an inline plan) and \"request\"")
+            }
+            plan.facts = try facts(test["facts"], base + [.key("facts")], fail)
+            if case .object(let request)? = test["request"], let given = request["facts"] {
+                for (key, value) in try facts(given, base + [.key("request"), .key("facts")], fail) { plan.facts[key] = value }
             }
             let testClock = try clock(test["clock"], base + [.key("clock")], fail) ?? suiteClock
             var expectations: [StepExpectation] = []
@@ -274,6 +278,17 @@ public struct PolicyTestSuite: Sendable {
             throw fail(p, "\"policies\" must be an array of policy ids")
         }
         return array.compactMap(\.stringValue)
+    }
+
+    /// The facts a test gives its steps as stepguard would establish them (a verified
+    /// `identity`, the gate's `resource` and `host`): the suite is the operator's, so it may.
+    static func facts(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> JSONObject {
+        guard let value else { return JSONObject() }
+        guard case .object(let object) = value else { throw fail(path, "\"facts\" must be an object, found \(value.typeName)") }
+        for key in object.keys where !Plan.factKeys.contains(key) {
+            throw fail(path + [.key(key)], "\"\(key)\" is not a fact stepguard establishes; facts are \(Plan.factKeys.sorted().joined(separator: ", ")) (agent claims go in \"context\")")
+        }
+        return object
     }
 
     static func clock(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> Clock? {

@@ -38,7 +38,7 @@ import Testing
     ])
     func stringSpans(line: String, kind: String, escaped: Bool) throws {
         let bytes = Array(line.utf8)
-        let record = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) }
+        let record = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
         let span = try #require(record.kind)
         #expect(String(decoding: bytes[span.start..<span.end], as: UTF8.self) == kind)
         #expect(span.escaped == escaped)
@@ -118,7 +118,7 @@ import Testing
 
     @Test func everyKnownFieldIsFoundAndNoLookAlike() throws {
         let line = #"{"exp":"e","jti":"j","kind":"k","outcome":"o","plan":"p","prev":"v","seq":7,"step":"s","time":"t","Seq":1,"seqq":2,"outcomes":"x","outcomX":"y","pla":"z","stepp":"w"}"#
-        let record = try Array(line.utf8).withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) }
+        let record = try Array(line.utf8).withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
         func text(_ span: ByteSpan?) -> String? {
             span.map { String(decoding: Array(line.utf8)[$0.start..<$0.end], as: UTF8.self) }
         }
@@ -193,5 +193,23 @@ import Testing
             #expect(Digest32(hex: digest.hex) == digest)
             #expect(Digest32(hex: digest.hex.uppercased()) == digest)
         }
+    }
+
+    /// One reading of a record: a line whose bytes are not its canonical form is no record to
+    /// any reader, wherever it differs.
+    @Test(arguments: [
+        (#"{"kind":"decision","outc\u006fme":"allow","plan":"p","step":"s"}"#, 24),
+        (#"{"kind":"decision", "outcome":"allow","plan":"p","step":"s"}"#, 19),
+        (#"{"kind":"decision","outcome":"deny","outcome":"allow","plan":"p","step":"s"}"#, 0),
+        (#"{"plan":"p","kind":"decision","step":"s"}"#, 2),
+        (#"{"kind":"d\u0065cision","plan":"p","resource":"S::\"a\"","step":"s"}"#, 10),
+    ])
+    func nonCanonicalLinesAreNotRecords(line: String, offset: Int) {
+        let bytes = Array(line.utf8)
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(ScanError) in try RecordScanner.scan(buffer) } }
+        #expect(throws: ScanError.self) { try result.get() }
+        if case .failure(let error) = result, offset > 0 { #expect(error.offset == offset, "\(error)") }
+        let canonical = #"{"kind":"decision","plan":"p","resource":"S::\"a\"","step":"s"}"#
+        #expect((try? Array(canonical.utf8).withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) })?.kind != nil)
     }
 }

@@ -56,7 +56,8 @@ let rfcSeed = Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac
 func sampleAuthorization() -> StepAuthorization {
     StepAuthorization(
         action: "deploy", resource: "Service::\"web\"", planID: "release-42", stepID: "deploy-web",
-        planDigest: "sha256:" + String(repeating: "ab", count: 32)
+        planDigest: "sha256:" + String(repeating: "ab", count: 32), argsDigest: "sha256:" + String(repeating: "cd", count: 32),
+        outcome: "allow", stepDigest: "sha256:" + String(repeating: "ef", count: 32)
     )
 }
 

@@ -79,7 +79,7 @@ struct CLITests {
         let result = runCLI(["mint", "--plan", "p.json", "--step", "s"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("missing required option '--key'"))
-        #expect(result.stderr.contains("usage: stepguard mint --key FILE --plan FILE --step ID [options]"))
+        #expect(result.stderr.contains("usage: stepguard mint --key FILE --policies DIR --plan FILE --step ID [options]"))
     }
 
     @Test func badDurationIsAUsageError() {

@@ -7,7 +7,7 @@ struct DiagnosticsTests {
     typealias F = CredentialFixtures
 
     @Test func aPublicKeyGivenToMintIsNamedBeforeAnyPermissionAdvice() throws {
-        let result = runCLI(["mint", "-k", F.publicKey, "--plan", F.plan, "--step", "build", "--now", F.nowText])
+        let result = runCLI(["mint", "-k", F.publicKey, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("this is a public key"), "\(result.stderr)")
@@ -16,7 +16,7 @@ struct DiagnosticsTests {
 
     @Test func aDirectoryGivenToMintIsNamed() throws {
         let dir = try F.temporaryDirectory()
-        let result = runCLI(["mint", "-k", dir.path, "--plan", F.plan, "--step", "build", "--now", F.nowText])
+        let result = runCLI(["mint", "-k", dir.path, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText])
         #expect(result.status == 2)
         #expect(result.stderr.contains("is a directory; pass the private key file itself"), "\(result.stderr)")
         #expect(!result.stderr.contains("chmod"))

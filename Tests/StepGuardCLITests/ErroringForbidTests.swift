@@ -54,7 +54,7 @@ struct ErroringForbidTests {
         let policies = try Self.policies(in: directory)
         let log = directory.appendingPathComponent("audit.jsonl").path
         let result = try #require(runProcess(binary, [
-            "mint", "--key", try F.key(in: directory), "--plan", policies.appendingPathComponent("plan.json").path,
+            "mint", "--key", try F.key(in: directory), "--policies", policies.path, "--plan", policies.appendingPathComponent("plan.json").path,
             "--step", "build", "--now", F.nowText, "--audit", log,
         ]))
         #expect(result.status == 1)

@@ -154,7 +154,7 @@ struct EvalCommandTests {
         let directory = try CredentialFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let mint = runCLI([
-            "mint", "--key", try CredentialFixtures.key(in: directory), "--plan", CredentialFixtures.plan, "--step", "build", "--now", now,
+            "mint", "--key", try CredentialFixtures.key(in: directory), "--policies", CredentialFixtures.release.path, "--plan", CredentialFixtures.plan, "--step", "build", "--now", now,
             "--format", "json",
         ])
         #expect(mint.status == 0, "\(mint.stderr)")
@@ -165,7 +165,7 @@ struct EvalCommandTests {
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains(#""time":"2027-01-15T08:00:00"#))
     }
 
-    @Test(arguments: [["eval", WorkflowFixtures.releasePlan], ["mint", "--key", "k", "--plan", WorkflowFixtures.releasePlan, "--step", "build"],
+    @Test(arguments: [["eval", WorkflowFixtures.releasePlan], ["mint", "--key", "k", "--policies", WorkflowFixtures.releaseDirectory, "--plan", WorkflowFixtures.releasePlan, "--step", "build"],
                       ["audit", "append", "/nonexistent/log"]])
     func everyCommandRefusesADayThatDoesNotExist(_ command: [String]) {
         let result = runCLI(command + ["--now", "2027-02-29T08:00:00Z"])

@@ -133,17 +133,17 @@ struct FailClosedTests {
 
     @Test func theHardLifetimeCapCannotBeRaised() throws {
         let key = try F.key(in: try F.temporaryDirectory())
-        let raised = try Self.run(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--ttl", "30d", "--max-ttl", "30d"])
+        let raised = try Self.run(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--ttl", "30d", "--max-ttl", "30d"])
         #expect(raised.status == 2, "\(raised.stderr)")
         #expect(raised.stdout.isEmpty, "nothing minted")
         #expect(raised.stderr.contains("above the hard cap of 3600s"), "\(raised.stderr)")
 
-        let capped = try Self.run(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--ttl", "30d"])
+        let capped = try Self.run(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--ttl", "30d"])
         #expect(capped.status == 0)
         let claims = try F.segment(capped.stdout.trimmingCharacters(in: .whitespacesAndNewlines), 1)
         #expect((claims["exp"] as? Int).map { $0 - Int(F.now) } == 3600, "a 30-day request gets the hard cap")
 
-        let lowered = try Self.run(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--max-ttl", "1m"])
+        let lowered = try Self.run(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--max-ttl", "1m"])
         #expect(lowered.status == 0, "the cap can be lowered")
     }
 
@@ -151,7 +151,7 @@ struct FailClosedTests {
 
     @Test func theIssuerIsCheckedWhenAsked() throws {
         let key = try F.key(in: try F.temporaryDirectory())
-        let minted = try Self.run(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--issuer", "https://issuer.example"])
+        let minted = try Self.run(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText, "--issuer", "https://issuer.example"])
         #expect(minted.status == 0, "\(minted.stderr)")
         let token = minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let verify = ["token", "verify", "--key", F.publicKey, "--now", F.nowText, "--audience", "ci"]

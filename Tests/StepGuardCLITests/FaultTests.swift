@@ -260,7 +260,10 @@ enum Faults {
             // replaced by renaming a file over it.
             let link = dir + "/safe.json"
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/full")
-            let result = try #require(Faults.run(["mutate", Faults.releasePipeline + "/plan.json", "-o", link]))
+            let refused = try #require(Faults.run(["mutate", Faults.releasePipeline + "/plan.json", "-o", link]))
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("is a symbolic link"), "\(refused.stderr)")
+            let result = try #require(Faults.run(["mutate", Faults.releasePipeline + "/plan.json", "-o", link, "--force"]))
             #expect(result.status == 2)
             #expect(result.stderr.contains("No space left on device"))
             let attributes = try FileManager.default.attributesOfItem(atPath: link)

@@ -27,15 +27,18 @@ struct InputLimitTests {
         #expect(result.stderr.contains("larger than the 32 MiB limit"), "\(result.stderr)")
     }
 
-    /// A device has no size: reading stops as soon as the limit is passed.
-    @Test func endlessInputStopsAtTheLimit() throws {
-        #expect(throws: CLIError.unreadableFile(path: "/dev/zero", reason: "the file is larger than the 1 MiB limit; split it")) {
+    /// A device is endless input, or none: it is refused by name, never read.
+    @Test func devicesAreRefused() throws {
+        #expect(throws: CLIError.unreadableFile(path: "/dev/zero", reason: "is a device, not a regular file; give a file (or - for stdin)")) {
             try FileReader.read("/dev/zero", limit: 1 << 20)
         }
     }
 
     @Test func fileAtTheLimitIsRead() throws {
-        let bytes = try FileReader.read("/dev/null", limit: 0)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data().write(to: URL(fileURLWithPath: path))
+        let bytes = try FileReader.read(path, limit: 0)
         #expect(bytes.isEmpty)
     }
 }

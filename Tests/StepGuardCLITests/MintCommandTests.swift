@@ -15,9 +15,12 @@ enum CredentialFixtures {
     static let nowText = "2027-01-15T08:00:00Z"
     /// RFC 7638 thumbprint of issuer.pub, computed independently (Python, hashlib).
     static let kid = "zVwGMajmS9ynK3MI2PyleXFOHd3ndZicutXZ6vL09Xw"
-    /// SHA-256 of the RFC 8785 form of release-pipeline/plan.json, computed independently.
-    static let planDigest = "sha256:ff8027e3181633341ce1201d0976b061d5778299ea6579685ec4bbb0ab780335"
+    /// SHA-256 of the RFC 8785 form of release-pipeline/plan.json as decided at `now` (the plan
+    /// `mutate -o` writes), computed independently (Python's json with sorted keys, hashlib).
+    static let planDigest = "sha256:defa42879d5d9a9dd0688ab8677e971da3f73fb812e4baaa5a500ac168f43df0"
     static let subject = "spiffe://corp.example/agents/release-bot"
+    /// SHA-256 of `{"ref":"v7.3.0"}`, the build step's arguments, computed by sha256sum.
+    static let buildArgsDigest = "sha256:16c01c130cf8f7c22ac8aadd58a4a9b530fa10188dc06e2ba60e7d90602fdbfa"
 
     /// A fresh, empty directory.
     static func temporaryDirectory() throws -> URL {
@@ -42,9 +45,13 @@ enum CredentialFixtures {
         return target
     }
 
-    /// Mints for `step` of the release plan at the pinned time; extra arguments appended.
-    static func mint(_ step: String, key: String, plan: String = CredentialFixtures.plan, _ extra: [String] = []) -> RunResult {
-        runCLI(["mint", "--key", key, "--plan", plan, "--step", step, "--now", nowText] + extra)
+    /// Mints for `step` of the release plan at the pinned time under the policies of `policies`
+    /// (by default the plan's own directory); extra arguments appended.
+    static func mint(
+        _ step: String, key: String, plan: String = CredentialFixtures.plan, policies: String? = nil, _ extra: [String] = []
+    ) -> RunResult {
+        let directory = policies ?? URL(fileURLWithPath: plan).deletingLastPathComponent().path
+        return runCLI(["mint", "--key", key, "--policies", directory, "--plan", plan, "--step", step, "--now", nowText] + extra)
     }
 
     /// The JSON object in one base64url segment of a compact JWS.
@@ -109,13 +116,18 @@ struct MintCommandTests {
         let details = try #require(claims["authorization_details"] as? [[String: Any]])
         #expect(details.count == 1)
         let detail = details[0]
-        #expect(Set(detail.keys) == ["type", "actions", "resource", "plan_id", "step_id", "plan_digest"])
+        #expect(Set(detail.keys) == [
+            "type", "actions", "resource", "args_digest", "outcome", "plan_id", "step_id", "step_digest", "plan_digest",
+        ])
         #expect(detail["type"] as? String == "stepguard_step")
         #expect(detail["actions"] as? [String] == ["ci.build"])
         #expect(detail["resource"] as? String == "Repo::\"storefront\"")
         #expect(detail["plan_id"] as? String == "storefront-release-7.3")
         #expect(detail["step_id"] as? String == "build")
         #expect(detail["plan_digest"] as? String == F.planDigest)
+        // {"ref":"v7.3.0"}, hashed by sha256sum.
+        #expect(detail["args_digest"] as? String == F.buildArgsDigest)
+        #expect(detail["outcome"] as? String == "allow")
 
         let verified = runCLI(["token", "verify", "--key", F.publicKey, "--audience", "ci-runner", "--now", F.nowText, token])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
@@ -290,13 +302,13 @@ struct MintCommandTests {
         let plan = dir.appendingPathComponent("plan.json")
         try FileManager.default.copyItem(at: F.release.appendingPathComponent("plan.json"), to: plan)
         let key = try F.key(in: dir)
-        // No tools.json next to the plan and no policies/ beside it: the fallback ./policies
-        // (the repository's, which has no catalog at its top) does not do.
-        let missing = F.mint("build", key: key, plan: plan.path)
+        let missing = runCLI(["mint", "--key", key, "--plan", plan.path, "--step", "build", "--now", F.nowText])
         #expect(missing.status == 2)
         #expect(missing.stdout.isEmpty)
-        let given = F.mint("build", key: key, plan: plan.path, ["--policies", F.release.path])
+        #expect(missing.stderr.contains("missing required option '--policies'"))
+        let given = F.mint("build", key: key, plan: plan.path, policies: F.release.path)
         #expect(given.status == 0, "\(given.stderr)")
+        #expect(given.stderr.contains("under the policies in \"\(F.release.path)\""), "\(given.stderr)")
     }
 
     @Test func malformedPlanIsALocatedError() throws {
@@ -338,11 +350,11 @@ struct MintCommandTests {
     @Test func unixSecondsAndRFC3339AreTheSameClock() throws {
         let dir = try F.temporaryDirectory()
         let key = try F.key(in: dir)
-        let result = runCLI(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", String(F.now)])
+        let result = runCLI(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", String(F.now)])
         #expect((try F.segment(result.stdout, 1)["iat"] as? NSNumber)?.int64Value == F.now)
-        let offset = runCLI(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", "2027-01-15T09:00:00+01:00"])
+        let offset = runCLI(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", "2027-01-15T09:00:00+01:00"])
         #expect((try F.segment(offset.stdout, 1)["iat"] as? NSNumber)?.int64Value == F.now)
-        let bad = runCLI(["mint", "--key", key, "--plan", F.plan, "--step", "build", "--now", "yesterday"])
+        let bad = runCLI(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", "yesterday"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--now: \"yesterday\" is not a time"))
     }

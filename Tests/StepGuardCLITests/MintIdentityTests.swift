@@ -12,13 +12,13 @@ import Testing
     static func path(_ relative: String) -> String { examples.appendingPathComponent(relative).path }
 
     static func mintCI(_ token: String, step: String = "deploy-prod", key: String, _ extra: [String] = []) -> RunResult {
-        runCLI(["mint", "--key", key, "--plan", path("ci-deploy/plan.json"), "--step", step,
+        runCLI(["mint", "--key", key, "--policies", path("ci-deploy"), "--plan", path("ci-deploy/plan.json"), "--step", step,
                 "--identity", "@" + path("ci-deploy/tokens/\(token).jwt"),
                 "--trust", path("ci-deploy/trust/github-actions.trust.json"), "--now", now] + extra)
     }
 
     static func mintSVID(_ token: String, key: String, _ extra: [String] = []) -> RunResult {
-        runCLI(["mint", "--key", key, "--plan", path("spiffe-agent/plan.json"), "--step", "read-report",
+        runCLI(["mint", "--key", key, "--policies", path("spiffe-agent"), "--plan", path("spiffe-agent/plan.json"), "--step", "read-report",
                 "--identity", "@" + path("spiffe-agent/tokens/\(token).jwt"),
                 "--trust", path("spiffe-agent/trust/corp.example.trust.json"), "--now", now] + extra)
     }
@@ -116,11 +116,11 @@ import Testing
     @Test func withoutIdentityMintRefusesUnlessTheDirectoryAllowsIt() throws {
         let dir = try F.temporaryDirectory()
         let key = try F.key(in: dir)
-        let refused = runCLI(["mint", "--key", key, "--plan", Self.path("spiffe-agent/plan.json"), "--step", "read-report", "--now", Self.now])
+        let refused = runCLI(["mint", "--key", key, "--policies", Self.path("spiffe-agent"), "--plan", Self.path("spiffe-agent/plan.json"), "--step", "read-report", "--now", Self.now])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("--identity TOKEN --trust FILE"))
         #expect(refused.stderr.contains("allowUnauthenticated"))
-        let noTrust = runCLI(["mint", "--key", key, "--plan", Self.path("spiffe-agent/plan.json"), "--step", "read-report",
+        let noTrust = runCLI(["mint", "--key", key, "--policies", Self.path("spiffe-agent"), "--plan", Self.path("spiffe-agent/plan.json"), "--step", "read-report",
                               "--identity", "x.y.z", "--now", Self.now])
         #expect(noTrust.status == 2)
         #expect(noTrust.stderr.contains("--identity needs --trust FILE"))
@@ -136,18 +136,18 @@ import Testing
             of: "\"principal\": \"Agent::\\\"report-bot\\\"\",",
             with: "\"principal\": \"Agent::\\\"report-bot\\\"\", \"context\": {\"identity\": {\"ref\": \"refs/heads/main\"}},")
         try text.write(to: plan, atomically: true, encoding: .utf8)
-        let result = runCLI(["mint", "--key", key, "--plan", plan.path, "--step", "read-report",
+        let result = runCLI(["mint", "--key", key, "--policies", copy.path, "--plan", plan.path, "--step", "read-report",
                              "--identity", "@" + Self.path("spiffe-agent/tokens/report-bot.jwt"),
                              "--trust", Self.path("spiffe-agent/trust/corp.example.trust.json"), "--now", Self.now])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("context.identity"), "\(result.stderr)")
+        #expect(result.stderr.contains("context key \"identity\" is set by stepguard"), "\(result.stderr)")
     }
 
     @Test func aBrokenTrustFileNamesItsPlace() throws {
         let dir = try F.temporaryDirectory()
         let trust = dir.appendingPathComponent("bad.trust.json")
         try "{\"kind\": \"spiffe\",\n \"audience\": 7}".write(to: trust, atomically: true, encoding: .utf8)
-        let result = runCLI(["mint", "--key", try F.key(in: dir), "--plan", Self.path("spiffe-agent/plan.json"),
+        let result = runCLI(["mint", "--key", try F.key(in: dir), "--policies", Self.path("spiffe-agent"), "--plan", Self.path("spiffe-agent/plan.json"),
                              "--step", "read-report", "--identity", "a.b.c", "--trust", trust.path, "--now", Self.now])
         #expect(result.status == 2)
         #expect(result.stderr.contains("bad.trust.json:2:14: \"audience\" must be a non-empty string"), "\(result.stderr)")

@@ -32,6 +32,7 @@ struct TokenInteropTests {
                   "iat": now, "nbf": now, "exp": now + 120, "jti": "pyjwt-interop-1",
                   "authorization_details": [{"type": "stepguard_step", "actions": ["deploy"],
                       "resource": "Service::\\"web\\"", "plan_id": "p", "step_id": "s",
+                      "args_digest": "sha256:01", "outcome": "allow", "step_digest": "sha256:02",
                       "plan_digest": "sha256:00"}]}
         print(jwt.encode(claims, key, algorithm="EdDSA", headers={"typ": "JWT"}))
         """
@@ -41,7 +42,7 @@ struct TokenInteropTests {
         let python = try #require(Self.python)
         let dir = try F.temporaryDirectory()
         // The real clock: PyJWT checks iat, nbf and exp against it.
-        let minted = runCLI(["mint", "--key", try F.key(in: dir), "--plan", F.plan, "--step", "deploy-prod"])
+        let minted = runCLI(["mint", "--key", try F.key(in: dir), "--policies", F.release.path, "--plan", F.plan, "--step", "deploy-prod"])
         #expect(minted.status == 0, "\(minted.stderr)")
         let token = minted.stdout.trimmingCharacters(in: .newlines)
         let result = try #require(runProcess(python, ["-c", Self.pyjwtVerify, token, F.publicKey, "deployer"]))
@@ -94,7 +95,7 @@ struct TokenInteropTests {
         #expect(again.stderr.contains("issuer.key\" already exists"))
 
         let mint = try #require(runProcess(
-            binary, ["mint", "-k", prefix + ".key", "--plan", F.plan, "--step", "build", "--now", F.nowText, "-q"],
+            binary, ["mint", "-k", prefix + ".key", "--policies", F.release.path, "--plan", F.plan, "--step", "build", "--now", F.nowText, "-q"],
             environment: environment))
         #expect(mint.status == 0, "\(mint.stderr)")
         #expect(mint.stderr.isEmpty)
@@ -119,7 +120,7 @@ struct TokenInteropTests {
         let binary = try #require(stepguardBinary)
         let dir = try F.temporaryDirectory()
         let mint = try #require(runProcess(
-            binary, ["mint", "-k", try F.key(in: dir), "--plan", F.plan, "--step", "purge-cdn", "--now", F.nowText],
+            binary, ["mint", "-k", try F.key(in: dir), "--policies", F.release.path, "--plan", F.plan, "--step", "purge-cdn", "--now", F.nowText],
             environment: ["NO_COLOR": "1"]))
         #expect(mint.status == 1)
         #expect(mint.stdout.isEmpty)

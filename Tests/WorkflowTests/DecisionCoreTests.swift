@@ -73,7 +73,9 @@ func synthesizedStep(
 @Suite struct StepRequestTests {
     @Test func contextCarriesEveryFact() throws {
         let bundle = SemanticsTests.bundle
-        let plan = PlanFacts(id: "p", owner: "ops", context: JSONObject([("ticket", "T-1"), ("step", "shadowed")]), risk: .high)
+        let plan = PlanFacts(
+            id: "p", owner: "ops", context: JSONObject([("ticket", "T-1"), ("step", "shadowed"), ("plan_only", "yes")]),
+            facts: JSONObject([("identity", .object(JSONObject([("subject", "bot")])))]), risk: .high)
         let builder = try StepRequestBuilder(plan: plan, clock: Clock(epochSeconds: 0), bundle: bundle)
         var step = synthesizedStep("s", index: 3, action: "probe", resource: EntityRef(type: "Thing", id: "x"), args: JSONObject([("n", .int(1))]))
         step.context = JSONObject([("ticket", "T-2")])
@@ -82,8 +84,10 @@ func synthesizedStep(
         let request = builder.request(step, form: StepForm(action: "probe", resource: step.resource, args: step.args), history: history)
         #expect(request.principal == EntityRef(type: "Agent", id: "bot"))
         #expect(request.action == EntityRef.action("probe"))
-        #expect(request.context.keys.sorted() == ["args", "done", "history", "now", "plan", "step", "step_id", "ticket", "tool"])
-        #expect(request.context["ticket"] == "T-2")
+        #expect(request.context.keys.sorted() == ["args", "claims", "done", "history", "identity", "now", "plan", "step", "step_id", "tool"])
+        // What the agent wrote stays under claims: the step's over the plan's, never beside the facts.
+        #expect(CanonicalJSON.string(request.context["claims"]!) == #"{"plan_only":"yes","step":"shadowed","ticket":"T-2"}"#)
+        #expect(CanonicalJSON.string(request.context["identity"]!) == #"{"subject":"bot"}"#)
         #expect(request.context["step"] == .int(3))
         #expect(request.context["step_id"] == "s")
         #expect(request.context["args"] == .object(JSONObject([("n", .int(1))])))

@@ -29,6 +29,7 @@ import JSONValue
         ("bad-float.json", "bad-float.json:5:86: number 0.5 is not a 64-bit integer"),
         ("bad-step-key.json", "bad-step-key.json:5:76: unknown step key \"nedds\"; did you mean \"needs\"?"),
         ("bad-reserved-context.json", "bad-reserved-context.json:5:91: context key \"history\" is set by stepguard; rename it"),
+        ("bad-reserved-plan-context.json", "bad-reserved-plan-context.json:4:45: context key \"identity\" is set by stepguard; rename it"),
         ("bad-no-principal.json", "bad-no-principal.json:4:5: step \"a\" has no principal and the plan sets none"),
     ]
 

@@ -26,13 +26,18 @@ import Testing
         }
     }
 
-    /// A FIFO named like a policy would block the reader; it is refused by name. Hidden
-    /// entries are not part of the directory.
+    /// A FIFO named like a policy would block the reader, and a hidden policy would be read by
+    /// no command: both are refused by name. Other hidden entries are not part of the directory.
     @Test func onlyRegularVisibleFilesAreRead() throws {
         let directory = try copy(fixture("schema-entities"))
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "forbid (principal, action, resource);\n".write(toFile: directory + "/.#policies.cedar", atomically: true, encoding: .utf8)
+        try "{}\n".write(toFile: directory + "/.stepguard.json", atomically: true, encoding: .utf8)
         #expect(try PolicyDirectory(path: directory).policyFiles == [directory + "/policies.cedar"])
+        try "permit (principal, action, resource);\n".write(toFile: directory + "/.zz-hotfix.cedar", atomically: true, encoding: .utf8)
+        #expect(throws: WorkflowError.policyDirectory(message: PolicyDirectory.hiddenPolicyFileMessage(directory + "/.zz-hotfix.cedar"))) {
+            try PolicyDirectory(path: directory)
+        }
+        try FileManager.default.removeItem(atPath: directory + "/.zz-hotfix.cedar")
         #expect(mkfifo(directory + "/zz.cedar", 0o600) == 0)
         #expect(throws: WorkflowError.policyDirectory(
             message: "\"\(directory)/zz.cedar\" is not a regular file; a policy directory holds only files")) {

@@ -194,3 +194,28 @@ extension PolicySetModel {
         }
     }
 }
+
+/// The first read of one member of `context` (`context.history`, `context.claims`) in an
+/// expression: an attribute or index read below it, or a `has` test of it.
+enum ContextRead {
+    static func first(_ member: String, in expr: Expr, depth: Int = 0) -> Expr? {
+        if depth > 200 { return nil }
+        if let path = AttributePath.of(expr), path.count >= 2, path[0] == "context", path[1] == member { return expr }
+        let next: [Expr]
+        switch expr.kind {
+        case .literal, .variable, .slot, .entity: next = []
+        case .ifThenElse(let a, let b, let c): next = [a, b, c]
+        case .and(let a, let b), .or(let a, let b), .binary(_, let a, let b): next = [a, b]
+        case .unary(_, let a), .like(let a, _), .attribute(let a, _), .index(let a, _), .parenthesized(let a): next = [a]
+        case .has(let a, let path, _):
+            if let base = AttributePath.of(a), (base + path).starts(with: ["context", member]) { return expr }
+            next = [a]
+        case .isType(let a, _, let b): next = [a] + (b.map { [$0] } ?? [])
+        case .methodCall(let a, _, let args): next = [a] + args
+        case .call(_, let args), .set(let args): next = args
+        case .record(let entries): next = entries.map(\.value)
+        }
+        for e in next { if let hit = first(member, in: e, depth: depth + 1) { return hit } }
+        return nil
+    }
+}

@@ -32,7 +32,7 @@ extension LintRules {
             for policy in context.policies where policy.isPermit {
                 var found: Expr?
                 for condition in policy.policy.conditions where found == nil {
-                    found = HistoryRead.first(in: condition.body, depth: 0)
+                    found = ContextRead.first("history", in: condition.body)
                 }
                 guard let found else { continue }
                 hits.append(RuleHit(
@@ -42,28 +42,4 @@ extension LintRules {
             }
             return hits
         })
-}
-
-/// The first read of `context.history` in an expression.
-enum HistoryRead {
-    static func first(in expr: Expr, depth: Int) -> Expr? {
-        if depth > 200 { return nil }
-        if let path = AttributePath.of(expr), path.count >= 2, path[0] == "context", path[1] == "history" { return expr }
-        let next: [Expr]
-        switch expr.kind {
-        case .literal, .variable, .slot, .entity: next = []
-        case .ifThenElse(let a, let b, let c): next = [a, b, c]
-        case .and(let a, let b), .or(let a, let b), .binary(_, let a, let b): next = [a, b]
-        case .unary(_, let a), .like(let a, _), .attribute(let a, _), .index(let a, _), .parenthesized(let a): next = [a]
-        case .has(let a, let path, _):
-            if let base = AttributePath.of(a), (base + path).starts(with: ["context", "history"]) { return expr }
-            next = [a]
-        case .isType(let a, _, let b): next = [a] + (b.map { [$0] } ?? [])
-        case .methodCall(let a, _, let args): next = [a] + args
-        case .call(_, let args), .set(let args): next = args
-        case .record(let entries): next = entries.map(\.value)
-        }
-        for e in next { if let hit = first(in: e, depth: depth + 1) { return hit } }
-        return nil
-    }
 }

@@ -34,8 +34,10 @@ public enum CommonOptions {
     static func nowMilliseconds(_ context: CommandContext) throws(CLIError) -> Int64? {
         guard let text = context.arguments.value("now") else { return nil }
         if let milliseconds = RFC3339.instant(text) { return milliseconds }
-        if let seconds = Int64(text), case (let milliseconds, false) = seconds.multipliedReportingOverflow(by: 1000) {
-            return milliseconds
+        // Seconds since the epoch, within years 0000–9999 as RFC 3339 writes them: arithmetic on
+        // a clock near the Int64 extremes would overflow.
+        if let seconds = Int64(text), seconds >= -62_167_219_200, seconds <= 253_402_300_799 {
+            return seconds * 1000
         }
         throw CLIError.invalidUsage(
             "--now: \"\(text)\" is not a time; write an RFC 3339 time (2026-05-28T20:26:41Z), a date (2026-05-28) "

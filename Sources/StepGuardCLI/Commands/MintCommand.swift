@@ -5,7 +5,7 @@ import Foundation
 import JSONValue
 import Workflow
 
-/// `stepguard mint --key KEY --plan PLAN --step ID`
+/// `stepguard mint --key KEY --policies DIR --plan PLAN --step ID`
 enum MintCommand {
     static let spec = CommandSpec(
         name: "mint",
@@ -14,7 +14,9 @@ enum MintCommand {
             Evaluates the step again against the policies and mints a credential only when it is \
             allowed, or rewritten (then for the rewritten step). The credential is a compact JWS \
             (alg EdDSA, typ JWT, kid the key's thumbprint) whose authorization_details (RFC 9396) \
-            name exactly one step: its action, resource, plan id, step id and the plan digest. Its \
+            name exactly one step in the form that was decided: its action, resource and the digest of \
+            its arguments (for a rewrite, the rewritten ones), the outcome, the plan id, the step id, \
+            the digest of the step as decided and of the plan as decided. Its \
             lifetime is --ttl, capped by the allowing policy's @max_ttl and by the hard cap of one \
             hour, which --max-ttl can lower but nothing can raise (a larger --max-ttl is refused); a \
             capped lifetime is reported on stderr. The token is printed on stdout, alone on one line.
@@ -31,13 +33,17 @@ enum MintCommand {
             (RFC 8693) and the SHA-256 of the token. Without --identity, mint refuses unless the \
             policy directory's .stepguard.json has {"mint": {"allowUnauthenticated": true}}, and \
             the credential then says identity method none. See docs/credentials.md.
+
+            The policies, catalog and entities come only from --policies, the operator's directory: \
+            mint never looks for them next to the plan, which the agent may have written along with \
+            a policy that allows everything. The output names the directory used.
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),
+            CommonOptions.policies(help: "the operator's policy directory; never looked for next to the plan").required(),
             .path("plan", help: "the workflow plan, as JSON").required(),
             .value("step", valueName: "ID", help: "the id of the step to mint for").required(),
         ] + IdentityOptions.options + [
-            CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
             ApprovalOptions.option,
             .value("audience", valueName: "AUD", help: "the aud claim: the service that will accept the credential"),
             .duration("ttl", help: "lifetime of the credential", default: "5m"),
@@ -50,7 +56,7 @@ enum MintCommand {
             CommonOptions.quiet,
         ],
         examples: [
-            Example("stepguard mint -k keys/issuer.key --plan plans/release.json --step deploy --audience deployer",
+            Example("stepguard mint -k keys/issuer.key --policies /etc/stepguard/policies --plan plans/release.json --step deploy --audience deployer",
                     "mint a five-minute credential for the step deploy"),
         ],
         exitStatus: [
@@ -77,15 +83,15 @@ enum MintCommand {
                 "plan \"\(plan.id)\" has no step \"\(stepID)\"; its steps are "
                     + plan.steps.map { "\"\($0.id)\"" }.joined(separator: ", "))
         }
-        let directory = try PolicyDirectory.resolve(args.value("policies"), forPlan: planPath)
+        // Only the directory the operator names: never one found next to the plan (DESIGN §4).
+        let directory = try PolicyDirectory(path: args.value("policies")!)
         let bundle = try PolicyBundle.load(directory)
         let authentication: MintAuthentication
         switch try IdentityOptions.authenticate(context, policyDirectory: directory.path, now: now) {
         case .authenticated(let result): authentication = result
         case .refused(let failure): return refuseIdentity(context, plan: plan, stepID: stepID, failure: failure)
         }
-        let digest = planDigest(plan)
-        try IdentityOptions.expose(authentication, in: &plan)
+        IdentityOptions.expose(authentication, in: &plan)
         // The whole plan is evaluated, not the step alone: its outcome depends on the steps
         // before it (chain facts) and on those it needs.
         let evaluation = try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: Clock(epochSeconds: now), approvals: try ApprovalOptions.judge(context)))
@@ -117,19 +123,21 @@ enum MintCommand {
                     ("minted", .bool(false)),
                     ("plan", .string(plan.id)),
                     ("step", .string(decided.id)),
+                    ("policy_directory", .string(directory.path)),
                     ("outcome", .string(decided.outcome.rawValue)),
                     ("policies", .array(decided.policies.map(JSONValue.string))),
                     ("reason", .string(decided.reason)),
                 ])))
             }
-            context.error(refusal)
+            context.error(refusal + " (policies: \(directory.path))")
             return .failure
         }
 
-        // What runs is what the credential authorizes: for a rewrite, the rewritten step.
-        let form = decided.rewrite?.final
-        let action = form?.action ?? decided.action
-        let resource = form?.resource ?? decided.resource
+        // What runs is what the credential authorizes: for a rewrite, the rewritten step, its
+        // arguments included, bound by digest, in the plan as decided.
+        let decidedForm = DecidedForm(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
+        let action = decidedForm.form.action
+        let resource = decidedForm.form.resource
         let audience: String
         if let given = args.value("audience") {
             audience = given
@@ -145,7 +153,8 @@ enum MintCommand {
             audience: audience,
             authorization: StepAuthorization(
                 action: action, resource: resource.description, planID: plan.id, stepID: decided.id,
-                planDigest: digest, approvals: decided.approvals?.approvalIDs ?? []),
+                planDigest: decidedForm.planDigest, argsDigest: decidedForm.argsDigest, outcome: decidedForm.outcome,
+                stepDigest: decidedForm.stepDigest, approvals: decided.approvals?.approvalIDs ?? []),
             ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now, authentication: authentication)
         let minted = try minter.mint(request)
 
@@ -156,7 +165,7 @@ enum MintCommand {
                 events: try ApprovalOptions.records(evaluation, context, log: audit, step: decided.id) + [
                     decision,
                     DecisionRecords.mint(
-                        decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
+                        decidedForm, decided, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
                         exp: minted.expiresAt, identity: authentication.record),
                 ],
                 to: audit, now: auditTime)
@@ -179,6 +188,7 @@ enum MintCommand {
             if case .hardCap? = minted.cap { cappedBy = "hard_cap" }
             context.printJSON(.object(JSONObject([
                 ("minted", .bool(true)),
+                ("policy_directory", .string(directory.path)),
                 ("token", .string(minted.token)),
                 ("header", minted.header),
                 ("claims", minted.claims),
@@ -196,7 +206,7 @@ enum MintCommand {
                 ? "rewritten to \(action) on \(resource)" : "\(decided.outcome.rawValue): \(action) on \(resource)"
             context.note(
                 "minted a credential for step \"\(decided.id)\" (\(what)) for \"\(audience)\", jti \(minted.jti), "
-                    + "expires \(CredentialTime.format(minted.expiresAt))")
+                    + "expires \(CredentialTime.format(minted.expiresAt)), under the policies in \"\(directory.path)\"")
         }
         return .success
     }
@@ -216,12 +226,6 @@ enum MintCommand {
         }
         context.error("nothing minted: identity refused: \(failure.description)")
         return .failure
-    }
-
-    /// `sha256:` and the SHA-256 (hex) of the RFC 8785 canonical JSON of the plan file's value:
-    /// the same plan gives the same digest whatever its whitespace or key order.
-    static func planDigest(_ plan: Plan) -> String {
-        "sha256:" + Hex.encode(SHA256.hash(CanonicalJSON.serialize(plan.raw)))
     }
 
     /// `nothing minted: step "x" is deny, decided by "p": reason`.

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 import Workflow
 
@@ -17,11 +24,15 @@ enum MutateCommand {
             Denied steps, and the steps that need them, are left out of the rewritten plan. \
             --format diff prints the diff alone; json is the documented stepguard.mutate/v1 \
             document; with -q, one line per change and the summary, without the diff.
+
+            -o never writes over the plan it read, nor replaces a symbolic link, unless --force \
+            asks for it: the rewritten plan is a new file beside the one that was decided.
             """,
         options: [
             CommonOptions.policies(help: "the policy directory (default: the one next to the plan, then ./policies)"),
             ApprovalOptions.option,
             .path("output", short: "o", help: "write the rewritten plan to FILE"),
+            .flag("force", help: "let -o replace a symbolic link or the plan itself"),
             CommonOptions.format(.text, .json, .diff),
             CommonOptions.audit,
             CommonOptions.now,
@@ -43,7 +54,10 @@ enum MutateCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        try WorkflowInputs.reportingErrors(context) {
+        if let output = context.arguments.value("output"), !context.arguments.flag("force") {
+            try checkOutput(output, plan: context.arguments.positional("PLAN"))
+        }
+        return try WorkflowInputs.reportingErrors(context) {
             let evaluation = try WorkflowInputs.evaluate(context)
             let mutation = PlanRewriter.rewrite(evaluation)
             if let output = context.arguments.value("output") {
@@ -57,6 +71,20 @@ enum MutateCommand {
             default: context.console.write(text(mutation, style: context.style, quiet: context.isQuiet))
             }
             return evaluation.summary.nothingToRewrite ? .success : .failure
+        }
+    }
+
+    /// `-o` names neither a symbolic link nor the plan itself (the same file by device and
+    /// inode, whatever the spelling).
+    static func checkOutput(_ output: String, plan: String?) throws {
+        var link = stat()
+        guard lstat(output, &link) == 0 else { return }
+        if (link.st_mode & S_IFMT) == S_IFLNK {
+            throw CLIError.invalidUsage("-o \"\(output)\" is a symbolic link; name a regular file, or pass --force to replace the link")
+        }
+        var target = stat()
+        if let plan, plan != "-", stat(plan, &target) == 0, target.st_dev == link.st_dev, target.st_ino == link.st_ino {
+            throw CLIError.invalidUsage("-o \"\(output)\" is the plan being rewritten; write elsewhere, or pass --force to overwrite it")
         }
     }
 

@@ -5,6 +5,7 @@ import Basics
 import Cedar
 import Foundation
 import JSONValue
+import Workflow
 
 /// A problem with an input file that stops a Cedar command (exit 2). `line` is nil when the
 /// problem has no place in the file (an empty directory, an entity uid given on the command line).
@@ -88,6 +89,9 @@ enum CedarFiles {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
             throw CedarInputError(file: path, message: "cannot list the directory")
+        }
+        if let hidden = names.sorted().first(where: PolicyDirectory.isHiddenPolicyFile) {
+            throw CedarInputError(file: join(path, hidden), message: "a hidden policy file; no command reads hidden files, so rename it to be read or remove it")
         }
         let files = names.filter { $0.hasSuffix(".cedar") && !$0.hasPrefix(".") }.sorted().map { join(path, $0) }
             .filter { !isDirectory($0) }

@@ -79,20 +79,12 @@ enum IdentityOptions {
         }
     }
 
-    /// Puts the verified identity where policies read it, `context.identity`. A plan that sets
-    /// that key itself is refused: only a verified token may speak for the caller.
-    static func expose(_ authentication: MintAuthentication, in plan: inout Plan) throws {
-        let key = "identity"
-        var setters: [String] = plan.context[key] != nil ? ["context"] : []
-        for (index, step) in plan.steps.enumerated() where step.context[key] != nil {
-            setters.append("steps[\(index)].context")
-        }
-        if let first = setters.first {
-            throw CredentialsError.invalidRequest(
-                "the plan sets \(first).identity, which mint fills from the verified --identity token; remove it from the plan")
-        }
+    /// Puts the verified identity where policies read it, `context.identity`: a fact of
+    /// stepguard's, never the plan's (a plan's context is the agent's claims, and may not even
+    /// name the key).
+    static func expose(_ authentication: MintAuthentication, in plan: inout Plan) {
         if case .identity(let identity) = authentication {
-            plan.context[key] = identity.attributes
+            plan.facts["identity"] = identity.attributes
         }
     }
 }
