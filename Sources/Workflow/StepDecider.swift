@@ -133,7 +133,7 @@ public struct StepDecider: Sendable {
         request.principal = owner
         request.action = EntityRef.action(Self.delegateAction)
         request.resource = step.principal
-        let verdict = verdict(request)
+        let verdict = bundle.verdict(request)
         let forbids = (verdict.forbids + verdict.erroringForbids).map(\.id)
         if forbids.isEmpty && !verdict.permits.isEmpty { return nil }
         let why = forbids.isEmpty
