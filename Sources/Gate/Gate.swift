@@ -204,6 +204,7 @@ public enum Gate {
         if let identity = options.identity, let refusal = identity.refusal(principal, policies.bundle.entities) {
             throw .identity(refusal)
         }
+        try catalog.compilePatterns(host: host, tool: call.tool)
         guard let mapped = catalog.map(call, host: host, root: root) else {
             let reason = catalog.hosts[host] == nil
                 ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
@@ -312,7 +313,11 @@ public enum Gate {
     // MARK: - Records
 
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
-        var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
+        // The input as the host sent it, so that `replay` can decide the call again under other
+        // policies and mappings.
+        var members: [(String, JSONValue)] = [
+            ("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd)), ("input", .object(call.input)),
+        ]
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
         if let identity = options.identity { members.append(("identity", identity.record)) }
         return members

@@ -105,6 +105,15 @@ struct SessionLog {
     /// The members of a record the gate reads back.
     static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest"]
 
+    /// The members `fields` of an event about to be appended, as `read()` gives them back.
+    static func fields(of event: JSONValue) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in fields {
+            if let text = event[key]?.stringValue { out[key] = text }
+        }
+        return out
+    }
+
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [[String: String]]) -> [SessionCall] {
         var order: [String] = []

@@ -107,7 +107,7 @@ enum EvalCommand {
             case .json:
                 context.printJSON(evaluation.json)
             case .sarif:
-                context.printJSON(PlanFindingsRenderer.sarif(evaluation))
+                context.printStandardJSON(PlanFindingsRenderer.sarif(evaluation))
             case .github:
                 context.console.write(PlanFindingsRenderer.github(evaluation.findings))
                 let report = text(evaluation, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)

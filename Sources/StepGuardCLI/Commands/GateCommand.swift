@@ -113,9 +113,9 @@ enum GateCommand {
             try decide(context, host: host, mode: mode)
             return .success
         } catch let error as GateError {
-            return failed(context, host: host, mode: mode, error.description)
+            return failed(context, host: host, mode: mode, error)
         } catch let error as CLIError where mode == .logOnly {
-            return failed(context, host: host, mode: mode, error.description)
+            return failed(context, host: host, mode: mode, error)
         }
     }
 
@@ -128,8 +128,8 @@ enum GateCommand {
 
     /// Every error blocks the call (exit 2, the reason on stderr); under log-only it is the
     /// host's non-blocking error instead.
-    static func failed(_ context: CommandContext, host: any HostAdapter.Type, mode: GateMode, _ message: String) -> ExitCode {
-        context.error(message)
+    static func failed(_ context: CommandContext, host: any HostAdapter.Type, mode: GateMode, _ error: any Error) -> ExitCode {
+        context.fail(error)
         guard mode == .logOnly else { return .error }
         guard let answer = host.logOnlyErrorAnswer else { return .failure }
         context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n")
@@ -151,7 +151,7 @@ enum GateCommand {
         }
         let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
         let reply = try Gate.handle(event, host: host, locations: locations, options: options, allow: allow) { () throws(GateError) in
-            try GatePolicies.load(locations.policies)
+            try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
         }
         if let answer = reply.answer { context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n") }
     }
@@ -229,7 +229,7 @@ enum GateCommand {
             context.note("\(exists ? "updated" : "created") \(path)")
             return .success
         } catch let error as GateError {
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
     }

@@ -197,7 +197,6 @@ enum TestCommand {
         let total = runs.reduce(0) { $0 + $1.report.total }
         let failed = runs.reduce(0) { $0 + $1.report.failed }
         return .object(JSONObject([
-            ("schema", .string("stepguard.test/v1")),
             ("directories", .array(runs.map { run in
                 .object(JSONObject([
                     ("path", .string(run.path)), ("suites", strings(run.suites)),

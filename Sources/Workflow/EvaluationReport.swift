@@ -39,7 +39,8 @@ extension PlanEvaluation {
         return "\(steps): \(counts.isEmpty ? "none" : counts.joined(separator: ", ")); risk \(risk.riskClass.rawValue) (\(risk.tier.rawValue): \(risk.tier.summary))"
     }
 
-    /// The JSON form, schema `stepguard.eval/v1` (documented in docs/workflow.md).
+    /// The JSON form of `eval` (documented in docs/workflow.md); the command line adds its
+    /// `schema`, `stepguard.eval/v1`.
     public var json: JSONValue {
         let summary = self.summary
         var summaryObject = JSONObject([("steps", .int(summary.steps))])
@@ -49,7 +50,6 @@ extension PlanEvaluation {
         planObject["owner"] = plan.owner.map(JSONValue.string) ?? .null
         planObject["intent"] = plan.intent.map(JSONValue.string) ?? .null
         return .object(JSONObject([
-            ("schema", .string(Self.schema)),
             ("plan", .object(planObject)),
             ("policies", .object(JSONObject([("directory", .string(directory)), ("count", .int(policies.count))]))),
             ("clock", .string(clock.description)),
@@ -159,10 +159,7 @@ extension StepEvaluation {
 }
 
 extension MutationResult {
-    /// The version of the JSON form of `mutate`.
-    public static let schema = "stepguard.mutate/v1"
-
-    /// `{"schema", "plan" (rewritten), "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
+    /// `{"plan" (rewritten), "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
     public var json: JSONValue {
         let rewrites = evaluation.steps.compactMap { step -> JSONValue? in
             guard let rewrite = step.rewrite else { return nil }
@@ -184,7 +181,6 @@ extension MutationResult {
             ]))
         }
         return .object(JSONObject([
-            ("schema", .string(Self.schema)),
             ("plan", rewrittenPlan),
             ("rewrites", .array(rewrites)),
             ("approvals", .array(approvals)),
