@@ -144,7 +144,7 @@ public enum Gate {
                 let denied: Set<String> = [StepOutcome.deny.rawValue, StepOutcome.blocked.rawValue]
                 call.toolUseID = (open.first { !denied.contains($0.outcome) } ?? open.first)?.step ?? derivedStep(call, calls: calls)
             }
-            let decision = calls.first { $0.step == call.toolUseID }
+            let decision = calls.first { $0.step.isExactly(call.toolUseID) }
             var events: [JSONValue] = []
             if decision?.outcome == StepOutcome.approve.rawValue {
                 events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
@@ -244,7 +244,7 @@ public enum Gate {
             case .failure(let refusal):
                 refusals.append("rewrite \"\(rewrite.hops[0].variant)\" refused: \(refusal.message)")
                 let action = rewrite.hops[0].from.action
-                bundle.catalog.actions[action]?.variants.removeAll { $0.name == rewrite.hops[0].variant }
+                bundle.catalog.actions[action]?.variants.removeAll { $0.name.isExactly(rewrite.hops[0].variant) }
                 continue
             }
             break

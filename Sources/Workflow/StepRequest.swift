@@ -90,7 +90,7 @@ public struct StepRequestBuilder: Sendable {
         context["history"] = history.json
         context["done"] = done.json
         context["plan"] = plan.json
-        if let action = catalog.actions[form.action] { context["tool"] = Self.toolJSON(action) }
+        if let action = catalog.action(named: form.action) { context["tool"] = Self.toolJSON(action) }
         context["now"] = Self.nowJSON(clock)
         return StepRequest(principal: step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
     }
