@@ -18,7 +18,7 @@ struct CedarEngine: DecisionEngine {
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
-    /// `entities` is the JSON of `entitiesFile`, already parsed from `bytes` (which locate errors).
+    /// `entities`: the entity file's JSON, already parsed from its bytes (which locate errors), and its name.
     init(policyFiles: [(text: String, file: String)], entities entityData: (json: JSONValue, bytes: [UInt8], file: String)?, schema: Schema? = nil) throws(WorkflowError) {
         let set: PolicySet
         do {
