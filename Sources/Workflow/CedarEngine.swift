@@ -46,6 +46,16 @@ struct CedarEngine: DecisionEngine {
     init(evaluable: [Policy], entities: Entities) throws(WorkflowError) {
         self.evaluable = evaluable
         self.entities = entities
+        // Cedar tells ids apart by code points; the tables below key them by `String`, which
+        // would merge two canonically equivalent ids and give one policy the other's remedy.
+        var seen: [String: Policy] = [:]
+        for policy in evaluable {
+            if let other = seen.updateValue(policy, forKey: policy.id), !other.id.isExactly(policy.id) {
+                throw .malformedPolicy(
+                    CedarEngine.location(policy.span),
+                    message: "policy ids \"\(other.id)\" and \"\(policy.id)\" differ only in Unicode normalization; rename one")
+            }
+        }
         var summaries: [PolicySummary] = []
         for (order, policy) in evaluable.enumerated() {
             summaries.append(PolicySummary(
