@@ -18,7 +18,7 @@ struct CedarEngine: DecisionEngine {
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
-    /// `entities` is the JSON of `entitiesFile`, already parsed from `bytes` (which locate errors).
+    /// `entities`: the entity file's JSON, already parsed from its bytes (which locate errors), and its name.
     init(policyFiles: [(text: String, file: String)], entities entityData: (json: JSONValue, bytes: [UInt8], file: String)?, schema: Schema? = nil) throws(WorkflowError) {
         let set: PolicySet
         do {
@@ -46,6 +46,16 @@ struct CedarEngine: DecisionEngine {
     init(evaluable: [Policy], entities: Entities) throws(WorkflowError) {
         self.evaluable = evaluable
         self.entities = entities
+        // Cedar tells ids apart by code points; the tables below key them by `String`, which
+        // would merge two canonically equivalent ids and give one policy the other's remedy.
+        var seen: [String: Policy] = [:]
+        for policy in evaluable {
+            if let other = seen.updateValue(policy, forKey: policy.id), !other.id.isExactly(policy.id) {
+                throw .malformedPolicy(
+                    CedarEngine.location(policy.span),
+                    message: "policy ids \"\(other.id)\" and \"\(policy.id)\" differ only in Unicode normalization; rename one")
+            }
+        }
         var summaries: [PolicySummary] = []
         for (order, policy) in evaluable.enumerated() {
             summaries.append(PolicySummary(

@@ -93,3 +93,22 @@ struct ExactIdsTests {
         #expect(EntityRef(type: "File", id: Self.nfc) != EntityRef(type: "File", id: Self.nfd))
     }
 }
+
+extension ExactIdsTests {
+    /// Remedies are found by policy id: two ids that differ only in normalization are refused,
+    /// so one policy can never take the other's `@mutate` or `@approve`.
+    @Test func policyIdsThatDifferOnlyInNormalizationAreRefused() {
+        let policies = json("""
+            @id("NFC") @mutate("safe") forbid (principal, action, resource);
+            @id("NFD") forbid (principal, action, resource);
+            """)
+        do {
+            _ = try PolicyBundle.make(
+                policies: [(text: policies, file: "p.cedar")], entities: nil,
+                catalog: (text: #"{"actions": {"read": {"effect": "read"}}}"#, file: "tools.json"))
+            Issue.record("two canonically equivalent policy ids were accepted")
+        } catch {
+            #expect(error.description.contains("differ only in Unicode normalization"), "\(error)")
+        }
+    }
+}
