@@ -29,6 +29,9 @@ public struct SessionCall: Sendable, Equatable {
     /// Whether an approval record released it.
     public var approved = false
 
+    /// The digest of the rewritten tool input (`CallDigest`), when its mutation record has one.
+    public var inputDigest: String?
+
     /// Whether the call counts in the session's history: its decision let it run, or it was
     /// held and then approved (at the host's prompt) or ran.
     public var ran: Bool {
@@ -100,7 +103,16 @@ struct SessionLog {
     }
 
     /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource"]
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest"]
+
+    /// The members `fields` of an event about to be appended, as `read()` gives them back.
+    static func fields(of event: JSONValue) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in fields {
+            if let text = event[key]?.stringValue { out[key] = text }
+        }
+        return out
+    }
 
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [[String: String]]) -> [SessionCall] {
@@ -118,6 +130,7 @@ struct SessionLog {
             case "mutation":
                 byStep[step]?.action = record["action"]
                 byStep[step]?.resource = record["resource"]
+                byStep[step]?.inputDigest = record["input_digest"]
             case "approval":
                 if RunningOutcomes.approvalRuns(record["outcome"] ?? "") { byStep[step]?.approved = true }
             case "execution":

@@ -8,6 +8,12 @@ public struct FindingRule: Sendable, Equatable {
     public var severity: Severity
     /// One line on what it reports.
     public var summary: String
+
+    public init(id: String, severity: Severity, summary: String) {
+        self.id = id
+        self.severity = severity
+        self.summary = summary
+    }
 }
 
 /// One located finding about a plan (SARIF `result`, GitHub annotation).
@@ -24,6 +30,15 @@ public struct Finding: Sendable, Equatable {
     public var stepID: String
     /// The deciding policies.
     public var policies: [String]
+
+    public init(ruleID: String, severity: Severity, message: String, location: FileLocation, stepID: String, policies: [String]) {
+        self.ruleID = ruleID
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.stepID = stepID
+        self.policies = policies
+    }
 }
 
 extension PlanEvaluation {
