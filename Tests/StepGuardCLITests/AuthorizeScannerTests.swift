@@ -8,13 +8,13 @@ import Testing
 /// leave everything else to the general path.
 struct AuthorizeScannerTests {
     static func viaScanner(_ line: String) -> Request? {
-        var scanner = CedarRequestScanner()
+        var scanner = RequestScanner()
         let bytes = Array(line.utf8)
         return bytes.withUnsafeBufferPointer { scanner.request($0) }
     }
 
     static func viaReader(_ line: String) -> Request? {
-        var reader = CedarRequestReader(schema: nil)
+        var reader = RequestReader(schema: nil)
         guard let json = try? JSONParser.parse(line) else { return nil }
         return try? reader.request(json)
     }

@@ -112,6 +112,22 @@ final class ContractWorkspace: @unchecked Sendable {
         """
     }
 
+    /// A PreToolUse event of Claude Code deleting outside this project.
+    var deleteEvent: String {
+        """
+        {"session_id": "s-1", "transcript_path": "\(path("t.jsonl"))", "cwd": "\(directory.path)",
+         "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+         "tool_input": {"command": "rm -rf /etc/nginx"}, "tool_use_id": "toolu_02"}
+        """
+    }
+
+    /// `replay` of hook events (one per line) against the coding-agent example.
+    func replay(_ events: [String]) throws -> [String] {
+        let lines = events.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n") + "\n"
+        return ["replay", "--policies", repository + "/policies/examples/coding-agent", "--input", "events",
+                "--now", "2026-12-07T09:00:00Z", try write("events.jsonl", lines)]
+    }
+
     /// `gate` against the coding-agent example, logging to this workspace.
     var gate: [String] {
         ["gate", "--host", "claude-code", "--policies", repository + "/policies/examples/coding-agent", "--log", path("gate.log"),
@@ -148,12 +164,6 @@ struct ContractTests {
         """
 
     static let messy = "permit(principal,action,resource)when{principal.level>2};\n"
-
-    /// One Claude Code pre-tool-use event that the coding-agent example allows.
-    static let oneReadEvent = """
-        {"session_id":"s1","transcript_path":"/tmp/t.jsonl","cwd":"/work/app","hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/work/app/README.md"},"tool_use_id":"toolu_1"}
-
-        """
 
     static let cases: [ContractCase] = [
         // lint
@@ -300,16 +310,13 @@ struct ContractTests {
         ContractCase(name: "gate-install-2", path: ["gate", "install"], status: 2) { w in
             ["gate", "install", "--host", "claude-code", "--settings", try w.write("settings.json", "[1, 2"), "--dry-run"]
         },
-        // completions and help
         // replay
-        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in
-            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--now", "2026-12-01T14:00:00Z", try w.write("calls.jsonl", ContractTests.oneReadEvent)]
+        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in try w.replay([w.readEvent]) },
+        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in try w.replay([w.readEvent, w.deleteEvent]) },
+        ContractCase(name: "replay-2", path: ["replay"], status: 2) { w in
+            ["replay", "--policies", w.repository + "/policies/examples/coding-agent", w.path("missing.jsonl")]
         },
-        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in
-            ["replay", "-p", w.repository + "/policies/examples/coding-agent", w.repository + "/policies/examples/coding-agent/recordings/claude-code-session.jsonl"]
-        },
-        ContractCase(name: "replay-2", path: ["replay"], status: 2) { w in ["replay", "-p", w.repository + "/policies/examples/coding-agent", w.path("missing.jsonl")] },
-
+        // completions and help
         ContractCase(name: "completions-0", path: ["completions"], status: 0) { _ in ["completions", "bash"] },
         ContractCase(name: "completions-2", path: ["completions"], status: 2) { _ in ["completions", "tcsh"] },
         ContractCase(name: "help-0", path: ["help"], status: 0) { _ in ["help", "eval"] },

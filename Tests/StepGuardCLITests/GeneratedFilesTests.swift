@@ -24,6 +24,13 @@ struct GeneratedFilesTests {
         #expect(updated == guide, "the command table in \(guidePath) is stale; \(Self.regenerate)")
     }
 
+    @Test func jsonTableInTheGuideIsCurrent() throws {
+        let guide = try String(contentsOf: Repository.root.appendingPathComponent(DocsGenerator.jsonGuide), encoding: .utf8)
+        let updated = DocsGenerator.replacingJSONTable(in: guide, root: CommandTable.root)
+        #expect(updated != nil, "\(DocsGenerator.jsonGuide) lacks the JSON documents markers")
+        #expect(updated == guide, "the JSON documents table in \(DocsGenerator.jsonGuide) is stale; \(Self.regenerate)")
+    }
+
     @Test func limitsTablesInTheGuideAreCurrent() throws {
         let guide = try String(contentsOf: Repository.root.appendingPathComponent(InputLimits.guide), encoding: .utf8)
         let updated = DocsGenerator.replacingLimitsTables(in: guide)

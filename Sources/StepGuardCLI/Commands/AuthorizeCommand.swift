@@ -105,7 +105,7 @@ enum AuthorizeCommand {
     /// The request of `--request FILE`, or of `--principal/--action/--resource [--context FILE]`.
     private static func singleRequest(_ context: CommandContext, schema: Schema?, loader: inout CedarLoader) throws -> Request {
         let arguments = context.arguments
-        var reader = CedarRequestReader(schema: schema)
+        var reader = RequestReader(schema: schema)
         if let path = arguments.value("request") {
             let bytes = try context.readInput(path)
             let file = path == "-" ? "<stdin>" : path
@@ -122,7 +122,7 @@ enum AuthorizeCommand {
         }
         var fields: [(String, JSONValue)] = []
         for role in ["principal", "action", "resource"] {
-            fields.append((role, try CedarRequestReader.commandLineUID(arguments.value(role) ?? "", option: role).json))
+            fields.append((role, try CedarLoader.commandLineUID(arguments.value(role) ?? "", option: role).json))
         }
         var contextDocument: JSONDocument?
         let contextFile = arguments.value("context").map { $0 == "-" ? "<stdin>" : $0 }

@@ -117,7 +117,7 @@ enum EvalCommand {
             case .sarif:
                 context.printStandardJSON(PlanFindingsRenderer.sarif(evaluation))
             case .github:
-                context.console.write(PlanFindingsRenderer.github(evaluation))
+                context.console.write(PlanFindingsRenderer.github(evaluation.findings))
                 let report = text(evaluation, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)
                 context.console.diagnostic(String(report.dropLast()))
             default:

@@ -1,5 +1,5 @@
-import Foundation
 import Basics
+import Foundation
 import Gate
 import JSONValue
 import Workflow
@@ -103,7 +103,7 @@ enum ReplayCommand {
             case .json:
                 context.printJSON(report.json)
             case .sarif:
-                context.printJSON(PlanFindingsRenderer.sarif(
+                context.printStandardJSON(PlanFindingsRenderer.sarif(
                     rules: ReplayReport.rules, findings: report.findings, plan: { $0.location.path },
                     rulesURI: ReplayReport.rulesURI))
             case .github:

@@ -35,7 +35,8 @@ enum ValidateCommand {
 
     private static func validate(_ context: CommandContext) throws -> ExitCode {
         let policiesPath = context.arguments.value("policies") ?? "."
-        guard let schemaPath = context.arguments.value("schema") ?? CedarFiles.directorySchema(policiesPath) else {
+        let given = context.arguments.value("schema")
+        guard let schemaPath = try given ?? CedarFiles.directorySchema(policiesPath) else {
             throw CLIError.invalidUsage(
                 "no schema to validate against: pass --schema FILE or put schema.cedarschema in the policy directory")
         }

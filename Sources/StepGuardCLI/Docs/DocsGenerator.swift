@@ -46,6 +46,29 @@ public enum DocsGenerator {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The guide that lists every JSON document, between these markers.
+    public static let jsonGuide = "docs/cli.md"
+    public static let jsonTableBegin = "<!-- generated: JSON documents (swift run stepguard __generate-docs .) -->"
+    public static let jsonTableEnd = "<!-- end of generated JSON documents -->"
+
+    /// Every command that offers `--format json`, the `schema` its documents carry and the
+    /// golden files that pin them (one per exit status the contract tests run it through).
+    public static func markdownJSONTable(root: CommandSpec) -> String {
+        var lines = ["| command | `schema` | pinned by |", "|---|---|---|"]
+        for (path, command) in root.visibleDescendants() where !command.isGroup {
+            guard command.option(long: "format")?.kind.choices?.contains(OutputFormat.json.rawValue) == true else { continue }
+            let name = path.joined(separator: "-")
+            lines.append("| `stepguard \(path.joined(separator: " "))` | `\(JSONSchema.name(commandPath: path))` | `Tests/StepGuardCLITests/Golden/contract/\(name)-*.json` |")
+        }
+        lines.append("| (any command, exit 2) | `\(JSONSchema.error)` | the `-2` goldens above |")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `document` with the text between the JSON-table markers replaced; nil when they are missing.
+    public static func replacingJSONTable(in document: String, root: CommandSpec) -> String? {
+        replacingGenerated(in: document, begin: jsonTableBegin, end: jsonTableEnd, with: markdownJSONTable(root: root))
+    }
+
     /// `document` with the text between the table markers replaced by `table`; nil when the
     /// markers are missing.
     public static func replacingCommandTable(in document: String, with table: String) -> String? {
@@ -91,6 +114,13 @@ public enum DocsGenerator {
                 try AtomicFile.write(updated, to: guide)
                 written.append(guide)
             }
+        }
+        let jsonGuide = directory + "/" + jsonGuide
+        if let bytes = try? FileReader.read(jsonGuide),
+            let updated = replacingJSONTable(in: String(decoding: bytes, as: UTF8.self), root: root)
+        {
+            try AtomicFile.write(updated, to: jsonGuide)
+            written.append(jsonGuide)
         }
         let limitsGuide = directory + "/" + InputLimits.guide
         if let bytes = try? FileReader.read(limitsGuide),

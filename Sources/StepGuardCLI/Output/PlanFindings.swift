@@ -1,9 +1,9 @@
 import JSONValue
 import Workflow
 
-/// Plan findings (`PlanEvaluation.findings`) for code scanning and CI, through the shared
-/// reporters: a SARIF 2.1.0 log and GitHub Actions workflow annotations, each located at the
-/// step in the plan file.
+/// Plan findings (`PlanEvaluation.findings`, and replay's per-call findings) for code scanning
+/// and CI, through the shared reporters: a SARIF 2.1.0 log and GitHub Actions workflow
+/// annotations, each located at the step (or call) in its file.
 enum PlanFindingsRenderer {
     /// Where the findings' rules are documented.
     static let documentationURI = "https://github.com/stepguard/stepguard/blob/main/docs/workflow.md"
@@ -41,16 +41,11 @@ enum PlanFindingsRenderer {
 
     /// A SARIF 2.1.0 log with one run: the plan rules in `tool.driver.rules` and a result per finding.
     static func sarif(_ evaluation: PlanEvaluation, toolVersion: String = CLI.version) -> JSONValue {
-        SARIFReporter().log(report(evaluation, toolVersion: toolVersion))
+        sarif(rules: PlanEvaluation.rules, findings: evaluation.findings, plan: { _ in evaluation.plan.id },
+              rulesURI: documentationURI + rulesAnchor, toolVersion: toolVersion)
     }
 
-    /// One workflow command per finding: `::error file=…,line=…,col=…,title=step-denied::message`
-    /// (`info` findings become `::notice`).
-    static func github(_ evaluation: PlanEvaluation) -> String {
-        GitHubReporter().render(report(evaluation))
-    }
-
-    /// A SARIF 2.1.0 log of `findings` under `rules` (see `report(rules:findings:plan:rulesURI:)`).
+    /// A SARIF 2.1.0 log with one run: `rules` in `tool.driver.rules` and a result per finding.
     static func sarif(
         rules: [FindingRule], findings: [Workflow.Finding], plan: (Workflow.Finding) -> String, rulesURI: String,
         toolVersion: String = CLI.version
@@ -58,7 +53,8 @@ enum PlanFindingsRenderer {
         SARIFReporter().log(report(rules: rules, findings: findings, plan: plan, rulesURI: rulesURI, toolVersion: toolVersion))
     }
 
-    /// One workflow command per finding of `findings`.
+    /// One workflow command per finding: `::error file=…,line=…,col=…,title=step-denied::message`
+    /// (`info` findings become `::notice`).
     static func github(_ findings: [Workflow.Finding]) -> String {
         GitHubReporter().render(report(rules: [], findings: findings, plan: { _ in "" }, rulesURI: ""))
     }

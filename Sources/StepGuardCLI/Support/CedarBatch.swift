@@ -26,9 +26,9 @@ struct BatchAuthorizer {
         let json = context.format == .json
         if json { context.failures.notePrintedLines() }
         let documentSchema = context.jsonSchema
-        var reader = CedarRequestReader(schema: schema)
+        var reader = RequestReader(schema: schema)
         // The scanner reads contexts without a schema; with one, every line takes the general path.
-        var scanner: CedarRequestScanner? = schema == nil ? CedarRequestScanner() : nil
+        var scanner: RequestScanner? = schema == nil ? RequestScanner() : nil
         var tally = Tally()
         var out = ""
         out.reserveCapacity(BatchAuthorizer.chunkSize + 4096)
@@ -99,7 +99,7 @@ struct BatchAuthorizer {
         var message: String
     }
 
-    private func answer(_ line: [UInt8], reader: inout CedarRequestReader) -> Result<Response, LineProblem> {
+    private func answer(_ line: [UInt8], reader: inout RequestReader) -> Result<Response, LineProblem> {
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)

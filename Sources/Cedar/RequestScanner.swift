@@ -3,13 +3,12 @@
 // only (uids as Cedar text or `{"type", "id"}`, a schema-less context of strings, integers,
 // booleans, sets, records and `__entity` / `__extn` escapes, no `\u` escapes, ASCII strings);
 // anything else, valid or not, makes it give up, and the line is read again by the general
-// path (`JSONParser` + `CedarRequestReader`), which also gives the located errors. Both paths
+// path (`JSONParser` + `RequestReader`), which also gives the located errors. Both paths
 // must build the same request for every line the fast one accepts.
-import Cedar
 import JSONValue
 
 /// Reads requests from JSON Lines bytes; nil means "use the general path".
-struct CedarRequestScanner {
+public struct RequestScanner: Sendable {
     /// Uids written as text, by their text.
     private var uids: [String: EntityUID] = [:]
     /// Extension values (`ip`, `decimal`, ...), by function and argument: batches repeat them.
@@ -17,8 +16,11 @@ struct CedarRequestScanner {
     private static let cacheLimit = 1 << 14
     private static let maxDepth = 64
 
+    /// A scanner with empty caches.
+    public init() {}
+
     /// The request on `line`, or nil when the line is not in the shape this scanner reads.
-    mutating func request(_ line: UnsafeBufferPointer<UInt8>) -> Request? {
+    public mutating func request(_ line: UnsafeBufferPointer<UInt8>) -> Request? {
         var cursor = Cursor(bytes: line)
         var principal: EntityUID?, action: EntityUID?, resource: EntityUID?
         var context: [ExactString: Value]?
@@ -64,7 +66,7 @@ struct CedarRequestScanner {
             let written = String(decoding: raw, as: UTF8.self)
             if let known = uids[written] { return known }
             guard let text = Cursor.decode(raw), let uid = try? EntityUID(json: .string(text)) else { return nil }
-            if uids.count < CedarRequestScanner.cacheLimit { uids[written] = uid }
+            if uids.count < RequestScanner.cacheLimit { uids[written] = uid }
             return uid
         }
         return typeAndID(&cursor)
@@ -95,7 +97,7 @@ struct CedarRequestScanner {
     }
 
     private mutating func value(_ cursor: inout Cursor, depth: Int) -> Value? {
-        guard depth < CedarRequestScanner.maxDepth, let byte = cursor.peek else { return nil }
+        guard depth < RequestScanner.maxDepth, let byte = cursor.peek else { return nil }
         switch byte {
         case UInt8(ascii: "\""):
             return cursor.string().map(Value.string)
@@ -181,7 +183,7 @@ struct CedarRequestScanner {
             ("__extn", .object(JSONObject([("fn", .string(name)), ("arg", .string(text))]))),
         ]))
         guard let value = try? Value(json: json) else { return nil }
-        if extensions.count < CedarRequestScanner.cacheLimit { extensions[written] = value }
+        if extensions.count < RequestScanner.cacheLimit { extensions[written] = value }
         return value
     }
 
