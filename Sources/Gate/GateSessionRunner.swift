@@ -63,8 +63,7 @@ public struct GateSessionRunner: SessionTestRunner {
             switch hostEvent.event {
             case .preToolUse(let call):
                 let verdict = try Gate.decide(call, host: host.name, policies: policies, locations: locations, options: options)
-                let label = verdict.outcome == .mutate ? "mutate:\(verdict.variant ?? "")" : verdict.outcome.rawValue
-                return Result(outcome: label, policies: verdict.policies, answer: host.answer(verdict, to: hostEvent, allow: .none, mode: .enforce))
+                return Result(outcome: verdict.label, policies: verdict.policies, answer: host.answer(verdict, to: hostEvent, allow: .none, mode: .enforce))
             case .postToolUse(let call, let toolResult):
                 let seq = try Gate.record(call, result: toolResult, host: host.name, locations: locations, options: options)
                 return Result(outcome: "recorded", policies: [], answer: host.recorded(hostEvent, seq: seq))

@@ -149,6 +149,18 @@ struct ContractTests {
 
     static let messy = "permit(principal,action,resource)when{principal.level>2};\n"
 
+    /// A Claude Code transcript of one call the coding-agent example allows.
+    static let readTranscript = """
+        {"type":"assistant","sessionId":"s-1","cwd":"/work/app","timestamp":"2026-12-07T09:00:00Z","message":{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"Read","input":{"file_path":"/work/app/src/main.py"}}]}}
+        {"type":"user","sessionId":"s-1","cwd":"/work/app","timestamp":"2026-12-07T09:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"print(1)"}]}}
+
+        """
+
+    /// A tools/list result of one read-only tool.
+    static let mcpTools = """
+        {"tools": [{"name": "search_docs", "description": "Search the documentation", "inputSchema": {"type": "object", "properties": {"query": {"type": "string"}, "limit": {"type": "integer"}}, "required": ["query"]}, "annotations": {"readOnlyHint": true, "openWorldHint": false}}]}
+        """
+
     static let cases: [ContractCase] = [
         // lint
         ContractCase(name: "lint-0", path: ["lint"], status: 0) { w in ["lint", w.fixtures + "/lint/clean"] },
@@ -282,6 +294,24 @@ struct ContractTests {
         },
         ContractCase(name: "gate-install-2", path: ["gate", "install"], status: 2) { w in
             ["gate", "install", "--host", "claude-code", "--settings", try w.write("settings.json", "[1, 2"), "--dry-run"]
+        },
+        // replay and catalog
+        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--root", "/work/app", try w.write("session.jsonl", ContractTests.readTranscript)]
+        },
+        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--root", "/work/app", "-q",
+             w.repository + "/policies/examples/coding-agent/recordings/claude-code-session.jsonl"]
+        },
+        ContractCase(name: "replay-2", path: ["replay"], status: 2) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", try w.write("broken.jsonl", "{\"seq\": 1,\n")]
+        },
+        ContractCase(name: "catalog-import-mcp-0", path: ["catalog", "import-mcp"], status: 0) { w in
+            ["catalog", "import-mcp", try w.write("tools.json", ContractTests.mcpTools), "--server", "docs", "-p", w.path("policies"),
+             "--schema", w.path("docs.cedarschema")]
+        },
+        ContractCase(name: "catalog-import-mcp-2", path: ["catalog", "import-mcp"], status: 2) { w in
+            ["catalog", "import-mcp", try w.write("tools.json", "{\"tools\": [1]}"), "--server", "docs", "-p", w.path("policies")]
         },
         // completions and help
         ContractCase(name: "completions-0", path: ["completions"], status: 0) { _ in ["completions", "bash"] },
