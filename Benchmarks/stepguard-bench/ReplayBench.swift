@@ -27,7 +27,7 @@ func runReplayBenchmark(arguments: [String]) -> Int32 {
         FileHandle.standardError.write(Data("replay benchmark: --out FILE is required\n".utf8))
         return 2
     }
-    FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
     guard let handle = FileHandle(forWritingAtPath: out) else {
         FileHandle.standardError.write(Data("replay benchmark: cannot write \(out)\n".utf8))
         return 2

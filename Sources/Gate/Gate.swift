@@ -78,6 +78,11 @@ public struct GateVerdict: Sendable, Equatable {
     /// The step id the call was decided under: the host's call id, or the one derived for it.
     public var step: String = ""
 
+    /// The outcome with its variants, as decision records label it (`mutate:force-with-lease`).
+    public var label: String {
+        outcome == .mutate ? "mutate:\(variant ?? "")" : outcome.rawValue
+    }
+
     /// The sentence the host shows: what stepguard decided, by which policies, and why.
     public var message: String {
         let names = policies.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -320,6 +325,7 @@ public enum Gate {
         var members: [(String, JSONValue)] = [
             ("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd)), ("input", .object(call.input)),
         ]
+        if options.inputUpdate != .replace { members.append(("input_update", .string(options.inputUpdate.rawValue))) }
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
         if let identity = options.identity { members.append(("identity", identity.record)) }
         return members

@@ -61,8 +61,7 @@ public struct GateSessionRunner: SessionTestRunner {
             let locations = GateLocations(policies: policies.bundle.directory.path, log: log, root: hostEvent.call.cwd)
             let reply = try Gate.handle(hostEvent, host: host, locations: locations, options: GateOptions(clock: clock), allow: .none) { policies }
             guard let verdict = reply.verdict else { return Result(outcome: "recorded", policies: [], answer: reply.answer) }
-            let label = verdict.outcome == .mutate ? "mutate:\(verdict.variant ?? "")" : verdict.outcome.rawValue
-            return Result(outcome: label, policies: verdict.policies, answer: reply.answer)
+            return Result(outcome: verdict.label, policies: verdict.policies, answer: reply.answer)
         } catch {
             return Result(outcome: "error", policies: [], answer: nil, error: error.description)
         }

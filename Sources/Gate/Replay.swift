@@ -16,15 +16,21 @@ public struct RecordedCall: Sendable, Equatable {
     public var ran: Bool
     /// The decision the gate logged for it (audit logs only).
     public var logged: LoggedDecision?
+    /// How the host takes a rewritten input on the event that announced the call.
+    public var inputUpdate: InputUpdate
 
     /// Creates a recorded call.
-    public init(call: ToolCall, host: String, location: FileLocation, clock: Clock?, ran: Bool, logged: LoggedDecision? = nil) {
+    public init(
+        call: ToolCall, host: String, location: FileLocation, clock: Clock?, ran: Bool, logged: LoggedDecision? = nil,
+        inputUpdate: InputUpdate = .replace
+    ) {
         self.call = call
         self.host = host
         self.location = location
         self.clock = clock
         self.ran = ran
         self.logged = logged
+        self.inputUpdate = inputUpdate
     }
 }
 
@@ -73,9 +79,7 @@ public struct ReplayedCall: Sendable {
     public var verdict: GateVerdict
 
     /// The outcome with its variants, as decision records label it.
-    public var label: String {
-        verdict.outcome == .mutate ? "mutate:\(verdict.variant ?? "")" : verdict.outcome.rawValue
-    }
+    public var label: String { verdict.label }
 }
 
 /// The calls of one session, in the order they were decided.
@@ -116,7 +120,7 @@ public enum Replay {
             var replayed: [ReplayedCall] = []
             for recorded in bySession[session]! {
                 let clock = options.clock ?? recorded.clock ?? Clock.now()
-                let gateOptions = GateOptions(mode: options.mode, clock: clock)
+                let gateOptions = GateOptions(mode: options.mode, clock: clock, inputUpdate: recorded.inputUpdate)
                 let history = SessionLog.calls(records).filter(\.ran)
                 let (verdict, events) = try Gate.decideLocked(
                     recorded.call, host: recorded.host, policies: policies, root: roots.root(for: recorded.call.cwd),

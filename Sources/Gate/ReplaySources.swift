@@ -21,10 +21,11 @@ public enum RecordingKind: String, Sendable, CaseIterable {
     case events
 
     /// The kind of a recording whose first record is `first`: a log record carries `seq` and
-    /// `prev`, a hook event `hook_event_name`, a transcript line `type` and `sessionId`.
+    /// `prev`, a hook event `hook_event_name` (or, in stepguard's generic contract, `event` and
+    /// `session_id`), a transcript line `type` and `sessionId`.
     public static func detect(_ first: JSONValue) -> RecordingKind? {
         if first["seq"] != nil && first["prev"] != nil && first["kind"] != nil { return .log }
-        if first["hook_event_name"] != nil { return .events }
+        if first["hook_event_name"] != nil || (first["event"] != nil && first["session_id"] != nil) { return .events }
         if first["type"]?.stringValue != nil && ["sessionId", "message", "uuid", "leafUuid"].contains(where: { first[$0] != nil }) { return .transcript }
         return nil
     }
@@ -126,7 +127,8 @@ public enum Recording {
                 index[key] = calls.count
                 calls.append(RecordedCall(
                     call: ToolCall(session: plan, toolUseID: step, tool: tool, input: input, cwd: cwd), host: host, location: at,
-                    clock: record["clock"]?.stringValue.flatMap(Clock.init(iso8601:)), ran: false, logged: logged))
+                    clock: record["clock"]?.stringValue.flatMap(Clock.init(iso8601:)), ran: false, logged: logged,
+                    inputUpdate: record["input_update"]?.stringValue.flatMap(InputUpdate.init(rawValue:)) ?? .replace))
             case "execution":
                 if let position = index[key] { calls[position].ran = true }
             case "approval":
@@ -139,39 +141,54 @@ public enum Recording {
     }
 
     /// Hook events read by `host`'s adapter: each pre-call event is a call, in order; it ran when
-    /// a post-call event of the same call follows.
+    /// a post-call event of the same call follows. A call its host gives no id gets the id the
+    /// gate derives for it, and a post-call event without one is joined to the session's first
+    /// call of the same tool and input that has not ended, as the gate joins them.
     static func events(_ lines: [(number: Int, value: JSONValue)], file: String, host: String) throws(GateError) -> [RecordedCall] {
-        guard let adapter = eventReaders[host] else {
-            throw .notConfigured("no hook event reader for host \"\(host)\"; use one of \(eventReaders.keys.sorted().joined(separator: ", "))")
+        guard let adapter = GateHosts.named(host) else {
+            throw .notConfigured("no hook event reader for host \"\(host)\"; use one of \(GateHosts.all.map { $0.name }.joined(separator: ", "))")
         }
         var calls: [RecordedCall] = []
         var index: [String: Int] = [:]
+        var sessions: [String: [SessionCall]] = [:]
+        var tools: [String: String] = [:]
         for (number, value) in lines {
             let at = FileLocation(file: file, line: number, column: 1)
-            let event: HookEvent
-            do {
-                event = try adapter(Array(JSONWriter.compact(value, sortKeys: false).utf8))
+            let event: HostEvent
+            do throws(GateError) {
+                event = try adapter.read(CanonicalJSON.serialize(value))
             } catch {
                 if case .malformedEvent(let message) = error { throw .malformedRecording(at, message: message) }
                 throw error
             }
-            switch event {
-            case .preToolUse(let call):
+            var call = event.call
+            var known = sessions[call.session] ?? []
+            switch event.event {
+            case .preToolUse:
+                if call.toolUseID.isEmpty { call.toolUseID = Gate.derivedStep(call, calls: known) }
                 let key = call.session + "\u{0}" + call.toolUseID
                 if index[key] != nil { continue }
                 index[key] = calls.count
-                calls.append(RecordedCall(call: call, host: host, location: at, clock: nil, ran: false))
-            case .postToolUse(let call, _):
+                known.append(SessionCall(step: call.toolUseID, outcome: "", executed: false))
+                tools[call.toolUseID] = call.tool
+                calls.append(RecordedCall(call: call, host: host, location: at, clock: nil, ran: false, inputUpdate: event.inputUpdate))
+            case .postToolUse:
+                if call.toolUseID.isEmpty {
+                    let prefix = CallDigest.prefix(CallDigest.of(tool: call.tool, input: call.input))
+                    // The host reports the input that ran, which a rewrite changed: then the
+                    // session's first unfinished call of the tool is the one that ended.
+                    guard let step = (known.first { !$0.executed && $0.step.hasPrefix(prefix) }
+                        ?? known.first { !$0.executed && tools[$0.step] == call.tool })?.step
+                    else { continue }
+                    call.toolUseID = step
+                }
+                if let position = known.firstIndex(where: { $0.step == call.toolUseID }) { known[position].executed = true }
                 if let position = index[call.session + "\u{0}" + call.toolUseID] { calls[position].ran = true }
             }
+            sessions[call.session] = known
         }
         return calls
     }
-
-    /// The hosts whose hook events a recording may hold, by name.
-    static let eventReaders: [String: @Sendable ([UInt8]) throws(GateError) -> HookEvent] = [
-        ClaudeCode.name: { bytes throws(GateError) in try ClaudeCode.event(bytes) },
-    ]
 }
 
 /// The lines of a file (or of stdin for `-`), read in chunks, so a recording of any size is

@@ -145,6 +145,39 @@ struct ReplayTests {
         #expect(labels == ["allow", "approve", "deny", "mutate:force-with-lease"])
     }
 
+    /// The generic host's events carry no call ids: replay derives them as the gate does, joins
+    /// each finished call to its decision, and gives the gate's own decisions, from the events
+    /// and from the log the gate wrote for them.
+    @Test func eventsWithoutCallIDsReplayAsTheGateDecidedThem() throws {
+        let project = try Project()
+        defer { project.remove() }
+        let fixtures = ["pre-read-source", "post-read-source", "pre-force-push", "post-force-push", "pre-workflow-write", "pre-add-dependency", "pre-delete-outside"]
+        var events = ""
+        for fixture in fixtures {
+            let event = try project.event(fixture, host: "generic")
+            let result = try runStepguard(["gate", "--host", "generic", "--now", "2026-12-07T09:00:00Z"], input: event)
+            #expect(result.status == 0, "\(fixture): \(result.stderr)")
+            let value = try JSONSerialization.jsonObject(with: Data(event.utf8))
+            events += String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) + "\n"
+        }
+        let fromLog = try runStepguard(["replay", "-p", project.policies, "--format", "json", project.log])
+        let logged = try #require(fromLog.json, "\(fromLog.stderr)")
+        let fromEvents = try runStepguard(["replay", "-p", project.policies, "--host", "generic", "--now", "2026-12-07T09:00:00Z", "--format", "json", "-"], input: events)
+        let replayed = try #require(fromEvents.json, "\(fromEvents.stderr)")
+        #expect((replayed["recordings"] as? [[String: Any]])?.first?["kind"] as? String == "events")
+        #expect(Self.labels(replayed) == Self.labels(logged))
+        #expect(Self.labels(logged).count == 5)
+        // The force push has no call id: the gate derived one, and so does replay.
+        #expect(Self.labels(replayed).keys.filter { $0.hasPrefix("call-") }.count == 1)
+        for session in logged["sessions"] as? [[String: Any]] ?? [] {
+            for call in session["calls"] as? [[String: Any]] ?? [] {
+                #expect(call["label"] as? String == (call["logged"] as? [String: Any])?["label"] as? String, "\(call)")
+            }
+        }
+        let ran = (replayed["sessions"] as? [[String: Any]])?.first?["calls"] as? [[String: Any]] ?? []
+        #expect(ran.map { $0["ran"] as? Bool } == [true, true, false, false, false])
+    }
+
     @Test func findingsForCodeScanning() throws {
         let sarif = try runStepguard(["replay", "-p", Repository.codingAgent.path, "--root", "/work/app", "--format", "sarif", Self.transcript])
         let log = try #require(sarif.json, "\(sarif.stderr)")

@@ -112,22 +112,6 @@ final class ContractWorkspace: @unchecked Sendable {
         """
     }
 
-    /// A PreToolUse event of Claude Code deleting outside this project.
-    var deleteEvent: String {
-        """
-        {"session_id": "s-1", "transcript_path": "\(path("t.jsonl"))", "cwd": "\(directory.path)",
-         "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
-         "tool_input": {"command": "rm -rf /etc/nginx"}, "tool_use_id": "toolu_02"}
-        """
-    }
-
-    /// `replay` of hook events (one per line) against the coding-agent example.
-    func replay(_ events: [String]) throws -> [String] {
-        let lines = events.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n") + "\n"
-        return ["replay", "--policies", repository + "/policies/examples/coding-agent", "--input", "events",
-                "--now", "2026-12-07T09:00:00Z", try write("events.jsonl", lines)]
-    }
-
     /// `gate` against the coding-agent example, logging to this workspace.
     var gate: [String] {
         ["gate", "--host", "claude-code", "--policies", repository + "/policies/examples/coding-agent", "--log", path("gate.log"),
@@ -164,6 +148,18 @@ struct ContractTests {
         """
 
     static let messy = "permit(principal,action,resource)when{principal.level>2};\n"
+
+    /// A Claude Code transcript of one call the coding-agent example allows.
+    static let readTranscript = """
+        {"type":"assistant","sessionId":"s-1","cwd":"/work/app","timestamp":"2026-12-07T09:00:00Z","message":{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"Read","input":{"file_path":"/work/app/src/main.py"}}]}}
+        {"type":"user","sessionId":"s-1","cwd":"/work/app","timestamp":"2026-12-07T09:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"print(1)"}]}}
+
+        """
+
+    /// A tools/list result of one read-only tool.
+    static let mcpTools = """
+        {"tools": [{"name": "search_docs", "description": "Search the documentation", "inputSchema": {"type": "object", "properties": {"query": {"type": "string"}, "limit": {"type": "integer"}}, "required": ["query"]}, "annotations": {"readOnlyHint": true, "openWorldHint": false}}]}
+        """
 
     static let cases: [ContractCase] = [
         // lint
@@ -310,11 +306,23 @@ struct ContractTests {
         ContractCase(name: "gate-install-2", path: ["gate", "install"], status: 2) { w in
             ["gate", "install", "--host", "claude-code", "--settings", try w.write("settings.json", "[1, 2"), "--dry-run"]
         },
-        // replay
-        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in try w.replay([w.readEvent]) },
-        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in try w.replay([w.readEvent, w.deleteEvent]) },
+        // replay and catalog
+        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--root", "/work/app", try w.write("session.jsonl", ContractTests.readTranscript)]
+        },
+        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--root", "/work/app", "-q",
+             w.repository + "/policies/examples/coding-agent/recordings/claude-code-session.jsonl"]
+        },
         ContractCase(name: "replay-2", path: ["replay"], status: 2) { w in
-            ["replay", "--policies", w.repository + "/policies/examples/coding-agent", w.path("missing.jsonl")]
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", try w.write("broken.jsonl", "{\"seq\": 1,\n")]
+        },
+        ContractCase(name: "catalog-import-mcp-0", path: ["catalog", "import-mcp"], status: 0) { w in
+            ["catalog", "import-mcp", try w.write("tools.json", ContractTests.mcpTools), "--server", "docs", "-p", w.path("policies"),
+             "--schema", w.path("docs.cedarschema")]
+        },
+        ContractCase(name: "catalog-import-mcp-2", path: ["catalog", "import-mcp"], status: 2) { w in
+            ["catalog", "import-mcp", try w.write("tools.json", "{\"tools\": [1]}"), "--server", "docs", "-p", w.path("policies")]
         },
         // completions and help
         ContractCase(name: "completions-0", path: ["completions"], status: 0) { _ in ["completions", "bash"] },

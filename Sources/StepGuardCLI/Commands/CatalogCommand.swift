@@ -75,7 +75,7 @@ enum CatalogImportMCPCommand {
     )
 
     /// The `--format json` document's `schema`.
-    static let schema = "stepguard.catalog-import-mcp/v1"
+    static let schema = JSONSchema.name(commandPath: ["catalog", "import-mcp"])
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         guard let server = context.arguments.value("server"), !server.isEmpty,
@@ -116,6 +116,10 @@ enum CatalogImportMCPCommand {
             let fragment = MCPImport.schemaFragment(tools: tools, server: server, principalType: principal, source: toolsPath)
             let changed = new != old
             if !dryRun {
+                for path in [catalogPath, schemaPath] {
+                    let parent = (path as NSString).deletingLastPathComponent
+                    if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+                }
                 if changed { try context.writeFile(new, to: catalogPath) }
                 try context.writeFile(fragment, to: schemaPath)
             }
@@ -156,7 +160,7 @@ enum CatalogImportMCPCommand {
             if case .policies(let workflowError) = error {
                 WorkflowInputs.report(workflowError, context)
             } else {
-                context.error(error.description)
+                context.fail(error)
             }
             return .error
         }

@@ -117,7 +117,7 @@ enum ReplayCommand {
             if case .policies(let workflowError) = error {
                 WorkflowInputs.report(workflowError, context)
             } else {
-                context.error(error.description)
+                context.fail(error)
             }
             return .error
         }
@@ -147,7 +147,7 @@ struct ReplayReport {
     let against: (path: String, sessions: [ReplayedSession], changes: [ReplayChange])?
 
     /// The `--format json` document's `schema`.
-    static let schema = "stepguard.replay/v1"
+    static let schema = JSONSchema.name(commandPath: ["replay"])
 
     static let rulesURI = "https://github.com/stepguard/stepguard/blob/main/docs/replay.md#findings"
 

@@ -99,6 +99,9 @@ public struct CommandFailure: Equatable, Sendable {
             case .log(let error): self.init(error)
             case .malformedMapping(let location, let message):
                 self.init(code: .invalidInput, message: message, file: location.file, line: location.line, column: location.column)
+            case .malformedRecording(let location, let message):
+                self.init(code: .invalidInput, message: message, file: location.file, line: location.line, column: location.column)
+            case .unreadable(let path, _): self.init(code: .unreadableFile, message: error.description, file: path)
             default: self.init(code: .invalidInput, message: error.description)
             }
         default:
