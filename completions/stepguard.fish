@@ -164,7 +164,7 @@ complete -c stepguard -n '__stepguard_at \'approve\'' -s h -l help -d 'show this
 complete -c stepguard -n '__stepguard_at \'approve\'' -F
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'verify' -d 'verify a credential against a public key'
 complete -c stepguard -n '__stepguard_at \'token\'' -a 'inspect' -d 'show a credential\'s claims without verifying them'
-complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti, or every credential of a plan'
+complete -c stepguard -n '__stepguard_at \'token\'' -a 'revoke' -d 'revoke a credential by its jti, or all of a plan\'s'
 complete -c stepguard -n '__stepguard_at \'token\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -s k -l key -r -F -d 'the issuer\'s public key (SPKI PEM or JWK)'
 complete -c stepguard -n '__stepguard_at \'token verify\'' -l jwks -r -F -d 'a JWKS holding the issuer\'s keys, chosen by kid'
@@ -220,6 +220,7 @@ complete -c stepguard -n '__stepguard_at \'audit verify\'' -s k -l key -r -F -d 
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l from-checkpoint -x -d 'trust the checkpoint of N records and verify only the records after it'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l require-signed -d 'records after the last checkpoint signed by a --key are a fault, not a notice'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -s v -l verbose -d 'also list every checkpoint and how it fared'
+complete -c stepguard -n '__stepguard_at \'audit verify\'' -s p -l policies -r -F -d 'check approval records and executions of held steps against this policy directory'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l tiles -r -F -d 'verify the tree published in DIR instead of a log'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l witness -x -d 'a witness verifier key, or a file holding one'
 complete -c stepguard -n '__stepguard_at \'audit verify\'' -l quorum -x -d 'how many --witness cosignatures a checkpoint needs (default: all)'

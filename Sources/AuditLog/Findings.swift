@@ -54,6 +54,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case revokedCredential = "revoked-credential"
     /// An execution with a credential no mint record issued.
     case unknownCredential = "unknown-credential"
+    /// An approval record whose signed approval is missing, does not verify or was not the
+    /// approver's to give (checked against a policy directory).
+    case invalidApproval = "invalid-approval"
     /// A step allowed but never executed (notice).
     case aborted
     /// Something verification did not check, and why (notice).
