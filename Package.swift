@@ -25,7 +25,7 @@ let package = Package(
         ),
         // Signed approvals of held steps: documents, approver keys, and the judge eval, mutate,
         // mint and test release held steps with.
-        .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "Crypto", "JSONValue", "Basics"]),
+        .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "AuditLog", "Crypto", "JSONValue", "Basics"]),
         .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),

@@ -31,7 +31,7 @@ _stepguard_options() {
         "audit") echo "--help -h" ;;
         "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
-        "audit verify") echo "--key -k --from-checkpoint --require-signed --verbose -v --tiles --witness --quorum --format --color --quiet -q --help -h" ;;
+        "audit verify") echo "--key -k --from-checkpoint --require-signed --verbose -v --policies -p --tiles --witness --quorum --format --color --quiet -q --help -h" ;;
         "audit show") echo "--plan --format --color --quiet -q --help -h" ;;
         "audit prove") echo "--seq --key -k --tiles --format --color --quiet -q --help -h" ;;
         "audit verify-proof") echo "--key -k --record --witness --quorum --tiles --seq --format --color --quiet -q --help -h" ;;
@@ -133,6 +133,7 @@ _stepguard_option_value() {
         "audit checkpoint --color") echo "words:auto always never" ;;
         "audit verify --key"|"audit verify -k") echo "path" ;;
         "audit verify --from-checkpoint") echo "value" ;;
+        "audit verify --policies"|"audit verify -p") echo "path" ;;
         "audit verify --tiles") echo "path" ;;
         "audit verify --witness") echo "value" ;;
         "audit verify --quorum") echo "value" ;;

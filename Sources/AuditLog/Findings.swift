@@ -57,6 +57,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     /// An execution before the execution of a step its plan runs it after (its decision's
     /// `after`: the steps it needs, and in a sequential plan the step before it).
     case outOfOrder = "out-of-order"
+    /// An approval record whose signed approval is missing, does not verify or was not the
+    /// approver's to give (checked against a policy directory).
+    case invalidApproval = "invalid-approval"
     /// A step allowed but never executed (notice).
     case aborted
     /// Something verification did not check, and why (notice).

@@ -182,6 +182,25 @@ public struct ApprovalOutcome: Sendable, Equatable {
     }
 }
 
+extension PolicyBundle {
+    /// The quorum of each of `groups`: the largest any of `policies` (the forbids that held the
+    /// step) asking for it sets; nil when one of them is not a positive integer.
+    public func quorums(_ groups: [String], policies: [String]) -> [Int?] {
+        groups.map { group in
+            var quorum: Int? = 1
+            for id in policies {
+                guard let policy = policyByID[id], policy.approveGroup == group else { continue }
+                guard let own = policy.quorum, let current = quorum else {
+                    quorum = nil
+                    continue
+                }
+                quorum = max(current, own)
+            }
+            return quorum
+        }
+    }
+}
+
 extension PolicySummary {
     /// `@quorum("N")` on a forbid carrying `@approve`: 1 without it, nil when it is not a
     /// positive integer.

@@ -53,7 +53,7 @@ public struct StepDecider: Sendable {
             result.reason = checkpoint.reason.isEmpty
                 ? "awaiting approval by \(checkpoint.groups.joined(separator: ", "))" : checkpoint.reason
             result.approval = ApprovalRequest(
-                groups: checkpoint.groups, sha256: checkpoint.sha256, quorums: quorums(checkpoint.groups, policies: checkpoint.policies))
+                groups: checkpoint.groups, sha256: checkpoint.sha256, quorums: bundle.quorums(checkpoint.groups, policies: checkpoint.policies))
             release(&result, step: step)
             return result
         }
@@ -84,28 +84,11 @@ public struct StepDecider: Sendable {
         }
         if ruling.outcome == .approve {
             result.approval = ApprovalRequest(
-                groups: ruling.groups, sha256: stepDigest(.object(step.raw)), quorums: quorums(ruling.groups, policies: ruling.policies))
+                groups: ruling.groups, sha256: stepDigest(.object(step.raw)), quorums: bundle.quorums(ruling.groups, policies: ruling.policies))
             release(&result, step: step)
             if result.outcome == .approved { result.allowedBy = ruling.permits }
         }
         return result
-    }
-
-    /// The quorum of each group: the largest any of `policies` asking for it sets; nil when one
-    /// of them is not a positive integer.
-    func quorums(_ groups: [String], policies: [String]) -> [Int?] {
-        groups.map { group in
-            var quorum: Int? = 1
-            for id in policies {
-                guard let policy = bundle.policyByID[id], policy.approveGroup == group else { continue }
-                guard let own = policy.quorum, let current = quorum else {
-                    quorum = nil
-                    continue
-                }
-                quorum = max(current, own)
-            }
-            return quorum
-        }
     }
 
     /// Judges the approvals given for a held step: enough valid ones release it (`approved`),

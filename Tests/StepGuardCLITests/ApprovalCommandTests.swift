@@ -294,4 +294,44 @@ struct ApprovalCommandTests {
         #expect(verify.stdout.contains("fault: revoked-credential: record"), "\(verify.stdout)")
         #expect(verify.stdout.contains("credential \"\(jtis[0])\" used after its revocation"))
     }
+
+    /// `audit verify --policies`: a signed approval before the execution of a held step keeps the
+    /// log intact; an unsigned approval record, which the joins alone accept, is a fault.
+    @Test func auditVerifyChecksApprovalsOfHeldSteps() throws {
+        let s = try Scratch("freeze-window-rotation")
+        defer { s.remove() }
+        let binary = try #require(stepguardBinary)
+        let execution = #"{"kind":"execution","plan":"rotate-payments-db-password","step":"rotate"}"#
+        func append(_ log: String, _ event: String) throws {
+            let result = try #require(runProcess(binary, ["audit", "append", log, "--now", "2026-12-24T10:05:00Z"], input: event))
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+
+        let signed = s.root + "/signed.jsonl"
+        #expect(try s.run(["eval", s.plan, "-p", s.example, "--now", Self.freezeClock, "--audit", signed]).status == 1)
+        let approve = try s.run(["approve", "-k", s.key("dana"), "--as", #"User::"dana""#, s.plan, "--step", "rotate", "-p", s.example,
+                                 "--audit", signed, "--now", Self.freezeClock])
+        #expect(approve.status == 0, "\(approve.stderr)")
+        try append(signed, execution)
+        var verify = try s.run(["audit", "verify", signed, "--policies", s.example])
+        #expect(verify.status == 0, "\(verify.stdout)")
+
+        let forged = s.root + "/forged.jsonl"
+        #expect(try s.run(["eval", s.plan, "-p", s.example, "--now", Self.freezeClock, "--audit", forged]).status == 1)
+        try append(forged, #"{"kind":"approval","plan":"rotate-payments-db-password","step":"rotate","principal":"User::\"dana\"","outcome":"approved"}"#)
+        try append(forged, execution)
+        verify = try s.run(["audit", "verify", forged])
+        #expect(verify.status == 0, "the joins alone accept any approval record: \(verify.stdout)")
+        verify = try s.run(["audit", "verify", forged, "--policies", s.example])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains(#"fault: invalid-approval: record 4: approval of step "rotate" of plan "rotate-payments-db-password" carries no signed approval"#), "\(verify.stdout)")
+        #expect(verify.stdout.contains(#"fault: unauthorized-execution: record 5: held step "rotate" of plan "rotate-payments-db-password" ran without valid approvals before it"#), "\(verify.stdout)")
+
+        // A signed approval by someone who may not approve (not in the group) does not count either.
+        try Self.editDana(s) { $0["parents"] = [] }
+        verify = try s.run(["audit", "verify", signed, "--policies", s.example])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("does not count (not_in_group)"), "\(verify.stdout)")
+    }
 }
+

@@ -1,5 +1,7 @@
+import Approvals
 import AuditLog
 import JSONValue
+import Workflow
 
 /// `stepguard audit verify LOG`
 enum AuditVerifyCommand {
@@ -38,6 +40,14 @@ enum AuditVerifyCommand {
             cosignatures from --quorum of the witnesses (default: all of them); a cosignature by a \
             given witness that does not verify is a fault. --witness needs --key.
 
+            With --policies DIR, approvals are checked too: every approval record must carry a \
+            signed approval (stepguard approve) that verifies under the approver's approval_key \
+            in DIR's entities.json, approves a step a decision record held, and was the \
+            approver's to give under DIR's policies (invalid-approval otherwise), and every \
+            execution of a held step needs enough approvals valid at its time before it \
+            (unauthorized-execution otherwise). An approval the host's own prompt gave (gate) \
+            carries no signature and releases nothing under this check.
+
             The log is read through a memory map. Lines are hashed and scanned on the spare cores \
             (up to seven) ahead of the pass that checks the chain, the tree and the joins in \
             order; the report never depends on how many cores there are.
@@ -47,6 +57,7 @@ enum AuditVerifyCommand {
             .integer("from-checkpoint", help: "trust the checkpoint of N records and verify only the records after it"),
             .flag("require-signed", help: "records after the last checkpoint signed by a --key are a fault, not a notice"),
             .flag("verbose", short: "v", help: "also list every checkpoint and how it fared"),
+            CommonOptions.policies(help: "check approval records and executions of held steps against this policy directory"),
             .path("tiles", valueName: "DIR", help: "verify the tree published in DIR instead of a log"),
             AuditOptions.witness,
             AuditOptions.quorum,
@@ -93,7 +104,10 @@ enum AuditVerifyCommand {
             }
             options.requireSigned = true
         }
-        let report = try AuditLog.verify(logAt: log, options: options)
+        var report = try AuditLog.verify(logAt: log, options: options)
+        if let directory = args.value("policies") {
+            report.findings += try LogApprovals.verify(logAt: log, bundle: try PolicyBundle.load(try PolicyDirectory(path: directory)))
+        }
         context.emit(VerifyReport(log: log, report: report, verbose: args.flag("verbose")))
         return report.isIntact ? .success : .failure
     }

@@ -6,7 +6,7 @@ import JSONValue
 enum TokenRevokeCommand {
     static let spec = CommandSpec(
         name: "revoke",
-        summary: "revoke a credential by its jti, or every credential of a plan",
+        summary: "revoke a credential by its jti, or all of a plan's",
         discussion: """
             Adds the jti to the revocation file (created when absent), atomically. token verify \
             refuses every token whose jti the file lists.
