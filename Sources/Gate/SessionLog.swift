@@ -29,6 +29,9 @@ public struct SessionCall: Sendable, Equatable {
     /// Whether an approval record released it.
     public var approved = false
 
+    /// The risk class its decision was governed at (the session's, as it stood then).
+    public var risk: String?
+
     /// Whether the call counts in the session's history: its decision let it run, or it was
     /// held and then approved (at the host's prompt) or ran.
     public var ran: Bool {
@@ -100,7 +103,7 @@ struct SessionLog {
     }
 
     /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource"]
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "risk"]
 
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [[String: String]]) -> [SessionCall] {
@@ -114,7 +117,7 @@ struct SessionLog {
                 order.append(step)
                 byStep[step] = SessionCall(
                     step: step, outcome: outcome, principal: record["principal"], action: record["action"],
-                    resource: record["resource"], executed: false)
+                    resource: record["resource"], executed: false, risk: record["risk"])
             case "mutation":
                 byStep[step]?.action = record["action"]
                 byStep[step]?.resource = record["resource"]

@@ -106,6 +106,7 @@ extension PolicyBundle {
             throw .policyDirectory(message: "\"\(directory.path)\" has no *.cedar policy files; add policies or pass --policies DIR")
         }
         let catalog = try ActionCatalog.load(catalogFile)
+        let tiers = try TierConfiguration.load(directory)
         var sources: [(text: String, file: String)] = []
         for file in directory.policyFiles {
             sources.append((text: String(decoding: try readFile(file), as: UTF8.self), file: file))
@@ -128,7 +129,7 @@ extension PolicyBundle {
         }
         let engine = try CedarEngine(
             policyFiles: sources, entitiesBytes: entityBytes, entitiesFile: directory.entitiesFile, schema: schema)
-        return PolicyBundle(directory: directory, catalog: catalog, entities: entityFacts, engine: engine)
+        return PolicyBundle(directory: directory, catalog: catalog, entities: entityFacts, engine: engine, tiers: tiers)
     }
 
     /// Builds a bundle from texts already in memory (generated policy sets, benchmarks,

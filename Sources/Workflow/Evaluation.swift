@@ -155,6 +155,9 @@ public struct StepEvaluation: Sendable, Equatable {
     /// The permits that allow the form of the step that runs (the rewritten form for `mutate`);
     /// empty when the step does not run. Credentials minted for the step honour their `@max_ttl`.
     public var allowedBy: [String] = []
+    /// The flags for which the tier in force held the step for approval (outcome `approve`
+    /// although the policies let it run); empty otherwise.
+    public var tierHold: [ActionFlag] = []
 
     /// The outcome as test suites write it: `mutate:VARIANT` for a rewrite.
     public var outcomeLabel: String {
@@ -192,6 +195,8 @@ public struct PlanEvaluation: Sendable {
     public var clock: Clock
     /// One entry per step, in plan order.
     public var steps: [StepEvaluation]
+    /// What each governance tier demands in the policy directory used.
+    public var tiers: TierConfiguration = .shipped
 
     /// Counts per outcome.
     public var summary: EvaluationSummary {

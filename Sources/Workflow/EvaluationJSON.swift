@@ -39,8 +39,21 @@ extension PlanEvaluation {
         return "\(steps): \(counts.isEmpty ? "none" : counts.joined(separator: ", ")); risk \(risk.riskClass.rawValue) (\(risk.tier.rawValue): \(risk.tier.summary))"
     }
 
-    /// The JSON form, schema `stepguard.eval/v1` (documented in docs/workflow.md).
-    public var json: JSONValue {
+    /// The steps the tier in force held for approval, in plan order.
+    public var tierHeld: [String] { steps.filter { !$0.tierHold.isEmpty }.map(\.id) }
+
+    /// The tier's demands on a run that issues nothing (`eval`, `mutate`, `test`): whether an
+    /// audit log was given, and which steps the tier held.
+    public func tierReport(auditLog: Bool) -> TierReport {
+        tiers.report(risk: risk.riskClass, facts: TierFacts(issues: false, auditLog: auditLog, held: tierHeld))
+    }
+
+    /// The JSON form with no audit log given.
+    public var json: JSONValue { json(tier: tierReport(auditLog: false)) }
+
+    /// The JSON form, schema `stepguard.eval/v1` (documented in docs/workflow.md), `tier` the
+    /// tier in force and what it demanded of this run.
+    public func json(tier: TierReport) -> JSONValue {
         let summary = self.summary
         var summaryObject = JSONObject([("steps", .int(summary.steps))])
         for outcome in StepOutcome.allCases { summaryObject[outcome.rawValue] = .int(summary.counts[outcome] ?? 0) }
@@ -54,6 +67,7 @@ extension PlanEvaluation {
             ("policies", .object(JSONObject([("directory", .string(directory)), ("count", .int(policies.count))]))),
             ("clock", .string(clock.description)),
             ("risk", risk.json),
+            ("tier", tier.json),
             ("steps", .array(steps.map(\.json))),
             ("summary", .object(summaryObject)),
         ]))
@@ -135,7 +149,7 @@ extension StepEvaluation {
         if let approval {
             approvalValue = .object(JSONObject([
                 ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
-            ]))
+            ] + (tierHold.isEmpty ? [] : [("tier_hold", .array(tierHold.map { .string($0.rawValue) }))])))
         }
         return .object(JSONObject([
             ("id", .string(id)),
@@ -162,8 +176,11 @@ extension MutationResult {
     /// The version of the JSON form of `mutate`.
     public static let schema = "stepguard.mutate/v1"
 
-    /// `{"schema", "plan" (rewritten), "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
-    public var json: JSONValue {
+    /// The JSON form with no audit log given.
+    public var json: JSONValue { json(tier: evaluation.tierReport(auditLog: false)) }
+
+    /// `{"schema", "plan" (rewritten), "tier", "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
+    public func json(tier: TierReport) -> JSONValue {
         let rewrites = evaluation.steps.compactMap { step -> JSONValue? in
             guard let rewrite = step.rewrite else { return nil }
             return .object(JSONObject([
@@ -186,6 +203,7 @@ extension MutationResult {
         return .object(JSONObject([
             ("schema", .string(Self.schema)),
             ("plan", rewrittenPlan),
+            ("tier", tier.json),
             ("rewrites", .array(rewrites)),
             ("approvals", .array(approvals)),
             ("removed", .array(removed.map(JSONValue.string))),

@@ -82,7 +82,7 @@ func synthesizedStep(
         let request = builder.request(step, form: StepForm(action: "probe", resource: step.resource, args: step.args), history: history)
         #expect(request.principal == EntityRef(type: "Agent", id: "bot"))
         #expect(request.action == EntityRef.action("probe"))
-        #expect(request.context.keys.sorted() == ["args", "done", "history", "now", "plan", "step", "step_id", "ticket", "tool"])
+        #expect(request.context.keys.sorted() == ["args", "done", "history", "now", "plan", "session", "step", "step_id", "ticket", "tool"])
         #expect(request.context["ticket"] == "T-2")
         #expect(request.context["step"] == .int(3))
         #expect(request.context["step_id"] == "s")

@@ -114,10 +114,11 @@ enum TestCommand {
         for run in runs {
             for result in run.report.results {
                 if result.passed {
-                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\n" }
+                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)  \(style.dim("tier " + result.evaluation.risk.tier.rawValue))\n" }
                     continue
                 }
                 out += "\(style.apply("FAIL", .bold, .red))  \(result.fullName)  \(style.dim(result.location.description))\n"
+                out += "      " + TierOutput.text(result.evaluation.tierReport(auditLog: false), quiet: true)
                 for mismatch in result.mismatches {
                     let expected = mismatch.expected
                     out += "      step \"\(expected.step)\"  \(style.dim(expected.location.description))\n"
@@ -174,6 +175,7 @@ enum TestCommand {
                     ("suite", .string(result.suite)),
                     ("name", .string(result.name)),
                     ("passed", .bool(result.passed)),
+                    ("tier", result.evaluation.tierReport(auditLog: false).json),
                     ("location", result.location.json),
                     ("failures", .array(failures)),
                 ])))
