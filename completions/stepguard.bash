@@ -5,7 +5,7 @@
 # The subcommands of a command path.
 _stepguard_subcommands() {
     case "$1" in
-        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate completions help" ;;
+        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate replay completions help" ;;
         "token") echo "verify inspect revoke" ;;
         "audit") echo "append checkpoint verify show prove verify-proof publish cosign witness-request" ;;
     esac
@@ -39,6 +39,7 @@ _stepguard_options() {
         "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
         "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
+        "replay") echo "--policies -p --against --input --host --mode --root --now --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -167,7 +168,7 @@ _stepguard_option_value() {
         "audit witness-request --out"|"audit witness-request -o") echo "path" ;;
         "audit witness-request --format") echo "words:text json" ;;
         "audit witness-request --color") echo "words:auto always never" ;;
-        "gate --host") echo "words:claude-code" ;;
+        "gate --host") echo "words:claude-code codex gemini cursor generic" ;;
         "gate --policies"|"gate -p") echo "path" ;;
         "gate --log") echo "path" ;;
         "gate --mode") echo "words:enforce log-only" ;;
@@ -179,6 +180,15 @@ _stepguard_option_value() {
         "gate --settings") echo "path" ;;
         "gate --format") echo "words:text json" ;;
         "gate --color") echo "words:auto always never" ;;
+        "replay --policies"|"replay -p") echo "path" ;;
+        "replay --against") echo "path" ;;
+        "replay --input") echo "words:transcript log events" ;;
+        "replay --host") echo "value" ;;
+        "replay --mode") echo "words:enforce log-only" ;;
+        "replay --root") echo "path" ;;
+        "replay --now") echo "value" ;;
+        "replay --format") echo "words:text json sarif github" ;;
+        "replay --color") echo "words:auto always never" ;;
         *) return 1 ;;
     esac
 }
@@ -203,6 +213,7 @@ _stepguard_positional() {
         "audit cosign") echo "path" ;;
         "audit witness-request") echo "path" ;;
         "gate") echo "words:install" ;;
+        "replay") echo "path" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;
     esac

@@ -40,6 +40,9 @@ public struct Entities: Sendable {
     /// An empty store.
     public init() { storage = [:] }
 
+    /// A store whose ancestor sets are already computed (read back from its compiled form).
+    init(storage: [EntityUID: Entity]) { self.storage = storage }
+
     /// Builds a store; fails on a cycle in `parents` or on two different entities with one uid.
     public init(_ entities: [Entity]) throws(CedarError) {
         var map: [EntityUID: Entity] = [:]
@@ -77,22 +80,17 @@ public struct Entities: Sendable {
 
     /// Reads Cedar entity JSON from bytes; errors carry `file:line:col` of the offending value.
     public init(jsonBytes: [UInt8], file: String, decode: EntityValueDecoder? = nil) throws(CedarError) {
-        let doc: JSONDocument
+        try self.init(json: try parseEntityJSON(jsonBytes, file: file), locatingErrorsIn: jsonBytes, file: file, decode: decode)
+    }
+
+    /// Reads entity JSON already parsed from `bytes`. The parse keeps no location table (one
+    /// path string per value is most of the cost of a large file); an error is located by
+    /// reading `bytes` again with locations, which only a failing load pays for.
+    public init(json: JSONValue, locatingErrorsIn bytes: [UInt8], file: String, decode: EntityValueDecoder? = nil) throws(CedarError) {
         do {
-            doc = try JSONParser.parseDocument(jsonBytes, file: file)
+            try self.init(json: json, decode: decode)
         } catch {
-            let l = error.location
-            let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
-            throw .entities(message: error.message, path: "", span: SourceSpan(file: file, start: pos, end: pos))
-        }
-        do {
-            try self.init(json: doc.value, decode: decode)
-        } catch {
-            guard case .entities(let m, let path, nil) = error else { throw error }
-            let comps = parsePath(path)
-            let l = doc.nearestLocation(of: comps)
-            let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
-            throw .entities(message: m, path: path, span: SourceSpan(file: file, start: pos, end: pos))
+            throw locateEntityError(error, in: bytes, file: file)
         }
     }
 
@@ -272,4 +270,25 @@ public protocol SchemaValueReader: Sendable {
     var entityValueDecoder: EntityValueDecoder { get }
     /// Reads the context of a request for `action`.
     func context(for action: EntityUID, json: JSONValue) throws(CedarError) -> [ExactString: Value]
+}
+
+/// Parses entity JSON without a location table; a syntax error carries its position anyway.
+func parseEntityJSON(_ bytes: [UInt8], file: String) throws(CedarError) -> JSONValue {
+    do {
+        return try JSONParser.parse(bytes, file: file)
+    } catch {
+        let l = error.location
+        let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
+        throw .entities(message: error.message, path: "", span: SourceSpan(file: file, start: pos, end: pos))
+    }
+}
+
+/// `error` with the place in `bytes` its JSON path names, when it names a path and no place yet.
+func locateEntityError(_ error: CedarError, in bytes: [UInt8], file: String) -> CedarError {
+    guard case .entities(let m, let path, nil) = error, let document = try? JSONParser.parseDocument(bytes, file: file) else {
+        return error
+    }
+    let l = document.nearestLocation(of: parsePath(path))
+    let pos = SourcePosition(line: l.line, column: l.column, offset: l.offset)
+    return .entities(message: m, path: path, span: SourceSpan(file: file, start: pos, end: pos))
 }

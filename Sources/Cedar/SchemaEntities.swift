@@ -40,19 +40,22 @@ extension Schema {
     /// Reads Cedar entity JSON (an array of `{"uid", "attrs", "parents", "tags"}`) by the schema,
     /// and adds the schema's action entities.
     public func entities(json: JSONValue) throws(CedarError) -> Entities {
-        try SchemaValueParser(schema: self).entities(json, document: nil)
+        try SchemaValueParser(schema: self).readEntities(json)
     }
 
     /// Reads Cedar entity JSON from bytes; errors carry `file:line:col` of the offending value.
     public func entities(jsonBytes: [UInt8], file: String) throws(CedarError) -> Entities {
-        let doc: JSONDocument
+        try entities(json: try parseEntityJSON(jsonBytes, file: file), locatingErrorsIn: jsonBytes, file: file)
+    }
+
+    /// Reads entity JSON already parsed from `bytes`; an error is located by reading `bytes`
+    /// again with locations (see `Entities.init(json:locatingErrorsIn:file:decode:)`).
+    public func entities(json: JSONValue, locatingErrorsIn bytes: [UInt8], file: String) throws(CedarError) -> Entities {
         do {
-            doc = try JSONParser.parseDocument(jsonBytes, file: file)
+            return try SchemaValueParser(schema: self, file: file).readEntities(json)
         } catch {
-            let p = SourcePosition(line: error.location.line, column: error.location.column, offset: error.location.offset)
-            throw CedarError.entities(message: error.message, path: "", span: SourceSpan(file: file, start: p, end: p))
+            throw locateEntityError(error, in: bytes, file: file)
         }
-        return try SchemaValueParser(schema: self, file: file).entities(doc.value, document: doc)
     }
 
     /// A reader that plugs schema-based parsing into code written against `SchemaValueReader`.
@@ -294,17 +297,6 @@ struct SchemaValueParser {
     }
 
     // MARK: Entities
-
-    func entities(_ json: JSONValue, document: JSONDocument?) throws(CedarError) -> Entities {
-        do {
-            return try readEntities(json)
-        } catch {
-            guard case .entities(let m, let path, nil) = error, let document else { throw error }
-            let l = document.nearestLocation(of: parsePath(path))
-            let p = SourcePosition(line: l.line, column: l.column, offset: l.offset)
-            throw CedarError.entities(message: m, path: path, span: SourceSpan(file: file, start: p, end: p))
-        }
-    }
 
     func readEntities(_ json: JSONValue) throws(CedarError) -> Entities {
         guard case .array(let items) = json else {

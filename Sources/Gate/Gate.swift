@@ -13,13 +13,19 @@ public struct GateOptions: Sendable {
     public var lockTimeoutMilliseconds: Int
     /// The identity the caller presented and proved, if any; it must be the principal decided for.
     public var identity: GateIdentity?
+    /// How the host takes a rewritten input on this event; a rewrite it cannot carry is refused.
+    public var inputUpdate: InputUpdate
 
-    /// Defaults: enforce, the current time, a 5 s lock wait, no identity.
-    public init(mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000, identity: GateIdentity? = nil) {
+    /// Defaults: enforce, the current time, a 5 s lock wait, no identity, inputs replaced.
+    public init(
+        mode: GateMode = .enforce, clock: Clock? = nil, lockTimeoutMilliseconds: Int = 5000, identity: GateIdentity? = nil,
+        inputUpdate: InputUpdate = .replace
+    ) {
         self.mode = mode
         self.clock = clock
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         self.identity = identity
+        self.inputUpdate = inputUpdate
     }
 
     /// The time stamped on records: the pinned clock when there is one, so one log never mixes
@@ -69,6 +75,8 @@ public struct GateVerdict: Sendable, Equatable {
     public var mapped: MappedCall?
     /// The `seq` of the decision record.
     public var seq: Int
+    /// The step id the call was decided under: the host's call id, or the one derived for it.
+    public var step: String = ""
 
     /// The sentence the host shows: what stepguard decided, by which policies, and why.
     public var message: String {
@@ -87,6 +95,13 @@ public struct GateVerdict: Sendable, Equatable {
             return "stepguard allowed this call" + (policies.isEmpty ? "" : " (\(names))")
         }
     }
+
+    /// The message of a held call for a host that cannot ask its user: the call is not run, and
+    /// the text says who must approve which step of which session.
+    public func heldWithoutPrompt(session: String) -> String {
+        let who = groups.map { "\"\($0)\"" }.joined(separator: " or ")
+        return message + "; this host cannot ask for approval, so the call was not run: ask \(who) to approve step \"\(step)\" of session \"\(session)\" (stepguard approve), or to run it themselves"
+    }
 }
 
 /// Decides live tool calls of an agent host, and records them in the audit log.
@@ -99,9 +114,13 @@ public enum Gate {
         _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> GateVerdict {
         var verdict = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
-            try decideLocked(
+            var call = call
+            if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
+            var (verdict, events) = try decideLocked(
                 call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
                 sessionRisk: sessionRisk(calls), options: options)
+            verdict.step = call.toolUseID
+            return (verdict, events)
         }
         verdict.0.seq = verdict.1
         return verdict.0
@@ -110,10 +129,20 @@ public enum Gate {
     /// Records that `call` ran (or failed): an execution record joined to its decision by the
     /// host's tool-call id. A call the gate held for approval that ran anyway was approved at
     /// the host's prompt: an approval record says so before the execution.
+    ///
+    /// A call without a host id is joined to the session's first unfinished call derived from the
+    /// same tool and input (or rewritten to that input); returns the `seq` of the first record.
+    @discardableResult
     public static func record(
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
-    ) throws(GateError) {
-        _ = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+    ) throws(GateError) -> Int {
+        try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+            var call = call
+            if call.toolUseID.isEmpty {
+                let digest = CallDigest.of(tool: call.tool, input: call.input)
+                call.toolUseID = calls.first { !$0.executed && ($0.step.hasPrefix(CallDigest.prefix(digest)) || $0.inputDigest == digest) }?.step
+                    ?? derivedStep(call, calls: calls)
+            }
             let decision = calls.first { $0.step == call.toolUseID }
             var events: [JSONValue] = []
             if decision?.outcome == StepOutcome.approve.rawValue {
@@ -129,7 +158,14 @@ public enum Gate {
                     action: decision?.action, resource: decision?.resource,
                     outcome: result.succeeded ? "succeeded" : "failed")))
             return ((), events)
-        }
+        }.1
+    }
+
+    /// The step id of a call its host gave no id: `call-DIGEST-n` for the n-th call of the
+    /// session with that tool and input.
+    static func derivedStep(_ call: ToolCall, calls: [SessionCall]) -> String {
+        let prefix = CallDigest.prefix(CallDigest.of(tool: call.tool, input: call.input))
+        return prefix + String(calls.filter { $0.step.hasPrefix(prefix) }.count + 1)
     }
 
     /// The critical section of one session: under the log's lock, its calls are read, `body`
@@ -175,6 +211,7 @@ public enum Gate {
         if let identity = options.identity, let refusal = identity.refusal(principal, policies.bundle.entities) {
             throw .identity(refusal)
         }
+        try catalog.compilePatterns(host: host, tool: call.tool)
         guard let mapped = catalog.map(call, host: host, root: root) else {
             let reason = catalog.hosts[host] == nil
                 ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
@@ -211,7 +248,7 @@ public enum Gate {
         while true {
             evaluation = try StepJudge.judge(prepared, session: call.session, risk: risk, bundle: bundle, clock: clock)
             guard evaluation.outcome == .mutate, let rewrite = evaluation.rewrite else { break }
-            switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root) {
+            switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root, update: options.inputUpdate) {
             case .success(let input):
                 updatedInput = input
             case .failure(let refusal):
@@ -233,7 +270,10 @@ public enum Gate {
         var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: risk))]
         if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
             var members: [(String, JSONValue)] = [("host", .string(host))]
-            if let input = updatedInput { members.append(("input", .object(input))) }
+            if let input = updatedInput {
+                members.append(("input", .object(input)))
+                members.append(("input_digest", .string(CallDigest.of(tool: call.tool, input: input))))
+            }
             events.append(adding(members, to: mutation))
         }
         return (verdict, events)
@@ -245,8 +285,11 @@ public enum Gate {
     /// rewritten step the policies allowed: the same action and resource, and the same value
     /// of every argument a variant sets.
     static func carryOut(
-        _ rewrite: Rewrite, call: ToolCall, host: String, catalog: GateCatalog, bundle: PolicyBundle, root: String
+        _ rewrite: Rewrite, call: ToolCall, host: String, catalog: GateCatalog, bundle: PolicyBundle, root: String, update: InputUpdate
     ) -> Result<JSONObject, Refusal> {
+        if update == .none {
+            return .failure(Refusal(message: "host \"\(host)\" cannot update a tool input on this event, so the tool call cannot be rewritten"))
+        }
         var input = call.input
         var variantArgs = Set<String>()
         for hop in rewrite.hops {
@@ -271,13 +314,20 @@ public enum Gate {
         for key in variantArgs.sorted() where remapped.args[key] != final.args[key] {
             return .failure(Refusal(message: "the rewritten input maps to args.\(key) = \(remapped.args[key].map(CanonicalJSON.string) ?? "nothing"), not the variant's \(final.args[key].map(CanonicalJSON.string) ?? "nothing")"))
         }
+        if update == .merge, let dropped = call.input.keys.first(where: { input[$0] == nil }) {
+            return .failure(Refusal(message: "host \"\(host)\" merges a rewritten input over the call's, so it cannot remove \"\(dropped)\""))
+        }
         return .success(input)
     }
 
     // MARK: - Records
 
     static func gateMembers(_ call: ToolCall, host: String, options: GateOptions) -> [(String, JSONValue)] {
-        var members: [(String, JSONValue)] = [("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd))]
+        // The input as the host sent it, so that `replay` can decide the call again under other
+        // policies and mappings.
+        var members: [(String, JSONValue)] = [
+            ("host", .string(host)), ("tool", .string(call.tool)), ("cwd", .string(call.cwd)), ("input", .object(call.input)),
+        ]
         if options.mode == .logOnly { members.append(("mode", .string(GateMode.logOnly.rawValue))) }
         if let identity = options.identity { members.append(("identity", identity.record)) }
         return members

@@ -89,15 +89,30 @@ public struct GateCatalog: Sendable {
         return try parse(bytes, file: path, catalog: catalog)
     }
 
-    /// Parses the gate's sections of catalog JSON.
-    public static func parse(_ bytes: [UInt8], file: String, catalog: ActionCatalog) throws(GateError) -> GateCatalog {
+    /// Parses the gate's sections of catalog JSON. With `checkedBefore` (the same bytes were
+    /// read without error before, as a policy cache hit proves), regular expressions are
+    /// compiled when first used instead of now.
+    public static func parse(_ bytes: [UInt8], file: String, catalog: ActionCatalog, checkedBefore: Bool = false) throws(GateError) -> GateCatalog {
         let document: JSONDocument
         do {
             document = try JSONParser.parseDocument(bytes, file: file)
         } catch {
             throw .policies(.malformedJSON(error))
         }
-        return try Reader(document: document, file: file, catalog: catalog).read()
+        return try Reader(document: document, file: file, catalog: catalog, checkedBefore: checkedBefore).read()
+    }
+
+    /// Compiles the input patterns of every rule of `host` that `tool` could meet, so that a
+    /// pattern that does not compile is an error rather than a rule that silently fails to
+    /// match (and lets the call fall to a later, wider rule).
+    public func compilePatterns(host: String, tool: String) throws(GateError) {
+        for rule in hosts[host]?.rules ?? [] where rule.tool.matches(tool) {
+            for (field, pattern) in rule.input where pattern.regex == nil {
+                throw .malformedMapping(
+                    pattern.location ?? FileLocation(file: file, line: 1, column: 1, path: rule.path + ".input." + field),
+                    message: "\"\(pattern.source)\" is not a valid regular expression")
+            }
+        }
     }
 
     /// Maps a call of `host`: the first matching rule, else the host's default, else nil.
@@ -196,6 +211,13 @@ private struct Reader {
     let document: JSONDocument
     let file: String
     let catalog: ActionCatalog
+    let checkedBefore: Bool
+
+    func makePattern(_ text: String, _ path: [JSONPathComponent]) -> Pattern? {
+        guard checkedBefore else { return Pattern(text) }
+        let at = document.nearestLocation(of: path)
+        return Pattern(checked: text, location: FileLocation(file: file, line: at.line, column: at.column, path: renderJSONPath(path)))
+    }
 
     func fail(_ path: [JSONPathComponent], _ message: String) -> GateError {
         let at = document.nearestLocation(of: path)
@@ -273,7 +295,7 @@ private struct Reader {
             guard case .object(let members) = value else { throw fail(path + [.key("input")], "\"input\" must map input fields to regular expressions") }
             for (field, patternValue) in members {
                 guard let text = patternValue.stringValue else { throw fail(path + [.key("input"), .key(field)], "the pattern for \"\(field)\" must be a string") }
-                guard let pattern = Pattern(text) else {
+                guard let pattern = makePattern(text, path + [.key("input"), .key(field)]) else {
                     throw fail(path + [.key("input"), .key(field)], "\"\(text)\" is not a valid regular expression")
                 }
                 patterns.append((field, pattern))
@@ -399,7 +421,7 @@ private struct Reader {
                 if operation == "replace" {
                     edits.append(.replace(field: field, text: text, with: with))
                 } else {
-                    guard let pattern = Pattern(text) else { throw fail(at + [.key("pattern")], "\"\(text)\" is not a valid regular expression") }
+                    guard let pattern = makePattern(text, at + [.key("pattern")]) else { throw fail(at + [.key("pattern")], "\"\(text)\" is not a valid regular expression") }
                     edits.append(.pattern(field: field, regex: pattern, with: with))
                 }
             }

@@ -19,6 +19,10 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedSettings(file: String, message: String)
     /// The presented identity was not accepted, or is not the principal the gate decides for.
     case identity(String)
+    /// A recording `replay` reads is not what its format says.
+    case malformedRecording(FileLocation, message: String)
+    /// A file could not be read.
+    case unreadable(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,9 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .log(let error): return "audit log: \(error)"
         case .malformedSettings(let file, let message): return "\(file): \(message)"
         case .identity(let message): return "identity refused: \(message)"
+        case .malformedRecording(let location, let message):
+            return "\(location): \(message)" + (location.path.isEmpty ? "" : " (at \(location.path))")
+        case .unreadable(let path, let message): return "\(path): \(message)"
         }
     }
 }

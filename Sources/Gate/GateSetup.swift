@@ -13,6 +13,8 @@ public struct GateLocations: Sendable, Equatable {
     public var log: String
     /// The project root.
     public var root: String
+    /// The compiled-policy cache: beside the log, where the gate keeps its own state.
+    public var policyCache: String { log + ".policies.cache" }
 
     /// The environment variable naming the policy directory.
     public static let policiesVariable = "STEPGUARD_POLICIES"
@@ -73,5 +75,27 @@ public struct GatePolicies: Sendable {
         }
         let catalog = try GateCatalog.load(bundle.catalog.file, catalog: bundle.catalog)
         return GatePolicies(bundle: bundle, catalog: catalog)
+    }
+
+    /// Loads the policy directory at `path` through the compiled-policy cache at `cache` (see
+    /// `PolicyCache`): on a hit, nothing is parsed but `tools.json`, and its regular
+    /// expressions, checked when the cache was written, are compiled only when used. A miss
+    /// loads the files, checks the mapping too, and writes the cache; `miss` says why.
+    public static func load(_ path: String, cache: String) throws(GateError) -> (policies: GatePolicies, miss: PolicyCache.Miss?) {
+        do {
+            var checked: GateCatalog?
+            let (bundle, contents, miss) = try PolicyCache.load(path, cache: cache) { bundle, contents in
+                checked = try GateCatalog.parse(contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog)
+            }
+            let catalog = try checked ?? GateCatalog.parse(
+                contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog, checkedBefore: true)
+            return (GatePolicies(bundle: bundle, catalog: catalog), miss)
+        } catch let error as GateError {
+            throw error
+        } catch let error as WorkflowError {
+            throw .policies(error)
+        } catch {
+            throw .notConfigured("\(error)")
+        }
     }
 }

@@ -29,6 +29,9 @@ public struct SessionCall: Sendable, Equatable {
     /// Whether an approval record released it.
     public var approved = false
 
+    /// The digest of the rewritten tool input (`CallDigest`), when its mutation record has one.
+    public var inputDigest: String?
+
     /// The risk class its decision was governed at (the session's, as it stood then).
     public var risk: String?
 
@@ -103,7 +106,16 @@ struct SessionLog {
     }
 
     /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "risk"]
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest", "risk"]
+
+    /// The members `fields` of an event about to be appended, as `read()` gives them back.
+    static func fields(of event: JSONValue) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in fields {
+            if let text = event[key]?.stringValue { out[key] = text }
+        }
+        return out
+    }
 
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [[String: String]]) -> [SessionCall] {
@@ -121,6 +133,7 @@ struct SessionLog {
             case "mutation":
                 byStep[step]?.action = record["action"]
                 byStep[step]?.resource = record["resource"]
+                byStep[step]?.inputDigest = record["input_digest"]
             case "approval":
                 if RunningOutcomes.approvalRuns(record["outcome"] ?? "") { byStep[step]?.approved = true }
             case "execution":

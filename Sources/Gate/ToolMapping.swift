@@ -6,7 +6,8 @@ import Workflow
 public struct ToolCall: Sendable, Equatable {
     /// The host's session id: the plan id of the calls it decides.
     public var session: String
-    /// The host's id of this call, joining its decision to its execution.
+    /// The host's id of this call, joining its decision to its execution; empty when the host
+    /// gives none, and the gate derives one (`CallDigest`).
     public var toolUseID: String
     /// The host's tool name (`Bash`, `mcp__github__create_issue`).
     public var tool: String
@@ -105,25 +106,38 @@ public enum InputEdit: Sendable, Equatable {
             guard let value = input[field]?.stringValue else { return nil }
             out[field] = .string(value.replacingOccurrences(of: text, with: replacement))
         case .pattern(let field, let regex, let template):
-            guard let value = input[field]?.stringValue else { return nil }
-            out[field] = .string(regex.replace(in: value, with: template))
+            guard let value = input[field]?.stringValue, let replaced = regex.replace(in: value, with: template) else { return nil }
+            out[field] = .string(replaced)
         }
         return out
     }
 }
 
-/// A compiled regular expression (ICU syntax, as `NSRegularExpression` reads it), with the names
-/// of its named groups.
+/// A regular expression (ICU syntax, as `NSRegularExpression` reads it), with the names of its
+/// named groups. It is compiled when first used, or at once when read from a catalog that has
+/// not been checked before: compiling the first pattern of a process loads the ICU engine, a
+/// large share of a gate call's start-up, and most calls never try a pattern.
 public final class Pattern: @unchecked Sendable, Equatable {
     // NSRegularExpression is immutable and documented as thread-safe; it is not marked Sendable.
+    // `compiled` is set once, under `lock`.
     let source: String
-    let regex: NSRegularExpression
     let groupNames: [String]
+    /// Where the pattern is written, for a pattern compiled when first used.
+    let location: FileLocation?
+    private let lock = NSLock()
+    private var compiled: NSRegularExpression??
 
-    init?(_ source: String) {
-        guard let regex = try? NSRegularExpression(pattern: source) else { return nil }
+    /// Compiles `source` now; nil when it is not a valid regular expression.
+    convenience init?(_ source: String) {
+        self.init(checked: source, location: nil)
+        guard regex != nil else { return nil }
+    }
+
+    /// A pattern whose source was found valid before (by the load a cache stands for); it is
+    /// compiled when first used, and `regex` is nil if it does not compile after all.
+    init(checked source: String, location: FileLocation?) {
         self.source = source
-        self.regex = regex
+        self.location = location
         var names: [String] = []
         var rest = Substring(source)
         while let open = rest.range(of: "(?<") {
@@ -136,8 +150,20 @@ public final class Pattern: @unchecked Sendable, Equatable {
         self.groupNames = names
     }
 
-    /// The named groups of the first match, or nil when nothing matches.
+    /// The compiled expression; nil when the source is not a valid regular expression.
+    var regex: NSRegularExpression? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let compiled { return compiled }
+        let made = try? NSRegularExpression(pattern: source)
+        compiled = .some(made)
+        return made
+    }
+
+    /// The named groups of the first match, or nil when nothing matches (or the pattern does
+    /// not compile; `GateCatalog.compilePatterns` turns that into an error before mapping).
     func firstMatch(_ text: String) -> [String: String]? {
+        guard let regex else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         guard let match = regex.firstMatch(in: text, range: range) else { return nil }
         var groups: [String: String] = [:]
@@ -148,11 +174,13 @@ public final class Pattern: @unchecked Sendable, Equatable {
         return groups
     }
 
-    func replace(in text: String, with template: String) -> String {
-        regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+    /// `text` with every match replaced; nil when the pattern does not compile.
+    func replace(in text: String, with template: String) -> String? {
+        guard let regex else { return nil }
+        return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 
-    public static func == (a: Pattern, b: Pattern) -> Bool { a.source == b.source }
+    public static func == (a: Pattern, b: Pattern) -> Bool { a.source.isExactly(b.source) }
 }
 
 /// A string with `{name}` / `{name|filter}` placeholders: `cwd`, `root` (the project root),

@@ -24,6 +24,7 @@ public enum CLI {
             outcome = try ArgumentParser(root: root).parse(arguments)
         } catch {
             reportUsage(error, root: root, console: console, style: autoStyle)
+            printUsageErrorDocument(error, arguments: arguments, console: console)
             return .error
         }
         switch outcome {
@@ -35,42 +36,75 @@ public enum CLI {
             return .success
         case .run(let parsed):
             guard let command = root.descendant(parsed.commandPath), let handler = command.run else {
-                reportUsage(ParseFailure(.missingCommand(index: arguments.count + 1), commandPath: parsed.commandPath),
-                            root: root, console: console, style: autoStyle)
+                let failure = ParseFailure(.missingCommand(index: arguments.count + 1), commandPath: parsed.commandPath)
+                reportUsage(failure, root: root, console: console, style: autoStyle)
+                printUsageErrorDocument(failure, arguments: arguments, console: console)
                 return .error
             }
             let context = CommandContext(arguments: parsed, command: command, console: console)
-            do {
-                return try handler(context)
-            } catch let failure as ParseFailure {
-                reportUsage(failure, root: root, console: console, style: context.diagnosticStyle)
-            } catch let error as ParseError {
-                reportUsage(ParseFailure(error, commandPath: parsed.commandPath), root: root, console: console,
-                            style: context.diagnosticStyle)
-            } catch CLIError.invalidUsage(let message) {
-                reportUsage(message: message, path: parsed.commandPath, suggestion: nil, root: root, console: console,
-                            style: context.diagnosticStyle)
-            } catch {
-                context.error(String(describing: error))
-            }
-            return .error
+            let status = run(handler, context: context, root: root)
+            if status == .error { context.printErrorDocument() }
+            return status
         }
+    }
+
+    /// Runs a command's handler; whatever it throws is reported on stderr (usage errors with the
+    /// usage line) and kept for the error document, and gives exit status 2.
+    static func run(_ handler: CommandHandler, context: CommandContext, root: CommandSpec) -> ExitCode {
+        let path = context.arguments.commandPath
+        do {
+            return try handler(context)
+        } catch let failure as ParseFailure {
+            context.failures.record(CommandFailure(failure))
+            reportUsage(failure, root: root, console: context.console, style: context.diagnosticStyle)
+        } catch let error as ParseError {
+            context.failures.record(CommandFailure(error))
+            reportUsage(ParseFailure(error, commandPath: path), root: root, console: context.console, style: context.diagnosticStyle)
+        } catch CLIError.invalidUsage(let message) {
+            context.failures.record(CommandFailure(code: .usage, message: message))
+            reportUsage(message: message, path: path, suggestion: nil, root: root, console: context.console,
+                        style: context.diagnosticStyle)
+        } catch {
+            context.fail(error)
+        }
+        return .error
+    }
+
+    /// A usage error found before any command ran: its error document when the command line
+    /// asks for `--format json`, since no context exists yet to say so.
+    static func printUsageErrorDocument(_ error: any Error, arguments: [String], console: Console) {
+        guard requestedFormat(arguments) == OutputFormat.json.rawValue else { return }
+        let path = (error as? ParseFailure)?.commandPath ?? []
+        console.write(JSONRenderer.document(CommandFailure(error).json(commandPath: path)))
+    }
+
+    /// The last `--format FORMAT` or `--format=FORMAT` before `--`, if any.
+    static func requestedFormat(_ arguments: [String]) -> String? {
+        lastValue(of: "format", in: arguments) { OutputFormat(rawValue: $0) != nil }
     }
 
     /// The last `--color WHEN` or `--color=WHEN` before `--`, else `auto`.
     static func requestedColorMode(_ arguments: [String]) -> ColorMode {
-        var mode = ColorMode.auto
+        lastValue(of: "color", in: arguments) { ColorMode(rawValue: $0) != nil }.flatMap(ColorMode.init(rawValue:)) ?? .auto
+    }
+
+    /// The value of the last valid `--NAME VALUE` or `--NAME=VALUE` before `--`: usage errors
+    /// happen before the options are parsed, and still honour `--color` and `--format`.
+    static func lastValue(of name: String, in arguments: [String], where isValid: (String) -> Bool) -> String? {
+        var value: String?
         var index = 0
         while index < arguments.count, arguments[index] != "--" {
             let word = arguments[index]
-            if word == "--color", index + 1 < arguments.count {
-                mode = ColorMode(rawValue: arguments[index + 1]) ?? mode
-            } else if word.hasPrefix("--color=") {
-                mode = ColorMode(rawValue: String(word.dropFirst("--color=".count))) ?? mode
+            var candidate: String?
+            if word == "--" + name, index + 1 < arguments.count {
+                candidate = arguments[index + 1]
+            } else if word.hasPrefix("--\(name)=") {
+                candidate = String(word.dropFirst(name.count + 3))
             }
+            if let candidate, isValid(candidate) { value = candidate }
             index += 1
         }
-        return mode
+        return value
     }
 
     /// A usage error: what was wrong, the usage line, a did-you-mean, where to read more.

@@ -33,6 +33,8 @@ public struct CommandContext: Sendable {
     public let isQuiet: Bool
     /// The `--format` value, `.text` when the command has no such option.
     public let format: OutputFormat
+    /// What stopped the command, for the error document `--format json` prints on exit 2.
+    public let failures = CommandFailures()
 
     /// Creates a context; `CLI.run` does this for every command.
     public init(arguments: ParsedArguments, command: CommandSpec, console: Console) {
@@ -56,8 +58,10 @@ public struct CommandContext: Sendable {
 
     // MARK: - Diagnostics (stderr)
 
-    /// Prints `stepguard: error: MESSAGE` on stderr.
-    public func error(_ message: String) {
+    /// Prints `stepguard: error: MESSAGE` on stderr, and keeps it (with its kind) for the error
+    /// document should the command exit 2.
+    public func error(_ message: String, code: CommandFailure.Code = .failed) {
+        failures.record(CommandFailure(code: code, message: message))
         console.diagnostic(diagnosticStyle.apply("stepguard: error:", .bold, .red) + " " + message)
     }
 

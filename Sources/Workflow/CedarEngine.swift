@@ -7,6 +7,8 @@ import JSONValue
 /// that one request yields both lists: Cedar's own answer names only the forbids when one
 /// fires, and the outcome precedence needs to know whether a permit holds as well.
 struct CedarEngine: DecisionEngine {
+    /// The policies evaluated, in order (permits and forbids together).
+    let evaluable: [Policy]
     let policies: [PolicySummary]
     let permits: PolicySet
     let forbids: PolicySet
@@ -16,42 +18,49 @@ struct CedarEngine: DecisionEngine {
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
-    init(policyFiles: [(text: String, file: String)], entitiesBytes: [UInt8]?, entitiesFile: String?, schema: Schema? = nil) throws(WorkflowError) {
+    /// `entities` is the JSON of `entitiesFile`, already parsed from `bytes` (which locate errors).
+    init(policyFiles: [(text: String, file: String)], entities entityData: (json: JSONValue, bytes: [UInt8], file: String)?, schema: Schema? = nil) throws(WorkflowError) {
         let set: PolicySet
         do {
             set = try PolicySet(sources: policyFiles)
         } catch {
             throw .malformedPolicy(error.span.map(CedarEngine.location), message: error.message)
         }
+        var entities = Entities()
+        if let (json, bytes, file) = entityData {
+            do throws(CedarError) {
+                if let schema {
+                    entities = try schema.entities(json: json, locatingErrorsIn: bytes, file: file)
+                } else {
+                    entities = try Entities(json: json, locatingErrorsIn: bytes, file: file)
+                }
+            } catch {
+                let where_ = error.span.map(CedarEngine.location) ?? FileLocation(file: file, line: 1, column: 1, path: "")
+                throw .malformedEntities(where_, message: error.message)
+            }
+        }
+        try self.init(evaluable: set.evaluable, entities: entities)
+    }
+
+    /// An engine over policies already parsed and given their ids, and an entity store.
+    init(evaluable: [Policy], entities: Entities) throws(WorkflowError) {
+        self.evaluable = evaluable
+        self.entities = entities
         var summaries: [PolicySummary] = []
-        for (order, policy) in set.evaluable.enumerated() {
+        for (order, policy) in evaluable.enumerated() {
             summaries.append(PolicySummary(
                 id: policy.id, isForbid: policy.effect == .forbid,
                 annotations: policy.annotations.map { PolicySummary.Annotation(key: $0.key, value: $0.value) },
                 location: CedarEngine.location(policy.span), order: order))
         }
         policies = summaries
-        chainReads = ChainReadIndex(set.evaluable)
+        chainReads = ChainReadIndex(evaluable)
         orderByID = Dictionary(summaries.map { ($0.id, $0.order) }, uniquingKeysWith: { first, _ in first })
         do {
-            permits = try PolicySet(policies: set.evaluable.filter { $0.effect == .permit })
-            forbids = try PolicySet(policies: set.evaluable.filter { $0.effect == .forbid })
+            permits = try PolicySet(policies: evaluable.filter { $0.effect == .permit })
+            forbids = try PolicySet(policies: evaluable.filter { $0.effect == .forbid })
         } catch {
             throw .malformedPolicy(error.span.map(CedarEngine.location), message: error.message)
-        }
-        if let entitiesBytes, let entitiesFile {
-            do throws(CedarError) {
-                if let schema {
-                    entities = try schema.entities(jsonBytes: entitiesBytes, file: entitiesFile)
-                } else {
-                    entities = try Entities(jsonBytes: entitiesBytes, file: entitiesFile)
-                }
-            } catch {
-                let where_ = error.span.map(CedarEngine.location) ?? FileLocation(file: entitiesFile, line: 1, column: 1, path: "")
-                throw .malformedEntities(where_, message: error.message)
-            }
-        } else {
-            entities = Entities()
         }
     }
 
@@ -99,37 +108,29 @@ extension PolicyBundle {
     /// Loads a policy directory: policies (`*.cedar` in name order), `entities.json` (read
     /// through the schema when the directory has one), `tools.json` (required).
     public static func load(_ directory: PolicyDirectory) throws(WorkflowError) -> PolicyBundle {
-        guard let catalogFile = directory.catalogFile else {
-            throw .policyDirectory(message: "\"\(directory.path)\" has no tools.json; add the action catalog (see docs/workflow.md)")
-        }
-        if directory.policyFiles.isEmpty {
-            throw .policyDirectory(message: "\"\(directory.path)\" has no *.cedar policy files; add policies or pass --policies DIR")
-        }
-        let catalog = try ActionCatalog.load(catalogFile)
-        let tiers = try TierConfiguration.load(directory)
-        var sources: [(text: String, file: String)] = []
-        for file in directory.policyFiles {
-            sources.append((text: String(decoding: try readFile(file), as: UTF8.self), file: file))
-        }
+        try load(try PolicyDirectoryContents(directory))
+    }
+
+    /// Builds the bundle from the files of a policy directory, already read.
+    public static func load(_ contents: PolicyDirectoryContents) throws(WorkflowError) -> PolicyBundle {
+        let catalog = try ActionCatalog.parse(contents.catalog.bytes, file: contents.catalog.file)
+        let sources = contents.policies.map { (text: String(decoding: $0.bytes, as: UTF8.self), file: $0.file) }
         var entityFacts = EntityFacts()
-        var entityBytes: [UInt8]?
-        if let file = directory.entitiesFile {
-            let bytes = try readFile(file)
-            entityFacts = try EntityFacts(source: try JSONSource.parse(bytes, file: file))
-            entityBytes = bytes
+        var entityData: (json: JSONValue, bytes: [UInt8], file: String)?
+        if let (file, bytes) = contents.entities {
+            (entityFacts, entityData) = try EntityFacts.read(bytes, file: file)
         }
         var schema: Schema?
-        if let file = directory.schemaFile {
-            let bytes = try readFile(file)
+        if let (file, bytes) = contents.schema {
             do throws(CedarError) {
                 schema = try Schema.load(source: bytes, file: file)
             } catch {
                 throw .malformedSchema(error.span.map(CedarEngine.location), message: error.message)
             }
         }
-        let engine = try CedarEngine(
-            policyFiles: sources, entitiesBytes: entityBytes, entitiesFile: directory.entitiesFile, schema: schema)
-        return PolicyBundle(directory: directory, catalog: catalog, entities: entityFacts, engine: engine, tiers: tiers)
+        let engine = try CedarEngine(policyFiles: sources, entities: entityData, schema: schema)
+        return PolicyBundle(
+            directory: contents.directory, catalog: catalog, entities: entityFacts, engine: engine, tiers: try contents.tierConfiguration())
     }
 
     /// Builds a bundle from texts already in memory (generated policy sets, benchmarks,
@@ -140,10 +141,11 @@ extension PolicyBundle {
     ) throws(WorkflowError) -> PolicyBundle {
         let catalogValue = try ActionCatalog.parse(Array(catalog.text.utf8), file: catalog.file)
         var facts = EntityFacts()
+        var entityData: (json: JSONValue, bytes: [UInt8], file: String)?
         if let entities {
-            facts = try EntityFacts(source: try JSONSource.parse(Array(entities.text.utf8), file: entities.file))
+            (facts, entityData) = try EntityFacts.read(Array(entities.text.utf8), file: entities.file)
         }
-        let engine = try CedarEngine(policyFiles: policies, entitiesBytes: entities.map { Array($0.text.utf8) }, entitiesFile: entities?.file)
+        let engine = try CedarEngine(policyFiles: policies, entities: entityData)
         let listing = PolicyDirectory(
             path: directory, policyFiles: policies.map(\.file), schemaFile: nil, entitiesFile: entities?.file,
             catalogFile: catalog.file, testFiles: [])

@@ -9,6 +9,15 @@ public struct EntityFacts: Sendable {
     /// No entities.
     public init() {}
 
+    init(attributes: [EntityRef: JSONObject]) { self.attributes = attributes }
+
+    /// Reads the entity file `bytes`, parsed once: the facts, and the JSON for the policy engine.
+    static func read(_ bytes: [UInt8], file: String) throws(WorkflowError) -> (EntityFacts, (json: JSONValue, bytes: [UInt8], file: String)) {
+        try JSONSource.reading(bytes, file: file) { source throws(WorkflowError) in
+            (try EntityFacts(source: source), (json: source.root, bytes: bytes, file: file))
+        }
+    }
+
     /// Reads Cedar entity JSON (an array of `{"uid", "attrs", "parents"}`).
     init(source: JSONSource) throws(WorkflowError) {
         func fail(_ path: [JSONPathComponent], _ message: String) -> WorkflowError {

@@ -114,7 +114,20 @@ public struct EntityRef: Hashable, Sendable, Comparable, CustomStringConvertible
     /// The action name as the catalog keys it: the id for `Action::"x"`, the full text otherwise.
     public var actionName: String { type == "Action" ? id : description }
 
+    // Types and ids compare by code points, as Cedar compares them: `File::"e\u{301}"` and
+    // `File::"\u{e9}"` are two resources, with two sets of facts, as they are two entities.
+    public static func == (a: EntityRef, b: EntityRef) -> Bool {
+        a.id.isExactly(b.id) && a.type.isExactly(b.type)
+    }
+
+    // `String`'s hash agrees with exact equality: canonically equivalent ids merely collide.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(id)
+    }
+
+    /// Code point order, type first.
     public static func < (a: EntityRef, b: EntityRef) -> Bool {
-        (a.type, a.id) < (b.type, b.id)
+        a.type.isExactly(b.type) ? a.id.exactlyPrecedes(b.id) : a.type.exactlyPrecedes(b.type)
     }
 }

@@ -181,8 +181,6 @@ public struct EvaluationSummary: Sendable, Equatable {
 
 /// The result of a dry run of a whole plan.
 public struct PlanEvaluation: Sendable {
-    /// The version of the JSON form.
-    public static let schema = "stepguard.eval/v1"
     /// The plan evaluated.
     public var plan: Plan
     /// The policy directory used.

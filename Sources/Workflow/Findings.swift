@@ -14,6 +14,12 @@ public struct FindingRule: Sendable, Equatable {
     public var level: FindingLevel
     /// One line on what it reports.
     public var summary: String
+
+    public init(id: String, level: FindingLevel, summary: String) {
+        self.id = id
+        self.level = level
+        self.summary = summary
+    }
 }
 
 /// One located finding about a plan (SARIF `result`, GitHub annotation).
@@ -30,6 +36,15 @@ public struct Finding: Sendable, Equatable {
     public var stepID: String
     /// The deciding policies.
     public var policies: [String]
+
+    public init(ruleID: String, level: FindingLevel, message: String, location: FileLocation, stepID: String, policies: [String]) {
+        self.ruleID = ruleID
+        self.level = level
+        self.message = message
+        self.location = location
+        self.stepID = stepID
+        self.policies = policies
+    }
 }
 
 extension PlanEvaluation {

@@ -4,7 +4,8 @@ import JSONValue
 
 /// A parsed JSON file that can say where each value is.
 struct JSONSource: Sendable {
-    let document: JSONDocument
+    /// The document with its location table; nil for a source read without one.
+    let document: JSONDocument?
     let file: String
     /// Where `root` sits in the document: empty for a whole file, `tests[2].plan` for a plan
     /// written inside a test suite.
@@ -15,6 +16,13 @@ struct JSONSource: Sendable {
         self.document = document
         self.file = file
         self.root = document.value
+    }
+
+    /// A source without locations: every location is the file's start.
+    init(value: JSONValue, file: String) {
+        self.document = nil
+        self.file = file
+        self.root = value
     }
 
     /// The same document seen from the value at `path` (which must exist).
@@ -32,7 +40,7 @@ struct JSONSource: Sendable {
 
     /// Location of the value at `path`, or of its nearest existing ancestor.
     func location(_ path: [JSONPathComponent]) -> FileLocation {
-        let where_ = document.nearestLocation(of: base + path)
+        let where_ = document?.nearestLocation(of: base + path) ?? SourceLocation(line: 1, column: 1, offset: 0)
         return FileLocation(file: file, line: where_.line, column: where_.column, path: renderJSONPath(base + path))
     }
 
@@ -41,6 +49,24 @@ struct JSONSource: Sendable {
             return JSONSource(document: try JSONParser.parseDocument(bytes, file: file), file: file)
         } catch {
             throw .malformedJSON(error)
+        }
+    }
+
+    /// Runs `read` over the JSON in `bytes`, first over a source without a location table (one
+    /// path string per value is most of the cost of parsing a large file), and when that fails,
+    /// again over a located one, so that the error thrown says where. `read` must keep no
+    /// location from a source that succeeds.
+    static func reading<T>(_ bytes: [UInt8], file: String, _ read: (JSONSource) throws(WorkflowError) -> T) throws(WorkflowError) -> T {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes, file: file)
+        } catch {
+            throw .malformedJSON(error)
+        }
+        do {
+            return try read(JSONSource(value: value, file: file))
+        } catch {
+            return try read(try parse(bytes, file: file))
         }
     }
 

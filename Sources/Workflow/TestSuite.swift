@@ -11,14 +11,86 @@ public struct StepExpectation: Sendable, Equatable {
     public var policies: [String]?
     /// Where the expectation is written.
     public var location: FileLocation
+
+    /// Creates an expectation.
+    public init(step: String, outcome: String, policies: [String]?, location: FileLocation) {
+        self.step = step
+        self.outcome = outcome
+        self.policies = policies
+        self.location = location
+    }
 }
 
-/// One test of a suite: a plan (or one request) and the outcomes expected.
+/// What a session test expects of one host event.
+public struct SessionExpectation: Sendable, Equatable {
+    /// The outcomes any of which passes: `allow`, `warn`, `mutate:VARIANT`, `approve`, `deny`,
+    /// `recorded` (a finished call) or `error`. Calls issued in parallel may list several.
+    public var outcomes: [String]
+    /// The policy ids expected to decide it (compared as a set), when given.
+    public var policies: [String]?
+    /// The host's answer expected on stdout, when given (`.null`: nothing printed).
+    public var answer: JSONValue?
+
+    /// Creates an expectation.
+    public init(outcomes: [String], policies: [String]?, answer: JSONValue?) {
+        self.outcomes = outcomes
+        self.policies = policies
+        self.answer = answer
+    }
+}
+
+/// One host event of a session test.
+public struct SessionEvent: Sendable {
+    /// The event, as the host sends it on stdin.
+    public var event: JSONValue
+    /// What it must give; nil checks nothing.
+    public var expectation: SessionExpectation?
+    /// `events[2]`, `events[3].parallel[1]`.
+    public var label: String
+    /// Where it is written.
+    public var location: FileLocation
+
+    /// Creates an event.
+    public init(event: JSONValue, expectation: SessionExpectation?, label: String, location: FileLocation) {
+        self.event = event
+        self.expectation = expectation
+        self.label = label
+        self.location = location
+    }
+}
+
+/// A test that is a sequence of one host's events, run through the gate with a pinned clock.
+public struct SessionTest: Sendable {
+    /// The host name (`claude-code`, `codex`, …).
+    public var host: String
+    /// The events, in order; the events of one group are issued in parallel.
+    public var groups: [[SessionEvent]]
+    /// Where `host` is written.
+    public var location: FileLocation
+
+    /// Creates a session test.
+    public init(host: String, groups: [[SessionEvent]], location: FileLocation) {
+        self.host = host
+        self.groups = groups
+        self.location = location
+    }
+}
+
+/// Runs session tests; the gate implements it (Workflow does not know hosts).
+public protocol SessionTestRunner: Sendable {
+    /// The mismatches of `test` run against `bundle` at `clock`.
+    func run(_ test: SessionTest, bundle: PolicyBundle, clock: Clock) throws(WorkflowError) -> [TestMismatch]
+}
+
+/// One test of a suite: a plan (or one request, or a session of host events) and the outcomes
+/// expected.
 public struct PolicyTestCase: Sendable {
     /// The test name.
     public var name: String
-    /// The plan to evaluate.
+    /// The plan to evaluate (for a session test, an empty one).
     public var plan: Plan
+    /// The host events of a session test.
+    public var session: SessionTest?
     /// The pinned clock, when any.
     public var clock: Clock?
     /// The expectations, in file order.
@@ -51,10 +123,23 @@ public struct PolicyTestSuite: Sendable {
         for (index, value) in tests.enumerated() {
             let base: [JSONPathComponent] = [.key("tests"), .index(index)]
             guard case .object(let test) = value else { throw fail(base, "each test must be an object with \"name\", \"plan\" or \"request\", and \"expect\"") }
-            for key in test.keys where !["name", "plan", "request", "clock", "expect", "description"].contains(key) {
-                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\", \"clock\" and \"expect\"")
+            for key in test.keys where !["name", "plan", "request", "host", "events", "clock", "expect", "description"].contains(key) {
+                throw fail(base + [.key(key)], "unknown test key \"\(key)\"; a test has \"name\", \"plan\" or \"request\" (or \"host\" and \"events\"), \"clock\" and \"expect\"")
             }
             guard let testName = test["name"]?.stringValue, !testName.isEmpty else { throw fail(base, "test has no \"name\"; name it") }
+            if test["host"] != nil || test["events"] != nil {
+                guard test["plan"] == nil, test["request"] == nil, test["expect"] == nil else {
+                    throw fail(base, "session test \"\(testName)\" has \"host\" and \"events\", each event with its \"expect\"; it takes no \"plan\", \"request\" or test-level \"expect\"")
+                }
+                guard let testClock = try clock(test["clock"], base + [.key("clock")], fail) ?? suiteClock else {
+                    throw fail(base, "session test \"\(testName)\" needs a pinned \"clock\" (on the test or the suite)")
+                }
+                let session = try sessionTest(test, base, source: source, fail)
+                let empty = try Plan.parse("{\"plan\": \"session\", \"steps\": []}", file: path)
+                cases.append(PolicyTestCase(
+                    name: testName, plan: empty, session: session, clock: testClock, expectations: [], location: source.location(base)))
+                continue
+            }
             let plan: Plan
             var single = false
             switch (test["plan"], test["request"]) {
@@ -106,9 +191,80 @@ public struct PolicyTestSuite: Sendable {
             } else {
                 throw fail(expectPath, "test \"\(testName)\" needs \"expect\": {\"<step>\": \"allow\" | {\"outcome\": ..., \"policies\": [...]}}")
             }
-            cases.append(PolicyTestCase(name: testName, plan: plan, clock: testClock, expectations: expectations, location: source.location(base)))
+            cases.append(PolicyTestCase(name: testName, plan: plan, session: nil, clock: testClock, expectations: expectations, location: source.location(base)))
         }
         return PolicyTestSuite(name: name, file: path, cases: cases)
+    }
+
+    /// The `host` and `events` of a session test: each event is `{"event", "expect"}`, or
+    /// `{"parallel": [...]}` for calls the host issues at once.
+    static func sessionTest(
+        _ test: JSONObject, _ base: [JSONPathComponent], source: JSONSource, _ fail: ([JSONPathComponent], String) -> WorkflowError
+    ) throws(WorkflowError) -> SessionTest {
+        guard let host = test["host"]?.stringValue, !host.isEmpty else { throw fail(base + [.key("host")], "\"host\" must name the host whose events these are") }
+        guard case .array(let events)? = test["events"], !events.isEmpty else {
+            throw fail(base + [.key("events")], "\"events\" must be a non-empty array of {\"event\": ..., \"expect\": ...} or {\"parallel\": [...]}")
+        }
+        func event(_ value: JSONValue, _ p: [JSONPathComponent], _ label: String) throws(WorkflowError) -> SessionEvent {
+            guard case .object(let object) = value, let body = object["event"], case .object = body else {
+                throw fail(p, "each event is {\"event\": {HOST EVENT}, \"expect\": ...}")
+            }
+            for key in object.keys where !["event", "expect", "description"].contains(key) {
+                throw fail(p + [.key(key)], "unknown event key \"\(key)\"; an event has \"event\" and \"expect\"")
+            }
+            var expectation: SessionExpectation?
+            if let expect = object["expect"] { expectation = try sessionExpectation(expect, p + [.key("expect")], fail) }
+            return SessionEvent(event: body, expectation: expectation, label: label, location: source.location(p))
+        }
+        var groups: [[SessionEvent]] = []
+        for (index, value) in events.enumerated() {
+            let p = base + [.key("events"), .index(index)]
+            if case .array(let parallel)? = value["parallel"] {
+                guard parallel.count >= 2 else { throw fail(p + [.key("parallel")], "\"parallel\" needs at least two events") }
+                var group: [SessionEvent] = []
+                for (i, member) in parallel.enumerated() {
+                    group.append(try event(member, p + [.key("parallel"), .index(i)], "events[\(index)].parallel[\(i)]"))
+                }
+                groups.append(group)
+            } else {
+                groups.append([try event(value, p, "events[\(index)]")])
+            }
+        }
+        return SessionTest(host: host, groups: groups, location: source.location(base + [.key("host")]))
+    }
+
+    static func sessionExpectation(
+        _ value: JSONValue, _ p: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError
+    ) throws(WorkflowError) -> SessionExpectation {
+        func outcomes(_ value: JSONValue?, _ p: [JSONPathComponent]) throws(WorkflowError) -> [String] {
+            let list: [JSONValue]
+            switch value {
+            case .string?: list = [value!]
+            case .array(let array)? where !array.isEmpty: list = array
+            default: throw fail(p, "an expected outcome is a string, or an array of the outcomes any of which passes")
+            }
+            var result: [String] = []
+            for item in list {
+                guard let outcome = item.stringValue else { throw fail(p, "outcomes are strings") }
+                if !["recorded", "error"].contains(outcome) { try checkOutcome(outcome, p, fail) }
+                result.append(outcome)
+            }
+            return result
+        }
+        guard case .object(let object) = value else {
+            return SessionExpectation(outcomes: try outcomes(value, p), policies: nil, answer: nil)
+        }
+        for key in object.keys where !["outcome", "policies", "answer"].contains(key) {
+            throw fail(p + [.key(key)], "unknown expectation key \"\(key)\"; an expectation has \"outcome\", \"policies\" and \"answer\"")
+        }
+        var policies: [String]?
+        if let list = object["policies"] {
+            guard let array = list.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
+                throw fail(p + [.key("policies")], "\"policies\" must be an array of policy ids")
+            }
+            policies = array.compactMap(\.stringValue)
+        }
+        return SessionExpectation(outcomes: try outcomes(object["outcome"], p + [.key("outcome")]), policies: policies, answer: object["answer"])
     }
 
     static func clock(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> Clock? {
@@ -143,6 +299,23 @@ public struct TestMismatch: Sendable, Equatable {
     public var actualPolicies: [String]
     /// One line: what was expected and what came.
     public var message: String
+    /// For a session event: the answer expected and the one given (canonical JSON, `null` for
+    /// none), when they differ.
+    public var answers: (expected: String, actual: String)? = nil
+
+    public static func == (a: TestMismatch, b: TestMismatch) -> Bool {
+        a.expected == b.expected && a.actualOutcome == b.actualOutcome && a.actualPolicies == b.actualPolicies
+            && a.message == b.message && a.answers?.expected == b.answers?.expected && a.answers?.actual == b.answers?.actual
+    }
+
+    /// Creates a mismatch.
+    public init(expected: StepExpectation, actualOutcome: String, actualPolicies: [String], message: String, answers: (expected: String, actual: String)? = nil) {
+        self.expected = expected
+        self.actualOutcome = actualOutcome
+        self.actualPolicies = actualPolicies
+        self.message = message
+        self.answers = answers
+    }
 }
 
 /// The result of one test.
@@ -157,8 +330,8 @@ public struct PolicyTestResult: Sendable {
     public var mismatches: [TestMismatch]
     /// Where the test is.
     public var location: FileLocation
-    /// The evaluation, for reports.
-    public var evaluation: PlanEvaluation
+    /// The evaluation, for reports (nil for a session test).
+    public var evaluation: PlanEvaluation?
 
     /// Whether every expectation held.
     public var passed: Bool { mismatches.isEmpty }
@@ -206,17 +379,31 @@ public enum PolicyTestRunner {
     }
 
     /// Runs every suite of the directory (`tests/*.json`), tests filtered by `run`.
-    public static func run(_ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions()) throws(WorkflowError) -> PolicyTestReport {
+    /// Session tests run through `sessions`; without it a suite that has one is refused.
+    public static func run(
+        _ bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(), sessions: (any SessionTestRunner)? = nil
+    ) throws(WorkflowError) -> PolicyTestReport {
         var suites: [PolicyTestSuite] = []
         for file in bundle.directory.testFiles { suites.append(try PolicyTestSuite.load(file)) }
-        return try run(suites, bundle: bundle, run: filter, options: options)
+        return try run(suites, bundle: bundle, run: filter, options: options, sessions: sessions)
     }
 
     /// Runs `suites` against `bundle`.
-    public static func run(_ suites: [PolicyTestSuite], bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions()) throws(WorkflowError) -> PolicyTestReport {
+    public static func run(
+        _ suites: [PolicyTestSuite], bundle: PolicyBundle, run filter: String? = nil, options: EvaluationOptions = EvaluationOptions(),
+        sessions: (any SessionTestRunner)? = nil
+    ) throws(WorkflowError) -> PolicyTestReport {
         var results: [PolicyTestResult] = []
         for suite in suites {
             for test in suite.cases where matches(filter ?? "", "\(suite.name)/\(test.name)") {
+                if let session = test.session, let clock = test.clock {
+                    guard let sessions else {
+                        throw .malformedSuite(session.location, message: "session tests run through the gate; run them with 'stepguard test'")
+                    }
+                    let mismatches = try sessions.run(session, bundle: bundle, clock: clock)
+                    results.append(PolicyTestResult(suite: suite.name, name: test.name, mismatches: mismatches, location: test.location, evaluation: nil))
+                    continue
+                }
                 var caseOptions = options
                 if let clock = test.clock { caseOptions.clock = clock }
                 let evaluation = try PlanEvaluator.evaluate(test.plan, bundle: bundle, options: caseOptions)

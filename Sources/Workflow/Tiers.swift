@@ -107,12 +107,6 @@ public struct TierConfiguration: Sendable, Equatable {
     /// The file name in a policy directory.
     public static let fileName = "tiers.json"
 
-    /// The configuration of `directory`: its `tiers.json`, or the shipped defaults.
-    public static func load(_ directory: PolicyDirectory) throws(WorkflowError) -> TierConfiguration {
-        guard let file = directory.tiersFile else { return shipped }
-        return try parse(try readFile(file), file: file, directory: directory.path)
-    }
-
     /// Parses `tiers.json`: `{"tiers": {"strict": {"audit_log", "checkpoint": {"max_age",
     /// "keys"}, "max_ttl", "hold": {"flags", "group"}, "reason"}}}`. A tier or member left out
     /// keeps its shipped default; `null` (or `false`, an empty list) turns a demand off. Key
@@ -152,34 +146,34 @@ public struct TierConfiguration: Sendable, Equatable {
             }
             guard case .object(let object) = value else { throw fail(base, "tier \"\(name)\" must be an object, found \(value.typeName)") }
             try unknown(Array(object.keys), allowed: ["audit_log", "checkpoint", "hold", "max_ttl", "reason"], at: base, in: "tier \"\(name)\"")
-            var tier_ = shipped.requirements(tier)
+            var demands = shipped.requirements(tier)
             if let value = object["audit_log"] {
                 guard case .bool(let flag) = value else { throw fail(base + [.key("audit_log")], "\"audit_log\" must be true or false") }
-                tier_.auditLog = flag
+                demands.auditLog = flag
             }
             if let value = object["max_ttl"] {
-                tier_.maxTTL = value == .null ? nil : try duration(value, at: base + [.key("max_ttl")])
+                demands.maxTTL = value == .null ? nil : try duration(value, at: base + [.key("max_ttl")])
             }
             if let value = object["checkpoint"] {
                 let path = base + [.key("checkpoint")]
                 switch value {
                 case .null:
-                    tier_.checkpointMaxAge = nil
-                    tier_.checkpointKeys = []
+                    demands.checkpointMaxAge = nil
+                    demands.checkpointKeys = []
                 case .object(let checkpoint):
                     try unknown(Array(checkpoint.keys), allowed: ["keys", "max_age"], at: path, in: "\"checkpoint\"")
-                    if let age = checkpoint["max_age"] { tier_.checkpointMaxAge = try duration(age, at: path + [.key("max_age")]) }
+                    if let age = checkpoint["max_age"] { demands.checkpointMaxAge = try duration(age, at: path + [.key("max_age")]) }
                     if let keys = checkpoint["keys"] {
                         guard case .array(let elements) = keys else { throw fail(path + [.key("keys")], "\"keys\" must be an array of key file paths") }
-                        tier_.checkpointKeys = []
+                        demands.checkpointKeys = []
                         for (n, element) in elements.enumerated() {
                             guard let text = element.stringValue, !text.isEmpty else {
                                 throw fail(path + [.key("keys"), .index(n)], "a checkpoint key is the path of a public key file")
                             }
-                            tier_.checkpointKeys.append(text.hasPrefix("/") ? text : joinPath(directory, text))
+                            demands.checkpointKeys.append(text.hasPrefix("/") ? text : joinPath(directory, text))
                         }
                     }
-                    if tier_.checkpointMaxAge == nil {
+                    if demands.checkpointMaxAge == nil {
                         throw fail(path, "\"checkpoint\" needs \"max_age\": how old the newest unsigned record may be (e.g. \"1h\")")
                     }
                 default:
@@ -190,23 +184,23 @@ public struct TierConfiguration: Sendable, Equatable {
                 let path = base + [.key("hold")]
                 switch value {
                 case .null:
-                    tier_.hold = []
+                    demands.hold = []
                 case .object(let hold):
                     try unknown(Array(hold.keys), allowed: ["flags", "group"], at: path, in: "\"hold\"")
                     if let flags = hold["flags"] {
                         guard case .array(let elements) = flags else { throw fail(path + [.key("flags")], "\"flags\" must be an array of catalog flags") }
-                        tier_.hold = []
+                        demands.hold = []
                         for (n, element) in elements.enumerated() {
                             guard let text = element.stringValue, let flag = ActionFlag(rawValue: text) else {
                                 throw fail(path + [.key("flags"), .index(n)], "unknown flag \(CanonicalJSON.string(element)); flags are external, irreversible, privileged, secret")
                             }
-                            if !tier_.hold.contains(flag) { tier_.hold.append(flag) }
+                            if !demands.hold.contains(flag) { demands.hold.append(flag) }
                         }
-                        tier_.hold.sort()
+                        demands.hold.sort()
                     }
                     if let group = hold["group"] {
                         guard let text = group.stringValue, !text.isEmpty else { throw fail(path + [.key("group")], "\"group\" must name the approving group") }
-                        tier_.holdGroup = text
+                        demands.holdGroup = text
                     }
                 default:
                     throw fail(path, "\"hold\" must be an object {\"flags\", \"group\"} or null")
@@ -214,9 +208,9 @@ public struct TierConfiguration: Sendable, Equatable {
             }
             if let value = object["reason"] {
                 guard let text = value.stringValue else { throw fail(base + [.key("reason")], "\"reason\" must be a string") }
-                tier_.reason = text.allSatisfy(\.isWhitespace) ? nil : text
+                demands.reason = text.allSatisfy(\.isWhitespace) ? nil : text
             }
-            configuration.tiers[tier] = tier_
+            configuration.tiers[tier] = demands
         }
         return configuration
     }
@@ -284,7 +278,7 @@ public struct TierReport: Sendable, Equatable {
 }
 
 /// What a command knows when it reports on the tier's demands: which apply to it and what it found.
-public struct TierFacts: Sendable, Equatable {
+public struct TierFacts: Sendable {
     /// Whether the command issues something (`mint`, `gate`): the audit-log demand applies.
     public var issues: Bool
     /// Whether an audit log was given.
@@ -304,16 +298,11 @@ public struct TierFacts: Sendable, Equatable {
         self.ttl = ttl
         self.held = held
     }
-
-    public static func == (a: TierFacts, b: TierFacts) -> Bool {
-        a.issues == b.issues && a.auditLog == b.auditLog && a.checkpoint == b.checkpoint && a.ttl?.requested == b.ttl?.requested
-            && a.ttl?.granted == b.ttl?.granted && a.held == b.held
-    }
 }
 
 /// What a log's checkpoints prove about its records, as the checkpoint demand reads it.
 public enum CheckpointFreshness: Sendable, Equatable {
-    /// A trusted checkpoint covers every record older than `age` seconds allows: `unsigned`
+    /// A checkpoint of `size` records signed by a trusted key matches the log; `unsigned`
     /// records follow it, the oldest of them `oldest` seconds old (0 when none).
     case signed(size: Int, unsigned: Int, oldest: Int64)
     /// No checkpoint signed by a trusted key matches the log, or the log does not verify.

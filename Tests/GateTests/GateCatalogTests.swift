@@ -181,3 +181,52 @@ struct GateCatalogTests {
         #expect(PathText.host(ofURL: url) == host)
     }
 }
+
+/// Patterns of a catalog read from a policy cache hit are compiled when first used; one that
+/// does not compile then is an error before mapping, never a rule that silently does not match
+/// (which would let the call fall to a later, wider rule).
+struct DeferredPatternTests {
+    static let text = """
+        {"actions": {"shell": {"effect": "delete"}, "safe": {"effect": "read"}},
+         "hosts": {"claude-code": {"tools": [
+           {"tool": "Bash", "input": {"command": "rm(\\\\s"}, "action": "shell", "resource": {"type": "Cmd", "id": "x"}},
+           {"tool": "*", "action": "safe", "resource": {"type": "Tool", "id": "{tool}"}}
+         ]}}}
+        """
+
+    @Test func anInvalidPatternIsAnErrorWhenReadFresh() throws {
+        let bytes = Array(Self.text.utf8)
+        let actions = try ActionCatalog.parse(bytes, file: "tools.json")
+        #expect(throws: GateError.self) { try GateCatalog.parse(bytes, file: "tools.json", catalog: actions) }
+    }
+
+    @Test func anInvalidDeferredPatternBlocksTheToolsThatMeetIt() throws {
+        let bytes = Array(Self.text.utf8)
+        let actions = try ActionCatalog.parse(bytes, file: "tools.json")
+        let gate = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions, checkedBefore: true)
+        // A tool no pattern rule applies to maps as before.
+        try gate.compilePatterns(host: "claude-code", tool: "Read")
+        do {
+            try gate.compilePatterns(host: "claude-code", tool: "Bash")
+            Issue.record("an uncompilable pattern was let through")
+        } catch {
+            #expect("\(error)".contains("\"rm(\\s\" is not a valid regular expression"), "\(error)")
+            #expect("\(error)".contains("tools[0]") && "\(error)".contains("tools.json:3:"), "\(error)")
+        }
+    }
+
+    @Test func aDeferredPatternMatchesAsAnEagerOne() throws {
+        let text = GateCatalogTests.actions + ", " + GateCatalogTests.hosts
+        let bytes = Array("{\(text)}".utf8)
+        let actions = try ActionCatalog.parse(bytes, file: "tools.json")
+        let eager = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions)
+        let lazy = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions, checkedBefore: true)
+        for command in ["git push --force origin main", "git push origin", "curl -s https://api.example.com/x", "ls"] {
+            let call = ToolCall(session: "s", toolUseID: "t", tool: "Bash", input: JSONObject([("command", .string(command))]), cwd: "/w")
+            try lazy.compilePatterns(host: "claude-code", tool: "Bash")
+            #expect(eager.map(call, host: "claude-code", root: "/w") == lazy.map(call, host: "claude-code", root: "/w"), "\(command)")
+        }
+        let edited = lazy.edit(JSONObject([("command", .string("git push --force origin"))]), action: "git.push", variant: "lease")
+        #expect(edited?["command"] == .string("git push --force-with-lease origin"))
+    }
+}

@@ -42,11 +42,12 @@ struct RunResult: Sendable {
 }
 
 /// Runs the stepguard binary.
-func runStepguard(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
+func runStepguard(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil) throws -> RunResult {
     let binary = try #require(stepguardBinary)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "STEPGUARD_POLICIES")
@@ -97,9 +98,9 @@ struct Project {
         try FileManager.default.copyItem(atPath: source.path, toPath: policies)
     }
 
-    /// A hook-event fixture with this project and `session` filled in.
-    func event(_ name: String, session: String = "session-1") throws -> String {
-        let url = Repository.fixtures.appendingPathComponent("claude-code/\(name).json")
+    /// A hook-event fixture of `host` with this project and `session` filled in.
+    func event(_ name: String, session: String = "session-1", host: String = "claude-code") throws -> String {
+        let url = Repository.fixtures.appendingPathComponent("\(host)/\(name).json")
         return try String(contentsOf: url, encoding: .utf8)
             .replacingOccurrences(of: "{{PROJECT}}", with: root)
             .replacingOccurrences(of: "{{SESSION}}", with: session)

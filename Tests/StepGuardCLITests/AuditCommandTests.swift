@@ -214,7 +214,7 @@ struct AuditCommandTests {
         try A.write(whole + torn, log)
 
         let refused = A.append(log, A.execution("deploy-db", jti: "jti-db"))
-        #expect(refused.status == 1)
+        #expect(refused.status == 2)
         #expect(refused.stdout.isEmpty)
         #expect(refused.stderr.contains("\(log):7: the last line is incomplete"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--repair"))
@@ -252,11 +252,11 @@ struct AuditCommandTests {
         let before = try A.bytes(log)
 
         let refused = A.append(log, A.decision("later"))
-        #expect(refused.status == 1)
+        #expect(refused.status == 2)
         #expect(refused.stderr.contains("does not chain"), "\(refused.stderr)")
         #expect(refused.stderr.contains("audit verify"))
         let repair = A.append(log, A.decision("later"), ["--repair", "--event", "-"])
-        #expect(repair.status == 1, "a tampered record is not a torn line: --repair leaves it")
+        #expect(repair.status == 2, "a tampered record is not a torn line: --repair leaves it")
         #expect(try A.bytes(log) == before)
     }
 

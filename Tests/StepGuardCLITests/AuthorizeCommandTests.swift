@@ -146,7 +146,7 @@ struct AuthorizeCommandTests {
             "--context", w.path("context.json"), "--format", "json",
         ])
         #expect(result.status == 1)
-        #expect(result.stdout == #"{"decision":"deny","errors":[],"reasons":["no-prod-writes"]}"# + "\n")
+        #expect(result.stdout == #"{"decision":"deny","errors":[],"reasons":["no-prod-writes"],"schema":"stepguard.authorize/v1"}"# + "\n")
     }
 
     @Test func noApplicablePermitDenies() throws {
@@ -180,7 +180,7 @@ struct AuthorizeCommandTests {
             "--resource", #"Repo::"api""#,
         ])
         #expect(flags.status == 0)
-        #expect(flags.stdout == #"{"decision":"allow","errors":[],"reasons":["read-platform"]}"# + "\n")
+        #expect(flags.stdout == #"{"decision":"allow","errors":[],"reasons":["read-platform"],"schema":"stepguard.authorize/v1"}"# + "\n")
         try w.write("request.json", """
             {"principal": {"type": "Agent", "id": "ci"}, "action": {"__entity": {"type": "Action", "id": "read"}},
              "resource": {"type": "Repo", "id": "api"}, "context": {}}
@@ -291,7 +291,7 @@ struct AuthorizeCommandTests {
         // With it, the string is an ipaddr and the forbid applies.
         let typed = w.run(base + ["--schema", w.path("policies/schema.cedarschema")])
         #expect(typed.status == 1)
-        #expect(typed.stdout == #"{"decision":"deny","errors":[],"reasons":["internal-only"]}"# + "\n")
+        #expect(typed.stdout == #"{"decision":"deny","errors":[],"reasons":["internal-only"],"schema":"stepguard.authorize/v1"}"# + "\n")
     }
 
     @Test func schemaRejectsARequestItDoesNotAllow() throws {
@@ -329,8 +329,10 @@ struct AuthorizeCommandTests {
         ])
         #expect(result.status == 2)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 2)
-        #expect(lines.first == #"{"decision":"allow","errors":[],"reasons":["read-platform"]}"#)
+        // An answer and the bad line's record, each with its input line, then the error document.
+        #expect(lines.count == 3)
+        #expect(lines.first == #"{"decision":"allow","errors":[],"line":1,"reasons":["read-platform"],"schema":"stepguard.authorize/v1"}"#)
+        #expect(lines.last?.contains(#""code":"invalid_input","column":1,"command":"authorize","#) == true, "\(result.stdout)")
         #expect(result.stderr.hasPrefix("typed.jsonl:2:1: error: action Action::\"delete\" is not declared in the schema"))
     }
 

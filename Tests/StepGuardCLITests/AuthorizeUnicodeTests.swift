@@ -50,11 +50,11 @@ struct AuthorizeUnicodeTests {
             "--requests", w.path("unicode-requests.jsonl"), "--format", "json",
         ])
         #expect(result.stdout == """
-            {"decision":"deny","errors":[],"reasons":["no-vowel-sign"]}
-            {"decision":"allow","errors":[],"reasons":["owner"]}
-            {"decision":"deny","errors":[],"reasons":[]}
-            {"decision":"allow","errors":[],"reasons":["tagged"]}
-            {"decision":"deny","errors":[],"reasons":[]}
+            {"decision":"deny","errors":[],"line":1,"reasons":["no-vowel-sign"],"schema":"stepguard.authorize/v1"}
+            {"decision":"allow","errors":[],"line":2,"reasons":["owner"],"schema":"stepguard.authorize/v1"}
+            {"decision":"deny","errors":[],"line":3,"reasons":[],"schema":"stepguard.authorize/v1"}
+            {"decision":"allow","errors":[],"line":4,"reasons":["tagged"],"schema":"stepguard.authorize/v1"}
+            {"decision":"deny","errors":[],"line":5,"reasons":[],"schema":"stepguard.authorize/v1"}
 
             """)
         #expect(result.stderr == "5 requests answered: 2 allowed, 3 denied\n")
@@ -71,6 +71,6 @@ struct AuthorizeUnicodeTests {
             "--principal", "Agent::\"\u{94A}\"", "--action", #"Action::"run""#, "--resource", #"Repo::"r""#,
         ])
         #expect(result.status == 1)
-        #expect(result.stdout == #"{"decision":"deny","errors":[],"reasons":["no-vowel-sign"]}"# + "\n")
+        #expect(result.stdout == #"{"decision":"deny","errors":[],"reasons":["no-vowel-sign"],"schema":"stepguard.authorize/v1"}"# + "\n")
     }
 }

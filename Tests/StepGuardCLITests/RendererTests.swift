@@ -68,7 +68,8 @@ struct RendererTests {
             {
               "allowed": 2,
               "denied": 1,
-              "ok": false
+              "ok": false,
+              "schema": "stepguard.report/v1"
             }
 
             """)
@@ -76,7 +77,8 @@ struct RendererTests {
 
     @Test func jsonLinesAreCompact() {
         let result = runCLI(["lines"], root: reportRoot)
-        #expect(result.stdout == "{\"a\":\"x\",\"b\":1}\n[1,2]\n")
+        // Every record carries the command's schema; one that is not an object is wrapped.
+        #expect(result.stdout == "{\"a\":\"x\",\"b\":1,\"schema\":\"stepguard.lines/v1\"}\n{\"result\":[1,2],\"schema\":\"stepguard.lines/v1\"}\n")
     }
 
     @Test func thrownErrorsExitTwoOnStderr() {

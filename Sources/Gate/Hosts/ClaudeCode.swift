@@ -4,12 +4,15 @@ import JSONValue
 /// JSON on stdin, and the answers, written as JSON on stdout with exit status 0. A blocking
 /// error is exit status 2 with the reason on stderr, which Claude Code feeds to the model; the
 /// CLI gives that answer for every `GateError`.
-public enum ClaudeCode {
+public enum ClaudeCode: HostAdapter {
     /// The host name on the command line and in `tools.json`.
     public static let name = "claude-code"
 
     /// The events `gate install` registers the gate for.
     public static let events = ["PreToolUse", "PostToolUse", "PostToolUseFailure"]
+
+    /// The project's shared settings file.
+    public static let settingsPath: String? = ".claude/settings.json"
 
     /// Reads one hook event.
     ///
@@ -17,48 +20,29 @@ public enum ClaudeCode {
     /// tool events add `tool_name`, `tool_input` and `tool_use_id`, `PostToolUse` the tool's
     /// `tool_response`, `PostToolUseFailure` its `error` and `is_interrupt`.
     public static func event(_ bytes: [UInt8]) throws(GateError) -> HookEvent {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes, file: "<stdin>")
-        } catch {
-            throw .malformedEvent("stdin is not JSON: \(error.message) at \(error.location)")
-        }
-        guard case .object(let object) = value else {
-            throw .malformedEvent("expected a JSON object from Claude Code, found \(value.typeName)")
-        }
-        func string(_ key: String) throws(GateError) -> String {
-            guard let member = object[key] else { throw .malformedEvent("\"\(key)\" is missing") }
-            guard let text = member.stringValue, !text.isEmpty else { throw .malformedEvent("\"\(key)\" must be a non-empty string") }
-            return text
-        }
-        let name = try string("hook_event_name")
-        guard events.contains(name) else {
-            throw .malformedEvent("\"\(name)\" is not an event the gate decides or records; register it for \(events.joined(separator: ", "))")
-        }
-        let cwd = try string("cwd")
-        guard cwd.hasPrefix("/") else { throw .malformedEvent("\"cwd\" must be an absolute path, found \"\(cwd)\"") }
-        guard case .object(let input)? = object["tool_input"] else {
-            throw .malformedEvent(object["tool_input"] == nil ? "\"tool_input\" is missing" : "\"tool_input\" must be an object")
-        }
+        try read(bytes).event
+    }
+
+    public static func read(_ bytes: [UInt8]) throws(GateError) -> HostEvent {
+        let object = try EventObject(bytes, host: "Claude Code")
+        let name = try object.eventName("hook_event_name", among: events)
+        let cwd = try object.absolute(try object.string("cwd"))
+        let input = try object.object("tool_input")
         let call = ToolCall(
-            session: try string("session_id"), toolUseID: try string("tool_use_id"), tool: try string("tool_name"),
+            session: try object.string("session_id"), toolUseID: try object.string("tool_use_id"), tool: try object.string("tool_name"),
             input: input, cwd: cwd)
+        let event: HookEvent
         switch name {
         case "PreToolUse":
-            return .preToolUse(call)
+            event = .preToolUse(call)
         case "PostToolUse":
-            return .postToolUse(call, ToolResult(succeeded: true, error: nil, interrupted: false))
+            event = .postToolUse(call, ToolResult(succeeded: true, error: nil, interrupted: false))
         default:
-            var error: String?
-            if let member = object["error"] {
-                guard let text = member.stringValue else { throw .malformedEvent("\"error\" must be a string") }
-                error = text
-            }
-            if let member = object["is_interrupt"], member.boolValue == nil {
-                throw .malformedEvent("\"is_interrupt\" must be true or false")
-            }
-            return .postToolUse(call, ToolResult(succeeded: false, error: error, interrupted: object["is_interrupt"]?.boolValue ?? false))
+            let error = try object.optionalString("error")
+            let interrupted = try object.optionalBool("is_interrupt") ?? false
+            event = .postToolUse(call, ToolResult(succeeded: false, error: error, interrupted: interrupted))
         }
+        return HostEvent(name: name, event: event, inputUpdate: .replace)
     }
 
     /// The answer to a `PreToolUse` event, as the JSON to print; nil prints nothing, which
@@ -100,85 +84,14 @@ public enum ClaudeCode {
         return .object(JSONObject([("hookSpecificOutput", .object(JSONObject(output)))]))
     }
 
-    /// The hook command `gate install` writes.
-    public static func hookCommand(executable: String) -> String {
-        "\(executable) gate --host \(name)"
+    public static func answer(_ verdict: GateVerdict, to event: HostEvent, allow: AllowAnswer, mode: GateMode) -> JSONValue? {
+        answer(verdict, allow: allow, mode: mode)
     }
 
     /// `settings` with a command hook for `command` under every event of `events` (matcher
     /// `*`), unless one with that command is already there. Every other key, hook and matcher
     /// group is kept in place.
     public static func install(command: String, into settings: JSONValue, file: String) throws(GateError) -> JSONValue {
-        guard case .object(var root) = settings else {
-            throw .malformedSettings(file: file, message: "the settings must be a JSON object, found \(settings.typeName)")
-        }
-        var hooks = JSONObject()
-        if let value = root["hooks"] {
-            guard case .object(let object) = value else {
-                throw .malformedSettings(file: file, message: "\"hooks\" must be an object keyed by event name, found \(value.typeName)")
-            }
-            hooks = object
-        }
-        for event in events {
-            var groups: [JSONValue] = []
-            if let value = hooks[event] {
-                guard case .array(let array) = value else {
-                    throw .malformedSettings(file: file, message: "\"hooks.\(event)\" must be an array of matcher groups, found \(value.typeName)")
-                }
-                groups = array
-            }
-            let present = groups.contains { group in
-                group["hooks"]?.arrayValue?.contains { $0["command"]?.stringValue == command } ?? false
-            }
-            if present { continue }
-            groups.append(.object(JSONObject([
-                ("matcher", "*"),
-                ("hooks", .array([.object(JSONObject([("type", "command"), ("command", .string(command))]))])),
-            ])))
-            hooks[event] = .array(groups)
-        }
-        root["hooks"] = .object(hooks)
-        return .object(root)
+        try MatcherGroups.install(command: command, events: events, matcher: "*", into: settings, file: file)
     }
-}
-
-/// A hook event the gate handles, whatever the host.
-public enum HookEvent: Sendable, Equatable {
-    /// A tool call about to run: decide it.
-    case preToolUse(ToolCall)
-    /// A tool call that ran (or failed): record it.
-    case postToolUse(ToolCall, ToolResult)
-}
-
-/// How a tool call that ran ended.
-public struct ToolResult: Sendable, Equatable {
-    /// Whether the tool reported success.
-    public var succeeded: Bool
-    /// The host's description of the failure.
-    public var error: String?
-    /// Whether the user interrupted it.
-    public var interrupted: Bool
-
-    /// Creates a result.
-    public init(succeeded: Bool, error: String?, interrupted: Bool) {
-        self.succeeded = succeeded
-        self.error = error
-        self.interrupted = interrupted
-    }
-}
-
-/// What the gate answers when policies allow a call.
-public enum AllowAnswer: String, Sendable, CaseIterable {
-    /// No decision: the host's own permission rules still apply (it may still prompt).
-    case none
-    /// The host's explicit allow, which skips its prompt (its deny and ask rules still apply).
-    case allow
-}
-
-/// Whether the gate enforces its decisions.
-public enum GateMode: String, Sendable, CaseIterable {
-    /// Answers block, rewrite and hold calls.
-    case enforce
-    /// Decisions are recorded; the host is answered as if no gate were there.
-    case logOnly = "log-only"
 }

@@ -12,7 +12,8 @@ enum AuditAppendCommand {
             input is one JSON object, or JSON Lines with one event per line; each event is appended \
             on its own. Every append holds an exclusive lock on the log, is flushed to disk before \
             the lock is released, and refuses to extend a log whose last line is torn or whose \
-            tail does not chain; nothing is appended then (exit 1).
+            tail does not chain; nothing is appended then (exit 2, as for every command that \
+            appends: eval, mutate and mint with --audit, and gate).
 
             --repair drops a torn last line, after saying on stderr what it drops, and touches \
             nothing before it, then appends the events given: from --event, or from stdin when \
@@ -40,14 +41,14 @@ enum AuditAppendCommand {
         ],
         exitStatus: [
             ExitStatusNote(.success, "appended"),
-            ExitStatusNote(.failure, "the log's tail is torn or tampered: nothing appended"),
+            ExitStatusNote(.error, "bad usage or a malformed event; the log's tail is torn or does not chain, or the time would go back: nothing appended"),
         ],
         run: run
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let log = args.positional("LOG")!
+        let log = try args.requiredPositional("LOG")
         let now = try AuditOptions.now(context)
         let repair = args.flag("repair")
         // A repair never waits on a terminal for input, but whatever is piped in is appended
@@ -85,9 +86,9 @@ enum AuditAppendCommand {
             } catch {
                 switch error {
                 case .tornTail, .brokenTail:
-                    context.error(error.description)
+                    context.fail(error)
                     context.note(index == 0 ? "nothing appended" : "appended \(index) of \(events.count) events; the rest not")
-                    return .failure
+                    return .error
                 default:
                     throw error
                 }

@@ -1,4 +1,5 @@
 import AuditLog
+import JSONValue
 import Foundation
 
 /// `stepguard audit checkpoint LOG --key KEY`
@@ -33,14 +34,17 @@ enum AuditCheckpointCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let log = args.positional("LOG")!
+        let log = try args.requiredPositional("LOG")
         let origin = args.value("origin") ?? URL(fileURLWithPath: log).lastPathComponent
-        let signer = try AuditOptions.signer(keyPath: args.value("key")!, name: origin)
+        let signer = try AuditOptions.signer(keyPath: args.required("key"), name: origin)
         let result: CheckpointResult
         do throws(AuditError) {
             result = try AuditLog.checkpoint(logAt: log, origin: origin, signer: signer)
         } catch {
             guard case .logDoesNotVerify = error else { throw error }
+            if context.format == .json {
+                context.printJSON(.object(JSONObject([("signed", .bool(false)), ("reason", .string(error.description))])))
+            }
             context.error(error.description)
             context.note("nothing signed")
             return .failure

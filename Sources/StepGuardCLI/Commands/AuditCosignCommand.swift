@@ -51,11 +51,11 @@ enum AuditCosignCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let path = args.positional("CHECKPOINT")!
-        let key = try SigningKey.load(path: args.value("key")!)
-        let signer = try CosignatureSigner(name: args.value("name")!, seed: key.privateKey.seed)
+        let path = try args.requiredPositional("CHECKPOINT")
+        let key = try SigningKey.load(path: args.required("key"))
+        let signer = try CosignatureSigner(name: args.required("name"), seed: key.privateKey.seed)
         let logKeys = try args.values("log-key").map { try AuditOptions.verifier(path: $0) }
-        let proofPath = args.value("proof")!
+        let proofPath = try args.required("proof")
         let request = try WitnessRequest.parse(try context.readInput(proofPath), path: proofPath == "-" ? "<stdin>" : proofPath)
         let bytes = try FileReader.read(path)
         let note: SignedNote
@@ -70,7 +70,7 @@ enum AuditCosignCommand {
         let time = UInt64(max(0, Int64((try AuditOptions.now(context) ?? Date()).timeIntervalSince1970)))
         context.note("witness key: \(signer.verifier.verifierKey)")
         let outcome = try Witness.cosign(note: note, oldSize: request.oldSize, proof: request.proof, logKeys: logKeys,
-                                         signer: signer, stateDirectory: args.value("state")!, time: time)
+                                         signer: signer, stateDirectory: args.required("state"), time: time)
         switch outcome {
         case .failure(let refusal):
             if context.format == .json {

@@ -47,8 +47,8 @@ enum AuditPublishCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let log = args.positional("LOG")!
-        let directory = args.value("out")!
+        let log = try args.requiredPositional("LOG")
+        let directory = try args.required("out")
         let keys = try AuditOptions.verifiers(context)
         let result: PublishResult
         do throws(AuditError) {
@@ -56,6 +56,9 @@ enum AuditPublishCommand {
         } catch {
             switch error {
             case .logDoesNotVerify, .publishRefused:
+                if context.format == .json {
+                    context.printJSON(.object(JSONObject([("published", .bool(false)), ("reason", .string(error.description))])))
+                }
                 context.error(error.description)
                 context.note("nothing published")
                 return .failure

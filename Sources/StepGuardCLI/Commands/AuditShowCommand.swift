@@ -34,7 +34,7 @@ enum AuditShowCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        let log = context.arguments.positional("LOG")!
+        let log = try context.arguments.requiredPositional("LOG")
         let plan = context.arguments.value("plan")
         let paths = try AuditLog.show(logAt: log, plan: plan)
         context.emit(ShowReport(paths: paths))

@@ -69,7 +69,7 @@ enum AuditWitnessRequestCommand {
                 ("checkpoint", .string(request.checkpoint?.serialized ?? "")), ("body", .string(request.body)),
             ]))
             if let out = args.value("out") {
-                try context.writeFile(JSONRenderer.document(json), to: out)
+                try context.writeFile(JSONRenderer.document(context.versioned(json)), to: out)
             } else {
                 context.printJSON(json)
             }

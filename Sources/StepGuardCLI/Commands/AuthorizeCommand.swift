@@ -95,7 +95,7 @@ enum AuthorizeCommand {
         let request = try singleRequest(context, schema: schema, loader: &loader)
         let response = Authorizer.isAuthorized(request, policies: policies, entities: entities)
         if context.format == .json {
-            context.console.write(BatchAuthorizer.jsonLine(response))
+            context.printJSONLine(response.json)
         } else {
             context.console.write(text(response, style: context.style, quiet: context.isQuiet))
         }

@@ -42,6 +42,7 @@ public enum CommandTable {
             TokenCommand.spec,
             AuditCommand.spec,
             GateCommand.spec,
+            ReplayCommand.spec,
             CompletionsCommand.spec,
             HelpCommand.spec,
             GenerateDocsCommand.spec,

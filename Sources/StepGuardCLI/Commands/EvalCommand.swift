@@ -108,7 +108,7 @@ enum EvalCommand {
             case .json:
                 context.printJSON(evaluation.json(tier: tier))
             case .sarif:
-                context.printJSON(PlanFindingsRenderer.sarif(evaluation))
+                context.printStandardJSON(PlanFindingsRenderer.sarif(evaluation))
             case .github:
                 context.console.write(PlanFindingsRenderer.github(evaluation.findings))
                 let report = text(evaluation, tier: tier, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)

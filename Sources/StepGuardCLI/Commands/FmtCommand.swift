@@ -65,7 +65,7 @@ enum FmtCommand {
                 entries.append(.object(JSONObject([("path", .string(name)), ("error", .string(error.description))])))
                 continue
             } catch let error as CLIError {
-                context.error(error.description)
+                context.fail(error)
                 failed += 1
                 entries.append(.object(JSONObject([("path", .string(name)), ("error", .string(error.description))])))
                 continue
@@ -90,7 +90,7 @@ enum FmtCommand {
             }
             entries.append(.object(JSONObject(entry)))
         }
-        if context.format == .json {
+        if context.format == .json && failed == 0 {
             context.printJSON(.object(JSONObject([("files", .array(entries)), ("changed", .int(Int64(changed)))])))
         } else if check && changed > 0 {
             context.note("\(changed) of \(targets.count) file\(targets.count == 1 ? "" : "s") not in canonical form; run 'stepguard fmt -w' to fix")

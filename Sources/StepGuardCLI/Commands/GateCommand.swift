@@ -10,15 +10,18 @@ enum GateCommand {
         name: "gate",
         summary: "decide one live tool call from an agent host's hook",
         discussion: """
-            The pre-tool-use hook of an agent host (claude-code). It reads one hook event on \
-            stdin. A PreToolUse event is decided: the tool call is mapped to a catalog action, a \
+            The pre-tool-use hook of an agent host: claude-code, codex (OpenAI Codex CLI), \
+            gemini (Gemini CLI), cursor, or generic (stepguard's own JSON, for any other runtime). \
+            It reads one hook event on stdin. A call about to run (PreToolUse, BeforeTool, \
+            preToolUse, pre_tool_call) is decided: the tool call is mapped to a catalog action, a \
             resource and args by the "hosts" rules of tools.json, and decided by the same \
             evaluator, outcomes, precedence and rewrite boundary check as eval, with the \
             session's earlier calls from the audit log as context.history (the session id is the \
-            plan id, the tool-call id the step id). A PostToolUse or PostToolUseFailure event \
-            appends an execution record joined to the decision by the tool-call id. Reading the \
-            history, deciding and appending happen under the log's lock, so parallel calls of one \
-            session cannot both slip past a chain rule.
+            plan id, the tool-call id the step id; a host without call ids gets one derived from \
+            the tool and its input). An event for a finished call appends an execution record \
+            joined to the decision by the call id. Reading the history, deciding and appending \
+            happen under the log's lock, so parallel calls of one session cannot both slip past a \
+            chain rule.
 
             With --identity TOKEN (or @FILE, or the token in STEPGUARD_IDENTITY) and --trust \
             FILE, each PreToolUse call verifies the agent's identity token as mint does, at the \
@@ -28,16 +31,20 @@ enum GateCommand {
             refused identity is an error, which blocks the call. The identity is optional: the \
             host, not the agent, runs the hook, so without it the gate decides as before.
 
-            The answer is Claude Code's own: deny as permissionDecision "deny" with the policy \
-            ids and reason; a rewrite as "allow" with the rewritten input in updatedInput; a \
-            held call as "ask", naming the approving groups; warn lets the call go on with the \
-            log-only policy in additionalContext. An allowed call gets no decision (the host's own \
-            permission rules still apply) or, with --allow-answer allow, "allow", which skips \
-            the host's prompt. Any error (a malformed event, unreadable or invalid policies, a \
-            torn log, the log's lock not obtained within --lock-timeout) is exit status 2 with \
-            the reason on stderr, which blocks the call. --mode log-only decides and records but \
-            answers nothing, so the host decides as if no gate were there; its errors exit 1, \
-            which the host shows without blocking.
+            The answer is the host's own (docs/gate.md lists each host's fields): deny with the \
+            policy ids and reason; a rewrite as the host's input update (Claude Code and Codex \
+            updatedInput, Gemini hookSpecificOutput.tool_input, Cursor updated_input), and where \
+            the event has none the rewrite falls through to the next remedy; a held call as the \
+            host's "ask" (Claude Code, Cursor), else a deny naming the approving groups and how \
+            to get the approval; warn lets the call go on with the log-only policy in the host's \
+            message. An allowed call gets no decision (the host's own permission rules still \
+            apply) or, with --allow-answer allow, the host's allow where it has one. Any error (a \
+            malformed event, unreadable or invalid policies, a torn log, the log's lock not \
+            obtained within --lock-timeout) is exit status 2 with the reason on stderr, which \
+            blocks the call. --mode log-only decides and records but answers nothing (generic: \
+            "enforced": false), so the host decides as if no gate were there; its errors exit 1, \
+            which the host shows without blocking (cursor: {} and exit 0, since its hook is \
+            registered to fail closed).
 
             Without --policies and --log, the nearest .stepguard/ directory at or above the \
             event's cwd is used: .stepguard/policies/ and .stepguard/audit.log, its parent being \
@@ -46,19 +53,20 @@ enum GateCommand {
             decision's cost independent of the log's size; it is checked against the log on every \
             use and rebuilt from it when they disagree.
 
-            gate install merges the hook entries for PreToolUse, PostToolUse and \
-            PostToolUseFailure into the project's .claude/settings.json (or --settings FILE), \
-            keeping every other key, and prints the change as a diff; it changes nothing when the \
-            entries are there already, and only prints with --dry-run. With --format json it \
-            prints {"file", "changed", "written", "settings"} instead of the diff. The hook's \
-            answer is the host's JSON whatever --format says.
+            gate install merges the gate's hook entries into the host's project file \
+            (.claude/settings.json, .codex/hooks.json, .gemini/settings.json, .cursor/hooks.json; \
+            or --settings FILE), keeping every other key and entry, and prints the change as a \
+            diff; it changes nothing when the entries are there already, and only prints with \
+            --dry-run. The generic host has no such file. With --format json it prints {"file", \
+            "changed", "written", "settings"} instead of the diff. The hook's answer is the \
+            host's JSON whatever --format says.
             """,
         usage: [
             "--host HOST [--policies DIR] [--log FILE] [--mode MODE] [--allow-answer ANSWER] [--identity TOKEN --trust FILE] [--now TIME] < EVENT",
             "install --host HOST [--settings FILE] [--dry-run]",
         ],
         options: [
-            OptionSpec.choice("host", [ClaudeCode.name], valueName: "HOST", help: "the agent host whose hook runs the gate").required(),
+            OptionSpec.choice("host", GateHosts.all.map { $0.name }, valueName: "HOST", help: "the agent host whose hook runs the gate").required(),
             CommonOptions.policies(help: "the policy directory (default: STEPGUARD_POLICIES, then .stepguard/policies above the event's cwd)"),
             .path("log", valueName: "FILE", help: "the audit log (default: STEPGUARD_LOG, then .stepguard/audit.log above the event's cwd)"),
             .choice("mode", GateMode.allCases.map(\.rawValue), valueName: "MODE",
@@ -71,7 +79,7 @@ enum GateCommand {
                    help: "the agent's identity token (JWT-SVID or OIDC ID token), @FILE from a file (default: STEPGUARD_IDENTITY)"),
             IdentityOptions.trust,
             CommonOptions.now,
-            .path("settings", valueName: "FILE", help: "gate install: the host settings file (default: .claude/settings.json)"),
+            .path("settings", valueName: "FILE", help: "gate install: the host's hook configuration file (default: the host's project file)"),
             .flag("dry-run", help: "gate install: print the change without writing it"),
             CommonOptions.format(.text, .json),
             CommonOptions.color,
@@ -82,6 +90,7 @@ enum GateCommand {
         ],
         examples: [
             Example("stepguard gate install --host claude-code", "put the gate in front of Claude Code in this project"),
+            Example("stepguard gate install --host codex", "the same for OpenAI Codex CLI (.codex/hooks.json)"),
             Example("stepguard gate --host claude-code < event.json", "decide one PreToolUse event"),
             Example("stepguard gate --host claude-code --mode log-only --allow-answer allow < event.json",
                     "record decisions without enforcing them (rollout)"),
@@ -94,49 +103,62 @@ enum GateCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        if context.arguments.positional("install") != nil { return try install(context) }
+        let host = try adapter(context)
+        if context.arguments.positional("install") != nil { return try install(context, host: host) }
         for option in ["settings", "dry-run"] where context.arguments.isGiven(option) {
             throw CLIError.invalidUsage("--\(option) belongs to 'gate install'")
         }
         let mode = GateMode(rawValue: context.arguments.value("mode") ?? "") ?? .enforce
         do {
-            try decide(context, mode: mode)
+            try decide(context, host: host, mode: mode)
             return .success
         } catch let error as GateError {
-            context.error(error.description)
-            return mode == .logOnly ? .failure : .error
+            return failed(context, host: host, mode: mode, error)
         } catch let error as CLIError where mode == .logOnly {
-            context.error(error.description)
-            return .failure
+            return failed(context, host: host, mode: mode, error)
         }
     }
 
-    static func decide(_ context: CommandContext, mode: GateMode) throws {
+    /// The adapter of `--host`.
+    static func adapter(_ context: CommandContext) throws -> any HostAdapter.Type {
+        let name = context.arguments.value("host") ?? ""
+        guard let host = GateHosts.named(name) else { throw CLIError.invalidUsage("unknown host \"\(name)\"") }
+        return host
+    }
+
+    /// Every error blocks the call (exit 2, the reason on stderr); under log-only it is the
+    /// host's non-blocking error instead.
+    static func failed(_ context: CommandContext, host: any HostAdapter.Type, mode: GateMode, _ error: any Error) -> ExitCode {
+        context.fail(error)
+        guard mode == .logOnly else { return .error }
+        guard let answer = host.logOnlyErrorAnswer else { return .failure }
+        context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n")
+        return .success
+    }
+
+    static func decide(_ context: CommandContext, host: any HostAdapter.Type, mode: GateMode) throws {
         let clock = try WorkflowInputs.clock(context)
         let timeout = Int(context.arguments.value("lock-timeout") ?? "") ?? 5000
-        var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
-        let event = try ClaudeCode.event(try context.readInput("-"))
-        let call: ToolCall
-        switch event {
-        case .preToolUse(let c), .postToolUse(let c, _): call = c
-        }
+        let event = try host.read(try context.readInput("-"))
+        var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout, inputUpdate: event.inputUpdate)
         let locations = try GateLocations.resolve(
-            policies: context.arguments.value("policies"), log: context.arguments.value("log"), cwd: call.cwd,
+            policies: context.arguments.value("policies"), log: context.arguments.value("log"), cwd: event.call.cwd,
             environment: context.console.environment)
-        switch event {
+        let answer: JSONValue?
+        switch event.event {
         case .preToolUse(let call):
             // Only a call to decide needs the identity: what ran after it was decided is recorded
             // whatever the token's state by then.
             options.identity = try identity(context, now: (clock ?? Clock.now()).epochSeconds)
-            let policies = try GatePolicies.load(locations.policies)
-            let verdict = try Gate.decide(call, host: ClaudeCode.name, policies: policies, locations: locations, options: options)
+            let policies = try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
+            let verdict = try Gate.decide(call, host: host.name, policies: policies, locations: locations, options: options)
             let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
-            if let answer = ClaudeCode.answer(verdict, allow: allow, mode: mode) {
-                context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n")
-            }
+            answer = host.answer(verdict, to: event, allow: allow, mode: mode)
         case .postToolUse(let call, let result):
-            try Gate.record(call, result: result, host: ClaudeCode.name, locations: locations, options: options)
+            let seq = try Gate.record(call, result: result, host: host.name, locations: locations, options: options)
+            answer = host.recorded(event, seq: seq)
         }
+        if let answer { context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n") }
     }
 
     /// The identity presented with `--identity` or `STEPGUARD_IDENTITY`, verified against
@@ -169,12 +191,13 @@ enum GateCommand {
 
     // MARK: - install
 
-    static func install(_ context: CommandContext) throws -> ExitCode {
+    static func install(_ context: CommandContext, host: any HostAdapter.Type) throws -> ExitCode {
         for option in ["policies", "log", "now", "lock-timeout", "identity", "trust"] where context.arguments.isGiven(option) {
             throw CLIError.invalidUsage("--\(option) belongs to 'gate', not 'gate install'")
         }
-        let path = context.arguments.value("settings") ?? ".claude/settings.json"
-        let exists = FileManager.default.fileExists(atPath: path)
+        // A host without a configuration file (generic) refuses in its install, before any write.
+        let path = context.arguments.value("settings") ?? host.settingsPath ?? ""
+        let exists = !path.isEmpty && FileManager.default.fileExists(atPath: path)
         let old = exists ? String(decoding: try context.readInput(path), as: UTF8.self) : ""
         do {
             var settings = JSONValue.object(JSONObject())
@@ -185,8 +208,8 @@ enum GateCommand {
                     throw GateError.malformedSettings(file: path, message: "\(error.location): \(error.message)")
                 }
             }
-            let command = ClaudeCode.hookCommand(executable: "stepguard")
-            let updated = try ClaudeCode.install(command: command, into: settings, file: path)
+            let command = host.hookCommand(executable: "stepguard")
+            let updated = try host.install(command: command, into: settings, file: path)
             let changed = !exists || updated != settings
             let write = changed && !context.arguments.flag("dry-run")
             let new = JSONWriter.pretty(updated, sortKeys: false) + "\n"
@@ -198,7 +221,7 @@ enum GateCommand {
                 context.console.write(UnifiedDiff.diff(old: old, new: new, name: path))
             }
             if !changed {
-                context.note("\(path) already runs '\(command)' on \(ClaudeCode.events.joined(separator: ", ")); nothing to change")
+                context.note("\(path) already runs '\(command)' on \(host.events.joined(separator: ", ")); nothing to change")
                 return .success
             }
             if !write {
@@ -211,7 +234,7 @@ enum GateCommand {
             context.note("\(exists ? "updated" : "created") \(path)")
             return .success
         } catch let error as GateError {
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
     }

@@ -42,7 +42,7 @@ enum KeygenCommand {
         let jwks = JWKS(keys: [key.verificationKey.jwk]).json
         if context.arguments.flag("jwks") {
             // The JWKS is the payload: it can be redirected straight into the verifier's file.
-            context.printJSON(jwks)
+            context.printStandardJSON(jwks)
             context.note("wrote \(files.privateKeyPath) (private, mode 0600) and \(files.publicKeyPath); kid \(kid)")
             return .success
         }

@@ -68,10 +68,17 @@ enum LintCommand {
         do {
             let configuration = try configuration(context)
             let result = try Linter.lint(paths: paths, configuration: configuration)
-            report(result, context)
+            for finding in result.findings where LintRules.rule(finding.ruleID)?.reportsUnloadableInput == true {
+                context.failures.record(CommandFailure(
+                    code: .invalidInput, message: "[\(finding.ruleID)] \(finding.message)", file: finding.file,
+                    line: finding.range.startLine, column: finding.range.startColumn))
+            }
+            // An input that did not load is exit 2; under --format json its error document is
+            // the whole of stdout, as for every command.
+            if !(result.inputDidNotLoad && context.format == .json) { report(result, context) }
             return result.inputDidNotLoad ? .error : result.failed ? .failure : .success
         } catch {
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
     }
@@ -82,7 +89,7 @@ enum LintCommand {
             context.console.write(try RulesDocumentation.explain(id))
             return .success
         } catch {
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
     }
@@ -142,7 +149,7 @@ enum LintCommand {
     static func report(_ result: LintResult, _ context: CommandContext) {
         switch context.format {
         case .json:
-            context.console.write(renderJSON(result))
+            context.printJSON(lintJSONValue(result))
         case .sarif:
             context.console.write(renderSARIF(result, options: SARIFOptions(toolVersion: CLI.version)))
         case .github:

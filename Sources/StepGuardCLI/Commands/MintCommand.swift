@@ -67,13 +67,13 @@ enum MintCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let planPath = args.value("plan")!
-        let stepID = args.value("step")!
+        let planPath = try args.required("plan")
+        let stepID = try args.required("step")
         let now = try CredentialOptions.now(context)
         let ttl = try CredentialOptions.seconds(context, "ttl") ?? TokenMinter.defaultTTL
         let hardCap = try CredentialOptions.seconds(context, "max-ttl") ?? TokenMinter.absoluteCap
         // The key first: a missing or unsafe key is the caller's to fix before anything is decided.
-        let key = try SigningKey.load(path: args.value("key")!)
+        let key = try SigningKey.load(path: args.required("key"))
         let minter = try TokenMinter(key: key, hardCap: hardCap)
 
         var plan = try Plan.load(planPath)

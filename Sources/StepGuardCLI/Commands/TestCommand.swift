@@ -1,4 +1,5 @@
 import Foundation
+import Gate
 import JSONValue
 import Workflow
 
@@ -12,6 +13,12 @@ enum TestCommand {
             gives a plan or a single request, the outcome expected for each step (allow, deny, \
             approve, mutate:VARIANT, warn or blocked), the policy ids expected to decide it, and \
             optionally a pinned clock. Each failure is printed as expected against actual.
+
+            A session test gives a host ("host": "codex") and its hook events in order \
+            ("events"), each with the outcome expected (also recorded for a finished call, or \
+            error), the deciding policies and the host's answer; a "parallel" group issues its \
+            events at once. The events run through the gate with the test's pinned clock and a \
+            fresh audit log, so chain rules see the session's history as they would live.
 
             DIR is one policy directory when it holds tools.json; otherwise every policy \
             directory below it is tested, in name order. --format json is the stepguard.test/v1 \
@@ -46,7 +53,7 @@ enum TestCommand {
             for directory in try policyDirectories(under: root) {
                 let bundle = try PolicyBundle.load(try PolicyDirectory(path: directory))
                 runs.append(DirectoryRun(path: directory, suites: bundle.directory.testFiles,
-                                         report: try PolicyTestRunner.run(bundle, run: pattern)))
+                                         report: try PolicyTestRunner.run(bundle, run: pattern, sessions: GateSessionRunner())))
             }
             let total = runs.reduce(0) { $0 + $1.report.total }
             if total == 0 {
@@ -114,17 +121,21 @@ enum TestCommand {
         for run in runs {
             for result in run.report.results {
                 if result.passed {
-                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)  \(style.dim("tier " + result.evaluation.risk.tier.rawValue))\n" }
+                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\(result.evaluation.map { "  " + style.dim("tier " + $0.risk.tier.rawValue) } ?? "")\n" }
                     continue
                 }
                 out += "\(style.apply("FAIL", .bold, .red))  \(result.fullName)  \(style.dim(result.location.description))\n"
-                out += "      " + TierOutput.text(result.evaluation.tierReport(auditLog: false), quiet: true)
+                if let evaluation = result.evaluation { out += "      " + TierOutput.text(evaluation.tierReport(auditLog: false), quiet: true) }
                 for mismatch in result.mismatches {
                     let expected = mismatch.expected
                     out += "      step \"\(expected.step)\"  \(style.dim(expected.location.description))\n"
                     let policies = expected.policies != nil
                     out += "        expected: \(describe(expected.outcome, policies ? expected.policies : nil))\n"
                     out += "        actual:   \(describe(mismatch.actualOutcome, policies ? mismatch.actualPolicies : nil))\n"
+                    if let answers = mismatch.answers {
+                        out += "        expected answer: \(answers.expected)\n"
+                        out += "        actual answer:   \(answers.actual)\n"
+                    }
                 }
             }
         }
@@ -157,7 +168,7 @@ enum TestCommand {
         for run in runs {
             for result in run.report.results {
                 let failures: [JSONValue] = result.mismatches.map { mismatch in
-                    .object(JSONObject([
+                    var members: [(String, JSONValue)] = [
                         ("step", .string(mismatch.expected.step)),
                         ("message", .string(mismatch.message)),
                         ("expected", .object(JSONObject([
@@ -167,15 +178,19 @@ enum TestCommand {
                         ("actual", .object(JSONObject([
                             ("outcome", .string(mismatch.actualOutcome)), ("policies", strings(mismatch.actualPolicies)),
                         ]))),
-                        ("location", mismatch.expected.location.json),
-                    ]))
+                    ]
+                    if let answers = mismatch.answers {
+                        members.append(("answers", .object(JSONObject([("expected", .string(answers.expected)), ("actual", .string(answers.actual))]))))
+                    }
+                    members.append(("location", mismatch.expected.location.json))
+                    return .object(JSONObject(members))
                 }
                 tests.append(.object(JSONObject([
                     ("directory", .string(run.path)),
                     ("suite", .string(result.suite)),
                     ("name", .string(result.name)),
                     ("passed", .bool(result.passed)),
-                    ("tier", result.evaluation.tierReport(auditLog: false).json),
+                    ("tier", result.evaluation.map { $0.tierReport(auditLog: false).json } ?? .null),
                     ("location", result.location.json),
                     ("failures", .array(failures)),
                 ])))
@@ -184,7 +199,6 @@ enum TestCommand {
         let total = runs.reduce(0) { $0 + $1.report.total }
         let failed = runs.reduce(0) { $0 + $1.report.failed }
         return .object(JSONObject([
-            ("schema", .string("stepguard.test/v1")),
             ("directories", .array(runs.map { run in
                 .object(JSONObject([
                     ("path", .string(run.path)), ("suites", strings(run.suites)),
@@ -235,6 +249,9 @@ enum TestCommand {
                     body += "step \"\(expected.step)\" (\(expected.location))\n"
                     body += "  expected: \(describe(expected.outcome, policies ? expected.policies : nil))\n"
                     body += "  actual:   \(describe(mismatch.actualOutcome, policies ? mismatch.actualPolicies : nil))\n"
+                    if let answers = mismatch.answers {
+                        body += "  expected answer: \(answers.expected)\n  actual answer:   \(answers.actual)\n"
+                    }
                 }
                 out += "      <failure message=\"\(xml(message))\" type=\"expectation\">\(xml(body))</failure>\n"
                 out += "    </testcase>\n"

@@ -35,7 +35,7 @@ enum TokenInspectCommand {
             decoded = try DecodedToken.decode(token)
         } catch {
             // Not a token at all: the input is unusable, which is the tool's exit 2.
-            context.error(error.description)
+            context.fail(error)
             return .error
         }
         if context.format == .json {

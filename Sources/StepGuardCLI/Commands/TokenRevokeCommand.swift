@@ -30,8 +30,8 @@ enum TokenRevokeCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        let jti = context.arguments.value("jti")!
-        let path = context.arguments.value("revoked")!
+        let jti = try context.arguments.required("jti")
+        let path = try context.arguments.required("revoked")
         let outcome = try RevocationList.append(jti: jti, to: path)
         if let audit = context.arguments.value("audit"), outcome == .appended {
             try AuditLog.append(event: .object(JSONObject([("kind", "revocation"), ("jti", .string(jti))])), to: audit)

@@ -81,7 +81,8 @@ struct ValidationSummary: Report {
             sourceLine: sources.lineText(file: finding.span.file, line: finding.span.start.line), style: style)
     }
 
-    /// `{"valid", "policies", "schema", "errors": [...], "warnings": [...]}`; each finding has
+    /// `{"valid", "policies", "schema_file", "errors": [...], "warnings": [...]}` (`schema` is the
+    /// document's version, as in every JSON document); each finding has
     /// `policy`, `kind`, `message`, `file`, `line`, `column` and, when there is one, `help`.
     var json: JSONValue {
         func finding(_ f: ValidationError) -> JSONValue {
@@ -94,7 +95,7 @@ struct ValidationSummary: Report {
             return .object(JSONObject(fields))
         }
         return .object(JSONObject([
-            ("valid", .bool(report.passed)), ("policies", .int(Int64(policyCount))), ("schema", .string(schemaFile)),
+            ("valid", .bool(report.passed)), ("policies", .int(Int64(policyCount))), ("schema_file", .string(schemaFile)),
             ("errors", .array(report.errors.map(finding))), ("warnings", .array(report.warnings.map(finding))),
         ]))
     }

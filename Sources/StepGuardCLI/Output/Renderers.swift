@@ -88,16 +88,6 @@ public enum LocatedMessageRenderer {
 }
 
 extension CommandContext {
-    /// Prints a JSON document on stdout.
-    public func printJSON(_ value: JSONValue) {
-        console.write(JSONRenderer.document(value))
-    }
-
-    /// Prints one JSON Lines record on stdout.
-    public func printJSONLine(_ value: JSONValue) {
-        console.write(JSONRenderer.line(value))
-    }
-
     /// Prints a report as `--format` asks: JSON for `json`, text otherwise. Commands that offer
     /// `sarif`, `github`, `diff` or `junit` render those themselves before falling back here.
     public func emit(_ report: some Report) {

@@ -11,17 +11,27 @@ enum PlanFindingsRenderer {
 
     /// A SARIF 2.1.0 log with one run: the plan rules in `tool.driver.rules` and a result per finding.
     static func sarif(_ evaluation: PlanEvaluation, toolVersion: String = CLI.version) -> JSONValue {
-        let rules = PlanEvaluation.rules
+        sarif(rules: PlanEvaluation.rules, findings: evaluation.findings, plan: { _ in evaluation.plan.id },
+              rulesURI: documentationURI + rulesAnchor, toolVersion: toolVersion)
+    }
+
+    /// A SARIF 2.1.0 log with one run: `rules` in `tool.driver.rules` (documented at
+    /// `rulesURI`) and a result per finding, located at its step (or call) in its file, with
+    /// the plan (or session) `plan` names for it.
+    static func sarif(
+        rules: [FindingRule], findings: [Workflow.Finding], plan: (Workflow.Finding) -> String, rulesURI: String,
+        toolVersion: String = CLI.version
+    ) -> JSONValue {
         let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
         let descriptors: [JSONValue] = rules.map { rule in
             .object(JSONObject([
                 ("id", .string(rule.id)),
                 ("shortDescription", .object(JSONObject([("text", .string(rule.summary))]))),
-                ("helpUri", .string(documentationURI + rulesAnchor)),
+                ("helpUri", .string(rulesURI)),
                 ("defaultConfiguration", .object(JSONObject([("level", .string(rule.level.rawValue))]))),
             ]))
         }
-        let results: [JSONValue] = evaluation.findings.map { finding in
+        let results: [JSONValue] = findings.map { finding in
             var result = JSONObject([
                 ("ruleId", .string(finding.ruleID)),
                 ("level", .string(finding.level.rawValue)),
@@ -41,7 +51,7 @@ enum PlanFindingsRenderer {
                     ]))])),
                 ]))])),
                 ("properties", .object(JSONObject([
-                    ("plan", .string(evaluation.plan.id)),
+                    ("plan", .string(plan(finding))),
                     ("step", .string(finding.stepID)),
                     ("policies", .array(finding.policies.map(JSONValue.string))),
                 ]))),

@@ -87,6 +87,19 @@ public struct ParsedArguments: Equatable, Sendable {
         value(long).flatMap { Int($0) }
     }
 
+    /// The value of an option the table requires. The parser has checked that it is there; a
+    /// table that forgot to require it is a usage error here, never a trap.
+    public func required(_ long: String) throws(CLIError) -> String {
+        guard let value = value(long) else { throw CLIError.invalidUsage("missing --\(long)") }
+        return value
+    }
+
+    /// The word of a positional argument the table requires (see `required(_:)`).
+    public func requiredPositional(_ name: String) throws(CLIError) -> String {
+        guard let value = positional(name) else { throw CLIError.invalidUsage("missing \(name)") }
+        return value
+    }
+
     /// The single word of a positional argument, if given.
     public func positional(_ name: String) -> String? {
         check(name)

@@ -24,6 +24,8 @@ struct BatchAuthorizer {
     /// every line was answered, 2 otherwise.
     func run(batch bytes: [UInt8], file: String, context: CommandContext) -> ExitCode {
         let json = context.format == .json
+        if json { context.failures.notePrintedLines() }
+        let documentSchema = context.jsonSchema
         var reader = CedarRequestReader(schema: schema)
         // The scanner reads contexts without a schema; with one, every line takes the general path.
         var scanner: CedarRequestScanner? = schema == nil ? CedarRequestScanner() : nil
@@ -54,7 +56,7 @@ struct BatchAuthorizer {
                     tally.answered += 1
                     if response.decision == .allow { tally.allowed += 1 }
                     if json {
-                        out += BatchAuthorizer.jsonLine(response)
+                        out += BatchAuthorizer.jsonLine(response, line: lineNumber, schema: documentSchema)
                     } else {
                         out += BatchAuthorizer.textLine(lineNumber, response, style: context.style, quiet: context.isQuiet)
                     }
@@ -67,12 +69,13 @@ struct BatchAuthorizer {
                     out.removeAll(keepingCapacity: true)
                     context.report(error)
                     if json {
-                        out += JSONRenderer.line(.object(JSONObject([
+                        out += JSONRenderer.line(context.versioned(.object(JSONObject([
                             ("error", .object(JSONObject([
                                 ("file", .string(file)), ("line", .int(Int64(lineNumber))),
                                 ("column", .int(Int64(problem.column))), ("message", .string(problem.message)),
                             ]))),
-                        ])))
+                            ("line", .int(Int64(lineNumber))),
+                        ]))))
                     } else {
                         out += "\(lineNumber): error: \(problem.message)\n"
                     }
@@ -114,10 +117,11 @@ struct BatchAuthorizer {
         return .success(Authorizer.isAuthorized(request, policies: policies, entities: entities))
     }
 
-    /// `{"decision":"allow","errors":[{"message":...,"policy":...}],"reasons":[...]}` and a
-    /// newline: the canonical (sorted-key) form of `Response.json`, written directly because a
-    /// batch prints one per request.
-    static func jsonLine(_ response: Response) -> String {
+    /// `{"decision":"allow","errors":[{"message":...,"policy":...}],"line":N,"reasons":[...],
+    /// "schema":...}` and a newline: the canonical (sorted-key) form of `Response.json` with the
+    /// request's input line and the document's `schema`, written directly because a batch
+    /// prints one per request.
+    static func jsonLine(_ response: Response, line: Int, schema: String) -> String {
         var out = response.decision == .allow ? "{\"decision\":\"allow\",\"errors\":[" : "{\"decision\":\"deny\",\"errors\":["
         for (index, error) in response.errors.enumerated() {
             if index > 0 { out += "," }
@@ -127,12 +131,16 @@ struct BatchAuthorizer {
             appendJSONString(error.policyID, to: &out)
             out += "}"
         }
-        out += "],\"reasons\":["
+        out += "],\"line\":"
+        out += String(line)
+        out += ",\"reasons\":["
         for (index, reason) in response.reasons.enumerated() {
             if index > 0 { out += "," }
             appendJSONString(reason, to: &out)
         }
-        out += "]}\n"
+        out += "],\"schema\":"
+        appendJSONString(schema, to: &out)
+        out += "}\n"
         return out
     }
 

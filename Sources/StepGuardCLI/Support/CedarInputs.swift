@@ -344,8 +344,9 @@ struct CedarRequestReader {
 }
 
 extension CommandContext {
-    /// Prints a located input error on stderr.
+    /// Prints a located input error on stderr, and keeps it for the error document.
     func report(_ error: CedarInputError) {
+        failures.record(CommandFailure(error))
         let text = error.rendered(style: diagnosticStyle)
         console.diagnostic(String(text.hasSuffix("\n") ? text.dropLast() : text[...]))
     }

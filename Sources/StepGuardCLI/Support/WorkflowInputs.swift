@@ -37,7 +37,7 @@ enum WorkflowInputs {
             report(error, context)
             return .error
         } catch let error as AuditError {
-            context.error("audit log: \(error)")
+            context.error("audit log: \(error)", code: .auditLog)
             return .error
         }
     }
@@ -46,9 +46,10 @@ enum WorkflowInputs {
     /// the error has no place in a file.
     static func report(_ error: WorkflowError, _ context: CommandContext) {
         guard let location = error.location else {
-            context.error(error.message)
+            context.error(error.message, code: CommandFailure(error).code)
             return
         }
+        context.failures.record(CommandFailure(error))
         var sourceLine: String?
         if let bytes = try? FileReader.read(location.file) {
             sourceLine = LineTable(bytes).lineText(location.line)

@@ -51,8 +51,8 @@ extension PlanEvaluation {
     /// The JSON form with no audit log given.
     public var json: JSONValue { json(tier: tierReport(auditLog: false)) }
 
-    /// The JSON form, schema `stepguard.eval/v1` (documented in docs/workflow.md), `tier` the
-    /// tier in force and what it demanded of this run.
+    /// The JSON form of `eval` (documented in docs/workflow.md; the command line adds its
+    /// `schema`, `stepguard.eval/v1`), `tier` the tier in force and what it demanded of this run.
     public func json(tier: TierReport) -> JSONValue {
         let summary = self.summary
         var summaryObject = JSONObject([("steps", .int(summary.steps))])
@@ -62,7 +62,6 @@ extension PlanEvaluation {
         planObject["owner"] = plan.owner.map(JSONValue.string) ?? .null
         planObject["intent"] = plan.intent.map(JSONValue.string) ?? .null
         return .object(JSONObject([
-            ("schema", .string(Self.schema)),
             ("plan", .object(planObject)),
             ("policies", .object(JSONObject([("directory", .string(directory)), ("count", .int(policies.count))]))),
             ("clock", .string(clock.description)),
@@ -173,13 +172,10 @@ extension StepEvaluation {
 }
 
 extension MutationResult {
-    /// The version of the JSON form of `mutate`.
-    public static let schema = "stepguard.mutate/v1"
-
     /// The JSON form with no audit log given.
     public var json: JSONValue { json(tier: evaluation.tierReport(auditLog: false)) }
 
-    /// `{"schema", "plan" (rewritten), "tier", "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
+    /// `{"plan" (rewritten), "tier", "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
     public func json(tier: TierReport) -> JSONValue {
         let rewrites = evaluation.steps.compactMap { step -> JSONValue? in
             guard let rewrite = step.rewrite else { return nil }
@@ -201,7 +197,6 @@ extension MutationResult {
             ]))
         }
         return .object(JSONObject([
-            ("schema", .string(Self.schema)),
             ("plan", rewrittenPlan),
             ("tier", tier.json),
             ("rewrites", .array(rewrites)),

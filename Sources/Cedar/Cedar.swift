@@ -1,1 +1,0 @@
-// Cedar module. Contents arrive with its issue.

@@ -1,0 +1,192 @@
+import Cedar
+import Foundation
+import JSONValue
+import Testing
+@testable import Workflow
+
+/// The compiled-policy cache: what it holds reads back exactly as the files load, and every
+/// doubtful file (absent, another format, other files, damaged, truncated) is set aside and
+/// rebuilt, never used.
+@Suite struct PolicyCacheTests {
+    /// A copy of a policy directory in a fresh temporary directory, with a cache path beside it.
+    struct Scratch {
+        let root: String
+        var policies: String { root + "/policies" }
+        var cache: String { root + "/audit.log.policies.cache" }
+
+        init(_ source: String) throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("policy-cache-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: source, toPath: policies)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+        func load() throws -> (bundle: PolicyBundle, miss: PolicyCache.Miss?) {
+            let loaded = try PolicyCache.load(policies, cache: cache)
+            return (loaded.bundle, loaded.miss)
+        }
+
+        func cacheBytes() throws -> [UInt8] { try #require(FileManager.default.contents(atPath: cache).map(Array.init)) }
+
+        func writeCache(_ bytes: [UInt8]) { FileManager.default.createFile(atPath: cache, contents: Data(bytes)) }
+    }
+
+    static let directories: [String] = {
+        let examples = repositoryRoot + "/policies/examples"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: examples).sorted()) ?? []
+        return [fixture("cache"), fixture("schema-entities")] + names.map { examples + "/" + $0 }
+            .filter { FileManager.default.fileExists(atPath: $0 + "/tools.json") }
+    }()
+
+    /// Everything the cache holds reads back equal to what loading the files gives: each
+    /// policy's id, scopes, conditions and spans; each entity's attributes, parents, tags and
+    /// ancestors; the entity facts.
+    @Test(arguments: directories)
+    func readsBackWhatTheFilesLoad(_ directory: String) throws {
+        let contents = try PolicyDirectoryContents(try PolicyDirectory(path: directory))
+        let loaded = try PolicyBundle.load(contents)
+        let bytes = try #require(PolicyCache.encode(loaded, contents: contents))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let cached = try PolicyCache.read(path, for: contents).get()
+
+        let a = try #require(loaded.engine as? CedarEngine), b = try #require(cached.engine as? CedarEngine)
+        #expect(a.evaluable.count == b.evaluable.count)
+        for (p, q) in zip(a.evaluable, b.evaluable) {
+            #expect(p.id == q.id && p.effect == q.effect && p.annotations == q.annotations)
+            #expect(p.principal == q.principal && p.action == q.action && p.resource == q.resource)
+            #expect(p.conditions == q.conditions, "\(p.id)")
+            #expect(p.span == q.span && p.effectSpan == q.effectSpan && p.indexInFile == q.indexInFile && p.templateID == q.templateID)
+        }
+        #expect(loaded.policies == cached.policies)
+        #expect(a.entities.count == b.entities.count)
+        for e in a.entities.all {
+            let f = try #require(b.entities[e.uid], "\(e.uid)")
+            #expect(e.attributes == f.attributes && e.parents == f.parents && e.tags == f.tags, "\(e.uid)")
+            #expect(a.entities.ancestors(of: e.uid) == b.entities.ancestors(of: e.uid), "\(e.uid)")
+        }
+        #expect(loaded.entities.attributes == cached.entities.attributes)
+        #expect(loaded.catalog.actions.keys.sorted() == cached.catalog.actions.keys.sorted())
+    }
+
+    /// Two ids that differ only in normalisation (`café` precomposed and decomposed) stay two
+    /// entities with their own attributes, through the cache as through the files.
+    @Test func canonicallyEquivalentIdsStayApart() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        _ = try scratch.load()
+        let (bundle, miss) = try scratch.load()
+        #expect(miss == nil)
+        let nfc = EntityRef(type: "Doc", id: "caf\u{e9}"), nfd = EntityRef(type: "Doc", id: "cafe\u{301}")
+        #expect(nfc != nfd)
+        #expect(bundle.entities.attributes[nfc]?["name"] == .string("precomposed"))
+        #expect(bundle.entities.attributes[nfd]?["name"] == .string("decomposed"))
+        #expect(bundle.entities.sensitivity(of: nfd) == 0)
+        let engine = try #require(bundle.engine as? CedarEngine)
+        #expect(engine.entities[EntityUID(type: "Doc", id: "cafe\u{301}")]?.attributes["name"] == .string("decomposed"))
+        #expect(engine.entities.isDescendant(EntityUID(type: "Doc", id: "caf\u{e9}"), of: EntityUID(type: "Folder", id: "sub")))
+        #expect(!engine.entities.isDescendant(EntityUID(type: "Doc", id: "cafe\u{301}"), of: EntityUID(type: "Folder", id: "sub")))
+    }
+
+    @Test func aMissWritesTheCacheAndTheNextLoadHits() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        #expect(try scratch.load().miss == .absent)
+        #expect(FileManager.default.fileExists(atPath: scratch.cache))
+        let (bundle, miss) = try scratch.load()
+        #expect(miss == nil)
+        #expect(bundle.policies.map(\.id) == ["readers", "writers", "no-secrets-out", "typed", "exact"])
+    }
+
+    /// Each way a cache file can be wrong: it is set aside (the miss names why), the bundle
+    /// comes from the files, and the file is written again so the next load hits.
+    @Test(arguments: ["garbage", "empty", "format", "key", "payload", "checksum", "truncated", "trailing"])
+    func aDoubtfulCacheIsRebuiltNeverUsed(_ damage: String) throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        _ = try scratch.load()
+        var bytes = try scratch.cacheBytes()
+        let header = PolicyCache.magic.count
+        var expected = PolicyCache.Miss.format
+        switch damage {
+        case "garbage": bytes = Array("not a cache at all".utf8)
+        case "empty": bytes = []
+        case "format":
+            // Another version's file: the same layout under another format name.
+            let at = header + 1 + PolicyCache.format.utf8.count - 1
+            bytes[at] = bytes[at] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        case "key":
+            // Written for other files; the policies have since changed.
+            try "@id(\"late\")\nforbid (principal, action, resource);\n".write(
+                toFile: scratch.policies + "/c-late.cedar", atomically: true, encoding: .utf8)
+            expected = .key
+        case "payload":
+            bytes[bytes.count - 3] ^= 0x40
+            expected = .damaged("checksum mismatch")
+        case "checksum":
+            bytes[header + 1 + PolicyCache.format.utf8.count + 32] ^= 0x01
+            expected = .damaged("checksum mismatch")
+        case "truncated":
+            bytes.removeLast(bytes.count / 3)
+            expected = .damaged("checksum mismatch")
+        default:
+            bytes.append(0)
+            expected = .damaged("checksum mismatch")
+        }
+        scratch.writeCache(bytes)
+        let (bundle, miss) = try scratch.load()
+        #expect(miss == expected)
+        let ids = bundle.policies.map(\.id)
+        #expect(ids == ["readers", "writers", "no-secrets-out", "typed", "exact"] + (damage == "key" ? ["late"] : []))
+        #expect(try scratch.load().miss == nil)
+        #expect(try scratch.load().bundle.policies.map(\.id) == ids)
+    }
+
+    /// A payload that matches its checksum but does not read back (a writer's bug, or a file
+    /// built by hand) is set aside too: every read is checked, nothing traps.
+    @Test func aPayloadThatDoesNotReadBackIsSetAside() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        let contents = try PolicyDirectoryContents(try PolicyDirectory(path: scratch.policies))
+        for payload: [UInt8] in [[], [0x05], [0x01, 0x00, 0xFF], Array(repeating: 0xFF, count: 40)] {
+            scratch.writeCache(PolicyCache.assemble(key: contents.key, payload: payload))
+            guard case .failure(.damaged) = PolicyCache.read(scratch.cache, for: contents) else {
+                Issue.record("payload \(payload) was not set aside")
+                continue
+            }
+        }
+    }
+
+    /// With nowhere to write the cache, loading still works; every load is a miss.
+    @Test func anUnwritableCacheOnlyCostsTime() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        let nowhere = scratch.root + "/missing-directory/cache"
+        for _ in 0..<2 {
+            let loaded = try PolicyCache.load(scratch.policies, cache: nowhere)
+            #expect(loaded.miss == .absent)
+            #expect(loaded.bundle.policies.count == 5)
+        }
+    }
+
+    /// The key covers each file's name and bytes: renaming a file, or moving a byte from one
+    /// file to the next, gives another key.
+    @Test func theKeyCoversNamesAndBoundaries() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        func key() throws -> [UInt8] { try PolicyDirectoryContents(try PolicyDirectory(path: scratch.policies)).key }
+        let first = try key()
+        #expect(try key() == first)
+        try FileManager.default.moveItem(atPath: scratch.policies + "/b-values.cedar", toPath: scratch.policies + "/c-values.cedar")
+        let renamed = try key()
+        #expect(renamed != first)
+        let a = scratch.policies + "/a-scopes.cedar", c = scratch.policies + "/c-values.cedar"
+        var textA = try String(contentsOfFile: a, encoding: .utf8), textC = try String(contentsOfFile: c, encoding: .utf8)
+        textC = String(textA.removeLast()) + textC
+        try textA.write(toFile: a, atomically: true, encoding: .utf8)
+        try textC.write(toFile: c, atomically: true, encoding: .utf8)
+        #expect(try key() != renamed)
+    }
+}
