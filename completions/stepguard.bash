@@ -5,9 +5,10 @@
 # The subcommands of a command path.
 _stepguard_subcommands() {
     case "$1" in
-        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate replay completions help" ;;
+        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate replay catalog completions help" ;;
         "token") echo "verify inspect revoke" ;;
         "audit") echo "append checkpoint verify show prove verify-proof publish cosign witness-request" ;;
+        "catalog") echo "import-mcp" ;;
     esac
 }
 
@@ -40,6 +41,8 @@ _stepguard_options() {
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
         "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "replay") echo "--policies -p --against --input --host --mode --root --now --format --color --quiet -q --help -h" ;;
+        "catalog") echo "--help -h" ;;
+        "catalog import-mcp") echo "--server --policies -p --host --schema --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -189,6 +192,12 @@ _stepguard_option_value() {
         "replay --now") echo "value" ;;
         "replay --format") echo "words:text json sarif github" ;;
         "replay --color") echo "words:auto always never" ;;
+        "catalog import-mcp --server") echo "value" ;;
+        "catalog import-mcp --policies"|"catalog import-mcp -p") echo "path" ;;
+        "catalog import-mcp --host") echo "value" ;;
+        "catalog import-mcp --schema") echo "path" ;;
+        "catalog import-mcp --format") echo "words:text json" ;;
+        "catalog import-mcp --color") echo "words:auto always never" ;;
         *) return 1 ;;
     esac
 }
@@ -214,6 +223,7 @@ _stepguard_positional() {
         "audit witness-request") echo "path" ;;
         "gate") echo "words:install" ;;
         "replay") echo "path" ;;
+        "catalog import-mcp") echo "path" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;
     esac

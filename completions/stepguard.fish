@@ -5,11 +5,13 @@
 function __stepguard_subcommands
     switch "$argv[1]"
         case ''
-            echo lint fmt test validate authorize eval mutate keygen mint token audit gate replay completions help
+            echo lint fmt test validate authorize eval mutate keygen mint token audit gate replay catalog completions help
         case 'token'
             echo verify inspect revoke
         case 'audit'
             echo append checkpoint verify show prove verify-proof publish cosign witness-request
+        case 'catalog'
+            echo import-mcp
     end
 end
 
@@ -51,6 +53,7 @@ complete -c stepguard -n '__stepguard_at \'\'' -a 'token' -d 'check, show and re
 complete -c stepguard -n '__stepguard_at \'\'' -a 'audit' -d 'keep and check a tamper-evident audit log'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'gate' -d 'decide one live tool call from an agent host\'s hook'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'replay' -d 're-decide recorded tool calls without enforcing'
+complete -c stepguard -n '__stepguard_at \'\'' -a 'catalog' -d 'fill the action catalog from the tools agents use'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'completions' -d 'print the shell completion script for bash, zsh or fish'
 complete -c stepguard -n '__stepguard_at \'\'' -a 'help' -d 'show the help of a command'
 complete -c stepguard -n '__stepguard_at \'\'' -s V -l version -d 'print the version and exit'
@@ -282,7 +285,19 @@ complete -c stepguard -n '__stepguard_at \'replay\'' -l color -x -a 'auto always
 complete -c stepguard -n '__stepguard_at \'replay\'' -s q -l quiet -d 'print only failures and the summary'
 complete -c stepguard -n '__stepguard_at \'replay\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'replay\'' -F
+complete -c stepguard -n '__stepguard_at \'catalog\'' -a 'import-mcp' -d 'catalog actions and mappings from MCP tools/list'
+complete -c stepguard -n '__stepguard_at \'catalog\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l server -x -d 'the MCP server\'s name, as the host names it (mcp__NAME__TOOL)'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s p -l policies -r -F -d 'the policy directory whose tools.json is merged into'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l host -x -d 'the host whose mapping gets the rules'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l schema -r -F -d 'where the Cedar schema fragment is written (default: NAME.cedarschema)'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l dry-run -d 'print the change without writing anything'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l format -x -a 'text json' -d 'output format'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -l color -x -a 'auto always never' -d 'colour the output'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s q -l quiet -d 'print only failures and the summary'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -s h -l help -d 'show this help and exit'
+complete -c stepguard -n '__stepguard_at \'catalog import-mcp\'' -F
 complete -c stepguard -n '__stepguard_at \'completions\'' -s h -l help -d 'show this help and exit'
 complete -c stepguard -n '__stepguard_at \'completions\'' -x -a 'bash zsh fish'
 complete -c stepguard -n '__stepguard_at \'help\'' -s h -l help -d 'show this help and exit'
-complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint token audit gate replay completions help'
+complete -c stepguard -n '__stepguard_at \'help\'' -x -a 'lint fmt test validate authorize eval mutate keygen mint token audit gate replay catalog completions help'

@@ -249,7 +249,8 @@ final class AuditBenchWriter {
         _ = auditBenchClose(fd)
     }
 
-    /// Record `index` in canonical member order: decision, mint, execution for each step.
+    /// Record `index` in canonical member order: decision, mint, execution for each step. The
+    /// 25 steps of a plan run in order, each decided to run after the one before (`after`).
     private func record(_ index: Int) -> String {
         let step = index / 3
         let plan = "plan-\(step / 25)"
@@ -257,7 +258,8 @@ final class AuditBenchWriter {
         let time = Timestamp.format(milliseconds: (startSeconds + Int64(index)) * 1000)
         switch index % 3 {
         case 0:
-            return #"{"action":"deploy","kind":"decision","outcome":"allow","plan":"\#(plan)","policies":["baseline-permit","no-prod-writes"],"prev":"\#(prev.hex)","principal":"spiffe://example.org/agent/builder","resource":"service/\#(id)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+            let after = step % 25 == 0 ? "" : #""after":["step-\#(step % 25 - 1)"],"#
+            return #"{"action":"deploy",\#(after)"kind":"decision","outcome":"allow","plan":"\#(plan)","policies":["baseline-permit","no-prod-writes"],"prev":"\#(prev.hex)","principal":"spiffe://example.org/agent/builder","resource":"service/\#(id)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
         case 1:
             let exp = Timestamp.format(milliseconds: (startSeconds + Int64(index) + 300) * 1000)
             return #"{"exp":"\#(exp)","jti":"jti-\#(step)","kind":"mint","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#

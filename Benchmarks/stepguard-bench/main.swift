@@ -2,7 +2,7 @@
 // run function and documents its arguments.
 import Foundation
 
-let benchUsage = "usage: stepguard-bench audit|cedar|crypto|gate|lint|tiles|workflow [ARGS...]\n"
+let benchUsage = "usage: stepguard-bench audit|cedar|crypto|gate|lint|replay|tiles|workflow [ARGS...]\n"
 let benchArguments = Array(CommandLine.arguments.dropFirst())
 
 guard let benchArea = benchArguments.first else {
@@ -21,6 +21,8 @@ case "gate":
     exit(runGateBenchmark(arguments: benchRest))
 case "lint":
     runLintBenchmark(arguments: benchRest)
+case "replay":
+    exit(runReplayBenchmark(arguments: benchRest))
 case "tiles":
     runTilesBenchmark(arguments: benchRest)
 case "workflow":

@@ -54,6 +54,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case revokedCredential = "revoked-credential"
     /// An execution with a credential no mint record issued.
     case unknownCredential = "unknown-credential"
+    /// An execution before the execution of a step its plan runs it after (its decision's
+    /// `after`: the steps it needs, and in a sequential plan the step before it).
+    case outOfOrder = "out-of-order"
     /// A step allowed but never executed (notice).
     case aborted
     /// Something verification did not check, and why (notice).

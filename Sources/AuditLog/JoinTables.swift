@@ -82,7 +82,7 @@ struct JoinFacts: Sendable {
     var allowing = false
     private var present: UInt8 = 0
 
-    private static let hasStepKey: UInt8 = 1, hasJtiKey: UInt8 = 2, hasMoment: UInt8 = 4
+    private static let hasStepKey: UInt8 = 1, hasJtiKey: UInt8 = 2, hasMoment: UInt8 = 4, hasAfter: UInt8 = 8
 
     /// Plan and step, when the record names both.
     var stepKey: JoinKey? { present & Self.hasStepKey != 0 ? stepKeyValue : nil }
@@ -91,6 +91,9 @@ struct JoinFacts: Sendable {
     var time: Int64? { kind == .execution && present & Self.hasMoment != 0 ? moment : nil }
     /// A mint's expiry.
     var exp: Int64? { kind == .mint && present & Self.hasMoment != 0 ? moment : nil }
+    /// A decision that names steps its plan runs it after (`after`), which the join pass reads
+    /// from the line again: few records carry it, and the facts stay flat.
+    var ordered: Bool { present & Self.hasAfter != 0 }
 
     /// The facts of a line that is not a record: nothing to join.
     static var none: JoinFacts { JoinFacts(kind: .other) }
@@ -123,6 +126,7 @@ struct JoinFacts: Sendable {
         switch kind {
         case .decision:
             allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+            if let after = record.after, after.count > 0 { present |= Self.hasAfter }
         case .approval:
             allowing = record.outcome.map { RunningOutcomes.approvalRuns(utf8: bytes($0)) } ?? false
         case .mint:
@@ -188,6 +192,19 @@ struct JoinTable<Entry: JoinTableEntry> {
         (0..<storage.capacity).compactMap { storage.base[$0].isFree || !predicate(storage.base[$0]) ? nil : storage.base[$0] }
     }
 
+    /// Makes room for `count` keys at once, as growing to them would (a no-op when there is).
+    mutating func reserve(_ count: Int) {
+        var capacity = storage.capacity
+        while count * 3 > capacity * 2 { capacity *= 2 }
+        if capacity > storage.capacity { rebuild(capacity: capacity) }
+    }
+
+    /// The entry under `key`, if there is one.
+    func find(_ key: JoinKey) -> Entry? {
+        let i = slot(key)
+        return storage.base[i].isFree ? nil : storage.base[i]
+    }
+
     /// Starts bringing `key`'s first slot into the cache, for a lookup a little later.
     @inline(__always)
     func prefetch(_ key: JoinKey) {
@@ -208,8 +225,12 @@ struct JoinTable<Entry: JoinTableEntry> {
     }
 
     private mutating func grow() {
+        rebuild(capacity: storage.capacity * 2)
+    }
+
+    private mutating func rebuild(capacity: Int) {
         let old = storage
-        storage = SlotStorage(capacity: old.capacity * 2)
+        storage = SlotStorage(capacity: capacity)
         for i in 0..<old.capacity where !old.base[i].isFree {
             storage.base[slot(old.base[i].key)] = old.base[i]
         }
@@ -260,7 +281,8 @@ final class SlotStorage<Entry> {
 }
 
 /// What the joins know about one step (plan and step): its first allowing decision, or the
-/// record that first named it, and whether it was executed. 32 bytes.
+/// record that first named it, whether it was executed, and whether its plan orders it after
+/// other steps. 32 bytes.
 struct StepJoin: JoinTableEntry {
     var key: JoinKey
     /// The line number (1-based; 0 in a free slot) in the low 62 bits, then the flags.
@@ -270,7 +292,8 @@ struct StepJoin: JoinTableEntry {
 
     private static let allowedBit: UInt64 = 1 << 63
     private static let executedBit: UInt64 = 1 << 62
-    private static let lineMask: UInt64 = (1 << 62) - 1
+    private static let orderedBit: UInt64 = 1 << 61
+    private static let lineMask: UInt64 = (1 << 61) - 1
 
     /// A step nothing is known about yet: free until a line is set.
     init(key: JoinKey) {
@@ -289,6 +312,12 @@ struct StepJoin: JoinTableEntry {
     var executed: Bool {
         get { lineAndFlags & Self.executedBit != 0 }
         set { lineAndFlags = newValue ? lineAndFlags | Self.executedBit : lineAndFlags & ~Self.executedBit }
+    }
+    /// Whether a decision named the steps it runs after: the record this entry holds, or the
+    /// one `ChainEngine.orderedElsewhere` names.
+    var ordered: Bool {
+        get { lineAndFlags & Self.orderedBit != 0 }
+        set { lineAndFlags = newValue ? lineAndFlags | Self.orderedBit : lineAndFlags & ~Self.orderedBit }
     }
 }
 

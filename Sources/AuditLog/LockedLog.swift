@@ -62,7 +62,7 @@ public final class LockedLog {
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, end, false) }
             guard let span = scanned.plan,
-                  span.escaped ? RecordScanner.string(span, in: line) == plan : line[span.start..<span.end].elementsEqual(wanted),
+                  span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted),
                   let value = Self.strings(fields, of: line)
             else { return (nil, end, true) }
             return (PlanRecord(offset: start, end: end + 1, seq: seq, fields: value), end, true)

@@ -32,6 +32,9 @@ struct ScannedRecord: Equatable, Sendable {
     var jti: ByteSpan?
     var exp: ByteSpan?
     var outcome: ByteSpan?
+    /// A decision's `after`: the bytes between the brackets of an array of strings (the steps
+    /// its plan runs it after). `escaped` when one of them has an escape.
+    var after: ByteSpan?
 
     /// Whether the line had a member for `field` (of any type).
     func has(_ field: RecordField) -> Bool {
@@ -45,6 +48,7 @@ struct ScannedRecord: Equatable, Sendable {
         case .jti: return jti != nil
         case .exp: return exp != nil
         case .outcome: return outcome != nil
+        case .after: return after != nil
         }
     }
 
@@ -58,6 +62,7 @@ struct ScannedRecord: Equatable, Sendable {
         case .step: step = span
         case .jti: jti = span
         case .exp: exp = span
+        case .after: after = span
         case .seq, .outcome: outcome = span
         }
     }
@@ -115,7 +120,7 @@ enum RecordScanner {
             switch line[i] {
             case UInt8(ascii: "\""):
                 guard let close = plainString(openedAt: i), field != .seq else { return nil }
-                if let field { record.set(field, ByteSpan(start: i + 1, end: close, escaped: false)) }
+                if let field, field != .after { record.set(field, ByteSpan(start: i + 1, end: close, escaped: false)) }
                 i = close + 1
             case 0x30...0x39:
                 let start = i
@@ -127,24 +132,26 @@ enum RecordScanner {
                     record.seqPresent = true
                     record.seq = value
                 }
-            case UInt8(ascii: "[") where field == nil:
+            case UInt8(ascii: "[") where field == nil || field == .after:
                 i += 1
+                let open = i
                 if i < n && line[i] == UInt8(ascii: "]") {
                     i += 1
-                    break
-                }
-                while true {
-                    guard i < n, line[i] == UInt8(ascii: "\""), let close = plainString(openedAt: i) else { return nil }
-                    i = close + 1
-                    guard i < n else { return nil }
-                    if line[i] == UInt8(ascii: ",") {
+                } else {
+                    while true {
+                        guard i < n, line[i] == UInt8(ascii: "\""), let close = plainString(openedAt: i) else { return nil }
+                        i = close + 1
+                        guard i < n else { return nil }
+                        if line[i] == UInt8(ascii: ",") {
+                            i += 1
+                            continue
+                        }
+                        guard line[i] == UInt8(ascii: "]") else { return nil }
                         i += 1
-                        continue
+                        break
                     }
-                    guard line[i] == UInt8(ascii: "]") else { return nil }
-                    i += 1
-                    break
                 }
+                if field == .after { record.after = ByteSpan(start: open, end: i - 1, escaped: false) }
             default:
                 return nil
             }
@@ -179,6 +186,9 @@ enum RecordScanner {
             case FieldWord.step: return .step
             default: return nil
             }
+        case 5:
+            let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self))
+            return word == FieldWord.afte && base.load(fromByteOffset: key.start + 4, as: UInt8.self) == UInt8(ascii: "r") ? .after : nil
         case 7:
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
             return word == FieldWord.outcome ? .outcome : nil
@@ -200,6 +210,30 @@ enum RecordScanner {
         return value
     }
 
+
+    /// The strings of an array the scanner kept (`after`), in order, as spans of `line`.
+    static func strings(in array: ByteSpan, of line: UnsafeRawBufferPointer) -> [ByteSpan] {
+        var spans: [ByteSpan] = []
+        var i = array.start
+        // The scanner checked the array: strings, commas and whitespace only.
+        while i < array.end {
+            let c = line[i]
+            guard c == UInt8(ascii: "\"") else {
+                i += 1
+                continue
+            }
+            let start = i + 1
+            var escaped = false
+            i = nextQuoteOrBackslash(in: line, from: start)
+            while line[i] == 0x5C {
+                escaped = true
+                i = nextQuoteOrBackslash(in: line, from: i + 2)
+            }
+            spans.append(ByteSpan(start: start, end: i, escaped: escaped))
+            i += 1
+        }
+        return spans
+    }
 
     /// The text of a string value, with escapes resolved.
     static func string(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> String {
@@ -291,7 +325,7 @@ enum RecordScanner {
 
 /// The top-level members the scanner keeps.
 enum RecordField: UInt8, CustomStringConvertible {
-    case seq, prev, time, kind, plan, step, jti, exp, outcome
+    case seq, prev, time, kind, plan, step, jti, exp, outcome, after
 
     var bit: UInt16 { 1 << rawValue }
 
@@ -306,6 +340,7 @@ enum RecordField: UInt8, CustomStringConvertible {
         case .jti: return "jti"
         case .exp: return "exp"
         case .outcome: return "outcome"
+        case .after: return "after"
         }
     }
 }
@@ -322,6 +357,8 @@ enum FieldWord {
     static let kind: UInt32 = 0x646e_696b
     static let plan: UInt32 = 0x6e61_6c70
     static let step: UInt32 = 0x7065_7473
+    /// `afte`, the first four letters of `after`.
+    static let afte: UInt32 = 0x6574_6661
     /// `"outcome`: the opening quote and seven letters.
     static let outcome: UInt64 = 0x656d_6f63_7475_6f22
 }
@@ -393,12 +430,45 @@ private struct Cursor {
             record.seq = RecordScanner.count(start..<i, in: bytes)
             return
         }
+        if field == .after {
+            // Anything but an array of strings is kept out of the joins, as below.
+            if peek() == UInt8(ascii: "[") { record.after = try stringArray() } else { try skipValue(depth: 1) }
+            return
+        }
         guard peek() == UInt8(ascii: "\"") else {
             // A field of the wrong type is kept out of the joins; the line still hashes.
             try skipValue(depth: 1)
             return
         }
         record.set(field, try string())
+    }
+
+    /// An array starting at its opening bracket: the span between the brackets when every
+    /// member is a string, nil (the array skipped) when one is not.
+    private mutating func stringArray() throws(ScanError) -> ByteSpan? {
+        let open = i
+        i += 1
+        skipSpace()
+        if !atEnd && peek() == UInt8(ascii: "]") {
+            i += 1
+            return ByteSpan(start: open + 1, end: i - 1, escaped: false)
+        }
+        var escaped = false
+        while true {
+            skipSpace()
+            guard !atEnd, peek() == UInt8(ascii: "\"") else {
+                i = open
+                try skipValue(depth: 1)
+                return nil
+            }
+            escaped = try string().escaped || escaped
+            skipSpace()
+            guard !atEnd else { throw fail("unterminated array") }
+            let d = peek()
+            i += 1
+            if d == UInt8(ascii: "]") { return ByteSpan(start: open + 1, end: i - 1, escaped: escaped) }
+            guard d == UInt8(ascii: ",") else { i -= 1; throw fail("expected ',' or ']'") }
+        }
     }
 
     /// A string starting at the opening quote; returns the span between the quotes.

@@ -111,10 +111,12 @@ extension AuditLog {
 
     /// The action paths in a log held in memory.
     public static func show(bytes: UnsafeRawBufferPointer, plan wanted: String? = nil) -> [ActionPath] {
-        var plans: [String: [String: [PathEvent]]] = [:]
-        var planOrder: [String] = []
-        var stepOrder: [String: [String]] = [:]
-        var usedCredentials: [String: Int] = [:]
+        // Plan ids, step ids and credential ids are told apart by code points: two steps whose
+        // ids are canonically equivalent are two steps, and two such credentials two credentials.
+        var plans: [ExactString: [ExactString: [PathEvent]]] = [:]
+        var planOrder: [ExactString] = []
+        var stepOrder: [ExactString: [ExactString]] = [:]
+        var usedCredentials: [ExactString: Int] = [:]
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -129,12 +131,12 @@ extension AuditLog {
             let jti = scanned.jti.map { RecordScanner.string($0, in: line) }
             var replayOf: Int? = nil
             if kind == "execution", let jti {
-                if let first = usedCredentials[jti] { replayOf = first } else { usedCredentials[jti] = lineNumber }
+                if let first = usedCredentials[ExactString(jti)] { replayOf = first } else { usedCredentials[ExactString(jti)] = lineNumber }
             }
             guard let planSpan = scanned.plan, let stepSpan = scanned.step else { continue }
-            let plan = RecordScanner.string(planSpan, in: line)
-            if let wanted, plan != wanted { continue }
-            let step = RecordScanner.string(stepSpan, in: line)
+            let plan = ExactString(RecordScanner.string(planSpan, in: line))
+            if let wanted, !plan.string.isExactly(wanted) { continue }
+            let step = ExactString(RecordScanner.string(stepSpan, in: line))
             guard let value = try? JSONParser.parse(Array(line)) else { continue }
             let event = PathEvent(
                 seq: seq, line: lineNumber, kind: kind, time: value["time"]?.stringValue, outcome: value["outcome"]?.stringValue,
@@ -147,9 +149,9 @@ extension AuditLog {
             plans[plan]![step]!.append(event)
         }
         return planOrder.map { plan in
-            ActionPath(plan: plan, steps: stepOrder[plan]!.map { step in
+            ActionPath(plan: plan.string, steps: stepOrder[plan]!.map { step in
                 let events = plans[plan]![step]!
-                return StepPath(step: step, status: status(of: events), events: events)
+                return StepPath(step: step.string, status: status(of: events), events: events)
             })
         }
     }

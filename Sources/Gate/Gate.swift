@@ -131,7 +131,8 @@ public enum Gate {
     /// the host's prompt: an approval record says so before the execution.
     ///
     /// A call without a host id is joined to the session's first unfinished call derived from the
-    /// same tool and input (or rewritten to that input); returns the `seq` of the first record.
+    /// same tool and input (or rewritten to that input), one that was not denied where there is
+    /// one; returns the `seq` of the first record.
     @discardableResult
     public static func record(
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
@@ -140,10 +141,12 @@ public enum Gate {
             var call = call
             if call.toolUseID.isEmpty {
                 let digest = CallDigest.of(tool: call.tool, input: call.input)
-                call.toolUseID = calls.first { !$0.executed && ($0.step.hasPrefix(CallDigest.prefix(digest)) || $0.inputDigest == digest) }?.step
-                    ?? derivedStep(call, calls: calls)
+                let open = calls.filter { !$0.executed && ($0.step.hasPrefix(CallDigest.prefix(digest)) || $0.inputDigest == digest) }
+                // A denied call did not run: an identical call decided after it is the one that ended.
+                let denied: Set<String> = [StepOutcome.deny.rawValue, StepOutcome.blocked.rawValue]
+                call.toolUseID = (open.first { !denied.contains($0.outcome) } ?? open.first)?.step ?? derivedStep(call, calls: calls)
             }
-            let decision = calls.first { $0.step == call.toolUseID }
+            let decision = calls.first { $0.step.isExactly(call.toolUseID) }
             var events: [JSONValue] = []
             if decision?.outcome == StepOutcome.approve.rawValue {
                 events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
@@ -254,7 +257,7 @@ public enum Gate {
             case .failure(let refusal):
                 refusals.append("rewrite \"\(rewrite.hops[0].variant)\" refused: \(refusal.message)")
                 let action = rewrite.hops[0].from.action
-                bundle.catalog.actions[action]?.variants.removeAll { $0.name == rewrite.hops[0].variant }
+                bundle.catalog.actions[action]?.variants.removeAll { $0.name.isExactly(rewrite.hops[0].variant) }
                 continue
             }
             break

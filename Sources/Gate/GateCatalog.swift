@@ -55,6 +55,8 @@ public struct GateCatalog: Sendable {
         let resourceType: Template
         let resourceID: Template
         let args: [(String, ArgTemplate)]
+        /// Whether the tool input, whole, is the step's args (`"input_args": true`), under `args`.
+        let inputArgs: Bool
         /// Where the rule is (`hosts.claude-code.tools[3]`).
         public let path: String
     }
@@ -175,12 +177,33 @@ extension GateCatalog.ToolRule {
         }
         let values = TemplateValues(call: call, root: root, groups: groups)
         guard let type = resourceType.render(values), let id = resourceID.render(values), !type.isEmpty else { return nil }
-        var args = JSONObject()
+        var args = inputArgs ? Self.cedarArgs(call.input) : JSONObject()
         for (key, template) in self.args {
             guard let value = template.render(values) else { return nil }
             args[key] = value
         }
         return MappedCall(principal: principal, action: action, resource: EntityRef(type: type, id: id), args: args, rule: path)
+    }
+
+    /// A tool input as Cedar can hold it: Cedar has no null, so null members and elements are
+    /// left out, and no floating point, so a number with a fraction or an exponent becomes its
+    /// JSON text.
+    static func cedarArgs(_ input: JSONObject) -> JSONObject {
+        var out = JSONObject()
+        for (key, value) in input {
+            if let converted = cedarValue(value) { out[key] = converted }
+        }
+        return out
+    }
+
+    static func cedarValue(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .null: return nil
+        case .number(let number): return number.int64 != nil ? value : .string(number.text)
+        case .array(let elements): return .array(elements.compactMap(cedarValue))
+        case .object(let members): return .object(cedarArgs(members))
+        default: return value
+        }
     }
 }
 
@@ -279,7 +302,9 @@ private struct Reader {
 
     func rule(_ value: JSONValue, _ path: [JSONPathComponent], isFallback: Bool) throws(GateError) -> GateCatalog.ToolRule {
         guard case .object(let object) = value else { throw fail(path, "a mapping rule must be an object with \"tool\", \"action\" and \"resource\"") }
-        let allowed: Set<String> = isFallback ? ["action", "resource", "args", "description"] : ["tool", "input", "action", "resource", "args", "description"]
+        let allowed: Set<String> = isFallback
+            ? ["action", "resource", "args", "input_args", "description"]
+            : ["tool", "input", "action", "resource", "args", "input_args", "description"]
         for key in object.keys where !allowed.contains(key) {
             throw fail(path + [.key(key)], "unknown key \"\(key)\" in a mapping rule; allowed keys are \(allowed.sorted().joined(separator: ", "))")
         }
@@ -306,7 +331,7 @@ private struct Reader {
             throw fail(object["action"] == nil ? path : path + [.key("action")], "a mapping rule needs \"action\": a catalog action")
         }
         let action = EntityRef.action(actionText).actionName
-        guard catalog.actions[action] != nil else {
+        guard catalog.action(named: action) != nil else {
             let hint = EditDistance.suggestion(for: action, among: catalog.actions.keys).map { "; did you mean \"\($0)\"?" } ?? "; add it to \"actions\""
             throw fail(path + [.key("action")], "unknown action \"\(action)\"\(hint)")
         }
@@ -323,8 +348,13 @@ private struct Reader {
             guard case .object(let members) = value else { throw fail(path + [.key("args")], "\"args\" must be an object") }
             for (key, member) in members { args.append((key, try argTemplate(member, groups, path + [.key("args"), .key(key)]))) }
         }
+        var inputArgs = false
+        if let value = object["input_args"] {
+            guard let flag = value.boolValue else { throw fail(path + [.key("input_args")], "\"input_args\" must be true or false") }
+            inputArgs = flag
+        }
         return GateCatalog.ToolRule(
-            tool: tool, input: patterns, action: action, resourceType: type, resourceID: id, args: args,
+            tool: tool, input: patterns, action: action, resourceType: type, resourceID: id, args: args, inputArgs: inputArgs,
             path: renderJSONPath(path))
     }
 

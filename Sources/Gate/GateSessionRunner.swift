@@ -1,4 +1,3 @@
-import Basics
 import Dispatch
 import Foundation
 import JSONValue
@@ -17,6 +16,8 @@ public struct GateSessionRunner: SessionTestRunner {
         var outcome: String
         var policies: [String]
         var answer: JSONValue?
+        /// Why the gate could not do its job (outcome `error`).
+        var error: String? = nil
     }
 
     public func run(_ test: SessionTest, bundle: PolicyBundle, clock: Clock) throws(WorkflowError) -> [TestMismatch] {
@@ -57,40 +58,31 @@ public struct GateSessionRunner: SessionTestRunner {
     static func run(_ event: SessionEvent, host: any HostAdapter.Type, policies: GatePolicies, log: String, clock: Clock) -> Result {
         do throws(GateError) {
             let hostEvent = try host.read(CanonicalJSON.serialize(event.event))
-            let call = hostEvent.call
-            let locations = GateLocations(policies: policies.bundle.directory.path, log: log, root: call.cwd)
-            let options = GateOptions(mode: .enforce, clock: clock, inputUpdate: hostEvent.inputUpdate)
-            switch hostEvent.event {
-            case .preToolUse(let call):
-                let verdict = try Gate.decide(call, host: host.name, policies: policies, locations: locations, options: options)
-                let label = verdict.outcome == .mutate ? "mutate:\(verdict.variant ?? "")" : verdict.outcome.rawValue
-                return Result(outcome: label, policies: verdict.policies, answer: host.answer(verdict, to: hostEvent, allow: .none, mode: .enforce))
-            case .postToolUse(let call, let toolResult):
-                let seq = try Gate.record(call, result: toolResult, host: host.name, locations: locations, options: options)
-                return Result(outcome: "recorded", policies: [], answer: host.recorded(hostEvent, seq: seq))
-            }
+            let locations = GateLocations(policies: policies.bundle.directory.path, log: log, root: hostEvent.call.cwd)
+            let reply = try Gate.handle(hostEvent, host: host, locations: locations, options: GateOptions(clock: clock), allow: .none) { policies }
+            guard let verdict = reply.verdict else { return Result(outcome: "recorded", policies: [], answer: reply.answer) }
+            let label = verdict.outcome == .mutate ? "mutate:\(verdict.variant ?? "")" : verdict.outcome.rawValue
+            return Result(outcome: label, policies: verdict.policies, answer: reply.answer)
         } catch {
-            return Result(outcome: "error", policies: [], answer: nil)
+            return Result(outcome: "error", policies: [], answer: nil, error: error.description)
         }
     }
 
     /// The mismatch of `event`'s expectation with what it gave, if any.
     static func compare(_ event: SessionEvent, _ result: Result) -> TestMismatch? {
         guard let expectation = event.expectation else { return nil }
-        var problems: [String] = []
-        let expected = expectation.outcomes.joined(separator: " or ")
-        if !expectation.outcomes.contains(result.outcome) { problems.append("expected \(expected), got \(result.outcome)") }
-        if let policies = expectation.policies, Set(policies) != Set(result.policies) {
-            problems.append("expected policies [\(policies.sorted().joined(separator: ", "))], got [\(result.policies.sorted().joined(separator: ", "))]")
-        }
+        var problems = PolicyTestRunner.differences(
+            outcomes: expectation.outcomes, policies: expectation.policies, actualOutcome: result.outcome, actualPolicies: result.policies)
         var answers: (expected: String, actual: String)?
         if let answer = expectation.answer, answer != (result.answer ?? .null) {
             answers = (CanonicalJSON.string(answer), CanonicalJSON.string(result.answer ?? .null))
             problems.append("the answer differs")
         }
         if problems.isEmpty { return nil }
+        if let error = result.error { problems.append("the gate said: \(error)") }
         return TestMismatch(
-            expected: StepExpectation(step: event.label, outcome: expected, policies: expectation.policies, location: event.location),
+            expected: StepExpectation(
+                step: event.label, outcome: expectation.outcomes.joined(separator: " or "), policies: expectation.policies, location: event.location),
             actualOutcome: result.outcome, actualPolicies: result.policies,
             message: "\(event.label): " + problems.joined(separator: "; "), answers: answers)
     }

@@ -70,7 +70,11 @@ public struct LineTable: Sendable {
         return SourceLocation(line: low + 1, column: column, offset: offset)
     }
 
-    /// The text of line `line` (1-based) without its line break, for caret excerpts.
+    /// The number of lines (a final newline starts one more, empty line).
+    public var lineCount: Int { lineStarts.count }
+
+    /// The text of line `line` (1-based) without its line break, for caret excerpts; empty when
+    /// there is no such line.
     public func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]

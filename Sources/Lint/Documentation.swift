@@ -24,7 +24,7 @@ public enum RulesDocumentation {
             """
         for rule in LintRules.all {
             let severity = rule.enabledByDefault ? rule.defaultSeverity.rawValue : "off (\(rule.defaultSeverity.rawValue))"
-            out += "| [\(rule.id)](#\(rule.anchor)) | \(rule.name) | \(severity) | \(rule.summary.replacingAll("|", "\\|")) |\n"
+            out += "| [\(rule.id)](#\(rule.anchor)) | \(rule.name) | \(severity) | \(rule.summary.replacing("|", with: "\\|")) |\n"
         }
         for category in RuleCategory.allCases {
             let rules = LintRules.all.filter { $0.category == category }
@@ -140,7 +140,7 @@ public enum ControlsDocumentation {
         }
         out += "\n## Policies\n\n| policy | file | controls | reason |\n|---|---|---|---|\n"
         for entry in entries {
-            out += "| `\(entry.policy)` | \(entry.file) | \(entry.controls.joined(separator: ", ")) | \(entry.reason.replacingAll("|", "\\|")) |\n"
+            out += "| `\(entry.policy)` | \(entry.file) | \(entry.controls.joined(separator: ", ")) | \(entry.reason.replacing("|", with: "\\|")) |\n"
         }
         return out
     }

@@ -1,37 +1,4 @@
-/// How serious a finding is. Ordered: `info` < `warning` < `error`.
-public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
-    case info
-    case warning
-    case error
-
-    var rank: Int {
-        switch self {
-        case .info: return 0
-        case .warning: return 1
-        case .error: return 2
-        }
-    }
-
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-
-    /// The SARIF `level` for this severity (`error`, `warning`, `note`).
-    public var sarifLevel: String {
-        switch self {
-        case .error: return "error"
-        case .warning: return "warning"
-        case .info: return "note"
-        }
-    }
-
-    /// The GitHub workflow command for this severity (`error`, `warning`, `notice`).
-    public var githubCommand: String {
-        switch self {
-        case .error: return "error"
-        case .warning: return "warning"
-        case .info: return "notice"
-        }
-    }
-}
+import Basics
 
 /// A range of a file: 1-based start and end line and column (columns count Unicode scalars;
 /// the end column is just past the last character, as SARIF regions have it).

@@ -1,3 +1,4 @@
+import Basics
 import Cedar
 import JSONValue
 import Workflow

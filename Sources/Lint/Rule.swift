@@ -1,3 +1,5 @@
+import Basics
+
 /// The three families of rules, told apart by the first digit of the id.
 public enum RuleCategory: String, Sendable, CaseIterable {
     /// `SG1xx`: the input is wrong or does not do what it appears to do.

@@ -74,10 +74,18 @@ public struct CatalogAction: Sendable {
 
 /// The action catalog (`tools.json`): what every action does and its safer variants.
 public struct ActionCatalog: Sendable {
-    /// Actions by name.
+    /// Actions by name. No two names are canonically equivalent (`parse` refuses such a pair),
+    /// so a lookup finds at most one action; `action(named:)` also checks the bytes.
     public var actions: [String: CatalogAction]
     /// The file it came from.
     public var file: String
+
+    /// The action spelt exactly `name` (code point for code point, as Cedar compares action
+    /// ids), nil for any other spelling.
+    public func action(named name: String) -> CatalogAction? {
+        guard let action = actions[name], action.name.isExactly(name) else { return nil }
+        return action
+    }
 
     /// Loads and checks a catalog file.
     public static func load(_ path: String) throws(WorkflowError) -> ActionCatalog {
@@ -105,6 +113,10 @@ public struct ActionCatalog: Sendable {
         for (name, value) in actionObjects {
             let base: [JSONPathComponent] = [.key("actions"), .key(name)]
             guard !name.isEmpty else { throw fail(base, "action names must not be empty") }
+            if let other = actions[name] {
+                // Two JSON members, but one key for `String`: Cedar would see two actions.
+                throw fail(base, "action names \"\(other.name)\" and \"\(name)\" differ only in Unicode normalization; rename one")
+            }
             if name == ApprovalCheckpoint.action { throw fail(base, "\"\(name)\" is built in; choose another action name") }
             guard case .object(let object) = value else { throw fail(base, "action \"\(name)\" must be an object with \"effect\", found \(value.typeName)") }
             let allowed: Set<String> = ["effect", "flags", "variants", "tool", "description"]

@@ -173,7 +173,7 @@ struct ChainReadIndex: Sendable {
         for policy in policies {
             var reads = ChainReads()
             for condition in policy.conditions { Self.collect(condition.body, into: &reads, depth: 0) }
-            guard !reads.history.isEmpty || !reads.done.isEmpty else { continue }
+            guard !reads.isEmpty else { continue }
             var resource: EntityUID?
             if case .equals(.entity(let uid)) = policy.resource.kind { resource = uid }
             let entry = Entry(resource: resource, reads: reads)
@@ -203,6 +203,45 @@ struct ChainReadIndex: Sendable {
         }
     }
 
+    /// Adds a comparison of a numeric chain member with an integer literal (either way round)
+    /// as bounds; false for any other expression.
+    static func addBound(_ op: BinaryOp, _ a: Expr, _ b: Expr, into reads: inout ChainReads) -> Bool {
+        func literal(_ e: Expr) -> Int64? {
+            switch e.kind {
+            case .literal(.long(let value)): return value
+            case .parenthesized(let inner): return literal(inner)
+            default: return nil
+            }
+        }
+        func member(_ e: Expr) -> (done: Bool, field: ChainFields)? {
+            guard let path = path(e, depth: 0), path.count == 3, path[0] == "context", path[1] == "history" || path[1] == "done",
+                  let field = ChainFields.byName.first(where: { $0.0 == path[2] })?.1 else { return nil }
+            return (path[1] == "done", field)
+        }
+        let mirrored: [BinaryOp: BinaryOp] = [.less: .greater, .lessEqual: .greaterEqual, .greater: .less, .greaterEqual: .lessEqual,
+                                              .equal: .equal, .notEqual: .notEqual]
+        let found: (done: Bool, field: ChainFields, op: BinaryOp, constant: Int64)
+        if let m = member(a), let c = literal(b) {
+            found = (m.done, m.field, op, c)
+        } else if let m = member(b), let c = literal(a), let flipped = mirrored[op] {
+            found = (m.done, m.field, flipped, c)
+        } else {
+            return false
+        }
+        // Each point p asks `x < p`. At the largest integer `x <= c` always holds and `x > c`
+        // never, so no point is needed there.
+        let next = found.constant.addingReportingOverflow(1)
+        let above: [Int64] = next.overflow ? [] : [next.partialValue]
+        let points: [Int64]
+        switch found.op {
+        case .less, .greaterEqual: points = [found.constant]
+        case .lessEqual, .greater: points = above
+        case .equal, .notEqual: points = [found.constant] + above
+        default: return false
+        }
+        return found.done ? reads.doneBounds.add(found.field, points: points) : reads.historyBounds.add(found.field, points: points)
+    }
+
     /// Adds the members of `context.history` and `context.done` that `expr` reads; a record
     /// (or the whole context) used as a value reads every member.
     static func collect(_ expr: Expr, into reads: inout ChainReads, depth: Int) {
@@ -214,6 +253,7 @@ struct ChainReadIndex: Sendable {
             if path[1] == "history" { reads.history.formUnion(fields) } else { reads.done.formUnion(fields) }
             return
         }
+        if case .binary(let op, let a, let b) = expr.kind, addBound(op, a, b, into: &reads) { return }
         let next: [Expr]
         switch expr.kind {
         case .literal, .variable, .slot, .entity: next = []

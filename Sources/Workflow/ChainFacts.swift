@@ -69,7 +69,7 @@ public struct ChainFacts: Sendable, Equatable {
     /// Records of other plans and of steps that did not run are passed over.
     public init(records: [JSONValue], plan: String, catalog: ActionCatalog, resources: some ResourceFacts) {
         for entry in records {
-            guard entry["plan"]?.stringValue == plan,
+            guard entry["plan"]?.stringValue?.isExactly(plan) == true,
                   let action = entry["action"]?.stringValue,
                   let resourceText = entry["resource"]?.stringValue,
                   let resource = EntityRef(cedarText: resourceText) else { continue }
@@ -90,14 +90,14 @@ public struct ChainFacts: Sendable, Equatable {
     /// Adds a step that runs in `form`.
     public mutating func record(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
         count += 1
-        if !actions.contains(form.action) { actions.append(form.action) }
-        if let action = catalog.actions[form.action] {
-            if !tools.contains(action.tool) { tools.append(action.tool) }
+        if !actions.contains(where: { $0.isExactly(form.action) }) { actions.append(form.action) }
+        if let action = catalog.action(named: form.action) {
+            if !tools.contains(where: { $0.isExactly(action.tool) }) { tools.append(action.tool) }
             if action.flags.contains(.external) { external = true }
             if action.effect >= .write { writes += 1 }
         }
         if resources.isExternal(form.resource) { external = true }
-        for label in resources.labels(of: form.resource) where !labels.contains(label) { labels.append(label) }
+        for label in resources.labels(of: form.resource) where !labels.contains(where: { $0.isExactly(label) }) { labels.append(label) }
         maxSensitivity = max(maxSensitivity, resources.sensitivity(of: form.resource))
         json = Self.contextValue(
             actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external,
@@ -108,10 +108,11 @@ public struct ChainFacts: Sendable, Equatable {
     static func contextValue(
         actions: [String], tools: [String], labels: [String], maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64
     ) -> JSONValue {
-        .object(JSONObject([
-            ("actions", .array(actions.sorted().map(JSONValue.string))),
-            ("tools", .array(tools.sorted().map(JSONValue.string))),
-            ("labels", .array(labels.sorted().map(JSONValue.string))),
+        func sorted(_ names: [String]) -> JSONValue { .array(names.sorted { $0.exactlyPrecedes($1) }.map(JSONValue.string)) }
+        return .object(JSONObject([
+            ("actions", sorted(actions)),
+            ("tools", sorted(tools)),
+            ("labels", sorted(labels)),
             ("max_sensitivity", .int(maxSensitivity)),
             ("external", .bool(external)),
             ("writes", .int(writes)),
@@ -121,11 +122,12 @@ public struct ChainFacts: Sendable, Equatable {
 }
 
 extension ChainFacts {
-    /// Facts given as sets; arrays are kept sorted, as policies see them.
-    init(actions: Set<String>, tools: Set<String>, labels: Set<String>, maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) {
-        self.actions = actions.sorted()
-        self.tools = tools.sorted()
-        self.labels = labels.sorted()
+    /// Facts given as sets (of names told apart by code points, as Cedar tells them apart);
+    /// arrays are kept sorted, as policies see them.
+    init(actions: Set<ExactString>, tools: Set<ExactString>, labels: Set<ExactString>, maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) {
+        self.actions = actions.sorted().map(\.string)
+        self.tools = tools.sorted().map(\.string)
+        self.labels = labels.sorted().map(\.string)
         self.maxSensitivity = maxSensitivity
         self.external = external
         self.writes = writes
@@ -138,9 +140,10 @@ extension ChainFacts {
     /// Whether the two agree on every member in `fields`: a policy set that reads only those
     /// decides the same on both.
     func agrees(with other: ChainFacts, on fields: ChainFields) -> Bool {
-        if fields.contains(.actions) && Set(actions) != Set(other.actions) { return false }
-        if fields.contains(.tools) && Set(tools) != Set(other.tools) { return false }
-        if fields.contains(.labels) && Set(labels) != Set(other.labels) { return false }
+        func same(_ a: [String], _ b: [String]) -> Bool { Set(a.map { ExactString($0) }) == Set(b.map { ExactString($0) }) }
+        if fields.contains(.actions) && !same(actions, other.actions) { return false }
+        if fields.contains(.tools) && !same(tools, other.tools) { return false }
+        if fields.contains(.labels) && !same(labels, other.labels) { return false }
         if fields.contains(.maxSensitivity) && maxSensitivity != other.maxSensitivity { return false }
         if fields.contains(.external) && external != other.external { return false }
         if fields.contains(.writes) && writes != other.writes { return false }
@@ -167,14 +170,65 @@ struct ChainFields: OptionSet, Sendable {
     ]
 }
 
-/// The members of `context.history` and `context.done` some policies read.
+/// The members of `context.history` and `context.done` some policies read: whole (`history`,
+/// `done`), or for a number only compared with constants, the points where those comparisons
+/// change their answer (`historyBounds`, `doneBounds`).
 struct ChainReads: Sendable, Equatable {
     var history: ChainFields = []
     var done: ChainFields = []
+    var historyBounds = ChainBounds()
+    var doneBounds = ChainBounds()
+
+    var isEmpty: Bool { history.isEmpty && done.isEmpty && historyBounds.isEmpty && doneBounds.isEmpty }
 
     mutating func formUnion(_ other: ChainReads) {
         history.formUnion(other.history)
         done.formUnion(other.done)
+        historyBounds.formUnion(other.historyBounds)
+        doneBounds.formUnion(other.doneBounds)
+    }
+
+    /// Whether policies reading these decide alike on the facts `a` and on `b`.
+    func agree(history a: ChainFacts, _ b: ChainFacts, done c: ChainFacts, _ d: ChainFacts) -> Bool {
+        a.agrees(with: b, on: history) && historyBounds.agree(a, b) && c.agrees(with: d, on: done) && doneBounds.agree(c, d)
+    }
+}
+
+/// Comparisons of the numeric members with integer constants, kept as the points where their
+/// answer changes: `writes > 5` asks only whether `writes < 6`, so two values that no point
+/// separates answer every such comparison alike. A member read in any other way is read whole
+/// (`ChainFields`), which this does not replace. Each point `p` stands for the question `x < p`.
+struct ChainBounds: Sendable, Equatable {
+    var writes: [Int64] = []
+    var count: [Int64] = []
+    var maxSensitivity: [Int64] = []
+
+    var isEmpty: Bool { writes.isEmpty && count.isEmpty && maxSensitivity.isEmpty }
+
+    mutating func formUnion(_ other: ChainBounds) {
+        guard !other.isEmpty else { return }
+        writes += other.writes
+        count += other.count
+        maxSensitivity += other.maxSensitivity
+    }
+
+    /// Adds `points` to those of `member`; false for a member that is not a number.
+    mutating func add(_ member: ChainFields, points: [Int64]) -> Bool {
+        switch member {
+        case .writes: writes += points
+        case .count: count += points
+        case .maxSensitivity: maxSensitivity += points
+        default: return false
+        }
+        return true
+    }
+
+    func agree(_ a: ChainFacts, _ b: ChainFacts) -> Bool {
+        func alike(_ x: Int64, _ y: Int64, _ points: [Int64]) -> Bool {
+            let (low, high) = x < y ? (x, y) : (y, x)
+            return low == high || !points.contains { low < $0 && $0 <= high }
+        }
+        return alike(a.writes, b.writes, writes) && alike(a.count, b.count, count) && alike(a.maxSensitivity, b.maxSensitivity, maxSensitivity)
     }
 }
 
@@ -189,12 +243,12 @@ struct ChainContribution: Equatable, Sendable {
 
     init(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
         action = form.action
-        let entry = catalog.actions[form.action]
+        let entry = catalog.action(named: form.action)
         tool = entry?.tool
         external = (entry?.flags.contains(.external) ?? false) || resources.isExternal(form.resource)
         write = (entry?.effect ?? .read) >= .write
-        var seen = Set<String>()
-        labels = resources.labels(of: form.resource).filter { seen.insert($0).inserted }
+        var seen = Set<ExactString>()
+        labels = resources.labels(of: form.resource).filter { seen.insert(ExactString($0)).inserted }
         sensitivity = resources.sensitivity(of: form.resource)
     }
 }
@@ -202,18 +256,18 @@ struct ChainContribution: Equatable, Sendable {
 /// Chain facts of a set of steps as counted multisets, so that steps can be taken out again:
 /// the history of a step is every step that may run, less the step and what needs it.
 struct ChainTally: Sendable {
-    var actions: [String: Int] = [:]
-    var tools: [String: Int] = [:]
-    var labels: [String: Int] = [:]
+    var actions: [ExactString: Int] = [:]
+    var tools: [ExactString: Int] = [:]
+    var labels: [ExactString: Int] = [:]
     var sensitivities: [Int64: Int] = [:]
     var external = 0
     var writes: Int64 = 0
     var count: Int64 = 0
 
     mutating func add(_ step: ChainContribution, _ sign: Int = 1) {
-        actions[step.action, default: 0] += sign
-        if let tool = step.tool { tools[tool, default: 0] += sign }
-        for label in step.labels { labels[label, default: 0] += sign }
+        actions[ExactString(step.action), default: 0] += sign
+        if let tool = step.tool { tools[ExactString(tool), default: 0] += sign }
+        for label in step.labels { labels[ExactString(label), default: 0] += sign }
         sensitivities[step.sensitivity, default: 0] += sign
         if step.external { external += sign }
         if step.write { writes += Int64(sign) }

@@ -8,15 +8,22 @@ public enum DecisionRecords {
     /// The `decision` record of `step`, then a `mutation` record when the step was rewritten.
     /// `original` is the step as planned (its args go in the mutation's `from`).
     public static func records(
-        _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass
+        _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free
     ) -> [JSONValue] {
-        [decision(step, plan: plan, clock: clock, risk: risk)] + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
+        [decision(step, plan: plan, clock: clock, risk: risk, order: order)] + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
     }
 
     /// The `decision` record of `step`: a held step's approval request rides on it (`approval`),
-    /// a blocked step's needs too (`blocked_by`).
-    public static func decision(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass) -> JSONValue {
+    /// a blocked step's needs too (`blocked_by`), and the order its plan allows (`after`, and in
+    /// a sequential plan `sequential` and `index`), so that `audit verify` can hold the
+    /// executions to it.
+    public static func decision(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free) -> JSONValue {
         var decision = base("decision", step, plan: plan, action: step.action, resource: step.resource)
+        if !order.after.isEmpty { decision["after"] = .array(order.after.map(JSONValue.string)) }
+        if let index = order.sequentialIndex {
+            decision["sequential"] = .bool(true)
+            decision["index"] = .int(Int64(index))
+        }
         decision["outcome"] = .string(step.outcome.rawValue)
         decision["reason"] = .string(step.reason)
         setPolicies(&decision, step.policies)
@@ -45,11 +52,13 @@ public enum DecisionRecords {
 
     /// The records of every step of `evaluation`, in plan order.
     public static func records(_ evaluation: PlanEvaluation) -> [JSONValue] {
-        evaluation.steps.flatMap { step in
-            let planned = evaluation.plan.steps[step.index]
-            return records(
-                step, original: planned.form,
-                plan: evaluation.plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass)
+        let plan = evaluation.plan
+        let prerequisites = plan.prerequisites
+        return evaluation.steps.flatMap { step in
+            records(
+                step, original: plan.steps[step.index].form,
+                plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
+                order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]))
         }
     }
 
@@ -90,5 +99,31 @@ public enum DecisionRecords {
         record["clock"] = .string(clock.description)
         record["risk"] = .string(risk.rawValue)
         record["tier"] = .string(risk.tier.rawValue)
+    }
+}
+
+/// Where a step stands in the order its plan allows, as its decision record states it.
+public struct StepOrder: Sendable, Equatable {
+    /// The ids of the steps it runs after: the steps it needs, and in a sequential plan the
+    /// step before it.
+    public var after: [String]
+    /// Its place in a sequential plan, from 0; nil in any other plan.
+    public var sequentialIndex: Int?
+
+    /// A step its plan orders after nothing (the gate's live calls, whose order is the log's).
+    public static let free = StepOrder(after: [], sequentialIndex: nil)
+
+    public init(after: [String], sequentialIndex: Int?) {
+        self.after = after
+        self.sequentialIndex = sequentialIndex
+    }
+
+    /// The order of step `index` of `plan`.
+    public init(plan: Plan, index: Int) {
+        self.init(plan: plan, index: index, prerequisites: plan.prerequisites[index])
+    }
+
+    init(plan: Plan, index: Int, prerequisites: [Int]) {
+        self.init(after: prerequisites.map { plan.steps[$0].id }, sequentialIndex: plan.sequential ? index : nil)
     }
 }

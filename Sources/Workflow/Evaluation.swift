@@ -204,5 +204,5 @@ public struct PlanEvaluation: Sendable {
     }
 
     /// Step evaluation by id.
-    public func step(_ id: String) -> StepEvaluation? { steps.first { $0.id == id } }
+    public func step(_ id: String) -> StepEvaluation? { steps.first { $0.id.isExactly(id) } }
 }

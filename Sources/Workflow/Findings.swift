@@ -1,23 +1,17 @@
-/// How serious a finding is (SARIF `level`).
-public enum FindingLevel: String, Sendable, Comparable {
-    case note, warning, error
-
-    var rank: Int { self == .note ? 0 : self == .warning ? 1 : 2 }
-    public static func < (a: FindingLevel, b: FindingLevel) -> Bool { a.rank < b.rank }
-}
+import Basics
 
 /// A rule of the plan evaluation, for SARIF `tool.driver.rules`.
 public struct FindingRule: Sendable, Equatable {
     /// Stable id (`step-denied`).
     public var id: String
-    /// Default level.
-    public var level: FindingLevel
+    /// Default severity.
+    public var severity: Severity
     /// One line on what it reports.
     public var summary: String
 
-    public init(id: String, level: FindingLevel, summary: String) {
+    public init(id: String, severity: Severity, summary: String) {
         self.id = id
-        self.level = level
+        self.severity = severity
         self.summary = summary
     }
 }
@@ -26,8 +20,8 @@ public struct FindingRule: Sendable, Equatable {
 public struct Finding: Sendable, Equatable {
     /// The rule id.
     public var ruleID: String
-    /// The level.
-    public var level: FindingLevel
+    /// How serious it is.
+    public var severity: Severity
     /// The message.
     public var message: String
     /// Where the step is in the plan file.
@@ -37,9 +31,9 @@ public struct Finding: Sendable, Equatable {
     /// The deciding policies.
     public var policies: [String]
 
-    public init(ruleID: String, level: FindingLevel, message: String, location: FileLocation, stepID: String, policies: [String]) {
+    public init(ruleID: String, severity: Severity, message: String, location: FileLocation, stepID: String, policies: [String]) {
         self.ruleID = ruleID
-        self.level = level
+        self.severity = severity
         self.message = message
         self.location = location
         self.stepID = stepID
@@ -50,12 +44,12 @@ public struct Finding: Sendable, Equatable {
 extension PlanEvaluation {
     /// The rules findings refer to.
     public static let rules: [FindingRule] = [
-        FindingRule(id: "step-denied", level: .error, summary: "a step is denied and will not run"),
-        FindingRule(id: "step-blocked", level: .warning, summary: "a step needs a step that was denied or is held"),
-        FindingRule(id: "step-held", level: .warning, summary: "a step is held for a human approval"),
-        FindingRule(id: "step-mutated", level: .warning, summary: "a step is rewritten into a safer form"),
-        FindingRule(id: "step-log-only", level: .note, summary: "a log-only policy would have stopped a step"),
-        FindingRule(id: "policy-error", level: .warning, summary: "a policy raised an error on a step: a forbid holds, a permit is skipped"),
+        FindingRule(id: "step-denied", severity: .error, summary: "a step is denied and will not run"),
+        FindingRule(id: "step-blocked", severity: .warning, summary: "a step needs a step that was denied or is held"),
+        FindingRule(id: "step-held", severity: .warning, summary: "a step is held for a human approval"),
+        FindingRule(id: "step-mutated", severity: .warning, summary: "a step is rewritten into a safer form"),
+        FindingRule(id: "step-log-only", severity: .info, summary: "a log-only policy would have stopped a step"),
+        FindingRule(id: "policy-error", severity: .warning, summary: "a policy raised an error on a step: a forbid holds, a permit is skipped"),
     ]
 
     /// Findings for every step not allowed as written, in plan order.
@@ -63,12 +57,12 @@ extension PlanEvaluation {
         var findings: [Finding] = []
         for step in steps {
             let policies = step.policies.isEmpty ? "" : " [\(step.policies.joined(separator: ", "))]"
-            func add(_ rule: String, _ level: FindingLevel, _ message: String) {
-                findings.append(Finding(ruleID: rule, level: level, message: message, location: step.location, stepID: step.id, policies: step.policies))
+            func add(_ rule: String, _ severity: Severity, _ message: String) {
+                findings.append(Finding(ruleID: rule, severity: severity, message: message, location: step.location, stepID: step.id, policies: step.policies))
             }
             switch step.outcome {
             case .allow: break
-            case .warn: add("step-log-only", .note, "step \"\(step.id)\" would be stopped: \(step.reason)\(policies)")
+            case .warn: add("step-log-only", .info, "step \"\(step.id)\" would be stopped: \(step.reason)\(policies)")
             case .mutate:
                 add("step-mutated", .warning, "step \"\(step.id)\" is rewritten (\(step.outcomeLabel)): \(step.reason)\(policies)")
             case .approve:

@@ -78,7 +78,7 @@ public struct Plan: Sendable {
     let source: JSONSource
 
     /// Step by id.
-    public func step(_ id: String) -> PlanStep? { steps.first { $0.id == id } }
+    public func step(_ id: String) -> PlanStep? { steps.first { $0.id.isExactly(id) } }
 
     /// Where the value at `path` is in the plan file (or its nearest existing ancestor).
     public func location(_ path: [JSONPathComponent]) -> FileLocation { source.location(path) }
@@ -116,7 +116,7 @@ public struct Plan: Sendable {
     /// Checks that every step's action (and nothing else) is in the catalog.
     public func checkActions(_ catalog: ActionCatalog) throws(WorkflowError) {
         for step in steps where step.checkpoint == nil {
-            if catalog.actions[step.action] == nil {
+            if catalog.action(named: step.action) == nil {
                 throw .unknownAction(
                     location([.key("steps"), .index(step.index), .key("action")]), action: step.action,
                     suggestion: EditDistance.suggestion(for: step.action, among: catalog.actions.keys))
@@ -130,9 +130,9 @@ public struct Plan: Sendable {
     /// The indices of the steps each step waits for: its `needs`, and in a sequential plan the
     /// step before it.
     public var prerequisites: [[Int]] {
-        let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+        let indexByID = Plan.indexByID(steps)
         return steps.map { step in
-            var before = step.needs.compactMap { indexByID[$0] }
+            var before = step.needs.compactMap { indexByID[ExactString($0)] }
             if sequential && step.index > 0 && !before.contains(step.index - 1) { before.append(step.index - 1) }
             return before
         }
@@ -140,13 +140,19 @@ public struct Plan: Sendable {
 
     let order: [Int]
 
+    /// Step indices by id. Ids are told apart by code points, as the log and Cedar tell them
+    /// apart: `"e\u{301}"` and `"\u{e9}"` are two steps, and a need names exactly one of them.
+    static func indexByID(_ steps: [PlanStep]) -> [ExactString: Int] {
+        Dictionary(steps.map { (ExactString($0.id), $0.index) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Kahn's algorithm with a min-heap of ready indices, so that plan order breaks ties and
     /// long plans stay O(n log n).
     static func order(of steps: [PlanStep]) -> [Int] {
-        let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+        let indexByID = Plan.indexByID(steps)
         var pending = steps.map { $0.needs.count }
         var dependents = Array(repeating: [Int](), count: steps.count)
-        for step in steps { for need in step.needs { if let n = indexByID[need] { dependents[n].append(step.index) } } }
+        for step in steps { for need in step.needs { if let n = indexByID[ExactString(need)] { dependents[n].append(step.index) } } }
         var heap = MinHeap()
         for index in steps.indices where pending[index] == 0 { heap.push(index) }
         var order: [Int] = []
@@ -248,38 +254,37 @@ private struct PlanReader {
                        "the plan has \(stepValues.count) steps, more than the limit of \(WorkflowLimits.maxSteps); split it into several plans")
         }
         var steps: [PlanStep] = []
-        var firstLocation: [String: FileLocation] = [:]
+        var firstLocation: [ExactString: FileLocation] = [:]
         for (index, value) in stepValues.enumerated() {
             // A repeated id is named as such before anything else about the step (a second
             // step "a" that needs "a" is a duplicate, not a step that needs itself).
-            if case .object(let object) = value, let id = object["id"]?.stringValue, let first = firstLocation[id] {
+            if case .object(let object) = value, let id = object["id"]?.stringValue, let first = firstLocation[ExactString(id)] {
                 throw .duplicateStepID(source.location([.key("steps"), .index(index), .key("id")]), id: id, first: first)
             }
             let step = try readStep(value, index: index, planPrincipal: principal)
-            firstLocation[step.id] = source.location([.key("steps"), .index(index), .key("id")])
+            firstLocation[ExactString(step.id)] = source.location([.key("steps"), .index(index), .key("id")])
             steps.append(step)
         }
         // needs: every name exists; no cycles.
-        let ids = Set(steps.map(\.id))
+        let indexByID = Plan.indexByID(steps)
         for step in steps {
-            for (n, need) in step.needs.enumerated() where !ids.contains(need) {
+            for (n, need) in step.needs.enumerated() where indexByID[ExactString(need)] == nil {
                 throw .missingNeed(
                     source.location([.key("steps"), .index(step.index), .key("needs"), .index(n)]),
-                    step: step.id, need: need, suggestion: EditDistance.suggestion(for: need, among: ids))
+                    step: step.id, need: need, suggestion: EditDistance.suggestion(for: need, among: steps.map(\.id)))
             }
         }
         if sequential {
             // File order is the run order: a step may wait only for steps written before it.
-            let indexByID = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0.index) })
             for step in steps {
-                for (n, need) in step.needs.enumerated() where indexByID[need]! > step.index {
+                for (n, need) in step.needs.enumerated() where indexByID[ExactString(need)]! > step.index {
                     throw fail([.key("steps"), .index(step.index), .key("needs"), .index(n)],
                                "step \"\(step.id)\" needs \"\(need)\", written after it in a sequential plan; move \"\(need)\" before it")
                 }
             }
         }
         if let cycle = findCycle(steps) {
-            let first = steps.first { $0.id == cycle[0] }!
+            let first = steps.first { $0.id.isExactly(cycle[0]) }!
             throw .needsCycle(source.location([.key("steps"), .index(first.index), .key("needs")]), cycle: cycle)
         }
         return Plan(
@@ -374,8 +379,8 @@ private struct PlanReader {
             }
             for (n, element) in elements.enumerated() {
                 guard let need = element.stringValue else { throw fail(base + [.key("needs"), .index(n)], "each need must be a step id string") }
-                if need == id { throw fail(base + [.key("needs"), .index(n)], "step \"\(id)\" needs itself; remove it from needs") }
-                if needs.contains(need) { throw fail(base + [.key("needs"), .index(n)], "\"\(need)\" is listed twice in needs; remove one") }
+                if need.isExactly(id) { throw fail(base + [.key("needs"), .index(n)], "step \"\(id)\" needs itself; remove it from needs") }
+                if needs.contains(where: { $0.isExactly(need) }) { throw fail(base + [.key("needs"), .index(n)], "\"\(need)\" is listed twice in needs; remove one") }
                 needs.append(need)
             }
         }
@@ -415,33 +420,33 @@ private struct PlanReader {
     }
 
     func findCycle(_ steps: [PlanStep]) -> [String]? {
-        let byID = Dictionary(uniqueKeysWithValues: steps.map { ($0.id, $0) })
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        let byID = Plan.indexByID(steps)
+        var state: [ExactString: Int] = [:]  // 1 visiting, 2 done
         var stack: [String] = []
         // Iterative DFS: plans may be long chains.
-        for start in steps where state[start.id] == nil {
+        for start in steps where state[ExactString(start.id)] == nil {
             var frames: [(id: String, next: Int)] = [(start.id, 0)]
-            state[start.id] = 1
+            state[ExactString(start.id)] = 1
             stack = [start.id]
             while !frames.isEmpty {
                 let top = frames[frames.count - 1]
-                let needs = byID[top.id]!.needs
+                let needs = steps[byID[ExactString(top.id)]!].needs
                 if top.next < needs.count {
                     frames[frames.count - 1].next += 1
                     let need = needs[top.next]
-                    switch state[need] {
+                    switch state[ExactString(need)] {
                     case 1:
-                        let from = stack.firstIndex(of: need)!
+                        let from = stack.firstIndex { $0.isExactly(need) }!
                         return Array(stack[from...]) + [need]
                     case 2:
                         continue
                     default:
-                        state[need] = 1
+                        state[ExactString(need)] = 1
                         stack.append(need)
                         frames.append((need, 0))
                     }
                 } else {
-                    state[top.id] = 2
+                    state[ExactString(top.id)] = 2
                     stack.removeLast()
                     frames.removeLast()
                 }

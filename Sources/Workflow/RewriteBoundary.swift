@@ -38,7 +38,7 @@ public enum RewriteBoundary {
     public static func apply(
         variant: String, to form: StepForm, principal: EntityRef, catalog: ActionCatalog, resources: some ResourceFacts
     ) -> (to: StepForm?, facts: BoundaryFacts) {
-        guard let original = catalog.actions[form.action] else {
+        guard let original = catalog.action(named: form.action) else {
             return (nil, BoundaryFacts(
                 principal: principal, samePrincipal: true, effectFrom: .read, effectTo: nil, flagsFrom: [], flagsTo: nil,
                 resourceRelation: nil, allowedBy: [], problems: ["action \"\(form.action)\" is not in tools.json"]))
@@ -54,7 +54,7 @@ public enum RewriteBoundary {
             return refuse("action \"\(form.action)\" has no variant \"\(variant)\" in tools.json")
         }
         let targetName = definition.action ?? form.action
-        guard let target = catalog.actions[targetName] else { return refuse("variant action \"\(targetName)\" is not in tools.json") }
+        guard let target = catalog.action(named: targetName) else { return refuse("variant action \"\(targetName)\" is not in tools.json") }
         // Resource: unchanged, or a counterpart the current resource names.
         var resource = form.resource
         switch definition.resource {

@@ -88,7 +88,7 @@ public struct RiskAssessment: Sendable, Equatable {
             if found[key]!.steps.last != step { found[key]!.steps.append(step) }
         }
         for step in steps where step.checkpoint == nil {
-            guard let action = catalog.actions[step.action] else { continue }
+            guard let action = catalog.action(named: step.action) else { continue }
             switch action.effect {
             case .delete: add("effect", "delete", .high, step.id)
             case .write: add("effect", "write", .medium, step.id)

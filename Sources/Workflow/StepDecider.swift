@@ -87,7 +87,7 @@ public struct StepDecider: Sendable {
     /// policies must say so explicitly).
     func holdForTier(_ result: inout StepEvaluation, running form: StepForm) {
         let demands = tierDemands
-        guard !demands.hold.isEmpty, let action = bundle.catalog.actions[form.action] else { return }
+        guard !demands.hold.isEmpty, let action = bundle.catalog.action(named: form.action) else { return }
         var released = Set<ActionFlag>()
         for id in result.allowedBy {
             guard let policy = bundle.policyByID[id], !policy.isForbid else { continue }

@@ -99,7 +99,7 @@ public struct StepRequestBuilder: Sendable {
         context["done"] = done.json
         context["plan"] = plan.json
         context["session"] = plan.sessionJSON
-        if let action = catalog.actions[form.action] { context["tool"] = Self.toolJSON(action) }
+        if let action = catalog.action(named: form.action) { context["tool"] = Self.toolJSON(action) }
         context["now"] = Self.nowJSON(clock)
         return StepRequest(principal: step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
     }

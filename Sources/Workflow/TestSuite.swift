@@ -167,13 +167,7 @@ public struct PolicyTestSuite: Sendable {
                 case .object(let object):
                     guard let outcome = object["outcome"]?.stringValue else { throw fail(p, "expectation needs \"outcome\"") }
                     try checkOutcome(outcome, p + [.key("outcome")], fail)
-                    var policies: [String]?
-                    if let list = object["policies"] {
-                        guard let array = list.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
-                            throw fail(p + [.key("policies")], "\"policies\" must be an array of policy ids")
-                        }
-                        policies = array.compactMap(\.stringValue)
-                    }
+                    let policies = try policyIDs(object["policies"], p + [.key("policies")], fail)
                     return StepExpectation(step: step, outcome: outcome, policies: policies, location: source.location(p))
                 default:
                     throw fail(p, "an expectation is an outcome string or {\"outcome\": ..., \"policies\": [...]}")
@@ -257,14 +251,17 @@ public struct PolicyTestSuite: Sendable {
         for key in object.keys where !["outcome", "policies", "answer"].contains(key) {
             throw fail(p + [.key(key)], "unknown expectation key \"\(key)\"; an expectation has \"outcome\", \"policies\" and \"answer\"")
         }
-        var policies: [String]?
-        if let list = object["policies"] {
-            guard let array = list.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
-                throw fail(p + [.key("policies")], "\"policies\" must be an array of policy ids")
-            }
-            policies = array.compactMap(\.stringValue)
-        }
+        let policies = try policyIDs(object["policies"], p + [.key("policies")], fail)
         return SessionExpectation(outcomes: try outcomes(object["outcome"], p + [.key("outcome")]), policies: policies, answer: object["answer"])
+    }
+
+    /// The `policies` of an expectation: nil when absent, else an array of policy ids.
+    static func policyIDs(_ value: JSONValue?, _ p: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> [String]? {
+        guard let value else { return nil }
+        guard let array = value.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
+            throw fail(p, "\"policies\" must be an array of policy ids")
+        }
+        return array.compactMap(\.stringValue)
     }
 
     static func clock(_ value: JSONValue?, _ path: [JSONPathComponent], _ fail: ([JSONPathComponent], String) -> WorkflowError) throws(WorkflowError) -> Clock? {
@@ -378,6 +375,19 @@ public enum PolicyTestRunner {
         return p == pattern.count
     }
 
+    /// What differs between an expectation and what came: the outcome (any of `outcomes`
+    /// passes) and, when expected, the deciding policies as a set.
+    public static func differences(outcomes: [String], policies: [String]?, actualOutcome: String, actualPolicies: [String]) -> [String] {
+        var problems: [String] = []
+        if !outcomes.contains(actualOutcome) {
+            problems.append("expected \(outcomes.joined(separator: " or ")), got \(actualOutcome)")
+        }
+        if let policies, Set(policies) != Set(actualPolicies) {
+            problems.append("expected policies [\(policies.sorted().joined(separator: ", "))], got [\(actualPolicies.sorted().joined(separator: ", "))]")
+        }
+        return problems
+    }
+
     /// Runs every suite of the directory (`tests/*.json`), tests filtered by `run`.
     /// Session tests run through `sessions`; without it a suite that has one is refused.
     public static func run(
@@ -410,13 +420,9 @@ public enum PolicyTestRunner {
                 var mismatches: [TestMismatch] = []
                 for expectation in test.expectations {
                     guard let actual = evaluation.step(expectation.step) else { continue }
-                    var problems: [String] = []
-                    if actual.outcomeLabel != expectation.outcome {
-                        problems.append("expected \(expectation.outcome), got \(actual.outcomeLabel)")
-                    }
-                    if let policies = expectation.policies, Set(policies) != Set(actual.policies) {
-                        problems.append("expected policies [\(policies.sorted().joined(separator: ", "))], got [\(actual.policies.sorted().joined(separator: ", "))]")
-                    }
+                    let problems = differences(
+                        outcomes: [expectation.outcome], policies: expectation.policies, actualOutcome: actual.outcomeLabel,
+                        actualPolicies: actual.policies)
                     if !problems.isEmpty {
                         mismatches.append(TestMismatch(
                             expected: expectation, actualOutcome: actual.outcomeLabel, actualPolicies: actual.policies,

@@ -66,6 +66,8 @@ import Testing
         var lines = log.lines
         lines.append(Array(#"{"a":[],"b":"","kind":"x","n":0,"seq":12,"z":["p","q"]}"#.utf8))
         lines.append(Array(#"{"kind":"x","seq":123456789012345678}"#.utf8))
+        lines.append(Array(#"{"after":["a","bc"],"kind":"decision","plan":"p","seq":3,"step":"d"}"#.utf8))
+        lines.append(Array(#"{"after":[],"kind":"decision","seq":4}"#.utf8))
         let replacements = Array(#""\,:{}[] 0019-.eE"#.utf8) + [0x0A, 0x00, 0xC3]
         var taken = 0, declined = 0
         func check(_ line: [UInt8]) {
@@ -111,6 +113,7 @@ import Testing
         #expect(FieldWord.plan == word32("plan"))
         #expect(FieldWord.step == word32("step"))
         #expect(FieldWord.outcome == word64("\"outcome"))
+        #expect(FieldWord.afte == word32("afte"))
     }
 
     @Test func everyKnownFieldIsFoundAndNoLookAlike() throws {
@@ -122,6 +125,29 @@ import Testing
         #expect(record.seq == 7)
         #expect([text(record.exp), text(record.jti), text(record.kind), text(record.outcome), text(record.plan),
                  text(record.prev), text(record.step), text(record.time)] == ["e", "j", "k", "o", "p", "v", "s", "t"])
+        #expect(record.after == nil)
+    }
+
+    /// `after` is kept only as an array of strings, in the general form as in the canonical one,
+    /// and its members are read back with their escapes resolved.
+    @Test(arguments: [
+        (#"{"after":["a","b\"c"],"kind":"decision"}"#, #""a","b\"c""#, ["a", "b\"c"]),
+        (#"{"after":["a","b"],"kind":"decision"}"#, #""a","b""#, ["a", "b"]),
+        (#"{ "after" : [ "a" , "b" ] }"#, #" "a" , "b" "#, ["a", "b"]),
+        (#"{"after":[],"kind":"decision"}"#, "", []),
+        (#"{"after":"a","kind":"decision"}"#, nil, []),
+        (#"{"after":["a",1],"kind":"decision"}"#, nil, []),
+        (#"{"aftex":["a"],"kind":"decision"}"#, nil, []),
+    ] as [(String, String?, [String])])
+    func afterIsAnArrayOfStrings(line: String, members: String?, strings: [String]) throws {
+        let bytes = Array(line.utf8)
+        let record = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) }
+        #expect(record.after.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } == members)
+        #expect(record.after?.escaped ?? false == (members?.contains("\\") ?? false))
+        let read = bytes.withUnsafeBytes { buffer in
+            record.after.map { RecordScanner.strings(in: $0, of: buffer).map { RecordScanner.string($0, in: buffer) } } ?? []
+        }
+        #expect(read == strings)
     }
 }
 

@@ -28,8 +28,8 @@ struct HostAnswerTests {
             Step(fixture: "pre-read-source"), Step(fixture: "post-read-source"),
             Step(fixture: "pre-read-source", session: "session-2", arguments: ["--allow-answer", "allow"]),
             Step(fixture: "pre-add-dependency"), Step(fixture: "pre-force-push"), Step(fixture: "post-force-push"),
-            Step(fixture: "pre-workflow-write"), Step(fixture: "pre-delete-outside"), Step(fixture: "pre-mcp-delete"),
-            malformed, malformedLogOnly,
+            Step(fixture: "pre-workflow-write"), Step(fixture: "pre-multi-file-patch"), Step(fixture: "pre-delete-outside"),
+            Step(fixture: "pre-mcp-delete"), malformed, malformedLogOnly,
         ],
         "gemini": [
             Step(fixture: "pre-read-source"), Step(fixture: "post-read-source"),

@@ -81,4 +81,24 @@ struct SessionLogTests {
         #expect(calls.map(\.ran) == [true, true, false])
         #expect(calls[0].action == "git.push.lease")
     }
+
+    /// A finished call without a host id joins the first unfinished identical call that was not
+    /// denied: a denied call did not run.
+    @Test func aCallWithoutAnIdJoinsTheIdenticalCallThatRan() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = JSONObject([("command", "curl https://example.com")])
+        let prefix = CallDigest.prefix(CallDigest.of(tool: "run_shell_command", input: input))
+        try AuditLog.append(events: [decision("a", prefix + "1", "deny"), decision("a", prefix + "2", "allow")], to: log)
+        let call = ToolCall(session: "a", toolUseID: "", tool: "run_shell_command", input: input, cwd: "/w")
+        let locations = GateLocations(policies: "/unused", log: log, root: "/w")
+        try Gate.record(call, result: ToolResult(succeeded: true, error: nil, interrupted: false), host: "gemini", locations: locations, options: GateOptions())
+        try Gate.record(call, result: ToolResult(succeeded: true, error: nil, interrupted: false), host: "gemini", locations: locations, options: GateOptions())
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        let executions = text.split(separator: "\n").filter { $0.contains("\"kind\":\"execution\"") }
+        #expect(executions.count == 2)
+        #expect(executions.first?.contains("\"step\":\"\(prefix)2\"") == true, "\(text)")
+        // With the call that ran finished, the next report joins the only one left.
+        #expect(executions.last?.contains("\"step\":\"\(prefix)1\"") == true, "\(text)")
+    }
 }

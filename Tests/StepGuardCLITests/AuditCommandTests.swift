@@ -404,8 +404,13 @@ struct AuditCommandTests {
         let execution = #"{"kind":"execution","plan":"storefront-release-7.3","step":"deploy-prod","jti":"\#(jti)","outcome":"success"}"#
         #expect(A.append(log, execution, now: "2027-01-15T08:01:00Z").status == 0)
 
+        // deploy-prod needs test, whose execution this log does not hold: the records are
+        // intact, but the execution cannot be shown to keep the plan's order.
         let verified = runCLI(["audit", "verify", log])
-        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.status == 1, "\(verified.stdout)")
+        #expect(verified.stdout.components(separatedBy: "fault:").count == 2, "\(verified.stdout)")
+        #expect(verified.stdout.contains(#"fault: out-of-order: record 3: step "deploy-prod" of plan "storefront-release-7.3" was executed before "test" had been"#),
+                "\(verified.stdout)")
         #expect(verified.stdout.hasSuffix("4/4 records valid (hash chain only: no key given)\n"))
 
         let shown = runCLI(["audit", "show", log, "--plan", "storefront-release-7.3"])

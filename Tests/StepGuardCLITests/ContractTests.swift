@@ -149,6 +149,12 @@ struct ContractTests {
 
     static let messy = "permit(principal,action,resource)when{principal.level>2};\n"
 
+    /// One Claude Code pre-tool-use event that the coding-agent example allows.
+    static let oneReadEvent = """
+        {"session_id":"s1","transcript_path":"/tmp/t.jsonl","cwd":"/work/app","hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"/work/app/README.md"},"tool_use_id":"toolu_1"}
+
+        """
+
     static let cases: [ContractCase] = [
         // lint
         ContractCase(name: "lint-0", path: ["lint"], status: 0) { w in ["lint", w.fixtures + "/lint/clean"] },
@@ -284,6 +290,15 @@ struct ContractTests {
             ["gate", "install", "--host", "claude-code", "--settings", try w.write("settings.json", "[1, 2"), "--dry-run"]
         },
         // completions and help
+        // replay
+        ContractCase(name: "replay-0", path: ["replay"], status: 0) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", "--now", "2026-12-01T14:00:00Z", try w.write("calls.jsonl", ContractTests.oneReadEvent)]
+        },
+        ContractCase(name: "replay-1", path: ["replay"], status: 1) { w in
+            ["replay", "-p", w.repository + "/policies/examples/coding-agent", w.repository + "/policies/examples/coding-agent/recordings/claude-code-session.jsonl"]
+        },
+        ContractCase(name: "replay-2", path: ["replay"], status: 2) { w in ["replay", "-p", w.repository + "/policies/examples/coding-agent", w.path("missing.jsonl")] },
+
         ContractCase(name: "completions-0", path: ["completions"], status: 0) { _ in ["completions", "bash"] },
         ContractCase(name: "completions-2", path: ["completions"], status: 2) { _ in ["completions", "tcsh"] },
         ContractCase(name: "help-0", path: ["help"], status: 0) { _ in ["help", "eval"] },

@@ -17,7 +17,7 @@ enum WorkflowFixtures {
 
     /// Paths made relative to the repository root (file URIs included).
     static func normalize(_ text: String) -> String {
-        text.replacingOccurrences(of: Lint.fileURI(root + "/"), with: "")
+        text.replacingOccurrences(of: SARIFReporter.fileURI(root + "/"), with: "")
             .replacingOccurrences(of: root + "/", with: "")
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 @testable import StepGuardCLI
@@ -107,11 +108,11 @@ struct LintCommandTests {
 
     @Test func colourFollowsTheSeverity() {
         let result = F.run(["lint", "--color", "always", F.path("mixed")])
-        #expect(result.stdout.contains("\u{1B}[31;1merror\u{1B}[0m"))
-        #expect(result.stdout.contains("\u{1B}[33;1mwarning\u{1B}[0m"))
+        #expect(result.stdout.contains("\u{1B}[1;31merror:\u{1B}[0m"))
+        #expect(result.stdout.contains("\u{1B}[1;33mwarning:\u{1B}[0m"))
         // auto: colour on a terminal, unless NO_COLOR is set; never on a pipe.
         let terminal = runCLI(["lint", F.path("mixed")], stdoutIsTerminal: true)
-        #expect(terminal.stdout.contains("\u{1B}[31;1merror\u{1B}[0m"))
+        #expect(terminal.stdout.contains("\u{1B}[1;31merror:\u{1B}[0m"))
         let noColor = runCLI(["lint", F.path("mixed")], environment: ["NO_COLOR": "1"], stdoutIsTerminal: true)
         #expect(!noColor.stdout.contains("\u{1B}["))
         #expect(!runCLI(["lint", F.path("mixed")]).stdout.contains("\u{1B}["))

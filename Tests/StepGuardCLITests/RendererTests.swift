@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 import Testing
 @testable import StepGuardCLI

@@ -196,6 +196,63 @@ import JSONValue
         }
     }
 
+    /// A decision is kept across passes when the facts its policies read did not change, a
+    /// number compared only with constants counting as unchanged while every comparison answers
+    /// alike. Random DAGs under rules that compare counts every way round: the plan's results
+    /// are the same as when every step is decided afresh on every pass.
+    @Test(arguments: 1...40)
+    func keptDecisionsAreThoseDecidedAfresh(_ seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let bundle = try Self.bundle(Self.chainRule + """
+
+            @id("hold-secret") @approve("owners")
+            forbid (principal, action == Action::"read", resource == R::"secret");
+            @id("writes-bound")
+            forbid (principal, action == Action::"write", resource) when { 2 <= context.history.writes };
+            @id("count-exact")
+            forbid (principal, action == Action::"post", resource == R::"plain") when { context.history.count == 2 || context.done.count != 1 };
+            @id("count-whole")
+            forbid (principal, action == Action::"read", resource == R::"plain") when { context.history.count + 1 > 4 };
+            @id("sensitivity")
+            forbid (principal, action == Action::"write", resource == R::"pii") when { (context.history.max_sensitivity) > 3 };
+            """)
+        let count = 2 + Int(random.next() % 6)
+        let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
+        var steps: [(id: String, action: String, resource: String, needs: [String])] = []
+        for i in 0..<count {
+            let needs = (0..<i).filter { _ in random.next() % 3 == 0 }.map { "s\($0)" }
+            steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
+        }
+        let plan = try Self.plan(steps, sequential: seed % 5 == 0)
+        let decider = try StepDecider(bundle: bundle, plan: PlanFacts(plan, risk: RiskAssessment.assess(plan: plan, catalog: bundle.catalog, entities: bundle.entities)), clock: pinned.clock!)
+        var kept = ChainSolver(plan: plan, decider: decider)
+        var afresh = ChainSolver(plan: plan, decider: decider, reuseDecisions: false)
+        let (a, b) = (try kept.solve(), try afresh.solve())
+        #expect(a.map(\.outcome) == b.map(\.outcome), "seed \(seed)")
+        #expect(a.map(\.policies) == b.map(\.policies), "seed \(seed)")
+        #expect(a.map(\.reason) == b.map(\.reason), "seed \(seed)")
+    }
+
+    /// Which reads become bounds: a numeric member compared with an integer literal, either
+    /// way round; anything else reads the member whole.
+    @Test(arguments: [
+        ("context.history.writes > 5", [6] as [Int64], false),
+        ("5 < context.history.writes", [6], false),
+        ("context.history.writes >= 5", [5], false),
+        ("context.history.writes <= 5", [6], false),
+        ("context.history.writes == 5", [5, 6], false),
+        ("context.history.writes != 9223372036854775807", [9223372036854775807], false),
+        ("context.history.writes > 9223372036854775807", [], false),
+        ("context.history.writes + 1 > 5", [], true),
+        ("context.history.writes > context.history.count", [], true),
+    ])
+    func numericComparisonsBecomeBounds(_ condition: String, _ points: [Int64], _ whole: Bool) throws {
+        let bundle = try Self.bundle("forbid (principal, action, resource) when { \(condition) };")
+        let reads = bundle.engine.chainReads(action: "write", resource: EntityRef(type: "R", id: "plain"))
+        #expect(reads.historyBounds.writes == points)
+        #expect(reads.history.contains(.writes) == whole)
+    }
+
     func topologicalOrders(_ prerequisites: [[Int]]) -> [[Int]] {
         var orders: [[Int]] = []
         func extend(_ prefix: [Int], _ placed: Set<Int>) {

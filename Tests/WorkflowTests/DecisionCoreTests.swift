@@ -255,7 +255,8 @@ func synthesizedStep(
         let inPlanOrder = plan.steps.indices.flatMap { index -> [JSONValue] in
             let step = plan.steps[index]
             return DecisionRecords.records(byIndex[index]!, original: step.form,
-                                           plan: plan.id, clock: pinned.clock!, risk: risk.riskClass)
+                                           plan: plan.id, clock: pinned.clock!, risk: risk.riskClass,
+                                           order: StepOrder(plan: plan, index: index))
         }
         #expect(inPlanOrder.map(CanonicalJSON.string) == DecisionRecords.records(whole).map(CanonicalJSON.string))
     }

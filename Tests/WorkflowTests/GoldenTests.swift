@@ -48,7 +48,7 @@ import JSONValue
         let findings = evaluation.findings
         #expect(findings.map(\.ruleID) == ["step-mutated", "step-held", "step-blocked", "step-denied", "step-log-only"])
         let denied = try #require(findings.first { $0.ruleID == "step-denied" })
-        #expect(denied.level == .error)
+        #expect(denied.severity == .error)
         #expect(denied.location.line == 15)
         #expect(denied.location.column == 5)
         #expect(denied.location.path == "steps[5]")

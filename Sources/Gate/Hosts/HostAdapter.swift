@@ -255,3 +255,32 @@ public enum GateMode: String, Sendable, CaseIterable {
     /// Decisions are recorded; the host is answered as if no gate were there.
     case logOnly = "log-only"
 }
+
+/// What one host event came to: the verdict on a call decided (nil for a finished call), the
+/// `seq` of the first record appended, and the host's answer (nil: print nothing).
+public struct GateReply: Sendable {
+    public var verdict: GateVerdict?
+    public var seq: Int
+    public var answer: JSONValue?
+}
+
+extension Gate {
+    /// One host event through the gate, as the hook and session tests run it: a call about to
+    /// run is decided (its policies loaded only then), a finished call recorded, and the reply
+    /// written in the host's contract.
+    public static func handle(
+        _ event: HostEvent, host: any HostAdapter.Type, locations: GateLocations, options: GateOptions, allow: AllowAnswer,
+        policies: () throws(GateError) -> GatePolicies
+    ) throws(GateError) -> GateReply {
+        var options = options
+        options.inputUpdate = event.inputUpdate
+        switch event.event {
+        case .preToolUse(let call):
+            let verdict = try decide(call, host: host.name, policies: try policies(), locations: locations, options: options)
+            return GateReply(verdict: verdict, seq: verdict.seq, answer: host.answer(verdict, to: event, allow: allow, mode: options.mode))
+        case .postToolUse(let call, let result):
+            let seq = try record(call, result: result, host: host.name, locations: locations, options: options)
+            return GateReply(verdict: nil, seq: seq, answer: host.recorded(event, seq: seq))
+        }
+    }
+}

@@ -43,6 +43,7 @@ public enum CommandTable {
             AuditCommand.spec,
             GateCommand.spec,
             ReplayCommand.spec,
+            CatalogCommand.spec,
             CompletionsCommand.spec,
             HelpCommand.spec,
             GenerateDocsCommand.spec,

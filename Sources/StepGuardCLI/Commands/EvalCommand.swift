@@ -110,7 +110,7 @@ enum EvalCommand {
             case .sarif:
                 context.printStandardJSON(PlanFindingsRenderer.sarif(evaluation))
             case .github:
-                context.console.write(PlanFindingsRenderer.github(evaluation.findings))
+                context.console.write(PlanFindingsRenderer.github(evaluation))
                 let report = text(evaluation, tier: tier, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)
                 context.console.diagnostic(String(report.dropLast()))
             default:

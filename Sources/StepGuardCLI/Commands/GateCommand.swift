@@ -140,25 +140,20 @@ enum GateCommand {
         let clock = try WorkflowInputs.clock(context)
         let timeout = Int(context.arguments.value("lock-timeout") ?? "") ?? 5000
         let event = try host.read(try context.readInput("-"))
-        var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout, inputUpdate: event.inputUpdate)
+        var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
         let locations = try GateLocations.resolve(
             policies: context.arguments.value("policies"), log: context.arguments.value("log"), cwd: event.call.cwd,
             environment: context.console.environment)
-        let answer: JSONValue?
-        switch event.event {
-        case .preToolUse(let call):
+        if case .preToolUse = event.event {
             // Only a call to decide needs the identity: what ran after it was decided is recorded
             // whatever the token's state by then.
             options.identity = try identity(context, now: (clock ?? Clock.now()).epochSeconds)
-            let policies = try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
-            let verdict = try Gate.decide(call, host: host.name, policies: policies, locations: locations, options: options)
-            let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
-            answer = host.answer(verdict, to: event, allow: allow, mode: mode)
-        case .postToolUse(let call, let result):
-            let seq = try Gate.record(call, result: result, host: host.name, locations: locations, options: options)
-            answer = host.recorded(event, seq: seq)
         }
-        if let answer { context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n") }
+        let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
+        let reply = try Gate.handle(event, host: host, locations: locations, options: options, allow: allow) { () throws(GateError) in
+            try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
+        }
+        if let answer = reply.answer { context.console.write(JSONWriter.compact(answer, sortKeys: false) + "\n") }
     }
 
     /// The identity presented with `--identity` or `STEPGUARD_IDENTITY`, verified against

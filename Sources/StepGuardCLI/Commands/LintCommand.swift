@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Lint
 
@@ -149,15 +150,14 @@ enum LintCommand {
     static func report(_ result: LintResult, _ context: CommandContext) {
         switch context.format {
         case .json:
-            context.printJSON(lintJSONValue(result))
+            context.printJSON(LintReport.json(result))
         case .sarif:
-            context.console.write(renderSARIF(result, options: SARIFOptions(toolVersion: CLI.version)))
+            context.console.write(LintReport.sarif(result, toolVersion: CLI.version))
         case .github:
-            context.console.write(renderGitHub(result))
-            let text = renderText(result, options: TextRenderOptions(color: context.diagnosticStyle.isEnabled, quiet: context.isQuiet))
-            context.console.writeDiagnostics(text)
+            context.console.write(LintReport.github(result))
+            context.console.writeDiagnostics(LintReport.text(result, style: context.diagnosticStyle, quiet: context.isQuiet))
         default:
-            context.console.write(renderText(result, options: TextRenderOptions(color: context.style.isEnabled, quiet: context.isQuiet)))
+            context.console.write(LintReport.text(result, style: context.style, quiet: context.isQuiet))
         }
     }
 }

@@ -108,7 +108,8 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
-        let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass)
+        let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
+                                                order: StepOrder(plan: plan, index: decided.index))
 
         let risk = evaluation.risk.riskClass
         let demands = bundle.tiers.requirements(risk.tier)

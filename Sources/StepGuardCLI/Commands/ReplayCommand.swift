@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 import Gate
 import JSONValue
 import Workflow
@@ -152,11 +153,11 @@ struct ReplayReport {
 
     /// The rules findings refer to.
     static let rules: [FindingRule] = [
-        FindingRule(id: "call-denied", level: .error, summary: "a recorded call would be denied"),
-        FindingRule(id: "call-held", level: .warning, summary: "a recorded call would be held for a human approval"),
-        FindingRule(id: "call-mutated", level: .warning, summary: "a recorded call would be rewritten into a safer form"),
-        FindingRule(id: "call-log-only", level: .note, summary: "a log-only policy would have stopped a recorded call"),
-        FindingRule(id: "outcome-changed", level: .warning, summary: "the second policy set decides a recorded call differently"),
+        FindingRule(id: "call-denied", severity: .error, summary: "a recorded call would be denied"),
+        FindingRule(id: "call-held", severity: .warning, summary: "a recorded call would be held for a human approval"),
+        FindingRule(id: "call-mutated", severity: .warning, summary: "a recorded call would be rewritten into a safer form"),
+        FindingRule(id: "call-log-only", severity: .info, summary: "a log-only policy would have stopped a recorded call"),
+        FindingRule(id: "outcome-changed", severity: .warning, summary: "the second policy set decides a recorded call differently"),
     ]
 
     /// Without `--against`: whether every call is allowed (a warning lets it run); with it:
@@ -174,11 +175,11 @@ struct ReplayReport {
     /// at the call in its recording; the session rides in the location's path.
     var findings: [Workflow.Finding] {
         var findings: [Workflow.Finding] = []
-        func add(_ rule: String, _ level: FindingLevel, _ call: ReplayedCall, _ message: String, _ policies: [String]) {
+        func add(_ rule: String, _ severity: Severity, _ call: ReplayedCall, _ message: String, _ policies: [String]) {
             var location = call.recorded.location
             location.path = call.recorded.call.session
             findings.append(Workflow.Finding(
-                ruleID: rule, level: level, message: message, location: location, stepID: call.recorded.call.toolUseID, policies: policies))
+                ruleID: rule, severity: severity, message: message, location: location, stepID: call.recorded.call.toolUseID, policies: policies))
         }
         if let against {
             for change in against.changes {
@@ -195,7 +196,7 @@ struct ReplayReport {
                 let tail = ": \(call.verdict.reason)" + Self.policyList(call.verdict.policies)
                 switch call.verdict.outcome {
                 case .allow: continue
-                case .warn: add("call-log-only", .note, call, "\(what) would be stopped by a log-only policy\(tail)", call.verdict.policies)
+                case .warn: add("call-log-only", .info, call, "\(what) would be stopped by a log-only policy\(tail)", call.verdict.policies)
                 case .mutate: add("call-mutated", .warning, call, "\(what) would be rewritten (\(call.label))\(tail)", call.verdict.policies)
                 case .approve:
                     add("call-held", .warning, call, "\(what) would be held for approval by \(call.verdict.groups.joined(separator: ", "))\(tail)", call.verdict.policies)

@@ -25,32 +25,19 @@ public enum JSONRenderer {
     }
 }
 
-/// Severity of a located message.
-public enum Severity: String, Sendable, CaseIterable, Comparable {
-    case info, warning, error
-
-    private var rank: Int {
-        switch self {
-        case .info: return 0
-        case .warning: return 1
-        case .error: return 2
-        }
-    }
-
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-}
-
 /// Messages about a place in a file, in the form editors and CI understand:
 ///
 ///     policies/deploy.cedar:3:14: error: [SG201] permit without @owner
 ///        3 | permit(principal, action == Action::"deploy", resource)
 ///          |              ^
 public enum LocatedMessageRenderer {
-    /// The message line and, when `sourceLine` is given, an excerpt with a caret under `column`.
-    /// A long line is clipped around the caret (`ExcerptClip`); the header keeps the true column.
+    /// The message line and, when `sourceLine` is given, an excerpt with carets under `column`
+    /// (`caretLength` of them, fewer when the line ends first). A long line is clipped around the
+    /// caret (`ExcerptClip`); the header keeps the true column. Every located message — an input
+    /// error, a lint finding, a validation error — is drawn here.
     public static func render(
         file: String, line: Int, column: Int, severity: Severity, code: String? = nil, message: String,
-        sourceLine: String? = nil, style: Style = .plain
+        sourceLine: String? = nil, caretLength: Int = 1, style: Style = .plain
     ) -> String {
         let label: String
         switch severity {
@@ -71,7 +58,9 @@ public enum LocatedMessageRenderer {
                 caretPad.append(scalar == "\t" ? "\t" : " ")
             }
             text += " \(style.dim(gutter)) \(style.dim("|")) \(sourceLine)\n"
-            text += " \(blank) \(style.dim("|")) \(caretPad)\(style.apply("^", .bold, .red))\n"
+            let available = max(1, sourceLine.unicodeScalars.count - (column - 1))
+            let carets = String(repeating: "^", count: max(1, min(caretLength, available)))
+            text += " \(blank) \(style.dim("|")) \(caretPad)\(style.apply(carets, .bold, .red))\n"
         }
         return text
     }

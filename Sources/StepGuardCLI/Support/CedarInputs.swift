@@ -1,6 +1,7 @@
 // Reading the inputs of the Cedar commands (authorize, validate, fmt): policy files and
 // directories, schemas, entity files and requests, with every problem turned into a located
 // message (`file:line:col`) and a caret excerpt.
+import Basics
 import Cedar
 import Foundation
 import JSONValue

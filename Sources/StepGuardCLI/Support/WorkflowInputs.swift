@@ -1,3 +1,4 @@
+import Basics
 import AuditLog
 import Foundation
 import JSONValue
