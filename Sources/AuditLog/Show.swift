@@ -24,6 +24,8 @@ public struct PathEvent: Equatable, Sendable {
     public var exp: String?
     /// Set on an execution whose credential was used before.
     public var replayOfLine: Int?
+    /// The governance tier in force when the record was written (decision and mint records).
+    public var tier: String? = nil
 
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [("seq", .int(Int64(seq))), ("line", .int(Int64(line))), ("kind", .string(kind))]
@@ -36,6 +38,7 @@ public struct PathEvent: Equatable, Sendable {
         if let jti { pairs.append(("jti", .string(jti))) }
         if let exp { pairs.append(("exp", .string(exp))) }
         if let replayOfLine { pairs.append(("replay_of_line", .int(Int64(replayOfLine)))) }
+        if let tier { pairs.append(("tier", .string(tier))) }
         return .object(JSONObject(pairs))
     }
 }
@@ -81,8 +84,15 @@ public struct ActionPath: Equatable, Sendable {
     public var plan: String
     public var steps: [StepPath]
 
+    /// The strictest governance tier its records were decided at (`standard` < `elevated` <
+    /// `strict`); nil when no record names one.
+    public var tier: String? {
+        let order = ["standard", "elevated", "strict"]
+        return steps.flatMap(\.events).compactMap(\.tier).max { (order.firstIndex(of: $0) ?? 3) < (order.firstIndex(of: $1) ?? 3) }
+    }
+
     public var json: JSONValue {
-        .object(JSONObject([("plan", .string(plan)), ("steps", .array(steps.map(\.json)))]))
+        .object(JSONObject([("plan", .string(plan)), ("tier", tier.map(JSONValue.string) ?? .null), ("steps", .array(steps.map(\.json)))]))
     }
 }
 
@@ -132,7 +142,8 @@ extension AuditLog {
                 seq: seq, line: lineNumber, kind: kind, time: value["time"]?.stringValue, outcome: value["outcome"]?.stringValue,
                 policies: value["policies"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                 principal: value["principal"]?.stringValue, action: value["action"]?.stringValue,
-                resource: value["resource"]?.stringValue, jti: jti, exp: value["exp"]?.stringValue, replayOfLine: replayOf)
+                resource: value["resource"]?.stringValue, jti: jti, exp: value["exp"]?.stringValue, replayOfLine: replayOf,
+                tier: value["tier"]?.stringValue)
             if plans[plan] == nil { plans[plan] = [:]; planOrder.append(plan) }
             if plans[plan]![step] == nil { plans[plan]![step] = []; stepOrder[plan, default: []].append(step) }
             plans[plan]![step]!.append(event)

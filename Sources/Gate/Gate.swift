@@ -123,7 +123,9 @@ public enum Gate {
         var verdict = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
             var call = call
             if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
-            var (verdict, events) = try decideLocked(call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran), options: options)
+            var (verdict, events) = try decideLocked(
+                call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
+                sessionRisk: sessionRisk(calls), options: options)
             verdict.step = call.toolUseID
             return (verdict, events)
         }
@@ -203,8 +205,16 @@ public enum Gate {
 
     // MARK: - Deciding
 
+    /// The highest risk class the session's decided calls were governed at: a session's class
+    /// only ever goes up, whether or not the call that raised it ran (an attempt on production
+    /// is reason enough to govern the rest of the session more strictly).
+    static func sessionRisk(_ calls: [SessionCall]) -> RiskClass {
+        calls.compactMap { $0.risk.flatMap(RiskClass.init(rawValue:)) }.max() ?? .low
+    }
+
     static func decideLocked(
-        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], options: GateOptions
+        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], sessionRisk: RiskClass,
+        options: GateOptions
     ) throws(GateError) -> (GateVerdict, [JSONValue]) {
         let catalog = policies.catalog
         let principal = catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)
@@ -225,6 +235,7 @@ public enum Gate {
                 ("principal", .string(principal.description)),
                 ("outcome", "deny"), ("reason", .string(reason)), ("label", "deny"),
                 ("clock", .string((options.clock ?? Clock.now()).description)),
+                ("risk", .string(sessionRisk.rawValue)), ("tier", .string(sessionRisk.tier.rawValue)),
             ]))
             return (verdict, [adding(gateMembers(call, host: host, options: options), to: record)])
         }
@@ -236,6 +247,8 @@ public enum Gate {
         let prepared = StepJudge.prepare(
             call: call, mapped: mapped, context: context, history: history, bundle: policies.bundle, resources: resources)
         let clock = options.clock ?? Clock.now()
+        // The tier in force: the session's class so far, raised by this call when it reaches higher.
+        let risk = max(sessionRisk, prepared.risk.riskClass)
         var bundle = policies.bundle
         var refusals: [String] = []
         var evaluation: StepEvaluation
@@ -243,7 +256,7 @@ public enum Gate {
         // A rewrite the tool input cannot carry out exactly falls through to the next remedy:
         // its variant is taken out of the catalog and the call decided again.
         while true {
-            evaluation = try StepJudge.judge(prepared, session: call.session, bundle: bundle, clock: clock)
+            evaluation = try StepJudge.judge(prepared, session: call.session, risk: risk, bundle: bundle, clock: clock)
             guard evaluation.outcome == .mutate, let rewrite = evaluation.rewrite else { break }
             switch carryOut(rewrite, call: call, host: host, catalog: catalog, bundle: bundle, root: root, update: options.inputUpdate) {
             case .success(let input):
@@ -264,7 +277,7 @@ public enum Gate {
         var extra = gateMembers(call, host: host, options: options)
         extra.append(("rule", .string(mapped.rule)))
         if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
-        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: prepared.risk.riskClass))]
+        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: risk))]
         if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
             var members: [(String, JSONValue)] = [("host", .string(host))]
             if let input = updatedInput {

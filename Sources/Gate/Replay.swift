@@ -121,10 +121,10 @@ public enum Replay {
             for recorded in bySession[session]! {
                 let clock = options.clock ?? recorded.clock ?? Clock.now()
                 let gateOptions = GateOptions(mode: options.mode, clock: clock, inputUpdate: recorded.inputUpdate)
-                let history = SessionLog.calls(records).filter(\.ran)
+                let earlier = SessionLog.calls(records)
                 let (verdict, events) = try Gate.decideLocked(
                     recorded.call, host: recorded.host, policies: policies, root: roots.root(for: recorded.call.cwd),
-                    history: history, options: gateOptions)
+                    history: earlier.filter(\.ran), sessionRisk: Gate.sessionRisk(earlier), options: gateOptions)
                 for event in events { records.append(SessionLog.fields(of: event)) }
                 // What the post-call event would have recorded: the call ran unless the gate
                 // stopped it (in enforce mode a denied call never reaches the host's tool).

@@ -32,6 +32,9 @@ public struct SessionCall: Sendable, Equatable {
     /// The digest of the rewritten tool input (`CallDigest`), when its mutation record has one.
     public var inputDigest: String?
 
+    /// The risk class its decision was governed at (the session's, as it stood then).
+    public var risk: String?
+
     /// Whether the call counts in the session's history: its decision let it run, or it was
     /// held and then approved (at the host's prompt) or ran.
     public var ran: Bool {
@@ -103,7 +106,7 @@ struct SessionLog {
     }
 
     /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest"]
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest", "risk"]
 
     /// The members `fields` of an event about to be appended, as `read()` gives them back.
     static func fields(of event: JSONValue) -> [String: String] {
@@ -126,7 +129,7 @@ struct SessionLog {
                 order.append(step)
                 byStep[step] = SessionCall(
                     step: step, outcome: outcome, principal: record["principal"], action: record["action"],
-                    resource: record["resource"], executed: false)
+                    resource: record["resource"], executed: false, risk: record["risk"])
             case "mutation":
                 byStep[step]?.action = record["action"]
                 byStep[step]?.resource = record["resource"]

@@ -77,10 +77,12 @@ enum StepJudge {
 
     /// Decides a prepared call under `bundle` (whose catalog may have lost variants the tool
     /// input could not carry out).
-    static func judge(_ prepared: Prepared, session: String, bundle: PolicyBundle, clock: Clock) throws(GateError) -> StepEvaluation {
+    /// `risk` is the session's class in force (context.plan and context.session), which decides
+    /// the tier whose demands apply.
+    static func judge(_ prepared: Prepared, session: String, risk: RiskClass, bundle: PolicyBundle, clock: Clock) throws(GateError) -> StepEvaluation {
         do {
             let decider = try StepDecider(
-                bundle: bundle, plan: PlanFacts(id: session, risk: prepared.risk.riskClass), clock: clock, resources: prepared.resources)
+                bundle: bundle, plan: PlanFacts(id: session, risk: risk), clock: clock, resources: prepared.resources)
             return try decider.decide(prepared.step, history: prepared.history)
         } catch {
             throw .policies(error)

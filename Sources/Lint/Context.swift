@@ -54,6 +54,11 @@ struct PolicySetModel: Sendable {
     var catalog: ActionCatalog?
     /// The entities, when the directory has a valid `entities.json`.
     var entities: Entities?
+    /// What each tier demands, when the directory has a valid `tiers.json`, with its document
+    /// and bytes for locations.
+    var tiers: TierConfiguration?
+    var tiersDocument: JSONDocument?
+    var tiersBytes: [UInt8] = []
     /// Catalog actions sorted by name with their action entities (see `prepare()`).
     var sortedActions: [(action: CatalogAction, uid: EntityUID)] = []
     /// The production entities that are not actions (see `prepare()`).

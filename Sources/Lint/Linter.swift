@@ -107,7 +107,7 @@ public enum Linter {
     }
 
     enum InputKind: Sendable, Equatable {
-        case policy, schema, entities, catalog, json
+        case policy, schema, entities, catalog, tiers, json
 
         init?(path: String) {
             let name = baseName(path)
@@ -115,6 +115,7 @@ public enum Linter {
             else if name.hasSuffix(".cedarschema") || name.hasSuffix(".cedarschema.json") { self = .schema }
             else if name == "entities.json" { self = .entities }
             else if name == "tools.json" { self = .catalog }
+            else if name == TierConfiguration.fileName { self = .tiers }
             else if name == LintConfiguration.fileName { return nil }
             else if name.hasSuffix(".json") { self = .json }
             else { return nil }
@@ -238,7 +239,7 @@ struct Loader {
         let inputPaths = Set(inputs.map(\.path))
 
         // Context files first: every directory with policies gets its schema, catalog and entities.
-        let policyDirectories = Set(inputs.filter { $0.kind == .policy || $0.kind == .catalog || $0.kind == .schema || $0.kind == .entities }.map { parentDirectory($0.path) })
+        let policyDirectories = Set(inputs.filter { $0.kind == .policy || $0.kind == .catalog || $0.kind == .schema || $0.kind == .entities || $0.kind == .tiers }.map { parentDirectory($0.path) })
         for directory in policyDirectories.sorted() {
             let index = setIndex(for: directory)
             loadContextFiles(directory: directory, index: index, inputs: inputPaths, bytes: bytesByPath)
@@ -292,6 +293,16 @@ struct Loader {
                 sets[index].catalog = try ActionCatalog.parse(source, file: catalogPath)
             } catch {
                 if inputs.contains(catalogPath) { report(LintRules.invalidInput, catalogPath, workflowRange(error, source), error.message) }
+            }
+        }
+        let tiersPath = joinPath(directory, TierConfiguration.fileName)
+        if let source = read(tiersPath) {
+            do {
+                sets[index].tiers = try TierConfiguration.parse(source, file: tiersPath, directory: directory)
+                sets[index].tiersDocument = try? JSONParser.parseDocument(source, file: tiersPath)
+                sets[index].tiersBytes = source
+            } catch {
+                if inputs.contains(tiersPath) { report(LintRules.invalidInput, tiersPath, workflowRange(error, source), error.message) }
             }
         }
         let entitiesPath = joinPath(directory, "entities.json")

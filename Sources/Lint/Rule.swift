@@ -137,7 +137,7 @@ public enum LintRules {
         unconstrainedPermit, missingOwner, missingID, duplicateID, unknownAnnotation,
         unguardedProductionWrite, unknownMutateVariant, mutateVariantEscapes, maxTTLInvalid, secretPermitWithoutTTL,
         planWithoutOwnerOrIntent, stepWithoutResource, unjustifiedSuppression, ineffectiveAnnotation,
-        unknownControl, permitOnHistory, trustsAgentClaim, missingReason,
+        unknownControl, permitOnHistory, trustsAgentClaim, tierWeakened, missingReason,
     ].sorted { $0.id < $1.id }
 
     /// The rule with `id` (case-insensitive), if any.

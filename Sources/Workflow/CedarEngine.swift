@@ -143,7 +143,8 @@ extension PolicyBundle {
             }
         }
         let engine = try CedarEngine(policyFiles: sources, entities: entityData, schema: schema)
-        return PolicyBundle(directory: contents.directory, catalog: catalog, entities: entityFacts, engine: engine)
+        return PolicyBundle(
+            directory: contents.directory, catalog: catalog, entities: entityFacts, engine: engine, tiers: try contents.tierConfiguration())
     }
 
     /// Builds a bundle from texts already in memory (generated policy sets, benchmarks,

@@ -165,6 +165,9 @@ public struct StepEvaluation: Sendable, Equatable {
     /// The approvals given for a held step (outcome `approve`, `approved`, or `deny` when one
     /// rejected it); nil when no approvals were consulted.
     public var approvals: ApprovalOutcome?
+    /// The flags for which the tier in force held the step for approval (outcome `approve`
+    /// although the policies let it run); empty otherwise.
+    public var tierHold: [ActionFlag] = []
 
     /// The outcome as test suites write it: `mutate:VARIANT` for a rewrite.
     public var outcomeLabel: String {
@@ -203,6 +206,8 @@ public struct PlanEvaluation: Sendable {
     public var clock: Clock
     /// One entry per step, in plan order.
     public var steps: [StepEvaluation]
+    /// What each governance tier demands in the policy directory used.
+    public var tiers: TierConfiguration = .shipped
 
     /// Counts per outcome.
     public var summary: EvaluationSummary {

@@ -42,9 +42,21 @@ extension PlanEvaluation {
         return "\(steps): \(counts.isEmpty ? "none" : counts.joined(separator: ", ")); risk \(risk.riskClass.rawValue) (\(risk.tier.rawValue): \(risk.tier.summary))"
     }
 
-    /// The JSON form of `eval` (documented in docs/workflow.md); the command line adds its
-    /// `schema`, `stepguard.eval/v1`.
-    public var json: JSONValue {
+    /// The steps the tier in force held for approval, in plan order.
+    public var tierHeld: [String] { steps.filter { !$0.tierHold.isEmpty }.map(\.id) }
+
+    /// The tier's demands on a run that issues nothing (`eval`, `mutate`, `test`): whether an
+    /// audit log was given, and which steps the tier held.
+    public func tierReport(auditLog: Bool) -> TierReport {
+        tiers.report(risk: risk.riskClass, facts: TierFacts(issues: false, auditLog: auditLog, held: tierHeld))
+    }
+
+    /// The JSON form with no audit log given.
+    public var json: JSONValue { json(tier: tierReport(auditLog: false)) }
+
+    /// The JSON form of `eval` (documented in docs/workflow.md; the command line adds its
+    /// `schema`, `stepguard.eval/v1`), `tier` the tier in force and what it demanded of this run.
+    public func json(tier: TierReport) -> JSONValue {
         let summary = self.summary
         var summaryObject = JSONObject([("steps", .int(summary.steps))])
         for outcome in StepOutcome.allCases { summaryObject[outcome.rawValue] = .int(summary.counts[outcome] ?? 0) }
@@ -57,6 +69,7 @@ extension PlanEvaluation {
             ("policies", .object(JSONObject([("directory", .string(directory)), ("count", .int(policies.count))]))),
             ("clock", .string(clock.description)),
             ("risk", risk.json),
+            ("tier", tier.json),
             ("steps", .array(steps.map(\.json))),
             ("summary", .object(summaryObject)),
         ]))
@@ -139,6 +152,7 @@ extension StepEvaluation {
             var object = JSONObject([
                 ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
             ])
+            if !tierHold.isEmpty { object["tier_hold"] = .array(tierHold.map { .string($0.rawValue) }) }
             if let approvals {
                 object["quorums"] = .array(approval.quorums.map { $0.map(JSONValue.int) ?? .null })
                 object["approval_ids"] = .array(approvals.approvalIDs.map(JSONValue.string))
@@ -168,8 +182,11 @@ extension StepEvaluation {
 }
 
 extension MutationResult {
-    /// `{"plan" (rewritten), "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
-    public var json: JSONValue {
+    /// The JSON form with no audit log given.
+    public var json: JSONValue { json(tier: evaluation.tierReport(auditLog: false)) }
+
+    /// `{"plan" (rewritten), "tier", "rewrites": [...], "approvals": [...], "removed": [...], "diff"}`.
+    public func json(tier: TierReport) -> JSONValue {
         let rewrites = evaluation.steps.compactMap { step -> JSONValue? in
             guard let rewrite = step.rewrite else { return nil }
             return .object(JSONObject([
@@ -191,6 +208,7 @@ extension MutationResult {
         }
         return .object(JSONObject([
             ("plan", rewrittenPlan),
+            ("tier", tier.json),
             ("rewrites", .array(rewrites)),
             ("approvals", .array(approvals)),
             ("removed", .array(removed.map(JSONValue.string))),

@@ -10,12 +10,18 @@ public struct PolicyBundle: Sendable {
     public var entities: EntityFacts
     /// The policies, in order.
     public var policies: [PolicySummary] { engine.policies }
+    /// What each governance tier demands (`tiers.json`, or the shipped defaults).
+    public var tiers: TierConfiguration
 
     let engine: any DecisionEngine
     let policyByID: [String: PolicySummary]
 
-    init(directory: PolicyDirectory, catalog: ActionCatalog, entities: EntityFacts, engine: any DecisionEngine) {
+    init(
+        directory: PolicyDirectory, catalog: ActionCatalog, entities: EntityFacts, engine: any DecisionEngine,
+        tiers: TierConfiguration = .shipped
+    ) {
         self.directory = directory
+        self.tiers = tiers
         self.catalog = catalog
         self.entities = entities
         self.engine = engine
@@ -81,7 +87,7 @@ public enum PlanEvaluator {
         let results = try solver.solve()
         return PlanEvaluation(
             plan: plan, directory: bundle.directory.path, policies: bundle.policies, risk: risk, clock: clock,
-            steps: results)
+            steps: results, tiers: bundle.tiers)
     }
 }
 

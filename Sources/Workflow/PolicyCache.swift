@@ -13,6 +13,8 @@ public struct PolicyDirectoryContents: Sendable {
     let entities: (file: String, bytes: [UInt8])?
     /// `tools.json`.
     public let catalog: (file: String, bytes: [UInt8])
+    /// `tiers.json`, when the directory has one.
+    let tiers: (file: String, bytes: [UInt8])?
     /// SHA-256 over the cache format, then every file's role, path and bytes, each
     /// length-prefixed: equal keys mean the same files, read by the same code, under the same
     /// names (the names are in every location the bundle reports).
@@ -33,6 +35,7 @@ public struct PolicyDirectoryContents: Sendable {
         self.policies = policies
         entities = try directory.entitiesFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
         schema = try directory.schemaFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
+        tiers = try directory.tiersFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
 
         var hasher = SHA256()
         func add(_ role: String, _ file: String, _ bytes: [UInt8]) {
@@ -47,6 +50,7 @@ public struct PolicyDirectoryContents: Sendable {
         for policy in policies { add("policy", policy.file, policy.bytes) }
         if let entities { add("entities", entities.file, entities.bytes) }
         if let schema { add("schema", schema.file, schema.bytes) }
+        if let tiers { add("tiers", tiers.file, tiers.bytes) }
         key = hasher.finalize()
     }
 }
@@ -97,7 +101,8 @@ public enum PolicyCache {
             guard r.isAtEnd else { throw r.fail("trailing bytes") }
             let catalog = try ActionCatalog.parse(contents.catalog.bytes, file: contents.catalog.file)
             let engine = try CedarEngine(evaluable: policies, entities: entities)
-            return .success(PolicyBundle(directory: contents.directory, catalog: catalog, entities: facts, engine: engine))
+            return .success(PolicyBundle(
+                directory: contents.directory, catalog: catalog, entities: facts, engine: engine, tiers: try contents.tierConfiguration()))
         } catch let error as BinaryFormatError {
             return .failure(.damaged("\(error.message) at byte \(error.offset)"))
         } catch let error as WorkflowError {
@@ -183,5 +188,14 @@ extension EntityFacts {
             guard attributes.updateValue(attrs, forKey: entity) == nil else { throw r.fail("entity \(entity) twice") }
         }
         return EntityFacts(attributes: attributes)
+    }
+}
+
+extension PolicyDirectoryContents {
+    /// What each tier demands: `tiers.json` read like `tools.json` (every time, never from the
+    /// cache), or the shipped defaults.
+    func tierConfiguration() throws(WorkflowError) -> TierConfiguration {
+        guard let tiers else { return .shipped }
+        return try TierConfiguration.parse(tiers.bytes, file: tiers.file, directory: directory.path)
     }
 }

@@ -15,15 +15,18 @@ public struct PolicyDirectory: Sendable, Equatable {
     public var catalogFile: String?
     /// `tests/*.json`, in name order.
     public var testFiles: [String]
+    /// `tiers.json` (what each governance tier demands), when present.
+    public var tiersFile: String?
 
     /// A listing given file by file (for policies held in memory).
-    public init(path: String, policyFiles: [String], schemaFile: String?, entitiesFile: String?, catalogFile: String?, testFiles: [String]) {
+    public init(path: String, policyFiles: [String], schemaFile: String?, entitiesFile: String?, catalogFile: String?, testFiles: [String], tiersFile: String? = nil) {
         self.path = path
         self.policyFiles = policyFiles
         self.schemaFile = schemaFile
         self.entitiesFile = entitiesFile
         self.catalogFile = catalogFile
         self.testFiles = testFiles
+        self.tiersFile = tiersFile
     }
 
     /// Lists the files of the directory at `path`.
@@ -49,7 +52,7 @@ public struct PolicyDirectory: Sendable, Equatable {
         }
         let visible = names.filter { !$0.hasPrefix(".") }
         let wanted = visible.filter {
-            $0.hasSuffix(".cedar") || ["schema.cedarschema", "schema.cedarschema.json", "entities.json", "tools.json"].contains($0)
+            $0.hasSuffix(".cedar") || ["schema.cedarschema", "schema.cedarschema.json", "entities.json", "tools.json", TierConfiguration.fileName].contains($0)
         }
         for name in wanted where !isRegularFile(joinPath(path, name)) {
             throw .policyDirectory(message: "\"\(joinPath(path, name))\" is not a regular file; a policy directory holds only files")
@@ -60,6 +63,7 @@ public struct PolicyDirectory: Sendable, Equatable {
         self.schemaFile = file("schema.cedarschema") ?? file("schema.cedarschema.json")
         self.entitiesFile = file("entities.json")
         self.catalogFile = file("tools.json")
+        self.tiersFile = file(TierConfiguration.fileName)
         let testsDirectory = joinPath(path, "tests")
         if isDirectory(testsDirectory), let testNames = try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) {
             let suites = testNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { joinPath(testsDirectory, $0) }

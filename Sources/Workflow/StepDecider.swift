@@ -81,12 +81,19 @@ public struct StepDecider: Sendable {
         result.errors = ruling.errors
         if ruling.outcome.runs {
             result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits
+            holdForTier(&result, running: ruling.rewrite?.final ?? form)
         }
         if ruling.outcome == .approve {
             result.approval = ApprovalRequest(
                 groups: ruling.groups, sha256: stepDigest(.object(step.raw)), quorums: bundle.quorums(ruling.groups, policies: ruling.policies))
             release(&result, step: step)
             if result.outcome == .approved { result.allowedBy = ruling.permits }
+        }
+        if !result.tierHold.isEmpty {
+            // A tier's hold is released as a policy's is: by enough valid approvals of the exact step.
+            result.approval = ApprovalRequest(groups: [tierDemands.holdGroup], sha256: stepDigest(.object(step.raw)), quorums: [1])
+            release(&result, step: step)
+            if result.outcome == .approved { result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits }
         }
         return result
     }
@@ -123,6 +130,43 @@ public struct StepDecider: Sendable {
             ? "no policy permits Action::\"\(Self.delegateAction)\" for it"
             : "forbidden by " + forbids.map { "\"\($0)\"" }.joined(separator: ", ")
         return (forbids, "the plan's principal \(owner) may not have step \"\(step.id)\" run as \(step.principal): \(why)")
+    }
+
+    /// What the tier in force demands.
+    var tierDemands: TierRequirements { bundle.tiers.requirements(requests.plan.risk.tier) }
+
+    /// Holds a step that would run for approval when the tier in force holds a flag of the action
+    /// that runs and no permit allowing it names that flag in `@release` (fail closed: the
+    /// policies must say so explicitly).
+    func holdForTier(_ result: inout StepEvaluation, running form: StepForm) {
+        let demands = tierDemands
+        guard !demands.hold.isEmpty, let action = bundle.catalog.action(named: form.action) else { return }
+        var released = Set<ActionFlag>()
+        for id in result.allowedBy {
+            guard let policy = bundle.policyByID[id], !policy.isForbid else { continue }
+            released.formUnion(Self.releasedFlags(policy))
+        }
+        let held = demands.held(flags: action.flags, released: released)
+        guard !held.isEmpty else { return }
+        let names = held.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        let source = bundle.tiers.file == nil ? "shipped defaults" : TierConfiguration.fileName
+        result.outcome = .approve
+        result.tierHold = held
+        result.reason = "the \(requests.plan.risk.tier.rawValue) tier holds \(names) actions for approval by \"\(demands.holdGroup)\" (\(source)); "
+            + "a permit with @release(\"\(held.map { $0.rawValue }.joined(separator: ", "))\") releases them"
+        result.policies = []
+        result.rewrite = nil
+        result.allowedBy = []
+    }
+
+    /// The flags a permit's `@release("irreversible, privileged")` names.
+    public static func releasedFlags(_ policy: PolicySummary) -> Set<ActionFlag> {
+        policy.annotation("release").map(releasedFlags) ?? []
+    }
+
+    /// The flags an `@release` value names (comma- or space-separated).
+    public static func releasedFlags(_ text: String) -> Set<ActionFlag> {
+        Set(text.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { ActionFlag(rawValue: String($0)) })
     }
 
     /// The form of a decided step that runs and enters the chain: as written when allowed,

@@ -50,6 +50,12 @@ public struct PlanFacts: Sendable, Equatable {
             ("tier", .string(risk.tier.rawValue)),
         ]))
     }
+
+    /// `context.session`: `{"id", "risk", "tier"}`. For a live session `risk` is the highest
+    /// class any of its calls reached (it never goes down); a plan is its own session.
+    public var sessionJSON: JSONValue {
+        .object(JSONObject([("id", .string(id)), ("risk", .string(risk.rawValue)), ("tier", .string(risk.tier.rawValue))]))
+    }
 }
 
 /// One Cedar request for one form of a step, its context spelled out as JSON.
@@ -80,6 +86,7 @@ public struct StepRequestBuilder: Sendable {
     let catalog: ActionCatalog
     let engine: any DecisionEngine
     let planValue: PreparedValue
+    let sessionValue: PreparedValue
     let nowValue: PreparedValue
     let toolValues: [String: PreparedValue]
 
@@ -90,6 +97,7 @@ public struct StepRequestBuilder: Sendable {
         catalog = bundle.catalog
         engine = bundle.engine
         planValue = try engine.prepare(plan.json)
+        sessionValue = try engine.prepare(plan.sessionJSON)
         nowValue = try engine.prepare(Self.nowJSON(clock))
         var tools: [String: PreparedValue] = [:]
         for name in catalog.actions.keys { tools[name] = try engine.prepare(Self.toolJSON(catalog.actions[name]!)) }
@@ -104,6 +112,7 @@ public struct StepRequestBuilder: Sendable {
         context["history"] = history.json
         context["done"] = done.json
         context["plan"] = plan.json
+        context["session"] = plan.sessionJSON
         if let action = catalog.action(named: form.action) { context["tool"] = Self.toolJSON(action) }
         context["now"] = Self.nowJSON(clock)
         return StepRequest(principal: step.principal, action: EntityRef.action(form.action), resource: form.resource, context: context)
@@ -126,6 +135,7 @@ public struct StepRequestBuilder: Sendable {
         members["history"] = history
         members["done"] = done
         members["plan"] = planValue
+        members["session"] = sessionValue
         members["now"] = nowValue
         return PreparedStep(step: step, members: members)
     }

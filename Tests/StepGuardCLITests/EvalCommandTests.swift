@@ -74,14 +74,14 @@ struct EvalCommandTests {
         for outcome in ["allow", "mutate:staging-validation", "approve", "deny", "warn", "blocked"] {
             #expect(outcomes.contains(outcome), "no \(outcome) row in:\n\(result.stdout)")
         }
-        #expect(result.stdout.hasSuffix("8 steps: 3 allow, 1 warn, 1 mutate, 1 approve, 1 deny, 1 blocked; risk high (strict: approvals required, full audit)\n"))
+        #expect(result.stdout.contains("\n8 steps: 3 allow, 1 warn, 1 mutate, 1 approve, 1 deny, 1 blocked; risk high (strict: approvals required, full audit)\ntier strict (shipped defaults): "))
     }
 
     @Test func quietKeepsOnlyRowsNotAllowedAndTheSummary() {
         let result = runCLI(["eval", "-q", F.releasePlan, "--now", F.clock])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 7)  // header, 5 rows, the summary (split drops the blank line)
+        #expect(lines.count == 8)  // header, 5 rows, the summary, the tier (split drops the blank line)
         #expect(!result.stdout.contains("\nbuild "))
         #expect(!result.stdout.contains("\nannounce "))
         #expect(result.stdout.contains("\npurge-cdn "))
@@ -110,7 +110,7 @@ struct EvalCommandTests {
     @Test func everyStepAllowedExitsZero() {
         let result = runCLI(["eval", F.fixtures + "/allowed/plan.json", "-p", F.releaseDirectory, "--now", F.clock])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasSuffix("2 steps: 2 allow; risk medium (elevated: rewrites and denials audited)\n"))
+        #expect(result.stdout.contains("\n2 steps: 2 allow; risk medium (elevated: rewrites and denials audited)\ntier elevated (shipped defaults): 1 demand, 0 met\n"))
         let sarif = runCLI(["eval", F.fixtures + "/allowed/plan.json", "-p", F.releaseDirectory, "--format", "sarif"])
         #expect(sarif.status == 0)
         #expect(sarif.stdout.contains("\"results\": []"))

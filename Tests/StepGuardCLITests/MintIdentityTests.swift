@@ -6,7 +6,17 @@ import Testing
 /// tokens are issued at 2027-01-15T08:00:00Z for ten minutes.
 @Suite struct MintIdentityTests {
     typealias F = CredentialFixtures
-    static let examples = Repository.root.appendingPathComponent("policies/examples")
+    /// A copy of the examples whose tiers demand no audit log: these tests are about the
+    /// identity, and what the tiers demand of mint is tested on its own (TierTests).
+    static let examples: URL = {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("stepguard-identity-\(UUID().uuidString)")
+        try! FileManager.default.copyItem(at: Repository.root.appendingPathComponent("policies/examples"), to: copy)
+        let relaxed = #"{"tiers": {"elevated": {"audit_log": false, "reason": "identity tests"}, "strict": {"audit_log": false, "checkpoint": null, "reason": "identity tests"}}}"#
+        for name in ["ci-deploy", "spiffe-agent"] {
+            try! relaxed.write(to: copy.appendingPathComponent(name).appendingPathComponent("tiers.json"), atomically: true, encoding: .utf8)
+        }
+        return copy
+    }()
     static let now = "2027-01-15T08:01:00Z"
 
     static func path(_ relative: String) -> String { examples.appendingPathComponent(relative).path }

@@ -51,7 +51,7 @@ struct MutateCommandTests {
     @Test func nothingToRewriteExitsZero() {
         let result = runCLI(["mutate", F.fixtures + "/allowed/plan.json", "-p", F.releaseDirectory, "--now", F.clock])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "2 steps: nothing to rewrite\n")
+        #expect(result.stdout.hasPrefix("2 steps: nothing to rewrite\ntier elevated (shipped defaults): 1 demand, 0 met\n  audit_log: n/a - "))
         let diff = runCLI(["mutate", F.fixtures + "/allowed/plan.json", "-p", F.releaseDirectory, "--format", "diff"])
         #expect(diff.status == 0)
         #expect(diff.stdout.isEmpty)
@@ -66,6 +66,7 @@ struct MutateCommandTests {
             purge-cdn: removed (denied by no-agent-cdn-purges)
 
             8 steps: 1 rewritten, 1 held for approval, 1 removed
+            tier strict (shipped defaults): 4 demands, 1 met
 
             """)
     }

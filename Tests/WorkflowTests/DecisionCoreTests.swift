@@ -84,7 +84,7 @@ func synthesizedStep(
         let request = builder.request(step, form: StepForm(action: "probe", resource: step.resource, args: step.args), history: history)
         #expect(request.principal == EntityRef(type: "Agent", id: "bot"))
         #expect(request.action == EntityRef.action("probe"))
-        #expect(request.context.keys.sorted() == ["args", "claims", "done", "history", "identity", "now", "plan", "step", "step_id", "tool"])
+        #expect(request.context.keys.sorted() == ["args", "claims", "done", "history", "identity", "now", "plan", "session", "step", "step_id", "tool"])
         // What the agent wrote stays under claims: the step's over the plan's, never beside the facts.
         #expect(CanonicalJSON.string(request.context["claims"]!) == #"{"plan_only":"yes","step":"shadowed","ticket":"T-2"}"#)
         #expect(CanonicalJSON.string(request.context["identity"]!) == #"{"subject":"bot"}"#)

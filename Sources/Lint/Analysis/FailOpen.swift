@@ -29,6 +29,7 @@ enum StepguardContext {
                 "external": .bool, "writes": .long, "count": .long,
             ])),
             "plan": AttributeDecl(type: required(["id": .string, "owner": .string, "intent": .string, "risk": .string, "tier": .string])),
+            "session": AttributeDecl(type: required(["id": .string, "risk": .string, "tier": .string])),
             "tool": AttributeDecl(type: required(["name": .string, "effect": .string, "flags": strings])),
             "now": AttributeDecl(type: .extension("datetime")),
         ], additionalAttributes: true)

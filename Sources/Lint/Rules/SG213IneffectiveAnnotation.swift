@@ -1,3 +1,5 @@
+import Workflow
+
 extension LintRules {
     /// SG213: a governance annotation that has no effect where it is written.
     static let ineffectiveAnnotation = LintRule(
@@ -34,8 +36,12 @@ extension LintRules {
                     let remedy = key == "mutate" || key == "approve"
                     if (remedy || key == "mode") && policy.isPermit {
                         hits.append(RuleHit(policy, range, "@\(key) has no effect on a permit", hint: "move it to the forbid that should stop the step"))
-                    } else if key == "max_ttl" && policy.isForbid {
-                        hits.append(RuleHit(policy, range, "@max_ttl has no effect on a forbid", hint: "put @max_ttl on the permit that allows the step"))
+                    } else if (key == "max_ttl" || key == "release") && policy.isForbid {
+                        hits.append(RuleHit(policy, range, "@\(key) has no effect on a forbid", hint: "put @\(key) on the permit that allows the step"))
+                    } else if key == "release" && StepDecider.releasedFlags(annotation.value).isEmpty {
+                        hits.append(RuleHit(
+                            policy, range, "@release(\"\(annotation.value)\") names no catalog flag; nothing is released",
+                            hint: "name the flags the permit releases from the tier's hold: @release(\"irreversible\")"))
                     } else if key == "mode" && annotation.value != "log_only" {
                         hits.append(RuleHit(policy, range, "@mode(\"\(annotation.value)\") is not a mode; the forbid is enforced", hint: "use @mode(\"log_only\") or remove it"))
                     } else if remedy && annotation.value.trimmingCharacters(in: " \t").isEmpty {

@@ -7,7 +7,7 @@ extension RuleHit {
 }
 
 /// The governance annotation keys stepguard reads (DESIGN §2).
-let governanceAnnotationKeys = ["id", "owner", "reason", "control", "mutate", "approve", "mode", "max_ttl"]
+let governanceAnnotationKeys = ["id", "owner", "reason", "control", "mutate", "approve", "mode", "max_ttl", "release"]
 
 /// The hard cap on credential lifetime: no `@max_ttl` may exceed it.
 let hardMaxTTLMilliseconds: Int64 = 3_600_000

@@ -60,7 +60,7 @@ struct ShowReport: Report {
         var out = ""
         for path in paths {
             if !out.isEmpty { out += "\n" }
-            out += style.bold("plan \"\(path.plan)\"") + "\n"
+            out += style.bold("plan \"\(path.plan)\"") + (path.tier.map { "  tier \($0)" } ?? "") + "\n"
             for step in path.steps {
                 out += "  step \"\(step.step)\": " + Self.styled(step.status, style) + "\n"
                 let rows = step.events.map { (Self.verb($0), Self.detail($0), Self.place($0)) }

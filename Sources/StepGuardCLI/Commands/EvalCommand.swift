@@ -111,17 +111,18 @@ enum EvalCommand {
         try WorkflowInputs.reportingErrors(context) {
             let evaluation = try WorkflowInputs.evaluate(context)
             try WorkflowInputs.appendAudit(evaluation, context)
+            let tier = WorkflowInputs.tierReport(evaluation, context)
             switch context.format {
             case .json:
-                context.printJSON(evaluation.json)
+                context.printJSON(evaluation.json(tier: tier))
             case .sarif:
                 context.printStandardJSON(PlanFindingsRenderer.sarif(evaluation))
             case .github:
                 context.console.write(PlanFindingsRenderer.github(evaluation.findings))
-                let report = text(evaluation, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)
+                let report = text(evaluation, tier: tier, style: context.diagnosticStyle, quiet: context.isQuiet, width: nil)
                 context.console.diagnostic(String(report.dropLast()))
             default:
-                context.console.write(text(evaluation, style: context.style, quiet: context.isQuiet, width: context.console.terminalWidth))
+                context.console.write(text(evaluation, tier: tier, style: context.style, quiet: context.isQuiet, width: context.console.terminalWidth))
             }
             if context.format != .json && context.format != .sarif {
                 for step in evaluation.steps {
@@ -134,9 +135,9 @@ enum EvalCommand {
         }
     }
 
-    /// The table (one row per step; under `quiet` only the steps not allowed outright) and the
-    /// summary line.
-    static func text(_ evaluation: PlanEvaluation, style: Style, quiet: Bool, width: Int?) -> String {
+    /// The table (one row per step; under `quiet` only the steps not allowed outright), the
+    /// summary line and what the tier demanded.
+    static func text(_ evaluation: PlanEvaluation, tier: TierReport, style: Style, quiet: Bool, width: Int?) -> String {
         var table = Table(columns: [
             Table.Column("STEP"), Table.Column("ACTION"), Table.Column("RESOURCE"), Table.Column("OUTCOME"),
             Table.Column("POLICIES"), Table.Column("REASON", isFlexible: true),
@@ -151,6 +152,7 @@ enum EvalCommand {
         var out = table.rows.isEmpty ? "" : table.render(style: style, maxWidth: width) + "\n"
         let summary = width.map { TextWrap.wrap(evaluation.summaryLine, width: $0) } ?? [evaluation.summaryLine]
         out += summary.joined(separator: "\n") + "\n"
+        out += TierOutput.text(tier, quiet: quiet, width: width)
         return out
     }
 }

@@ -37,6 +37,12 @@ enum MintCommand {
             The policies, catalog and entities come only from --policies, the operator's directory: \
             mint never looks for them next to the plan, which the agent may have written along with \
             a policy that allows everything. The output names the directory used.
+
+            The plan's governance tier is enforced before anything is issued: by default an \
+            elevated or strict plan needs --audit, a strict one also a checkpoint of that log \
+            signed by a key tiers.json trusts, no older than an hour, and its credentials live \
+            at most five minutes. Each demand not met is a named refusal (exit 1). See \
+            docs/workflow.md "Risk and governance tier".
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),
@@ -61,7 +67,7 @@ enum MintCommand {
         ],
         exitStatus: [
             ExitStatusNote(.success, "minted"),
-            ExitStatusNote(.failure, "the step is not allowed: nothing minted"),
+            ExitStatusNote(.failure, "the step is not allowed, or its tier's demands are not met: nothing minted"),
         ],
         run: run
     )
@@ -113,11 +119,13 @@ enum MintCommand {
         let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
                                                 order: StepOrder(plan: plan, index: decided.index))
 
-        guard decided.outcome.runs else {
-            if let audit {
-                try AuditLog.append(event: decision, to: audit, now: auditTime)
-            }
-            let refusal = refusalMessage(decided)
+        let risk = evaluation.risk.riskClass
+        let demands = bundle.tiers.requirements(risk.tier)
+        var facts = TierFacts(issues: true, auditLog: audit != nil, held: evaluation.tierHeld)
+        if demands.checkpointMaxAge != nil {
+            facts.checkpoint = try checkpointFreshness(log: audit, keys: demands.checkpointKeys, now: now)
+        }
+        func refuse(_ message: String, reason: String, tier: TierReport) -> ExitCode {
             if context.format == .json {
                 context.printJSON(.object(JSONObject([
                     ("minted", .bool(false)),
@@ -126,11 +134,26 @@ enum MintCommand {
                     ("policy_directory", .string(directory.path)),
                     ("outcome", .string(decided.outcome.rawValue)),
                     ("policies", .array(decided.policies.map(JSONValue.string))),
-                    ("reason", .string(decided.reason)),
+                    ("reason", .string(reason)),
+                    ("tier", tier.json),
                 ])))
             }
-            context.error(refusal + " (policies: \(directory.path))")
+            context.error(message + " (policies: \(directory.path))")
+            if !context.isQuiet { context.console.diagnostic(String(TierOutput.text(tier).dropLast())) }
             return .failure
+        }
+
+        guard decided.outcome.runs else {
+            if let audit {
+                try AuditLog.append(event: decision, to: audit, now: auditTime)
+            }
+            return refuse(refusalMessage(decided), reason: decided.reason, tier: bundle.tiers.report(risk: risk, facts: facts))
+        }
+        // The tier's demands before anything is issued: each one not met refuses by name.
+        let before = bundle.tiers.report(risk: risk, facts: facts)
+        if !before.unmet.isEmpty {
+            let reason = TierOutput.refusal(before)
+            return refuse("nothing minted: " + reason, reason: reason, tier: before)
         }
 
         // What runs is what the credential authorizes: for a rewrite, the rewritten step, its
@@ -147,6 +170,8 @@ enum MintCommand {
             throw CLIError.invalidUsage("action \"\(action)\" names no tool in tools.json; pass --audience AUD")
         }
         let policyCap = try maxTTL(permits: decided.allowedBy, bundle: bundle)
+        // The tier's cap counts as one more policy limit: the tightest wins.
+        let tierCap = demands.maxTTL.flatMap { cap in (policyCap.map { cap < $0.seconds } ?? true) ? cap : nil }
         let request = MintRequest(
             issuer: args.value("issuer") ?? "stepguard",
             subject: try spiffeID(of: decided.principal, entities: bundle.entities),
@@ -155,8 +180,10 @@ enum MintCommand {
                 action: action, resource: resource.description, planID: plan.id, stepID: decided.id,
                 planDigest: decidedForm.planDigest, argsDigest: decidedForm.argsDigest, outcome: decidedForm.outcome,
                 stepDigest: decidedForm.stepDigest, approvals: decided.approvals?.approvalIDs ?? []),
-            ttl: ttl, policyMaxTTL: policyCap?.seconds, now: now, authentication: authentication)
+            ttl: ttl, policyMaxTTL: tierCap ?? policyCap?.seconds, now: now, authentication: authentication)
         let minted = try minter.mint(request)
+        facts.ttl = (requested: ttl, granted: minted.ttl)
+        let tier = bundle.tiers.report(risk: risk, facts: facts)
 
         if let audit {
             // The decision goes in with the mint, so a later execution of the step finds the
@@ -171,6 +198,10 @@ enum MintCommand {
                 to: audit, now: auditTime)
         }
         switch minted.cap {
+        case .policy(let seconds)? where tierCap != nil:
+            context.warning(
+                "requested TTL \(CredentialOptions.format(seconds: ttl)) capped to \(CredentialOptions.format(seconds: seconds)) "
+                    + "by the \(risk.tier.rawValue) tier (\(TierOutput.source(tier)))")
         case .policy(let seconds)?:
             context.warning(
                 "requested TTL \(CredentialOptions.format(seconds: ttl)) capped to \(CredentialOptions.format(seconds: seconds)) "
@@ -184,7 +215,7 @@ enum MintCommand {
         }
         if context.format == .json {
             var cappedBy: JSONValue = .null
-            if case .policy? = minted.cap { cappedBy = "policy" }
+            if case .policy? = minted.cap { cappedBy = tierCap != nil ? "tier" : "policy" }
             if case .hardCap? = minted.cap { cappedBy = "hard_cap" }
             context.printJSON(.object(JSONObject([
                 ("minted", .bool(true)),
@@ -199,6 +230,7 @@ enum MintCommand {
                 ("requested_ttl", .int(minted.requestedTTL)),
                 ("capped_by", cappedBy),
                 ("expires_at", .string(CredentialTime.format(minted.expiresAt))),
+                ("tier", tier.json),
             ])))
         } else {
             context.console.print(minted.token)
@@ -207,8 +239,30 @@ enum MintCommand {
             context.note(
                 "minted a credential for step \"\(decided.id)\" (\(what)) for \"\(audience)\", jti \(minted.jti), "
                     + "expires \(CredentialTime.format(minted.expiresAt)), under the policies in \"\(directory.path)\"")
+            if !context.isQuiet { context.console.diagnostic(String(TierOutput.text(tier).dropLast())) }
         }
         return .success
+    }
+
+    /// How far the log's checkpoints signed by `keys` reach, as the checkpoint demand reads it;
+    /// every doubt (no log, no key, a log that does not verify) is a missing checkpoint.
+    static func checkpointFreshness(log: String?, keys: [String], now: Int64) throws -> CheckpointFreshness {
+        guard let log else { return .missing("no audit log was given (--audit LOG)") }
+        guard !keys.isEmpty else {
+            return .missing("\(TierConfiguration.fileName) names no checkpoint key to check a signature with; add \"checkpoint\": {\"keys\": [\"PUB\"]}")
+        }
+        let verifiers = try keys.map { try AuditOptions.verifier(path: $0) }
+        let coverage: SignedCoverage
+        do throws(AuditError) {
+            coverage = try AuditLog.signedCoverage(logAt: log, trustedKeys: verifiers)
+        } catch {
+            return .missing("the audit log cannot be checked: \(error)")
+        }
+        if let fault = coverage.fault { return .missing("the audit log does not verify: \(fault)") }
+        guard let size = coverage.signedSize else { return .missing("no checkpoint signed by a trusted key matches the log") }
+        let unsigned = coverage.totalRecords - size
+        let oldest = coverage.firstUnsignedTime.map { max(0, now - $0 / 1000) } ?? 0
+        return .signed(size: size, unsigned: unsigned, oldest: oldest)
     }
 
     /// The presented identity was not accepted: nothing is minted (exit 1), and the reason,

@@ -65,10 +65,11 @@ enum MutateCommand {
                 context.note("wrote the rewritten plan to \(output)")
             }
             try WorkflowInputs.appendAudit(evaluation, context)
+            let tier = WorkflowInputs.tierReport(evaluation, context)
             switch context.format {
-            case .json: context.printJSON(mutation.json)
+            case .json: context.printJSON(mutation.json(tier: tier))
             case .diff: context.console.write(mutation.diff)
-            default: context.console.write(text(mutation, style: context.style, quiet: context.isQuiet))
+            default: context.console.write(text(mutation, style: context.style, quiet: context.isQuiet) + TierOutput.text(tier, quiet: context.isQuiet))
             }
             return evaluation.summary.nothingToRewrite ? .success : .failure
         }
@@ -111,7 +112,7 @@ enum MutateCommand {
                 }
                 out += refused(step)
             } else if step.outcome == .approve, let approval = step.approval {
-                out += "\(name): \(style.apply("held", .magenta)) for approval by \(approval.groups.joined(separator: ", ")) (\(step.policies.joined(separator: ", ")))\n"
+                out += "\(name): \(style.apply("held", .magenta)) for approval by \(approval.groups.joined(separator: ", ")) (\(step.tierHold.isEmpty ? step.policies.joined(separator: ", ") : "the tier in force"))\n"
                 if quiet { continue }
                 out += "  why: \(step.reason)\n"
                 out += "  checkpoint bound to sha256 \(approval.sha256)\n"

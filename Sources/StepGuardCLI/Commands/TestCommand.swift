@@ -129,10 +129,11 @@ enum TestCommand {
         for run in runs {
             for result in run.report.results {
                 if result.passed {
-                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\n" }
+                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\(result.evaluation.map { "  " + style.dim("tier " + $0.risk.tier.rawValue) } ?? "")\n" }
                     continue
                 }
                 out += "\(style.apply("FAIL", .bold, .red))  \(result.fullName)  \(style.dim(result.location.description))\n"
+                if let evaluation = result.evaluation { out += "      " + TierOutput.text(evaluation.tierReport(auditLog: false), quiet: true) }
                 for mismatch in result.mismatches {
                     let expected = mismatch.expected
                     out += "      step \"\(expected.step)\"  \(style.dim(expected.location.description))\n"
@@ -197,6 +198,7 @@ enum TestCommand {
                     ("suite", .string(result.suite)),
                     ("name", .string(result.name)),
                     ("passed", .bool(result.passed)),
+                    ("tier", result.evaluation.map { $0.tierReport(auditLog: false).json } ?? .null),
                     ("location", result.location.json),
                     ("failures", .array(failures)),
                 ])))

@@ -78,6 +78,11 @@ enum WorkflowInputs {
         }
     }
 
+    /// What the tier in force demanded of a run that issues nothing (`eval`, `mutate`).
+    static func tierReport(_ evaluation: PlanEvaluation, _ context: CommandContext) -> TierReport {
+        evaluation.tierReport(auditLog: context.arguments.value("audit") != nil)
+    }
+
     // MARK: - Audit
 
     /// Appends a `decision` record per step (plus a `mutation` record per rewritten step) to the

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+/// The governance tier demands what it prints (docs/workflow.md "Risk and governance tier"),
+/// through the real process: a strict plan mints only with an audit log and a fresh signed
+/// checkpoint, for at most five minutes, and its irreversible steps wait for approval; a
+/// low-risk plan mints with none of that.
+@Suite(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
+struct TierTests {
+    typealias F = CredentialFixtures
+
+    static func run(_ arguments: [String]) throws -> RunResult {
+        let binary = try #require(stepguardBinary)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        return try #require(runProcess(binary, arguments, environment: environment))
+    }
+
+    /// A policy directory where every step is permitted, a strict plan (an irreversible delete
+    /// and a read) and a low-risk one (the read alone), and the issuer key.
+    struct Setup {
+        let dir: URL
+        let key: String
+        var policies: String { dir.appendingPathComponent("policies").path }
+        var strict: String { dir.appendingPathComponent("strict.json").path }
+        var low: String { dir.appendingPathComponent("low.json").path }
+        var log: String { dir.appendingPathComponent("audit.jsonl").path }
+
+        init(tiers: String? = nil, permit: String = "") throws {
+            dir = try F.temporaryDirectory()
+            key = try F.key(in: dir)
+            let policies = dir.appendingPathComponent("policies")
+            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+            func write(_ text: String, _ name: String, in base: URL) throws {
+                try text.write(to: base.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            try write(#"""
+                {"actions": {
+                  "repo.read": {"effect": "read", "tool": "git"},
+                  "storage.delete": {"effect": "delete", "flags": ["irreversible"], "tool": "object-store"}
+                }}
+                """#, "tools.json", in: policies)
+            try write(#"""
+                [{"uid": {"type": "Agent", "id": "spiffe://corp.example/agents/ops"}, "attrs": {}, "parents": []}]
+                """#, "entities.json", in: policies)
+            try write("""
+                @id("ops-may-work")
+                @owner("platform")
+                \(permit)permit (principal, action, resource);
+                """, "policies.cedar", in: policies)
+            try write(#"{"mint": {"allowUnauthenticated": true}}"#, ".stepguard.json", in: policies)
+            if let tiers { try write(tiers, "tiers.json", in: policies) }
+            let principal = #""principal": "Agent::\"spiffe://corp.example/agents/ops\"""#
+            try write("""
+                {"plan": "cleanup", "owner": "ops", "intent": "clean up", \(principal),
+                 "steps": [{"id": "read", "action": "repo.read", "resource": "Repo::\\"api\\""},
+                           {"id": "drop", "action": "storage.delete", "resource": "Bucket::\\"scratch\\""}]}
+                """, "strict.json", in: dir)
+            try write("""
+                {"plan": "look", "owner": "ops", "intent": "look", \(principal),
+                 "steps": [{"id": "read", "action": "repo.read", "resource": "Repo::\\"api\\""}]}
+                """, "low.json", in: dir)
+        }
+
+        /// `tiers.json` trusting the fixture issuer key for checkpoints, at most 15 minutes stale.
+        static var trustingIssuer: String {
+            #"{"tiers": {"strict": {"checkpoint": {"max_age": "15m", "keys": ["\#(F.publicKey)"]}}}}"#
+        }
+
+        func mint(_ plan: String, step: String, at time: String, _ extra: [String] = []) throws -> RunResult {
+            try TierTests.run(["mint", "-k", key, "--plan", plan, "--step", step, "-p", policies, "--now", time] + extra)
+        }
+
+        func json(_ result: RunResult) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        }
+
+        /// The status of demand `id` in a JSON report's `tier`.
+        func requirement(_ id: String, in object: [String: Any]) throws -> [String: Any] {
+            let tier = try #require(object["tier"] as? [String: Any])
+            let list = try #require(tier["requirements"] as? [[String: Any]])
+            return try #require(list.first { $0["id"] as? String == id }, "no \(id) in \(list)")
+        }
+    }
+
+    @Test func aStrictPlanRefusesToMintWithoutAnAuditLog() throws {
+        let setup = try Setup(tiers: Setup.trustingIssuer)
+        let result = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:00:00Z", ["--format", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("nothing minted: the strict tier"), "\(result.stderr)")
+        #expect(result.stderr.contains("audit_log: not met"), "\(result.stderr)")
+        let object = try setup.json(result)
+        #expect(object["minted"] as? Bool == false)
+        #expect((object["tier"] as? [String: Any])?["name"] as? String == "strict")
+        #expect(try setup.requirement("audit_log", in: object)["met"] as? Bool == false)
+    }
+
+    @Test func aStrictPlanRefusesWithAMissingOrStaleCheckpoint() throws {
+        let setup = try Setup(tiers: Setup.trustingIssuer)
+        // Records, but no checkpoint yet.
+        #expect(try Self.run(["eval", setup.low, "-p", setup.policies, "--audit", setup.log, "--now", "2026-12-01T10:00:00Z"]).status == 0)
+        let missing = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:01:00Z", ["--audit", setup.log])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no checkpoint signed by a trusted key matches the log"), "\(missing.stderr)")
+
+        // Signed, then a record the checkpoint does not cover, an hour before minting.
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
+        #expect(try Self.run(["eval", setup.low, "-p", setup.policies, "--audit", setup.log, "--now", "2026-12-01T10:02:00Z"]).status == 0)
+        let stale = try setup.mint(setup.strict, step: "read", at: "2026-12-01T11:02:00Z", ["--audit", setup.log, "--format", "json"])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("checkpoint: not met"), "\(stale.stderr)")
+        #expect(stale.stderr.contains("unsigned record is 1h old"), "\(stale.stderr)")
+        #expect(try setup.requirement("checkpoint", in: try setup.json(stale))["met"] as? Bool == false)
+
+        // A fresh checkpoint: minted, the lifetime capped to the tier's five minutes.
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
+        let minted = try setup.mint(
+            setup.strict, step: "read", at: "2026-12-01T11:03:00Z", ["--audit", setup.log, "--ttl", "30m", "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        #expect(minted.stderr.contains("capped to 5m by the strict tier"), "\(minted.stderr)")
+        let object = try setup.json(minted)
+        #expect(object["ttl"] as? Int == 300)
+        #expect(object["capped_by"] as? String == "tier")
+        for id in ["audit_log", "checkpoint", "max_ttl", "hold"] {
+            #expect(try setup.requirement(id, in: object)["met"] as? Bool == true, "\(id)")
+        }
+    }
+
+    @Test func aStrictPlanHoldsAnIrreversibleStepThePoliciesPermit() throws {
+        let setup = try Setup(tiers: Setup.trustingIssuer)
+        let eval = try Self.run(["eval", setup.strict, "-p", setup.policies, "--now", "2026-12-01T10:00:00Z"])
+        #expect(eval.status == 1)
+        #expect(eval.stdout.contains("the strict tier holds \"irreversible\" actions for approval"), "\(eval.stdout)")
+        #expect(eval.stdout.contains("held for approval by \"approvers\": \"drop\""), "\(eval.stdout)")
+        let minted = try setup.mint(setup.strict, step: "drop", at: "2026-12-01T10:00:00Z", ["--audit", setup.log])
+        #expect(minted.status == 1)
+        #expect(minted.stderr.contains("nothing minted: step \"drop\" is approve"), "\(minted.stderr)")
+        #expect(minted.stdout.isEmpty)
+
+        // A permit that releases the flag explicitly lets the step run.
+        let released = try Setup(tiers: Setup.trustingIssuer, permit: "@release(\"irreversible\")\n")
+        let again = try Self.run(["eval", released.strict, "-p", released.policies, "--now", "2026-12-01T10:00:00Z", "--format", "json"])
+        #expect(again.status == 0, "\(again.stdout)")
+    }
+
+    @Test func aLowTierPlanMintsWithNoneOfThat() throws {
+        let setup = try Setup(tiers: Setup.trustingIssuer)
+        let minted = try setup.mint(setup.low, step: "read", at: "2026-12-01T10:00:00Z", ["--ttl", "30m", "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let object = try setup.json(minted)
+        #expect(object["ttl"] as? Int == 1800)
+        let tier = try #require(object["tier"] as? [String: Any])
+        #expect(tier["name"] as? String == "standard")
+        #expect((tier["requirements"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aWeakenedTierWithoutAReasonIsLinted() throws {
+        let setup = try Setup(tiers: #"{"tiers": {"strict": {"max_ttl": "1h", "checkpoint": null}}}"#)
+        let lint = try Self.run(["lint", setup.policies])
+        #expect(lint.stdout.contains("[SG217]"), "\(lint.stdout)")
+        #expect(lint.stdout.contains("no signed checkpoint required"), "\(lint.stdout)")
+        let broken = try Setup(tiers: #"{"tiers": {"strcit": {}}}"#)
+        let eval = try Self.run(["eval", broken.low, "-p", broken.policies])
+        #expect(eval.status == 2)
+        #expect(eval.stderr.contains("unknown tier \"strcit\"; did you mean \"strict\"?"), "\(eval.stderr)")
+    }
+}
