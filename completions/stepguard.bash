@@ -5,9 +5,10 @@
 # The subcommands of a command path.
 _stepguard_subcommands() {
     case "$1" in
-        "") echo "lint fmt test validate authorize eval mutate keygen mint token audit gate completions help" ;;
+        "") echo "lint fmt test validate authorize eval mutate keygen mint approve token audit gate replay catalog completions help" ;;
         "token") echo "verify inspect revoke" ;;
         "audit") echo "append checkpoint verify show prove verify-proof publish cosign witness-request" ;;
+        "catalog") echo "import-mcp" ;;
     esac
 }
 
@@ -17,17 +18,18 @@ _stepguard_options() {
         "") echo "--version -V --help -h" ;;
         "lint") echo "--format --strict --fail-level --config -c --enable --disable --explain --list-rules --color --quiet -q --help -h" ;;
         "fmt") echo "--check --write -w --format --color --quiet -q --help -h" ;;
-        "test") echo "--run --verbose -v --format --color --quiet -q --help -h" ;;
+        "test") echo "--run --verbose -v --approvals --format --color --quiet -q --help -h" ;;
         "validate") echo "--policies -p --schema --format --color --quiet -q --help -h" ;;
         "authorize") echo "--policies -p --schema --entities --principal --action --resource --context --request --requests --format --color --quiet -q --help -h" ;;
-        "eval") echo "--policies -p --format --audit --now --color --quiet -q --help -h" ;;
-        "mutate") echo "--policies -p --output -o --force --format --audit --now --color --quiet -q --help -h" ;;
+        "eval") echo "--policies -p --approvals --format --audit --now --color --quiet -q --help -h" ;;
+        "mutate") echo "--policies -p --approvals --output -o --force --format --audit --now --color --quiet -q --help -h" ;;
         "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
-        "mint") echo "--key -k --policies -p --plan --step --identity --trust --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
+        "mint") echo "--key -k --policies -p --plan --step --identity --trust --approvals --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
+        "approve") echo "--key -k --as --step --group --reject --ttl --note --out -o --policies -p --audit --list --approvals --now --format --color --quiet -q --help -h" ;;
         "token") echo "--help -h" ;;
         "token verify") echo "--key -k --jwks --audience --issuer --revoked --action --resource --step --plan --call --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
-        "token revoke") echo "--jti --revoked --audit --format --color --quiet -q --help -h" ;;
+        "token revoke") echo "--jti --plan --session --log --revoked --audit --format --color --quiet -q --help -h" ;;
         "audit") echo "--help -h" ;;
         "audit append") echo "--event --repair --now --format --color --quiet -q --help -h" ;;
         "audit checkpoint") echo "--key -k --origin --format --color --quiet -q --help -h" ;;
@@ -39,6 +41,9 @@ _stepguard_options() {
         "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
         "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
+        "replay") echo "--policies -p --against --input --host --mode --root --now --format --color --quiet -q --help -h" ;;
+        "catalog") echo "--help -h" ;;
+        "catalog import-mcp") echo "--server --policies -p --host --schema --dry-run --format --color --quiet -q --help -h" ;;
         "completions") echo "--help -h" ;;
         "help") echo "--help -h" ;;
     esac
@@ -57,6 +62,7 @@ _stepguard_option_value() {
         "fmt --format") echo "words:text json" ;;
         "fmt --color") echo "words:auto always never" ;;
         "test --run") echo "value" ;;
+        "test --approvals") echo "path" ;;
         "test --format") echo "words:text json junit" ;;
         "test --color") echo "words:auto always never" ;;
         "validate --policies"|"validate -p") echo "path" ;;
@@ -75,11 +81,13 @@ _stepguard_option_value() {
         "authorize --format") echo "words:text json" ;;
         "authorize --color") echo "words:auto always never" ;;
         "eval --policies"|"eval -p") echo "path" ;;
+        "eval --approvals") echo "path" ;;
         "eval --format") echo "words:text json sarif github" ;;
         "eval --audit") echo "path" ;;
         "eval --now") echo "value" ;;
         "eval --color") echo "words:auto always never" ;;
         "mutate --policies"|"mutate -p") echo "path" ;;
+        "mutate --approvals") echo "path" ;;
         "mutate --output"|"mutate -o") echo "path" ;;
         "mutate --format") echo "words:text json diff" ;;
         "mutate --audit") echo "path" ;;
@@ -94,6 +102,7 @@ _stepguard_option_value() {
         "mint --step") echo "value" ;;
         "mint --identity") echo "value" ;;
         "mint --trust") echo "path" ;;
+        "mint --approvals") echo "path" ;;
         "mint --audience") echo "value" ;;
         "mint --ttl") echo "value" ;;
         "mint --max-ttl") echo "value" ;;
@@ -102,6 +111,19 @@ _stepguard_option_value() {
         "mint --audit") echo "path" ;;
         "mint --format") echo "words:text json" ;;
         "mint --color") echo "words:auto always never" ;;
+        "approve --key"|"approve -k") echo "path" ;;
+        "approve --as") echo "value" ;;
+        "approve --step") echo "value" ;;
+        "approve --group") echo "value" ;;
+        "approve --ttl") echo "value" ;;
+        "approve --note") echo "value" ;;
+        "approve --out"|"approve -o") echo "path" ;;
+        "approve --policies"|"approve -p") echo "path" ;;
+        "approve --audit") echo "path" ;;
+        "approve --approvals") echo "path" ;;
+        "approve --now") echo "value" ;;
+        "approve --format") echo "words:text json" ;;
+        "approve --color") echo "words:auto always never" ;;
         "token verify --key"|"token verify -k") echo "path" ;;
         "token verify --jwks") echo "path" ;;
         "token verify --audience") echo "value" ;;
@@ -119,6 +141,9 @@ _stepguard_option_value() {
         "token inspect --format") echo "words:text json" ;;
         "token inspect --color") echo "words:auto always never" ;;
         "token revoke --jti") echo "value" ;;
+        "token revoke --plan") echo "value" ;;
+        "token revoke --session") echo "value" ;;
+        "token revoke --log") echo "path" ;;
         "token revoke --revoked") echo "path" ;;
         "token revoke --audit") echo "path" ;;
         "token revoke --format") echo "words:text json" ;;
@@ -173,7 +198,7 @@ _stepguard_option_value() {
         "audit witness-request --out"|"audit witness-request -o") echo "path" ;;
         "audit witness-request --format") echo "words:text json" ;;
         "audit witness-request --color") echo "words:auto always never" ;;
-        "gate --host") echo "words:claude-code" ;;
+        "gate --host") echo "words:claude-code codex gemini cursor generic" ;;
         "gate --policies"|"gate -p") echo "path" ;;
         "gate --log") echo "path" ;;
         "gate --mode") echo "words:enforce log-only" ;;
@@ -185,6 +210,21 @@ _stepguard_option_value() {
         "gate --settings") echo "path" ;;
         "gate --format") echo "words:text json" ;;
         "gate --color") echo "words:auto always never" ;;
+        "replay --policies"|"replay -p") echo "path" ;;
+        "replay --against") echo "path" ;;
+        "replay --input") echo "words:transcript log events" ;;
+        "replay --host") echo "value" ;;
+        "replay --mode") echo "words:enforce log-only" ;;
+        "replay --root") echo "path" ;;
+        "replay --now") echo "value" ;;
+        "replay --format") echo "words:text json sarif github" ;;
+        "replay --color") echo "words:auto always never" ;;
+        "catalog import-mcp --server") echo "value" ;;
+        "catalog import-mcp --policies"|"catalog import-mcp -p") echo "path" ;;
+        "catalog import-mcp --host") echo "value" ;;
+        "catalog import-mcp --schema") echo "path" ;;
+        "catalog import-mcp --format") echo "words:text json" ;;
+        "catalog import-mcp --color") echo "words:auto always never" ;;
         *) return 1 ;;
     esac
 }
@@ -197,6 +237,7 @@ _stepguard_positional() {
         "test") echo "path" ;;
         "eval") echo "path" ;;
         "mutate") echo "path" ;;
+        "approve") echo "path" ;;
         "token verify") echo "value" ;;
         "token inspect") echo "value" ;;
         "audit append") echo "path" ;;
@@ -209,6 +250,8 @@ _stepguard_positional() {
         "audit cosign") echo "path" ;;
         "audit witness-request") echo "path" ;;
         "gate") echo "words:install" ;;
+        "replay") echo "path" ;;
+        "catalog import-mcp") echo "path" ;;
         "completions") echo "words:bash zsh fish" ;;
         "help") echo "commands" ;;
     esac

@@ -123,6 +123,9 @@ public struct StepDecider: Sendable {
         request.principal = owner
         request.action = EntityRef.action(Self.delegateAction)
         request.resource = step.principal
+        // The step's own action is not what is asked: its tool facts would make every rule that
+        // judges tools judge the delegation too.
+        request.context["tool"] = nil
         let verdict = bundle.verdict(request)
         let forbids = (verdict.forbids + verdict.erroringForbids).map(\.id)
         if forbids.isEmpty && !verdict.permits.isEmpty { return nil }

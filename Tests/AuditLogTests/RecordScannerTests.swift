@@ -133,7 +133,6 @@ import Testing
     @Test(arguments: [
         (#"{"after":["a","b\"c"],"kind":"decision"}"#, #""a","b\"c""#, ["a", "b\"c"]),
         (#"{"after":["a","b"],"kind":"decision"}"#, #""a","b""#, ["a", "b"]),
-        (#"{ "after" : [ "a" , "b" ] }"#, #" "a" , "b" "#, ["a", "b"]),
         (#"{"after":[],"kind":"decision"}"#, "", []),
         (#"{"after":"a","kind":"decision"}"#, nil, []),
         (#"{"after":["a",1],"kind":"decision"}"#, nil, []),

@@ -223,16 +223,16 @@ struct ContractTests {
              "--out", w.path("approvals"), "--now", "2026-11-20T09:00:00Z"]
         },
         ContractCase(name: "mint-0", path: ["mint"], status: 0) { w in
-            ["mint", "--key", w.key, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z"]
+            ["mint", "--key", w.key, "--policies", w.release, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z"]
         },
         ContractCase(name: "mint-1", path: ["mint"], status: 1) { w in
-            ["mint", "--key", w.key, "--plan", w.release + "/plan.json", "--step", "purge-cdn", "--now", "2027-01-15T08:00:00Z"]
+            ["mint", "--key", w.key, "--policies", w.release, "--plan", w.release + "/plan.json", "--step", "purge-cdn", "--now", "2027-01-15T08:00:00Z"]
         },
         ContractCase(name: "mint-2", path: ["mint"], status: 2) { w in
-            ["mint", "--key", w.path("missing.key"), "--plan", w.release + "/plan.json", "--step", "build"]
+            ["mint", "--key", w.path("missing.key"), "--policies", w.release, "--plan", w.release + "/plan.json", "--step", "build"]
         },
         ContractCase(name: "mint-torn-audit-2", path: ["mint"], status: 2) { w in
-            ["mint", "--key", w.key, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z", "--audit", w.tornLog]
+            ["mint", "--key", w.key, "--policies", w.release, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z", "--audit", w.tornLog]
         },
         // token
         ContractCase(name: "token-verify-0", path: ["token", "verify"], status: 0) { w in

@@ -11,9 +11,8 @@ import Testing
     static let examples: URL = {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("stepguard-identity-\(UUID().uuidString)")
         try! FileManager.default.copyItem(at: Repository.root.appendingPathComponent("policies/examples"), to: copy)
-        let relaxed = #"{"tiers": {"elevated": {"audit_log": false, "reason": "identity tests"}, "strict": {"audit_log": false, "checkpoint": null, "reason": "identity tests"}}}"#
         for name in ["ci-deploy", "spiffe-agent"] {
-            try! relaxed.write(to: copy.appendingPathComponent(name).appendingPathComponent("tiers.json"), atomically: true, encoding: .utf8)
+            try! CredentialFixtures.relaxTiers(inExample: copy.appendingPathComponent(name).path, because: "identity tests")
         }
         return copy
     }()
