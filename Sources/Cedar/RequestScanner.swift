@@ -74,26 +74,35 @@ public struct RequestScanner: Sendable {
 
     /// `{"type": T, "id": I}` in either order, nothing else.
     private func typeAndID(_ cursor: inout Cursor) -> EntityUID? {
+        guard let (type, id) = Self.twoMembers(&cursor, "type", "id", value: { $0.string() }) else { return nil }
+        return EntityUID(type: type, id: id)
+    }
+
+    /// An object of exactly the members `first` and `second`, in either order, each value read
+    /// by `value`; nil for anything else.
+    private static func twoMembers<Member>(
+        _ cursor: inout Cursor, _ first: StaticString, _ second: StaticString, value: (inout Cursor) -> Member?
+    ) -> (Member, Member)? {
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
-        var type: String?, id: String?
+        var firstValue: Member?, secondValue: Member?
         repeat {
             cursor.skipSpace()
             guard let key = cursor.rawString() else { return nil }
             cursor.skipSpace()
             guard cursor.take(UInt8(ascii: ":")) else { return nil }
             cursor.skipSpace()
-            guard let text = cursor.string() else { return nil }
-            if Cursor.matches(key, "type"), type == nil {
-                type = text
-            } else if Cursor.matches(key, "id"), id == nil {
-                id = text
+            guard let text = value(&cursor) else { return nil }
+            if Cursor.matches(key, first), firstValue == nil {
+                firstValue = text
+            } else if Cursor.matches(key, second), secondValue == nil {
+                secondValue = text
             } else {
                 return nil
             }
             cursor.skipSpace()
         } while cursor.take(UInt8(ascii: ","))
-        guard cursor.take(UInt8(ascii: "}")), let type, let id else { return nil }
-        return EntityUID(type: type, id: id)
+        guard cursor.take(UInt8(ascii: "}")), let firstValue, let secondValue else { return nil }
+        return (firstValue, secondValue)
     }
 
     private mutating func value(_ cursor: inout Cursor, depth: Int) -> Value? {
@@ -156,25 +165,7 @@ public struct RequestScanner: Sendable {
     /// `{"fn": F, "arg": A}` (either order), built by the engine once per distinct pair.
     private mutating func extensionValue(_ cursor: inout Cursor) -> Value? {
         let start = cursor.index
-        guard cursor.take(UInt8(ascii: "{")) else { return nil }
-        var function: UnsafeBufferPointer<UInt8>?, argument: UnsafeBufferPointer<UInt8>?
-        repeat {
-            cursor.skipSpace()
-            guard let key = cursor.rawString() else { return nil }
-            cursor.skipSpace()
-            guard cursor.take(UInt8(ascii: ":")) else { return nil }
-            cursor.skipSpace()
-            guard let text = cursor.rawString() else { return nil }
-            if Cursor.matches(key, "fn"), function == nil {
-                function = text
-            } else if Cursor.matches(key, "arg"), argument == nil {
-                argument = text
-            } else {
-                return nil
-            }
-            cursor.skipSpace()
-        } while cursor.take(UInt8(ascii: ","))
-        guard cursor.take(UInt8(ascii: "}")), let function, let argument else { return nil }
+        guard let (function, argument) = Self.twoMembers(&cursor, "fn", "arg", value: { $0.rawString() }) else { return nil }
         // Cached by the escape's text as written: a hit costs one small string.
         let written = String(decoding: UnsafeBufferPointer(rebasing: cursor.bytes[start..<cursor.index]), as: UTF8.self)
         if let known = extensions[written] { return known }
