@@ -107,7 +107,7 @@ public struct GateVerdict: Sendable, Equatable {
     /// the text says who must approve which step of which session.
     public func heldWithoutPrompt(session: String) -> String {
         let who = groups.map { "\"\($0)\"" }.joined(separator: " or ")
-        return message + "; this host cannot ask for approval, so the call was not run: ask \(who) to approve step \"\(step)\" of session \"\(session)\" (stepguard approve), or to run it themselves"
+        return message + "; this host cannot ask for approval, so the call was not run: ask \(who) to review step \"\(step)\" of session \"\(session)\" and run it themselves"
     }
 }
 
