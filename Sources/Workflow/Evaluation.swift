@@ -208,6 +208,8 @@ public struct PlanEvaluation: Sendable {
     public var steps: [StepEvaluation]
     /// What each governance tier demands in the policy directory used.
     public var tiers: TierConfiguration = .shipped
+    /// The approvals the steps were judged with (nil when none were given).
+    public var approvals: (any ApprovalJudge)?
 
     /// Counts per outcome.
     public var summary: EvaluationSummary {

@@ -87,7 +87,7 @@ public enum PlanEvaluator {
         let results = try solver.solve()
         return PlanEvaluation(
             plan: plan, directory: bundle.directory.path, policies: bundle.policies, risk: risk, clock: clock,
-            steps: results, tiers: bundle.tiers)
+            steps: results, tiers: bundle.tiers, approvals: options.approvals)
     }
 }
 

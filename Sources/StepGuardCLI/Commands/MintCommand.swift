@@ -189,7 +189,7 @@ enum MintCommand {
             // The decision goes in with the mint, so a later execution of the step finds the
             // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
-                events: try ApprovalOptions.records(evaluation, context, log: audit, step: decided.id) + [
+                events: ApprovalOptions.records(evaluation, log: audit, step: decided.id) + [
                     decision,
                     DecisionRecords.mint(
                         decidedForm, decided, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,

@@ -35,8 +35,9 @@ enum ApprovalOptions {
     /// released a step, or the rejection that denied one), for the audit log at `log`: so that
     /// the log alone shows why a held step ran. Approvals read from `log` itself are there already.
     /// `step` limits them to one step's.
-    static func records(_ evaluation: PlanEvaluation, _ context: CommandContext, log: String, step only: String? = nil) throws -> [JSONValue] {
-        guard let set = try judge(context) else { return [] }
+    static func records(_ evaluation: PlanEvaluation, log: String, step only: String? = nil) -> [JSONValue] {
+        // The approvals the evaluation was judged with, as loaded then: never read twice.
+        guard let set = evaluation.approvals as? ApprovalSet else { return [] }
         var events: [JSONValue] = []
         for step in evaluation.steps where only == nil || step.id == only {
             guard let outcome = step.approvals else { continue }

@@ -92,7 +92,7 @@ enum WorkflowInputs {
     /// itself shows why the step may run.
     static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws {
         guard let log = context.arguments.value("audit") else { return }
-        let events = try ApprovalOptions.records(evaluation, context, log: log) + DecisionRecords.records(evaluation)
+        let events = ApprovalOptions.records(evaluation, log: log) + DecisionRecords.records(evaluation)
         let time = context.arguments.isGiven("now")
             ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
         try AuditLog.append(events: events, to: log, now: time)
