@@ -139,35 +139,27 @@ struct PrimeField: Sendable {
     func square(_ a: Limbs576) -> Limbs576 { multiply(a, a) }
 
     @inline(__always)
-    func add(_ a: Limbs576, _ b: Limbs576) -> Limbs576 {
-        var r = Limbs576()
-        r.withPointer { pr in
-            a.withPointer { pa in
-                b.withPointer { pb in
-                    modulus.withPointer { pm in
-                        switch count {
-                        case 4: modularAdd(pr, pa, pb, pm, 4)
-                        case 6: modularAdd(pr, pa, pb, pm, 6)
-                        default: modularAdd(pr, pa, pb, pm, count)
-                        }
-                    }
-                }
-            }
-        }
-        return r
-    }
+    func add(_ a: Limbs576, _ b: Limbs576) -> Limbs576 { apply(modularAdd, a, b) }
 
     @inline(__always)
-    func subtract(_ a: Limbs576, _ b: Limbs576) -> Limbs576 {
+    func subtract(_ a: Limbs576, _ b: Limbs576) -> Limbs576 { apply(modularSubtract, a, b) }
+
+    /// `operation(a, b)` modulo the prime, with the limb counts of P-256 and P-384 spelt out so
+    /// that each is compiled for its own fixed length.
+    @inline(__always)
+    private func apply(
+        _ operation: (UnsafeMutablePointer<UInt64>, UnsafePointer<UInt64>, UnsafePointer<UInt64>, UnsafePointer<UInt64>, Int) -> Void,
+        _ a: Limbs576, _ b: Limbs576
+    ) -> Limbs576 {
         var r = Limbs576()
         r.withPointer { pr in
             a.withPointer { pa in
                 b.withPointer { pb in
                     modulus.withPointer { pm in
                         switch count {
-                        case 4: modularSubtract(pr, pa, pb, pm, 4)
-                        case 6: modularSubtract(pr, pa, pb, pm, 6)
-                        default: modularSubtract(pr, pa, pb, pm, count)
+                        case 4: operation(pr, pa, pb, pm, 4)
+                        case 6: operation(pr, pa, pb, pm, 6)
+                        default: operation(pr, pa, pb, pm, count)
                         }
                     }
                 }
