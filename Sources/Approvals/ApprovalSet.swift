@@ -9,6 +9,8 @@ import Workflow
 public struct ApprovalSet: ApprovalJudge {
     /// The approvals, each once (by id), in the order read.
     public private(set) var approvals: [SignedApproval] = []
+    /// Where each id stands in `approvals`.
+    private var positions: [String: Int] = [:]
 
     /// No approvals.
     public init() {}
@@ -20,7 +22,9 @@ public struct ApprovalSet: ApprovalJudge {
 
     /// Adds `approval` unless one with its id is already there.
     public mutating func add(_ approval: SignedApproval) {
-        if !approvals.contains(where: { $0.id == approval.id }) { approvals.append(approval) }
+        guard positions[approval.id] == nil else { return }
+        positions[approval.id] = approvals.count
+        approvals.append(approval)
     }
 
     /// The audit log each approval read from one came from.
@@ -67,13 +71,13 @@ public struct ApprovalSet: ApprovalJudge {
             guard let record = try Self.parse(Array(text), file: where_).objectValue, record["kind"]?.stringValue == "approval",
                   let document = record["approval"] else { continue }
             let approval = try SignedApproval(json: document, file: where_)
-            if logs[approval.id] == nil && !approvals.contains(where: { $0.id == approval.id }) { logs[approval.id] = path }
+            if positions[approval.id] == nil { logs[approval.id] = path }
             add(approval)
         }
     }
 
     /// The approval with `id`.
-    public func approval(_ id: String) -> SignedApproval? { approvals.first { $0.id == id } }
+    public func approval(_ id: String) -> SignedApproval? { positions[id].map { approvals[$0] } }
 
     static func read(_ path: String) throws(ApprovalError) -> [UInt8] {
         do {
