@@ -74,7 +74,18 @@ enum MintCommand {
         run: run
     )
 
+    /// A plan or policy that does not load is reported as every command reports it: located,
+    /// with the line and a caret.
     static func run(_ context: CommandContext) throws -> ExitCode {
+        do {
+            return try mint(context)
+        } catch let error as WorkflowError {
+            WorkflowInputs.report(error, context)
+            return .error
+        }
+    }
+
+    static func mint(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
         let planPath = try args.required("plan")
         let stepID = try args.required("step")
