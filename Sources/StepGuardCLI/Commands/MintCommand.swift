@@ -103,7 +103,7 @@ enum MintCommand {
                     + plan.steps.map { "\"\($0.id)\"" }.joined(separator: ", "))
         }
         // Only the directory the operator names: never one found next to the plan (DESIGN §4).
-        let directory = try PolicyDirectory(path: args.value("policies")!)
+        let directory = try PolicyDirectory(path: try args.required("policies"))
         let bundle = try PolicyBundle.load(directory)
         let authentication: MintAuthentication
         switch try IdentityOptions.authenticate(context, policyDirectory: directory.path, now: now) {
