@@ -24,6 +24,7 @@ struct TierTests {
         var policies: String { dir.appendingPathComponent("policies").path }
         var strict: String { dir.appendingPathComponent("strict.json").path }
         var low: String { dir.appendingPathComponent("low.json").path }
+        var elevated: String { dir.appendingPathComponent("elevated.json").path }
         var log: String { dir.appendingPathComponent("audit.jsonl").path }
 
         init(tiers: String? = nil, permit: String = "") throws {
@@ -37,6 +38,7 @@ struct TierTests {
             try write(#"""
                 {"actions": {
                   "repo.read": {"effect": "read", "tool": "git"},
+                  "repo.push": {"effect": "write", "tool": "git"},
                   "storage.delete": {"effect": "delete", "flags": ["irreversible"], "tool": "object-store"}
                 }}
                 """#, "tools.json", in: policies)
@@ -60,6 +62,10 @@ struct TierTests {
                 {"plan": "look", "owner": "ops", "intent": "look", \(principal),
                  "steps": [{"id": "read", "action": "repo.read", "resource": "Repo::\\"api\\""}]}
                 """, "low.json", in: dir)
+            try write("""
+                {"plan": "push", "owner": "ops", "intent": "push", \(principal),
+                 "steps": [{"id": "push", "action": "repo.push", "resource": "Repo::\\"api\\""}]}
+                """, "elevated.json", in: dir)
         }
 
         /// `tiers.json` trusting the fixture issuer key for checkpoints, at most 15 minutes stale.
@@ -124,6 +130,24 @@ struct TierTests {
         for id in ["audit_log", "checkpoint", "max_ttl", "hold"] {
             #expect(try setup.requirement(id, in: object)["met"] as? Bool == true, "\(id)")
         }
+    }
+
+    @Test func anElevatedPlanMintsOnlyWithAnAuditLogAndNothingMore() throws {
+        let setup = try Setup()
+        let refused = try setup.mint(setup.elevated, step: "push", at: "2026-12-01T10:00:00Z", ["--format", "json"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("nothing minted: the elevated tier (shipped defaults) is not satisfied: audit_log"), "\(refused.stderr)")
+        #expect(try setup.requirement("audit_log", in: try setup.json(refused))["met"] as? Bool == false)
+        // No checkpoint, and the lifetime asked for: the elevated tier demands neither.
+        let minted = try setup.mint(setup.elevated, step: "push", at: "2026-12-01T10:00:00Z", ["--audit", setup.log, "--ttl", "30m", "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let object = try setup.json(minted)
+        #expect(object["ttl"] as? Int == 1800)
+        let tier = try #require(object["tier"] as? [String: Any])
+        #expect(tier["name"] as? String == "elevated")
+        #expect((tier["requirements"] as? [[String: Any]])?.map { $0["id"] as? String } == ["audit_log"])
+        let shown = try Self.run(["audit", "show", setup.log])
+        #expect(shown.stdout.hasPrefix("plan \"push\"  tier elevated: 1 demand, 1 met\n  audit_log: met - "), "\(shown.stdout)")
     }
 
     @Test func theShippedDefaultsTrustTheIssuerKeyForCheckpoints() throws {

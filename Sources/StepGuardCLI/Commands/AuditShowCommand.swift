@@ -73,7 +73,8 @@ struct ShowReport: Report {
             if !quiet {
                 for demand in path.demands ?? [] {
                     let state = demand.met.map { $0 ? style.green("met") : style.apply("not met", .bold, .red) } ?? "n/a"
-                    out += "  \(demand.id): \(state) - \(demand.demand); \(demand.detail)  " + style.dim("line \(demand.line)") + "\n"
+                    out += "  " + TierOutput.line(id: demand.id, state: state, demand: demand.demand, detail: demand.detail)
+                        + "  " + style.dim("line \(demand.line)") + "\n"
                 }
             }
             for step in path.steps {
