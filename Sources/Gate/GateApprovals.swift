@@ -13,7 +13,7 @@ public struct HeldCall: Sendable {
     public var tool: String
     public var input: JSONObject
     public var cwd: String
-    /// The digest an approval is bound to (`Gate.heldDigest`), and the groups it waits for.
+    /// The digest an approval is bound to (see `StepJudge.prepare`), and the groups it waits for.
     public var sha256: String
     public var groups: [String]
     /// The policies that held it (empty for a tier's hold), and why.
@@ -43,9 +43,9 @@ public struct HeldCall: Sendable {
         self.risk = record["risk"]?.stringValue.flatMap(RiskClass.init(rawValue:)) ?? .high
     }
 
-    /// The tool call as the host sent it.
-    public var toolCall: ToolCall {
-        ToolCall(session: "", toolUseID: call.step, tool: tool, input: input, cwd: cwd)
+    /// The tool call of session `session` as the host sent it.
+    public func toolCall(session: String) -> ToolCall {
+        ToolCall(session: session, toolUseID: call.step, tool: tool, input: input, cwd: cwd)
     }
 }
 
@@ -196,8 +196,7 @@ extension Gate {
     public static func heldStep(_ held: HeldCall, session: String, policies: GatePolicies, log: String, clock: Clock) throws(GateError) -> HeldStep {
         let catalog = policies.catalog
         let root = try GateLocations.resolve(policies: policies.bundle.directory.path, log: log, cwd: held.cwd, environment: [:]).root
-        var call = held.toolCall
-        call.session = session
+        let call = held.toolCall(session: session)
         try catalog.compilePatterns(host: held.host, tool: held.tool)
         let stale = "have the agent make the call again, so that the gate holds it as the policies decide it now"
         guard let mapped = catalog.map(call, host: held.host, root: root) else {

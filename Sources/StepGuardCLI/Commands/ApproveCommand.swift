@@ -299,115 +299,121 @@ enum ApproveCommand {
     static func list(_ context: CommandContext, session live: LiveSession) throws -> ExitCode {
         let judge = try Gate.sessionApprovals(session: live.session, log: live.log, directories: context.arguments.values("approvals"))
         let policies = try gatePolicies(context)
-        let bundle = policies.bundle
         let now = try clock(context)
         var seen = Set<String>()
-        var rows: [JSONValue] = []
-        var table = Table(columns: [
-            Table.Column("CALL"), Table.Column("OUTCOME"), Table.Column("GROUP"), Table.Column("QUORUM"), Table.Column("COUNTED"),
-            Table.Column("MAY APPROVE", isFlexible: true),
-        ])
+        var rows: [ListRow] = []
+        var documents: [JSONValue] = []
         var notes = ""
         for call in judge.held where call.call.isOpen && seen.insert(call.sha256).inserted {
             let repeats = judge.held.filter { $0.sha256 == call.sha256 && $0.call.isOpen }.count - 1
-            var base: [(String, JSONValue)] = [
-                ("call", .string(call.step)), ("tool", .string(call.tool)), ("input", .object(call.input)),
+            let members: [(String, JSONValue)] = [
+                ("tool", .string(call.tool)), ("input", .object(call.input)),
                 ("action", call.call.action.map(JSONValue.string) ?? .null), ("resource", call.call.resource.map(JSONValue.string) ?? .null),
                 ("sha256", .string(call.sha256)), ("repeats", .int(Int64(repeats))),
             ]
             notes += "\(call.step): \(call.tool) \(CanonicalJSON.string(.object(call.input)))\n"
-            let held: HeldStep
-            switch Result(catching: { () throws(GateError) in try Gate.heldStep(call, session: live.session, policies: policies, log: live.log, clock: now) }) {
-            case .success(let found):
-                held = found
-            case .failure(let error):
-                base += [("outcome", .string(StepOutcome.approve.rawValue)), ("reason", .string(error.description))]
-                rows.append(.object(JSONObject(base)))
-                notes += "\(call.step): cannot be approved: \(error.description)\n"
-                continue
-            }
-            let checks = judge.checks(for: held, bundle: bundle)
-            let outcome = ApprovalOutcome.tally(checks, held: held)
-            for group in held.groups {
-                let mayApprove = bundle.entities.attributes.keys.sorted().filter {
-                    ApproverAuthority.check($0, group: group.name, decision: .approve, held: held, bundle: bundle) == nil
-                }.map(\.description)
-                let mine = checks.filter { $0.group == group.name }
-                rows.append(.object(JSONObject(base + [
-                    ("outcome", .string(outcome.outcome.rawValue)), ("group", .string(group.name)),
-                    ("quorum", group.quorum.map(JSONValue.int) ?? .null), ("approvals", .array(mine.map(\.json))),
-                    ("may_approve", .array(mayApprove.map(JSONValue.string))), ("reason", .string(call.reason)),
-                ])))
-                let counted = Set(mine.filter { $0.counts && $0.decision == .approve }.map(\.approver)).count
-                table.append([
-                    Table.Cell(call.step, [.bold]), Table.Cell(outcome.outcome.rawValue, WorkflowInputs.attributes(outcome.outcome)),
-                    Table.Cell(group.name), Table.Cell(group.quorum.map(String.init) ?? "invalid"), Table.Cell(String(counted)),
-                    Table.Cell(mayApprove.isEmpty ? "nobody" : mayApprove.joined(separator: ", ")),
-                ])
-                for check in mine where !check.counts { notes += "\(call.step): \(check.summary)\n" }
-            }
             if repeats > 0 { notes += "\(call.step): made \(repeats) more time\(repeats == 1 ? "" : "s") while held; one approval releases one of them\n" }
+            switch Result(catching: { () throws(GateError) in try Gate.heldStep(call, session: live.session, policies: policies, log: live.log, clock: now) }) {
+            case .success(let held):
+                let checks = judge.checks(for: held, bundle: policies.bundle)
+                let outcome = ApprovalOutcome.tally(checks, held: held).outcome
+                for group in held.groups {
+                    let row = ListRow(call.step, outcome: outcome, group: group, checks: checks, held: held, reason: call.reason, bundle: policies.bundle)
+                    rows.append(row)
+                    documents.append(row.json(idKey: "call", members))
+                }
+            case .failure(let error):
+                documents.append(.object(JSONObject([("call", .string(call.step))] + members + [
+                    ("outcome", .string(StepOutcome.approve.rawValue)), ("reason", .string(error.description)),
+                ])))
+                notes += "\(call.step): cannot be approved: \(error.description)\n"
+            }
         }
         switch context.format {
         case .json:
-            context.printJSON(.object(JSONObject([("session", .string(live.session)), ("log", .string(live.log)), ("held", .array(rows))])))
+            context.printJSON(.object(JSONObject([("session", .string(live.session)), ("log", .string(live.log)), ("held", .array(documents))])))
         default:
-            var out = seen.isEmpty ? "" : table.render(style: context.style, maxWidth: context.console.terminalWidth) + "\n"
-            out += notes
-            out += "session \"\(live.session)\": \(seen.count) held call\(seen.count == 1 ? "" : "s") waiting\n"
-            context.console.write(out)
+            context.console.write(
+                ListRow.render(rows, first: "CALL", context) + notes
+                    + "session \"\(live.session)\": \(seen.count) held call\(seen.count == 1 ? "" : "s") waiting\n")
         }
         return .success
     }
 
     // MARK: - --list
 
-    static func list(_ context: CommandContext) throws -> ExitCode {
-        let (evaluation, bundle) = try evaluate(context, approvals: true)
-        var rows: [(step: String, outcome: StepOutcome, group: ApprovalGroup, approvals: [ApprovalCheck], mayApprove: [String], reason: String)] = []
-        for result in evaluation.steps {
-            guard let held = evaluation.held(result.id) else { continue }
-            for group in held.groups {
-                let candidates = bundle.entities.attributes.keys.sorted().filter {
-                    ApproverAuthority.check($0, group: group.name, decision: .approve, held: held, bundle: bundle) == nil
-                }
-                rows.append((
-                    result.id, result.outcome, group, (result.approvals?.checks ?? []).filter { $0.group == group.name },
-                    candidates.map(\.description), result.reason))
-            }
+    /// One row of `--list`: a held step (or call) and one group it waits for.
+    struct ListRow {
+        var id: String
+        var outcome: StepOutcome
+        var group: ApprovalGroup
+        /// The approvals given for the group.
+        var approvals: [ApprovalCheck]
+        /// Every entity of entities.json that may approve it.
+        var mayApprove: [String]
+        var reason: String
+
+        init(_ id: String, outcome: StepOutcome, group: ApprovalGroup, checks: [ApprovalCheck], held: HeldStep, reason: String, bundle: PolicyBundle) {
+            self.id = id
+            self.outcome = outcome
+            self.group = group
+            self.approvals = checks.filter { $0.group == group.name }
+            self.mayApprove = bundle.entities.attributes.keys.sorted().filter {
+                ApproverAuthority.check($0, group: group.name, decision: .approve, held: held, bundle: bundle) == nil
+            }.map(\.description)
+            self.reason = reason
         }
-        switch context.format {
-        case .json:
-            context.printJSON(.object(JSONObject([
-                ("plan", .string(evaluation.plan.id)),
-                ("held", .array(rows.map { row in
-                    .object(JSONObject([
-                        ("step", .string(row.step)), ("outcome", .string(row.outcome.rawValue)), ("group", .string(row.group.name)),
-                        ("quorum", row.group.quorum.map(JSONValue.int) ?? .null),
-                        ("approvals", .array(row.approvals.map(\.json))),
-                        ("may_approve", .array(row.mayApprove.map(JSONValue.string))), ("reason", .string(row.reason)),
-                    ]))
-                })),
-            ])))
-        default:
+
+        func json(idKey: String, _ members: [(String, JSONValue)] = []) -> JSONValue {
+            .object(JSONObject([(idKey, .string(id))] + members + [
+                ("outcome", .string(outcome.rawValue)), ("group", .string(group.name)), ("quorum", group.quorum.map(JSONValue.int) ?? .null),
+                ("approvals", .array(approvals.map(\.json))), ("may_approve", .array(mayApprove.map(JSONValue.string))),
+                ("reason", .string(reason)),
+            ]))
+        }
+
+        /// The table (first column `first`), then a line for each approval that does not count.
+        static func render(_ rows: [ListRow], first: String, _ context: CommandContext) -> String {
+            guard !rows.isEmpty else { return "" }
             var table = Table(columns: [
-                Table.Column("STEP"), Table.Column("OUTCOME"), Table.Column("GROUP"), Table.Column("QUORUM"), Table.Column("COUNTED"),
+                Table.Column(first), Table.Column("OUTCOME"), Table.Column("GROUP"), Table.Column("QUORUM"), Table.Column("COUNTED"),
                 Table.Column("MAY APPROVE", isFlexible: true),
             ])
             for row in rows {
                 let counted = Set(row.approvals.filter { $0.counts && $0.decision == .approve }.map(\.approver)).count
                 table.append([
-                    Table.Cell(row.step, [.bold]), Table.Cell(row.outcome.rawValue, WorkflowInputs.attributes(row.outcome)),
+                    Table.Cell(row.id, [.bold]), Table.Cell(row.outcome.rawValue, WorkflowInputs.attributes(row.outcome)),
                     Table.Cell(row.group.name), Table.Cell(row.group.quorum.map(String.init) ?? "invalid"), Table.Cell(String(counted)),
                     Table.Cell(row.mayApprove.isEmpty ? "nobody" : row.mayApprove.joined(separator: ", ")),
                 ])
             }
-            var out = rows.isEmpty ? "" : table.render(style: context.style, maxWidth: context.console.terminalWidth) + "\n"
+            var out = table.render(style: context.style, maxWidth: context.console.terminalWidth) + "\n"
             for row in rows {
-                for check in row.approvals where !check.counts { out += "\(row.step): \(check.summary)\n" }
+                for check in row.approvals where !check.counts { out += "\(row.id): \(check.summary)\n" }
             }
-            out += "plan \"\(evaluation.plan.id)\": \(Set(rows.map(\.step)).count) held step\(Set(rows.map(\.step)).count == 1 ? "" : "s")\n"
-            context.console.write(out)
+            return out
+        }
+    }
+
+    static func list(_ context: CommandContext) throws -> ExitCode {
+        let (evaluation, bundle) = try evaluate(context, approvals: true)
+        var rows: [ListRow] = []
+        for result in evaluation.steps {
+            guard let held = evaluation.held(result.id) else { continue }
+            for group in held.groups {
+                rows.append(ListRow(
+                    result.id, outcome: result.outcome, group: group, checks: result.approvals?.checks ?? [], held: held, reason: result.reason,
+                    bundle: bundle))
+            }
+        }
+        switch context.format {
+        case .json:
+            context.printJSON(.object(JSONObject([
+                ("plan", .string(evaluation.plan.id)), ("held", .array(rows.map { $0.json(idKey: "step") })),
+            ])))
+        default:
+            let steps = Set(rows.map(\.id)).count
+            context.console.write(ListRow.render(rows, first: "STEP", context) + "plan \"\(evaluation.plan.id)\": \(steps) held step\(steps == 1 ? "" : "s")\n")
         }
         return .success
     }
