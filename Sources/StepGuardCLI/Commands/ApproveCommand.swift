@@ -263,7 +263,7 @@ enum ApproveCommand {
 
     /// The policies of `--policies`, loaded as the gate loads them.
     static func gatePolicies(_ context: CommandContext) throws -> GatePolicies {
-        try GatePolicies.load(context.arguments.value("policies")!)
+        try GatePolicies.load(try context.arguments.required("policies"))
     }
 
     static func clock(_ context: CommandContext) throws -> Clock {
