@@ -26,7 +26,7 @@ let package = Package(
         // Signed approvals of held steps: documents, approver keys, and the judge eval, mutate,
         // mint and test release held steps with.
         .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "AuditLog", "Crypto", "JSONValue", "Basics"]),
-        .target(name: "Gate", dependencies: ["Workflow", "AuditLog", "JSONValue", "Crypto", "Basics"]),
+        .target(name: "Gate", dependencies: ["Workflow", "Approvals", "AuditLog", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
         .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
         .target(name: "Credentials", dependencies: ["Crypto", "JSONValue", "Basics"]),
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Approvals", "Credentials", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
         .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

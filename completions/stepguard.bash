@@ -25,7 +25,7 @@ _stepguard_options() {
         "mutate") echo "--policies -p --approvals --output -o --force --format --audit --now --color --quiet -q --help -h" ;;
         "keygen") echo "--out -o --jwks --format --color --quiet -q --help -h" ;;
         "mint") echo "--key -k --policies -p --plan --step --identity --trust --approvals --audience --ttl --max-ttl --issuer --now --audit --format --color --quiet -q --help -h" ;;
-        "approve") echo "--key -k --as --step --group --reject --ttl --note --out -o --policies -p --audit --list --approvals --now --format --color --quiet -q --help -h" ;;
+        "approve") echo "--key -k --as --step --group --reject --ttl --note --out -o --policies -p --audit --list --log --session --call --approvals --now --format --color --quiet -q --help -h" ;;
         "token") echo "--help -h" ;;
         "token verify") echo "--key -k --jwks --audience --issuer --revoked --action --resource --step --plan --call --leeway --now --format --color --quiet -q --help -h" ;;
         "token inspect") echo "--format --color --quiet -q --help -h" ;;
@@ -40,7 +40,7 @@ _stepguard_options() {
         "audit publish") echo "--out -o --key -k --format --color --quiet -q --help -h" ;;
         "audit cosign") echo "--key -k --name --state --log-key --proof --now --format --color --quiet -q --help -h" ;;
         "audit witness-request") echo "--old --tiles --key -k --out -o --format --color --quiet -q --help -h" ;;
-        "gate") echo "--host --policies -p --log --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
+        "gate") echo "--host --policies -p --log --approvals --mode --allow-answer --lock-timeout --identity --trust --now --settings --dry-run --format --color --quiet -q --help -h" ;;
         "replay") echo "--policies -p --against --input --host --mode --root --now --format --color --quiet -q --help -h" ;;
         "catalog") echo "--help -h" ;;
         "catalog import-mcp") echo "--server --policies -p --host --schema --dry-run --format --color --quiet -q --help -h" ;;
@@ -120,6 +120,9 @@ _stepguard_option_value() {
         "approve --out"|"approve -o") echo "path" ;;
         "approve --policies"|"approve -p") echo "path" ;;
         "approve --audit") echo "path" ;;
+        "approve --log") echo "path" ;;
+        "approve --session") echo "value" ;;
+        "approve --call") echo "value" ;;
         "approve --approvals") echo "path" ;;
         "approve --now") echo "value" ;;
         "approve --format") echo "words:text json" ;;
@@ -201,6 +204,7 @@ _stepguard_option_value() {
         "gate --host") echo "words:claude-code codex gemini cursor generic" ;;
         "gate --policies"|"gate -p") echo "path" ;;
         "gate --log") echo "path" ;;
+        "gate --approvals") echo "path" ;;
         "gate --mode") echo "words:enforce log-only" ;;
         "gate --allow-answer") echo "words:none allow" ;;
         "gate --lock-timeout") echo "value" ;;

@@ -1,3 +1,4 @@
+import Approvals
 import AuditLog
 import Foundation
 import JSONValue
@@ -75,8 +76,12 @@ public struct GateVerdict: Sendable, Equatable {
     public var mapped: MappedCall?
     /// The `seq` of the decision record.
     public var seq: Int
-    /// The step id the call was decided under: the host's call id, or the one derived for it.
+    /// The step id the call was decided under: the host's call id, or the one derived for it;
+    /// for a call that signed approvals released, the id of the held call they approve.
     public var step: String = ""
+    /// For a held call: the `stepguard approve` command that approves it (the approver fills in
+    /// `KEY` and `ENTITY`).
+    public var approveCommand: String = ""
 
     /// The outcome with its variants, as decision records label it (`mutate:force-with-lease`).
     public var label: String {
@@ -107,7 +112,7 @@ public struct GateVerdict: Sendable, Equatable {
     /// the text says who must approve which step of which session.
     public func heldWithoutPrompt(session: String) -> String {
         let who = groups.map { "\"\($0)\"" }.joined(separator: " or ")
-        return message + "; this host cannot ask for approval, so the call was not run: ask \(who) to review step \"\(step)\" of session \"\(session)\" and run it themselves"
+        return message + "; this host cannot ask for approval, so the call was not run: someone in \(who) approves call \"\(step)\" of session \"\(session)\" with '\(approveCommand)', then the same call, unchanged, runs when it is made again"
     }
 }
 
@@ -120,17 +125,26 @@ public enum Gate {
     public static func decide(
         _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> GateVerdict {
-        var verdict = try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+        var verdict = try inSession(call, locations: locations, options: options) { view throws(GateError) in
             var call = call
+            let calls = view.calls
             if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
-            var (verdict, events) = try decideLocked(
+            return try decideLocked(
                 call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
-                sessionRisk: sessionRisk(calls), options: options)
-            verdict.step = call.toolUseID
-            return (verdict, events)
+                sessionRisk: sessionRisk(calls), options: options
+            ) { () throws(GateError) in
+                try view.approvals(directory: locations.approvals)
+            }
         }
         verdict.0.seq = verdict.1
+        verdict.0.approveCommand = approveCommand(verdict.0, session: call.session, locations: locations)
         return verdict.0
+    }
+
+    /// The command that approves held call `verdict` (its key and entity left to the approver).
+    static func approveCommand(_ verdict: GateVerdict, session: String, locations: GateLocations) -> String {
+        guard verdict.outcome == .approve else { return "" }
+        return "stepguard approve --log \(ShellWord.quote(locations.log)) --session \(ShellWord.quote(session)) --call \(ShellWord.quote(verdict.step)) -p \(ShellWord.quote(locations.policies)) --key KEY --as ENTITY"
     }
 
     /// Records that `call` ran (or failed): an execution record joined to its decision by the
@@ -144,7 +158,8 @@ public enum Gate {
     public static func record(
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> Int {
-        try inSession(call, locations: locations, options: options) { calls throws(GateError) in
+        try inSession(call, locations: locations, options: options) { view throws(GateError) in
+            let calls = view.calls
             var call = call
             if call.toolUseID.isEmpty {
                 let digest = CallDigest.of(tool: call.tool, input: call.input)
@@ -153,9 +168,14 @@ public enum Gate {
                 let denied: Set<String> = [StepOutcome.deny.rawValue, StepOutcome.blocked.rawValue]
                 call.toolUseID = (open.first { !denied.contains($0.outcome) } ?? open.first)?.step ?? derivedStep(call, calls: calls)
             }
+            // A retry that signed approvals released ran as the held call it repeats.
+            if let released = calls.first(where: { $0.hostCalls.contains { $0.isExactly(call.toolUseID) } }),
+               !calls.contains(where: { $0.step.isExactly(call.toolUseID) }) {
+                call.toolUseID = released.step
+            }
             let decision = calls.first { $0.step.isExactly(call.toolUseID) }
             var events: [JSONValue] = []
-            if decision?.outcome == StepOutcome.approve.rawValue {
+            if decision?.outcome == StepOutcome.approve.rawValue && decision?.released == false {
                 events.append(adding([("host", .string(host)), ("via", "host-prompt")], to: AuditEvent.approval(
                     plan: call.session, step: call.toolUseID, approver: "host:\(host)", approved: true)))
             }
@@ -183,13 +203,13 @@ public enum Gate {
     /// session's index brought up to date). Returns the result and the `seq` of the first event.
     static func inSession<T>(
         _ call: ToolCall, locations: GateLocations, options: GateOptions,
-        _ body: ([SessionCall]) throws(GateError) -> (T, [JSONValue])
+        _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
     ) throws(GateError) -> (T, Int) {
         do {
             return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
                 let session = SessionLog(log: log, session: call.session)
                 let state = try session.read()
-                let (result, events) = try body(SessionLog.calls(state.records))
+                let (result, events) = try body(SessionView(log: session, state: state))
                 let appended = try log.append(events: events, now: options.recordTime)
                 session.remember(appended, after: state)
                 return (result, appended[0].seq)
@@ -230,9 +250,11 @@ public enum Gate {
             + " (its fields: \(fields.isEmpty ? "none" : fields.joined(separator: ", "))); change those rules' input patterns or templates to fit it, or add a rule or a \"default\""
     }
 
+    /// Decides `call`; `approvals` gives the signed approvals that may release it when it is held
+    /// (nil: a held call stays held, as in `replay`).
     static func decideLocked(
         _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], sessionRisk: RiskClass,
-        options: GateOptions
+        options: GateOptions, approvals: (() throws(GateError) -> SessionApprovals)? = nil
     ) throws(GateError) -> (GateVerdict, [JSONValue]) {
         let catalog = policies.catalog
         let principal = catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)
@@ -243,7 +265,8 @@ public enum Gate {
         guard let mapped = catalog.map(call, host: host, root: root) else {
             let reason = Self.unmappedReason(call, host: host, catalog: catalog)
             let verdict = GateVerdict(
-                outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0)
+                outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0,
+                step: call.toolUseID)
             // No action and no resource: nothing was mapped, so the record says only who was
             // denied what and why.
             let record = JSONValue.object(JSONObject([
@@ -286,11 +309,39 @@ public enum Gate {
             break
         }
         if !refusals.isEmpty && evaluation.outcome != .mutate { evaluation.reason += "; " + refusals.joined(separator: "; ") }
+        var extra = gateMembers(call, host: host, options: options)
+        var approvalEvents: [JSONValue] = []
+        if evaluation.outcome == .approve, let approvals {
+            // Signed approvals are read only for a held call, and judged as eval judges them.
+            let judge = try approvals()
+            let judged = try StepJudge.judge(prepared, session: call.session, risk: risk, bundle: bundle, clock: clock, approvals: judge)
+            // A call no approval names is held as before, its reason unchanged.
+            if judged.outcome != .approve || judged.approvals?.checks.isEmpty == false { evaluation = judged }
+            if evaluation.outcome == .approve {
+                // Why each approval given for it does not count, as eval warns.
+                for check in evaluation.approvals?.checks ?? [] where !check.counts { evaluation.reason += "; " + check.summary }
+            }
+            if evaluation.outcome == .approved {
+                // Released: the decision is the held call's (the one the approvals name), run under
+                // this call's host id. The approvals that released it follow it in the log (again,
+                // when they are there already), so the step's latest record allows it to run.
+                guard let sha256 = evaluation.approval?.sha256, let target = judge.target(sha256),
+                      let released = evaluation.approvals, !released.approvalIDs.isEmpty else {
+                    throw .approvals(.unusable(message: "approvals released call \"\(call.toolUseID)\" without naming the held call they release"))
+                }
+                evaluation.id = target.step
+                extra.append(("host_call_id", .string(call.toolUseID)))
+                for id in released.approvalIDs {
+                    guard let approval = judge.set.approval(id) else { continue }
+                    approvalEvents.append(AuditEvent.approval(
+                        plan: approval.plan, step: approval.step, approver: approval.approver.description, approved: true, document: approval.json))
+                }
+            }
+        }
         let verdict = GateVerdict(
             outcome: evaluation.outcome, policies: evaluation.policies, reason: evaluation.reason, warnings: evaluation.warnings,
             groups: evaluation.approval?.groups ?? [], variant: evaluation.rewrite?.variantPath, updatedInput: updatedInput,
-            mapped: mapped, seq: 0)
-        var extra = gateMembers(call, host: host, options: options)
+            mapped: mapped, seq: 0, step: evaluation.id)
         extra.append(("rule", .string(mapped.rule)))
         if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
         // The gate always writes its log; what else the tier demanded of this call goes into
@@ -298,6 +349,7 @@ public enum Gate {
         let demands = bundle.tiers.report(
             risk: risk, facts: TierFacts(issues: true, auditLog: true, held: evaluation.tierHold.isEmpty ? [] : [call.toolUseID]))
         var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: risk, demands: demands))]
+            + approvalEvents
         if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
             var members: [(String, JSONValue)] = [("host", .string(host))]
             if let input = updatedInput {

@@ -1,3 +1,4 @@
+import Approvals
 import AuditLog
 import JSONValue
 import Workflow
@@ -23,6 +24,8 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedRecording(FileLocation, message: String)
     /// A file could not be read.
     case unreadable(path: String, message: String)
+    /// The signed approvals of the approvals directory or the log could not be read.
+    case approvals(ApprovalError)
 
     public var description: String {
         switch self {
@@ -37,6 +40,7 @@ public enum GateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedRecording(let location, let message):
             return "\(location): \(message)" + (location.path.isEmpty ? "" : " (at \(location.path))")
         case .unreadable(let path, let message): return "\(path): \(message)"
+        case .approvals(let error): return "approvals: \(error)"
         }
     }
 }

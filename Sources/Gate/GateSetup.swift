@@ -13,6 +13,9 @@ public struct GateLocations: Sendable, Equatable {
     public var log: String
     /// The project root.
     public var root: String
+    /// The directory of signed approvals that may release held calls, besides the approval
+    /// records of the log; nil for none.
+    public var approvals: String? = nil
     /// The compiled-policy cache: beside the log, where the gate keeps its own state.
     public var policyCache: String { log + ".policies.cache" }
 
@@ -20,11 +23,18 @@ public struct GateLocations: Sendable, Equatable {
     public static let policiesVariable = "STEPGUARD_POLICIES"
     /// The environment variable naming the audit log.
     public static let logVariable = "STEPGUARD_LOG"
+    /// The environment variable naming the approvals directory.
+    public static let approvalsVariable = "STEPGUARD_APPROVALS"
     /// The directory looked for from `cwd` upwards.
     public static let directoryName = ".stepguard"
 
-    /// Resolves the locations for an event whose working directory is `cwd`.
-    public static func resolve(policies: String?, log: String?, cwd: String, environment: [String: String]) throws(GateError) -> GateLocations {
+    /// Resolves the locations for an event whose working directory is `cwd`. The approvals
+    /// directory is `approvals`, else `STEPGUARD_APPROVALS`, else `.stepguard/approvals/` when it
+    /// exists in the `.stepguard/` directory the policies were found in (never one found from
+    /// `cwd` for policies the operator named).
+    public static func resolve(
+        policies: String?, log: String?, approvals: String? = nil, cwd: String, environment: [String: String]
+    ) throws(GateError) -> GateLocations {
         let found = nearestDirectory(from: cwd)
         let root = found.map { parent($0) } ?? cwd
         func pick(_ flag: String?, _ variable: String, _ file: String) -> String? {
@@ -38,7 +48,11 @@ public struct GateLocations: Sendable, Equatable {
         guard let logPath = pick(log, logVariable, "audit.log") else {
             throw .notConfigured("no audit log for \"\(cwd)\": no \(directoryName)/ directory at or above it, \(logVariable) is not set, and --log was not given")
         }
-        return GateLocations(policies: policyPath, log: logPath, root: root)
+        var approvalsPath = approvals ?? environment[approvalsVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if approvalsPath == nil, let found, policyPath == found + "/policies", FileBytes.isDirectory(found + "/approvals") {
+            approvalsPath = found + "/approvals"
+        }
+        return GateLocations(policies: policyPath, log: logPath, root: root, approvals: approvalsPath)
     }
 
     /// The nearest `.stepguard` directory at or above `cwd`.

@@ -2,6 +2,7 @@ import AuditLog
 import Basics
 import Crypto
 import JSONValue
+import Workflow
 
 #if canImport(Glibc)
 import Glibc
@@ -29,6 +30,14 @@ public struct SessionCall: Sendable, Equatable {
     /// Whether an approval record released it.
     public var approved = false
 
+    /// Whether a later decision of the gate released it with signed approvals (`approved`):
+    /// the approvals that did are spent, and the call runs under the host call ids in `hostCalls`.
+    public var released = false
+
+    /// The host's ids of the calls that ran as this held call once approvals released it (the
+    /// agent's retries, each decided `approved` under this call's step id).
+    public var hostCalls: [String] = []
+
     /// The digest of the rewritten tool input (`CallDigest`), when its mutation record has one.
     public var inputDigest: String?
 
@@ -38,7 +47,12 @@ public struct SessionCall: Sendable, Equatable {
     /// Whether the call counts in the session's history: its decision let it run, or it was
     /// held and then approved (at the host's prompt) or ran.
     public var ran: Bool {
-        RunningOutcomes.decisionRuns(outcome) || approved || executed
+        RunningOutcomes.decisionRuns(outcome) || approved || executed || released
+    }
+
+    /// Whether it is held and waiting: held for approval, not yet released, and not run.
+    public var isOpen: Bool {
+        outcome == StepOutcome.approve.rawValue && !released && !executed
     }
 }
 
@@ -63,6 +77,8 @@ struct SessionLog {
         var records: [[String: String]]
         /// Their byte offsets.
         var offsets: [Int]
+        /// The byte offsets just past their newlines.
+        var ends: [Int]
         /// The length of the log read.
         var end: Int
     }
@@ -83,7 +99,7 @@ struct SessionLog {
             }
             if found == nil { found = try log.records(ofPlan: session, fields: Self.fields, from: 0) }
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
-            return State(records: all.records.map(\.fields), offsets: all.records.map(\.offset), end: all.end)
+            return State(records: all.records.map(\.fields), offsets: all.records.map(\.offset), ends: all.records.map(\.end), end: all.end)
         } catch {
             throw .log(error)
         }
@@ -106,7 +122,18 @@ struct SessionLog {
     }
 
     /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest", "risk"]
+    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest", "risk", "host_call_id"]
+
+    /// The whole record `index` of `state`, parsed; nil when it is not a JSON object.
+    func object(_ state: State, _ index: Int) throws(GateError) -> JSONObject? {
+        let bytes: [UInt8]
+        do throws(AuditError) {
+            bytes = try log.read(offset: state.offsets[index], count: state.ends[index] - state.offsets[index] - 1)
+        } catch {
+            throw .log(error)
+        }
+        return (try? JSONParser.parse(bytes))?.objectValue
+    }
 
     /// The members `fields` of an event about to be appended, as `read()` gives them back.
     static func fields(of event: JSONValue) -> [String: String] {
@@ -125,7 +152,15 @@ struct SessionLog {
             guard let step = record["step"] else { continue }
             switch record["kind"] {
             case "decision":
-                guard byStep[step] == nil, let outcome = record["outcome"] else { continue }
+                guard let outcome = record["outcome"] else { continue }
+                if byStep[step] != nil {
+                    // A held call the gate later released with signed approvals.
+                    if outcome == StepOutcome.approved.rawValue {
+                        byStep[step]?.released = true
+                        if let host = record["host_call_id"] { byStep[step]?.hostCalls.append(host) }
+                    }
+                    continue
+                }
                 order.append(step)
                 byStep[step] = SessionCall(
                     step: step, outcome: outcome, principal: record["principal"], action: record["action"],

@@ -51,9 +51,11 @@ enum StepJudge {
         var resources: GateResources
     }
 
-    /// The step of `call` (its index the number of calls that ran before it; its digest, which
-    /// an approval binds to, covers the tool name and the whole tool input) and the chain facts
-    /// of `history`.
+    /// The step of `call` (its index the number of calls that ran before it) and the chain facts
+    /// of `history`. Its digest, which an approval is bound to, is the SHA-256 of the canonical
+    /// JSON of `{"action", "args", "input", "principal", "resource", "session", "tool"}`: the
+    /// session, the tool and its whole input as decided, and what they map to, but not the
+    /// host's call id, so the same call made again has the same digest.
     static func prepare(
         call: ToolCall, mapped: MappedCall, context: JSONObject, history: [SessionCall], bundle: PolicyBundle, resources: GateResources
     ) -> Prepared {
@@ -63,7 +65,7 @@ enum StepJudge {
             chain.record(StepForm(action: action, resource: resource, args: JSONObject()), catalog: bundle.catalog, resources: resources)
         }
         let raw = JSONObject([
-            ("id", .string(call.toolUseID)), ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)),
+            ("session", .string(call.session)), ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)),
             ("principal", .string(mapped.principal.description)), ("args", .object(mapped.args)),
             ("tool", .string(call.tool)), ("input", .object(call.input)),
         ])
@@ -79,10 +81,13 @@ enum StepJudge {
     /// input could not carry out).
     /// `risk` is the session's class in force (context.plan and context.session), which decides
     /// the tier whose demands apply.
-    static func judge(_ prepared: Prepared, session: String, risk: RiskClass, bundle: PolicyBundle, clock: Clock) throws(GateError) -> StepEvaluation {
+    /// `approvals` may release it when it is held.
+    static func judge(
+        _ prepared: Prepared, session: String, risk: RiskClass, bundle: PolicyBundle, clock: Clock, approvals: (any ApprovalJudge)? = nil
+    ) throws(GateError) -> StepEvaluation {
         do {
             let decider = try StepDecider(
-                bundle: bundle, plan: PlanFacts(id: session, risk: risk), clock: clock, resources: prepared.resources)
+                bundle: bundle, plan: PlanFacts(id: session, risk: risk), clock: clock, resources: prepared.resources, approvals: approvals)
             return try decider.decide(prepared.step, history: prepared.history)
         } catch {
             throw .policies(error)

@@ -45,6 +45,10 @@ public enum ApprovalProblem: String, Sendable, CaseIterable {
     case alteredStep = "altered_step"
     /// It carries this step's digest, but another plan's id.
     case planMismatch = "plan_mismatch"
+    /// A live call's approval that names another held call of the session than the one it would
+    /// release: one that ran or was released already (an approval releases one call), or not the
+    /// session's first waiting call with this digest.
+    case otherCall = "other_call"
 }
 
 /// One approval considered for a held step, and whether it counts.

@@ -27,6 +27,24 @@ struct SessionLogTests {
         return (directory, directory.appendingPathComponent("audit.log").path)
     }
 
+    /// A held call that signed approvals released later is one call that ran (it enters the
+    /// session's history), no longer waits, and answers to the retry's host id.
+    @Test func aReleasedHeldCallRanUnderTheRetrysId() {
+        let calls = SessionLog.calls([
+            ["kind": "decision", "step": "c1", "outcome": "approve", "action": "fs.write", "resource": "File::\"/x\""],
+            ["kind": "decision", "step": "c2", "outcome": "approve", "action": "fs.write", "resource": "File::\"/x\""],
+            ["kind": "decision", "step": "c1", "outcome": "approved", "host_call_id": "c3"],
+        ])
+        #expect(calls.map(\.step) == ["c1", "c2"])
+        #expect(calls[0].released && calls[0].ran && !calls[0].isOpen && calls[0].hostCalls == ["c3"])
+        #expect(!calls[1].released && !calls[1].ran && calls[1].isOpen)
+        // A second decision of a step that is not a release changes nothing.
+        let again = SessionLog.calls([
+            ["kind": "decision", "step": "c1", "outcome": "approve"], ["kind": "decision", "step": "c1", "outcome": "allow"],
+        ])
+        #expect(again.count == 1 && again[0].isOpen && !again[0].ran)
+    }
+
     @Test func indexFollowsTheLogAndIsRebuiltWhenItDisagrees() throws {
         let (directory, log) = try temporaryLog()
         defer { try? FileManager.default.removeItem(at: directory) }

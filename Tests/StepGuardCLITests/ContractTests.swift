@@ -112,6 +112,29 @@ final class ContractWorkspace: @unchecked Sendable {
         """
     }
 
+    /// A PreToolUse event of Claude Code writing this project's CI workflow, which the
+    /// coding-agent example holds for approval.
+    var writeEvent: String {
+        """
+        {"session_id": "s-1", "transcript_path": "\(path("t.jsonl"))", "cwd": "\(directory.path)",
+         "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Write",
+         "tool_input": {"file_path": "/work/app/.github/workflows/ci.yml", "content": "on: push"}, "tool_use_id": "toolu_held"}
+        """
+    }
+
+    /// The gate's log after it held `writeEvent`'s call (session `s-1`, call `toolu_held`).
+    lazy var heldLog: String = {
+        _ = runCLI(gate, input: writeEvent)
+        return path("gate.log")
+    }()
+
+    /// `approve` of the held call of `heldLog`, as the entity `entity`.
+    func approveHeld(_ entity: String, call: String) -> [String] {
+        ["approve", "-k", key, "--as", entity, "--log", heldLog, "--session", "s-1", "--call", call, "-p", codingAgent, "--now", "2026-12-07T09:05:00Z"]
+    }
+
+    var codingAgent: String { repository + "/policies/examples/coding-agent" }
+
     /// `gate` against the coding-agent example, logging to this workspace.
     var gate: [String] {
         ["gate", "--host", "claude-code", "--policies", repository + "/policies/examples/coding-agent", "--log", path("gate.log"),
@@ -129,6 +152,8 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
     var input: String = ""
     /// stdout is a host's own protocol (the gate's hook answer), not a stepguard document.
     var hostProtocol = false
+    /// The gate's event is the held write (`writeEvent`) rather than the read.
+    var held = false
     /// The document an option selects instead of the command's own (`OptionDocument.name`).
     var document: String? = nil
     var arguments: @Sendable (ContractWorkspace) throws -> [String]
@@ -228,6 +253,11 @@ struct ContractTests {
             ["approve", "-k", w.key, "--as", #"User::"alice""#, w.release + "/plan.json", "--step", "build", "-p", w.release,
              "--out", w.path("approvals"), "--now", "2026-11-20T09:00:00Z"]
         },
+        ContractCase(name: "approve-live-0", path: ["approve"], status: 0) { w in
+            ["approve", "--list", "--log", w.heldLog, "--session", "s-1", "-p", w.codingAgent, "--now", "2026-12-07T09:05:00Z"]
+        },
+        ContractCase(name: "approve-live-1", path: ["approve"], status: 1) { w in w.approveHeld(#"User::"alice""#, call: "toolu_held") },
+        ContractCase(name: "approve-live-2", path: ["approve"], status: 2) { w in w.approveHeld(#"User::"alice""#, call: "toolu_nope") },
         ContractCase(name: "mint-0", path: ["mint"], status: 0) { w in
             ["mint", "--key", w.key, "--policies", w.release, "--plan", w.release + "/plan.json", "--step", "build", "--now", "2027-01-15T08:00:00Z"]
         },
@@ -306,6 +336,12 @@ struct ContractTests {
         ContractCase(name: "gate-0", path: ["gate"], status: 0, hostProtocol: true) { w in w.gate },
         ContractCase(name: "gate-log-only-1", path: ["gate"], status: 1, input: "{", hostProtocol: true) { w in w.gate + ["--mode", "log-only"] },
         ContractCase(name: "gate-2", path: ["gate"], status: 2, input: "{", hostProtocol: true) { w in w.gate },
+        ContractCase(name: "gate-approvals-0", path: ["gate"], status: 0, hostProtocol: true, held: true) { w in
+            w.gate + ["--approvals", (try? w.write("approvals/README", "")).map { ($0 as NSString).deletingLastPathComponent } ?? ""]
+        },
+        ContractCase(name: "gate-approvals-2", path: ["gate"], status: 2, hostProtocol: true, held: true) { w in
+            w.gate + ["--approvals", w.path("no-such-approvals")]
+        },
         ContractCase(name: "gate-install-0", path: ["gate", "install"], status: 0) { w in
             ["gate", "install", "--host", "claude-code", "--settings", w.path("settings.json"), "--dry-run"]
         },
@@ -342,7 +378,7 @@ struct ContractTests {
         let workspace = try ContractWorkspace()
         let arguments = try item.arguments(workspace) + extra
         var input = item.input
-        if item.path == ["gate"] && input.isEmpty { input = workspace.readEvent }
+        if item.path == ["gate"] && input.isEmpty { input = item.held ? workspace.writeEvent : workspace.readEvent }
         return (runCLI(arguments, input: input), workspace)
     }
 

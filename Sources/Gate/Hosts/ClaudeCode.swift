@@ -54,7 +54,8 @@ public enum ClaudeCode: HostAdapter {
     /// - approve: `"ask"`, the reason and the approving groups shown in the prompt;
     /// - warn: the call goes on as an allow would, with the log-only policies in
     ///   `additionalContext`;
-    /// - allow: nothing (`AllowAnswer.none`), or `"allow"`, which skips the prompt.
+    /// - allow: nothing (`AllowAnswer.none`), or `"allow"`, which skips the prompt;
+    /// - approved (signed approvals released a held call): `"allow"`, whatever `allow` says.
     ///
     /// In log-only mode nothing is printed: the call goes on as if no gate were there.
     public static func answer(_ verdict: GateVerdict, allow: AllowAnswer, mode: GateMode) -> JSONValue? {
@@ -71,7 +72,11 @@ public enum ClaudeCode: HostAdapter {
         case .approve:
             output.append(("permissionDecision", "ask"))
             output.append(("permissionDecisionReason", .string(verdict.message)))
-        case .warn, .allow, .approved:
+        case .approved:
+            // Signed approvals released it: the person's decision is made, so the prompt is skipped.
+            output.append(("permissionDecision", "allow"))
+            output.append(("permissionDecisionReason", .string(verdict.message)))
+        case .warn, .allow:
             if allow == .allow {
                 output.append(("permissionDecision", "allow"))
                 output.append(("permissionDecisionReason", .string(verdict.message)))

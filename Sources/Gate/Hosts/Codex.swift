@@ -50,9 +50,10 @@ public enum Codex: HostAdapter {
             output.append(("permissionDecision", "allow"))
             output.append(("updatedInput", .object(input)))
             output.append(("additionalContext", .string(verdict.message)))
-        case .warn:
+        case .warn, .approved:
+            // Codex has no plain allow: the call runs, and the message says why.
             output.append(("additionalContext", .string(verdict.message)))
-        case .allow, .approved:
+        case .allow:
             return nil
         }
         return .object(JSONObject([("hookSpecificOutput", .object(JSONObject(output)))]))

@@ -98,7 +98,9 @@ public enum Cursor: HostAdapter {
         case .warn:
             let members = [("user_message", JSONValue.string(verdict.message)), ("agent_message", .string(verdict.message))]
             return .object(JSONObject((allow == .allow ? [("permission", "allow")] : []) + members))
-        case .allow, .approved:
+        case .approved:
+            return .object(JSONObject(permission("allow", verdict.message)))
+        case .allow:
             return .object(JSONObject(allow == .allow ? [("permission", "allow")] : []))
         }
     }

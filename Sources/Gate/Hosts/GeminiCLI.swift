@@ -55,7 +55,9 @@ public enum GeminiCLI: HostAdapter {
             var members: [(String, JSONValue)] = allow == .allow ? [("decision", "allow")] : []
             members.append(("systemMessage", .string(verdict.message)))
             return .object(JSONObject(members))
-        case .allow, .approved:
+        case .approved:
+            return .object(JSONObject([("decision", "allow"), ("systemMessage", .string(verdict.message))]))
+        case .allow:
             return allow == .allow ? .object(JSONObject([("decision", "allow")])) : nil
         }
     }

@@ -11,7 +11,7 @@ import JSONValue
 /// `call_id` is optional: without it the gate derives the step id from the tool and its input.
 ///
 /// Answers, `stepguard.gate/v1` on stdout with exit status 0: `outcome` (allow, warn, mutate,
-/// approve, deny), `run` (whether the caller may run the call now), `input` (the input to run
+/// approve, approved, deny), `run` (whether the caller may run the call now), `input` (the input to run
 /// it with: the rewritten one for mutate), `policies`, `reason`, `message`, `groups` (who must
 /// approve), `variant`, `session_id`, `call_id`, `seq` and `enforced` (false under
 /// `--mode log-only`, where `run` is always true). A recorded event answers `{"schema",
@@ -39,7 +39,7 @@ public enum GenericHost: HostAdapter {
 
     public static func answer(_ verdict: GateVerdict, to event: HostEvent, allow: AllowAnswer, mode: GateMode) -> JSONValue? {
         let enforced = mode == .enforce
-        let runs = !enforced || [.allow, .warn].contains(verdict.outcome) || (verdict.outcome == .mutate && verdict.updatedInput != nil)
+        let runs = !enforced || [.allow, .warn, .approved].contains(verdict.outcome) || (verdict.outcome == .mutate && verdict.updatedInput != nil)
         let input = enforced && verdict.outcome == .mutate ? verdict.updatedInput : event.call.input
         var members: [(String, JSONValue)] = [
             ("schema", .string(schema)), ("session_id", .string(event.call.session)), ("call_id", .string(verdict.step)),

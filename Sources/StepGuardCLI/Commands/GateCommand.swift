@@ -35,8 +35,8 @@ enum GateCommand {
             policy ids and reason; a rewrite as the host's input update (Claude Code and Codex \
             updatedInput, Gemini hookSpecificOutput.tool_input, Cursor updated_input), and where \
             the event has none the rewrite falls through to the next remedy; a held call as the \
-            host's "ask" (Claude Code, Cursor), else a deny naming the approving groups and how \
-            to get the approval; warn lets the call go on with the log-only policy in the host's \
+            host's "ask" (Claude Code, Cursor), else a deny naming the approving groups and the \
+            stepguard approve command that approves it; warn lets the call go on with the log-only policy in the host's \
             message. An allowed call gets no decision (the host's own permission rules still \
             apply) or, with --allow-answer allow, the host's allow where it has one. Any error (a \
             malformed event, unreadable or invalid policies, a torn log, the log's lock not \
@@ -45,6 +45,16 @@ enum GateCommand {
             "enforced": false), so the host decides as if no gate were there; its errors exit 1, \
             which the host shows without blocking (cursor: {} and exit 0, since its hook is \
             registered to fail closed).
+
+            A held call is released by signed approvals as eval releases a held step (approve \
+            --log LOG --session S --call ID signs one): those in --approvals DIR \
+            (STEPGUARD_APPROVALS, or .stepguard/approvals/ beside policies found there) and those \
+            the session's approval records in the log carry, never anything in the event. The \
+            approval binds the SHA-256 of the call's session, tool, whole input and what they map \
+            to, so the same call made again (a new call id) is released with outcome approved \
+            and the host's allow, recorded under the held call's id with the new one as \
+            host_call_id, and enters the session's history; a call with any other input is held \
+            again. One approval releases one call. A valid rejection denies the call.
 
             Without --policies and --log, the nearest .stepguard/ directory at or above the \
             event's cwd is used: .stepguard/policies/ and .stepguard/audit.log, its parent being \
@@ -62,13 +72,15 @@ enum GateCommand {
             host's JSON whatever --format says.
             """,
         usage: [
-            "--host HOST [--policies DIR] [--log FILE] [--mode MODE] [--allow-answer ANSWER] [--identity TOKEN --trust FILE] [--now TIME] < EVENT",
+            "--host HOST [--policies DIR] [--log FILE] [--approvals DIR] [--mode MODE] [--allow-answer ANSWER] [--identity TOKEN --trust FILE] [--now TIME] < EVENT",
             "install --host HOST [--settings FILE] [--dry-run]",
         ],
         options: [
             OptionSpec.choice("host", GateHosts.all.map { $0.name }, valueName: "HOST", help: "the agent host whose hook runs the gate").required(),
             CommonOptions.policies(help: "the policy directory (default: STEPGUARD_POLICIES, then .stepguard/policies above the event's cwd)"),
             .path("log", valueName: "FILE", help: "the audit log (default: STEPGUARD_LOG, then .stepguard/audit.log above the event's cwd)"),
+            .path("approvals", valueName: "DIR",
+                  help: "signed approvals that may release held calls, besides the log's (default: STEPGUARD_APPROVALS, then .stepguard/approvals beside found policies)"),
             .choice("mode", GateMode.allCases.map(\.rawValue), valueName: "MODE",
                     help: "enforce the decisions, or only record them", default: GateMode.enforce.rawValue),
             .choice("allow-answer", AllowAnswer.allCases.map(\.rawValue), valueName: "ANSWER",
@@ -142,7 +154,8 @@ enum GateCommand {
         let event = try host.read(try context.readInput("-"))
         var options = GateOptions(mode: mode, clock: clock, lockTimeoutMilliseconds: timeout)
         let locations = try GateLocations.resolve(
-            policies: context.arguments.value("policies"), log: context.arguments.value("log"), cwd: event.call.cwd,
+            policies: context.arguments.value("policies"), log: context.arguments.value("log"),
+            approvals: context.arguments.value("approvals"), cwd: event.call.cwd,
             environment: context.console.environment)
         if case .preToolUse = event.event {
             // Only a call to decide needs the identity: what ran after it was decided is recorded
@@ -187,7 +200,7 @@ enum GateCommand {
     // MARK: - install
 
     static func install(_ context: CommandContext, host: any HostAdapter.Type) throws -> ExitCode {
-        for option in ["policies", "log", "now", "lock-timeout", "identity", "trust"] where context.arguments.isGiven(option) {
+        for option in ["policies", "log", "approvals", "now", "lock-timeout", "identity", "trust"] where context.arguments.isGiven(option) {
             throw CLIError.invalidUsage("--\(option) belongs to 'gate', not 'gate install'")
         }
         // A host without a configuration file (generic) refuses in its install, before any write.
