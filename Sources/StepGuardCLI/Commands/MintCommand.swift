@@ -116,8 +116,9 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
+        let digests = DecidedDigests(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
         let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
-                                                order: StepOrder(plan: plan, index: decided.index))
+                                                order: StepOrder(plan: plan, index: decided.index), decided: digests)
 
         let risk = evaluation.risk.riskClass
         let demands = bundle.tiers.requirements(risk.tier)
@@ -143,7 +144,7 @@ enum MintCommand {
             return .failure
         }
 
-        guard decided.outcome.runs else {
+        guard decided.outcome.runs, let decidedForm = digests.form else {
             if let audit {
                 try AuditLog.append(event: decision, to: audit, now: auditTime)
             }
@@ -158,7 +159,6 @@ enum MintCommand {
 
         // What runs is what the credential authorizes: for a rewrite, the rewritten step, its
         // arguments included, bound by digest, in the plan as decided.
-        let decidedForm = DecidedForm(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
         let action = decidedForm.form.action
         let resource = decidedForm.form.resource
         let audience: String

@@ -36,7 +36,10 @@ enum CedarFiles {
     }
 
     /// The files `fmt` works on: each path given as a file, and the `*.cedar` files under each
-    /// directory (recursively, hidden entries skipped), in name order.
+    /// directory (recursively, to the depth `lint` walks), in name order. Directories are listed
+    /// by the rule every command follows: a hidden policy file (`.zz-hotfix.cedar`) is refused
+    /// by name, never passed over, and so is a `*.cedar` entry that is not a regular file;
+    /// other hidden entries (`.git`) are not policy files and are not entered.
     static func formatTargets(_ paths: [String]) throws(CedarInputError) -> [String] {
         var out: [String] = []
         for path in paths {
@@ -45,19 +48,26 @@ enum CedarFiles {
                 continue
             }
             var found: [String] = []
-            var pending = [path]
-            while let directory = pending.popLast() {
+            var pending = [(path, 0)]
+            while let (directory, depth) = pending.popLast() {
                 let names: [String]
                 do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                    names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
                 } catch {
                     throw CedarInputError(file: directory, message: "cannot list the directory")
+                }
+                if let hidden = names.first(where: PolicyDirectory.isHiddenPolicyFile) {
+                    throw CedarInputError(file: join(directory, hidden), message: PolicyDirectory.hiddenPolicyFileMessage(join(directory, hidden)))
                 }
                 for name in names where !name.hasPrefix(".") {
                     let full = join(directory, name)
                     if isDirectory(full) {
-                        pending.append(full)
+                        // A symbolic link that loops ends here, as in lint.
+                        if depth + 1 < maxDepth { pending.append((full, depth + 1)) }
                     } else if name.hasSuffix(".cedar") {
+                        guard isRegularFile(full) else {
+                            throw CedarInputError(file: full, message: "\"\(full)\" is not a regular file; a policy directory holds only files")
+                        }
                         found.append(full)
                     }
                 }
@@ -65,6 +75,15 @@ enum CedarFiles {
             out += found.sorted()
         }
         return out
+    }
+
+    /// How deep `fmt` walks into directories, as `lint` does.
+    static let maxDepth = 64
+
+    /// Whether `path` is a regular file, following symbolic links (as `PolicyDirectory` reads).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The schema file of a policy directory (`schema.cedarschema`, then `schema.cedarschema.json`).
