@@ -36,54 +36,37 @@ enum CedarFiles {
     }
 
     /// The files `fmt` works on: each path given as a file, and the `*.cedar` files under each
-    /// directory (recursively, to the depth `lint` walks), in name order. Directories are listed
-    /// by the rule every command follows: a hidden policy file (`.zz-hotfix.cedar`) is refused
-    /// by name, never passed over, and so is a `*.cedar` entry that is not a regular file;
-    /// other hidden entries (`.git`) are not policy files and are not entered.
+    /// directory, recursively, in name order. Each directory is listed as every command lists
+    /// a policy directory (`PolicyDirectory`): a hidden policy file or an entry named like one
+    /// that is not a regular file is refused by name; hidden directories are not entered, and
+    /// a directory reached again through a link is not walked twice.
     static func formatTargets(_ paths: [String]) throws(CedarInputError) -> [String] {
         var out: [String] = []
+        var walked = Set<String>()
         for path in paths {
             guard path != "-", isDirectory(path) else {
                 out.append(path)
                 continue
             }
             var found: [String] = []
-            var pending = [(path, 0)]
-            while let (directory, depth) = pending.popLast() {
+            var pending = [path]
+            while let directory = pending.popLast() {
+                guard walked.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted else { continue }
+                found += try self.directory(directory).policyFiles.map { directory == "." && $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }
                 let names: [String]
                 do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+                    names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 } catch {
                     throw CedarInputError(file: directory, message: "cannot list the directory")
                 }
-                if let hidden = names.first(where: PolicyDirectory.isHiddenPolicyFile) {
-                    throw CedarInputError(file: join(directory, hidden), message: PolicyDirectory.hiddenPolicyFileMessage(join(directory, hidden)))
-                }
-                for name in names where !name.hasPrefix(".") {
+                for name in names where !name.hasPrefix(".") && !name.hasSuffix(".cedar") {
                     let full = join(directory, name)
-                    if isDirectory(full) {
-                        // A symbolic link that loops ends here, as in lint.
-                        if depth + 1 < maxDepth { pending.append((full, depth + 1)) }
-                    } else if name.hasSuffix(".cedar") {
-                        guard isRegularFile(full) else {
-                            throw CedarInputError(file: full, message: "\"\(full)\" is not a regular file; a policy directory holds only files")
-                        }
-                        found.append(full)
-                    }
+                    if isDirectory(full) { pending.append(full) }
                 }
             }
             out += found.sorted()
         }
         return out
-    }
-
-    /// How deep `fmt` walks into directories, as `lint` does.
-    static let maxDepth = 64
-
-    /// Whether `path` is a regular file, following symbolic links (as `PolicyDirectory` reads).
-    static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The schema file of a policy directory (`schema.cedarschema`, then `schema.cedarschema.json`).
