@@ -27,15 +27,15 @@ opt=${FUZZ_OPT:--O}
 target_info() {
     case "$1" in
     json)         echo "JSON.swift|JSONValue|*.json||4096" ;;
-    cedar-policy) echo "CedarPolicy.swift|Cedar JSONValue|*.cedar|Tests/CedarTests/Fixtures/validator/*-policies.txt|4096" ;;
-    cedar-schema) echo "CedarSchema.swift|Cedar JSONValue|*.cedarschema *.cedarschema.json *.schema|Tests/CedarTests/Fixtures/schema/cases-schemas.txt|8192" ;;
-    entities)     echo "Entities.swift|Cedar JSONValue|entities.json||8192" ;;
-    plan)         echo "Plan.swift|Workflow Cedar JSONValue Crypto|plan.json good-plan.json bad-*.json tools.json||8192" ;;
-    jwt)          echo "JWT.swift|Credentials Crypto JSONValue|||4096" ;;
-    keys)         echo "Keys.swift|Credentials Crypto JSONValue|*.key *.pub *.pem *.jwk||4096" ;;
-    audit-log)    echo "AuditLogLines.swift|AuditLog Crypto JSONValue|*.jsonl||8192" ;;
-    audit-note)   echo "AuditNote.swift|AuditLog Crypto JSONValue|*.note *.vkey||4096" ;;
-    cli-args)     echo "CLIArguments.swift|StepGuardCLI Workflow Lint Credentials AuditLog Cedar JSONValue Crypto|||1024" ;;
+    cedar-policy) echo "CedarPolicy.swift|Cedar JSONValue Basics|*.cedar|Tests/CedarTests/Fixtures/validator/*-policies.txt|4096" ;;
+    cedar-schema) echo "CedarSchema.swift|Cedar JSONValue Basics|*.cedarschema *.cedarschema.json *.schema|Tests/CedarTests/Fixtures/schema/cases-schemas.txt|8192" ;;
+    entities)     echo "Entities.swift|Cedar JSONValue Basics|entities.json||8192" ;;
+    plan)         echo "Plan.swift|Workflow Cedar JSONValue Crypto Basics|plan.json good-plan.json bad-*.json tools.json||8192" ;;
+    jwt)          echo "JWT.swift|Credentials Crypto JSONValue Basics|||4096" ;;
+    keys)         echo "Keys.swift|Credentials Crypto JSONValue Basics|*.key *.pub *.pem *.jwk||4096" ;;
+    audit-log)    echo "AuditLogLines.swift|AuditLog Crypto JSONValue Basics|*.jsonl||8192" ;;
+    audit-note)   echo "AuditNote.swift|AuditLog Crypto JSONValue Basics|*.note *.vkey||4096" ;;
+    cli-args)     echo "CLIArguments.swift|StepGuardCLI Gate Approvals Workflow Lint Credentials AuditLog Cedar JSONValue Crypto Basics|||1024" ;;
     *) return 1 ;;
     esac
 }
@@ -55,12 +55,15 @@ mkdir -p "$build"
 
 module_deps() {
     case "$1" in
-    JSONValue|Crypto) echo "" ;;
-    Cedar) echo "JSONValue" ;;
-    Credentials|AuditLog) echo "Crypto JSONValue" ;;
-    Workflow) echo "Cedar JSONValue Crypto" ;;
-    Lint) echo "Workflow Cedar JSONValue" ;;
-    StepGuardCLI) echo "Workflow Lint Credentials AuditLog Cedar JSONValue Crypto" ;;
+    # As Package.swift says.
+    JSONValue|Crypto|Basics) echo "" ;;
+    Cedar) echo "JSONValue Basics" ;;
+    Credentials|AuditLog) echo "Crypto JSONValue Basics" ;;
+    Workflow) echo "Cedar JSONValue Crypto Basics" ;;
+    Lint) echo "Workflow Cedar JSONValue Basics" ;;
+    Gate) echo "Workflow AuditLog JSONValue Crypto Basics" ;;
+    Approvals) echo "Workflow Credentials AuditLog Crypto JSONValue Basics" ;;
+    StepGuardCLI) echo "Gate Approvals Workflow Lint Credentials AuditLog Cedar JSONValue Crypto Basics" ;;
     esac
 }
 

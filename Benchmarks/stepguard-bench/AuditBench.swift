@@ -251,21 +251,31 @@ final class AuditBenchWriter {
 
     /// Record `index` in canonical member order: decision, mint, execution for each step. The
     /// 25 steps of a plan run in order, each decided to run after the one before (`after`).
+    /// Decisions and mints state the digests of what was decided, as `eval` and `mint` write
+    /// them, and each execution records the `args_digest` it ran with.
     private func record(_ index: Int) -> String {
         let step = index / 3
         let plan = "plan-\(step / 25)"
         let id = "step-\(step % 25)"
         let time = Timestamp.format(milliseconds: (startSeconds + Int64(index)) * 1000)
+        let args = digest(step, 0xa)
         switch index % 3 {
         case 0:
             let after = step % 25 == 0 ? "" : #""after":["step-\#(step % 25 - 1)"],"#
-            return #"{"action":"deploy",\#(after)"kind":"decision","outcome":"allow","plan":"\#(plan)","policies":["baseline-permit","no-prod-writes"],"prev":"\#(prev.hex)","principal":"spiffe://example.org/agent/builder","resource":"service/\#(id)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+            return #"{"action":"deploy",\#(after)"args_digest":"\#(args)","kind":"decision","outcome":"allow","plan":"\#(plan)","plan_digest":"\#(digest(step / 25, 0xb))","policies":["baseline-permit","no-prod-writes"],"prev":"\#(prev.hex)","principal":"spiffe://example.org/agent/builder","resource":"service/\#(id)","seq":\#(index),"step":"\#(id)","step_digest":"\#(digest(step, 0xc))","time":"\#(time)"}"#
         case 1:
             let exp = Timestamp.format(milliseconds: (startSeconds + Int64(index) + 300) * 1000)
-            return #"{"exp":"\#(exp)","jti":"jti-\#(step)","kind":"mint","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+            return #"{"args_digest":"\#(args)","exp":"\#(exp)","jti":"jti-\#(step)","kind":"mint","plan":"\#(plan)","plan_digest":"\#(digest(step / 25, 0xb))","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","step_digest":"\#(digest(step, 0xc))","time":"\#(time)"}"#
         default:
-            return #"{"jti":"jti-\#(step)","kind":"execution","outcome":"success","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
+            return #"{"args_digest":"\#(args)","jti":"jti-\#(step)","kind":"execution","outcome":"success","plan":"\#(plan)","prev":"\#(prev.hex)","seq":\#(index),"step":"\#(id)","time":"\#(time)"}"#
         }
+    }
+
+    /// A digest as records spell one (`sha256:` and 64 hex digits), distinct for each `n` and `tag`.
+    private func digest(_ n: Int, _ tag: UInt64) -> String {
+        let word = String(UInt64(n) &* 0x9e37_79b9_7f4a_7c15 ^ tag, radix: 16)
+        let padded = String(repeating: "0", count: 16 - word.count) + word
+        return "sha256:" + padded + padded + padded + padded
     }
 }
 

@@ -54,6 +54,14 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case revokedCredential = "revoked-credential"
     /// An execution with a credential no mint record issued.
     case unknownCredential = "unknown-credential"
+    /// An execution that names no credential (`jti`) of a step a credential was minted for.
+    case missingCredential = "missing-credential"
+    /// An execution whose credential was minted for another plan or step, for a plan digest or
+    /// decided form other than the step's latest decision states, or before that decision.
+    case misboundCredential = "misbound-credential"
+    /// An execution whose recorded `plan_digest`, `step_digest` or `args_digest` differs from
+    /// what was decided for its step.
+    case formMismatch = "form-mismatch"
     /// An execution before the execution of a step its plan runs it after (its decision's
     /// `after`: the steps it needs, and in a sequential plan the step before it).
     case outOfOrder = "out-of-order"

@@ -94,6 +94,8 @@ struct JoinFacts: Sendable {
     /// A decision that names steps its plan runs it after (`after`), which the join pass reads
     /// from the line again: few records carry it, and the facts stay flat.
     var ordered: Bool { present & Self.hasAfter != 0 }
+    /// The fingerprints of the digests of what was decided that the record carries.
+    private(set) var prints = FormPrints()
 
     /// The facts of a line that is not a record: nothing to join.
     static var none: JoinFacts { JoinFacts(kind: .other) }
@@ -122,6 +124,11 @@ struct JoinFacts: Sendable {
             jtiKeyValue = JoinKey(bytes(jti))
             present |= Self.hasJtiKey
         }
+        if kind == .decision || kind == .mint || kind == .execution {
+            prints = FormPrints(plan: record.planDigest.map { FormPrints.print(bytes($0)) } ?? 0,
+                                step: record.stepDigest.map { FormPrints.print(bytes($0)) } ?? 0,
+                                args: record.argsDigest.map { FormPrints.print(bytes($0)) } ?? 0)
+        }
         var moment: Int64?
         switch kind {
         case .decision:
@@ -140,6 +147,63 @@ struct JoinFacts: Sendable {
             self.moment = moment
             present |= Self.hasMoment
         }
+    }
+}
+
+/// 32-bit fingerprints of the digests of what was decided that a record carries (`plan_digest`,
+/// `step_digest`, `args_digest`), 0 for one it does not.
+///
+/// They tell digests apart, they do not authenticate them: whoever writes a record can write
+/// any digest in it, so 32 bits are enough to catch a record that names another form, and the
+/// tables stay small.
+struct FormPrints: Equatable, Sendable {
+    var plan: UInt32 = 0
+    var step: UInt32 = 0
+    var args: UInt32 = 0
+
+    /// The fingerprint of one digest's text; never 0, which means none. Every line of a log
+    /// pays for three, so it folds eight bytes at a time with a rotation (one multiply at the
+    /// end), which is enough to tell digests apart: `JoinKey`'s mixing is for table slots.
+    static func print(_ text: UnsafeRawBufferPointer) -> UInt32 {
+        var h = UInt64(text.count) &* 0x9e37_79b9_7f4a_7c15
+        var i = 0
+        if let base = text.baseAddress {
+            while i + 8 <= text.count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                h = (h ^ word) &<< 23 | (h ^ word) &>> 41
+                h = h &+ word
+                i += 8
+            }
+            var last: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < text.count {
+                last |= UInt64(text[i]) &<< shift
+                shift += 8
+                i += 1
+            }
+            h ^= last
+        }
+        h = (h ^ h &>> 31) &* 0xbf58_476d_1ce4_e5b9
+        let folded = UInt32(truncatingIfNeeded: h ^ h &>> 32)
+        return folded == 0 ? 1 : folded
+    }
+
+    /// The digests of what was decided that both carry and that differ, one bit each
+    /// (`plan_digest` 1, `step_digest` 2, `args_digest` 4); 0 when none does.
+    func mismatch(_ other: FormPrints) -> UInt8 {
+        func differs(_ a: UInt32, _ b: UInt32) -> Bool { a != 0 && b != 0 && a != b }
+        return (differs(plan, other.plan) ? 1 : 0) | (differs(step, other.step) ? 2 : 0) | (differs(args, other.args) ? 4 : 0)
+    }
+
+    /// The names of the digests a `mismatch` names.
+    static func names(_ mismatch: UInt8) -> String {
+        [(1, "plan_digest"), (2, "step_digest"), (4, "args_digest")].filter { mismatch & $0.0 != 0 }.map(\.1).joined(separator: ", ")
+    }
+
+    /// These prints, with each digest of what was decided that they lack taken from `other`.
+    func filled(from other: FormPrints) -> FormPrints {
+        FormPrints(plan: plan != 0 ? plan : other.plan, step: step != 0 ? step : other.step,
+                   args: args != 0 ? args : other.args)
     }
 }
 
@@ -280,20 +344,26 @@ final class SlotStorage<Entry> {
     }
 }
 
-/// What the joins know about one step (plan and step): its first allowing decision, or the
-/// record that first named it, whether it was executed, and whether its plan orders it after
-/// other steps. 32 bytes.
+/// What the joins know about one step (plan and step): its latest decision, or the record
+/// that first named it, whether it was executed, whether a credential was minted for it,
+/// whether its plan orders it after other steps, and the digests of what was decided.
+/// 48 bytes.
 struct StepJoin: JoinTableEntry {
     var key: JoinKey
-    /// The line number (1-based; 0 in a free slot) in the low 62 bits, then the flags.
+    /// The line number (1-based; 0 when no decision named the step) in the low 60 bits, then
+    /// the flags; all 0 in a free slot.
     private var lineAndFlags: UInt64
     /// Offset of that line in the log, to read its fields again for a finding.
     var lineStart: Int
+    /// The digests of the step as decided: the latest decision's, or where it carries none, those
+    /// of the credential minted for it after it.
+    var prints = FormPrints()
 
     private static let allowedBit: UInt64 = 1 << 63
     private static let executedBit: UInt64 = 1 << 62
     private static let orderedBit: UInt64 = 1 << 61
-    private static let lineMask: UInt64 = (1 << 61) - 1
+    private static let mintedBit: UInt64 = 1 << 60
+    private static let lineMask: UInt64 = (1 << 60) - 1
 
     /// A step nothing is known about yet: free until a line is set.
     init(key: JoinKey) {
@@ -319,14 +389,30 @@ struct StepJoin: JoinTableEntry {
         get { lineAndFlags & Self.orderedBit != 0 }
         set { lineAndFlags = newValue ? lineAndFlags | Self.orderedBit : lineAndFlags & ~Self.orderedBit }
     }
+    /// Whether a credential was minted for the step: its executions must name one.
+    var minted: Bool {
+        get { lineAndFlags & Self.mintedBit != 0 }
+        set { lineAndFlags = newValue ? lineAndFlags | Self.mintedBit : lineAndFlags & ~Self.mintedBit }
+    }
 }
 
 /// What the joins know about one credential (`jti`): the line of its last mint, the expiry and
-/// the step that mint gave it, its first use and its first revocation. A line number of 0
-/// means none.
+/// the step that mint gave it, whether that mint named another form than the step's latest
+/// decision, its first use and its first revocation. A line number of 0 means none.
 struct CredentialJoin: JoinTableEntry {
     var key: JoinKey
-    var mintLine: Int
+    /// The mint's line in the low 56 bits, and above them the digests (`FormPrints.mismatch`)
+    /// in which it differed from the step's latest decision before it.
+    private var mintWord: UInt64
+    var mintLine: Int {
+        get { Int(mintWord & Self.lineMask) }
+        set { mintWord = mintWord & ~Self.lineMask | UInt64(newValue) & Self.lineMask }
+    }
+    var mismatch: UInt8 {
+        get { UInt8(truncatingIfNeeded: mintWord >> 56) }
+        set { mintWord = mintWord & Self.lineMask | UInt64(newValue) << 56 }
+    }
+    private static let lineMask: UInt64 = (1 << 56) - 1
     /// Milliseconds since the epoch; `Int64.min` when the mint named no readable expiry.
     var expiry: Int64
     var usedLine: Int
@@ -337,7 +423,7 @@ struct CredentialJoin: JoinTableEntry {
     init(key: JoinKey) {
         self.key = key
         step = JoinKey(a: 0, b: 0)
-        mintLine = 0
+        mintWord = 0
         expiry = .min
         usedLine = 0
         revokedLine = 0
@@ -345,3 +431,4 @@ struct CredentialJoin: JoinTableEntry {
 
     var isFree: Bool { mintLine == 0 && usedLine == 0 && revokedLine == 0 }
 }
+

@@ -36,6 +36,11 @@ struct ScannedRecord: Equatable, Sendable {
     /// A decision's `after`: the bytes between the brackets of an array of strings (the steps
     /// its plan runs it after). `escaped` when one of them has an escape.
     var after: ByteSpan?
+    /// The digests of what was decided (`plan_digest`, `step_digest`, `args_digest`):
+    /// decisions and mints carry them, an execution may.
+    var planDigest: ByteSpan?
+    var stepDigest: ByteSpan?
+    var argsDigest: ByteSpan?
 
     /// Whether the line had a member for `field` (of any type).
     func has(_ field: RecordField) -> Bool {
@@ -50,6 +55,9 @@ struct ScannedRecord: Equatable, Sendable {
         case .exp: return exp != nil
         case .outcome: return outcome != nil
         case .after: return after != nil
+        case .planDigest: return planDigest != nil
+        case .stepDigest: return stepDigest != nil
+        case .argsDigest: return argsDigest != nil
         }
     }
 
@@ -64,6 +72,9 @@ struct ScannedRecord: Equatable, Sendable {
         case .jti: jti = span
         case .exp: exp = span
         case .after: after = span
+        case .planDigest: planDigest = span
+        case .stepDigest: stepDigest = span
+        case .argsDigest: argsDigest = span
         case .seq, .outcome: outcome = span
         }
     }
@@ -232,6 +243,16 @@ enum RecordScanner {
         case 7:
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
             return word == FieldWord.outcome ? .outcome : nil
+        case 11:
+            // The first four letters, then the last eight (overlapping by one).
+            let head = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self))
+            let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start + 3, as: UInt64.self))
+            switch (head, tail) {
+            case (FieldWord.plan, FieldWord.nDigest): return .planDigest
+            case (FieldWord.step, FieldWord.pDigest): return .stepDigest
+            case (FieldWord.args, FieldWord.sDigest): return .argsDigest
+            default: return nil
+            }
         default:
             return nil
         }
@@ -365,7 +386,7 @@ enum RecordScanner {
 
 /// The top-level members the scanner keeps.
 enum RecordField: UInt8, CustomStringConvertible {
-    case seq, prev, time, kind, plan, step, jti, exp, outcome, after
+    case seq, prev, time, kind, plan, step, jti, exp, outcome, after, planDigest, stepDigest, argsDigest
 
     var bit: UInt16 { 1 << rawValue }
 
@@ -381,6 +402,9 @@ enum RecordField: UInt8, CustomStringConvertible {
         case .exp: return "exp"
         case .outcome: return "outcome"
         case .after: return "after"
+        case .planDigest: return "plan_digest"
+        case .stepDigest: return "step_digest"
+        case .argsDigest: return "args_digest"
         }
     }
 }
@@ -399,6 +423,11 @@ enum FieldWord {
     static let step: UInt32 = 0x7065_7473
     /// `afte`, the first four letters of `after`.
     static let afte: UInt32 = 0x6574_6661
+    static let args: UInt32 = 0x7367_7261
+    /// The last eight letters of `plan_digest`, `step_digest` and `args_digest`.
+    static let nDigest: UInt64 = 0x7473_6567_6964_5f6e
+    static let pDigest: UInt64 = 0x7473_6567_6964_5f70
+    static let sDigest: UInt64 = 0x7473_6567_6964_5f73
     /// `"outcome`: the opening quote and seven letters.
     static let outcome: UInt64 = 0x656d_6f63_7475_6f22
 }

@@ -640,17 +640,33 @@ struct ChainEngine<Hasher: MerkleHasher> {
                     // The record replaced may be the one that named the order.
                     keep = (step.line, step.lineStart)
                 }
-                let (executed, wasOrdered) = (step.executed, step.ordered)
+                let (executed, wasOrdered, minted, prints) = (step.executed, step.ordered, step.minted, step.prints)
                 step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
                 step.executed = executed
                 step.ordered = wasOrdered || facts.ordered
+                step.minted = minted
+                // A decision states what it decided (its digests, none in an older log); an
+                // approval releases the form its step's decision held.
+                step.prints = facts.kind == .decision ? facts.prints : prints
                 return keep
             }
             if let ordered, orderedElsewhere[key] == nil { orderedElsewhere[key] = ordered }
         case .mint:
             guard let key = facts.jtiKey else { return }
+            // The step's executions must name a credential from now on, and this one must be
+            // for what the step's latest decision decided: where that decision states no
+            // digests, the credential's stand for it.
+            let mismatch = facts.stepKey.map { stepKey in
+                steps.modify(stepKey) { step, _ -> UInt8 in
+                    step.minted = true
+                    let mismatch = facts.prints.mismatch(step.prints)
+                    step.prints = step.prints.filled(from: facts.prints)
+                    return mismatch
+                }
+            } ?? 0
             credentials.modify(key) { credential, _ in
                 credential.mintLine = lineNumber
+                credential.mismatch = mismatch
                 credential.expiry = facts.exp ?? .min
                 credential.step = facts.stepKey ?? JoinKey(a: 0, b: 0)
             }
@@ -678,22 +694,31 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // The joins always see the whole log (from a checkpoint, its prefix is joined first), so
         // a missing counterpart is evidence, and a fault.
         var decisionLine = 0
+        var minted = false
         if let key = facts.stepKey {
-            let joined = steps.modify(key) { step, isNew in
-                if isNew { step = StepJoin(key: key, line: lineNumber, lineStart: 0, allowed: false) }
+            // A step no record named before: an entry without a decision (line 0), executed.
+            let joined = steps.modify(key) { step, _ in
                 step.executed = true
-                return (step: step, isNew: isNew)
+                return step
             }
-            let (allowed, line) = (joined.step.allowed, joined.isNew ? 0 : joined.step.line)
+            let (allowed, line) = (joined.allowed, joined.line)
             decisionLine = line
+            minted = joined.minted
             if !allowed {
                 let latest = line == 0 ? "without an allowing decision before it" : "although its latest decision (line \(line)) does not allow it"
                 findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
                                              plan: plan, step: step,
                                              message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed \(latest)"))
             }
-            if joined.step.ordered {
-                let held = (line: joined.step.line, start: joined.step.lineStart)
+            let differs = facts.prints.mismatch(joined.prints)
+            if differs != 0 {
+                let decided = line == 0 ? "its credential was minted for" : "was decided for it (latest decision: line \(line))"
+                findings.append(AuditFinding(kind: .formMismatch, seq: seq, line: lineNumber, relatedLine: line == 0 ? nil : line,
+                                             plan: plan, step: step,
+                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed in another form than \(decided): its \(FormPrints.names(differs)) differs"))
+            }
+            if joined.ordered {
+                let held = (line: joined.line, start: joined.lineStart)
                 let decision = orderedElsewhere.isEmpty ? held : orderedElsewhere[key] ?? held
                 let waited = unexecutedPrerequisites(decidedAt: decision.start)
                 if !waited.isEmpty {
@@ -707,7 +732,14 @@ struct ChainEngine<Hasher: MerkleHasher> {
             findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber,
                                          message: "line \(lineNumber): an execution that names no plan and step"))
         }
-        guard let key = facts.jtiKey else { return }
+        guard let key = facts.jtiKey else {
+            if minted {
+                findings.append(AuditFinding(kind: .missingCredential, seq: seq, line: lineNumber,
+                                             plan: plan, step: step,
+                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without naming a credential (jti), although one was minted for it"))
+            }
+            return
+        }
         // What was known before this use; the table keeps the first use.
         let credential = credentials.modify(key) { credential, _ in
             let before = credential
@@ -731,13 +763,18 @@ struct ChainEngine<Hasher: MerkleHasher> {
             return
         }
         if let key = facts.stepKey, credential.step != key {
-            findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
+            findings.append(AuditFinding(kind: .misboundCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" was minted for another step (line \(credential.mintLine)), not step \"\(step ?? "")\" of plan \"\(plan ?? "")\""))
         } else if decisionLine > credential.mintLine {
-            findings.append(AuditFinding(kind: .unauthorizedExecution, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
+            findings.append(AuditFinding(kind: .misboundCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" was minted (line \(credential.mintLine)) before the step's latest decision (line \(decisionLine))"))
+        } else if credential.mismatch != 0 {
+            let what = credential.mismatch & 1 != 0 ? "another plan under the same id, or another decided form" : "another decided form"
+            findings.append(AuditFinding(kind: .misboundCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,
+                                         plan: plan, step: step, jti: jti,
+                                         message: "line \(lineNumber): credential \"\(jti ?? "")\" was minted (line \(credential.mintLine)) for \(what) than the step's latest decision (line \(decisionLine)) states: its \(FormPrints.names(credential.mismatch)) differs"))
         }
         if credential.expiry != .min, let time = facts.time, time > credential.expiry {
             findings.append(AuditFinding(kind: .expiredCredential, seq: seq, line: lineNumber, relatedLine: credential.mintLine,

@@ -9,9 +9,9 @@ public enum DecisionRecords {
     /// `original` is the step as planned (its args go in the mutation's `from`).
     public static func records(
         _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free,
-        demands: TierReport? = nil
+        demands: TierReport? = nil, decided: DecidedDigests? = nil
     ) -> [JSONValue] {
-        [decision(step, plan: plan, clock: clock, risk: risk, order: order, demands: demands)]
+        [decision(step, plan: plan, clock: clock, risk: risk, order: order, demands: demands, decided: decided)]
             + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
     }
 
@@ -20,10 +20,21 @@ public enum DecisionRecords {
     /// a sequential plan `sequential` and `index`), so that `audit verify` can hold the
     /// executions to it. `demands`, when the writing command checked the tier's demands, goes in
     /// as `demands`: what it found, so that `audit show` states it without judging again.
+    /// `decided` adds the digests of what was decided (`plan_digest`, and for a step that runs
+    /// `step_digest` and `args_digest`), which the credentials minted for the step and its
+    /// executions must match.
     public static func decision(
-        _ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free, demands: TierReport? = nil
+        _ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free, demands: TierReport? = nil,
+        decided: DecidedDigests? = nil
     ) -> JSONValue {
         var decision = base("decision", step, plan: plan, action: step.action, resource: step.resource)
+        if let decided {
+            decision["plan_digest"] = .string(decided.plan)
+            if let form = decided.form {
+                decision["step_digest"] = .string(form.stepDigest)
+                decision["args_digest"] = .string(form.argsDigest)
+            }
+        }
         if !order.after.isEmpty { decision["after"] = .array(order.after.map(JSONValue.string)) }
         if let index = order.sequentialIndex {
             decision["sequential"] = .bool(true)
@@ -61,11 +72,13 @@ public enum DecisionRecords {
     public static func records(_ evaluation: PlanEvaluation, demands: TierReport? = nil) -> [JSONValue] {
         let plan = evaluation.plan
         let prerequisites = plan.prerequisites
+        let planDigest = DecidedForm.planDigest(evaluation)
         return evaluation.steps.flatMap { step in
             records(
                 step, original: plan.steps[step.index].form,
                 plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
-                order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]), demands: demands)
+                order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]), demands: demands,
+                decided: DecidedDigests(step, in: evaluation, planDigest: planDigest))
         }
     }
 
@@ -140,5 +153,20 @@ public struct StepOrder: Sendable, Equatable {
 
     init(plan: Plan, index: Int, prerequisites: [Int]) {
         self.init(after: prerequisites.map { plan.steps[$0].id }, sequentialIndex: plan.sequential ? index : nil)
+    }
+}
+
+/// The digests a decision record states: the plan as decided, and for a step that runs, its
+/// decided form.
+public struct DecidedDigests: Sendable, Equatable {
+    /// The digest of the plan as decided (`DecidedForm.planDigest`).
+    public var plan: String
+    /// The step's decided form; nil when the step does not run.
+    public var form: DecidedForm?
+
+    /// The digests of `step` in `evaluation`, whose decided plan has digest `planDigest`.
+    public init(_ step: StepEvaluation, in evaluation: PlanEvaluation, planDigest: String) {
+        plan = planDigest
+        form = step.outcome.runs ? DecidedForm(step, in: evaluation, planDigest: planDigest) : nil
     }
 }

@@ -168,6 +168,9 @@ public struct StepEvaluation: Sendable, Equatable {
     /// The flags for which the tier in force held the step for approval (outcome `approve`
     /// although the policies let it run); empty otherwise.
     public var tierHold: [ActionFlag] = []
+    /// Whether the step's own decision refuses its whole plan (a delegation the policies do not
+    /// allow): then no step of the plan runs.
+    public var refusesPlan = false
 
     /// The outcome as test suites write it: `mutate:VARIANT` for a rewrite.
     public var outcomeLabel: String {
@@ -210,6 +213,8 @@ public struct PlanEvaluation: Sendable {
     public var tiers: TierConfiguration = .shipped
     /// The approvals the steps were judged with (nil when none were given).
     public var approvals: (any ApprovalJudge)?
+    /// Why the whole plan was refused, when it was: every step is then denied.
+    public var refusal: PlanRefusal?
 
     /// Counts per outcome.
     public var summary: EvaluationSummary {
@@ -220,4 +225,29 @@ public struct PlanEvaluation: Sendable {
 
     /// Step evaluation by id.
     public func step(_ id: String) -> StepEvaluation? { steps.first { $0.id.isExactly(id) } }
+}
+
+/// Why a whole plan was refused: no step of it runs, whatever its own decision would be.
+public struct PlanRefusal: Sendable, Equatable {
+    /// The named reason: `delegation-refused` (a step runs as another principal than the
+    /// plan's, and the policies do not allow that delegation).
+    public var code: String
+    /// The steps that caused it, in plan order.
+    public var steps: [String]
+    /// One sentence for people, naming the steps.
+    public var message: String
+
+    /// The refusal of a plan whose `refused` steps delegate without the policies' leave.
+    public static func delegation(_ refused: [StepEvaluation]) -> PlanRefusal {
+        PlanRefusal(
+            code: "delegation-refused", steps: refused.map(\.id),
+            message: "the plan is refused: " + refused.map(\.reason).joined(separator: "; "))
+    }
+
+    /// `{"code", "steps", "message"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("code", .string(code)), ("steps", .array(steps.map(JSONValue.string))), ("message", .string(message)),
+        ]))
+    }
 }

@@ -39,7 +39,8 @@ extension PlanEvaluation {
             return count == 0 ? nil : "\(count) \(outcome.rawValue)"
         }
         let steps = "\(summary.steps) step\(summary.steps == 1 ? "" : "s")"
-        return "\(steps): \(counts.isEmpty ? "none" : counts.joined(separator: ", ")); risk \(risk.riskClass.rawValue) (\(risk.tier.rawValue): \(risk.tier.summary))"
+        let line = "\(steps): \(counts.isEmpty ? "none" : counts.joined(separator: ", ")); risk \(risk.riskClass.rawValue) (\(risk.tier.rawValue): \(risk.tier.summary))"
+        return refusal.map { line + "; \($0.code): \($0.message)" } ?? line
     }
 
     /// The steps the tier in force held for approval, in plan order.
@@ -64,6 +65,7 @@ extension PlanEvaluation {
         var planObject = JSONObject([("id", .string(plan.id)), ("file", .string(plan.file))])
         planObject["owner"] = plan.owner.map(JSONValue.string) ?? .null
         planObject["intent"] = plan.intent.map(JSONValue.string) ?? .null
+        if let refusal { planObject["refusal"] = refusal.json }
         return .object(JSONObject([
             ("plan", .object(planObject)),
             ("policies", .object(JSONObject([("directory", .string(directory)), ("count", .int(policies.count))]))),

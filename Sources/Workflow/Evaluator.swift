@@ -83,11 +83,32 @@ public enum PlanEvaluator {
         let decider = try StepDecider(
             bundle: bundle, plan: PlanFacts(plan, risk: risk), clock: clock, maxRewriteDepth: options.maxRewriteDepth,
             approvals: options.approvals)
-        var solver = ChainSolver(plan: plan, decider: decider)
-        let results = try solver.solve()
-        return PlanEvaluation(
+        // A delegation the policies do not allow refuses the plan (#23): it is asked of every
+        // step first, and again, with the step's history, wherever a step is decided.
+        var refused = try decider.delegationRefusals(plan)
+        var results: [StepEvaluation] = []
+        if refused.isEmpty {
+            var solver = ChainSolver(plan: plan, decider: decider)
+            results = try solver.solve()
+            refused = results.filter(\.refusesPlan)
+        }
+        var refusal: PlanRefusal?
+        if !refused.isEmpty {
+            let found = PlanRefusal.delegation(refused)
+            results = plan.steps.map { step in
+                if let own = refused.first(where: { $0.index == step.index }) { return own }
+                return StepEvaluation(
+                    id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
+                    outcome: .deny, policies: [], reason: found.message, warnings: [], rewrite: nil, attempts: [], approval: nil,
+                    blockedBy: [], errors: [], location: step.location)
+            }
+            refusal = found
+        }
+        var evaluation = PlanEvaluation(
             plan: plan, directory: bundle.directory.path, policies: bundle.policies, risk: risk, clock: clock,
             steps: results, tiers: bundle.tiers, approvals: options.approvals)
+        evaluation.refusal = refusal
+        return evaluation
     }
 }
 

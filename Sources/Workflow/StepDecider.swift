@@ -65,6 +65,7 @@ public struct StepDecider: Sendable {
                 result.outcome = .deny
                 result.policies = refusal.policies
                 result.reason = refusal.reason
+                result.refusesPlan = true
                 return result
             }
             let search = Search(decider: self, step: prepared)
@@ -133,6 +134,32 @@ public struct StepDecider: Sendable {
             ? "no policy permits Action::\"\(Self.delegateAction)\" for it"
             : "forbidden by " + forbids.map { "\"\($0)\"" }.joined(separator: ", ")
         return (forbids, "the plan's principal \(owner) may not have step \"\(step.id)\" run as \(step.principal): \(why)")
+    }
+
+    /// The steps of `plan` that run as another principal than the plan's without the policies
+    /// allowing that delegation, each denied with why. Asked of every step before the plan is
+    /// decided, on the plan's facts alone (no history): a held, blocked or checkpoint step
+    /// delegates as much as one that is decided, and a refused delegation refuses the plan.
+    func delegationRefusals(_ plan: Plan) throws(WorkflowError) -> [StepEvaluation] {
+        guard let owner = requests.plan.principal, plan.steps.contains(where: { $0.principal != owner }) else { return [] }
+        let nothing = try requests.prepare(ChainFacts())
+        var refused: [StepEvaluation] = []
+        for step in plan.steps where step.principal != owner {
+            let refusal: (policies: [String], reason: String)?
+            do {
+                refusal = try delegationRefusal(try requests.prepare(step, history: nothing, done: nothing))
+            } catch {
+                throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
+            }
+            guard let refusal else { continue }
+            var result = StepEvaluation(
+                id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
+                outcome: .deny, policies: refusal.policies, reason: refusal.reason, warnings: [], rewrite: nil, attempts: [],
+                approval: nil, blockedBy: [], errors: [], location: step.location)
+            result.refusesPlan = true
+            refused.append(result)
+        }
+        return refused
     }
 
     /// What the tier in force demands.

@@ -114,6 +114,23 @@ import Testing
         #expect(FieldWord.step == word32("step"))
         #expect(FieldWord.outcome == word64("\"outcome"))
         #expect(FieldWord.afte == word32("afte"))
+        #expect(FieldWord.args == word32("args"))
+        #expect(FieldWord.nDigest == word64("n_digest"))
+        #expect(FieldWord.pDigest == word64("p_digest"))
+        #expect(FieldWord.sDigest == word64("s_digest"))
+    }
+
+    /// The digests of what was decided are found on both paths, and names that differ from
+    /// theirs in one letter are not.
+    @Test func digestFieldsAreFoundAndNoLookAlike() throws {
+        let line = #"{"args_digesT":"x","args_digest":"a","kind":"k","plan_digest":"p","plan_digesx":"y","plan_source":"z","stepXdigest":"w","step_digest":"s"}"#
+        let bytes = Array(line.utf8)
+        func text(_ span: ByteSpan?) -> String? { span.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } }
+        let general = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
+        let canonical = try #require(bytes.withUnsafeBytes { RecordScanner.scanCanonical($0) })
+        for record in [general, canonical] {
+            #expect([text(record.planDigest), text(record.stepDigest), text(record.argsDigest)] == ["p", "s", "a"])
+        }
     }
 
     @Test func everyKnownFieldIsFoundAndNoLookAlike() throws {

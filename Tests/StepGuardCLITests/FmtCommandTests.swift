@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import StepGuardCLI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct FmtCommandTests {
     static let messy = """
@@ -59,6 +64,34 @@ struct FmtCommandTests {
         let check = w.run(["fmt", "--check", w.path("tree")])
         #expect(check.status == 0)
         #expect(check.stdout.isEmpty)
+    }
+
+    /// A directory is listed by the rule every command follows: a hidden policy file is refused
+    /// by name (exit 2, nothing written), never passed over in silence; a hidden directory is not
+    /// a policy file and is not entered.
+    @Test func hiddenPolicyFilesAreRefusedNotSkipped() throws {
+        let w = try CedarWorkspace()
+        defer { w.remove() }
+        try FileManager.default.createDirectory(atPath: w.path("tree/nested"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: w.path("tree/.git"), withIntermediateDirectories: true)
+        try w.write("tree/messy.cedar", Self.messy)
+        try w.write("tree/.git/stash.cedar", Self.messy)
+        let clean = w.run(["fmt", "--check", w.path("tree")])
+        #expect(clean.status == 1)
+        #expect(clean.stderr.contains("1 of 1 file not in canonical form"), "\(clean.stderr)")
+
+        try w.write("tree/nested/.zz-hotfix.cedar", "permit (principal, action, resource);\n")
+        for mode in [["--check"], ["-w"], []] {
+            let result = w.run(["fmt"] + mode + [w.path("tree")])
+            #expect(result.status == 2, "\(mode): \(result.stderr)")
+            #expect(result.stderr.contains("nested/.zz-hotfix.cedar\" is a hidden policy file"), "\(mode): \(result.stderr)")
+        }
+        #expect(try w.read("tree/messy.cedar") == Self.messy, "nothing written")
+        #expect(mkfifo(w.path("tree/pipe.cedar"), 0o600) == 0)
+        try FileManager.default.removeItem(atPath: w.path("tree/nested/.zz-hotfix.cedar"))
+        let fifo = w.run(["fmt", "--check", w.path("tree")])
+        #expect(fifo.status == 2)
+        #expect(fifo.stderr.contains("pipe.cedar\" is not a regular file"), "\(fifo.stderr)")
     }
 
     @Test func parseErrorExitsTwoWithTheLocation() throws {

@@ -135,7 +135,8 @@ import Darwin
     }
 
     /// A step that runs as another principal than the plan's needs a permit on
-    /// `Action::"stepguard.delegate"`: without one nothing is minted for it.
+    /// `Action::"stepguard.delegate"`: without one the whole plan is refused, the step named,
+    /// and nothing is minted for any of its steps.
     @Test func delegationNeedsAPermit() throws {
         let dir = try F.temporaryDirectory()
         let key = try F.key(in: dir)
@@ -153,6 +154,21 @@ import Darwin
         #expect(denied.status == 1, "\(denied.stderr)")
         #expect(denied.stdout.isEmpty)
         #expect(denied.stderr.contains("may not have step \"build\" run as Agent::\"release-bot-2\""), "\(denied.stderr)")
+        // The whole plan is refused, the delegating step named: no other step mints either.
+        let other = runCLI(["mint", "--key", key, "--policies", policies.path, "--plan", plan, "--step", "test", "--now", F.nowText])
+        #expect(other.status == 1, "\(other.stderr)")
+        #expect(other.stdout.isEmpty)
+        #expect(other.stderr.contains("the plan is refused: the plan's principal Agent::\"release-bot\" may not have step \"build\" run as"), "\(other.stderr)")
+        let evaluated = runCLI(["eval", plan, "--policies", policies.path, "--now", F.nowText, "--format", "json"])
+        #expect(evaluated.status == 1, "\(evaluated.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+        let refusal = try #require((report["plan"] as? [String: Any])?["refusal"] as? [String: Any])
+        #expect(refusal["code"] as? String == "delegation-refused")
+        #expect(refusal["steps"] as? [String] == ["build"])
+        let outcomes = try #require(report["steps"] as? [[String: Any]]).compactMap { $0["outcome"] as? String }
+        #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0 == "deny" }, "\(outcomes)")
+        let table = runCLI(["eval", plan, "--policies", policies.path, "--now", F.nowText])
+        #expect(table.stdout.contains("delegation-refused: the plan is refused: "), "\(table.stdout)")
         try """
             @id("release-bot-delegates-builds")
             permit (principal == Agent::"release-bot", action == Action::"stepguard.delegate", resource == Agent::"release-bot-2");
@@ -200,7 +216,7 @@ import Darwin
         let verified = runCLI(["audit", "verify", log])
         #expect(verified.status == 1, "\(verified.stdout)")
         #expect(verified.stdout.contains("audit.jsonl:4: fault: unauthorized-execution: record 3: step \"deploy-api\" of plan \"release-42\" was executed although its latest decision (line 3) does not allow it"), "\(verified.stdout)")
-        #expect(verified.stdout.contains("audit.jsonl:8: fault: unauthorized-execution: record 7: credential \"j2\" was minted for another step"), "\(verified.stdout)")
+        #expect(verified.stdout.contains("audit.jsonl:8: fault: misbound-credential: record 7: credential \"j2\" was minted for another step"), "\(verified.stdout)")
 
         // One more record, chained correctly, whose member name is escaped: no reader reads it.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: log))

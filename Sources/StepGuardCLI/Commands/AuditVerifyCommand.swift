@@ -13,7 +13,10 @@ enum AuditVerifyCommand {
             signature and the consistency of successive checkpoints, and reports each fault with \
             its record number and line: modified, missing, inserted, reordered, truncated after a \
             checkpoint, or a fork. It then joins the records: an execution without an allowing \
-            decision, a credential used after expiry or twice (replay), a step decided but never \
+            decision, a credential used after expiry or twice (replay), an execution of a step a \
+            credential was minted for that names none (missing-credential) or names one minted for \
+            another step, plan digest or decided form (misbound-credential), an execution whose \
+            recorded digests differ from what was decided (form-mismatch), a step decided but never \
             executed (aborted, reported but not a fault). It ends with N/M records valid.
 
             With --from-checkpoint, the log up to that trusted checkpoint is taken as verified and \

@@ -79,7 +79,7 @@ enum EvalCommand {
                       }
                     }
                   },
-                  "deploy.validate": { "effect": "write", "tool": "deployer" }
+                  "deploy.validate": { "effect": "write", "tool": "deployer-staging" }
                 }
               }
             """,

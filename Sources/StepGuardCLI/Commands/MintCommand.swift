@@ -129,9 +129,10 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
+        let digests = DecidedDigests(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
         func decision(demands: TierReport? = nil) -> JSONValue {
             DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
-                                     order: StepOrder(plan: plan, index: decided.index), demands: demands)
+                                     order: StepOrder(plan: plan, index: decided.index), demands: demands, decided: digests)
         }
 
         let risk = evaluation.risk.riskClass
@@ -172,7 +173,9 @@ enum MintCommand {
 
         // What runs is what the credential authorizes: for a rewrite, the rewritten step, its
         // arguments included, bound by digest, in the plan as decided.
-        let decidedForm = DecidedForm(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
+        guard let decidedForm = digests.form else {
+            throw CredentialsError.invalidRequest("step \"\(decided.id)\" runs but has no decided form")
+        }
         let action = decidedForm.form.action
         let resource = decidedForm.form.resource
         let audience: String

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// `audit verify` holds every execution to the decision and the credential of its step, by
+/// digest (#23): each log below exhibits one way an execution can claim more than was decided,
+/// and each must be a fault named by its kind.
+@Suite struct ExecutionBindingTests {
+    typealias A = AuditFixtures
+    typealias F = CredentialFixtures
+
+    static let p1 = "sha256:" + String(repeating: "1", count: 64)
+    static let p2 = "sha256:" + String(repeating: "2", count: 64)
+    static let s1 = "sha256:" + String(repeating: "3", count: 64)
+    static let s2 = "sha256:" + String(repeating: "4", count: 64)
+    static let a1 = "sha256:" + String(repeating: "5", count: 64)
+    static let a2 = "sha256:" + String(repeating: "6", count: 64)
+
+    static func decision(_ step: String, plan: String = p1, form: String = s1, args: String = a1) -> String {
+        #"{"kind":"decision","plan":"release-42","step":"\#(step)","outcome":"allow","plan_digest":"\#(plan)","step_digest":"\#(form)","args_digest":"\#(args)"}"#
+    }
+
+    static func mint(_ step: String, jti: String, plan: String = p1, form: String = s1, args: String = a1) -> String {
+        #"{"kind":"mint","plan":"release-42","step":"\#(step)","jti":"\#(jti)","exp":"2026-05-28T20:31:40Z","plan_digest":"\#(plan)","step_digest":"\#(form)","args_digest":"\#(args)"}"#
+    }
+
+    static func execution(_ step: String, jti: String? = nil, extra: String = "") -> String {
+        #"{"kind":"execution","plan":"release-42","step":"\#(step)","outcome":"success""# + (jti.map { #","jti":"\#($0)""# } ?? "") + extra + "}"
+    }
+
+    /// A log of `events`, verified; its fault kinds in order and the report.
+    static func verify(_ events: [String]) throws -> (faults: [String], report: String) {
+        let (_, log) = try A.newLog()
+        for event in events {
+            let appended = A.append(log, event)
+            #expect(appended.status == 0, "\(appended.stderr)")
+        }
+        let result = runCLI(["audit", "verify", log, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        let faults = findings.filter { $0["severity"] as? String == "fault" }.compactMap { $0["kind"] as? String }
+        #expect((result.status == 0) == faults.isEmpty, "\(result.stdout)")
+        return (faults, result.stdout)
+    }
+
+    static let cases: [(name: String, events: [String], faults: [String], message: String?)] = [
+        ("bound: the credential and the arguments of what was decided",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1", extra: #","args_digest":"\#(a1)""#)],
+         [], nil),
+        ("a log without digests binds by id alone",
+         [A.decision("deploy-api"), A.mint("deploy-api", jti: "j1", exp: "2026-05-28T20:31:40Z"), A.execution("deploy-api", jti: "j1")],
+         [], nil),
+        ("a step no credential was minted for runs without one (the gate's)",
+         [decision("deploy-api"), execution("deploy-api")],
+         [], nil),
+        ("an execution of a minted step that names no credential",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api")],
+         ["missing-credential"], #"step \"deploy-api\" of plan \"release-42\" was executed without naming a credential (jti), although one was minted for it"#),
+        ("a credential minted for another step",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), decision("deploy-db"), mint("deploy-db", jti: "j2"),
+          execution("deploy-db", jti: "j1")],
+         ["misbound-credential"], #"credential \"j1\" was minted for another step (line 2), not step \"deploy-db\" of plan \"release-42\""#),
+        ("the plan id reused for other content: the old credential is not the new plan's",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), decision("deploy-api", plan: p2, form: s2, args: a2),
+          execution("deploy-api", jti: "j1")],
+         ["misbound-credential"], #"credential \"j1\" was minted (line 2) before the step's latest decision (line 3)"#),
+        ("a mint under another plan digest than the decision states",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1", plan: p2), execution("deploy-api", jti: "j1")],
+         ["misbound-credential"], #"credential \"j1\" was minted (line 2) for another plan under the same id, or another decided form than the step's latest decision (line 1) states: its plan_digest differs"#),
+        ("a mint for another decided form",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1", form: s2, args: a2), execution("deploy-api", jti: "j1")],
+         ["misbound-credential"], #"for another decided form than the step's latest decision (line 1) states: its step_digest, args_digest differs"#),
+        ("an execution with other arguments than decided",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1", extra: #","args_digest":"\#(a2)""#)],
+         ["form-mismatch"], #"step \"deploy-api\" of plan \"release-42\" was executed in another form than was decided for it (latest decision: line 1): its args_digest differs"#),
+        ("an execution of another step digest, with no credential",
+         [decision("deploy-api"), execution("deploy-api", extra: #","step_digest":"\#(s2)""#)],
+         ["form-mismatch"], nil),
+        ("an execution checked against the credential where the decision states no digests",
+         [A.decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1", extra: #","args_digest":"\#(a2)""#)],
+         ["form-mismatch"], "than was decided for it (latest decision: line 1): its args_digest differs"),
+        ("an execution checked against the credential where no decision was recorded",
+         [mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1", extra: #","args_digest":"\#(a2)""#)],
+         ["unauthorized-execution", "form-mismatch"], "than its credential was minted for: its args_digest differs"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func executionsAreBoundToWhatWasDecided(_ index: Int) throws {
+        let example = Self.cases[index]
+        let (faults, report) = try Self.verify(example.events)
+        #expect(faults == example.faults, "\(example.name): \(report)")
+        if let message = example.message { #expect(report.contains(message), "\(example.name): \(report)") }
+    }
+
+    /// What `mint --audit` writes binds an execution end to end: the decision states the digests
+    /// the credential carries, an execution that records them verifies, and one that leaves out
+    /// the credential or ran other arguments does not.
+    @Test func mintedDecisionsStateTheCredentialsDigests() throws {
+        let dir = try F.temporaryDirectory()
+        let key = try F.key(in: dir)
+        let log = dir.appendingPathComponent("audit.jsonl").path
+        let minted = runCLI(["mint", "--key", key, "--policies", F.release.path, "--plan", F.plan, "--step", "build",
+                             "--now", F.nowText, "--audit", log, "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(minted.stdout.utf8)) as? [String: Any])
+        let claims = try #require(object["claims"] as? [String: Any])
+        let jti = try #require(claims["jti"] as? String)
+        let detail = try #require((claims["authorization_details"] as? [[String: Any]])?.first)
+        let records = try A.lines(log).filter { !$0.isEmpty }.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let decision = try #require(records.first { $0["kind"] as? String == "decision" })
+        let mint = try #require(records.first { $0["kind"] as? String == "mint" })
+        for name in ["plan_digest", "step_digest", "args_digest"] {
+            #expect(decision[name] as? String == detail[name] as? String, "\(name)")
+            #expect(mint[name] as? String == detail[name] as? String, "\(name)")
+            #expect((decision[name] as? String)?.hasPrefix("sha256:") == true, "\(name)")
+        }
+        let args = try #require(detail["args_digest"] as? String)
+        let plan = try #require(mint["plan"] as? String)
+        let later = "2027-01-15T08:00:05Z"
+        let ran = A.append(log, #"{"kind":"execution","plan":"\#(plan)","step":"build","jti":"\#(jti)","args_digest":"\#(args)","outcome":"success"}"#, now: later)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let clean = runCLI(["audit", "verify", log])
+        #expect(clean.status == 0, "\(clean.stdout)")
+
+        let again = A.append(log, #"{"kind":"execution","plan":"\#(plan)","step":"build","outcome":"success"}"#, now: later)
+        #expect(again.status == 0, "\(again.stderr)")
+        let unbound = runCLI(["audit", "verify", log])
+        #expect(unbound.status == 1)
+        #expect(unbound.stdout.contains("fault: missing-credential"), "\(unbound.stdout)")
+    }
+}
+
+/// The shipped examples give a rewrite to another action its own audience (#23): a credential
+/// minted for the safe form is refused by the unsafe action's tool at the audience alone.
+@Suite struct RewriteAudienceTests {
+    typealias F = CredentialFixtures
+
+    @Test(arguments: [
+        ("release-pipeline", "deploy-prod", "deployer", "deployer-staging"),
+        ("privileged-deploy-staging", "deploy", "deployer", "deployer-staging"),
+        ("prod-write-verify", "backfill", "postgres", "postgres-verify"),
+        ("redacted-export", "export-customers", "exporter", "exporter-redacted"),
+    ])
+    func aRewrittenCredentialIsNotTheOriginalActionsTool(example: String, step: String, original: String, rewritten: String) throws {
+        let dir = try F.temporaryDirectory()
+        let key = try F.key(in: dir)
+        let copy = dir.appendingPathComponent(example)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("policies/examples/\(example)"), to: copy)
+        try #"{"mint": {"allowUnauthenticated": true}}"#.write(to: copy.appendingPathComponent(".stepguard.json"), atomically: true, encoding: .utf8)
+        try F.relaxTiers(inExample: copy.path, because: "these tests check the audience a rewrite is minted for")
+        let minted = runCLI(["mint", "--key", key, "--policies", copy.path, "--plan", copy.appendingPathComponent("plan.json").path,
+                             "--step", step, "--now", F.nowText, "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(minted.stdout.utf8)) as? [String: Any])
+        #expect(object["outcome"] as? String == "mutate")
+        let token = try #require(object["token"] as? String)
+        #expect((object["claims"] as? [String: Any])?["aud"] as? String == rewritten)
+
+        func verify(_ audience: String) -> RunResult {
+            runCLI(["token", "verify", "--key", F.publicKey, "--audience", audience, "--now", F.nowText, "--format", "json", token])
+        }
+        let refused = verify(original)
+        #expect(refused.status == 1, "\(refused.stdout)")
+        #expect(refused.stdout.contains("\"code\": \"audience_mismatch\""), "\(refused.stdout)")
+        #expect(verify(rewritten).status == 0)
+    }
+}
