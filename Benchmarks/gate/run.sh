@@ -7,6 +7,12 @@
 #
 #   Benchmarks/gate/run.sh
 #   CALLS=100 RECORDS=200000 Benchmarks/gate/run.sh
+#   BEFORE=/path/to/other/stepguard Benchmarks/gate/run.sh   # also an older build, taking turns
+#
+# With BEFORE, that binary (another build of stepguard, e.g. main's) is timed in the same run,
+# taking turns call by call with this one and the peer, on the same project and log, and gets a
+# row of its own. `stepguard --version` (the bare start-up of the binary) is timed in the same
+# turns: the floor under any call.
 #
 # The first call of each configuration builds the session's index from the whole log; it is
 # reported on its own. Every timed call decides, appends its decision (fsync included) and
@@ -36,12 +42,13 @@ run_config() {
     local dir="$WORK/$name"
     "$BIN/stepguard-bench" gate --out "$dir" --policies "$policies" --entities "$entities" \
         --session-steps "$STEPS" --log-records "$RECORDS" >&2
-    python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" <<'PY'
+    python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" "${BEFORE:-}" <<'PY'
 import json, os, resource, subprocess, sys, time
-binary, project, calls, name, policies, entities, have_cedarpy = sys.argv[1:8]
+binary, project, calls, name, policies, entities, have_cedarpy, before = sys.argv[1:9]
 calls = int(calls)
 event = json.load(open(os.path.join(project, "event.json")))
-argv = [binary, "gate", "--host", "claude-code"]
+binaries = [("before", before)] if before else []
+binaries.append(("this build", binary))
 
 def timed(command, data=None):
     """Wall time and CPU time (user + system) of one child process."""
@@ -54,20 +61,26 @@ def timed(command, data=None):
         sys.exit("%s failed: %s" % (command[0], done.stderr.decode()))
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
-def call(n):
+def call(label, binary, n):
     e = dict(event)
-    e["tool_use_id"] = "toolu_next%d" % n
-    return timed(argv, json.dumps(e).encode())
+    e["tool_use_id"] = "toolu_next%d_%s" % (n, label.replace(" ", "_"))
+    return timed([binary, "gate", "--host", "claude-code"], json.dumps(e).encode())
 
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
-first = call(0)
-# The gate and the peer take turns, so both see the same load on a shared machine.
-gate, peer = [], []
+# The first call of each binary builds what it keeps beside the log (the session's index, the
+# compiled-policy cache); it is reported, not counted.
+first = {label: call(label, path, 0) for label, path in binaries}
+# The binaries and the peer take turns, so all see the same load on a shared machine.
+gate = {label: [] for label, _ in binaries}
+bare = {label: [] for label, _ in binaries}
+peer = []
 for n in range(1, calls + 1):
-    gate.append(call(n))
+    for label, path in binaries:
+        gate[label].append(call(label, path, n))
+        bare[label].append(timed([path, "--version"]))
     if have_cedarpy == "1":
         peer.append(timed([sys.executable, "-c", "import cedarpy"]))
 
@@ -75,20 +88,24 @@ def cell(samples, which):
     values = [s[which] * 1000 for s in samples]
     return percentile(values, 50), percentile(values, 99)
 
-row = "| %s policies, %s entities | %.0f ms |" % (policies, entities, first[0] * 1000)
-for which in (0, 1):
-    g50, g99 = cell(gate, which)
-    row += " %.1f / %.1f ms |" % (g50, g99)
-    if peer:
-        q50, q99 = cell(peer, which)
-        row += " %.1f / %.1f ms | %.1f× |" % (q50, q99, q50 / g50)
-    else:
-        row += " – | – |"
-print(row)
+load = "%.1f" % os.getloadavg()[0]
+for label, _ in binaries:
+    row = "| %s policies, %s entities | %s | %.0f ms |" % (policies, entities, label, first[label][0] * 1000)
+    for which in (1, 0):
+        g50, g99 = cell(gate[label], which)
+        row += " %.1f / %.1f ms |" % (g50, g99)
+        if peer:
+            q50, q99 = cell(peer, which)
+            row += " %.1f / %.1f ms | %.1f× |" % (q50, q99, q50 / g50)
+        else:
+            row += " – | – |"
+    b50, _ = cell(bare[label], 1)
+    row += " %.1f ms | %s |" % (b50, load)
+    print(row)
 PY
 }
 
-echo "| configuration | first call (index built) | gate wall p50 / p99 | import cedarpy wall p50 / p99 | ratio | gate CPU p50 / p99 | import cedarpy CPU p50 / p99 | ratio |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| configuration | build | first call (index, cache built) | gate CPU p50 / p99 | import cedarpy CPU p50 / p99 | ratio | gate wall p50 / p99 | import cedarpy wall p50 / p99 | ratio | --version CPU p50 | load |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 run_config small 100 100
 run_config large 1000 10000

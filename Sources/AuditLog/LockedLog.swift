@@ -41,51 +41,103 @@ public final class LockedLog {
         return try AuditLog.lastLineRange(file, size: end)
     }
 
-    /// The string members named in `fields` of the records of plan `plan`: first of those at
-    /// the byte offsets `known` (each must start a
-    /// line holding a record of that plan, else the answer is nil and the caller rereads the
-    /// log from the start), then those found from byte `offset` (a line boundary) to the last
-    /// whole line; also where that scan stopped.
+    /// The string members named in `fields` of the records of plan `plan`: first of those on
+    /// the lines `known` names (byte ranges, newline included, in log order: each must be a
+    /// whole line holding a record of that plan, else the answer is nil and the caller rereads
+    /// the log from the start), then those found from byte `offset` (a line boundary) to the
+    /// last whole line; also where that scan stopped.
+    ///
+    /// Only the bytes asked for are read, with `pread`: the known lines (neighbours within a
+    /// page in one read), then the log after `offset` in chunks. A session's records spread
+    /// over a large log cost a read each, not a mapping of the whole file.
     ///
     /// Lines of other plans are only scanned, not parsed. A line that is not a record is an
     /// error: a history with a hole in it could let a chain rule miss what the hole held. A
     /// final line without its newline is left for `append` to report as a torn tail.
-    public func records(ofPlan plan: String, fields: Set<String>, at known: [Int] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
-        let mapped = try MappedFile(path: path)
-        let bytes = mapped.bytes
+    public func records(ofPlan plan: String, fields: Set<String>, at known: [Range<Int>] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
+        let size = try file.size()
         let wanted = Array(plan.utf8)
-        /// The record of `plan` on the line starting at `start`, or why there is none.
-        func record(at start: Int) -> (record: PlanRecord?, end: Int, isRecord: Bool) {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            guard end < bytes.count else { return (nil, end, true) }
-            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, end, false) }
+        /// The record of `plan` that `line` (without its newline, at byte `start`) holds; nil
+        /// when it holds another plan's; `isRecord` false when it is not a record at all.
+        func record(_ line: UnsafeRawBufferPointer, at start: Int) -> (record: PlanRecord?, isRecord: Bool) {
+            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, false) }
             guard let span = scanned.plan,
                   span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted),
                   let value = Self.strings(fields, of: line)
-            else { return (nil, end, true) }
-            return (PlanRecord(offset: start, end: end + 1, seq: seq, fields: value), end, true)
+            else { return (nil, true) }
+            return (PlanRecord(offset: start, end: start + line.count + 1, seq: seq, fields: value), true)
         }
         var found: [PlanRecord] = []
-        for start in known {
-            guard start >= 0, start < bytes.count, start == 0 || bytes[start - 1] == 0x0A,
-                  let hit = record(at: start).record
-            else { return nil }
-            found.append(hit)
-        }
-        var start = min(max(0, offset), bytes.count)
-        while start < bytes.count {
-            let (hit, end, isRecord) = record(at: start)
-            guard isRecord else {
-                throw AuditError.logDoesNotVerify(path: path, firstFault: "byte \(start) starts a line that is not a record")
+        found.reserveCapacity(known.count)
+        var buffer = ReadBuffer()
+        var next = 0
+        var previousEnd = 0
+        while next < known.count {
+            // One read for this line and every later one that starts within a page of the last.
+            var last = next
+            while last + 1 < known.count, known[last + 1].lowerBound >= known[last].upperBound,
+                  known[last + 1].lowerBound - known[last].upperBound <= 4096 { last += 1 }
+            let first = known[next]
+            guard first.lowerBound >= 0, first.count >= 2, known[last].upperBound <= size else { return nil }
+            // The byte before the first line too: it must be a newline (or the start of the log).
+            let spanStart = max(0, first.lowerBound - 1)
+            let bytes = try buffer.read(file, offset: spanStart, count: known[last].upperBound - spanStart)
+            guard bytes.count == known[last].upperBound - spanStart else { return nil }
+            for range in known[next...last] {
+                // In log order, each after the one before, all before the scan from `offset`.
+                guard range.count >= 2, range.lowerBound >= previousEnd, range.upperBound <= offset else { return nil }
+                previousEnd = range.upperBound
+                let lower = range.lowerBound - spanStart
+                let upper = range.upperBound - spanStart
+                if range.lowerBound > 0 && bytes[lower - 1] != 0x0A { return nil }
+                guard bytes[upper - 1] == 0x0A else { return nil }
+                let line = UnsafeRawBufferPointer(rebasing: bytes[lower..<(upper - 1)])
+                guard memchr(line.baseAddress!, 0x0A, line.count) == nil, let hit = record(line, at: range.lowerBound).record else { return nil }
+                found.append(hit)
             }
-            if end == bytes.count { break }
-            if let hit { found.append(hit) }
-            start = end + 1
+            next = last + 1
         }
-        let result = PlanRecords(records: found, end: start)
-        return withExtendedLifetime(mapped) { result }
+        var failure: AuditError?
+        let end = try forEachLine(from: min(max(0, offset), size), size: size, buffer: &buffer) { line, start in
+            let (hit, isRecord) = record(line, at: start)
+            guard isRecord else {
+                failure = AuditError.logDoesNotVerify(path: path, firstFault: "byte \(start) starts a line that is not a record")
+                return false
+            }
+            if let hit { found.append(hit) }
+            return true
+        }
+        if let failure { throw failure }
+        return PlanRecords(records: found, end: end)
+    }
+
+    /// Calls `body` with each whole line (without its newline) from byte `start` (a line
+    /// boundary) up to `size`, and the line's offset, until it returns false; returns the
+    /// offset just past the last whole line read. Bytes after the last newline are not a line.
+    func forEachLine(
+        from start: Int, size: Int, buffer: inout ReadBuffer, _ body: (UnsafeRawBufferPointer, Int) -> Bool
+    ) throws(AuditError) -> Int {
+        var position = start
+        while position < size {
+            let bytes = try buffer.read(file, offset: position, count: min(size - position, max(buffer.capacity, 1 << 20)))
+            if bytes.isEmpty { break }
+            var lineStart = 0
+            while let newline = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart) {
+                let lineEnd = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))
+                guard body(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), position + lineStart) else {
+                    return position + lineStart
+                }
+                lineStart = lineEnd + 1
+            }
+            if lineStart == 0 {
+                // A line longer than the chunk: read again with room for it, or stop at a torn tail.
+                if position + bytes.count >= size { break }
+                buffer.grow(to: bytes.count * 2)
+                continue
+            }
+            position += lineStart
+        }
+        return position
     }
 
     /// The string values of the top-level members `wanted` of a record line the scanner has
@@ -186,7 +238,45 @@ extension AuditLog {
     }
 }
 
-/// One record of a plan, as `LockedLog.records(ofPlan:at:from:)` found it.
+/// A reusable buffer for `pread`s of the log.
+struct ReadBuffer: ~Copyable {
+    private var memory: UnsafeMutableRawBufferPointer
+    private var capacityInBytes: Int
+
+    init() {
+        capacityInBytes = 0
+        memory = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    }
+
+    deinit { memory.deallocate() }
+
+    var capacity: Int { capacityInBytes }
+
+    mutating func grow(to count: Int) {
+        guard count > capacityInBytes else { return }
+        memory.deallocate()
+        memory = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        capacityInBytes = count
+    }
+
+    /// `count` bytes at `offset` (fewer at the end of the file), valid until the next read.
+    mutating func read(_ file: FileHandleFD, offset: Int, count: Int) throws(AuditError) -> UnsafeRawBufferPointer {
+        grow(to: count)
+        var done = 0
+        while done < count {
+            let n = pread(file.fd, memory.baseAddress! + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AuditError.io(path: file.path, operation: "read", message: errnoMessage())
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return UnsafeRawBufferPointer(rebasing: memory[0..<done])
+    }
+}
+
+/// One record of a plan, as `LockedLog.records(ofPlan:fields:at:from:)` found it.
 public struct PlanRecord: Sendable {
     /// Byte offset of its line in the log.
     public let offset: Int

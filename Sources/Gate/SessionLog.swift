@@ -57,15 +57,16 @@ public struct SessionCall: Sendable, Equatable {
 }
 
 /// A session's records read from the log, under the log's lock, through a per-session index
-/// beside the log (`LOG.sessions/<sha256 of the session id>.json`).
+/// beside the log (`LOG.sessions/<sha256 of the session id>`).
 ///
-/// The index says where the session's records are, never what they say: it holds their byte
-/// offsets, the length of the log it covers and the hash of the record that ends there. It is
-/// used only when that record is still in the log with that hash and every offset still starts
-/// a record of the session; the records themselves are always read from the log. Otherwise, or
-/// when it cannot be read, the log is read from the start. Either way the log after the covered
-/// length is scanned, so a decision costs the session's own records plus what other writers
-/// appended since the session's last call, not the whole log.
+/// The index says where the session's records are, never what they say: it holds the byte
+/// range of each of their lines, the length of the log it covers and the hash of the record that
+/// ends there. It is used only when that record is still in the log with that hash and every
+/// range is still a whole line holding a record of the session; the records themselves are
+/// always read from the log (only those lines, see `LockedLog.records`). Otherwise, or when it
+/// cannot be read, the log is read from the start. Either way the log after the covered length
+/// is scanned, so a decision costs the session's own records plus what other writers appended
+/// since the session's last call, not the whole log.
 struct SessionLog {
     let log: LockedLog
     let session: String
@@ -75,10 +76,8 @@ struct SessionLog {
     struct State {
         /// The members of the session's records the gate reads (`SessionLog.fields`), in log order.
         var records: [[String: String]]
-        /// Their byte offsets.
-        var offsets: [Int]
-        /// The byte offsets just past their newlines.
-        var ends: [Int]
+        /// Their lines' byte ranges, newline included.
+        var lines: [Range<Int>]
         /// The length of the log read.
         var end: Int
     }
@@ -87,7 +86,7 @@ struct SessionLog {
         self.log = log
         self.session = session
         let digest = Hex.encode(SHA256.hash(Array(session.utf8)))
-        self.indexPath = log.path + ".sessions/" + digest + ".json"
+        self.indexPath = log.path + ".sessions/" + digest
     }
 
     /// The session's records (decisions, mutations, approvals, executions, in log order).
@@ -95,11 +94,11 @@ struct SessionLog {
         do throws(AuditError) {
             var found: PlanRecords?
             if let index = cachedIndex() {
-                found = try log.records(ofPlan: session, fields: Self.fields, at: index.offsets, from: index.end)
+                found = try log.records(ofPlan: session, fields: Self.fields, at: index.lines, from: index.end)
             }
             if found == nil { found = try log.records(ofPlan: session, fields: Self.fields, from: 0) }
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
-            return State(records: all.records.map(\.fields), offsets: all.records.map(\.offset), ends: all.records.map(\.end), end: all.end)
+            return State(records: all.records.map(\.fields), lines: all.records.map { $0.offset..<$0.end }, end: all.end)
         } catch {
             throw .log(error)
         }
@@ -109,16 +108,14 @@ struct SessionLog {
     /// belong to the session. A failure to write it is ignored: the next call reads the log.
     func remember(_ appended: [AppendedRecord], after state: State) {
         guard let last = appended.last else { return }
-        var offsets = state.offsets
+        var lines = state.lines
         var position = state.end
         for record in appended {
-            offsets.append(position)
-            position += record.line.utf8.count + 1
+            let end = position + record.line.utf8.count + 1
+            lines.append(position..<end)
+            position = end
         }
-        store(JSONObject([
-            ("session", .string(session)), ("end", .int(Int64(position))), ("hash", .string(last.hash.hex)),
-            ("offsets", .array(offsets.map { .int(Int64($0)) })),
-        ]))
+        store(Index(end: position, hash: last.hash.bytes, lines: lines).encoded(session: session))
     }
 
     /// The members of a record the gate reads back.
@@ -128,7 +125,7 @@ struct SessionLog {
     func object(_ state: State, _ index: Int) throws(GateError) -> JSONObject? {
         let bytes: [UInt8]
         do throws(AuditError) {
-            bytes = try log.read(offset: state.offsets[index], count: state.ends[index] - state.offsets[index] - 1)
+            bytes = try log.read(offset: state.lines[index].lowerBound, count: state.lines[index].count - 1)
         } catch {
             throw .log(error)
         }
@@ -182,28 +179,79 @@ struct SessionLog {
 
     // MARK: - Index
 
-    private func cachedIndex() -> (offsets: [Int], end: Int)? {
-        guard let bytes = try? FileBytes.read(indexPath),
-              let value = try? JSONParser.parse(bytes),
-              value["session"]?.stringValue == session,
-              let end = value["end"]?.int64Value, end > 0,
-              let hashText = value["hash"]?.stringValue,
-              let offsetValues = value["offsets"]?.arrayValue
-        else { return nil }
-        let offsets = offsetValues.compactMap { $0.int64Value.map(Int.init) }
-        guard offsets.count == offsetValues.count else { return nil }
+    /// The index file: a format line, the session id, the covered length, the hash of the
+    /// record ending there, and each line's offset (after the previous line's end) and length.
+    struct Index: Equatable {
+        static let format = Array("stepguard session index 2\n".utf8)
+
+        var end: Int
+        var hash: [UInt8]
+        var lines: [Range<Int>]
+
+        func encoded(session: String) -> [UInt8] {
+            var w = BinaryWriter()
+            w.raw(Self.format)
+            w.string(session)
+            w.uint(UInt64(end))
+            w.raw(hash)
+            w.count(lines.count)
+            var previous = 0
+            for line in lines {
+                w.uint(UInt64(max(0, line.lowerBound - previous)))
+                w.uint(UInt64(line.count))
+                previous = line.upperBound
+            }
+            return w.bytes
+        }
+
+        /// The index in `bytes`, when they are one for `session`; nil for anything else.
+        static func decode(_ bytes: [UInt8], session: String) -> Index? {
+            guard bytes.starts(with: format) else { return nil }
+            var r = BinaryReader(bytes, offset: format.count)
+            do throws(BinaryFormatError) {
+                guard try r.string().isExactly(session) else { return nil }
+                /// A byte offset or length: any that does not fit an `Int` is damage.
+                func size() throws(BinaryFormatError) -> Int {
+                    let value = try r.uint()
+                    guard value <= UInt64(Int.max) else { throw r.fail("too large") }
+                    return Int(value)
+                }
+                let end = try size()
+                let hash = Array(try r.raw(32))
+                let count = try r.count()
+                // Each line takes at least two bytes of the index: a count larger than that is damage.
+                guard count <= bytes.count else { return nil }
+                var lines: [Range<Int>] = []
+                lines.reserveCapacity(count)
+                var previous = 0
+                for _ in 0..<count {
+                    let (start, startOverflow) = previous.addingReportingOverflow(try size())
+                    let (lineEnd, endOverflow) = start.addingReportingOverflow(try size())
+                    guard !startOverflow, !endOverflow, lineEnd <= end else { return nil }
+                    lines.append(start..<lineEnd)
+                    previous = lineEnd
+                }
+                guard r.isAtEnd, end > 0 else { return nil }
+                return Index(end: end, hash: hash, lines: lines)
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    private func cachedIndex() -> Index? {
+        guard let bytes = try? FileBytes.read(indexPath), let index = Index.decode(bytes, session: session) else { return nil }
         // The record the index ends on must still be in the log, with the same hash.
-        guard let range = try? log.line(endingAt: Int(end)),
+        guard let range = try? log.line(endingAt: index.end),
               let line = try? log.read(offset: range.lowerBound, count: range.count - 1),
-              AuditLog.hash(line: line).hex == hashText
+              AuditLog.hash(line: line).bytes == index.hash
         else { return nil }
-        return (offsets, Int(end))
+        return index
     }
 
     /// Replaces the index through a rename, so a reader sees the old or the new one, never half
     /// of one. Not synced: a lost index is rebuilt from the log.
-    private func store(_ index: JSONObject) {
-        let bytes = CanonicalJSON.serialize(.object(index)) + [0x0A]
+    private func store(_ bytes: [UInt8]) {
         let directory = log.path + ".sessions"
         if mkdir(directory, 0o755) != 0 && errno != EEXIST { return }
         let temporary = indexPath + ".\(getpid()).tmp"

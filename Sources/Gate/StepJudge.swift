@@ -59,11 +59,12 @@ enum StepJudge {
     static func prepare(
         call: ToolCall, mapped: MappedCall, context: JSONObject, history: [SessionCall], bundle: PolicyBundle, resources: GateResources
     ) -> Prepared {
-        var chain = ChainFacts()
-        for earlier in history {
-            guard let action = earlier.action, let text = earlier.resource, let resource = EntityRef(cedarText: text) else { continue }
-            chain.record(StepForm(action: action, resource: resource, args: JSONObject()), catalog: bundle.catalog, resources: resources)
+        let forms = history.lazy.compactMap { earlier -> StepForm? in
+            guard let action = earlier.action, let text = earlier.resource, let resource = EntityRef(cedarText: text) else { return nil }
+            return StepForm(action: action, resource: resource, args: JSONObject())
         }
+        var chain = ChainFacts()
+        chain.record(contentsOf: forms, catalog: bundle.catalog, resources: resources)
         let raw = JSONObject([
             ("session", .string(call.session)), ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)),
             ("principal", .string(mapped.principal.description)), ("args", .object(mapped.args)),

@@ -89,6 +89,18 @@ public struct ChainFacts: Sendable, Equatable {
 
     /// Adds a step that runs in `form`.
     public mutating func record(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
+        record(contentsOf: CollectionOfOne(form), catalog: catalog, resources: resources)
+    }
+
+    /// Adds steps that ran in `forms`, in order; `json` is built once, after the last.
+    public mutating func record(contentsOf forms: some Sequence<StepForm>, catalog: ActionCatalog, resources: some ResourceFacts) {
+        for form in forms { add(form, catalog: catalog, resources: resources) }
+        json = Self.contextValue(
+            actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external,
+            writes: writes, count: count)
+    }
+
+    private mutating func add(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
         count += 1
         if !actions.contains(where: { $0.isExactly(form.action) }) { actions.append(form.action) }
         if let action = catalog.action(named: form.action) {
@@ -99,9 +111,6 @@ public struct ChainFacts: Sendable, Equatable {
         if resources.isExternal(form.resource) { external = true }
         for label in resources.labels(of: form.resource) where !labels.contains(where: { $0.isExactly(label) }) { labels.append(label) }
         maxSensitivity = max(maxSensitivity, resources.sensitivity(of: form.resource))
-        json = Self.contextValue(
-            actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external,
-            writes: writes, count: count)
     }
 
     /// Sets are sorted, so the value does not depend on the order steps ran in.

@@ -24,6 +24,10 @@ public struct EntityRef: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses Cedar entity text `Type::"id"`; nil when `text` is not of that form.
     public init?(cedarText text: String) {
+        if let plain = EntityRef(plainCedarText: text) {
+            self = plain
+            return
+        }
         let scalars = Array(text.unicodeScalars)
         guard let quote = scalars.firstIndex(of: "\""), quote >= 3,
               scalars[quote - 1] == ":", scalars[quote - 2] == ":" else { return nil }
@@ -68,6 +72,37 @@ public struct EntityRef: Hashable, Sendable, Comparable, CustomStringConvertible
         guard closed, index == scalars.count else { return nil }
         self.type = typeText
         self.id = String(id)
+    }
+
+    /// The common case read from the UTF-8 bytes without building scalar arrays (an audit log
+    /// names thousands of resources this way): ASCII identifiers, an id without escapes. Nil
+    /// for anything else, which the general reading decides.
+    private init?(plainCedarText text: String) {
+        // A string without contiguous UTF-8 (bridged) is left to the general reading.
+        guard let parsed = text.utf8.withContiguousStorageIfAvailable({ bytes -> EntityRef? in
+            guard let quote = bytes.firstIndex(of: 0x22), quote >= 3, bytes[quote - 1] == 0x3A, bytes[quote - 2] == 0x3A,
+                  bytes.count >= quote + 2, bytes[bytes.count - 1] == 0x22 else { return nil }
+            let typeEnd = quote - 2
+            var partStart = 0
+            var i = 0
+            while i <= typeEnd {
+                if i == typeEnd || (bytes[i] == 0x3A && i + 1 < typeEnd && bytes[i + 1] == 0x3A) {
+                    guard i > partStart, !(0x30...0x39).contains(bytes[partStart]) else { return nil }
+                    if i == typeEnd { break }
+                    i += 2
+                    partStart = i
+                    continue
+                }
+                let b = bytes[i]
+                guard b == 0x5F || (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) else { return nil }
+                i += 1
+            }
+            for b in bytes[(quote + 1)..<(bytes.count - 1)] where b == 0x22 || b == 0x5C { return nil }
+            return EntityRef(
+                type: String(decoding: bytes[0..<typeEnd], as: UTF8.self),
+                id: String(decoding: bytes[(quote + 1)..<(bytes.count - 1)], as: UTF8.self))
+        }), let parsed else { return nil }
+        self = parsed
     }
 
     static func isIdentifier(_ text: Substring) -> Bool {

@@ -57,21 +57,73 @@ struct SessionLogTests {
         let indexDirectory = log + ".sessions"
         let indexFile = try #require(try FileManager.default.contentsOfDirectory(atPath: indexDirectory).first)
         let indexPath = indexDirectory + "/" + indexFile
-        let good = try String(contentsOfFile: indexPath, encoding: .utf8)
-        #expect(good.contains("\"session\":\"a\""))
+        let good = try #require(SessionLog.Index.decode(Array(try Data(contentsOf: URL(fileURLWithPath: indexPath))), session: "a"))
+        #expect(good.lines.count == 4)
+        let all = ["a1", "a2", "a3", "a4"]
+        func install(_ index: SessionLog.Index, session: String = "a") throws {
+            try Data(index.encoded(session: session)).write(to: URL(fileURLWithPath: indexPath))
+        }
 
-        // Offsets that do not point at the session's records: the log is read again.
-        try good.replacingOccurrences(of: "\"offsets\":[", with: "\"offsets\":[0,").write(toFile: indexPath, atomically: true, encoding: .utf8)
-        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
-        // An index whose last record is not the log's: the log is read again.
-        try good.replacingOccurrences(of: "\"hash\":\"", with: "\"hash\":\"00").write(toFile: indexPath, atomically: true, encoding: .utf8)
-        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
-        // Garbage, or no index at all.
-        try "not json".write(toFile: indexPath, atomically: true, encoding: .utf8)
-        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4"])
+        // The index as written is used, and gives the log's answer.
+        #expect(try readThenAppend(log, []) == all)
+        // Lines that do not hold the session's records: the log is read again.
+        var wrong = good
+        let firstLine = try #require(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").first)
+        wrong.lines.insert(0..<(firstLine.utf8.count + 1), at: 0)
+        try install(wrong)
+        #expect(try readThenAppend(log, []) == all)
+        // A range that is not a whole line: one byte off at either end, or two lines in one.
+        for damage in [{ (r: Range<Int>) in (r.lowerBound + 1)..<r.upperBound }, { r in r.lowerBound..<(r.upperBound - 1) },
+                       { r in (r.lowerBound - 1)..<r.upperBound }, { r in r.lowerBound..<(r.upperBound + 1) }] {
+            var shifted = good
+            shifted.lines[1] = damage(shifted.lines[1])
+            try install(shifted)
+            #expect(try readThenAppend(log, []) == all)
+        }
+        // Lines out of order, twice, or past the length the index covers.
+        var reordered = good
+        reordered.lines.swapAt(0, 1)
+        try install(reordered)
+        #expect(try readThenAppend(log, []) == all)
+        var twice = good
+        twice.lines.insert(good.lines[0], at: 0)
+        try install(twice)
+        #expect(try readThenAppend(log, []) == all)
+        var shorter = good
+        shorter.end = good.lines[2].upperBound
+        try install(shorter)
+        #expect(try readThenAppend(log, []) == all)
+        // An index whose last record is not the log's, or another session's index.
+        var otherHash = good
+        otherHash.hash[0] ^= 1
+        try install(otherHash)
+        #expect(try readThenAppend(log, []) == all)
+        try install(good, session: "b")
+        #expect(try readThenAppend(log, []) == all)
+        // Garbage, a truncated index, or no index at all.
+        try "not an index".write(toFile: indexPath, atomically: true, encoding: .utf8)
+        #expect(try readThenAppend(log, []) == all)
+        try Data(good.encoded(session: "a").dropLast()).write(to: URL(fileURLWithPath: indexPath))
+        #expect(try readThenAppend(log, []) == all)
         try FileManager.default.removeItem(atPath: indexPath)
-        #expect(try readThenAppend(log, [decision("a", "a5")]) == ["a1", "a2", "a3", "a4"])
-        #expect(try readThenAppend(log, []) == ["a1", "a2", "a3", "a4", "a5"])
+        #expect(try readThenAppend(log, [decision("a", "a5")]) == all)
+        #expect(try readThenAppend(log, []) == all + ["a5"])
+        #expect(SessionLog.Index.decode(Array(try Data(contentsOf: URL(fileURLWithPath: indexPath))), session: "a")?.lines.count == 5)
+    }
+
+    /// The records read through the index are the log's: a record of the session changed in
+    /// place (same length) is read as it now is.
+    @Test func theIndexNeverSaysWhatARecordHolds() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try AuditLog.append(events: [decision("b", "b1"), decision("a", "a1", "deny"), decision("b", "b2")], to: log)
+        #expect(try readThenAppend(log, [decision("a", "a2")]) == ["a1"])
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"outcome\":\"deny\"", with: "\"outcome\":\"warn\"").write(toFile: log, atomically: false, encoding: .utf8)
+        let outcomes = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+            SessionLog.calls(try SessionLog(log: locked, session: "a").read().records).map(\.outcome)
+        }
+        #expect(outcomes == ["warn", "allow"])
     }
 
     @Test func aLineThatIsNotARecordStopsTheRead() throws {

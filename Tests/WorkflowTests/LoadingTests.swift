@@ -105,6 +105,20 @@ import JSONValue
         #expect(EntityRef(cedarText: tricky.description) == tricky)
     }
 
+    /// Texts without escapes are read from their bytes; the answer is the general reading's.
+    @Test(arguments: [
+        ("File::\"/w/src/a.py\"", EntityRef(type: "File", id: "/w/src/a.py")),
+        ("Ops::Service::\"api\"", EntityRef(type: "Ops::Service", id: "api")),
+        ("_T9::\"\"", EntityRef(type: "_T9", id: "")),
+        ("File::\"caf\u{E9} \u{1F600}\"", EntityRef(type: "File", id: "caf\u{E9} \u{1F600}")),
+        ("Caf\u{E9}::\"x\"", nil), ("A::9B::\"x\"", nil), ("A:::B::\"x\"", nil), ("A::::\"x\"", nil), ("::\"x\"", nil),
+        ("A:B::\"x\"", nil), ("A-B::\"x\"", nil), ("A::\"x\"\"", nil), ("A::\"x", nil), ("A::\"", nil), ("A::\"x\" ", nil),
+        ("A ::\"x\"", nil),
+    ] as [(String, EntityRef?)])
+    func plainEntityReferences(text: String, expected: EntityRef?) {
+        #expect(EntityRef(cedarText: text) == expected)
+    }
+
     @Test func clockRoundTrips() {
         #expect(Clock(iso8601: "1970-01-01T00:00:00Z")?.epochSeconds == 0)
         #expect(Clock(iso8601: "2026-12-24T10:30:05Z")?.description == "2026-12-24T10:30:05Z")
