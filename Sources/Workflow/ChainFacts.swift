@@ -173,6 +173,14 @@ struct ChainFields: OptionSet, Sendable {
     ]
 }
 
+extension ChainFields {
+    /// The members a tally must count to answer for `fields` and `bounds`.
+    init(counting fields: ChainFields, bounds: ChainBounds) {
+        self = fields
+        if !bounds.maxSensitivity.isEmpty { insert(.maxSensitivity) }
+    }
+}
+
 /// The members of `context.history` and `context.done` some policies read: whole (`history`,
 /// `done`), or for a number only compared with constants, the points where those comparisons
 /// change their answer (`historyBounds`, `doneBounds`).
@@ -267,8 +275,10 @@ struct ChainTally: Sendable {
 
     /// Adds a step's contribution (`sign` 1) or takes it out (-1). Returns whether a name came
     /// in or went out of the tally (an action, tool or label it had none of, or no more of).
+    /// A tally that only answers for some members counts the names and sensitivities of those
+    /// in `only` (the other numbers always).
     @discardableResult
-    mutating func add(_ step: ChainContribution, _ sign: Int = 1) -> Bool {
+    mutating func add(_ step: ChainContribution, _ sign: Int = 1, only members: ChainFields = .all) -> Bool {
         // A count that moved between 0 and the sign's size moved across "none".
         func bump(_ counts: inout [ExactString: Int], _ name: String) -> Bool {
             let key = ExactString(name)
@@ -276,10 +286,11 @@ struct ChainTally: Sendable {
             counts[key] = n
             return n == 0 || n == sign
         }
-        var moved = bump(&actions, step.action)
-        if let tool = step.tool, bump(&tools, tool) { moved = true }
-        for label in step.labels where bump(&labels, label) { moved = true }
-        sensitivities[step.sensitivity, default: 0] += sign
+        var moved = false
+        if members.contains(.actions) && bump(&actions, step.action) { moved = true }
+        if members.contains(.tools), let tool = step.tool, bump(&tools, tool) { moved = true }
+        if members.contains(.labels) { for label in step.labels where bump(&labels, label) { moved = true } }
+        if members.contains(.maxSensitivity) { sensitivities[step.sensitivity, default: 0] += sign }
         if step.external { external += sign }
         if step.write { writes += Int64(sign) }
         count += Int64(sign)

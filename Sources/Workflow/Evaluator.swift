@@ -285,11 +285,14 @@ struct ChainSolver {
             if fresh.allSatisfy({ $0 == index || stamp[$0] == marked }) { return true }
         }
         if !reads.history.isEmpty || !reads.historyBounds.isEmpty {
-            let removed = outside(index, dependents: dependents ?? reachable(from: index, through: after))
+            let removed = outside(
+                index, dependents: dependents ?? reachable(from: index, through: after),
+                only: ChainFields(counting: reads.history, bounds: reads.historyBounds))
             guard total.agrees(removing: removed, with: last.history, on: reads.history, bounds: reads.historyBounds) else { return false }
         }
         if !reads.done.isEmpty || !reads.doneBounds.isEmpty {
-            guard prerequisiteTally(index).agrees(removing: nil, with: last.done, on: reads.done, bounds: reads.doneBounds) else { return false }
+            let done = prerequisiteTally(index, only: ChainFields(counting: reads.done, bounds: reads.doneBounds))
+            guard done.agrees(removing: nil, with: last.done, on: reads.done, bounds: reads.doneBounds) else { return false }
         }
         return true
     }
@@ -318,10 +321,10 @@ struct ChainSolver {
     }
 
     /// What a step's history leaves out of the total: the step and its dependents.
-    func outside(_ index: Int, dependents: [Int]) -> ChainTally {
+    func outside(_ index: Int, dependents: [Int], only members: ChainFields = .all) -> ChainTally {
         var removed = ChainTally()
-        for next in dependents { for c in contributions[next] { removed.add(c) } }
-        for own in contributions[index] { removed.add(own) }
+        for next in dependents { for c in contributions[next] { removed.add(c, only: members) } }
+        for own in contributions[index] { removed.add(own, only: members) }
         return removed
     }
 
@@ -330,9 +333,9 @@ struct ChainSolver {
         prerequisiteTally(index).facts()
     }
 
-    mutating func prerequisiteTally(_ index: Int) -> ChainTally {
+    mutating func prerequisiteTally(_ index: Int, only members: ChainFields = .all) -> ChainTally {
         var tally = ChainTally()
-        for next in reachable(from: index, through: before) { for c in contributions[next] { tally.add(c) } }
+        for next in reachable(from: index, through: before) { for c in contributions[next] { tally.add(c, only: members) } }
         return tally
     }
 
