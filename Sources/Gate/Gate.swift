@@ -212,6 +212,24 @@ public enum Gate {
         calls.compactMap { $0.risk.flatMap(RiskClass.init(rawValue:)) }.max() ?? .low
     }
 
+    /// Why no rule maps `call`. When rules name its tool but none applied, the tool input is
+    /// not shaped as they expect (a field they read is missing, or no pattern matched), so the
+    /// reason names those rules and the input's fields: a host whose tool input names a field
+    /// differently is then a deny that says where to look, never an allow.
+    static func unmappedReason(_ call: ToolCall, host: String, catalog: GateCatalog) -> String {
+        guard catalog.hosts[host] != nil else {
+            return "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
+        }
+        let rules = catalog.rulePaths(host: host, tool: call.tool)
+        guard !rules.isEmpty else {
+            return "no rule in \(catalog.file) maps tool \"\(call.tool)\"; add {\"tool\": \"\(call.tool)\", \"action\": ..., \"resource\": ...} to hosts.\(host).tools, or a \"default\" rule"
+        }
+        let fields = call.input.keys.sorted().map { "\"\($0)\"" }
+        let shown = rules.count > 3 ? rules.prefix(3).joined(separator: ", ") + " and \(rules.count - 3) more" : rules.joined(separator: ", ")
+        return "no rule in \(catalog.file) maps this call of tool \"\(call.tool)\": \(shown) \(rules.count == 1 ? "names" : "name") the tool but not this input"
+            + " (its fields: \(fields.isEmpty ? "none" : fields.joined(separator: ", "))); change those rules' input patterns or templates to fit it, or add a rule or a \"default\""
+    }
+
     static func decideLocked(
         _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], sessionRisk: RiskClass,
         options: GateOptions
@@ -223,9 +241,7 @@ public enum Gate {
         }
         try catalog.compilePatterns(host: host, tool: call.tool)
         guard let mapped = catalog.map(call, host: host, root: root) else {
-            let reason = catalog.hosts[host] == nil
-                ? "tools.json maps no tool of host \"\(host)\"; add \"hosts\": {\"\(host)\": {\"tools\": [...]}} to \(catalog.file)"
-                : "no rule in \(catalog.file) maps tool \"\(call.tool)\"; add {\"tool\": \"\(call.tool)\", \"action\": ..., \"resource\": ...} to hosts.\(host).tools, or a \"default\" rule"
+            let reason = Self.unmappedReason(call, host: host, catalog: catalog)
             let verdict = GateVerdict(
                 outcome: .deny, policies: [], reason: reason, warnings: [], groups: [], variant: nil, updatedInput: nil, mapped: nil, seq: 0)
             // No action and no resource: nothing was mapped, so the record says only who was

@@ -117,6 +117,12 @@ public struct GateCatalog: Sendable {
         }
     }
 
+    /// Where the rules of `host` whose tool glob matches `tool` are (`hosts.cursor.tools[0]`):
+    /// when none of them maps a call, its input is not what they expect.
+    public func rulePaths(host: String, tool: String) -> [String] {
+        (hosts[host]?.rules ?? []).filter { $0.tool.matches(tool) }.map(\.path)
+    }
+
     /// Maps a call of `host`: the first matching rule, else the host's default, else nil.
     public func map(_ call: ToolCall, host: String, root: String) -> MappedCall? {
         guard let mapping = hosts[host] else { return nil }
