@@ -96,6 +96,19 @@ struct CedarEngine: DecisionEngine {
         }
     }
 
+    func prepare(names: [String]) -> PreparedValue {
+        PreparedValue(value: .set(Set(names.map(Value.string))))
+    }
+
+    func prepare(chain facts: ChainFacts, actions: PreparedValue, tools: PreparedValue, labels: PreparedValue) -> PreparedValue {
+        let name = ChainFacts.memberNames
+        return PreparedValue(value: .record([
+            ExactString(name.actions): actions.value, ExactString(name.tools): tools.value, ExactString(name.labels): labels.value,
+            ExactString(name.maxSensitivity): .long(facts.maxSensitivity), ExactString(name.external): .bool(facts.external),
+            ExactString(name.writes): .long(facts.writes), ExactString(name.count): .long(facts.count),
+        ]))
+    }
+
     func decide(_ request: EngineRequest) -> EngineVerdict {
         let context = request.context.mapValues(\.value)
         let cedarRequest = Request(

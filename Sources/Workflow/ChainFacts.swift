@@ -50,10 +50,13 @@ public struct ChainFacts: Sendable, Equatable {
     public private(set) var writes: Int64 = 0
     /// How many steps ran.
     public private(set) var count: Int64 = 0
-    /// `context.history` as policies see it; rebuilt on every record, since every later step
-    /// reads it, often several times.
-    public private(set) var json: JSONValue = ChainFacts.contextValue(
-        actions: [], tools: [], labels: [], maxSensitivity: 0, external: false, writes: 0, count: 0)
+    /// `context.history` as policies see it. Built when asked for: a plan's fixed point builds
+    /// the facts of many steps whose decision they leave as it was.
+    public var json: JSONValue {
+        Self.contextValue(
+            actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external, writes: writes,
+            count: count)
+    }
 
     /// Nothing has run.
     public init() {}
@@ -113,37 +116,40 @@ public struct ChainFacts: Sendable, Equatable {
         maxSensitivity = max(maxSensitivity, resources.sensitivity(of: form.resource))
     }
 
+    /// The members of the record, in the order policies' JSON shows them.
+    static let memberNames = (
+        actions: "actions", tools: "tools", labels: "labels", maxSensitivity: "max_sensitivity", external: "external",
+        writes: "writes", count: "count")
+
     /// Sets are sorted, so the value does not depend on the order steps ran in.
     static func contextValue(
         actions: [String], tools: [String], labels: [String], maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64
     ) -> JSONValue {
         func sorted(_ names: [String]) -> JSONValue { .array(names.sorted { $0.exactlyPrecedes($1) }.map(JSONValue.string)) }
+        let name = memberNames
         return .object(JSONObject([
-            ("actions", sorted(actions)),
-            ("tools", sorted(tools)),
-            ("labels", sorted(labels)),
-            ("max_sensitivity", .int(maxSensitivity)),
-            ("external", .bool(external)),
-            ("writes", .int(writes)),
-            ("count", .int(count)),
+            (name.actions, sorted(actions)),
+            (name.tools, sorted(tools)),
+            (name.labels, sorted(labels)),
+            (name.maxSensitivity, .int(maxSensitivity)),
+            (name.external, .bool(external)),
+            (name.writes, .int(writes)),
+            (name.count, .int(count)),
         ]))
     }
 }
 
 extension ChainFacts {
-    /// Facts given as sets (of names told apart by code points, as Cedar tells them apart);
-    /// arrays are kept sorted, as policies see them.
-    init(actions: Set<ExactString>, tools: Set<ExactString>, labels: Set<ExactString>, maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) {
-        self.actions = actions.sorted().map(\.string)
-        self.tools = tools.sorted().map(\.string)
-        self.labels = labels.sorted().map(\.string)
+    /// Facts whose names are given sorted (by code points, as Cedar tells them apart) and
+    /// distinct, as policies see them.
+    init(sortedActions actions: [String], tools: [String], labels: [String], maxSensitivity: Int64, external: Bool, writes: Int64, count: Int64) {
+        self.actions = actions
+        self.tools = tools
+        self.labels = labels
         self.maxSensitivity = maxSensitivity
         self.external = external
         self.writes = writes
         self.count = count
-        json = Self.contextValue(
-            actions: self.actions, tools: self.tools, labels: self.labels, maxSensitivity: maxSensitivity, external: external,
-            writes: writes, count: count)
     }
 
     /// Whether the two agree on every member in `fields`: a policy set that reads only those
@@ -179,6 +185,14 @@ struct ChainFields: OptionSet, Sendable {
     ]
 }
 
+extension ChainFields {
+    /// The members a tally must count to answer for `fields` and `bounds`.
+    init(counting fields: ChainFields, bounds: ChainBounds) {
+        self = fields
+        if !bounds.maxSensitivity.isEmpty { insert(.maxSensitivity) }
+    }
+}
+
 /// The members of `context.history` and `context.done` some policies read: whole (`history`,
 /// `done`), or for a number only compared with constants, the points where those comparisons
 /// change their answer (`historyBounds`, `doneBounds`).
@@ -195,11 +209,6 @@ struct ChainReads: Sendable, Equatable {
         done.formUnion(other.done)
         historyBounds.formUnion(other.historyBounds)
         doneBounds.formUnion(other.doneBounds)
-    }
-
-    /// Whether policies reading these decide alike on the facts `a` and on `b`.
-    func agree(history a: ChainFacts, _ b: ChainFacts, done c: ChainFacts, _ d: ChainFacts) -> Bool {
-        a.agrees(with: b, on: history) && historyBounds.agree(a, b) && c.agrees(with: d, on: done) && doneBounds.agree(c, d)
     }
 }
 
@@ -233,11 +242,14 @@ struct ChainBounds: Sendable, Equatable {
     }
 
     func agree(_ a: ChainFacts, _ b: ChainFacts) -> Bool {
-        func alike(_ x: Int64, _ y: Int64, _ points: [Int64]) -> Bool {
-            let (low, high) = x < y ? (x, y) : (y, x)
-            return low == high || !points.contains { low < $0 && $0 <= high }
-        }
-        return alike(a.writes, b.writes, writes) && alike(a.count, b.count, count) && alike(a.maxSensitivity, b.maxSensitivity, maxSensitivity)
+        Self.alike(a.writes, b.writes, writes) && Self.alike(a.count, b.count, count)
+            && Self.alike(a.maxSensitivity, b.maxSensitivity, maxSensitivity)
+    }
+
+    /// Whether no point separates `x` and `y`.
+    static func alike(_ x: Int64, _ y: Int64, _ points: [Int64]) -> Bool {
+        let (low, high) = x < y ? (x, y) : (y, x)
+        return low == high || !points.contains { low < $0 && $0 <= high }
     }
 }
 
@@ -273,26 +285,103 @@ struct ChainTally: Sendable {
     var writes: Int64 = 0
     var count: Int64 = 0
 
-    mutating func add(_ step: ChainContribution, _ sign: Int = 1) {
-        actions[ExactString(step.action), default: 0] += sign
-        if let tool = step.tool { tools[ExactString(tool), default: 0] += sign }
-        for label in step.labels { labels[ExactString(label), default: 0] += sign }
-        sensitivities[step.sensitivity, default: 0] += sign
+    /// Adds a step's contribution (`sign` 1) or takes it out (-1). Returns whether a name came
+    /// in or went out of the tally (an action, tool or label it had none of, or no more of).
+    /// A tally that only answers for some members counts the names and sensitivities of those
+    /// in `only` (the other numbers always).
+    @discardableResult
+    mutating func add(_ step: ChainContribution, _ sign: Int = 1, only members: ChainFields = .all) -> Bool {
+        // A count that moved between 0 and the sign's size moved across "none".
+        func bump(_ counts: inout [ExactString: Int], _ name: String) -> Bool {
+            let key = ExactString(name)
+            let n = counts[key, default: 0] + sign
+            counts[key] = n
+            return n == 0 || n == sign
+        }
+        var moved = false
+        if members.contains(.actions) && bump(&actions, step.action) { moved = true }
+        if members.contains(.tools), let tool = step.tool, bump(&tools, tool) { moved = true }
+        if members.contains(.labels) { for label in step.labels where bump(&labels, label) { moved = true } }
+        if members.contains(.maxSensitivity) { sensitivities[step.sensitivity, default: 0] += sign }
         if step.external { external += sign }
         if step.write { writes += Int64(sign) }
         count += Int64(sign)
+        return moved
+    }
+
+    /// The names the tally has some of, sorted as policies see them.
+    func names() -> ChainNames {
+        func sorted(_ counts: [ExactString: Int]) -> [String] { counts.compactMap { $1 > 0 ? $0 : nil }.sorted().map(\.string) }
+        return ChainNames(actions: sorted(actions), tools: sorted(tools), labels: sorted(labels))
+    }
+
+    /// `facts(removing:)` from the tally's `names()`: a name stays unless `removed` takes all
+    /// of it, so the sorted lists are kept, and shared, as they are when none goes.
+    func facts(removing removed: ChainTally, names: ChainNames) -> ChainFacts {
+        func kept(_ all: [ExactString: Int], _ gone: [ExactString: Int], _ names: [String]) -> [String] {
+            var dropped = Set<ExactString>()
+            for (key, n) in gone where n > 0 && (all[key] ?? 0) - n <= 0 { dropped.insert(key) }
+            return dropped.isEmpty ? names : names.filter { !dropped.contains(ExactString($0)) }
+        }
+        return ChainFacts(
+            sortedActions: kept(actions, removed.actions, names.actions), tools: kept(tools, removed.tools, names.tools),
+            labels: kept(labels, removed.labels, names.labels), maxSensitivity: maxSensitivity(removing: removed),
+            external: external - removed.external > 0, writes: writes - removed.writes, count: count - removed.count)
+    }
+
+    func maxSensitivity(removing removed: ChainTally?) -> Int64 {
+        var highest: Int64 = 0
+        for (level, n) in sensitivities where n - (removed?.sensitivities[level] ?? 0) > 0 { highest = max(highest, level) }
+        return highest
+    }
+
+    /// Whether the facts of this tally less `removed` (a sub-multiset of it) agree with `facts`
+    /// on the members `fields` and the comparisons `bounds` stands for, as
+    /// `facts(removing:).agrees(with:on:)` and `ChainBounds.agree` would answer. Only the members
+    /// asked about are worked out, and no record is built: a fixed-point pass asks this of every
+    /// step whose facts may have changed, and most of them keep their decision.
+    func agrees(removing removed: ChainTally?, with facts: ChainFacts, on fields: ChainFields, bounds: ChainBounds) -> Bool {
+        func same(_ all: [ExactString: Int], _ gone: [ExactString: Int]?, _ names: [String]) -> Bool {
+            var present = 0
+            for (key, n) in all where n - (gone?[key] ?? 0) > 0 { present += 1 }
+            // The names of a record are distinct, so equal counts and every name present is equality.
+            return present == names.count && names.allSatisfy { name in
+                let key = ExactString(name)
+                return (all[key] ?? 0) - (gone?[key] ?? 0) > 0
+            }
+        }
+        if fields.contains(.actions) && !same(actions, removed?.actions, facts.actions) { return false }
+        if fields.contains(.tools) && !same(tools, removed?.tools, facts.tools) { return false }
+        if fields.contains(.labels) && !same(labels, removed?.labels, facts.labels) { return false }
+        if fields.contains(.external) && (external - (removed?.external ?? 0) > 0) != facts.external { return false }
+        let writes = writes - (removed?.writes ?? 0), count = count - (removed?.count ?? 0)
+        if fields.contains(.writes) && writes != facts.writes { return false }
+        if fields.contains(.count) && count != facts.count { return false }
+        if !ChainBounds.alike(writes, facts.writes, bounds.writes) || !ChainBounds.alike(count, facts.count, bounds.count) { return false }
+        if fields.contains(.maxSensitivity) || !bounds.maxSensitivity.isEmpty {
+            let highest = maxSensitivity(removing: removed)
+            if fields.contains(.maxSensitivity) && highest != facts.maxSensitivity { return false }
+            if !ChainBounds.alike(highest, facts.maxSensitivity, bounds.maxSensitivity) { return false }
+        }
+        return true
     }
 
     /// The facts of this tally less `removed` (a sub-multiset of it).
     func facts(removing removed: ChainTally? = nil) -> ChainFacts {
-        func left<K: Hashable>(_ all: [K: Int], _ gone: [K: Int]?) -> [K] {
-            all.compactMap { key, n in n - (gone?[key] ?? 0) > 0 ? key : nil }
+        func left(_ all: [ExactString: Int], _ gone: [ExactString: Int]?) -> [String] {
+            all.compactMap { key, n in n - (gone?[key] ?? 0) > 0 ? key : nil }.sorted().map(\.string)
         }
         return ChainFacts(
-            actions: Set(left(actions, removed?.actions)), tools: Set(left(tools, removed?.tools)),
-            labels: Set(left(labels, removed?.labels)),
-            maxSensitivity: max(0, left(sensitivities, removed?.sensitivities).max() ?? 0),
-            external: external - (removed?.external ?? 0) > 0, writes: writes - (removed?.writes ?? 0),
-            count: count - (removed?.count ?? 0))
+            sortedActions: left(actions, removed?.actions), tools: left(tools, removed?.tools), labels: left(labels, removed?.labels),
+            maxSensitivity: maxSensitivity(removing: removed), external: external - (removed?.external ?? 0) > 0,
+            writes: writes - (removed?.writes ?? 0), count: count - (removed?.count ?? 0))
     }
+}
+
+/// The names of a tally, each list sorted as policies see it: the lists most steps' history
+/// shares, built once until a name comes in or goes out.
+struct ChainNames: Sendable {
+    var actions: [String]
+    var tools: [String]
+    var labels: [String]
 }

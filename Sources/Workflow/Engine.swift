@@ -99,6 +99,11 @@ protocol DecisionEngine: Sendable {
     /// Converts a JSON value (Cedar escapes `__entity`, `__extn` allowed) into the engine's own
     /// form. Chain facts that many steps share are converted once and reused.
     func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue
+    /// A set of names in the engine's form, as `prepare` gives a JSON array of strings.
+    func prepare(names: [String]) -> PreparedValue
+    /// Chain facts in the engine's form, as `prepare(facts.json)` gives them, from the sets of
+    /// their names already prepared: most steps of a plan share those.
+    func prepare(chain facts: ChainFacts, actions: PreparedValue, tools: PreparedValue, labels: PreparedValue) -> PreparedValue
     func decide(_ request: EngineRequest) -> EngineVerdict
     /// The members of `context.history` and `context.done` that the policies which may apply
     /// to `action` on `resource` read (an over-approximation).

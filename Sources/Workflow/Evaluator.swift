@@ -122,11 +122,26 @@ struct ChainSolver {
     let after: [[Int]]
     let order: [Int]
 
-    /// What each step adds to the others' facts; empty for a step that can never run.
+    /// The forms each step runs in (empty for a step that can never run), and what they add
+    /// to the others' facts.
+    var runningForms: [[StepForm]]
     var contributions: [[ChainContribution]]
     var total = ChainTally()
-    /// The decision of each step, and the facts it was made on.
-    var decided: [(result: StepEvaluation, history: ChainFacts, done: ChainFacts)?]
+    /// The names of `total`, nil when a name came in or went out since they were listed.
+    var totalNames: ChainNames?
+    /// The name sets last given to the engine, for history and for prerequisites.
+    var historyValues = NameValues(), doneValues = NameValues()
+    /// The last decision of each step.
+    var decided: [Decision?]
+    /// Where each step stands in `order`.
+    let position: [Int]
+    /// The steps whose contribution changed, in the order they changed. The facts of a step can
+    /// differ from those its last decision saw only through the entries after `seen[step]`.
+    var changes: [Int] = []
+    var seen: [Int]
+    /// In a sequential plan, the contributions of the steps before the one the pass is at: its
+    /// history and its prerequisites both.
+    var earlier = ChainTally()
     var results: [StepEvaluation?]
     /// Steps denied because their outcome did not settle.
     var pinned: [String?]
@@ -145,10 +160,13 @@ struct ChainSolver {
         for (index, needs) in before.enumerated() { for need in needs { after[need].append(index) } }
         self.after = after
         order = plan.sequential ? Array(plan.steps.indices) : plan.evaluationOrder
-        contributions = plan.steps.map { step in
-            [ChainContribution(Self.heldForm(step), catalog: decider.bundle.catalog, resources: decider.resources)]
-        }
+        runningForms = plan.steps.map { [Self.heldForm($0)] }
+        contributions = runningForms.map { $0.map { ChainContribution($0, catalog: decider.bundle.catalog, resources: decider.resources) } }
         decided = Array(repeating: nil, count: plan.steps.count)
+        var position = Array(repeating: 0, count: plan.steps.count)
+        for (at, index) in order.enumerated() { position[index] = at }
+        self.position = position
+        seen = Array(repeating: 0, count: plan.steps.count)
         results = Array(repeating: nil, count: plan.steps.count)
         pinned = Array(repeating: nil, count: plan.steps.count)
         stamp = Array(repeating: 0, count: plan.steps.count)
@@ -185,6 +203,7 @@ struct ChainSolver {
     /// One pass in decision order; returns the steps whose outcome or contribution changed.
     mutating func pass() throws(WorkflowError) -> [Int] {
         var changed: [Int] = []
+        earlier = ChainTally()
         for index in order {
             let step = plan.steps[index]
             let previous = results[index]
@@ -211,40 +230,97 @@ struct ChainSolver {
                 if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
                 result = blocked(step, stoppers: stoppers)
             }
-            let contribution = forms.map { ChainContribution($0, catalog: decider.bundle.catalog, resources: decider.resources) }
             results[index] = result
+            let contribution = forms == runningForms[index]
+                ? contributions[index] : forms.map { ChainContribution($0, catalog: decider.bundle.catalog, resources: decider.resources) }
+            runningForms[index] = forms
             if contribution != contributions[index] {
-                for old in contributions[index] { total.add(old, -1) }
-                for new in contribution { total.add(new) }
+                var moved = false
+                for old in contributions[index] where total.add(old, -1) { moved = true }
+                for new in contribution where total.add(new) { moved = true }
+                if moved { totalNames = nil }
                 contributions[index] = contribution
                 changed.append(index)
+                changes.append(index)
             } else if let previous, previous.outcome != result.outcome || previous.policies != result.policies {
                 changed.append(index)
             }
+            if plan.sequential { for c in contributions[index] { earlier.add(c) } }
         }
         return changed
+    }
+
+    /// A decision and what it was made on.
+    struct Decision {
+        var result: StepEvaluation
+        var history: ChainFacts
+        var done: ChainFacts
+        /// The members of both that the policies which may apply to any form it judged read.
+        var reads: ChainReads
     }
 
     /// Decides a step on its current facts, reusing the last decision when the facts its
     /// policies can read are the same.
     mutating func decide(_ index: Int) throws(WorkflowError) -> StepEvaluation {
-        let history = plan.sequential ? prerequisiteFacts(index) : historyFacts(index)
-        let done = prerequisiteFacts(index)
-        if let last = decided[index] {
-            // The same verdicts on every form the step took: the same decision, since the forms
-            // tried follow from the verdicts.
-            var reads = ChainReads()
-            for form in Self.forms(of: last.result, step: plan.steps[index]) {
-                reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
-            }
-            if reuseDecisions && reads.agree(history: last.history, history, done: last.done, done) {
-                return last.result
-            }
+        if reuseDecisions, let last = decided[index], holds(last, index) {
+            seen[index] = changes.count
+            return last.result
         }
-        let result = try decider.decide(plan.steps[index], history: history, done: done)
-        decided[index] = (result, history, done)
+        let history = plan.sequential ? earlier.facts() : historyFacts(index)
+        let done = plan.sequential ? history : prerequisiteFacts(index)
+        let engine = decider.bundle.engine
+        let result = try decider.decide(
+            plan.steps[index], history: historyValues.prepare(history, engine: engine), done: doneValues.prepare(done, engine: engine))
+        // The same verdicts on every form the step took give the same decision, since the forms
+        // tried follow from the verdicts.
+        var reads = ChainReads()
+        for form in Self.forms(of: result, step: plan.steps[index]) {
+            reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
+        }
+        decided[index] = Decision(result: result, history: history, done: done, reads: reads)
+        seen[index] = changes.count
         return result
     }
+
+    /// Whether a step's last decision holds on its current facts: when no contribution it can
+    /// see has changed since, or the members its policies read agree. Only those members are
+    /// worked out; the facts themselves are built only for a step decided again.
+    mutating func holds(_ last: Decision, _ index: Int) -> Bool {
+        let fresh = changes[seen[index]...]
+        if fresh.isEmpty || last.reads.isEmpty { return true }
+        let reads = last.reads
+        // Only a few changes are looked through one by one, so that a pass stays linear in the
+        // plan's size; past that, the members read are compared.
+        let few = fresh.count <= Self.changesLookedThrough
+        if plan.sequential {
+            // Every later step needs this one: only an earlier step's change shows.
+            if few && fresh.allSatisfy({ $0 >= index }) { return true }
+            return earlier.agrees(removing: nil, with: last.history, on: reads.history, bounds: reads.historyBounds)
+                && earlier.agrees(removing: nil, with: last.done, on: reads.done, bounds: reads.doneBounds)
+        }
+        var dependents: [Int]?
+        // A step before this one in decision order is not among its dependents.
+        if few && fresh.allSatisfy({ position[$0] >= position[index] }) {
+            dependents = reachable(from: index, through: after)
+            let marked = generation
+            if fresh.allSatisfy({ $0 == index || stamp[$0] == marked }) { return true }
+        }
+        if !reads.history.isEmpty || !reads.historyBounds.isEmpty {
+            let removed = outside(
+                index, dependents: dependents ?? reachable(from: index, through: after),
+                only: ChainFields(counting: reads.history, bounds: reads.historyBounds))
+            guard total.agrees(removing: removed, with: last.history, on: reads.history, bounds: reads.historyBounds) else { return false }
+        }
+        if !reads.done.isEmpty || !reads.doneBounds.isEmpty {
+            let done = prerequisiteTally(index, only: ChainFields(counting: reads.done, bounds: reads.doneBounds))
+            guard done.agrees(removing: nil, with: last.done, on: reads.done, bounds: reads.doneBounds) else { return false }
+        }
+        return true
+    }
+
+    /// How many changes since its last decision are checked one by one for whether the step
+    /// can see them, before the members its policies read are compared instead.
+    static let changesLookedThrough = 32
 
     /// Every form a decision judged: the step as written and every rewrite it tried.
     static func forms(of result: StepEvaluation, step: PlanStep) -> [StepForm] {
@@ -259,17 +335,29 @@ struct ChainSolver {
 
     /// Every step that may run, less the step and the steps that need it.
     mutating func historyFacts(_ index: Int) -> ChainFacts {
+        let removed = outside(index, dependents: reachable(from: index, through: after))
+        let names = totalNames ?? total.names()
+        totalNames = names
+        return total.facts(removing: removed, names: names)
+    }
+
+    /// What a step's history leaves out of the total: the step and its dependents.
+    func outside(_ index: Int, dependents: [Int], only members: ChainFields = .all) -> ChainTally {
         var removed = ChainTally()
-        for next in reachable(from: index, through: after) { for c in contributions[next] { removed.add(c) } }
-        for own in contributions[index] { removed.add(own) }
-        return total.facts(removing: removed)
+        for next in dependents { for c in contributions[next] { removed.add(c, only: members) } }
+        for own in contributions[index] { removed.add(own, only: members) }
+        return removed
     }
 
     /// The steps it waits for, directly or not: those that must have completed.
     mutating func prerequisiteFacts(_ index: Int) -> ChainFacts {
+        prerequisiteTally(index).facts()
+    }
+
+    mutating func prerequisiteTally(_ index: Int, only members: ChainFields = .all) -> ChainTally {
         var tally = ChainTally()
-        for next in reachable(from: index, through: before) { for c in contributions[next] { tally.add(c) } }
-        return tally.facts()
+        for next in reachable(from: index, through: before) { for c in contributions[next] { tally.add(c, only: members) } }
+        return tally
     }
 
     /// Every step reachable from `index` (not `index` itself) along `edges`, once each.
@@ -286,6 +374,30 @@ struct ChainSolver {
             }
         }
         return found
+    }
+
+    /// Chain facts in the engine's form, the sets of names converted again only when they differ
+    /// from the last ones (most steps' histories share them).
+    struct NameValues {
+        var last: [(names: [String], value: PreparedValue)?] = [nil, nil, nil]
+
+        mutating func prepare(_ facts: ChainFacts, engine: any DecisionEngine) -> PreparedValue {
+            func set(_ slot: Int, _ names: [String]) -> PreparedValue {
+                if let kept = last[slot], Self.same(kept.names, names) { return kept.value }
+                let value = engine.prepare(names: names)
+                last[slot] = (names, value)
+                return value
+            }
+            return engine.prepare(chain: facts, actions: set(0, facts.actions), tools: set(1, facts.tools), labels: set(2, facts.labels))
+        }
+
+        /// The same names by code points (`==` on strings would take canonically equivalent
+        /// ones for the same); a list shared with the last one is the same at once.
+        static func same(_ a: [String], _ b: [String]) -> Bool {
+            guard a.count == b.count else { return false }
+            let shared = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+            return shared || zip(a, b).allSatisfy { $0.isExactly($1) }
+        }
     }
 
     func blank(_ step: PlanStep, outcome: StepOutcome, reason: String) -> StepEvaluation {

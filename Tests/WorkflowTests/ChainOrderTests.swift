@@ -1,4 +1,5 @@
 import Testing
+import Cedar
 import JSONValue
 @testable import Workflow
 
@@ -199,8 +200,9 @@ import JSONValue
     /// A decision is kept across passes when the facts its policies read did not change, a
     /// number compared only with constants counting as unchanged while every comparison answers
     /// alike. Random DAGs under rules that compare counts every way round: the plan's results
-    /// are the same as when every step is decided afresh on every pass.
-    @Test(arguments: 1...40)
+    /// are the same as when every step is decided afresh on every pass. The larger plans (seeds
+    /// above 40) change more steps in a pass than are looked through one by one.
+    @Test(arguments: 1...48)
     func keptDecisionsAreThoseDecidedAfresh(_ seed: UInt64) throws {
         var random = SplitMix(seed: seed)
         let bundle = try Self.bundle(Self.chainRule + """
@@ -216,11 +218,12 @@ import JSONValue
             @id("sensitivity")
             forbid (principal, action == Action::"write", resource == R::"pii") when { (context.history.max_sensitivity) > 3 };
             """)
-        let count = 2 + Int(random.next() % 6)
+        let large = seed > 40
+        let count = large ? 40 + Int(random.next() % 40) : 2 + Int(random.next() % 6)
         let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
         var steps: [(id: String, action: String, resource: String, needs: [String])] = []
         for i in 0..<count {
-            let needs = (0..<i).filter { _ in random.next() % 3 == 0 }.map { "s\($0)" }
+            let needs = (0..<i).filter { _ in random.next() % (large ? 20 : 3) == 0 }.map { "s\($0)" }
             steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
         }
         let plan = try Self.plan(steps, sequential: seed % 5 == 0)
@@ -231,6 +234,54 @@ import JSONValue
         #expect(a.map(\.outcome) == b.map(\.outcome), "seed \(seed)")
         #expect(a.map(\.policies) == b.map(\.policies), "seed \(seed)")
         #expect(a.map(\.reason) == b.map(\.reason), "seed \(seed)")
+    }
+
+    /// A tally answers whether the facts it leaves agree with a decision's without building
+    /// them: the same answer as building both records and comparing the members read, over
+    /// random tallies, removals, members and comparison points.
+    @Test(arguments: 1...60)
+    func aTallyAgreesAsTheFactsItBuilds(_ seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let catalog = try ActionCatalog.parse(Array(Self.catalog.utf8), file: "tools.json")
+        let (resources, _) = try EntityFacts.read(Array(Self.entities.utf8), file: "entities.json")
+        let actions = ["read", "post", "write", "test"], names = ["pii", "secret", "plain"]
+        func contribution() -> ChainContribution {
+            ChainContribution(
+                StepForm(action: actions[Int(random.next() % 4)], resource: EntityRef(type: "R", id: names[Int(random.next() % 3)]), args: JSONObject()),
+                catalog: catalog, resources: resources)
+        }
+        let steps = (0..<Int(random.next() % 8)).map { _ in contribution() }
+        let fields = ChainFields(rawValue: Int(random.next() % 128))
+        var bounds = ChainBounds()
+        for member in [ChainFields.writes, .count, .maxSensitivity] where random.next() % 2 == 0 {
+            _ = bounds.add(member, points: [Int64(random.next() % 6)])
+        }
+        // A removal counted only for the members read answers as well.
+        var tally = ChainTally(), removed = ChainTally(), partial = ChainTally(), other = ChainTally()
+        for step in steps {
+            tally.add(step)
+            if random.next() % 2 == 0 {
+                removed.add(step)
+                partial.add(step, only: ChainFields(counting: fields, bounds: bounds))
+            }
+            if random.next() % 2 == 0 { other.add(step) }
+        }
+        if random.next() % 3 == 0 { other.add(contribution()) }
+        let decided = other.facts()
+        let built = tally.facts(removing: removed)
+        let expected = built.agrees(with: decided, on: fields) && bounds.agree(built, decided)
+        #expect(tally.agrees(removing: removed, with: decided, on: fields, bounds: bounds) == expected, "seed \(seed)")
+        #expect(tally.agrees(removing: partial, with: decided, on: fields, bounds: bounds) == expected, "seed \(seed)")
+        let whole = tally.facts()
+        #expect(tally.agrees(removing: nil, with: decided, on: fields, bounds: bounds) == (whole.agrees(with: decided, on: fields) && bounds.agree(whole, decided)))
+        // The facts built from the tally's shared name lists are those built afresh, and reach
+        // the engine as their JSON would.
+        #expect(tally.facts(removing: removed, names: tally.names()) == built)
+        let engine = try Self.bundle("permit (principal, action, resource);").engine
+        var values = ChainSolver.NameValues()
+        for facts in [built, decided, built] {
+            #expect(values.prepare(facts, engine: engine).value == (try engine.prepare(facts.json)).value)
+        }
     }
 
     /// Which reads become bounds: a numeric member compared with an integer literal, either

@@ -1,3 +1,4 @@
+import Cedar
 import Foundation
 import JSONValue
 import Testing
@@ -72,6 +73,19 @@ struct ExactIdsTests {
         less.add(ChainContribution(forms[0], catalog: catalog, resources: Labels()))
         #expect(tally.facts(removing: less).labels.map { Array($0.utf8) } == [Array(Self.nfd.utf8)])
         #expect(!tally.facts().agrees(with: tally.facts(removing: less), on: .labels))
+        #expect(!tally.agrees(removing: less, with: tally.facts(), on: .labels, bounds: ChainBounds()))
+        // The engine's sets of names, reused from one step to the next, are not reused for a
+        // list of equivalent names.
+        let engine = try PolicyBundle.make(
+            policies: [(text: "permit (principal, action, resource);", file: "p.cedar")], entities: nil,
+            catalog: (text: #"{"actions": {"read": {"effect": "read"}}}"#, file: "tools.json")).engine
+        var values = ChainSolver.NameValues()
+        var other = ChainTally()
+        other.add(ChainContribution(forms[1], catalog: catalog, resources: Labels()))
+        for removed in [less, other] {
+            let facts = tally.facts(removing: removed)
+            #expect(values.prepare(facts, engine: engine).value == (try engine.prepare(facts.json)).value)
+        }
         // History read back from the log: only the session's own records, by exact id.
         let records: [JSONValue] = [Self.nfc, Self.nfd].map { plan in
             .object(JSONObject([("kind", "decision"), ("plan", .string(plan)), ("action", "read"),
