@@ -26,6 +26,12 @@ public struct PathEvent: Equatable, Sendable {
     public var replayOfLine: Int?
     /// The governance tier in force when the record was written (decision and mint records).
     public var tier: String? = nil
+    /// What the tier demanded of the command that wrote the record and whether each was met,
+    /// as that command found it; nil when the record does not say.
+    public var demands: [RecordedDemand]? = nil
+
+    /// The ids of the recorded demands that were not met.
+    public var unmetDemands: [String] { (demands ?? []).filter { $0.met == false }.map(\.id) }
 
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [("seq", .int(Int64(seq))), ("line", .int(Int64(line))), ("kind", .string(kind))]
@@ -39,7 +45,53 @@ public struct PathEvent: Equatable, Sendable {
         if let exp { pairs.append(("exp", .string(exp))) }
         if let replayOfLine { pairs.append(("replay_of_line", .int(Int64(replayOfLine)))) }
         if let tier { pairs.append(("tier", .string(tier))) }
+        if let demands { pairs.append(("demands", .array(demands.map(\.json)))) }
         return .object(JSONObject(pairs))
+    }
+}
+
+/// One demand of a governance tier as a record states it: its id (`audit_log`, `checkpoint`,
+/// `max_ttl`, `hold`), what it asked, whether the writing command found it met (nil: it did
+/// not apply to that command), and what was found.
+public struct RecordedDemand: Equatable, Sendable {
+    public var id: String
+    public var demand: String
+    public var met: Bool?
+    public var detail: String
+    /// The log line of the record that states it.
+    public var line: Int
+
+    public init(id: String, demand: String, met: Bool?, detail: String, line: Int) {
+        self.id = id
+        self.demand = demand
+        self.met = met
+        self.detail = detail
+        self.line = line
+    }
+
+    /// The `demands` member of a record, or nil when it has none or it is not a list of
+    /// `{"id", "demand", "met", "detail"}` (a record that does not say is not read as met).
+    static func list(_ value: JSONValue?, line: Int) -> [RecordedDemand]? {
+        guard let elements = value?.arrayValue else { return nil }
+        var out: [RecordedDemand] = []
+        for element in elements {
+            guard let id = element["id"]?.stringValue, let demand = element["demand"]?.stringValue,
+                  let detail = element["detail"]?.stringValue, let met = element["met"]
+            else { return nil }
+            switch met {
+            case .bool(let flag): out.append(RecordedDemand(id: id, demand: demand, met: flag, detail: detail, line: line))
+            case .null: out.append(RecordedDemand(id: id, demand: demand, met: nil, detail: detail, line: line))
+            default: return nil
+            }
+        }
+        return out
+    }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("demand", .string(demand)), ("met", met.map(JSONValue.bool) ?? .null),
+            ("detail", .string(detail)), ("line", .int(Int64(line))),
+        ]))
     }
 }
 
@@ -91,8 +143,33 @@ public struct ActionPath: Equatable, Sendable {
         return steps.flatMap(\.events).compactMap(\.tier).max { (order.firstIndex(of: $0) ?? 3) < (order.firstIndex(of: $1) ?? 3) }
     }
 
+    /// Each demand of that tier as the records at it state it, in the order first stated: the
+    /// latest record that found it met or not met, else the latest that said it did not apply.
+    /// Records at a lower tier (a gate session before it ratcheted) do not count. Nil when no
+    /// record at the tier states its demands (the gate's, or a log written before records
+    /// carried them): nothing is read as met that no record says was.
+    public var demands: [RecordedDemand]? {
+        guard let tier else { return nil }
+        let stated = steps.flatMap(\.events).filter { $0.tier == tier && $0.demands != nil }.sorted { $0.line < $1.line }
+        guard !stated.isEmpty else { return nil }
+        var order: [String] = []
+        var latest: [String: RecordedDemand] = [:]
+        for demand in stated.flatMap({ $0.demands! }) {
+            guard let kept = latest[demand.id] else {
+                order.append(demand.id)
+                latest[demand.id] = demand
+                continue
+            }
+            if demand.met != nil || kept.met == nil { latest[demand.id] = demand }
+        }
+        return order.map { latest[$0]! }
+    }
+
     public var json: JSONValue {
-        .object(JSONObject([("plan", .string(plan)), ("tier", tier.map(JSONValue.string) ?? .null), ("steps", .array(steps.map(\.json)))]))
+        .object(JSONObject([
+            ("plan", .string(plan)), ("tier", tier.map(JSONValue.string) ?? .null),
+            ("demands", demands.map { .array($0.map(\.json)) } ?? .null), ("steps", .array(steps.map(\.json))),
+        ]))
     }
 }
 
@@ -143,7 +220,7 @@ extension AuditLog {
                 policies: value["policies"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                 principal: value["principal"]?.stringValue, action: value["action"]?.stringValue,
                 resource: value["resource"]?.stringValue, jti: jti, exp: value["exp"]?.stringValue, replayOfLine: replayOf,
-                tier: value["tier"]?.stringValue)
+                tier: value["tier"]?.stringValue, demands: RecordedDemand.list(value["demands"], line: lineNumber))
             if plans[plan] == nil { plans[plan] = [:]; planOrder.append(plan) }
             if plans[plan]![step] == nil { plans[plan]![step] = []; stepOrder[plan, default: []].append(step) }
             plans[plan]![step]!.append(event)

@@ -44,20 +44,31 @@ public struct Entities: Sendable {
     init(storage: [EntityUID: Entity]) { self.storage = storage }
 
     /// Builds a store; fails on a cycle in `parents` or on two different entities with one uid.
-    public init(_ entities: [Entity]) throws(CedarError) {
+    /// An error's `path` names the entity at fault by its index in the entity data:
+    /// `sourceIndices[k]` is the index entity `k` was read from (the list's own index when nil).
+    public init(_ entities: [Entity], sourceIndices: [Int?]? = nil) throws(CedarError) {
+        func path(_ k: Int) -> String {
+            guard let sourceIndices else { return "[\(k)]" }
+            return sourceIndices[k].map { "[\($0)]" } ?? ""
+        }
         var map: [EntityUID: Entity] = [:]
         map.reserveCapacity(entities.count)
         for (i, e) in entities.enumerated() {
             if let existing = map[e.uid] {
                 if existing.attributes != e.attributes || existing.parents != e.parents || existing.tags != e.tags {
-                    throw .entities(message: "duplicate entity \(e.uid) with different contents", path: "[\(i)]", span: nil)
+                    throw .entities(message: "duplicate entity \(e.uid) with different contents", path: path(i), span: nil)
                 }
                 continue
             }
             map[e.uid] = e
         }
         storage = map
-        try computeAncestors()
+        if let onCycle = computeAncestors() {
+            // The location is the `parents` of the entity the message names, the first time the
+            // data lists it, so that readers of JSON point at it (`locateEntityError`).
+            let at = entities.firstIndex { $0.uid == onCycle }.map(path) ?? ""
+            throw Self.cycle(onCycle, path: at.isEmpty ? "" : at + ".parents")
+        }
     }
 
     /// Reads Cedar entity JSON: an array of `{"uid", "attrs", "parents", "tags"}`. `decode`
@@ -143,8 +154,9 @@ public struct Entities: Sendable {
     static let materializeLimit = 1_000
 
     /// Checks that the parent graph is acyclic and computes ancestor sets; iterative so that
-    /// long parent chains cannot exhaust the stack.
-    private mutating func computeAncestors() throws(CedarError) {
+    /// long parent chains cannot exhaust the stack. Returns an entity on a cycle, nil when
+    /// there is none.
+    private mutating func computeAncestors() -> EntityUID? {
         enum Mark { case visiting, done }
         var marks: [EntityUID: Mark] = [:]
         marks.reserveCapacity(storage.count)
@@ -162,7 +174,7 @@ public struct Entities: Sendable {
                     let p = parents[idx]
                     switch marks[p] {
                     case .visiting?:
-                        throw .entities(message: "the entity parents have a cycle containing \(p); Cedar requires an acyclic hierarchy", path: "", span: nil)
+                        return p
                     case .done?:
                         continue
                     case nil:
@@ -192,6 +204,7 @@ public struct Entities: Sendable {
             storage[uid]!.ancestors = anc ?? []
             storage[uid]!.ancestorsComplete = anc != nil
         }
+        return nil
     }
 
     /// Walks the parents of `uid` (used when its ancestor set is not materialized).
@@ -236,7 +249,12 @@ public struct Entities: Sendable {
     /// Adds or replaces entities and recomputes ancestors.
     public mutating func insert(_ entities: [Entity]) throws(CedarError) {
         for e in entities { storage[e.uid] = e }
-        try computeAncestors()
+        if let onCycle = computeAncestors() { throw Self.cycle(onCycle, path: "") }
+    }
+
+    /// A cycle through `uid`, found at `path` of the entity data.
+    static func cycle(_ uid: EntityUID, path: String) -> CedarError {
+        .entities(message: "the entity parents have a cycle containing \(uid); Cedar requires an acyclic hierarchy", path: path, span: nil)
     }
 }
 

@@ -318,13 +318,18 @@ struct SchemaValueParser {
             }
             list.append(e)
         }
+        // Where each entity of the store came from in the data, so that an error names it there.
+        var sourceIndices: [Int?] = Array(list.indices)
         if !actions.isEmpty {
             try checkActions(actions, in: list)
+            sourceIndices = list.indices.filter { !schema.isActionEntityType(list[$0].uid.type) }
             list.removeAll { schema.isActionEntityType($0.uid.type) }
         }
         // Action entities come from the schema, the data's copies having been checked equal.
-        list.append(contentsOf: schema.actionEntities)
-        return try Entities(list)
+        let declared = schema.actionEntities
+        list.append(contentsOf: declared)
+        sourceIndices += Array(repeating: nil, count: declared.count)
+        return try Entities(list, sourceIndices: sourceIndices)
     }
 
     /// Action entities in the data must be the schema's, as the reference checks them: after

@@ -43,10 +43,16 @@ public enum RulesDocumentation {
 
     /// The text `stepguard lint --explain ID` prints.
     public static func explain(_ id: String) throws(LintError) -> String {
+        section(try rule(id), headingLevel: 1)
+    }
+
+    /// The rule `--explain ID` describes (ids are not case-sensitive); an unknown id is an
+    /// error with the nearest id.
+    public static func rule(_ id: String) throws(LintError) -> LintRule {
         guard let rule = LintRules.rule(id) else {
             throw .unknownRule(id, suggestion: EditDistance.suggestion(for: id, among: LintRules.ids))
         }
-        return section(rule, headingLevel: 1)
+        return rule
     }
 
     static func section(_ rule: LintRule, headingLevel: Int) -> String {

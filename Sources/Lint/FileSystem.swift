@@ -1,5 +1,12 @@
 import Basics
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where the linter reads files from: the disk, or memory (tests, examples, benchmarks).
 public protocol LintFileSystem: Sendable {
@@ -13,10 +20,17 @@ public protocol LintFileSystem: Sendable {
     func list(_ directory: String) -> [String]?
     /// The size in bytes of a regular file that can be read, nil when it cannot be.
     func readableSize(_ path: String) -> Int?
+    /// Whether anything exists at `path`.
+    func exists(_ path: String) -> Bool
+    /// The path a directory's symbolic links resolve to, which tells one directory reached
+    /// twice through a link.
+    func resolved(_ directory: String) -> String
 }
 
 extension LintFileSystem {
     public func readableSize(_ path: String) -> Int? { read(path)?.count }
+    public func exists(_ path: String) -> Bool { isFile(path) || isDirectory(path) }
+    public func resolved(_ directory: String) -> String { normalizePath(directory) }
 }
 
 /// The real file system.
@@ -36,9 +50,18 @@ public struct DiskFileSystem: LintFileSystem {
         return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
     }
 
+    /// A regular file, following symbolic links: a FIFO, a device or a socket is not one.
     public func isFile(_ path: String) -> Bool {
-        var flag: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && !flag.boolValue
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    public func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    public func resolved(_ directory: String) -> String {
+        URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
     }
 
     public func list(_ directory: String) -> [String]? {

@@ -67,25 +67,31 @@ public struct LintResult: Sendable {
 /// Lints policy directories, policy files, schemas, entities, catalogs and plans.
 public enum Linter {
     /// Lints the files and directories at `paths` (directories recursively; hidden entries and
-    /// paths the configuration ignores are skipped).
+    /// paths the configuration ignores are skipped). Each directory is read as every command
+    /// reads a policy directory (`PolicyDirectory`): its policies, its schema, entities,
+    /// catalog and tiers, a hidden policy file or an entry that is not a regular file refused
+    /// by name.
     public static func lint(
         paths: [String], configuration: LintConfiguration = LintConfiguration(),
         fileSystem: any LintFileSystem = DiskFileSystem()
     ) throws(LintError) -> LintResult {
-        let inputs = try collect(paths: paths, configuration: configuration, fileSystem: fileSystem)
+        var collection = Collection(configuration: configuration, fileSystem: fileSystem)
+        try collection.collect(paths: paths)
+        let inputs = collection.sortedInputs
         // A file that cannot be read, or is too large to read, stops the run: linting it as
         // empty would pass what was never looked at.
         for input in inputs {
             guard let size = fileSystem.readableSize(input.path) else { throw .unreadable(input.path) }
             if size > maxFileBytes { throw .tooLarge(input.path, limit: maxFileBytes) }
         }
-        return run(inputs: inputs, configuration: configuration, fileSystem: fileSystem)
+        return run(inputs: inputs, directories: collection.directories, configuration: configuration, fileSystem: fileSystem)
     }
 
     /// The largest file read (32 MiB), as for plans and policy directories.
     public static let maxFileBytes = 32 << 20
 
-    /// Lints in-memory files keyed by path (`dir/policy.cedar`).
+    /// Lints in-memory files keyed by path (`dir/policy.cedar`). A directory that the policy
+    /// directory rules refuse (a hidden policy file) gives its files no context.
     public static func lint(files: [String: String], configuration: LintConfiguration = LintConfiguration()) -> LintResult {
         let fileSystem = MemoryFileSystem(files)
         var inputs: [InputFile] = []
@@ -94,7 +100,10 @@ public enum Linter {
             if configuration.isIgnored(normalized) { continue }
             if let kind = InputKind(path: normalized) { inputs.append(InputFile(path: normalized, kind: kind, explicit: true)) }
         }
-        return run(inputs: inputs, configuration: configuration, fileSystem: fileSystem)
+        var collection = Collection(configuration: configuration, fileSystem: fileSystem)
+        for input in inputs { try? collection.list(parentDirectory(input.path)) }
+        try? collection.findPlanDirectories(for: inputs)
+        return run(inputs: inputs, directories: collection.directories, configuration: configuration, fileSystem: fileSystem)
     }
 
     // MARK: - Collecting inputs
@@ -120,45 +129,116 @@ public enum Linter {
             else if name.hasSuffix(".json") { self = .json }
             else { return nil }
         }
+
+        /// Whether the file gives its directory's policies their context (or is a policy).
+        var isPolicyDirectoryFile: Bool { self != .json }
     }
 
-    static func collect(paths: [String], configuration: LintConfiguration, fileSystem: any LintFileSystem) throws(LintError) -> [InputFile] {
-        var out: [String: InputFile] = [:]
-        for raw in paths.isEmpty ? ["."] : paths {
-            let path = normalizePath(raw)
-            if fileSystem.isFile(path) {
-                guard let kind = InputKind(path: path) else { throw .unsupportedFile(raw) }
-                if !configuration.isIgnored(path) { out[path] = InputFile(path: path, kind: kind, explicit: true) }
-            } else if fileSystem.isDirectory(path) {
-                try walk(path, depth: 0, configuration: configuration, fileSystem: fileSystem, into: &out)
-            } else {
-                throw .missingPath(raw)
+    /// The inputs of a run and the listing of every directory they belong to.
+    struct Collection {
+        let configuration: LintConfiguration
+        let fileSystem: any LintFileSystem
+        var inputs: [String: InputFile] = [:]
+        /// Each directory read, as `PolicyDirectory` lists it.
+        var directories: [String: PolicyDirectory] = [:]
+        /// Directories walked, by the path their links resolve to: a link back up the tree is
+        /// not walked twice.
+        var walked = Set<String>()
+
+        var sortedInputs: [InputFile] { inputs.keys.sorted().map { inputs[$0]! } }
+
+        /// Lists `directory` by the policy-directory rules, once.
+        @discardableResult
+        mutating func list(_ directory: String) throws(LintError) -> PolicyDirectory {
+            if let listing = directories[directory] { return listing }
+            guard let names = fileSystem.list(directory) else { throw .unreadable(directory) }
+            let tests = joinPath(directory, "tests")
+            let testNames = fileSystem.isDirectory(tests) ? fileSystem.list(tests) : nil
+            let fileSystem = self.fileSystem
+            do {
+                var listing = try PolicyDirectory(path: directory, names: names, testNames: testNames, isRegularFile: { fileSystem.isFile($0) })
+                // Paths as lint writes them (`a.cedar`, not `./a.cedar`).
+                listing.policyFiles = listing.policyFiles.map(normalizePath)
+                listing.testFiles = listing.testFiles.map(normalizePath)
+                for path in [\PolicyDirectory.schemaFile, \.entitiesFile, \.catalogFile, \.tiersFile] {
+                    listing[keyPath: path] = listing[keyPath: path].map(normalizePath)
+                }
+                directories[directory] = listing
+                return listing
+            } catch {
+                throw .refused(error.message)
             }
         }
-        return out.keys.sorted().map { out[$0]! }
-    }
 
-    static func walk(_ directory: String, depth: Int, configuration: LintConfiguration, fileSystem: any LintFileSystem, into out: inout [String: InputFile]) throws(LintError) {
-        guard depth < 64 else { return }
-        guard let names = fileSystem.list(directory) else { throw .unreadable(directory) }
-        if let hidden = names.sorted().first(where: PolicyDirectory.isHiddenPolicyFile) {
-            throw .refused(PolicyDirectory.hiddenPolicyFileMessage(joinPath(directory, hidden)))
+        mutating func collect(paths: [String]) throws(LintError) {
+            for raw in paths.isEmpty ? ["."] : paths {
+                let path = normalizePath(raw)
+                if fileSystem.isDirectory(path) {
+                    try walk(path, depth: 0)
+                } else if fileSystem.isFile(path) {
+                    guard let kind = InputKind(path: path) else { throw .unsupportedFile(raw) }
+                    // A policy file named alone is linted with its directory's schema, entities
+                    // and catalog, so that directory is read as a policy directory.
+                    if kind.isPolicyDirectoryFile { try list(parentDirectory(path)) }
+                    if !configuration.isIgnored(path) { inputs[path] = InputFile(path: path, kind: kind, explicit: true) }
+                } else if fileSystem.exists(path) {
+                    throw .refused("\"\(raw)\" is not a regular file or a directory; pass policy files or directories to lint")
+                } else {
+                    throw .missingPath(raw)
+                }
+            }
+            try findPlanDirectories(for: Array(inputs.values))
         }
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let path = joinPath(directory, name)
-            if configuration.isIgnored(path) { continue }
-            if fileSystem.isDirectory(path) {
-                try walk(path, depth: depth + 1, configuration: configuration, fileSystem: fileSystem, into: &out)
-            } else if let kind = InputKind(path: path), out[path] == nil {
-                out[path] = InputFile(path: path, kind: kind, explicit: false)
+
+        /// Walks `directory`: the files its listing reads, the other `*.json` files (plans, test
+        /// suites) and `*.cedarschema` files (checked on their own), then its subdirectories.
+        mutating func walk(_ directory: String, depth: Int) throws(LintError) {
+            guard depth < 64, walked.insert(fileSystem.resolved(directory)).inserted else { return }
+            let listing = try list(directory)
+            guard let names = fileSystem.list(directory) else { throw .unreadable(directory) }
+            var files = listing.policyFiles + [listing.schemaFile, listing.entitiesFile, listing.catalogFile, listing.tiersFile].compactMap { $0 }
+            var subdirectories: [String] = []
+            for name in names.sorted() where !name.hasPrefix(".") && !PolicyDirectory.isDirectoryFile(name) {
+                let path = joinPath(directory, name)
+                if fileSystem.isDirectory(path) {
+                    subdirectories.append(path)
+                } else if let kind = InputKind(path: path), kind == .json || kind == .schema {
+                    // Read like the directory's own files: a link is followed, anything other
+                    // than a regular file is refused, never opened.
+                    guard fileSystem.isFile(path) else { throw .refused(PolicyDirectory.notRegularFileMessage(path)) }
+                    files.append(path)
+                }
+            }
+            for path in files where !configuration.isIgnored(path) && inputs[path] == nil {
+                if let kind = InputKind(path: path) { inputs[path] = InputFile(path: path, kind: kind, explicit: false) }
+            }
+            for path in subdirectories where !configuration.isIgnored(path) {
+                try walk(path, depth: depth + 1)
+            }
+        }
+
+        /// Lists the directory whose catalog each plan-like JSON input may use: the nearest at or
+        /// above it with a `tools.json`.
+        mutating func findPlanDirectories(for inputs: [InputFile]) throws(LintError) {
+            for input in inputs where input.kind == .json {
+                var current = parentDirectory(input.path)
+                for _ in 0..<32 {
+                    if fileSystem.isFile(joinPath(current, "tools.json")) {
+                        try list(current)
+                        break
+                    }
+                    let parent = parentDirectory(current)
+                    if parent == current { break }
+                    current = parent
+                }
             }
         }
     }
 
     // MARK: - Running
 
-    static func run(inputs: [InputFile], configuration: LintConfiguration, fileSystem: any LintFileSystem) -> LintResult {
-        var loader = Loader(configuration: configuration, fileSystem: fileSystem)
+    static func run(inputs: [InputFile], directories: [String: PolicyDirectory], configuration: LintConfiguration, fileSystem: any LintFileSystem) -> LintResult {
+        var loader = Loader(configuration: configuration, fileSystem: fileSystem, directories: directories)
         loader.load(inputs)
         for index in loader.sets.indices { loader.sets[index].prepare() }
         let context = LintContext(sets: loader.sets, policies: loader.policies, plans: loader.plans, configuration: configuration)
@@ -203,6 +283,8 @@ public enum Linter {
 struct Loader {
     let configuration: LintConfiguration
     let fileSystem: any LintFileSystem
+    /// Every directory of the run, listed as every command lists a policy directory.
+    let directories: [String: PolicyDirectory]
 
     var sets: [PolicySetModel] = []
     var setIndexByDirectory: [String: Int] = [:]
@@ -213,9 +295,10 @@ struct Loader {
     /// Findings made while reading (parse errors, invalid files).
     var hits: [(LintRule, RuleHit)] = []
 
-    init(configuration: LintConfiguration, fileSystem: any LintFileSystem) {
+    init(configuration: LintConfiguration, fileSystem: any LintFileSystem, directories: [String: PolicyDirectory]) {
         self.configuration = configuration
         self.fileSystem = fileSystem
+        self.directories = directories
     }
 
     mutating func report(_ rule: LintRule, _ file: String, _ range: SourceRange, _ message: String, hint: String? = nil) {
@@ -245,6 +328,16 @@ struct Loader {
             loadContextFiles(directory: directory, index: index, inputs: inputPaths, bytes: bytesByPath)
         }
 
+        // A schema file that is not its directory's schema is checked on its own: no command
+        // validates policies against it.
+        for input in inputs where input.kind == .schema && directories[parentDirectory(input.path)]?.schemaFile != input.path {
+            do {
+                _ = try Schema.load(source: bytesByPath[input.path] ?? [], file: input.path)
+            } catch {
+                report(LintRules.schemaError, input.path, error.span.map(sourceRange) ?? .fileStart, error.message)
+            }
+        }
+
         // Policies, in file name order per directory.
         for input in inputs where input.kind == .policy {
             let bytes = bytesByPath[input.path] ?? []
@@ -272,31 +365,26 @@ struct Loader {
         }
     }
 
+    /// Reads the schema, catalog, tiers and entities of `directory`, the files its listing
+    /// names; problems are reported on files that are inputs of the run.
     mutating func loadContextFiles(directory: String, index: Int, inputs: Set<String>, bytes: [String: [UInt8]]) {
+        guard let listing = directories[directory] else { return }
         func read(_ path: String) -> [UInt8]? { bytes[path] ?? fileSystem.read(path) }
-        // Schema: the inputs' schema files in this directory, else the conventional names.
-        let names = (fileSystem.list(directory) ?? []).sorted()
-        let schemaFiles = names.filter { $0.hasSuffix(".cedarschema") || $0.hasSuffix(".cedarschema.json") }.map { joinPath(directory, $0) }
-            + inputs.filter { parentDirectory($0) == directory && ($0.hasSuffix(".cedarschema") || $0.hasSuffix(".cedarschema.json")) }
-        for path in Array(Set(schemaFiles)).sorted() {
-            guard let source = read(path) else { continue }
+        if let path = listing.schemaFile, let source = read(path) {
             do {
-                let schema = try Schema.load(source: source, file: path)
-                if sets[index].schema == nil { sets[index].schema = schema }
+                sets[index].schema = try Schema.load(source: source, file: path)
             } catch {
                 if inputs.contains(path) { report(LintRules.schemaError, path, error.span.map(sourceRange) ?? .fileStart, error.message) }
             }
         }
-        let catalogPath = joinPath(directory, "tools.json")
-        if let source = read(catalogPath) {
+        if let catalogPath = listing.catalogFile, let source = read(catalogPath) {
             do {
                 sets[index].catalog = try ActionCatalog.parse(source, file: catalogPath)
             } catch {
                 if inputs.contains(catalogPath) { report(LintRules.invalidInput, catalogPath, workflowRange(error, source), error.message) }
             }
         }
-        let tiersPath = joinPath(directory, TierConfiguration.fileName)
-        if let source = read(tiersPath) {
+        if let tiersPath = listing.tiersFile, let source = read(tiersPath) {
             do {
                 sets[index].tiers = try TierConfiguration.parse(source, file: tiersPath, directory: directory)
                 sets[index].tiersDocument = try? JSONParser.parseDocument(source, file: tiersPath)
@@ -305,10 +393,14 @@ struct Loader {
                 if inputs.contains(tiersPath) { report(LintRules.invalidInput, tiersPath, workflowRange(error, source), error.message) }
             }
         }
-        let entitiesPath = joinPath(directory, "entities.json")
-        if let source = read(entitiesPath) {
+        if let entitiesPath = listing.entitiesFile, let source = read(entitiesPath) {
+            // Through the schema when the directory has one, as every command reads it.
             do {
-                sets[index].entities = try Entities(jsonBytes: source, file: entitiesPath)
+                if let schema = sets[index].schema {
+                    sets[index].entities = try schema.entities(jsonBytes: source, file: entitiesPath)
+                } else {
+                    sets[index].entities = try Entities(jsonBytes: source, file: entitiesPath)
+                }
             } catch {
                 if inputs.contains(entitiesPath) {
                     var message = error.message
@@ -342,7 +434,7 @@ struct Loader {
         var current = directory
         for _ in 0..<32 {
             if let index = setIndexByDirectory[current] { return index }
-            if fileSystem.isFile(joinPath(current, "tools.json")) {
+            if directories[current]?.catalogFile != nil {
                 let index = setIndex(for: current)
                 loadContextFiles(directory: current, index: index, inputs: [], bytes: [:])
                 return index

@@ -8,16 +8,21 @@ public enum DecisionRecords {
     /// The `decision` record of `step`, then a `mutation` record when the step was rewritten.
     /// `original` is the step as planned (its args go in the mutation's `from`).
     public static func records(
-        _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free
+        _ step: StepEvaluation, original: StepForm, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free,
+        demands: TierReport? = nil
     ) -> [JSONValue] {
-        [decision(step, plan: plan, clock: clock, risk: risk, order: order)] + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
+        [decision(step, plan: plan, clock: clock, risk: risk, order: order, demands: demands)]
+            + (mutation(step, original: original, plan: plan).map { [$0] } ?? [])
     }
 
     /// The `decision` record of `step`: a held step's approval request rides on it (`approval`),
     /// a blocked step's needs too (`blocked_by`), and the order its plan allows (`after`, and in
     /// a sequential plan `sequential` and `index`), so that `audit verify` can hold the
-    /// executions to it.
-    public static func decision(_ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free) -> JSONValue {
+    /// executions to it. `demands`, when the writing command checked the tier's demands, goes in
+    /// as `demands`: what it found, so that `audit show` states it without judging again.
+    public static func decision(
+        _ step: StepEvaluation, plan: String, clock: Clock, risk: RiskClass, order: StepOrder = .free, demands: TierReport? = nil
+    ) -> JSONValue {
         var decision = base("decision", step, plan: plan, action: step.action, resource: step.resource)
         if !order.after.isEmpty { decision["after"] = .array(order.after.map(JSONValue.string)) }
         if let index = order.sequentialIndex {
@@ -28,7 +33,7 @@ public enum DecisionRecords {
         decision["reason"] = .string(step.reason)
         setPolicies(&decision, step.policies)
         decision["label"] = .string(step.outcomeLabel)
-        stamp(&decision, clock: clock, risk: risk)
+        stamp(&decision, clock: clock, risk: risk, demands: demands)
         if let approval = step.approval {
             decision["approval"] = .object(JSONObject([
                 ("groups", .array(approval.groups.map(JSONValue.string))), ("sha256", .string(approval.sha256)),
@@ -51,15 +56,16 @@ public enum DecisionRecords {
         return .object(mutation)
     }
 
-    /// The records of every step of `evaluation`, in plan order.
-    public static func records(_ evaluation: PlanEvaluation) -> [JSONValue] {
+    /// The records of every step of `evaluation`, in plan order, each decision carrying
+    /// `demands` when given.
+    public static func records(_ evaluation: PlanEvaluation, demands: TierReport? = nil) -> [JSONValue] {
         let plan = evaluation.plan
         let prerequisites = plan.prerequisites
         return evaluation.steps.flatMap { step in
             records(
                 step, original: plan.steps[step.index].form,
                 plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
-                order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]))
+                order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]), demands: demands)
         }
     }
 
@@ -68,15 +74,17 @@ public enum DecisionRecords {
     /// run (the rewritten ones for a rewrite), so it stands for the step's mutation record as well,
     /// and it carries the digests the credential carries (`plan_digest`, `step_digest`,
     /// `args_digest`), which the audit joins bind executions to.
-    /// `identity` is how the caller authenticated (method and token digest), when known.
+    /// `identity` is how the caller authenticated (method and token digest), when known;
+    /// `demands` what the tier demanded of the mint and whether each was met.
     public static func mint(
-        _ decided: DecidedForm, _ step: StepEvaluation, clock: Clock, risk: RiskClass, jti: String, exp: Int64, identity: JSONValue? = nil
+        _ decided: DecidedForm, _ step: StepEvaluation, clock: Clock, risk: RiskClass, jti: String, exp: Int64, identity: JSONValue? = nil,
+        demands: TierReport? = nil
     ) -> JSONValue {
         var record = base("mint", step, plan: decided.plan, action: decided.form.action, resource: decided.form.resource)
         record["outcome"] = .string(step.outcome.rawValue)
         setPolicies(&record, step.policies)
         record["label"] = .string(step.outcomeLabel)
-        stamp(&record, clock: clock, risk: risk)
+        stamp(&record, clock: clock, risk: risk, demands: demands)
         record["allowed_by"] = .array(step.allowedBy.map(JSONValue.string))
         record["jti"] = .string(jti)
         record["exp"] = .int(exp)
@@ -100,10 +108,12 @@ public enum DecisionRecords {
         if !policies.isEmpty { record["policies"] = .array(policies.map(JSONValue.string)) }
     }
 
-    static func stamp(_ record: inout JSONObject, clock: Clock, risk: RiskClass) {
+    static func stamp(_ record: inout JSONObject, clock: Clock, risk: RiskClass, demands: TierReport?) {
         record["clock"] = .string(clock.description)
         record["risk"] = .string(risk.rawValue)
         record["tier"] = .string(risk.tier.rawValue)
+        // An empty list says the tier demanded nothing, which a missing member would not.
+        if let demands { record["demands"] = .array(demands.requirements.map(\.json)) }
     }
 }
 

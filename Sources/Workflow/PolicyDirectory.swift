@@ -36,44 +36,65 @@ public struct PolicyDirectory: Sendable, Equatable {
         }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
             throw .unreadable(file: path, message: "cannot list the directory")
         }
+        let testsDirectory = joinPath(path, "tests")
+        let testNames = isDirectory(testsDirectory) ? try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) : nil
+        try self.init(path: path, names: names, testNames: testNames, isRegularFile: isRegularFile)
+    }
+
+    /// Chooses the files of the directory at `path` from its entry names (and those of its
+    /// `tests/` directory, nil when there is none) — the one rule by which every command, `lint`
+    /// included, reads a policy directory, whatever lists it. `isRegularFile` tells, following
+    /// symbolic links, whether a path is a regular file.
+    public init(path: String, names: [String], testNames: [String]?, isRegularFile: (String) -> Bool) throws(WorkflowError) {
+        let names = names.sorted()
         self.path = path
         // A hidden policy or schema (`.zz-hotfix.cedar`) is refused by name: no command reads
         // it and none may pass over it in silence, or one command would enforce what another
         // never showed. Other hidden entries (`.stepguard.json`, `.git`) are not policy files.
         // An entry the directory would read that is not a regular file (a FIFO, a device, a
         // socket, a directory named like a policy) is refused by name, never opened: reading
-        // one could block, or could read what no one reviewed.
+        // one could block, or could read what no one reviewed. A symbolic link is read as the
+        // file it points to.
         if let hidden = names.first(where: Self.isHiddenPolicyFile) {
             throw .policyDirectory(message: Self.hiddenPolicyFileMessage(joinPath(path, hidden)))
         }
-        let visible = names.filter { !$0.hasPrefix(".") }
-        let wanted = visible.filter {
-            $0.hasSuffix(".cedar") || ["schema.cedarschema", "schema.cedarschema.json", "entities.json", "tools.json", TierConfiguration.fileName].contains($0)
-        }
+        let wanted = names.filter { !$0.hasPrefix(".") && Self.isDirectoryFile($0) }
         for name in wanted where !isRegularFile(joinPath(path, name)) {
-            throw .policyDirectory(message: "\"\(joinPath(path, name))\" is not a regular file; a policy directory holds only files")
+            throw .policyDirectory(message: Self.notRegularFileMessage(joinPath(path, name)))
         }
         self.policyFiles = wanted.filter { $0.hasSuffix(".cedar") }.map { joinPath(path, $0) }
         let present = Set(wanted)
         func file(_ name: String) -> String? { present.contains(name) ? joinPath(path, name) : nil }
-        self.schemaFile = file("schema.cedarschema") ?? file("schema.cedarschema.json")
+        self.schemaFile = Self.schemaNames.lazy.compactMap(file).first
         self.entitiesFile = file("entities.json")
         self.catalogFile = file("tools.json")
         self.tiersFile = file(TierConfiguration.fileName)
         let testsDirectory = joinPath(path, "tests")
-        if isDirectory(testsDirectory), let testNames = try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) {
-            let suites = testNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { joinPath(testsDirectory, $0) }
-            for suite in suites where !isRegularFile(suite) {
-                throw .policyDirectory(message: "\"\(suite)\" is not a regular file; a policy directory holds only files")
-            }
-            self.testFiles = suites
-        } else {
-            self.testFiles = []
+        let suites = (testNames ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { joinPath(testsDirectory, $0) }
+        for suite in suites where !isRegularFile(suite) {
+            throw .policyDirectory(message: Self.notRegularFileMessage(suite))
         }
+        self.testFiles = suites
+    }
+
+    /// The names a directory's schema may have, the first present being the schema: another
+    /// `*.cedarschema` file beside them is not the directory's schema.
+    public static let schemaNames = ["schema.cedarschema", "schema.cedarschema.json"]
+
+    /// Whether a policy directory reads the entry `name`: a policy, the schema, the entities,
+    /// the catalog or the tiers.
+    public static func isDirectoryFile(_ name: String) -> Bool {
+        name.hasSuffix(".cedar") || schemaNames.contains(name)
+            || ["entities.json", "tools.json", TierConfiguration.fileName].contains(name)
+    }
+
+    /// The refusal of an entry that a policy directory would read and that is not a regular file.
+    public static func notRegularFileMessage(_ path: String) -> String {
+        "\"\(path)\" is not a regular file; a policy directory holds only files"
     }
 
     /// Whether `name` is a hidden file named like a policy or a schema, which every command

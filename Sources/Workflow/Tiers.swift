@@ -10,7 +10,8 @@ public struct TierRequirements: Sendable, Equatable {
     /// the log older than this many seconds; nil: no checkpoint is required.
     public var checkpointMaxAge: Int64?
     /// Public keys (SPKI PEM, JWK or signed-note verifier key files) trusted to sign the log's
-    /// checkpoints, resolved against the policy directory.
+    /// checkpoints, resolved against the policy directory. Empty: the issuer key `mint` signs
+    /// credentials with is the one trusted, so the shipped defaults work with no key file named.
     public var checkpointKeys: [String]
     /// The longest lifetime of a credential, seconds; nil: only `@max_ttl` and the hard cap.
     public var maxTTL: Int64?
@@ -38,6 +39,12 @@ public struct TierRequirements: Sendable, Equatable {
 
     /// The approval group of a tier hold unless the configuration names one.
     public static let defaultHoldGroup = "approvers"
+
+    /// Whose signature the checkpoint demand accepts, in words: the keys `tiers.json` names, or
+    /// else the issuer key of the `mint` that checks it.
+    public var checkpointSigner: String {
+        checkpointKeys.isEmpty ? "the issuer key (mint --key)" : "a key \(TierConfiguration.fileName) trusts"
+    }
 
     /// The flags of `action` this tier holds for approval, less those that `released` names.
     public func held(flags: [ActionFlag], released: Set<ActionFlag>) -> [ActionFlag] {
@@ -95,8 +102,8 @@ public struct TierConfiguration: Sendable, Equatable {
 
     /// The shipped defaults, which match the words stepguard prints for each tier: `standard`
     /// records decisions when a log is given; `elevated` needs an audit log for `mint` and `gate`;
-    /// `strict` needs that, a signed checkpoint covering every record older than one hour
-    /// before minting, credentials of at most five minutes, and holds irreversible and
+    /// `strict` needs that, a checkpoint signed by the issuer key covering every record older
+    /// than one hour before minting, credentials of at most five minutes, and holds irreversible and
     /// privileged steps for approval.
     public static let shipped = TierConfiguration(file: nil, tiers: [
         .standard: TierRequirements(),
@@ -303,8 +310,9 @@ public struct TierFacts: Sendable {
 /// What a log's checkpoints prove about its records, as the checkpoint demand reads it.
 public enum CheckpointFreshness: Sendable, Equatable {
     /// A checkpoint of `size` records signed by a trusted key matches the log; `unsigned`
-    /// records follow it, the oldest of them `oldest` seconds old (0 when none).
-    case signed(size: Int, unsigned: Int, oldest: Int64)
+    /// records follow it, the oldest of them `oldest` seconds old (0 when none). `signer` says
+    /// which key that is, in words.
+    case signed(size: Int, unsigned: Int, oldest: Int64, signer: String)
     /// No checkpoint signed by a trusted key matches the log, or the log does not verify.
     case missing(String)
 }
@@ -321,15 +329,15 @@ extension TierConfiguration {
                 met: facts.issues ? facts.auditLog : (facts.auditLog ? true : nil), detail: given))
         }
         if let age = demands.checkpointMaxAge {
-            let demand = "a checkpoint signed by a trusted key covers every record older than \(TierRequirements.duration(age)) before minting"
+            let demand = "a checkpoint signed by \(demands.checkpointSigner) covers every record older than \(TierRequirements.duration(age)) before minting"
             switch facts.checkpoint {
             case nil:
                 statuses.append(TierRequirementStatus(id: "checkpoint", demand: demand, met: nil, detail: "checked by mint"))
             case .missing(let why)?:
                 statuses.append(TierRequirementStatus(id: "checkpoint", demand: demand, met: false, detail: why))
-            case .signed(let size, let unsigned, let oldest)?:
+            case .signed(let size, let unsigned, let oldest, let signer)?:
                 let fresh = unsigned == 0 || oldest <= age
-                let records = "\(size) record\(size == 1 ? "" : "s")"
+                let records = "\(size) record\(size == 1 ? "" : "s") signed by \(signer)"
                 let detail = unsigned == 0
                     ? "a checkpoint of \(records) covers the whole log"
                     : "a checkpoint of \(records); the oldest of \(unsigned) unsigned record\(unsigned == 1 ? " is" : "s is") \(TierRequirements.duration(oldest)) old"

@@ -129,6 +129,8 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
     var input: String = ""
     /// stdout is a host's own protocol (the gate's hook answer), not a stepguard document.
     var hostProtocol = false
+    /// The document an option selects instead of the command's own (`OptionDocument.name`).
+    var document: String? = nil
     var arguments: @Sendable (ContractWorkspace) throws -> [String]
 
     var testDescription: String { name }
@@ -166,6 +168,10 @@ struct ContractTests {
         ContractCase(name: "lint-0", path: ["lint"], status: 0) { w in ["lint", w.fixtures + "/lint/clean"] },
         ContractCase(name: "lint-1", path: ["lint"], status: 1) { w in ["lint", w.fixtures + "/lint/mixed"] },
         ContractCase(name: "lint-2", path: ["lint"], status: 2) { w in ["lint", try w.write("broken.cedar", "permit(principal, action, resource\n")] },
+        ContractCase(name: "lint-rules-0", path: ["lint"], status: 0, document: "rules") { _ in ["lint", "--list-rules"] },
+        ContractCase(name: "lint-rules-2", path: ["lint"], status: 2, document: "rules") { _ in ["lint", "--list-rules", "policies"] },
+        ContractCase(name: "lint-rule-0", path: ["lint"], status: 0, document: "rule") { _ in ["lint", "--explain", "sg201"] },
+        ContractCase(name: "lint-rule-2", path: ["lint"], status: 2, document: "rule") { _ in ["lint", "--explain", "SG2O1"] },
         // fmt
         ContractCase(name: "fmt-0", path: ["fmt"], status: 0) { w in ["fmt", try w.write("messy.cedar", ContractTests.messy)] },
         ContractCase(name: "fmt-1", path: ["fmt"], status: 1) { w in ["fmt", "--check", try w.write("messy.cedar", ContractTests.messy)] },
@@ -377,7 +383,7 @@ struct ContractTests {
         #expect(text.status == item.status, "\(item.name): \(text.stdout)\(text.stderr)")
         if item.status == 2 {
             // lint's report (stdout) names the input that did not load; every other command says why on stderr.
-            let why = item.path == ["lint"] ? text.stdout : text.stderr
+            let why = item.path == ["lint"] && item.document == nil ? text.stdout : text.stderr
             #expect(why.contains(": error:") || why.contains("stepguard: error:"), "\(item.name): exit 2 says why: \(text.stderr)")
         }
         guard Self.offersJSON(item.path) else { return }
@@ -387,7 +393,7 @@ struct ContractTests {
         #expect(json.status == item.status, "\(item.name) --format json: \(json.stdout)\(json.stderr)")
         if item.hostProtocol && json.status != 2 { return }
         let documents = try #require(Self.documents(json.stdout), "\(item.name): stdout is not JSON: \(json.stdout)")
-        let schema = JSONSchema.name(commandPath: item.path)
+        let schema = JSONSchema.name(commandPath: item.path + (item.document.map { [$0] } ?? []))
         if item.status == 2 {
             let error = try #require(documents.last)
             #expect(error["schema"] as? String == JSONSchema.error, "\(item.name): \(json.stdout)")
@@ -410,6 +416,29 @@ struct ContractTests {
             for note in command.effectiveExitStatus {
                 #expect(statuses.contains(note.code.rawValue), "\(path.joined(separator: " ")) has no case for exit \(note.code.rawValue)")
             }
+        }
+    }
+
+    /// Every document an option selects has its cases, and the generated table in docs/cli.md
+    /// names it.
+    @Test func everyOptionDocumentHasItsCases() {
+        for (path, command) in CommandTable.root.visibleDescendants().map({ ($0.path, $0.command) }) {
+            for document in command.optionDocuments {
+                #expect(command.option(long: document.option) != nil, "\(path) --\(document.option)")
+                let statuses = Set(Self.cases.filter { $0.path == path && $0.document == document.name }.map(\.status))
+                #expect(statuses.contains(0) && statuses.contains(2), "\(path) --\(document.option) has no case for exit 0 or 2")
+                #expect(DocsGenerator.markdownJSONTable(root: CommandTable.root).contains("`stepguard.\((path + [document.name]).joined(separator: "-"))/v1`"))
+            }
+        }
+    }
+
+    /// `--list-rules` and `--explain` print text or JSON; SARIF and annotations carry findings.
+    @Test(arguments: ["sarif", "github"])
+    func ruleDocumentsAreTextOrJSON(_ format: String) {
+        for arguments in [["lint", "--list-rules"], ["lint", "--explain", "SG201"]] {
+            let result = runCLI(arguments + ["--format", format])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("prints text or json, not \(format)"), "\(result.stderr)")
         }
     }
 

@@ -14,7 +14,7 @@ struct TestCommandTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.isEmpty)
         #expect(!result.stdout.contains("FAIL"))
-        #expect(result.stdout.contains("ok    release-pipeline/every outcome in one release  tier strict\n"))
+        #expect(result.stdout.contains("ok    release-pipeline/every outcome in one release\n      tier strict (shipped defaults): 4 demands, 1 met\n        audit_log: n/a - "))
         #expect(result.stdout.hasSuffix(" passed, 0 failed\n"))
         let junit = runCLI(["test", F.root + "/policies", "--format", "junit"])
         #expect(junit.status == 0)

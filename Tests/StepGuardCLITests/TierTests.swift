@@ -9,11 +9,11 @@ import Testing
 struct TierTests {
     typealias F = CredentialFixtures
 
-    static func run(_ arguments: [String]) throws -> RunResult {
+    static func run(_ arguments: [String], input: String? = nil) throws -> RunResult {
         let binary = try #require(stepguardBinary)
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        return try #require(runProcess(binary, arguments, environment: environment))
+        return try #require(runProcess(binary, arguments, input: input, environment: environment))
     }
 
     /// A policy directory where every step is permitted, a strict plan (an irreversible delete
@@ -24,6 +24,7 @@ struct TierTests {
         var policies: String { dir.appendingPathComponent("policies").path }
         var strict: String { dir.appendingPathComponent("strict.json").path }
         var low: String { dir.appendingPathComponent("low.json").path }
+        var elevated: String { dir.appendingPathComponent("elevated.json").path }
         var log: String { dir.appendingPathComponent("audit.jsonl").path }
 
         init(tiers: String? = nil, permit: String = "") throws {
@@ -37,6 +38,7 @@ struct TierTests {
             try write(#"""
                 {"actions": {
                   "repo.read": {"effect": "read", "tool": "git"},
+                  "repo.push": {"effect": "write", "tool": "git"},
                   "storage.delete": {"effect": "delete", "flags": ["irreversible"], "tool": "object-store"}
                 }}
                 """#, "tools.json", in: policies)
@@ -60,6 +62,10 @@ struct TierTests {
                 {"plan": "look", "owner": "ops", "intent": "look", \(principal),
                  "steps": [{"id": "read", "action": "repo.read", "resource": "Repo::\\"api\\""}]}
                 """, "low.json", in: dir)
+            try write("""
+                {"plan": "push", "owner": "ops", "intent": "push", \(principal),
+                 "steps": [{"id": "push", "action": "repo.push", "resource": "Repo::\\"api\\""}]}
+                """, "elevated.json", in: dir)
         }
 
         /// `tiers.json` trusting the fixture issuer key for checkpoints, at most 15 minutes stale.
@@ -101,7 +107,7 @@ struct TierTests {
         #expect(try Self.run(["eval", setup.low, "-p", setup.policies, "--audit", setup.log, "--now", "2026-12-01T10:00:00Z"]).status == 0)
         let missing = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:01:00Z", ["--audit", setup.log])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no checkpoint signed by a trusted key matches the log"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("no checkpoint signed by a key tiers.json trusts matches the log"), "\(missing.stderr)")
 
         // Signed, then a record the checkpoint does not cover, an hour before minting.
         #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
@@ -124,6 +130,112 @@ struct TierTests {
         for id in ["audit_log", "checkpoint", "max_ttl", "hold"] {
             #expect(try setup.requirement(id, in: object)["met"] as? Bool == true, "\(id)")
         }
+    }
+
+    @Test func anElevatedPlanMintsOnlyWithAnAuditLogAndNothingMore() throws {
+        let setup = try Setup()
+        let refused = try setup.mint(setup.elevated, step: "push", at: "2026-12-01T10:00:00Z", ["--format", "json"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("nothing minted: the elevated tier (shipped defaults) is not satisfied: audit_log"), "\(refused.stderr)")
+        #expect(try setup.requirement("audit_log", in: try setup.json(refused))["met"] as? Bool == false)
+        // No checkpoint, and the lifetime asked for: the elevated tier demands neither.
+        let minted = try setup.mint(setup.elevated, step: "push", at: "2026-12-01T10:00:00Z", ["--audit", setup.log, "--ttl", "30m", "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let object = try setup.json(minted)
+        #expect(object["ttl"] as? Int == 1800)
+        let tier = try #require(object["tier"] as? [String: Any])
+        #expect(tier["name"] as? String == "elevated")
+        #expect((tier["requirements"] as? [[String: Any]])?.map { $0["id"] as? String } == ["audit_log"])
+        let shown = try Self.run(["audit", "show", setup.log])
+        #expect(shown.stdout.hasPrefix("plan \"push\"  tier elevated: 1 demand, 1 met\n  audit_log: met - "), "\(shown.stdout)")
+    }
+
+    @Test func theShippedDefaultsTrustTheIssuerKeyForCheckpoints() throws {
+        // No tiers.json: the strict tier's checkpoint must be signed by the key mint signs with.
+        let setup = try Setup()
+        let log = ["--audit", setup.log, "--format", "json"]
+        #expect(try Self.run(["eval", setup.low, "-p", setup.policies, "--audit", setup.log, "--now", "2026-12-01T10:00:00Z"]).status == 0)
+        let unsigned = "no checkpoint signed by the issuer key (mint --key) matches the log"
+        let missing = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:01:00Z", log)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains(unsigned), "\(missing.stderr)")
+        #expect(try setup.requirement("checkpoint", in: try setup.json(missing))["met"] as? Bool == false)
+
+        // A checkpoint signed by another key is not one the tier trusts: as for audit verify
+        // --key, the log beside it does not verify.
+        let other = try F.key("other.key", in: setup.dir)
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", other]).status == 0)
+        let wrong = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:02:00Z", log)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("is not signed by any trusted key"), "\(wrong.stderr)")
+        #expect(try setup.requirement("checkpoint", in: try setup.json(wrong))["met"] as? Bool == false)
+
+        // Signed by the issuer key: minted, with nothing in the policy directory edited.
+        try FileManager.default.removeItem(atPath: setup.log + ".checkpoints")
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
+        let minted = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:03:00Z", log)
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let checkpoint = try setup.requirement("checkpoint", in: try setup.json(minted))
+        #expect(checkpoint["met"] as? Bool == true)
+        #expect((checkpoint["detail"] as? String)?.hasSuffix("signed by the issuer key (mint --key) covers the whole log") == true, "\(checkpoint)")
+
+        // The records of that mint, an hour later, are past the checkpoint's age.
+        let stale = try setup.mint(setup.strict, step: "read", at: "2026-12-01T11:04:00Z", log)
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("checkpoint: not met"), "\(stale.stderr)")
+        #expect(try setup.requirement("checkpoint", in: try setup.json(stale))["met"] as? Bool == false)
+
+        // A log whose first record was altered under its checkpoint does not count as signed.
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
+        var lines = try String(contentsOfFile: setup.log, encoding: .utf8).components(separatedBy: "\n")
+        lines[0] = lines[0].replacingOccurrences(of: "\"outcome\":\"allow\"", with: "\"outcome\":\"allox\"")
+        try lines.joined(separator: "\n").write(toFile: setup.log, atomically: true, encoding: .utf8)
+        let altered = try setup.mint(setup.strict, step: "read", at: "2026-12-01T11:05:00Z", log)
+        #expect(altered.status == 1)
+        #expect(altered.stderr.contains("the audit log does not verify"), "\(altered.stderr)")
+    }
+
+    @Test func auditShowStatesEachDemandAsTheRecordsFoundIt() throws {
+        let setup = try Setup()
+        #expect(try Self.run(["eval", setup.strict, "-p", setup.policies, "--audit", setup.log, "--now", "2026-12-01T10:00:00Z"]).status == 1)
+        let refused = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:01:00Z", ["--audit", setup.log])
+        #expect(refused.status == 1)
+        #expect(try Self.run(["audit", "checkpoint", setup.log, "-k", setup.key]).status == 0)
+        let minted = try setup.mint(setup.strict, step: "read", at: "2026-12-01T10:02:00Z", ["--audit", setup.log, "--ttl", "30m", "--format", "json"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let jti = try #require((try setup.json(minted)["claims"] as? [String: Any])?["jti"] as? String)
+
+        let text = try Self.run(["audit", "show", setup.log])
+        #expect(text.status == 0, "\(text.stderr)")
+        try F.expectGolden(F.masked(text.stdout, [(jti, "JTI")]), "audit-show-tier.txt")
+        let json = try Self.run(["audit", "show", setup.log, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        try F.expectGolden(F.masked(json.stdout, [(jti, "JTI")]), "audit-show-tier.json")
+        let plan = try #require((try setup.json(json)["plans"] as? [[String: Any]])?.first)
+        #expect(plan["tier"] as? String == "strict")
+        let demands = try #require(plan["demands"] as? [[String: Any]])
+        #expect(demands.map { $0["id"] as? String } == ["audit_log", "checkpoint", "max_ttl", "hold"])
+        // The latest record that checked each demand: the mint, not the eval or the refusal.
+        #expect(demands.allSatisfy { $0["met"] as? Bool == true }, "\(demands)")
+        #expect(demands.first { $0["id"] as? String == "max_ttl" }?["detail"] as? String == "requested 30m, granted 5m")
+    }
+
+    @Test func auditShowReadsNothingAsMetThatNoRecordSays() throws {
+        let setup = try Setup()
+        // Records naming the tier but no demands (as the gate writes), then a malformed list.
+        for event in [
+            #"{"kind":"decision","plan":"s","step":"a","outcome":"allow","tier":"strict"}"#,
+            #"{"kind":"decision","plan":"t","step":"a","outcome":"allow","tier":"strict","demands":[{"id":"checkpoint","demand":"d","met":"yes","detail":"x"}]}"#,
+        ] {
+            let appended = try Self.run(["audit", "append", setup.log], input: event)
+            #expect(appended.status == 0, "\(appended.stderr)")
+        }
+        let text = try Self.run(["audit", "show", setup.log])
+        #expect(text.stdout.contains("plan \"s\"  tier strict (its demands are not recorded)"), "\(text.stdout)")
+        #expect(text.stdout.contains("plan \"t\"  tier strict (its demands are not recorded)"), "\(text.stdout)")
+        let plans = try #require(try setup.json(try Self.run(["audit", "show", setup.log, "--format", "json"]))["plans"] as? [[String: Any]])
+        #expect(plans.count == 2)
+        #expect(plans.allSatisfy { $0["demands"] is NSNull }, "\(plans)")
     }
 
     @Test func aStrictPlanHoldsAnIrreversibleStepThePoliciesPermit() throws {

@@ -154,7 +154,7 @@ import JSONValue
     @Test func listsFilesInNameOrder() throws {
         let directory = try PolicyDirectory(path: examples + "/release-pipeline")
         #expect(directory.policyFiles.map { PlanRewriter.baseName($0) } == ["00-permits.cedar", "10-deploy.cedar", "20-secrets.cedar", "30-edge.cedar", "40-approvals.cedar"])
-        #expect(directory.schemaFile == nil)
+        #expect(directory.schemaFile.map { PlanRewriter.baseName($0) } == "schema.cedarschema")
         #expect(directory.testFiles.map { PlanRewriter.baseName($0) } == ["release.json"])
         let bundle = try PolicyBundle.load(directory)
         #expect(bundle.policies.map(\.id) == [

@@ -6,7 +6,7 @@ extension LintRules {
         id: "SG102", name: "schema-validation", severity: .error,
         summary: "A policy does not validate against the policy directory's Cedar schema (strict mode): unknown types, actions or attributes, wrong operand types, unguarded optional attributes.",
         rationale: """
-            When a directory has a schema (`*.cedarschema` or `*.cedarschema.json`), every policy \
+            When a directory has a schema (`schema.cedarschema` or `schema.cedarschema.json`), every policy \
             is type-checked against it the way Cedar's strict validator does. A policy that fails \
             validation either never applies (a misspelt type or attribute) or raises errors at \
             evaluation, which for a forbid means it silently does not apply.

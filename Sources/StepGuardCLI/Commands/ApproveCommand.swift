@@ -175,7 +175,7 @@ enum ApproveCommand {
             throw CLIError.invalidUsage("missing PLAN: give the plan the held step belongs to")
         }
         let plan = try Plan.load(planPath)
-        let bundle = try PolicyBundle.load(try PolicyDirectory(path: context.arguments.value("policies")!))
+        let bundle = try PolicyBundle.load(try PolicyDirectory(path: try context.arguments.required("policies")))
         let clock = try CommonOptions.nowSeconds(context).map(Clock.init(epochSeconds:)) ?? Clock.now()
         let judge = approvals ? try ApprovalOptions.judge(context) : nil
         return (try PlanEvaluator.evaluate(plan, bundle: bundle, options: EvaluationOptions(clock: clock, approvals: judge)), bundle)

@@ -13,6 +13,15 @@ enum AuditShowCommand {
             replayed, unauthorized, denied, blocked, held, rejected or pending) and its records in log \
             order, each with its line in the log. The records are read as they are: run audit \
             verify to know whether they can be trusted.
+
+            Each plan is shown with the governance tier its records were decided at (the \
+            strictest; for a gate session, the tier it ratcheted to) and, for each demand of that \
+            tier, whether it was met, as the records state it: eval, mutate and mint record \
+            what the tier demanded of them and what they found (an audit log, a fresh signed \
+            checkpoint, the credential lifetime, the steps held), and the latest record that \
+            checked a demand is the one shown, with its line. A record whose demands were not \
+            met (a refused mint) says which. When no record states the demands, the plan says \
+            so; nothing is shown as met that no record says was.
             """,
         options: [
             .value("plan", valueName: "ID", help: "show only this plan (default: every plan)"),
@@ -60,7 +69,14 @@ struct ShowReport: Report {
         var out = ""
         for path in paths {
             if !out.isEmpty { out += "\n" }
-            out += style.bold("plan \"\(path.plan)\"") + (path.tier.map { "  tier \($0)" } ?? "") + "\n"
+            out += style.bold("plan \"\(path.plan)\"") + Self.tierHead(path) + "\n"
+            if !quiet {
+                for demand in path.demands ?? [] {
+                    let state = demand.met.map { $0 ? style.green("met") : style.apply("not met", .bold, .red) } ?? "n/a"
+                    out += "  " + TierOutput.line(id: demand.id, state: state, demand: demand.demand, detail: demand.detail)
+                        + "  " + style.dim("line \(demand.line)") + "\n"
+                }
+            }
             for step in path.steps {
                 out += "  step \"\(step.step)\": " + Self.styled(step.status, style) + "\n"
                 let rows = step.events.map { (Self.verb($0), Self.detail($0), Self.place($0)) }
@@ -78,6 +94,16 @@ struct ShowReport: Report {
     }
 
     var json: JSONValue { .object(JSONObject([("plans", .array(paths.map(\.json)))])) }
+
+    /// `  tier strict: 4 demands, 3 met, 1 not met`, or that the records do not state them.
+    static func tierHead(_ path: ActionPath) -> String {
+        guard let tier = path.tier else { return "" }
+        guard let demands = path.demands else { return "  tier \(tier) (its demands are not recorded)" }
+        guard !demands.isEmpty else { return "  tier \(tier): no demands beyond the policies" }
+        let met = demands.filter { $0.met == true }.count
+        let unmet = demands.filter { $0.met == false }.count
+        return "  tier \(tier): \(demands.count) demand\(demands.count == 1 ? "" : "s"), \(met) met" + (unmet > 0 ? ", \(unmet) not met" : "")
+    }
 
     static func styled(_ status: StepStatus, _ style: Style) -> String {
         switch status {
@@ -107,6 +133,8 @@ struct ShowReport: Report {
             var text = event.outcome ?? "?"
             if !event.policies.isEmpty { text += " by " + event.policies.joined(separator: ", ") }
             parts.append(text)
+            let unmet = event.unmetDemands
+            if !unmet.isEmpty { parts.append("tier demands not met: " + unmet.joined(separator: ", ")) }
         case "mutation":
             var text = event.outcome.map { "as \($0)" } ?? ""
             if let action = event.action { text += (text.isEmpty ? "" : ": ") + action }

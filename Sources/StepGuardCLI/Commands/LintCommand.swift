@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import JSONValue
 import Lint
 
 /// `stepguard lint PATH...`
@@ -48,6 +49,7 @@ enum LintCommand {
             ExitStatusNote(.error, "an input does not load (SG100, SG101, SG103: reported, never disabled), bad usage"),
         ],
         exclusive: [["strict", "fail-level"], ["explain", "list-rules"]],
+        optionDocuments: [OptionDocument(option: "list-rules", name: "rules"), OptionDocument(option: "explain", name: "rule")],
         run: run
     )
 
@@ -59,11 +61,17 @@ enum LintCommand {
         let paths = context.arguments.positionals("PATH")
         if let id = context.arguments.value("explain") {
             guard paths.isEmpty else { throw CLIError.invalidUsage("--explain takes no PATH; run 'stepguard lint --explain \(id)' alone") }
+            try checkRuleFormat("explain", context)
             return explain(id, context)
         }
         if context.arguments.flag("list-rules") {
             guard paths.isEmpty else { throw CLIError.invalidUsage("--list-rules takes no PATH") }
-            context.console.write(ruleList(style: context.style))
+            try checkRuleFormat("list-rules", context)
+            if context.format == .json {
+                context.printJSON(.object(JSONObject([("rules", .array(LintRules.all.map { ruleJSON($0, whole: false) }))])), named: "rules")
+            } else {
+                context.console.write(ruleList(style: context.style))
+            }
             return .success
         }
         do {
@@ -84,15 +92,54 @@ enum LintCommand {
         }
     }
 
+    /// Rules are described in text or JSON; SARIF and GitHub annotations carry findings.
+    static func checkRuleFormat(_ option: String, _ context: CommandContext) throws {
+        guard context.format == .text || context.format == .json else {
+            throw CLIError.invalidUsage("--\(option) prints text or json, not \(context.format.rawValue)")
+        }
+    }
+
     /// Prints a rule's documentation; an unknown id is a usage error with a suggestion.
     static func explain(_ id: String, _ context: CommandContext) -> ExitCode {
         do {
-            context.console.write(try RulesDocumentation.explain(id))
+            if context.format == .json {
+                context.printJSON(ruleJSON(try RulesDocumentation.rule(id), whole: true), named: "rule")
+            } else {
+                context.console.write(try RulesDocumentation.explain(id))
+            }
             return .success
         } catch {
             context.fail(error)
             return .error
         }
+    }
+
+    /// A rule as `--list-rules` (`whole: false`) and `--explain` (`whole: true`, with the
+    /// rationale and the examples) describe it under `--format json` (docs/lint.md).
+    static func ruleJSON(_ rule: LintRule, whole: Bool) -> JSONValue {
+        var object = JSONObject([
+            ("id", .string(rule.id)),
+            ("name", .string(rule.name)),
+            ("category", .string(rule.category.rawValue)),
+            ("defaultSeverity", .string(rule.defaultSeverity.rawValue)),
+            ("enabledByDefault", .bool(rule.enabledByDefault)),
+            ("canDisable", .bool(!rule.reportsUnloadableInput)),
+            ("summary", .string(rule.summary)),
+            ("helpUri", .string(LintReport.rulesDocumentationURI + "#" + rule.anchor)),
+        ])
+        if whole {
+            object["rationale"] = .string(rule.rationale)
+            object["examples"] = .array(rule.examples.map { example in
+                .object(JSONObject([
+                    ("title", .string(example.title)),
+                    ("reported", .bool(example.triggers)),
+                    ("files", .array(example.files.map { file in
+                        .object(JSONObject([("name", .string(file.name)), ("text", .string(file.text))]))
+                    })),
+                ]))
+            })
+        }
+        return .object(object)
     }
 
     /// One line per rule: id, default severity (or off), name and summary.

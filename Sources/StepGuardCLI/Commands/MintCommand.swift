@@ -40,9 +40,11 @@ enum MintCommand {
 
             The plan's governance tier is enforced before anything is issued: by default an \
             elevated or strict plan needs --audit, a strict one also a checkpoint of that log \
-            signed by a key tiers.json trusts, no older than an hour, and its credentials live \
-            at most five minutes. Each demand not met is a named refusal (exit 1). See \
-            docs/workflow.md "Risk and governance tier".
+            no older than an hour, signed by the issuer key (stepguard audit checkpoint LOG -k \
+            KEY) unless tiers.json names other keys, and its credentials live at most five \
+            minutes. Each demand not met is a named refusal (exit 1), recorded in the log when \
+            there is one; the mint record carries the demands met. See docs/workflow.md "Risk \
+            and governance tier".
             """,
         options: [
             .path("key", short: "k", help: "the issuer's Ed25519 private key (PKCS#8 PEM or JWK)").required(),
@@ -72,7 +74,18 @@ enum MintCommand {
         run: run
     )
 
+    /// A plan or policy that does not load is reported as every command reports it: located,
+    /// with the line and a caret.
     static func run(_ context: CommandContext) throws -> ExitCode {
+        do {
+            return try mint(context)
+        } catch let error as WorkflowError {
+            WorkflowInputs.report(error, context)
+            return .error
+        }
+    }
+
+    static func mint(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
         let planPath = try args.required("plan")
         let stepID = try args.required("step")
@@ -90,7 +103,7 @@ enum MintCommand {
                     + plan.steps.map { "\"\($0.id)\"" }.joined(separator: ", "))
         }
         // Only the directory the operator names: never one found next to the plan (DESIGN §4).
-        let directory = try PolicyDirectory(path: args.value("policies")!)
+        let directory = try PolicyDirectory(path: try args.required("policies"))
         let bundle = try PolicyBundle.load(directory)
         let authentication: MintAuthentication
         switch try IdentityOptions.authenticate(context, policyDirectory: directory.path, now: now) {
@@ -116,14 +129,16 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
-        let decision = DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
-                                                order: StepOrder(plan: plan, index: decided.index))
+        func decision(demands: TierReport? = nil) -> JSONValue {
+            DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
+                                     order: StepOrder(plan: plan, index: decided.index), demands: demands)
+        }
 
         let risk = evaluation.risk.riskClass
         let demands = bundle.tiers.requirements(risk.tier)
         var facts = TierFacts(issues: true, auditLog: audit != nil, held: evaluation.tierHeld)
         if demands.checkpointMaxAge != nil {
-            facts.checkpoint = try checkpointFreshness(log: audit, keys: demands.checkpointKeys, now: now)
+            facts.checkpoint = try checkpointFreshness(log: audit, demands: demands, issuer: key, now: now)
         }
         func refuse(_ message: String, reason: String, tier: TierReport) -> ExitCode {
             if context.format == .json {
@@ -143,15 +158,14 @@ enum MintCommand {
             return .failure
         }
 
-        guard decided.outcome.runs else {
-            if let audit {
-                try AuditLog.append(event: decision, to: audit, now: auditTime)
-            }
-            return refuse(refusalMessage(decided), reason: decided.reason, tier: bundle.tiers.report(risk: risk, facts: facts))
-        }
-        // The tier's demands before anything is issued: each one not met refuses by name.
+        // The tier's demands before anything is issued: each one not met refuses by name. A
+        // refusal is recorded when there is a log to record it in, with what the tier demanded.
         let before = bundle.tiers.report(risk: risk, facts: facts)
-        if !before.unmet.isEmpty {
+        if !decided.outcome.runs || !before.unmet.isEmpty {
+            if let audit {
+                try AuditLog.append(event: decision(demands: before), to: audit, now: auditTime)
+            }
+            guard decided.outcome.runs else { return refuse(refusalMessage(decided), reason: decided.reason, tier: before) }
             let reason = TierOutput.refusal(before)
             return refuse("nothing minted: " + reason, reason: reason, tier: before)
         }
@@ -190,10 +204,10 @@ enum MintCommand {
             // allowing decision it needs even when no `eval --audit` ran before.
             try AuditLog.append(
                 events: ApprovalOptions.records(evaluation, log: audit, step: decided.id) + [
-                    decision,
+                    decision(),
                     DecisionRecords.mint(
                         decidedForm, decided, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
-                        exp: minted.expiresAt, identity: authentication.record),
+                        exp: minted.expiresAt, identity: authentication.record, demands: tier),
                 ],
                 to: audit, now: auditTime)
         }
@@ -244,14 +258,15 @@ enum MintCommand {
         return .success
     }
 
-    /// How far the log's checkpoints signed by `keys` reach, as the checkpoint demand reads it;
-    /// every doubt (no log, no key, a log that does not verify) is a missing checkpoint.
-    static func checkpointFreshness(log: String?, keys: [String], now: Int64) throws -> CheckpointFreshness {
+    /// How far the log's checkpoints reach that are signed by the keys `demands` trusts: those
+    /// tiers.json names, else the issuer's own key (`--key`), which `audit checkpoint -k` signs
+    /// with too. Every doubt (no log, a log that does not verify, a checkpoint no trusted key
+    /// signed) is a missing checkpoint.
+    static func checkpointFreshness(log: String?, demands: TierRequirements, issuer: SigningKey, now: Int64) throws -> CheckpointFreshness {
         guard let log else { return .missing("no audit log was given (--audit LOG)") }
-        guard !keys.isEmpty else {
-            return .missing("\(TierConfiguration.fileName) names no checkpoint key to check a signature with; add \"checkpoint\": {\"keys\": [\"PUB\"]}")
-        }
-        let verifiers = try keys.map { try AuditOptions.verifier(path: $0) }
+        let verifiers = demands.checkpointKeys.isEmpty
+            ? [try NoteVerifier(publicKey: issuer.verificationKey.publicKey.rawRepresentation)]
+            : try demands.checkpointKeys.map { try AuditOptions.verifier(path: $0) }
         let coverage: SignedCoverage
         do throws(AuditError) {
             coverage = try AuditLog.signedCoverage(logAt: log, trustedKeys: verifiers)
@@ -259,10 +274,13 @@ enum MintCommand {
             return .missing("the audit log cannot be checked: \(error)")
         }
         if let fault = coverage.fault { return .missing("the audit log does not verify: \(fault)") }
-        guard let size = coverage.signedSize else { return .missing("no checkpoint signed by a trusted key matches the log") }
+        guard let size = coverage.signedSize else {
+            let key = demands.checkpointKeys.isEmpty ? "ISSUER-KEY" : "KEY (the private half of a key it names)"
+            return .missing("no checkpoint signed by \(demands.checkpointSigner) matches the log; sign it first: stepguard audit checkpoint LOG -k \(key)")
+        }
         let unsigned = coverage.totalRecords - size
         let oldest = coverage.firstUnsignedTime.map { max(0, now - $0 / 1000) } ?? 0
-        return .signed(size: size, unsigned: unsigned, oldest: oldest)
+        return .signed(size: size, unsigned: unsigned, oldest: oldest, signer: demands.checkpointSigner)
     }
 
     /// The presented identity was not accepted: nothing is minted (exit 1), and the reason,

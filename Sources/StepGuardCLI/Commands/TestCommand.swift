@@ -128,12 +128,14 @@ enum TestCommand {
         var out = ""
         for run in runs {
             for result in run.report.results {
+                // Each case states its tier and what it demanded, as eval would.
+                let tier = result.evaluation.map { TierOutput.text($0.tierReport(auditLog: false), quiet: quiet) } ?? ""
+                let tierLines = tier.split(separator: "\n").map { "      " + $0 + "\n" }.joined()
                 if result.passed {
-                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\(result.evaluation.map { "  " + style.dim("tier " + $0.risk.tier.rawValue) } ?? "")\n" }
+                    if verbose && !quiet { out += "\(style.green("ok"))    \(result.fullName)\n" + tierLines }
                     continue
                 }
-                out += "\(style.apply("FAIL", .bold, .red))  \(result.fullName)  \(style.dim(result.location.description))\n"
-                if let evaluation = result.evaluation { out += "      " + TierOutput.text(evaluation.tierReport(auditLog: false), quiet: true) }
+                out += "\(style.apply("FAIL", .bold, .red))  \(result.fullName)  \(style.dim(result.location.description))\n" + tierLines
                 for mismatch in result.mismatches {
                     let expected = mismatch.expected
                     out += "      step \"\(expected.step)\"  \(style.dim(expected.location.description))\n"

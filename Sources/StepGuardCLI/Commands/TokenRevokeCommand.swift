@@ -42,7 +42,7 @@ enum TokenRevokeCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let args = context.arguments
-        let path = args.value("revoked")!
+        let path = try args.required("revoked")
         let task = args.value("plan") ?? args.value("session")
         if args.isGiven("plan") && args.isGiven("session") {
             throw CLIError.invalidUsage("give --plan or --session, not both")

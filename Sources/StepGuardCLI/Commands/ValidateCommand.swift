@@ -11,6 +11,10 @@ enum ValidateCommand {
             Runs Cedar's strict-mode validator over the policies: every entity type, action, \
             attribute and operator is checked against the schema. Errors are reported with their \
             file, line and column. lint reports the same errors among its findings.
+
+            When PATH is a policy directory with an entities.json, the entities are read through \
+            the schema, as every command reads them: an entity or attribute the schema does not \
+            declare, or a value of the wrong type, stops the command (exit 2) at its place in the file.
             """,
         options: [
             CommonOptions.policies(valueName: "PATH", help: "a policy file or a directory of them").required(),
@@ -43,9 +47,11 @@ enum ValidateCommand {
         var loader = CedarLoader()
         let policies = try loader.policies(policiesPath)
         let schema = try loader.schema(schemaPath)
+        let entitiesFile = CedarFiles.isDirectory(policiesPath) ? try CedarFiles.directory(policiesPath).entitiesFile : nil
+        if let entitiesFile { _ = try loader.entities(entitiesFile, schema: schema) }
         let report = ValidationSummary(
             report: Validator.check(policies: policies, schema: schema), policyCount: policies.policies.count,
-            schemaFile: schemaPath, sources: loader.sources)
+            schemaFile: schemaPath, entitiesFile: entitiesFile, sources: loader.sources)
         context.emit(report)
         return report.report.passed ? .success : .failure
     }
@@ -56,6 +62,8 @@ struct ValidationSummary: Report {
     let report: ValidationReport
     let policyCount: Int
     let schemaFile: String
+    /// The directory's entities, read through the schema; nil when there are none.
+    let entitiesFile: String?
     let sources: CedarSources
 
     func text(style: Style, quiet: Bool) -> String {
@@ -66,7 +74,7 @@ struct ValidationSummary: Report {
         }
         let policies = "\(policyCount) polic\(policyCount == 1 ? "y" : "ies")"
         if report.passed {
-            out += "\(policies) validate against \(schemaFile)"
+            out += "\(policies)\(entitiesFile.map { " and \($0)" } ?? "") validate against \(schemaFile)"
         } else {
             out += "\(policies): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s")"
         }
@@ -83,8 +91,9 @@ struct ValidationSummary: Report {
             sourceLine: sources.lineText(file: finding.span.file, line: finding.span.start.line), style: style)
     }
 
-    /// `{"valid", "policies", "schema_file", "errors": [...], "warnings": [...]}` (`schema` is the
-    /// document's version, as in every JSON document); each finding has
+    /// `{"valid", "policies", "schema_file", "entities_file", "errors": [...], "warnings": [...]}`
+    /// (`schema` is the document's version, as in every JSON document; `entities_file` is null
+    /// when no entities were read); each finding has
     /// `policy`, `kind`, `message`, `file`, `line`, `column` and, when there is one, `help`.
     var json: JSONValue {
         func finding(_ f: ValidationError) -> JSONValue {
@@ -98,6 +107,7 @@ struct ValidationSummary: Report {
         }
         return .object(JSONObject([
             ("valid", .bool(report.passed)), ("policies", .int(Int64(policyCount))), ("schema_file", .string(schemaFile)),
+            ("entities_file", entitiesFile.map { .string($0) } ?? .null),
             ("errors", .array(report.errors.map(finding))), ("warnings", .array(report.warnings.map(finding))),
         ]))
     }

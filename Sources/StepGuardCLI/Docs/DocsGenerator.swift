@@ -59,6 +59,10 @@ public enum DocsGenerator {
             guard command.option(long: "format")?.kind.choices?.contains(OutputFormat.json.rawValue) == true else { continue }
             let name = path.joined(separator: "-")
             lines.append("| `stepguard \(path.joined(separator: " "))` | `\(JSONSchema.name(commandPath: path))` | `Tests/StepGuardCLITests/Golden/contract/\(name)-*.json` |")
+            for document in command.optionDocuments {
+                let documentPath = path + [document.name]
+                lines.append("| `stepguard \(path.joined(separator: " ")) --\(document.option)` | `\(JSONSchema.name(commandPath: documentPath))` | `Tests/StepGuardCLITests/Golden/contract/\(documentPath.joined(separator: "-"))-*.json` |")
+            }
         }
         lines.append("| (any command, exit 2) | `\(JSONSchema.error)` | the `-2` goldens above |")
         return lines.joined(separator: "\n") + "\n"

@@ -49,6 +49,13 @@ extension CommandContext {
         console.write(JSONRenderer.document(versioned(document)))
     }
 
+    /// Prints the document an option of this command selects instead of its own
+    /// (`OptionDocument`): `"schema": "stepguard.<command>-<name>/v1"`.
+    public func printJSON(_ document: JSONValue, named name: String) {
+        let schema = JSONSchema.name(commandPath: arguments.commandPath + [name])
+        console.write(JSONRenderer.document(JSONSchema.stamp(document, schema: schema)))
+    }
+
     /// Prints one JSON Lines record of this command on stdout, with its `schema` member.
     public func printJSONLine(_ record: JSONValue) {
         failures.notePrintedLines()

@@ -33,6 +33,21 @@ public struct ExitStatusNote: Equatable, Sendable {
     }
 }
 
+/// A JSON document a command prints instead of its own when an option asks for something else
+/// (`lint --list-rules`): it carries `"schema": "stepguard.<command>-<name>/v1"`.
+public struct OptionDocument: Equatable, Sendable {
+    /// The long name of the option that selects the document.
+    public var option: String
+    /// The document's name after the command's (`rules` in `stepguard.lint-rules/v1`).
+    public var name: String
+
+    /// Creates an option document.
+    public init(option: String, name: String) {
+        self.option = option
+        self.name = name
+    }
+}
+
 /// The table of one command: everything parsing, help, man pages and completions need.
 ///
 /// A command either has `subcommands` (a group such as `token`) or a `run` handler (a leaf).
@@ -61,6 +76,8 @@ public struct CommandSpec: Sendable {
     public var exclusive: [[String]]
     /// Sets of long option names of which at least one must be given.
     public var requireOneOf: [[String]]
+    /// The JSON documents options select instead of the command's own.
+    public var optionDocuments: [OptionDocument]
     /// Left out of help, man pages and completions.
     public var isHidden: Bool
     /// Runs the command; nil for a group.
@@ -71,8 +88,9 @@ public struct CommandSpec: Sendable {
         name: String, summary: String, discussion: String = "", usage: [String] = [],
         options: [OptionSpec] = [], positionals: [PositionalSpec] = [], subcommands: [CommandSpec] = [],
         examples: [Example] = [], exitStatus: [ExitStatusNote] = [], exclusive: [[String]] = [],
-        requireOneOf: [[String]] = [], isHidden: Bool = false, run: CommandHandler? = nil
+        requireOneOf: [[String]] = [], optionDocuments: [OptionDocument] = [], isHidden: Bool = false, run: CommandHandler? = nil
     ) {
+        self.optionDocuments = optionDocuments
         self.name = name
         self.summary = summary
         self.discussion = discussion

@@ -36,9 +36,13 @@ enum CedarFiles {
     }
 
     /// The files `fmt` works on: each path given as a file, and the `*.cedar` files under each
-    /// directory (recursively, hidden entries skipped), in name order.
+    /// directory, recursively, in name order. Each directory is listed as every command lists
+    /// a policy directory (`PolicyDirectory`): a hidden policy file or an entry named like one
+    /// that is not a regular file is refused by name; hidden directories are not entered, and
+    /// a directory reached again through a link is not walked twice.
     static func formatTargets(_ paths: [String]) throws(CedarInputError) -> [String] {
         var out: [String] = []
+        var walked = Set<String>()
         for path in paths {
             guard path != "-", isDirectory(path) else {
                 out.append(path)
@@ -47,19 +51,17 @@ enum CedarFiles {
             var found: [String] = []
             var pending = [path]
             while let directory = pending.popLast() {
+                guard walked.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted else { continue }
+                found += try self.directory(directory).policyFiles.map { directory == "." && $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }
                 let names: [String]
                 do {
                     names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 } catch {
                     throw CedarInputError(file: directory, message: "cannot list the directory")
                 }
-                for name in names where !name.hasPrefix(".") {
+                for name in names where !name.hasPrefix(".") && !name.hasSuffix(".cedar") {
                     let full = join(directory, name)
-                    if isDirectory(full) {
-                        pending.append(full)
-                    } else if name.hasSuffix(".cedar") {
-                        found.append(full)
-                    }
+                    if isDirectory(full) { pending.append(full) }
                 }
             }
             out += found.sorted()

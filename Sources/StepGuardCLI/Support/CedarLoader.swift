@@ -56,30 +56,8 @@ struct CedarLoader {
             if let schema { return try schema.entities(jsonBytes: bytes, file: path) }
             return try Entities(jsonBytes: bytes, file: path)
         } catch {
-            var located = sources.located(error, fallback: path)
-            if let place = CedarLoader.cycleLocation(error, bytes: bytes) {
-                located.line = place.line
-                located.column = place.column
-                located.sourceLine = sources.lineText(file: path, line: place.line)
-            }
-            throw located
+            throw sources.located(error, fallback: path)
         }
-    }
-
-    /// A cycle in `parents` is reported by the engine for the whole document; point at the
-    /// `parents` of the entity it names instead.
-    static func cycleLocation(_ error: CedarError, bytes: [UInt8]) -> SourceLocation? {
-        guard case .entities(let message, let path, _) = error, path.isEmpty, message.contains("cycle"),
-              let document = try? JSONParser.parseDocument(bytes), case .array(let items) = document.value
-        else { return nil }
-        for (index, item) in items.enumerated() {
-            guard let uidJSON = item["uid"], let uid = try? EntityUID(json: uidJSON) else { continue }
-            let named = uid.description
-            if message.contains(named + ";") || message.hasSuffix(named) || message.contains(named + " ") {
-                return document.location(of: [.index(index), .key("parents")]) ?? document.location(of: [.index(index)])
-            }
-        }
-        return nil
     }
 
     /// Parses a uid given on the command line: Cedar text or a JSON object.

@@ -36,9 +36,14 @@ enum TierOutput {
         var out = head + "\n"
         if quiet { return out }
         for status in report.requirements {
-            out += "  \(status.id): \(status.state) - \(status.demand); \(status.detail)\n"
+            out += "  " + line(id: status.id, state: status.state, demand: status.demand, detail: status.detail) + "\n"
         }
         return out
+    }
+
+    /// One demand: `checkpoint: not met - <demand>; <detail>`, as every report spells it.
+    static func line(id: String, state: String, demand: String, detail: String) -> String {
+        "\(id): \(state) - \(demand); \(detail)"
     }
 
     /// The refusal for demands not met: `the strict tier demands ...`, naming each by id.

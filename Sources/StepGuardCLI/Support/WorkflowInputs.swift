@@ -86,13 +86,14 @@ enum WorkflowInputs {
     // MARK: - Audit
 
     /// Appends a `decision` record per step (plus a `mutation` record per rewritten step) to the
-    /// log named by `--audit`, under one lock and one fsync. Nothing happens without `--audit`.
+    /// log named by `--audit`, under one lock and one fsync; each decision carries the tier's
+    /// demands and whether this run met them. Nothing happens without `--audit`.
     /// A pinned `--now` stamps the records too, so one log never mixes the two clocks.
     /// The signed approvals that released (or rejected) a held step go in first, so the log
     /// itself shows why the step may run.
     static func appendAudit(_ evaluation: PlanEvaluation, _ context: CommandContext) throws {
         guard let log = context.arguments.value("audit") else { return }
-        let events = ApprovalOptions.records(evaluation, log: log) + DecisionRecords.records(evaluation)
+        let events = ApprovalOptions.records(evaluation, log: log) + DecisionRecords.records(evaluation, demands: tierReport(evaluation, context))
         let time = context.arguments.isGiven("now")
             ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
         try AuditLog.append(events: events, to: log, now: time)
