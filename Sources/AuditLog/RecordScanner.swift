@@ -124,10 +124,20 @@ enum RecordScanner {
     /// Whether the name at `b` sorts strictly after the name at `a`, byte by byte (the canonical
     /// order for the ASCII names records use; any other order leaves the line to the general
     /// scanner, which holds it to its canonical form).
+    ///
+    /// Compared here byte by byte: the names are a few bytes long, and a library `memcmp` per
+    /// member was 5 % of the CPU time of verification (`perf`).
     @inline(__always) static func ascending(_ a: Range<Int>, _ b: Range<Int>, in line: UnsafeRawBufferPointer) -> Bool {
         let common = min(a.count, b.count)
-        let order = memcmp(line.baseAddress! + a.lowerBound, line.baseAddress! + b.lowerBound, common)
-        return order < 0 || order == 0 && a.count < b.count
+        let base = line.baseAddress!
+        var k = 0
+        while k < common {
+            let x = base.load(fromByteOffset: a.lowerBound + k, as: UInt8.self)
+            let y = base.load(fromByteOffset: b.lowerBound + k, as: UInt8.self)
+            if x != y { return x < y }
+            k += 1
+        }
+        return a.count < b.count
     }
 
     /// Scans any line, whatever its form: JSON with whitespace, escapes, nesting.

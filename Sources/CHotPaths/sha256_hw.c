@@ -42,49 +42,131 @@ static const uint32_t round_constants[64] __attribute__((aligned(16))) = {
 #define SCHEDULE(w0, w1, w2, w3) \
     _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32((w0), (w1)), _mm_alignr_epi8((w3), (w2), 4)), (w3))
 
-__attribute__((target("sha,sse4.1,ssse3")))
-void stepguard_sha256_compress_hw(uint32_t state[8], const uint8_t *data, size_t blocks) {
+// One 64-byte block, given as its four 16-byte quarters as they lie in memory, into the state
+// held as ABEF and CDGH.
+__attribute__((target("sha,sse4.1,ssse3"), always_inline))
+static inline void block_hw(__m128i *abef_io, __m128i *cdgh_io, __m128i m0, __m128i m1, __m128i m2, __m128i m3) {
     // Message words are big-endian.
     const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
     const __m128i *k = (const __m128i *)round_constants;
+    __m128i abef = *abef_io, cdgh = *cdgh_io;
+    const __m128i abef_in = abef, cdgh_in = cdgh;
+    __m128i w0 = _mm_shuffle_epi8(m0, byte_swap);
+    __m128i w1 = _mm_shuffle_epi8(m1, byte_swap);
+    __m128i w2 = _mm_shuffle_epi8(m2, byte_swap);
+    __m128i w3 = _mm_shuffle_epi8(m3, byte_swap);
+    ROUNDS4(_mm_add_epi32(w0, _mm_load_si128(k + 0)));
+    ROUNDS4(_mm_add_epi32(w1, _mm_load_si128(k + 1)));
+    ROUNDS4(_mm_add_epi32(w2, _mm_load_si128(k + 2)));
+    ROUNDS4(_mm_add_epi32(w3, _mm_load_si128(k + 3)));
+    for (int group = 4; group < 16; group += 4) {
+        w0 = SCHEDULE(w0, w1, w2, w3);
+        ROUNDS4(_mm_add_epi32(w0, _mm_load_si128(k + group + 0)));
+        w1 = SCHEDULE(w1, w2, w3, w0);
+        ROUNDS4(_mm_add_epi32(w1, _mm_load_si128(k + group + 1)));
+        w2 = SCHEDULE(w2, w3, w0, w1);
+        ROUNDS4(_mm_add_epi32(w2, _mm_load_si128(k + group + 2)));
+        w3 = SCHEDULE(w3, w0, w1, w2);
+        ROUNDS4(_mm_add_epi32(w3, _mm_load_si128(k + group + 3)));
+    }
+    *abef_io = _mm_add_epi32(abef, abef_in);
+    *cdgh_io = _mm_add_epi32(cdgh, cdgh_in);
+}
 
-    // The instructions want the state as ABEF and CDGH (high lane first).
+__attribute__((target("sha,sse4.1,ssse3"), always_inline))
+static inline void blocks_hw(__m128i *abef, __m128i *cdgh, const uint8_t *data, size_t blocks) {
+    for (; blocks > 0; blocks--, data += 64) {
+        block_hw(abef, cdgh,
+                 _mm_loadu_si128((const __m128i *)(data + 0)), _mm_loadu_si128((const __m128i *)(data + 16)),
+                 _mm_loadu_si128((const __m128i *)(data + 32)), _mm_loadu_si128((const __m128i *)(data + 48)));
+    }
+}
+
+// The eight state words in order (A..H) to and from the ABEF / CDGH form the instructions want
+// (high lane first).
+__attribute__((target("sha,sse4.1,ssse3"), always_inline))
+static inline void state_in(const uint32_t state[8], __m128i *abef, __m128i *cdgh) {
     __m128i dcba = _mm_loadu_si128((const __m128i *)&state[0]);
     __m128i hgfe = _mm_loadu_si128((const __m128i *)&state[4]);
     __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
     __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
-    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
-    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    *abef = _mm_alignr_epi8(cdab, efgh, 8);
+    *cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+}
 
-    for (; blocks > 0; blocks--, data += 64) {
-        const __m128i abef_in = abef, cdgh_in = cdgh;
-        __m128i w0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 0)), byte_swap);
-        __m128i w1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16)), byte_swap);
-        __m128i w2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 32)), byte_swap);
-        __m128i w3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), byte_swap);
-        ROUNDS4(_mm_add_epi32(w0, _mm_load_si128(k + 0)));
-        ROUNDS4(_mm_add_epi32(w1, _mm_load_si128(k + 1)));
-        ROUNDS4(_mm_add_epi32(w2, _mm_load_si128(k + 2)));
-        ROUNDS4(_mm_add_epi32(w3, _mm_load_si128(k + 3)));
-        for (int group = 4; group < 16; group += 4) {
-            w0 = SCHEDULE(w0, w1, w2, w3);
-            ROUNDS4(_mm_add_epi32(w0, _mm_load_si128(k + group + 0)));
-            w1 = SCHEDULE(w1, w2, w3, w0);
-            ROUNDS4(_mm_add_epi32(w1, _mm_load_si128(k + group + 1)));
-            w2 = SCHEDULE(w2, w3, w0, w1);
-            ROUNDS4(_mm_add_epi32(w2, _mm_load_si128(k + group + 2)));
-            w3 = SCHEDULE(w3, w0, w1, w2);
-            ROUNDS4(_mm_add_epi32(w3, _mm_load_si128(k + group + 3)));
-        }
-        abef = _mm_add_epi32(abef, abef_in);
-        cdgh = _mm_add_epi32(cdgh, cdgh_in);
-    }
-
-    // Back to A..H order.
+__attribute__((target("sha,sse4.1,ssse3"), always_inline))
+static inline void state_out(__m128i abef, __m128i cdgh, __m128i *abcd, __m128i *efgh) {
     __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
     __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
-    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xF0));
-    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
+    *abcd = _mm_blend_epi16(feba, dchg, 0xF0);
+    *efgh = _mm_alignr_epi8(dchg, feba, 8);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+void stepguard_sha256_compress_hw(uint32_t state[8], const uint8_t *data, size_t blocks) {
+    __m128i abef, cdgh, abcd, efgh;
+    state_in(state, &abef, &cdgh);
+    blocks_hw(&abef, &cdgh, data, blocks);
+    state_out(abef, cdgh, &abcd, &efgh);
+    _mm_storeu_si128((__m128i *)&state[0], abcd);
+    _mm_storeu_si128((__m128i *)&state[4], efgh);
+}
+
+// FIPS 180-4 §5.3.3.
+static const uint32_t initial_state[8] = {
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+};
+
+__attribute__((target("sha,sse4.1,ssse3")))
+void stepguard_sha256_prefixed_hw(uint8_t prefix, const uint8_t *data, size_t length, uint8_t digest[32]) {
+    __m128i abef, cdgh;
+    state_in(initial_state, &abef, &cdgh);
+    // The padded message ends in one or two blocks built here: the bytes not yet compressed,
+    // 0x80, zeros and the bit length. 16 bytes of room before them let the last bytes be
+    // moved as one 16-byte load ending at the message's end, which never reads past it.
+    uint8_t room[16 + 128] __attribute__((aligned(16)));
+    uint8_t *tail = room + 16;
+    const uint8_t *rest;
+    size_t restLength;
+    if (length >= 63) {
+        // The first block is the prefix and the first 63 bytes, shifted into place in registers:
+        // nothing is copied, and nothing before `data` is read.
+        __m128i head = _mm_loadu_si128((const __m128i *)data);
+        __m128i m0 = _mm_or_si128(_mm_slli_si128(head, 1), _mm_cvtsi32_si128(prefix));
+        block_hw(&abef, &cdgh, m0, _mm_loadu_si128((const __m128i *)(data + 15)),
+                 _mm_loadu_si128((const __m128i *)(data + 31)), _mm_loadu_si128((const __m128i *)(data + 47)));
+        size_t whole = (length - 63) / 64;
+        blocks_hw(&abef, &cdgh, data + 63, whole);
+        rest = data + 63 + whole * 64;
+        restLength = length - 63 - whole * 64;
+        for (int i = 0; i < 8; i++) _mm_store_si128((__m128i *)tail + i, _mm_setzero_si128());
+        size_t moved = 0;
+        for (; moved + 16 <= restLength; moved += 16) {
+            _mm_store_si128((__m128i *)(tail + moved), _mm_loadu_si128((const __m128i *)(rest + moved)));
+        }
+        if (moved < restLength) {
+            // The 16 bytes ending at the message's end (the line is at least 63 bytes long):
+            // the ones before `rest + moved` land on bytes already written with the same values,
+            // or in the room before the tail.
+            _mm_storeu_si128((__m128i *)(tail + restLength - 16), _mm_loadu_si128((const __m128i *)(rest + restLength - 16)));
+        }
+    } else {
+        for (int i = 0; i < 8; i++) _mm_store_si128((__m128i *)tail + i, _mm_setzero_si128());
+        tail[0] = prefix;
+        for (size_t i = 0; i < length; i++) tail[1 + i] = data[i];
+        restLength = length + 1;
+    }
+    tail[restLength] = 0x80;
+    size_t tailBlocks = restLength + 9 <= 64 ? 1 : 2;
+    uint64_t bits = ((uint64_t)length + 1) * 8;
+    for (int i = 0; i < 8; i++) tail[tailBlocks * 64 - 1 - i] = (uint8_t)(bits >> (8 * i));
+    blocks_hw(&abef, &cdgh, tail, tailBlocks);
+
+    __m128i abcd, efgh;
+    state_out(abef, cdgh, &abcd, &efgh);
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    _mm_storeu_si128((__m128i *)digest, _mm_shuffle_epi8(abcd, byte_swap));
+    _mm_storeu_si128((__m128i *)(digest + 16), _mm_shuffle_epi8(efgh, byte_swap));
 }
 
 #else
@@ -93,6 +175,10 @@ int stepguard_sha256_hw_available(void) { return 0; }
 
 void stepguard_sha256_compress_hw(uint32_t state[8], const uint8_t *data, size_t blocks) {
     (void)state; (void)data; (void)blocks;
+}
+
+void stepguard_sha256_prefixed_hw(uint8_t prefix, const uint8_t *data, size_t length, uint8_t digest[32]) {
+    (void)prefix; (void)data; (void)length; (void)digest;
 }
 
 #endif

@@ -1,4 +1,4 @@
-import Crypto
+@testable import Crypto
 import Testing
 @testable import AuditLog
 
@@ -58,6 +58,28 @@ private func referenceRoot(_ leaves: ArraySlice<Digest32>, _ hasher: RFC6962Hash
 
 @Suite struct MerkleTests {
     let hasher = RFC6962Hasher()
+
+    /// Leaf and node hashes, which the SHA instructions compute straight from the bytes with the
+    /// prefix byte shifted in, are SHA-256 of the prefixed bytes by the portable code, at every
+    /// length across the first block, whole blocks and one- and two-block tails; and they read
+    /// nothing past the bytes given (what follows them in memory changes nothing).
+    @Test(arguments: [0, 1, 2, 15, 16, 17, 46, 47, 54, 55, 56, 62, 63, 64, 65, 70, 78, 79, 80, 94, 95, 110, 111, 118, 119, 120,
+                      126, 127, 128, 129, 190, 191, 192, 200, 255, 256, 300, 1000])
+    func prefixedHashesMatchPortableSHA256(length: Int) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ length) }
+        func portable(_ message: [UInt8]) -> String {
+            var sha = SHA256(portable: ())
+            sha.update(message)
+            return Hex.encode(sha.finalize())
+        }
+        for trailing: UInt8 in [0x00, 0xFF] {
+            let padded = bytes + [UInt8](repeating: trailing, count: 64)
+            let leaf = padded.withUnsafeBytes { hasher.hashLeaf(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            #expect(leaf.hex == portable([0] + bytes))
+        }
+        let left = hasher.hashLeaf(bytes), right = hasher.hashLeaf(bytes + [1])
+        #expect(hasher.hashChildren(left, right).hex == portable([1] + left.bytes + right.bytes))
+    }
 
     @Test(arguments: 0...8)
     func rootMatchesReference(size: Int) {

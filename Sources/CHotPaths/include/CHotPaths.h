@@ -3,6 +3,8 @@
 // - SHA-256 compression with the CPU's SHA instructions, where it has them. Every record line
 //   and every Merkle node is hashed; the portable Swift implementation in the Crypto module
 //   stays the reference and the fallback, and the instruction-set path is chosen at run time.
+//   RFC 6962's leaf and node hashes put one byte before the hashed bytes; that byte is shifted
+//   in within the registers, so a line is hashed where it lies in the log.
 // - A cache prefetch, so that the joins' table lookups for the next records are under way while
 //   the current one is processed: on a large log each lookup is otherwise a cache miss.
 #ifndef STEPGUARD_CHOTPATHS_H
@@ -17,6 +19,12 @@ int stepguard_sha256_hw_available(void);
 /// Compresses `blocks` 64-byte blocks at `data` into `state` (the eight FIPS 180-4 words, in
 /// order). Only call it when `stepguard_sha256_hw_available()` returned 1.
 void stepguard_sha256_compress_hw(uint32_t state[8], const uint8_t *data, size_t blocks);
+
+/// Writes SHA-256(`prefix` || the `length` bytes at `data`) to `digest`: an RFC 6962 leaf
+/// (prefix 0) or node (prefix 1) hash, read straight from where the bytes lie, without copying
+/// them behind the prefix byte. Reads nothing outside the bytes given. Only call it when
+/// `stepguard_sha256_hw_available()` returned 1.
+void stepguard_sha256_prefixed_hw(uint8_t prefix, const uint8_t *data, size_t length, uint8_t digest[32]);
 
 /// Asks the CPU to bring the cache line at `address` in ahead of a write. Only a hint: it
 /// never faults, whatever `address` is.
