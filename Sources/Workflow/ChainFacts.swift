@@ -95,12 +95,9 @@ public struct ChainFacts: Sendable, Equatable {
         record(contentsOf: CollectionOfOne(form), catalog: catalog, resources: resources)
     }
 
-    /// Adds steps that ran in `forms`, in order; `json` is built once, after the last.
+    /// Adds steps that ran in `forms`, in order.
     public mutating func record(contentsOf forms: some Sequence<StepForm>, catalog: ActionCatalog, resources: some ResourceFacts) {
         for form in forms { add(form, catalog: catalog, resources: resources) }
-        json = Self.contextValue(
-            actions: actions, tools: tools, labels: labels, maxSensitivity: maxSensitivity, external: external,
-            writes: writes, count: count)
     }
 
     private mutating func add(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
