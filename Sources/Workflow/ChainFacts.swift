@@ -365,13 +365,7 @@ struct ChainTally: Sendable {
 
     /// The facts of this tally less `removed` (a sub-multiset of it).
     func facts(removing removed: ChainTally? = nil) -> ChainFacts {
-        func left(_ all: [ExactString: Int], _ gone: [ExactString: Int]?) -> [String] {
-            all.compactMap { key, n in n - (gone?[key] ?? 0) > 0 ? key : nil }.sorted().map(\.string)
-        }
-        return ChainFacts(
-            sortedActions: left(actions, removed?.actions), tools: left(tools, removed?.tools), labels: left(labels, removed?.labels),
-            maxSensitivity: maxSensitivity(removing: removed), external: external - (removed?.external ?? 0) > 0,
-            writes: writes - (removed?.writes ?? 0), count: count - (removed?.count ?? 0))
+        facts(removing: removed ?? ChainTally(), names: names())
     }
 }
 
