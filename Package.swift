@@ -19,11 +19,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
-            name: "stepguard", dependencies: ["StepGuardCLI"],
-            // An agent host starts the gate once per tool call: a position-dependent release
-            // binary starts without copying and relocating the pages of its data, which was a
-            // third of the start-up of a statically linked build (BENCHMARKS.md, Gate start-up).
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux], configuration: .release))]
+            name: "stepguard", dependencies: ["StepGuardCLI"]
         ),
         .target(
             name: "StepGuardCLI",
