@@ -293,7 +293,11 @@ public enum Gate {
         var extra = gateMembers(call, host: host, options: options)
         extra.append(("rule", .string(mapped.rule)))
         if !evaluation.warnings.isEmpty { extra.append(("warnings", .array(evaluation.warnings.map(JSONValue.string)))) }
-        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: risk))]
+        // The gate always writes its log; what else the tier demanded of this call goes into
+        // the record, so that `audit show` states it for live sessions as for plans.
+        let demands = bundle.tiers.report(
+            risk: risk, facts: TierFacts(issues: true, auditLog: true, held: evaluation.tierHold.isEmpty ? [] : [call.toolUseID]))
+        var events = [adding(extra, to: DecisionRecords.decision(evaluation, plan: call.session, clock: clock, risk: risk, demands: demands))]
         if let mutation = DecisionRecords.mutation(evaluation, original: prepared.step.form, plan: call.session) {
             var members: [(String, JSONValue)] = [("host", .string(host))]
             if let input = updatedInput {

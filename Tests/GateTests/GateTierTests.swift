@@ -56,5 +56,21 @@ struct GateTierTests {
         #expect(reread.status == 0, "\(reread.stderr)")
         #expect(try Self.decisions(project).last?["tier"] as? String == "strict")
         #expect(try Self.decisions(project).last?["risk"] as? String == "high")
+
+        // Each decision states what its tier demanded of the call, so `audit show` says it for
+        // the session as it does for a plan: the log is there (met), the strict tier's
+        // checkpoint and lifetime are mint's to check (not applicable here).
+        let demandIDs = try Self.decisions(project).map { (($0["demands"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
+        #expect(demandIDs.first == [], "the standard tier demands nothing of a call: \(demandIDs)")
+        #expect(demandIDs.last == ["audit_log", "checkpoint", "max_ttl", "hold"], "\(demandIDs)")
+        let show = try runStepguard(["audit", "show", project.log, "--format", "json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let plan = try #require((document["plans"] as? [[String: Any]])?.first, "\(show.stdout)")
+        let stated = try #require(plan["demands"] as? [[String: Any]], "\(show.stdout)")
+        let met = Dictionary(uniqueKeysWithValues: stated.compactMap { demand in (demand["id"] as? String).map { ($0, demand["met"]) } })
+        #expect(met["audit_log"] as? Bool == true, "\(stated)")
+        #expect(met["hold"] as? Bool == true, "\(stated)")
+        #expect(met["checkpoint"] is NSNull, "\(stated)")
     }
 }
