@@ -227,6 +227,16 @@ public struct PlanEvaluation: Sendable {
     public func step(_ id: String) -> StepEvaluation? { steps.first { $0.id.isExactly(id) } }
 }
 
+extension StepEvaluation {
+    /// `step` denied for `reason` by `policies` without being decided (its plan was refused).
+    static func denied(_ step: PlanStep, reason: String, policies: [String] = []) -> StepEvaluation {
+        StepEvaluation(
+            id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
+            outcome: .deny, policies: policies, reason: reason, warnings: [], rewrite: nil, attempts: [], approval: nil,
+            blockedBy: [], errors: [], location: step.location)
+    }
+}
+
 /// Why a whole plan was refused: no step of it runs, whatever its own decision would be.
 public struct PlanRefusal: Sendable, Equatable {
     /// The named reason: `delegation-refused` (a step runs as another principal than the

@@ -96,11 +96,7 @@ public enum PlanEvaluator {
         if !refused.isEmpty {
             let found = PlanRefusal.delegation(refused)
             results = plan.steps.map { step in
-                if let own = refused.first(where: { $0.index == step.index }) { return own }
-                return StepEvaluation(
-                    id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
-                    outcome: .deny, policies: [], reason: found.message, warnings: [], rewrite: nil, attempts: [], approval: nil,
-                    blockedBy: [], errors: [], location: step.location)
+                refused.first { $0.index == step.index } ?? StepEvaluation.denied(step, reason: found.message)
             }
             refusal = found
         }

@@ -152,10 +152,7 @@ public struct StepDecider: Sendable {
                 throw .invalidRequest(step.location, message: "step \"\(step.id)\": \(error.message)")
             }
             guard let refusal else { continue }
-            var result = StepEvaluation(
-                id: step.id, index: step.index, action: step.action, resource: step.resource, principal: step.principal,
-                outcome: .deny, policies: refusal.policies, reason: refusal.reason, warnings: [], rewrite: nil, attempts: [],
-                approval: nil, blockedBy: [], errors: [], location: step.location)
+            var result = StepEvaluation.denied(step, reason: refusal.reason, policies: refusal.policies)
             result.refusesPlan = true
             refused.append(result)
         }
