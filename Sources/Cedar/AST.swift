@@ -11,20 +11,36 @@ import JSONValue
 /// A Cedar entity identifier: an entity type (possibly namespaced, `A::B::User`) and an id.
 public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Entity type name, namespace included, joined with `::` (`Acme::User`).
-    public var type: String
+    public var type: String { didSet { digest = EntityUID.digest(type, id) } }
     /// Entity id (any string).
-    public var id: String
+    public var id: String { didSet { digest = EntityUID.digest(type, id) } }
+    /// The hash of type and id, taken once when the uid is made: a request hashes and compares
+    /// the same few uids many times (the entity store, ancestor sets, the scope index), and two
+    /// uids whose digests differ are unequal without reading either string.
+    @usableFromInline var digest: Int
 
     /// Creates an entity uid.
     public init(type: String, id: String) {
         self.type = type
         self.id = id
+        digest = EntityUID.digest(type, id)
+    }
+
+    // `String`'s hash agrees with exact equality (equal bytes hash alike; canonically
+    // equivalent strings merely collide). The hasher's key is random per process, so which
+    // uids collide cannot be chosen from outside.
+    private static func digest(_ type: String, _ id: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(id)
+        hasher.combine(type)
+        return hasher.finalize()
     }
 
     // Ids compare by code points, as Cedar compares them: `User::"e\u{301}"` and
     // `User::"\u{e9}"` are two entities although Swift's `==` finds the ids equivalent.
+    @inlinable
     public static func == (a: EntityUID, b: EntityUID) -> Bool {
-        a.id.isExactly(b.id) && a.type.isExactly(b.type)
+        a.digest == b.digest && a.id.isExactly(b.id) && a.type.isExactly(b.type)
     }
 
     /// Code point order, type first, as the reference engine orders uids.
@@ -32,11 +48,21 @@ public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible
         a.type.isExactly(b.type) ? a.id.exactlyPrecedes(b.id) : a.type.exactlyPrecedes(b.type)
     }
 
-    // Hashing the id alone halves the cost of the lookups that dominate authorization; uids
-    // that share an id across types still compare unequal. `String`'s hash agrees with exact
-    // equality: canonically equivalent ids merely collide.
+    @inlinable
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
+        hasher.combine(digest)
+    }
+
+    // Dictionaries and sets of uids ask for this rather than `hash(into:)`. The digest is
+    // already a keyed hash, so a table's seed is folded in by a 64-bit finalizer (MurmurHash3's
+    // fmix64) instead of a second run of the hasher; every bit of the result depends on every
+    // bit of digest and seed, so tables with different seeds place uids independently.
+    @inlinable
+    public func _rawHashValue(seed: Int) -> Int {
+        var h = UInt64(truncatingIfNeeded: digest) ^ UInt64(truncatingIfNeeded: seed)
+        h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
+        h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return Int(truncatingIfNeeded: h ^ (h >> 33))
     }
 
     /// Cedar literal form, `Type::"id"`, with the id escaped as Cedar prints it.

@@ -92,24 +92,33 @@ public enum Authorizer {
         var permits: [String] = []
         var forbids: [String] = []
         var errors: [PolicyError] = []
-        index.forEachCandidate(
-            principal: request.principal, evaluator.principalAncestors, action: request.action, evaluator.actionAncestors,
-            resource: request.resource, evaluator.resourceAncestors
-        ) { i in
-            let outcome: Result<Bool, EvaluationError>
-            if index.depths[i] > deepPolicyThreshold {
-                outcome = runOnLargeStack { evaluator.satisfies(index.policies[i]) }
-            } else {
-                outcome = evaluator.satisfies(index.policies[i])
-            }
-            switch outcome {
-            case .success(true):
-                if index.policies[i].effect == .permit { permits.append(index.policies[i].id) } else { forbids.append(index.policies[i].id) }
-            case .success(false):
-                break
-            case .failure(let e):
-                let id = index.policies[i].id
-                errors.append(PolicyError(policyID: id, message: "error while evaluating policy `\(id)`: \(e.message)"))
+        // Policies are read in place: copying one out of the array would retain every string
+        // and array it holds, for each candidate of each request.
+        index.policies.withUnsafeBufferPointer { policies in
+            index.forEachCandidate(
+                principal: request.principal, evaluator.principalAncestors, action: request.action, evaluator.actionAncestors,
+                resource: request.resource, evaluator.resourceAncestors
+            ) { i in
+                // A candidate's `==`, `in` and action constraints hold already (that is how the
+                // index chose it); of its scope only an `is` type is left to check.
+                if let type = index.principalTypes[i], request.principal.type != type { return }
+                if let type = index.resourceTypes[i], request.resource.type != type { return }
+                let outcome: Result<Bool, EvaluationError>
+                if index.depths[i] > deepPolicyThreshold {
+                    let policy = policies[i]
+                    outcome = runOnLargeStack { evaluator.conditionsHold(policy) }
+                } else {
+                    outcome = evaluator.conditionsHold(policies[i])
+                }
+                switch outcome {
+                case .success(true):
+                    if policies[i].effect == .permit { permits.append(policies[i].id) } else { forbids.append(policies[i].id) }
+                case .success(false):
+                    break
+                case .failure(let e):
+                    let id = policies[i].id
+                    errors.append(PolicyError(policyID: id, message: "error while evaluating policy `\(id)`: \(e.message)"))
+                }
             }
         }
         if !forbids.isEmpty { return Response(decision: .deny, reasons: forbids, errors: errors) }
@@ -123,17 +132,26 @@ extension Evaluator {
     /// first that does not).
     public func satisfies(_ policy: Policy) -> Result<Bool, EvaluationError> {
         guard scopeMatches(policy) else { return .success(false) }
-        do throws(EvaluationError) {
-            for c in policy.conditions {
-                let v = try eval(c.body)
-                guard case .bool(let b) = v else {
-                    return .failure(typeError("bool", v, c.body))
+        return conditionsHold(policy)
+    }
+
+    /// Whether all the policy's conditions hold (in order, stopping at the first that does not),
+    /// its scope aside.
+    func conditionsHold(_ policy: Policy) -> Result<Bool, EvaluationError> {
+        // Conditions are read in place, not copied out (see `isAuthorized`).
+        return policy.conditions.withUnsafeBufferPointer { conditions -> Result<Bool, EvaluationError> in
+            do throws(EvaluationError) {
+                for k in conditions.indices {
+                    let v = try eval(conditions[k].body)
+                    guard case .bool(let b) = v else {
+                        return .failure(typeError("bool", v, conditions[k].body))
+                    }
+                    if b != (conditions[k].kind == .when) { return .success(false) }
                 }
-                if b != (c.kind == .when) { return .success(false) }
+                return .success(true)
+            } catch {
+                return .failure(error)
             }
-            return .success(true)
-        } catch {
-            return .failure(error)
         }
     }
 

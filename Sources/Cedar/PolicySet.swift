@@ -207,6 +207,10 @@ final class PolicyIndex: Sendable {
     let resource: Dimension
     /// Tree depth of each policy's deepest condition.
     let depths: [Int]
+    /// The entity type each policy's principal and resource must have (`is T`, `is T in E`),
+    /// by policy: the part of a scope that the candidate bits do not decide.
+    let principalTypes: [String?]
+    let resourceTypes: [String?]
 
     init(_ policies: [Policy]) {
         self.policies = policies
@@ -219,6 +223,12 @@ final class PolicyIndex: Sendable {
             case .in(.entity(let u)), .isIn(_, .entity(let u)): d.within[u, default: PolicyBits(count: n)].insert(i)
             case .any, .is: d.free.insert(i)
             default: break  // an unlinked slot matches nothing
+            }
+        }
+        func requiredType(_ c: ScopeConstraint) -> String? {
+            switch c.kind {
+            case .is(let t), .isIn(let t, _): return t
+            default: return nil
             }
         }
         var depths: [Int] = []
@@ -238,9 +248,11 @@ final class PolicyIndex: Sendable {
         action = a
         resource = r
         self.depths = depths
+        principalTypes = policies.map { requiredType($0.principal) }
+        resourceTypes = policies.map { requiredType($0.resource) }
     }
 
-    /// Indices (ascending) of the policies whose scope may match the request.
+    /// Indices (ascending) of the policies whose scope matches the request, `is` types aside.
     func forEachCandidate(principal p: EntityUID, _ pa: Set<EntityUID>?, action a: EntityUID, _ aa: Set<EntityUID>?,
                           resource r: EntityUID, _ ra: Set<EntityUID>?, _ body: (Int) -> Void) {
         let w = (policies.count + 63) / 64

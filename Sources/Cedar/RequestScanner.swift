@@ -154,8 +154,10 @@ public struct RequestScanner: Sendable {
                 guard let escaped, cursor.take(UInt8(ascii: "}")) else { return nil }
                 return escaped
             }
-            guard record[ExactString(key)] == nil, let item = value(&cursor, depth: depth + 1) else { return nil }
-            record[ExactString(key)] = item
+            // Room for a context's usual few keys at once, rather than growing the table twice.
+            if first { record.reserveCapacity(4) }
+            // A repeated key is left to the general path, which names it.
+            guard let item = value(&cursor, depth: depth + 1), record.updateValue(item, forKey: ExactString(key)) == nil else { return nil }
             first = false
             cursor.skipSpace()
         } while cursor.take(UInt8(ascii: ","))
