@@ -11,28 +11,13 @@ import JSONValue
 /// `--log-records N` (records in the log, the session's included), `--example DIR` (the
 /// coding-agent example, default policies/examples/coding-agent).
 func runGateBenchmark(arguments: [String]) -> Int32 {
-    var out: String?
-    var policyCount = 100
-    var entityCount = 100
-    var sessionSteps = 1000
-    var logRecords = 1_000_000
-    var example = "policies/examples/coding-agent"
-    var index = 0
-    while index < arguments.count {
-        let value = index + 1 < arguments.count ? arguments[index + 1] : nil
-        switch arguments[index] {
-        case "--out": out = value
-        case "--policies": policyCount = value.flatMap(Int.init) ?? policyCount
-        case "--entities": entityCount = value.flatMap(Int.init) ?? entityCount
-        case "--session-steps": sessionSteps = value.flatMap(Int.init) ?? sessionSteps
-        case "--log-records": logRecords = value.flatMap(Int.init) ?? logRecords
-        case "--example": example = value ?? example
-        default:
-            FileHandle.standardError.write(Data("gate benchmark: unknown argument \(arguments[index])\n".utf8))
-            return 2
-        }
-        index += 2
-    }
+    guard let options = BenchOptions(
+            arguments, benchmark: "gate", known: ["--out", "--policies", "--entities", "--session-steps", "--log-records", "--example"]),
+          let policyCount = options.int("--policies", 100), let entityCount = options.int("--entities", 100),
+          let sessionSteps = options.int("--session-steps", 1000), let logRecords = options.int("--log-records", 1_000_000)
+    else { return 2 }
+    let out = options.text("--out")
+    let example = options.text("--example") ?? "policies/examples/coding-agent"
     guard let out else {
         FileHandle.standardError.write(Data("gate benchmark: --out DIR is required\n".utf8))
         return 2

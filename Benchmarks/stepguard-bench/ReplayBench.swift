@@ -7,22 +7,10 @@ import JSONValue
 /// Writes the transcript. Arguments: `--out FILE` (required), `--sessions N` (default 1,000),
 /// `--calls N` (calls per session, default 100).
 func runReplayBenchmark(arguments: [String]) -> Int32 {
-    var out: String?
-    var sessions = 1000
-    var calls = 100
-    var index = 0
-    while index < arguments.count {
-        let value = index + 1 < arguments.count ? arguments[index + 1] : nil
-        switch arguments[index] {
-        case "--out": out = value
-        case "--sessions": sessions = value.flatMap(Int.init) ?? sessions
-        case "--calls": calls = value.flatMap(Int.init) ?? calls
-        default:
-            FileHandle.standardError.write(Data("replay benchmark: unknown argument \(arguments[index])\n".utf8))
-            return 2
-        }
-        index += 2
-    }
+    guard let options = BenchOptions(arguments, benchmark: "replay", known: ["--out", "--sessions", "--calls"]),
+          let sessions = options.int("--sessions", 1000), let calls = options.int("--calls", 100)
+    else { return 2 }
+    let out = options.text("--out")
     guard let out else {
         FileHandle.standardError.write(Data("replay benchmark: --out FILE is required\n".utf8))
         return 2

@@ -10,22 +10,11 @@ import Workflow
 /// Runs the workflow benchmark. Arguments: `--steps N`, `--policies N`, `--write DIR`,
 /// `--shape chains|wide` (short chains, the default; or a wide, shallow DAG of three layers).
 func runWorkflowBenchmark(arguments: [String]) {
-    var steps = 10_000
-    var policyCount = 500
-    var writeDirectory: String?
-    var wide = false
-    var index = 0
-    while index < arguments.count {
-        let argument = arguments[index]
-        let value = index + 1 < arguments.count ? arguments[index + 1] : nil
-        switch argument {
-        case "--steps": steps = value.flatMap(Int.init) ?? steps; index += 2
-        case "--policies": policyCount = value.flatMap(Int.init) ?? policyCount; index += 2
-        case "--write": writeDirectory = value; index += 2
-        case "--shape": wide = value == "wide"; index += 2
-        default: index += 1
-        }
-    }
+    guard let options = BenchOptions(arguments, benchmark: "workflow", known: ["--steps", "--policies", "--write", "--shape"]),
+          let steps = options.int("--steps", 10_000), let policyCount = options.int("--policies", 500)
+    else { exit(2) }
+    let writeDirectory = options.text("--write")
+    let wide = options.text("--shape") == "wide"
     let inputs = WorkflowBenchInputs(steps: steps, policies: policyCount, wide: wide)
     if let writeDirectory { inputs.write(to: writeDirectory) }
 
