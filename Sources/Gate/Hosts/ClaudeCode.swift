@@ -66,9 +66,15 @@ public enum ClaudeCode: HostAdapter {
             output.append(("permissionDecision", "deny"))
             output.append(("permissionDecisionReason", .string(verdict.message)))
         case .mutate:
+            // Without the rewritten input an allow would run the call as it was asked.
+            guard let input = verdict.updatedInput else {
+                output.append(("permissionDecision", "deny"))
+                output.append(("permissionDecisionReason", .string(verdict.message)))
+                break
+            }
             output.append(("permissionDecision", "allow"))
             output.append(("permissionDecisionReason", .string(verdict.message)))
-            if let input = verdict.updatedInput { output.append(("updatedInput", .object(input))) }
+            output.append(("updatedInput", .object(input)))
         case .approve:
             output.append(("permissionDecision", "ask"))
             output.append(("permissionDecisionReason", .string(verdict.message)))
