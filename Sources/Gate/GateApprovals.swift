@@ -134,13 +134,21 @@ struct SessionView {
         var set = ApprovalSet()
         do throws(ApprovalError) {
             if let directory { try set.load(directory: directory) }
-            for (index, record) in state.records.enumerated() where record["kind"] == "approval" {
-                guard let object = try? log.object(state, index), let document = object["approval"] else { continue }
-                let approval = try SignedApproval(json: document, file: "\(log.log.path): seq \(object["seq"]?.int64Value ?? 0)")
-                set.add(approval)
-            }
         } catch {
             throw .approvals(error)
+        }
+        for (index, record) in state.records.enumerated() where record["kind"] == "approval" {
+            // A record that cannot be read back may be a rejection: passing it over could release
+            // the call it rejects, so the call is not decided at all.
+            guard let object = try log.object(state, index) else {
+                throw .log(.logDoesNotVerify(path: log.log.path, firstFault: "the approval record at byte \(state.lines[index].lowerBound) is not a JSON object"))
+            }
+            guard let document = object["approval"] else { continue }
+            do throws(ApprovalError) {
+                set.add(try SignedApproval(json: document, file: "\(log.log.path): seq \(object["seq"]?.int64Value ?? 0)"))
+            } catch {
+                throw .approvals(error)
+            }
         }
         return SessionApprovals(set: set, session: log.session, held: try heldCalls())
     }

@@ -24,6 +24,11 @@ struct ClaudeCodeTests {
         #expect(mutate["updatedInput"] == ["command": "safe"])
         #expect(mutate["permissionDecisionReason"]?.stringValue?.contains("\"safer\"") == true)
 
+        // A rewrite without its rewritten input must not run the call as asked.
+        let unrewritten = try #require(output(ClaudeCode.answer(verdict(.mutate), allow: .allow, mode: .enforce)))
+        #expect(unrewritten["permissionDecision"] == "deny")
+        #expect(unrewritten["updatedInput"] == nil)
+
         let ask = try #require(output(ClaudeCode.answer(verdict(.approve, groups: ["sec", "ops"]), allow: .none, mode: .enforce)))
         #expect(ask["permissionDecision"] == "ask")
         #expect(ask["permissionDecisionReason"]?.stringValue?.contains("approval by \"sec\" and \"ops\"") == true)

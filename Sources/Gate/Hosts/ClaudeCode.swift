@@ -63,23 +63,23 @@ public enum ClaudeCode: HostAdapter {
         var output: [(String, JSONValue)] = [("hookEventName", "PreToolUse")]
         switch verdict.outcome {
         case .deny, .blocked:
-            output.append(("permissionDecision", "deny"))
-            output.append(("permissionDecisionReason", .string(verdict.message)))
+            output += PreToolUseOutput.permission("deny", verdict.message)
         case .mutate:
-            output.append(("permissionDecision", "allow"))
-            output.append(("permissionDecisionReason", .string(verdict.message)))
-            if let input = verdict.updatedInput { output.append(("updatedInput", .object(input))) }
+            // Without the rewritten input an allow would run the call as it was asked.
+            guard let input = verdict.updatedInput else {
+                output += PreToolUseOutput.permission("deny", verdict.message)
+                break
+            }
+            output += PreToolUseOutput.permission("allow", verdict.message)
+            output.append(("updatedInput", .object(input)))
         case .approve:
-            output.append(("permissionDecision", "ask"))
-            output.append(("permissionDecisionReason", .string(verdict.message)))
+            output += PreToolUseOutput.permission("ask", verdict.message)
         case .approved:
             // Signed approvals released it: the person's decision is made, so the prompt is skipped.
-            output.append(("permissionDecision", "allow"))
-            output.append(("permissionDecisionReason", .string(verdict.message)))
+            output += PreToolUseOutput.permission("allow", verdict.message)
         case .warn, .allow:
             if allow == .allow {
-                output.append(("permissionDecision", "allow"))
-                output.append(("permissionDecisionReason", .string(verdict.message)))
+                output += PreToolUseOutput.permission("allow", verdict.message)
             }
             if verdict.outcome == .warn {
                 output.append(("additionalContext", .string(verdict.message)))

@@ -36,15 +36,12 @@ public enum Codex: HostAdapter {
         var output: [(String, JSONValue)] = [("hookEventName", "PreToolUse")]
         switch verdict.outcome {
         case .deny, .blocked:
-            output.append(("permissionDecision", "deny"))
-            output.append(("permissionDecisionReason", .string(verdict.message)))
+            output += PreToolUseOutput.permission("deny", verdict.message)
         case .approve:
-            output.append(("permissionDecision", "deny"))
-            output.append(("permissionDecisionReason", .string(verdict.heldWithoutPrompt(session: event.call.session))))
+            output += PreToolUseOutput.permission("deny", verdict.heldWithoutPrompt(session: event.call.session))
         case .mutate:
             guard let input = verdict.updatedInput else {
-                output.append(("permissionDecision", "deny"))
-                output.append(("permissionDecisionReason", .string(verdict.message)))
+                output += PreToolUseOutput.permission("deny", verdict.message)
                 break
             }
             output.append(("permissionDecision", "allow"))

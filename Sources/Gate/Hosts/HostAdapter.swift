@@ -284,3 +284,11 @@ extension Gate {
         }
     }
 }
+
+/// The `hookSpecificOutput` members of a PreToolUse answer in the shape Claude Code and Codex share.
+enum PreToolUseOutput {
+    /// `permissionDecision` `decision`, with `reason` as its `permissionDecisionReason`.
+    static func permission(_ decision: String, _ reason: String) -> [(String, JSONValue)] {
+        [("permissionDecision", .string(decision)), ("permissionDecisionReason", .string(reason))]
+    }
+}
