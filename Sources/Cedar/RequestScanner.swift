@@ -29,11 +29,7 @@ public struct RequestScanner: Sendable {
         cursor.skipSpace()
         if !cursor.take(UInt8(ascii: "}")) {
             repeat {
-                cursor.skipSpace()
-                guard let key = cursor.rawString() else { return nil }
-                cursor.skipSpace()
-                guard cursor.take(UInt8(ascii: ":")) else { return nil }
-                cursor.skipSpace()
+                guard let key = cursor.memberKey() else { return nil }
                 if Cursor.matches(key, "principal") {
                     guard principal == nil, let uid = uid(&cursor) else { return nil }
                     principal = uid
@@ -86,11 +82,7 @@ public struct RequestScanner: Sendable {
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
         var firstValue: Member?, secondValue: Member?
         repeat {
-            cursor.skipSpace()
-            guard let key = cursor.rawString() else { return nil }
-            cursor.skipSpace()
-            guard cursor.take(UInt8(ascii: ":")) else { return nil }
-            cursor.skipSpace()
+            guard let key = cursor.memberKey() else { return nil }
             guard let text = value(&cursor) else { return nil }
             if Cursor.matches(key, first), firstValue == nil {
                 firstValue = text
@@ -141,11 +133,7 @@ public struct RequestScanner: Sendable {
         if cursor.take(UInt8(ascii: "}")) { return .record(record) }
         var first = true
         repeat {
-            cursor.skipSpace()
-            guard let key = cursor.string() else { return nil }
-            cursor.skipSpace()
-            guard cursor.take(UInt8(ascii: ":")) else { return nil }
-            cursor.skipSpace()
+            guard let key = cursor.memberKey().flatMap(Cursor.decode) else { return nil }
             if key == "__entity" || key == "__extn" {
                 // An escape is the object's only key.
                 guard first else { return nil }
@@ -233,6 +221,17 @@ public struct RequestScanner: Sendable {
             let body = UnsafeBufferPointer(rebasing: bytes[start..<index])
             index += 1
             return body
+        }
+
+        /// An object member's key as `rawString` gives it, with the space around it and the
+        /// colon after it taken; nil when the line has no such key there.
+        mutating func memberKey() -> UnsafeBufferPointer<UInt8>? {
+            skipSpace()
+            guard let key = rawString() else { return nil }
+            skipSpace()
+            guard take(UInt8(ascii: ":")) else { return nil }
+            skipSpace()
+            return key
         }
 
         /// A JSON string's value; nil where `rawString` or `decode` gives nil.
