@@ -273,6 +273,11 @@ struct ChainSolver {
         for form in Self.forms(of: result, step: plan.steps[index]) {
             reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
         }
+        // A delegation is judged on the same history: what its policies read counts as well.
+        let step = plan.steps[index]
+        if let owner = decider.requests.plan.principal, owner != step.principal {
+            reads.formUnion(decider.bundle.engine.chainReads(action: StepDecider.delegateAction, resource: step.principal))
+        }
         decided[index] = Decision(result: result, history: history, done: done, reads: reads)
         seen[index] = changes.count
         return result
