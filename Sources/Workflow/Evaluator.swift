@@ -221,10 +221,15 @@ struct ChainSolver {
             } else {
                 // Blocked only by held steps: it may run once they are approved, so it counts as
                 // written, and also as rewritten when it would be decided so now.
+                // A delegation refused on its history refuses the plan as a decided step's does.
                 let decision = try decide(index)
-                forms = [step.form]
-                if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
-                result = blocked(step, stoppers: stoppers)
+                if decision.refusesPlan {
+                    result = decision
+                } else {
+                    forms = [step.form]
+                    if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
+                    result = blocked(step, stoppers: stoppers)
+                }
             }
             results[index] = result
             let contribution = forms == runningForms[index]

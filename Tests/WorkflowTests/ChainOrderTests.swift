@@ -334,6 +334,30 @@ import JSONValue
         #expect(a.map(\.refusesPlan) == b.map(\.refusesPlan))
     }
 
+    /// A delegated step waiting only for a held step may run once that is approved: a delegation
+    /// its history forbids refuses the plan then too, so no other step of it is allowed.
+    @Test func aBlockedDelegationRefusedOnItsHistoryRefusesThePlan() throws {
+        let bundle = try Self.bundle("""
+            permit (principal, action, resource);
+            @id("hold-secret") @approve("owners")
+            forbid (principal, action == Action::"read", resource == R::"secret");
+            @id("delegate-not-after-one")
+            forbid (principal, action == Action::"stepguard.delegate", resource) when { context.history.count == 1 };
+            """)
+        let steps: [JSONValue] = [
+            .object(JSONObject([("id", "h"), ("action", "read"), ("resource", "R::\"secret\"")])),
+            .object(JSONObject([
+                ("id", "b"), ("action", "read"), ("resource", "R::\"plain\""), ("principal", "Agent::\"helper\""), ("needs", .array(["h"])),
+            ])),
+        ]
+        let plan = try Plan.parse(
+            CanonicalJSON.string(.object(JSONObject([("plan", "p"), ("principal", "Agent::\"bot\""), ("steps", .array(steps))]))), file: "plan.json")
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.refusal != nil)
+        #expect(result.steps.map(\.outcome) == [.deny, .deny])
+        #expect(result.steps[1].policies == ["delegate-not-after-one"])
+    }
+
     func topologicalOrders(_ prerequisites: [[Int]]) -> [[Int]] {
         var orders: [[Int]] = []
         func extend(_ prefix: [Int], _ placed: Set<Int>) {
