@@ -221,10 +221,15 @@ struct ChainSolver {
             } else {
                 // Blocked only by held steps: it may run once they are approved, so it counts as
                 // written, and also as rewritten when it would be decided so now.
+                // A delegation refused on its history refuses the plan as a decided step's does.
                 let decision = try decide(index)
-                forms = [step.form]
-                if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
-                result = blocked(step, stoppers: stoppers)
+                if decision.refusesPlan {
+                    result = decision
+                } else {
+                    forms = [step.form]
+                    if let rewritten = decision.rewrite?.final, rewritten != step.form { forms.append(rewritten) }
+                    result = blocked(step, stoppers: stoppers)
+                }
             }
             results[index] = result
             let contribution = forms == runningForms[index]
@@ -272,6 +277,11 @@ struct ChainSolver {
         var reads = ChainReads()
         for form in Self.forms(of: result, step: plan.steps[index]) {
             reads.formUnion(decider.bundle.engine.chainReads(action: form.action, resource: form.resource))
+        }
+        // A delegation is judged on the same history: what its policies read counts as well.
+        let step = plan.steps[index]
+        if let owner = decider.requests.plan.principal, owner != step.principal {
+            reads.formUnion(decider.bundle.engine.chainReads(action: StepDecider.delegateAction, resource: step.principal))
         }
         decided[index] = Decision(result: result, history: history, done: done, reads: reads)
         seen[index] = changes.count

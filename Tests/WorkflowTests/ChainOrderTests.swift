@@ -304,6 +304,60 @@ import JSONValue
         #expect(reads.history.contains(.writes) == whole)
     }
 
+    /// A delegation's policies read the step's history too: a delegated step whose own action's
+    /// policies read none is decided again when its history changes, and a delegation that its
+    /// settled history forbids refuses the plan (it must not keep the allow of the first pass).
+    @Test func aDelegationIsJudgedOnTheSettledHistory() throws {
+        let bundle = try Self.bundle("""
+            permit (principal, action, resource);
+            @id("no-pii-read")
+            forbid (principal, action == Action::"read", resource == R::"pii");
+            @id("delegate-not-after-one")
+            forbid (principal, action == Action::"stepguard.delegate", resource) when { context.history.count == 1 };
+            """)
+        let steps: [JSONValue] = [
+            .object(JSONObject([("id", "b"), ("action", "read"), ("resource", "R::\"plain\""), ("principal", "Agent::\"helper\"")])),
+            .object(JSONObject([("id", "a"), ("action", "read"), ("resource", "R::\"pii\"")])),
+            .object(JSONObject([("id", "c"), ("action", "read"), ("resource", "R::\"plain\"")])),
+        ]
+        let plan = try Plan.parse(
+            CanonicalJSON.string(.object(JSONObject([("plan", "p"), ("principal", "Agent::\"bot\""), ("steps", .array(steps))]))), file: "plan.json")
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.refusal != nil)
+        #expect(result.steps[0].outcome == .deny)
+        #expect(result.steps[0].policies == ["delegate-not-after-one"])
+        let decider = try StepDecider(bundle: bundle, plan: PlanFacts(plan, risk: result.risk), clock: pinned.clock!)
+        var kept = ChainSolver(plan: plan, decider: decider)
+        var afresh = ChainSolver(plan: plan, decider: decider, reuseDecisions: false)
+        let (a, b) = (try kept.solve(), try afresh.solve())
+        #expect(a.map(\.outcome) == b.map(\.outcome))
+        #expect(a.map(\.refusesPlan) == b.map(\.refusesPlan))
+    }
+
+    /// A delegated step waiting only for a held step may run once that is approved: a delegation
+    /// its history forbids refuses the plan then too, so no other step of it is allowed.
+    @Test func aBlockedDelegationRefusedOnItsHistoryRefusesThePlan() throws {
+        let bundle = try Self.bundle("""
+            permit (principal, action, resource);
+            @id("hold-secret") @approve("owners")
+            forbid (principal, action == Action::"read", resource == R::"secret");
+            @id("delegate-not-after-one")
+            forbid (principal, action == Action::"stepguard.delegate", resource) when { context.history.count == 1 };
+            """)
+        let steps: [JSONValue] = [
+            .object(JSONObject([("id", "h"), ("action", "read"), ("resource", "R::\"secret\"")])),
+            .object(JSONObject([
+                ("id", "b"), ("action", "read"), ("resource", "R::\"plain\""), ("principal", "Agent::\"helper\""), ("needs", .array(["h"])),
+            ])),
+        ]
+        let plan = try Plan.parse(
+            CanonicalJSON.string(.object(JSONObject([("plan", "p"), ("principal", "Agent::\"bot\""), ("steps", .array(steps))]))), file: "plan.json")
+        let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
+        #expect(result.refusal != nil)
+        #expect(result.steps.map(\.outcome) == [.deny, .deny])
+        #expect(result.steps[1].policies == ["delegate-not-after-one"])
+    }
+
     func topologicalOrders(_ prerequisites: [[Int]]) -> [[Int]] {
         var orders: [[Int]] = []
         func extend(_ prefix: [Int], _ placed: Set<Int>) {
