@@ -324,6 +324,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// starts), for the steps whose `StepJoin` holds another record: mostly it is the record
     /// the entry holds, and a table of every step would cost a lookup and memory per step.
     var orderedElsewhere: [JoinKey: (line: Int, start: Int)] = [:]
+    /// Each session's last record, for `session_prev`.
+    var sessions = SessionChain()
 
     init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
@@ -419,6 +421,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
         }
         let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
         join(prepared.facts, seq: prepared.seq, lineNumber: lineNumber, line: line, start: prepared.start)
+        if let gap = sessions.observe(prepared.session, hash: prepared.hash, seq: prepared.seq, lineNumber: lineNumber, line: line,
+                                      start: prepared.start, log: bytes, hasher: hasher) { findings.append(gap) }
         return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: prepared.seq, prev: prepared.prev,
                           hash: prepared.hash, parsed: true, time: prepared.time)
     }
@@ -620,6 +624,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
             if let record = try? RecordScanner.scan(line), let seq = record.seq {
                 let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
                 join(JoinFacts(record, line: line, time: time), seq: seq, lineNumber: lineNumber, line: line, start: start)
+                _ = sessions.observe(SessionLink(record, line: line), hash: nil, seq: seq, lineNumber: lineNumber, line: line,
+                                     start: start, log: bytes, hasher: hasher)
             }
             start = stop + 1
         }
