@@ -328,6 +328,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// (line 0 when no decision came before): an execution without a credential answers to
     /// the decision, and approvals are few, so they pay for this table and decisions do not.
     var approvedDecisions: [JoinKey: (line: Int, start: Int)] = [:]
+    /// Each session's last record, for `session_prev`.
+    var sessions = SessionChain()
 
     init(bytes: UnsafeRawBufferPointer, hasher: Hasher, collectLeafHashes: Bool) {
         self.bytes = bytes
@@ -423,6 +425,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
         }
         let line = UnsafeRawBufferPointer(rebasing: bytes[prepared.start..<prepared.end])
         join(prepared.facts, seq: prepared.seq, lineNumber: lineNumber, line: line, start: prepared.start)
+        if let gap = sessions.observe(prepared.session, hash: prepared.hash, seq: prepared.seq, lineNumber: lineNumber, line: line,
+                                      start: prepared.start, log: bytes, hasher: hasher) { findings.append(gap) }
         return ChainEntry(line: lineNumber, start: prepared.start, end: prepared.end, seq: prepared.seq, prev: prepared.prev,
                           hash: prepared.hash, parsed: true, time: prepared.time)
     }
@@ -624,6 +628,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
             if let record = try? RecordScanner.scan(line), let seq = record.seq {
                 let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
                 join(JoinFacts(record, line: line, time: time), seq: seq, lineNumber: lineNumber, line: line, start: start)
+                _ = sessions.observe(SessionLink(record, line: line), hash: nil, seq: seq, lineNumber: lineNumber, line: line,
+                                     start: start, log: bytes, hasher: hasher)
             }
             start = stop + 1
         }
