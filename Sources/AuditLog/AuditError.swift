@@ -34,6 +34,9 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     case publishRefused(directory: String, reason: String)
     /// The log's lock was not obtained within the time allowed (another writer holds it).
     case lockTimeout(path: String, milliseconds: Int)
+    /// A decision of the plan id was recorded earlier for other content: another plan under the
+    /// same id, which nothing may record into the same log.
+    case planIDReused(path: String, line: Int, plan: String, detail: String)
 
     public var description: String {
         switch self {
@@ -65,6 +68,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(reason); run 'stepguard audit verify --tiles' on the directory to locate the damage"
         case let .publishRefused(directory, reason):
             return "\(directory): not published: \(reason)"
+        case let .planIDReused(path, line, plan, detail):
+            return "\(path):\(line): plan id \"\(plan)\" was decided here for other content (\(detail)); nothing was appended: give this plan a new plan id (its \"plan\" member), or record it in another log"
         case let .lockTimeout(path, milliseconds):
             return "\(path): the log's lock was not obtained within \(milliseconds) ms; another writer holds it, or a stale process does (find it with 'fuser \(path)')"
         }

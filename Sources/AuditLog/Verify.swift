@@ -180,7 +180,7 @@ public enum AuditVerifier {
         // The joins still read the records the checkpoint covers (scanned, not hashed): an
         // execution after it answers to decisions and mints before it, and must never be judged
         // on less than the whole log.
-        resumed.joinPrefix(upTo: point.offset)
+        resumed.joinPrefix(upTo: point.offset, checkpointSize: point.size)
         resumed.start(offset: point.offset, lineBase: point.size, range: range, lastHash: point.lastLeaf, nextSeq: point.size)
         return resumed
     }
@@ -614,10 +614,14 @@ struct ChainEngine<Hasher: MerkleHasher> {
         span.map { RecordScanner.string($0, in: line) }
     }
 
-    /// Joins the records before byte `end` (those a trusted checkpoint covers) without
-    /// reporting on them: they were verified when that checkpoint was.
-    mutating func joinPrefix(upTo end: Int) {
+    /// Joins the records before byte `end` (those the trusted checkpoint of `size` records
+    /// covers) without reporting on them: they were verified when that checkpoint was. A line
+    /// among them that is not a record (as the streaming pass reads one: it scans, with `seq`
+    /// and a plain hex `prev`) is a fault at its line, never passed over: what it held could be
+    /// the decision or revocation an execution after the checkpoint answers to.
+    mutating func joinPrefix(upTo end: Int, checkpointSize size: Int) {
         let kept = findings.count
+        var unreadable: [AuditFinding] = []
         var start = 0
         var lineNumber = 0
         while start < end {
@@ -625,15 +629,24 @@ struct ChainEngine<Hasher: MerkleHasher> {
             let stop = newline.map { UnsafeRawPointer($0) - bytes.baseAddress! } ?? end
             lineNumber += 1
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
-            if let record = try? RecordScanner.scan(line), let seq = record.seq {
+            do throws(ScanError) {
+                let record = try RecordScanner.scan(line)
+                guard let seq = record.seq, let prev = record.prev, !prev.escaped,
+                      Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prev.start..<prev.end])) != nil else {
+                    throw ScanError(offset: 0, message: "it has no \(record.seq == nil ? "seq" : "prev hash")")
+                }
                 let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
                 join(JoinFacts(record, line: line, time: time), seq: seq, lineNumber: lineNumber, line: line, start: start)
                 _ = sessions.observe(SessionLink(record, line: line), hash: nil, seq: seq, lineNumber: lineNumber, line: line,
                                      start: start, log: bytes, hasher: hasher)
+            } catch {
+                unreadable.append(AuditFinding(kind: .malformed, line: lineNumber, checkpointSize: size,
+                                               message: "line \(lineNumber): a line that is not a record (\(error.message)), covered by the trusted checkpoint of \(size) records: the joins cannot read it, so executions after the checkpoint are judged without it; verify the whole log to locate the damage"))
             }
             start = stop + 1
         }
         findings.removeSubrange(kept...)
+        findings += unreadable
     }
 
     private mutating func join(_ facts: JoinFacts, seq: Int, lineNumber: Int, line: UnsafeRawBufferPointer, start: Int) {

@@ -30,6 +30,7 @@ public enum DecisionRecords {
         var decision = base("decision", step, plan: plan, action: step.action, resource: step.resource)
         if let decided {
             decision["plan_digest"] = .string(decided.plan)
+            decision["plan_source_digest"] = .string(decided.written)
             if let form = decided.form {
                 decision["step_digest"] = .string(form.stepDigest)
                 decision["args_digest"] = .string(form.argsDigest)
@@ -72,13 +73,13 @@ public enum DecisionRecords {
     public static func records(_ evaluation: PlanEvaluation, demands: TierReport? = nil) -> [JSONValue] {
         let plan = evaluation.plan
         let prerequisites = plan.prerequisites
-        let planDigest = DecidedForm.planDigest(evaluation)
+        let digests = PlanDigests(evaluation)
         return evaluation.steps.flatMap { step in
             records(
                 step, original: plan.steps[step.index].form,
                 plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
                 order: StepOrder(plan: plan, index: step.index, prerequisites: prerequisites[step.index]), demands: demands,
-                decided: DecidedDigests(step, in: evaluation, planDigest: planDigest))
+                decided: DecidedDigests(step, in: evaluation, plan: digests))
         }
     }
 
@@ -156,17 +157,37 @@ public struct StepOrder: Sendable, Equatable {
     }
 }
 
-/// The digests a decision record states: the plan as decided, and for a step that runs, its
-/// decided form.
+/// The digests a decision record states: the plan as decided and as written, and for a step
+/// that runs, its decided form.
 public struct DecidedDigests: Sendable, Equatable {
     /// The digest of the plan as decided (`DecidedForm.planDigest`).
     public var plan: String
+    /// The digest of the plan as written (`plan_source_digest`).
+    public var written: String
     /// The step's decided form; nil when the step does not run.
     public var form: DecidedForm?
 
-    /// The digests of `step` in `evaluation`, whose decided plan has digest `planDigest`.
-    public init(_ step: StepEvaluation, in evaluation: PlanEvaluation, planDigest: String) {
-        plan = planDigest
-        form = step.outcome.runs ? DecidedForm(step, in: evaluation, planDigest: planDigest) : nil
+    /// The digests of `step` in `evaluation`, whose plan has the digests `digests`.
+    public init(_ step: StepEvaluation, in evaluation: PlanEvaluation, plan digests: PlanDigests) {
+        plan = digests.decided
+        written = digests.written
+        form = step.outcome.runs ? DecidedForm(step, in: evaluation, planDigest: digests.decided) : nil
+    }
+}
+
+/// The two digests of a plan its decision records state: as decided (`plan_digest`, which
+/// changes when the plan decides differently) and as written (`plan_source_digest`, which
+/// changes only with the plan file's content). Two plans under one id differ in both; the same
+/// plan decided again differs at most in the first.
+public struct PlanDigests: Sendable, Equatable {
+    /// `DecidedForm.planDigest` of the evaluation.
+    public var decided: String
+    /// `sha256:` and the SHA-256 of the canonical JSON of the plan as written.
+    public var written: String
+
+    /// The digests of `evaluation`'s plan.
+    public init(_ evaluation: PlanEvaluation) {
+        decided = DecidedForm.planDigest(evaluation)
+        written = DecidedForm.digest(evaluation.plan.raw)
     }
 }

@@ -81,20 +81,36 @@ public struct StepDecider: Sendable {
         result.attempts = ruling.attempts
         result.errors = ruling.errors
         if ruling.outcome.runs {
-            result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits
+            let allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits
+            result.allowedBy = allowedBy
             holdForTier(&result, running: ruling.rewrite?.final ?? form)
+            if !result.tierHold.isEmpty {
+                // A tier's hold is released as a policy's is: by enough valid approvals of the exact step.
+                result.approval = ApprovalRequest(groups: [tierDemands.holdGroup], sha256: stepDigest(.object(step.raw)), quorums: [1])
+                release(&result, step: step)
+                if result.outcome == .approved { result.allowedBy = allowedBy }
+            }
         }
         if ruling.outcome == .approve {
-            result.approval = ApprovalRequest(
-                groups: ruling.groups, sha256: stepDigest(.object(step.raw)), quorums: bundle.quorums(ruling.groups, policies: ruling.policies))
+            var groups = ruling.groups
+            var quorums = bundle.quorums(ruling.groups, policies: ruling.policies)
+            // A policy's hold does not stand in for the tier's: a step the tier would hold, were
+            // it allowed, waits for the tier's group as well, unless that is a group it waits
+            // for already (fail closed: the tier's approvers are not passed over because a
+            // policy asked someone else).
+            let tierHeld = tierHeld(form, allowedBy: ruling.permits)
+            if !tierHeld.isEmpty {
+                result.tierHold = tierHeld
+                let group = tierDemands.holdGroup
+                if !groups.contains(where: { $0.isExactly(group) }) {
+                    groups.append(group)
+                    quorums.append(1)
+                    result.reason += "; " + tierHoldReason(tierHeld)
+                }
+            }
+            result.approval = ApprovalRequest(groups: groups, sha256: stepDigest(.object(step.raw)), quorums: quorums)
             release(&result, step: step)
             if result.outcome == .approved { result.allowedBy = ruling.permits }
-        }
-        if !result.tierHold.isEmpty {
-            // A tier's hold is released as a policy's is: by enough valid approvals of the exact step.
-            result.approval = ApprovalRequest(groups: [tierDemands.holdGroup], sha256: stepDigest(.object(step.raw)), quorums: [1])
-            release(&result, step: step)
-            if result.outcome == .approved { result.allowedBy = ruling.rewrite?.hops.last?.boundary?.allowedBy ?? ruling.permits }
         }
         return result
     }
@@ -166,24 +182,35 @@ public struct StepDecider: Sendable {
     /// that runs and no permit allowing it names that flag in `@release` (fail closed: the
     /// policies must say so explicitly).
     func holdForTier(_ result: inout StepEvaluation, running form: StepForm) {
-        let demands = tierDemands
-        guard !demands.hold.isEmpty, let action = bundle.catalog.action(named: form.action) else { return }
-        var released = Set<ActionFlag>()
-        for id in result.allowedBy {
-            guard let policy = bundle.policyByID[id], !policy.isForbid else { continue }
-            released.formUnion(Self.releasedFlags(policy))
-        }
-        let held = demands.held(flags: action.flags, released: released)
+        let held = tierHeld(form, allowedBy: result.allowedBy)
         guard !held.isEmpty else { return }
-        let names = held.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        let source = bundle.tiers.file == nil ? "shipped defaults" : TierConfiguration.fileName
         result.outcome = .approve
         result.tierHold = held
-        result.reason = "the \(requests.plan.risk.tier.rawValue) tier holds \(names) actions for approval by \"\(demands.holdGroup)\" (\(source)); "
-            + "a permit with @release(\"\(held.map { $0.rawValue }.joined(separator: ", "))\") releases them"
+        result.reason = tierHoldReason(held)
         result.policies = []
         result.rewrite = nil
         result.allowedBy = []
+    }
+
+    /// The flags of `form`'s action that the tier in force holds for approval, less those that a
+    /// permit among `allowedBy` releases (`@release`); empty when the tier holds none of them.
+    func tierHeld(_ form: StepForm, allowedBy: [String]) -> [ActionFlag] {
+        let demands = tierDemands
+        guard !demands.hold.isEmpty, let action = bundle.catalog.action(named: form.action) else { return [] }
+        var released = Set<ActionFlag>()
+        for id in allowedBy {
+            guard let policy = bundle.policyByID[id], !policy.isForbid else { continue }
+            released.formUnion(Self.releasedFlags(policy))
+        }
+        return demands.held(flags: action.flags, released: released)
+    }
+
+    /// Why the tier holds a step whose action carries the flags `held`.
+    func tierHoldReason(_ held: [ActionFlag]) -> String {
+        let names = held.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        let source = bundle.tiers.file == nil ? "shipped defaults" : TierConfiguration.fileName
+        return "the \(requests.plan.risk.tier.rawValue) tier holds \(names) actions for approval by \"\(tierDemands.holdGroup)\" (\(source)); "
+            + "a permit with @release(\"\(held.map { $0.rawValue }.joined(separator: ", "))\") releases them"
     }
 
     /// The flags a permit's `@release("irreversible, privileged")` names.

@@ -1,5 +1,8 @@
+@testable import AuditLog
 import Foundation
+import JSONValue
 import Testing
+@testable import StepGuardCLI
 
 /// `audit verify` holds every execution to the decision and the credential of its step, by
 /// digest (#23): each log below exhibits one way an execution can claim more than was decided,
@@ -228,3 +231,52 @@ import Testing
     }
 }
 
+/// `audit verify --from-checkpoint` joins the records the checkpoint covers without hashing them
+/// again (#23): a covered line that is not a record is a fault at its line, never passed over.
+@Suite struct FromCheckpointJoinTests {
+    typealias A = AuditFixtures
+    typealias F = CredentialFixtures
+
+    /// A log whose third line, a revocation of the credential the execution after the
+    /// checkpoint uses, is damaged; the checkpoint of its five lines is signed over it as it
+    /// is, with its resume data.
+    @Test func aCoveredLineThatIsNotARecordIsAFault() throws {
+        let (dir, log) = try A.newLog()
+        let events: [String] = [
+            A.decision("deploy-api"),
+            A.mint("deploy-api", jti: "j1", exp: "2026-05-28T21:00:00Z"),
+            "",
+            A.decision("deploy-db"),
+            A.decision("notify"),
+        ]
+        var lines: [[UInt8]] = []
+        var prev = AuditLog.genesis
+        for (seq, event) in events.enumerated() {
+            let line = event.isEmpty
+                ? Array(#"{"jti":"j1","kind":"revocation","prev":"\#(prev.hex)","seq":\#(seq),"time":"2026-05-28T20:26:40Z""#.utf8)
+                : try AuditLog.recordLine(event: JSONParser.parse(Array(event.utf8)), seq: seq, prev: prev, time: "2026-05-28T20:26:40Z")
+            lines.append(line)
+            prev = AuditLog.hash(line: line)
+        }
+        try Data(lines.flatMap { $0 + [0x0A] }).write(to: URL(fileURLWithPath: log))
+        let hasher = RFC6962Hasher()
+        let tree = MerkleTree(hasher: hasher, leafHashes: lines.map { hasher.hashLeaf($0) })
+        let checkpoint = Checkpoint(origin: "audit.jsonl", size: lines.count, root: tree.root())
+        let signer = try AuditOptions.signer(keyPath: try F.key(in: dir), name: "audit.jsonl")
+        _ = try CheckpointStore.store(
+            note: signer.sign(text: checkpoint.body),
+            resume: ResumePoint(size: lines.count, offset: lines.reduce(0) { $0 + $1.count + 1 }, lastLeaf: tree.leafHash(at: lines.count - 1),
+                                inclusionProof: tree.inclusionProof(index: lines.count - 1, size: lines.count)!),
+            forLog: log)
+        #expect(A.append(log, A.execution("deploy-api", jti: "j1"), now: "2026-05-28T20:27:00Z").status == 0)
+
+        let whole = runCLI(["audit", "verify", log, "--key", F.publicKey])
+        #expect(whole.status == 1, "\(whole.stdout)")
+        #expect(whole.stdout.contains("audit.jsonl:3: fault: malformed"), "\(whole.stdout)")
+        let resumed = runCLI(["audit", "verify", log, "--key", F.publicKey, "--from-checkpoint", "5"])
+        #expect(resumed.status == 1, "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("audit.jsonl:3: fault: malformed: a line that is not a record"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("covered by the trusted checkpoint of 5 records"), "\(resumed.stdout)")
+        #expect(!resumed.stdout.contains("notice: not-checked: cannot resume"), "the resume data holds: \(resumed.stdout)")
+    }
+}

@@ -277,3 +277,73 @@ struct TierTests {
         #expect(eval.stderr.contains("unknown tier \"strcit\"; did you mean \"strict\"?"), "\(eval.stderr)")
     }
 }
+
+/// A step a policy holds (`@approve`) whose action the strict tier holds too waits for the
+/// tier's group as well: the policy's approvers alone do not release it, unless the tier's
+/// group is the policy's (docs/workflow.md, "A step a policy holds as well").
+@Suite(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))
+struct TierAndPolicyHoldTests {
+    typealias S = ApprovalCommandTests.Scratch
+
+    /// The freeze-window example with `secret.rotate` privileged (so the strict tier holds it)
+    /// and erin moved from the on-call group to `holdGroup`'s, when that is another group.
+    static func scratch(holdGroup: String?) throws -> S {
+        let s = try S("freeze-window-rotation")
+        try s.edit("tools.json") { text in
+            // The first action listed is secret.rotate.
+            var text = text
+            if let flags = text.range(of: #""flags": ["secret"]"#) { text.replaceSubrange(flags, with: #""flags": ["secret", "privileged"]"#) }
+            return text
+        }
+        let group = holdGroup ?? "approvers"
+        if group != "security-oncall" {
+            let path = s.example + "/entities.json"
+            var entities = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]])
+            for index in entities.indices where (entities[index]["uid"] as? [String: String])?["id"] == "erin" {
+                entities[index]["parents"] = [["type": "Group", "id": group]]
+            }
+            entities.append(["uid": ["type": "Group", "id": group], "attrs": [String: Any](), "parents": [Any]()])
+            try JSONSerialization.data(withJSONObject: entities).write(to: URL(fileURLWithPath: path))
+        }
+        if let holdGroup {
+            try #"{"tiers": {"strict": {"audit_log": false, "checkpoint": null, "hold": {"group": "\#(holdGroup)"}, "reason": "tests"}, "elevated": {"audit_log": false, "reason": "tests"}}}"#
+                .write(toFile: s.example + "/tiers.json", atomically: true, encoding: .utf8)
+        }
+        return s
+    }
+
+    @Test func thePolicysApproversAloneDoNotReleaseWhatTheTierHolds() throws {
+        let s = try Self.scratch(holdGroup: nil)
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        let clock = ApprovalCommandTests.freezeClock
+        var eval = try s.run(["eval", s.plan, "-p", s.example, "--now", clock, "--format", "json"])
+        let step = try #require(((try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])?["steps"] as? [[String: Any]])?
+            .first { $0["id"] as? String == "rotate" }, "\(eval.stdout)")
+        #expect(step["outcome"] as? String == "approve")
+        let approval = try #require(step["approval"] as? [String: Any])
+        #expect(approval["groups"] as? [String] == ["security-oncall", "approvers"], "\(step)")
+        #expect(approval["tier_hold"] as? [String] == ["privileged"], "\(step)")
+        #expect((step["reason"] as? String)?.contains(#"the strict tier holds "privileged" actions for approval by "approvers""#) == true, "\(step)")
+
+        let oncall = try s.approve(#"User::"dana""#, key: "dana", step: "rotate", now: clock, extra: ["--group", "security-oncall"])
+        #expect(oncall.status == 0, "\(oncall.stderr)")
+        eval = try s.eval(now: clock)
+        #expect(ApprovalCommandTests.outcome(eval.stdout, "rotate") == "approve", "\(eval.stdout)")
+        #expect(eval.stdout.contains(#""approvers" has 0 of 1 approval"#), "\(eval.stdout)")
+
+        let tier = try s.approve(#"User::"erin""#, key: "erin", step: "rotate", now: clock, extra: ["--group", "approvers"])
+        #expect(tier.status == 0, "\(tier.stderr)")
+        eval = try s.eval(now: clock)
+        #expect(ApprovalCommandTests.outcome(eval.stdout, "rotate") == "approved", "\(eval.stdout)")
+    }
+
+    @Test func theTiersGroupAskedByThePolicyApprovesOnce() throws {
+        let s = try Self.scratch(holdGroup: "security-oncall")
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        let clock = ApprovalCommandTests.freezeClock
+        let approved = try s.approve(#"User::"dana""#, key: "dana", step: "rotate", now: clock)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let eval = try s.eval(now: clock)
+        #expect(ApprovalCommandTests.outcome(eval.stdout, "rotate") == "approved", "\(eval.stdout)")
+    }
+}

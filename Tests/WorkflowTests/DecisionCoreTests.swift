@@ -256,13 +256,13 @@ func synthesizedStep(
             byIndex[index] = single
             log += DecisionRecords.records(single, original: original, plan: plan.id, clock: pinned.clock!, risk: risk.riskClass)
         }
-        let planDigest = DecidedForm.planDigest(whole)
+        let planDigests = PlanDigests(whole)
         let inPlanOrder = plan.steps.indices.flatMap { index -> [JSONValue] in
             let step = plan.steps[index]
             return DecisionRecords.records(byIndex[index]!, original: step.form,
                                            plan: plan.id, clock: pinned.clock!, risk: risk.riskClass,
                                            order: StepOrder(plan: plan, index: index),
-                                           decided: DecidedDigests(byIndex[index]!, in: whole, planDigest: planDigest))
+                                           decided: DecidedDigests(byIndex[index]!, in: whole, plan: planDigests))
         }
         #expect(inPlanOrder.map(CanonicalJSON.string) == DecisionRecords.records(whole).map(CanonicalJSON.string))
     }

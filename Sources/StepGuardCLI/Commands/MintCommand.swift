@@ -129,7 +129,9 @@ enum MintCommand {
         }
         let audit = args.value("audit")
         let auditTime = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(now)) : nil
-        let digests = DecidedDigests(decided, in: evaluation, planDigest: DecidedForm.planDigest(evaluation))
+        let planDigests = PlanDigests(evaluation)
+        let content = PlanContent(plan, planDigests)
+        let digests = DecidedDigests(decided, in: evaluation, plan: planDigests)
         func decision(demands: TierReport? = nil) -> JSONValue {
             DecisionRecords.decision(decided, plan: plan.id, clock: evaluation.clock, risk: evaluation.risk.riskClass,
                                      order: StepOrder(plan: plan, index: decided.index), demands: demands, decided: digests)
@@ -164,7 +166,7 @@ enum MintCommand {
         let before = bundle.tiers.report(risk: risk, facts: facts)
         if !decided.outcome.runs || !before.unmet.isEmpty {
             if let audit {
-                try AuditLog.append(event: decision(demands: before), to: audit, now: auditTime)
+                try AuditLog.append(events: [decision(demands: before)], to: audit, now: auditTime, for: content)
             }
             guard decided.outcome.runs else { return refuse(refusalMessage(decided), reason: decided.reason, tier: before) }
             let reason = TierOutput.refusal(before)
@@ -212,7 +214,7 @@ enum MintCommand {
                         decidedForm, decided, clock: evaluation.clock, risk: evaluation.risk.riskClass, jti: minted.jti,
                         exp: minted.expiresAt, identity: authentication.record, demands: tier),
                 ],
-                to: audit, now: auditTime)
+                to: audit, now: auditTime, for: content)
         }
         switch minted.cap {
         case .policy(let seconds)? where tierCap != nil:

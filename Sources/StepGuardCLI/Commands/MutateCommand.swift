@@ -112,7 +112,7 @@ enum MutateCommand {
                 }
                 out += refused(step)
             } else if step.outcome == .approve, let approval = step.approval {
-                out += "\(name): \(style.apply("held", .magenta)) for approval by \(approval.groups.joined(separator: ", ")) (\(step.tierHold.isEmpty ? step.policies.joined(separator: ", ") : "the tier in force"))\n"
+                out += "\(name): \(style.apply("held", .magenta)) for approval by \(approval.groups.joined(separator: ", ")) (\((step.policies + (step.tierHold.isEmpty ? [] : ["the tier in force"])).joined(separator: ", ")))\n"
                 if quiet { continue }
                 out += "  why: \(step.reason)\n"
                 out += "  checkpoint bound to sha256 \(approval.sha256)\n"

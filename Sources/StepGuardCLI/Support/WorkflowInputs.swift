@@ -96,7 +96,16 @@ enum WorkflowInputs {
         let events = ApprovalOptions.records(evaluation, log: log) + DecisionRecords.records(evaluation, demands: tierReport(evaluation, context))
         let time = context.arguments.isGiven("now")
             ? Date(timeIntervalSince1970: TimeInterval(evaluation.clock.epochSeconds)) : nil
-        try AuditLog.append(events: events, to: log, now: time)
+        try AuditLog.append(events: events, to: log, now: time, for: PlanContent(evaluation.plan, PlanDigests(evaluation)))
         context.note("appended \(events.count) record\(events.count == 1 ? "" : "s") to \(log)")
+    }
+}
+
+extension PlanContent {
+    /// What `plan`, whose digests are `digests`, stands for in an audit log: the commands that
+    /// record its decisions (`eval`, `mutate`, `mint` with `--audit`) refuse a log in which its
+    /// id already stands for another plan.
+    init(_ plan: Plan, _ digests: PlanDigests) {
+        self.init(plan: plan.id, decided: digests.decided, written: digests.written)
     }
 }
