@@ -96,13 +96,13 @@ public enum Authorizer {
         // and array it holds, for each candidate of each request.
         index.policies.withUnsafeBufferPointer { policies in
             index.forEachCandidate(
-                principal: request.principal, evaluator.principalAncestors, action: request.action, evaluator.actionAncestors,
-                resource: request.resource, evaluator.resourceAncestors
+                principal: evaluator.principal, evaluator.principalAncestors, action: evaluator.action, evaluator.actionAncestors,
+                resource: evaluator.resource, evaluator.resourceAncestors
             ) { i in
                 // A candidate's `==`, `in` and action constraints hold already (that is how the
                 // index chose it); of its scope only an `is` type is left to check.
-                if let type = index.principalTypes[i], request.principal.type != type { return }
-                if let type = index.resourceTypes[i], request.resource.type != type { return }
+                if let type = index.principalTypes[i], evaluator.principal.type != type { return }
+                if let type = index.resourceTypes[i], evaluator.resource.type != type { return }
                 let outcome: Result<Bool, EvaluationError>
                 if index.depths[i] > deepPolicyThreshold {
                     let policy = policies[i]

@@ -253,6 +253,9 @@ final class PolicyIndex: Sendable {
     }
 
     /// Indices (ascending) of the policies whose scope matches the request, `is` types aside.
+    /// Inlined into its caller, so that the body's captures (the evaluator, the request) are
+    /// read in place rather than copied into a closure context for every request.
+    @inline(__always)
     func forEachCandidate(principal p: EntityUID, _ pa: Set<EntityUID>?, action a: EntityUID, _ aa: Set<EntityUID>?,
                           resource r: EntityUID, _ ra: Set<EntityUID>?, _ body: (Int) -> Void) {
         let w = (policies.count + 63) / 64

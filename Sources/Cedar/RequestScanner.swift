@@ -5,14 +5,20 @@
 // anything else, valid or not, makes it give up, and the line is read again by the general
 // path (`JSONParser` + `RequestReader`), which also gives the located errors. Both paths
 // must build the same request for every line the fast one accepts.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// Reads requests from JSON Lines bytes; nil means "use the general path".
 public struct RequestScanner: Sendable {
-    /// Uids written as text, by their text.
-    private var uids: [String: EntityUID] = [:]
-    /// Extension values (`ip`, `decimal`, ...), by function and argument: batches repeat them.
-    private var extensions: [String: Value] = [:]
+    /// Uids written as text, by their text as written (escapes and all).
+    private var uids = ByteTable<EntityUID>(limit: RequestScanner.cacheLimit)
+    /// Extension values (`ip`, `decimal`, ...), by the escape's object as written: batches
+    /// repeat them.
+    private var extensions = ByteTable<Value>(limit: RequestScanner.cacheLimit)
     private static let cacheLimit = 1 << 14
     private static let maxDepth = 64
 
@@ -59,10 +65,10 @@ public struct RequestScanner: Sendable {
         if cursor.peek == UInt8(ascii: "\"") {
             // Cached by the text as written, so a hit costs no unescaping.
             guard let raw = cursor.rawString() else { return nil }
-            let written = String(decoding: raw, as: UTF8.self)
-            if let known = uids[written] { return known }
+            let hash = uids.hash(raw)
+            if let known = uids.find(raw, hash: hash) { return known }
             guard let text = Cursor.decode(raw), let uid = try? EntityUID(json: .string(text)) else { return nil }
-            if uids.count < RequestScanner.cacheLimit { uids[written] = uid }
+            uids.insert(raw, hash: hash, uid)
             return uid
         }
         return typeAndID(&cursor)
@@ -133,17 +139,21 @@ public struct RequestScanner: Sendable {
         if cursor.take(UInt8(ascii: "}")) { return .record(record) }
         var first = true
         repeat {
-            guard let key = cursor.memberKey().flatMap(Cursor.decode) else { return nil }
-            if key == "__entity" || key == "__extn" {
+            guard let raw = cursor.memberKey() else { return nil }
+            // No escape decodes to a letter or `_` (`\u` is left to the general path), so the
+            // escape keys are recognised as written.
+            let entity = Cursor.matches(raw, "__entity")
+            if entity || Cursor.matches(raw, "__extn") {
                 // An escape is the object's only key.
                 guard first else { return nil }
-                let escaped = key == "__entity" ? typeAndID(&cursor).map(Value.entity) : extensionValue(&cursor)
+                let escaped = entity ? typeAndID(&cursor).map(Value.entity) : extensionValue(&cursor)
                 cursor.skipSpace()
                 guard let escaped, cursor.take(UInt8(ascii: "}")) else { return nil }
                 return escaped
             }
+            guard let key = Cursor.decode(raw) else { return nil }
             // Room for a context's usual few keys at once, rather than growing the table twice.
-            if first { record.reserveCapacity(4) }
+            if first { record = Dictionary(minimumCapacity: 4) }
             // A repeated key is left to the general path, which names it.
             guard let item = value(&cursor, depth: depth + 1), record.updateValue(item, forKey: ExactString(key)) == nil else { return nil }
             first = false
@@ -154,17 +164,29 @@ public struct RequestScanner: Sendable {
 
     /// `{"fn": F, "arg": A}` (either order), built by the engine once per distinct pair.
     private mutating func extensionValue(_ cursor: inout Cursor) -> Value? {
+        // Cached by the escape's text as written, through its first `}`: the object of a cached
+        // text was read whole and ended there, so the same bytes are the same object, whatever
+        // follows them. (An escape with a `}` inside a string is read afresh each time.)
         let start = cursor.index
+        var close = start
+        while close < cursor.bytes.count && cursor.bytes[close] != UInt8(ascii: "}") { close += 1 }
+        if close < cursor.bytes.count {
+            let written = UnsafeBufferPointer(rebasing: cursor.bytes[start...close])
+            if let known = extensions.find(written, hash: extensions.hash(written)) {
+                cursor.index = close + 1
+                return known
+            }
+        }
         guard let (function, argument) = Self.twoMembers(&cursor, "fn", "arg", value: { $0.rawString() }) else { return nil }
-        // Cached by the escape's text as written: a hit costs one small string.
-        let written = String(decoding: UnsafeBufferPointer(rebasing: cursor.bytes[start..<cursor.index]), as: UTF8.self)
-        if let known = extensions[written] { return known }
         guard let name = Cursor.decode(function), let text = Cursor.decode(argument) else { return nil }
         let json = JSONValue.object(JSONObject([
             ("__extn", .object(JSONObject([("fn", .string(name)), ("arg", .string(text))]))),
         ]))
         guard let value = try? Value(json: json) else { return nil }
-        if extensions.count < RequestScanner.cacheLimit { extensions[written] = value }
+        if cursor.index == close + 1 {
+            let written = UnsafeBufferPointer(rebasing: cursor.bytes[start...close])
+            extensions.insert(written, hash: extensions.hash(written), value)
+        }
         return value
     }
 
@@ -303,3 +325,115 @@ public struct RequestScanner: Sendable {
         }
     }
 }
+
+/// A cache from byte strings to values: a lookup hashes the bytes once and compares them with
+/// the stored key, and makes no `String`. Keys compare byte for byte, so two texts that differ
+/// in any byte are two keys. Open addressing with a short probe limit: a key that finds no
+/// free slot within it is not kept (the caller reads it afresh), so however keys collide, a
+/// lookup stays a few comparisons.
+struct ByteTable<Element> {
+    fileprivate struct Entry {
+        var hash: UInt64
+        var start: Int
+        var count: Int
+        var value: Element
+    }
+
+    /// Every key's bytes, back to back.
+    private var keys: [UInt8] = []
+    private var entries: [Entry] = []
+    /// Entry index + 1 per slot, 0 when free; the count is a power of two.
+    private var slots: [UInt32] = []
+    private let limit: Int
+    private let seed: UInt64
+    private static var probeLimit: Int { 8 }
+
+    /// An empty table that keeps at most `limit` keys.
+    init(limit: Int) {
+        self.limit = limit
+        // The process's random hashing seed, so which keys collide cannot be planned from outside.
+        var hasher = Hasher()
+        hasher.combine(0x5CA7 as UInt64)
+        seed = UInt64(UInt(bitPattern: hasher.finalize()))
+    }
+
+    /// The hash of `key` in this table.
+    func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = seed ^ (UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15)
+        guard let base = key.baseAddress else { return Self.mix(h) }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= key.count {
+            h = Self.mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < key.count {
+            tail |= UInt64(key[i]) << shift
+            shift += 8
+            i += 1
+        }
+        return Self.mix(h ^ tail)
+    }
+
+    /// MurmurHash3's 64-bit finalizer: every output bit depends on every input bit.
+    private static func mix(_ x: UInt64) -> UInt64 {
+        var h = x
+        h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
+        h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return h ^ (h >> 33)
+    }
+
+    /// The value stored for `key` (whose hash is `hash`), or nil.
+    func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Element? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        for _ in 0..<Self.probeLimit {
+            let stored = Int(slots[slot])
+            if stored == 0 { return nil }
+            let entry = entries[stored - 1]
+            if entry.hash == hash && entry.count == key.count && keys.withUnsafeBufferPointer({ all in
+                key.count == 0 || memcmp(all.baseAddress! + entry.start, key.baseAddress!, key.count) == 0
+            }) {
+                return entry.value
+            }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Stores `value` for `key` (not yet in the table), unless the table is full or the key's
+    /// slots are taken.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, _ value: Element) {
+        guard entries.count < limit else { return }
+        if entries.count * 2 >= slots.count { grow() }
+        guard let slot = freeSlot(hash) else { return }
+        entries.append(Entry(hash: hash, start: keys.count, count: key.count, value: value))
+        keys.append(contentsOf: key)
+        slots[slot] = UInt32(entries.count)
+    }
+
+    private func freeSlot(_ hash: UInt64) -> Int? {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        for _ in 0..<Self.probeLimit {
+            if slots[slot] == 0 { return slot }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Doubles the slots and places every entry again; an entry that finds no free slot is
+    /// dropped from the slots (its bytes stay, unreachable, until the table is thrown away).
+    private mutating func grow() {
+        slots = Array(repeating: 0, count: max(64, slots.count * 2))
+        for (index, entry) in entries.enumerated() {
+            if let slot = freeSlot(entry.hash) { slots[slot] = UInt32(index + 1) }
+        }
+    }
+}
+
+extension ByteTable: Sendable where Element: Sendable {}
+extension ByteTable.Entry: Sendable where Element: Sendable {}

@@ -16,14 +16,19 @@ extension String {
     @inlinable
     public func isExactly(_ other: String) -> Bool {
         // Identical representations hold identical bytes: the common case of equal small
-        // strings, or of one string shared, costs a 16-byte comparison.
+        // strings, or of one string shared, costs a 16-byte comparison, inlined where it is
+        // asked (dictionary probes ask it most); the rest is out of line.
         if MemoryLayout<String>.size == 16 {
             let x = withUnsafeBytes(of: self) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
             let y = withUnsafeBytes(of: other) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
             if x == y { return true }
         }
-        // Equal bytes are canonically equivalent, so `==` (fast for ASCII) rules out the rest.
-        guard self == other else { return false }
+        return hasSameUTF8(as: other)
+    }
+
+    /// Whether the UTF-8 bytes of the two strings are the same.
+    @usableFromInline
+    func hasSameUTF8(as other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
         if let same = a.withContiguousStorageIfAvailable({ pa in
@@ -38,9 +43,19 @@ extension String {
 
     /// Code point order (the order of the UTF-8 bytes), the order Cedar and Rust sort strings
     /// in; unlike `<`, two strings that differ in bytes are never unordered.
-    @inlinable
     public func exactlyPrecedes(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+        let a = utf8, b = other.utf8
+        if let precedes = a.withContiguousStorageIfAvailable({ pa in
+            b.withContiguousStorageIfAvailable { pb -> Bool in
+                // `memcmp` compares bytes unsigned, which is code point order for UTF-8.
+                let common = Swift.min(pa.count, pb.count)
+                let order = common == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, common)
+                return order != 0 ? order < 0 : pa.count < pb.count
+            }
+        }), let precedes {
+            return precedes
+        }
+        return a.lexicographicallyPrecedes(b)
     }
 }
 

@@ -46,13 +46,41 @@ public enum TerminalText {
     }
 
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for (i, byte) in bytes.enumerated() {
-            if byte < 0x20 { if byte != 0x0A && byte != 0x09 { return true } }
-            else if byte == 0x7F { return true }
-            // C1 controls are C2 80...C2 9F; the marker U+FDD0 is EF B7 90.
-            else if byte == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { return true }
-            else if byte == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xB7, bytes[i + 2] == 0x90 { return true }
+        guard let base = bytes.baseAddress else { return false }
+        let count = bytes.count
+        var i = 0
+        // Eight bytes at a time: a word whose bytes are all printable ASCII (0x20...0x7E) needs
+        // nothing, and almost every word of stepguard's output is one. Any other word (a newline,
+        // a byte of a multi-byte character) is looked at byte by byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let below20 = (word &- 0x20 &* ones) & ~word
+            let del = word ^ (0x7F &* ones)
+            if (below20 | ((del &- ones) & ~del) | word) & highs == 0 {
+                i += 8
+                continue
+            }
+            for k in i..<(i + 8) where needsEscape(bytes, k) { return true }
+            i += 8
         }
+        while i < count {
+            if needsEscape(bytes, i) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether the byte at `i` is a control, or starts a C1 control or the marker.
+    @inline(__always)
+    private static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        let byte = bytes[i]
+        if byte < 0x20 { return byte != 0x0A && byte != 0x09 }
+        if byte < 0x7F { return false }
+        if byte == 0x7F { return true }
+        // C1 controls are C2 80...C2 9F; the marker U+FDD0 is EF B7 90.
+        if byte == 0xC2 { return i + 1 < bytes.count && (0x80...0x9F).contains(bytes[i + 1]) }
+        if byte == 0xEF { return i + 2 < bytes.count && bytes[i + 1] == 0xB7 && bytes[i + 2] == 0x90 }
         return false
     }
 

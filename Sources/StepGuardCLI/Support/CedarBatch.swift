@@ -25,13 +25,22 @@ struct BatchAuthorizer {
     func run(batch bytes: [UInt8], file: String, context: CommandContext) -> ExitCode {
         let json = context.format == .json
         if json { context.failures.notePrintedLines() }
-        let documentSchema = context.jsonSchema
+        // Every answer line ends alike: the `schema` member is written once here, not per line.
+        var jsonTail = Array("],\"schema\":".utf8)
+        BatchAuthorizer.appendJSONString(context.jsonSchema, to: &jsonTail)
+        jsonTail.append(contentsOf: "}\n".utf8)
         var reader = RequestReader(schema: schema)
         // The scanner reads contexts without a schema; with one, every line takes the general path.
         var scanner: RequestScanner? = schema == nil ? RequestScanner() : nil
         var tally = Tally()
-        var out = ""
+        // Answers are gathered as bytes: appending to a `String` costs more per call than a
+        // short answer line has bytes.
+        var out: [UInt8] = []
         out.reserveCapacity(BatchAuthorizer.chunkSize + 4096)
+        func flush() {
+            context.console.write(String(decoding: out, as: UTF8.self))
+            out.removeAll(keepingCapacity: true)
+        }
         bytes.withUnsafeBufferPointer { all in
             var lineNumber = 0
             var start = 0
@@ -56,17 +65,16 @@ struct BatchAuthorizer {
                     tally.answered += 1
                     if response.decision == .allow { tally.allowed += 1 }
                     if json {
-                        out += BatchAuthorizer.jsonLine(response, line: lineNumber, schema: documentSchema)
+                        BatchAuthorizer.appendJSONLine(response, line: lineNumber, tail: jsonTail, to: &out)
                     } else {
-                        out += BatchAuthorizer.textLine(lineNumber, response, style: context.style, quiet: context.isQuiet)
+                        out += BatchAuthorizer.textLine(lineNumber, response, style: context.style, quiet: context.isQuiet).utf8
                     }
                 case .failure(let problem):
                     tally.unreadable += 1
                     let error = CedarInputError(
                         file: file, line: lineNumber, column: problem.column, message: problem.message,
                         sourceLine: String(decoding: line, as: UTF8.self))
-                    context.console.write(out)
-                    out.removeAll(keepingCapacity: true)
+                    flush()
                     context.report(error)
                     if json {
                         out += JSONRenderer.line(context.versioned(.object(JSONObject([
@@ -75,18 +83,15 @@ struct BatchAuthorizer {
                                 ("column", .int(Int64(problem.column))), ("message", .string(problem.message)),
                             ]))),
                             ("line", .int(Int64(lineNumber))),
-                        ]))))
+                        ])))).utf8
                     } else {
-                        out += "\(lineNumber): error: \(problem.message)\n"
+                        out += "\(lineNumber): error: \(problem.message)\n".utf8
                     }
                 }
-                if out.utf8.count >= BatchAuthorizer.chunkSize {
-                    context.console.write(out)
-                    out.removeAll(keepingCapacity: true)
-                }
+                if out.count >= BatchAuthorizer.chunkSize { flush() }
             }
         }
-        context.console.write(out)
+        flush()
         var summary = "\(tally.answered) request\(tally.answered == 1 ? "" : "s") answered: "
             + "\(tally.allowed) allowed, \(tally.answered - tally.allowed) denied"
         if tally.unreadable > 0 { summary += "; \(tally.unreadable) line\(tally.unreadable == 1 ? "" : "s") not answered" }
@@ -117,43 +122,57 @@ struct BatchAuthorizer {
         return .success(Authorizer.isAuthorized(request, policies: policies, entities: entities))
     }
 
-    /// `{"decision":"allow","errors":[{"message":...,"policy":...}],"line":N,"reasons":[...],
-    /// "schema":...}` and a newline: the canonical (sorted-key) form of `Response.json` with the
-    /// request's input line and the document's `schema`, written directly because a batch
-    /// prints one per request.
-    static func jsonLine(_ response: Response, line: Int, schema: String) -> String {
-        var out = response.decision == .allow ? "{\"decision\":\"allow\",\"errors\":[" : "{\"decision\":\"deny\",\"errors\":["
+    /// Appends `{"decision":"allow","errors":[{"message":...,"policy":...}],"line":N,"reasons":[...],`
+    /// then `tail` (`],"schema":...}` and a newline): the canonical (sorted-key) form of
+    /// `Response.json` with the request's input line and the document's `schema`, written
+    /// directly because a batch prints one per request.
+    static func appendJSONLine(_ response: Response, line: Int, tail: [UInt8], to out: inout [UInt8]) {
+        out += response.decision == .allow ? "{\"decision\":\"allow\",\"errors\":[".utf8 : "{\"decision\":\"deny\",\"errors\":[".utf8
         for (index, error) in response.errors.enumerated() {
-            if index > 0 { out += "," }
-            out += "{\"message\":"
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += "{\"message\":".utf8
             appendJSONString(error.message, to: &out)
-            out += ",\"policy\":"
+            out += ",\"policy\":".utf8
             appendJSONString(error.policyID, to: &out)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
-        out += "],\"line\":"
-        out += String(line)
-        out += ",\"reasons\":["
+        out += "],\"line\":".utf8
+        appendDecimal(line, to: &out)
+        out += ",\"reasons\":[".utf8
         for (index, reason) in response.reasons.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             appendJSONString(reason, to: &out)
         }
-        out += "],\"schema\":"
-        appendJSONString(schema, to: &out)
-        out += "}\n"
-        return out
+        out += tail
+    }
+
+    /// Appends the decimal digits of a non-negative `value`.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of any Int
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = UInt(value.magnitude)
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: buffer[start...])
+        }
     }
 
     /// Appends `text` as a JSON string; plain ASCII is copied, anything else is escaped by the
     /// JSON writer.
-    static func appendJSONString(_ text: String, to out: inout String) {
-        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
-        if plain {
-            out += "\""
-            out += text
-            out += "\""
+    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        let plain = text.utf8.withContiguousStorageIfAvailable {
+            $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            out += text.utf8
+            out.append(UInt8(ascii: "\""))
         } else {
-            out += JSONWriter.compact(.string(text))
+            out += JSONWriter.compact(.string(text)).utf8
         }
     }
 
