@@ -75,7 +75,8 @@ struct JoinFacts: Sendable {
 
     private var stepKeyValue = JoinKey(a: 0, b: 0)
     private var jtiKeyValue = JoinKey(a: 0, b: 0)
-    /// A mint's expiry or an execution's time, in milliseconds since the epoch.
+    /// A mint's expiry or an execution's time, in milliseconds since the epoch; for a decision
+    /// that names an order, its `OrderOffsets`.
     private var moment: Int64 = 0
     var kind: Kind
     /// An outcome that lets the step run (`RunningOutcomes`).
@@ -94,6 +95,8 @@ struct JoinFacts: Sendable {
     /// A decision that names steps its plan runs it after (`after`), which the join pass reads
     /// from the line again: few records carry it, and the facts stay flat.
     var ordered: Bool { present & Self.hasAfter != 0 }
+    /// Where such a decision's `after` and `plan` are in its line.
+    var orderOffsets: OrderOffsets { kind == .decision ? OrderOffsets(raw: UInt32(truncatingIfNeeded: moment)) : OrderOffsets() }
     /// The fingerprints of the digests of what was decided that the record carries.
     private(set) var prints = FormPrints()
 
@@ -133,7 +136,10 @@ struct JoinFacts: Sendable {
         switch kind {
         case .decision:
             allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
-            if let after = record.after, after.count > 0 { present |= Self.hasAfter }
+            if let after = record.after, after.count > 0 {
+                present |= Self.hasAfter
+                self.moment = Int64(OrderOffsets(after: after.start, plan: record.plan?.start).raw)
+            }
         case .approval:
             allowing = record.outcome.map { RunningOutcomes.approvalRuns(utf8: bytes($0)) } ?? false
         case .mint:
@@ -147,6 +153,28 @@ struct JoinFacts: Sendable {
             self.moment = moment
             present |= Self.hasMoment
         }
+    }
+}
+
+/// Where a decision's `after` (the byte after its `[`) and `plan` (the byte after its opening
+/// quote) start in its line, so that an execution answering to the decision reads its order
+/// there instead of scanning the line again; 0 for each where the decision names no order or
+/// the offset does not fit in 16 bits, and then the line is scanned.
+struct OrderOffsets: Equatable, Sendable {
+    private(set) var raw: UInt32 = 0
+
+    init() {}
+
+    init(raw: UInt32) { self.raw = raw }
+
+    init(after: Int, plan: Int?) {
+        guard let plan, after > 0, after <= 0xFFFF, plan > 0, plan <= 0xFFFF else { return }
+        raw = UInt32(after) | UInt32(plan) << 16
+    }
+
+    /// The two offsets, or nil when they were not kept.
+    var offsets: (after: Int, plan: Int)? {
+        raw == 0 ? nil : (Int(raw & 0xFFFF), Int(raw >> 16))
     }
 }
 
@@ -256,10 +284,12 @@ struct JoinTable<Entry: JoinTableEntry> {
         (0..<storage.capacity).compactMap { storage.base[$0].isFree || !predicate(storage.base[$0]) ? nil : storage.base[$0] }
     }
 
-    /// Makes room for `count` keys at once, as growing to them would (a no-op when there is).
+    /// Makes room for `count` keys at once (a no-op when there is): the capacity is what they
+    /// need, not the next power of two, which left tables up to three times the keys they held,
+    /// all of it zeroed by the kernel on first touch (a sixth of the CPU time of verifying a
+    /// log, `perf`).
     mutating func reserve(_ count: Int) {
-        var capacity = storage.capacity
-        while count * 3 > capacity * 2 { capacity *= 2 }
+        let capacity = count + count / 2 + 1
         if capacity > storage.capacity { rebuild(capacity: capacity) }
     }
 
@@ -275,16 +305,22 @@ struct JoinTable<Entry: JoinTableEntry> {
         stepguard_prefetch(storage.base + home(key))
     }
 
+    /// The key's first slot: `b` as a fraction of the capacity, by a multiply (so the capacity
+    /// need not be a power of two), which takes its high bits, the ones its last multiply mixed
+    /// best.
     @inline(__always)
     private func home(_ key: JoinKey) -> Int {
-        Int(truncatingIfNeeded: key.a ^ (key.b >> 17)) & (storage.capacity - 1)
+        Int(truncatingIfNeeded: key.b.multipliedFullWidth(by: UInt64(storage.capacity)).high)
     }
 
     private func slot(_ key: JoinKey) -> Int {
-        let mask = storage.capacity - 1
+        let capacity = storage.capacity
         let base = storage.base
         var i = home(key)
-        while !base[i].isFree && base[i].key != key { i = (i + 1) & mask }
+        while !base[i].isFree && base[i].key != key {
+            i += 1
+            if i == capacity { i = 0 }
+        }
         return i
     }
 
@@ -302,29 +338,38 @@ struct JoinTable<Entry: JoinTableEntry> {
 }
 
 /// Zero-filled memory for a table's slots. Large blocks come straight from the system, which
-/// hands them out zeroed, with huge pages asked for on Linux.
+/// hands them out zeroed, with huge pages asked for on Linux; they are whole huge pages, all of
+/// them slots (so the capacity may come out above the one asked for).
 final class SlotStorage<Entry> {
     let base: UnsafeMutablePointer<Entry>
     let capacity: Int
     private let byteCount: Int
     private let mapped: Bool
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        byteCount = capacity * MemoryLayout<Entry>.stride
+    /// The size of a huge page, to which mapped blocks are rounded up.
+    private static var hugePage: Int { 1 << 21 }
+
+    init(capacity requested: Int) {
         #if os(Linux)
         let anonymous = MAP_ANONYMOUS
         #else
         let anonymous = MAP_ANON
         #endif
-        if byteCount >= 1 << 21, let region = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | anonymous, -1, 0),
+        let stride = MemoryLayout<Entry>.stride
+        let wanted = requested * stride
+        let rounded = (wanted + Self.hugePage - 1) / Self.hugePage * Self.hugePage
+        if wanted >= Self.hugePage, let region = mmap(nil, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | anonymous, -1, 0),
            region != MAP_FAILED {
+            capacity = rounded / stride
+            byteCount = rounded
             #if os(Linux)
             _ = madvise(region, byteCount, MADV_HUGEPAGE)
             #endif
             base = region.bindMemory(to: Entry.self, capacity: capacity)
             mapped = true
         } else {
+            capacity = requested
+            byteCount = wanted
             let region = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
             region.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
             base = region.bindMemory(to: Entry.self, capacity: capacity)
@@ -347,7 +392,7 @@ final class SlotStorage<Entry> {
 /// What the joins know about one step (plan and step): its latest decision, or the record
 /// that first named it, whether it was executed, whether a credential was minted for it,
 /// whether its plan orders it after other steps, and the digests of what was decided.
-/// 48 bytes.
+/// 48 bytes (the order offsets take what was padding).
 struct StepJoin: JoinTableEntry {
     var key: JoinKey
     /// The line number (1-based; 0 when no decision named the step) in the low 60 bits, then
@@ -358,6 +403,9 @@ struct StepJoin: JoinTableEntry {
     /// The digests of the step as decided: the latest decision's, or where it carries none, those
     /// of the credential minted for it after it.
     var prints = FormPrints()
+    /// Where the `after` and `plan` of the record held are in its line, when it is a decision
+    /// that names an order.
+    var orderOffsets = OrderOffsets()
 
     private static let allowedBit: UInt64 = 1 << 63
     private static let executedBit: UInt64 = 1 << 62

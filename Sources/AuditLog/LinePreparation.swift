@@ -172,17 +172,31 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         }
         // Room for records of a few hundred bytes without regrowing the array.
         lines.reserveCapacity((windowEnd - position) / 192 + 1)
+        // Lines are hashed two at a time where the window has two left, which the hasher may
+        // do faster than one after the other.
         while position < windowEnd {
             let newline = memchr(base + position, 0x0A, count - position)
             let end = newline.map { UnsafeRawPointer($0) - base } ?? count
-            lines.append(prepareLine(start: position, end: end, terminated: newline != nil))
-            position = end + 1
+            let line = UnsafeRawBufferPointer(start: base + position, count: end - position)
+            guard newline != nil, end + 1 < windowEnd else {
+                lines.append(prepareLine(line, start: position, terminated: newline != nil, hash: hasher.hashLeaf(line)))
+                position = end + 1
+                continue
+            }
+            let nextStart = end + 1
+            let nextNewline = memchr(base + nextStart, 0x0A, count - nextStart)
+            let nextEnd = nextNewline.map { UnsafeRawPointer($0) - base } ?? count
+            let next = UnsafeRawBufferPointer(start: base + nextStart, count: nextEnd - nextStart)
+            let (hash, nextHash) = hasher.hashLeaves(line, next)
+            lines.append(prepareLine(line, start: position, terminated: true, hash: hash))
+            lines.append(prepareLine(next, start: nextStart, terminated: nextNewline != nil, hash: nextHash))
+            position = nextEnd + 1
         }
     }
 
-    private func prepareLine(start: Int, end: Int, terminated: Bool) -> PreparedLine {
-        let line = UnsafeRawBufferPointer(start: base! + start, count: end - start)
-        let hash = hasher.hashLeaf(line)
+    /// Everything but the hash about the line at `start`, which is `line`.
+    private func prepareLine(_ line: UnsafeRawBufferPointer, start: Int, terminated: Bool, hash: Digest32) -> PreparedLine {
+        let end = start + line.count
         guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,
               let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
         else {

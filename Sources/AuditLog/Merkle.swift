@@ -16,9 +16,15 @@ public protocol MerkleHasher: Sendable {
     func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32
     /// The tree hash of an empty tree.
     var emptyRoot: Digest32 { get }
+    /// The leaf hashes of two entries, which a hasher may compute together faster than in turn.
+    func hashLeaves(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest32, Digest32)
 }
 
 extension MerkleHasher {
+    public func hashLeaves(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest32, Digest32) {
+        (hashLeaf(first), hashLeaf(second))
+    }
+
     /// The leaf hash of an entry given as bytes.
     public func hashLeaf<Bytes: Sequence>(_ bytes: Bytes) -> Digest32 where Bytes.Element == UInt8 {
         if let hash = bytes.withContiguousStorageIfAvailable({ hashLeaf(UnsafeRawBufferPointer($0)) }) {
@@ -33,7 +39,7 @@ extension MerkleHasher {
 public struct RFC6962Hasher: MerkleHasher {
     /// Whether to hash with the CPU's SHA instructions, read once: every line and node of a
     /// verification is hashed.
-    private let hardware: Bool
+    let hardware: Bool
 
     /// The hasher; it has no state.
     public init() {
@@ -46,6 +52,20 @@ public struct RFC6962Hasher: MerkleHasher {
         withUnsafeBytes(of: UInt8(0)) { sha.update($0) }
         sha.update(data)
         return Self.digest(sha)
+    }
+
+    /// With the SHA instructions the two hashes' rounds are interleaved (see `CHotPaths`).
+    public func hashLeaves(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest32, Digest32) {
+        guard hardware else { return (hashLeaf(first), hashLeaf(second)) }
+        var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            // An empty buffer may have no address; any address serves when no byte is read.
+            let a = (first.baseAddress ?? UnsafeRawPointer(out)).assumingMemoryBound(to: UInt8.self)
+            let b = (second.baseAddress ?? UnsafeRawPointer(out)).assumingMemoryBound(to: UInt8.self)
+            stepguard_sha256_prefixed2_hw(0, a, first.count, out, b, second.count, out + 32)
+            return (Digest32(loading: raw.baseAddress!), Digest32(loading: raw.baseAddress! + 32))
+        }
     }
 
     public func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32 {

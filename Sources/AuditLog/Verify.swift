@@ -1,3 +1,4 @@
+import CHotPaths
 import Foundation
 
 #if canImport(Glibc)
@@ -369,9 +370,17 @@ struct ChainEngine<Hasher: MerkleHasher> {
                 // cache miss; starting the lookups of a record a few lines ahead overlaps them
                 // with the work on the lines before it (about 5 % of the CPU time on 1 GB).
                 if index + Self.prefetchDistance < lines.count {
-                    let facts = lines[index + Self.prefetchDistance].facts
+                    let ahead = lines[index + Self.prefetchDistance]
+                    let facts = ahead.facts
                     if let key = facts.stepKey { steps.prefetch(key) }
                     if let key = facts.jtiKey { credentials.prefetch(key) }
+                    // The order a decision names is read at its step's execution, a line or a
+                    // few later; a worker read the line, so on this core it is a cache miss
+                    // (4 % of the CPU time of verifying 256 MB, `perf`).
+                    if let (after, plan) = facts.orderOffsets.offsets {
+                        stepguard_prefetch_read(bytes.baseAddress! + ahead.start + after)
+                        stepguard_prefetch_read(bytes.baseAddress! + ahead.start + plan)
+                    }
                 }
                 let line = lines[index]
                 let entry = makeEntry(line)
@@ -407,13 +416,14 @@ struct ChainEngine<Hasher: MerkleHasher> {
         finishJoins()
     }
 
-    /// Sizes the join tables for the whole log at the rate of keys its first window held, so
-    /// that they do not grow step by step: each step takes fresh memory, which the kernel
-    /// zeroes, and that zeroing was a fifth of the CPU time of verifying 256 MB (`perf`). Sized
-    /// once they zero about half as much; a log whose later records name more keys still grows.
+    /// Sizes the join tables for the whole log at the rate of keys its first window held, and
+    /// a tenth more, so that they do not grow step by step: each step takes fresh memory, which
+    /// the kernel zeroes, and that zeroing was a fifth of the CPU time of verifying 256 MB
+    /// (`perf`). Sized once they zero about half as much; a log whose later records name more
+    /// keys still grows.
     private mutating func presizeJoins(sampledBytes: Int) {
         guard sampledBytes > 0, bytes.count - offset > 2 * sampledBytes else { return }
-        let scale = Double(bytes.count - offset) / Double(sampledBytes)
+        let scale = 1.1 * Double(bytes.count - offset) / Double(sampledBytes)
         steps.reserve(Int(Double(steps.count) * scale))
         credentials.reserve(Int(Double(credentials.count) * scale))
     }
@@ -669,6 +679,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
                 step.executed = executed
                 step.ordered = wasOrdered || facts.ordered
                 step.minted = minted
+                step.orderOffsets = facts.orderOffsets
                 // A decision states what it decided (its digests, none in an older log); an
                 // approval releases the form its step's decision held.
                 step.prints = facts.kind == .decision ? facts.prints : prints
@@ -752,7 +763,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
             if joined.ordered {
                 let held = (line: joined.line, start: joined.lineStart)
                 let decision = orderedElsewhere.isEmpty ? held : orderedElsewhere[key] ?? held
-                let waited = unexecutedPrerequisites(decidedAt: decision.start)
+                let waited = unexecutedPrerequisites(decidedAt: decision.start,
+                                                     offsets: decision.start == held.start ? joined.orderOffsets : OrderOffsets())
                 if !waited.isEmpty {
                     let names = waited.map { "\"\($0)\"" }.joined(separator: ", ")
                     findings.append(AuditFinding(kind: .outOfOrder, seq: seq, line: lineNumber, relatedLine: decision.line,
@@ -911,14 +923,37 @@ struct ChainEngine<Hasher: MerkleHasher> {
     }
 
     /// The steps named in the `after` of the decision whose line starts at `start` that no
-    /// execution of the same plan has come before (in the order named).
-    private func unexecutedPrerequisites(decidedAt start: Int) -> [String] {
-        let line = self.line(startingAt: start)
-        guard let record = try? RecordScanner.scan(line), let plan = record.plan, let after = record.after else { return [] }
+    /// execution of the same plan has come before (in the order named). With the decision's
+    /// `offsets` only its `after` and `plan` are read; without them the line is scanned.
+    private func unexecutedPrerequisites(decidedAt start: Int, offsets: OrderOffsets) -> [String] {
+        let line: UnsafeRawBufferPointer, plan: ByteSpan, after: ByteSpan
+        if let (afterStart, planStart) = offsets.offsets {
+            // The line was scanned as a canonical record when it was joined: `plan` is a string
+            // and `after` an array of strings, without whitespace.
+            line = UnsafeRawBufferPointer(rebasing: self.bytes[start...])
+            plan = ByteSpan(start: planStart, end: Self.stringEnd(from: planStart, in: line), escaped: false)
+            var end = afterStart
+            while line[end] == UInt8(ascii: "\"") {
+                end = Self.stringEnd(from: end + 1, in: line) + 1
+                if line[end] == UInt8(ascii: ",") { end += 1 }
+            }
+            after = ByteSpan(start: afterStart, end: end, escaped: false)
+        } else {
+            line = self.line(startingAt: start)
+            guard let record = try? RecordScanner.scan(line), let span = record.plan, let array = record.after else { return [] }
+            (plan, after) = (span, array)
+        }
         func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
         return RecordScanner.strings(in: after, of: line).compactMap { prerequisite in
             steps.find(JoinKey(bytes(plan), bytes(prerequisite)))?.executed == true ? nil : RecordScanner.string(prerequisite, in: line)
         }
+    }
+
+    /// The offset of the closing quote of the string whose text starts at `start`.
+    private static func stringEnd(from start: Int, in line: UnsafeRawBufferPointer) -> Int {
+        var i = RecordScanner.nextQuoteOrBackslash(in: line, from: start)
+        while i < line.count && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
+        return i
     }
 
     /// The line of the log that starts at `start`, without its newline.

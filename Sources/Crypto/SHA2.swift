@@ -250,14 +250,22 @@ public struct SHA256: HashFunction {
     private var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var buffered = 0
     private var length: UInt64 = 0
-    private let hardware: Bool
+    /// Whether this hasher compresses with the CPU's SHA instructions: the path it takes.
+    let hardware: Bool
 
     /// Whether hashers compress with the CPU's SHA instructions (the x86 SHA extensions), found
     /// at run time; the portable Swift code runs everywhere else. `STEPGUARD_SHA256=portable` in
     /// the environment turns the instructions off, to compare the two.
-    public static let usesHardwareInstructions: Bool = {
-        if let choice = getenv("STEPGUARD_SHA256"), String(cString: choice) == "portable" { return false }
-        return stepguard_sha256_hw_available() != 0
+    public static let usesHardwareInstructions: Bool = cpuHasInstructions && !portableChosen
+
+    /// Whether the CPU reports the SHA instructions and the SSE levels the code needs, whatever
+    /// the environment chooses.
+    static let cpuHasInstructions = stepguard_sha256_hw_available() != 0
+
+    /// Whether `STEPGUARD_SHA256=portable` turns the instructions off.
+    static let portableChosen: Bool = {
+        guard let choice = getenv("STEPGUARD_SHA256") else { return false }
+        return String(cString: choice) == "portable"
     }()
 
     /// A hasher in its initial state.

@@ -66,6 +66,12 @@ private func referenceRoot(_ leaves: ArraySlice<Digest32>, _ hasher: RFC6962Hash
     @Test(arguments: [0, 1, 2, 15, 16, 17, 46, 47, 54, 55, 56, 62, 63, 64, 65, 70, 78, 79, 80, 94, 95, 110, 111, 118, 119, 120,
                       126, 127, 128, 129, 190, 191, 192, 200, 255, 256, 300, 1000])
     func prefixedHashesMatchPortableSHA256(length: Int) {
+        // Without the SHA instructions both sides are the portable code; which path the
+        // hashers take is held to the CPU's report by CryptoTests (`SHA256Path`).
+        #expect(hasher.hardware == SHA256.usesHardwareInstructions)
+        if length == 0 {
+            print("RFC 6962 leaf and node hashes against the portable SHA-256: \(hasher.hardware ? "SHA instructions" : "portable code on both sides: this CPU has no SHA instructions, or STEPGUARD_SHA256=portable")")
+        }
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ length) }
         func portable(_ message: [UInt8]) -> String {
             var sha = SHA256(portable: ())
@@ -79,6 +85,28 @@ private func referenceRoot(_ leaves: ArraySlice<Digest32>, _ hasher: RFC6962Hash
         }
         let left = hasher.hashLeaf(bytes), right = hasher.hashLeaf(bytes + [1])
         #expect(hasher.hashChildren(left, right).hex == portable([1] + left.bytes + right.bytes))
+    }
+
+    /// Two leaves hashed together (their rounds interleaved with the SHA instructions) are the
+    /// leaves hashed one at a time, for lengths that end their blocks together and apart, and
+    /// whatever follows either in memory.
+    @Test(arguments: [0, 1, 55, 62, 63, 64, 119, 127, 128, 191, 260, 1000])
+    func pairedLeavesMatchSingleLeaves(length: Int) {
+        #expect(hasher.hardware == SHA256.usesHardwareInstructions)
+        let first = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 5) }
+        for otherLength in [0, 1, 62, 63, 64, 65, 120, 127, 128, 129, 200, 260, 700] {
+            let second = (0..<otherLength).map { UInt8(truncatingIfNeeded: $0 &* 91 &+ otherLength) }
+            for trailing: UInt8 in [0x00, 0xFF] {
+                let tail = [UInt8](repeating: trailing, count: 64)
+                let (a, b) = (first + tail).withUnsafeBytes { one in
+                    (second + tail).withUnsafeBytes { two in
+                        hasher.hashLeaves(UnsafeRawBufferPointer(rebasing: one[0..<length]), UnsafeRawBufferPointer(rebasing: two[0..<otherLength]))
+                    }
+                }
+                #expect(a == hasher.hashLeaf(first), "\(length) and \(otherLength)")
+                #expect(b == hasher.hashLeaf(second), "\(length) and \(otherLength)")
+            }
+        }
     }
 
     @Test(arguments: 0...8)

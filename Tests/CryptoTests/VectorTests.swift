@@ -100,13 +100,18 @@ enum CAVP {
             #expect(portable.finalize() == record.digest, "\(file) \(record), portable")
             if portable.finalize() == record.digest { portablePassed += 1 }
         }
-        let path = SHA256.usesHardwareInstructions ? "SHA instructions" : "portable"
-        print("\(file): \(passed)/\(records.count) digests match (\(path)); portable \(portablePassed)/\(records.count)")
+        print("\(file): \(passed)/\(records.count) digests match (\(SHA256Path.taken())); portable \(portablePassed)/\(records.count)")
     }
 
     /// The instruction path and the Swift code agree on every length up to 600 bytes, fed
     /// whole and in uneven chunks (partial blocks, exact blocks, several blocks at once).
+    /// Without the SHA instructions both sides are the Swift code, so the path taken is held to
+    /// what the CPU reports first, and said.
     @Test func hardwareAndPortableAgree() {
+        let path = SHA256Path.taken()
+        #expect(SHA256().hardware == SHA256.usesHardwareInstructions)
+        #expect(!SHA256(portable: ()).hardware)
+        print("SHA-256, instruction path against the Swift code: \(path)")
         var generator = SystemRandomNumberGenerator()
         let message = (0..<600).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for length in 0...message.count {
@@ -260,5 +265,40 @@ enum CAVP {
             #expect(!publicKey.isValidSignature(signature, for: tampered), "\(name)")
         }
         print("rfc8032 §7.1: \(tests.count) vectors signed and verified")
+    }
+}
+
+/// Which SHA-256 path hashers take, held to what the CPU reports: where Linux on x86-64 lists
+/// the SHA instructions (and the SSE levels the code needs) in /proc/cpuinfo, hashers must take
+/// them, or every test comparing the two paths would compare the Swift code with itself.
+enum SHA256Path {
+    /// Whether /proc/cpuinfo lists `sha_ni`, `ssse3` and `sse4_1`; nil where there is no such
+    /// file to ask (another system or architecture).
+    static var listedByCPU: Bool? {
+        #if os(Linux) && arch(x86_64)
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":")
+        else { return nil }
+        let flags = Set(line[line.index(after: colon)...].split(separator: " "))
+        return ["sha_ni", "ssse3", "sse4_1"].allSatisfy { flags.contains(Substring($0)) }
+        #else
+        return nil
+        #endif
+    }
+
+    /// Checks the path taken against the CPU's report and says which it is.
+    static func taken() -> String {
+        let path = SHA256.usesHardwareInstructions ? "SHA instructions" : "portable Swift code"
+        guard let listed = listedByCPU else {
+            return "\(path); no /proc/cpuinfo flags here to say whether the CPU has the SHA instructions"
+        }
+        #expect(SHA256.cpuHasInstructions == listed, "/proc/cpuinfo \(listed ? "lists" : "does not list") sha_ni, ssse3 and sse4_1, CPUID says otherwise")
+        if SHA256.portableChosen {
+            #expect(!SHA256.usesHardwareInstructions)
+            return "\(path), chosen by STEPGUARD_SHA256=portable (the CPU \(listed ? "has" : "lacks") the SHA instructions)"
+        }
+        #expect(SHA256.usesHardwareInstructions == listed, "/proc/cpuinfo \(listed ? "lists" : "does not list") sha_ni, ssse3 and sse4_1")
+        return listed ? path : "\(path): this CPU has no SHA instructions, so both sides were the Swift code"
     }
 }

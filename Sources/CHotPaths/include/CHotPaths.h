@@ -4,9 +4,11 @@
 //   and every Merkle node is hashed; the portable Swift implementation in the Crypto module
 //   stays the reference and the fallback, and the instruction-set path is chosen at run time.
 //   RFC 6962's leaf and node hashes put one byte before the hashed bytes; that byte is shifted
-//   in within the registers, so a line is hashed where it lies in the log.
+//   in within the registers, so a line is hashed where it lies in the log. Two lines can be
+//   hashed at once, their rounds interleaved, which the instructions run faster than in turn.
 // - A cache prefetch, so that the joins' table lookups for the next records are under way while
-//   the current one is processed: on a large log each lookup is otherwise a cache miss.
+//   the current one is processed: on a large log each lookup is otherwise a cache miss. The
+//   same for the order a decision names, which its execution reads a few lines later.
 #ifndef STEPGUARD_CHOTPATHS_H
 #define STEPGUARD_CHOTPATHS_H
 
@@ -26,8 +28,17 @@ void stepguard_sha256_compress_hw(uint32_t state[8], const uint8_t *data, size_t
 /// `stepguard_sha256_hw_available()` returned 1.
 void stepguard_sha256_prefixed_hw(uint8_t prefix, const uint8_t *data, size_t length, uint8_t digest[32]);
 
+/// `stepguard_sha256_prefixed_hw` of two messages with the same prefix at once, their rounds
+/// interleaved: about 1.5 times as fast as one after the other where the instructions can
+/// overlap rounds. Only call it when `stepguard_sha256_hw_available()` returned 1.
+void stepguard_sha256_prefixed2_hw(uint8_t prefix, const uint8_t *data1, size_t length1, uint8_t digest1[32],
+                                   const uint8_t *data2, size_t length2, uint8_t digest2[32]);
+
 /// Asks the CPU to bring the cache line at `address` in ahead of a write. Only a hint: it
 /// never faults, whatever `address` is.
 static inline void stepguard_prefetch(const void *address) { __builtin_prefetch(address, 1, 3); }
+
+/// Asks the CPU to bring the cache line at `address` in ahead of a read. Only a hint, as above.
+static inline void stepguard_prefetch_read(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 #endif
