@@ -70,6 +70,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     /// An execution before the execution of a step its plan runs it after (its decision's
     /// `after`: the steps it needs, and in a sequential plan the step before it).
     case outOfOrder = "out-of-order"
+    /// A record of a live session whose `session_prev` does not name the hash of the session's
+    /// record before it: it was decided on a history that left a record of the session out.
+    case sessionGap = "session-gap"
     /// An approval record whose signed approval is missing, does not verify or was not the
     /// approver's to give (checked against a policy directory).
     case invalidApproval = "invalid-approval"
