@@ -75,17 +75,20 @@ extension LockedLog {
             lineNumber += 1
             guard Self.contains(member, in: line), let record = try? RecordScanner.scan(line),
                   let kind = record.kind, line[kind.start..<kind.end].elementsEqual(decision),
-                  let plan = record.plan, RecordScanner.string(plan, in: line).isExactly(content.plan),
-                  let fields = Self.strings(["host", "plan_digest", "plan_source_digest"], of: line)
+                  let plan = record.plan, RecordScanner.string(plan, in: line).isExactly(content.plan)
             else { return true }
-            if let host = fields["host"] {
+            func value(_ name: StaticString) -> String? {
+                RecordScanner.topLevelString(name, in: line).map { RecordScanner.string($0, in: line) }
+            }
+            if let host = value("host") {
                 found = ReusedPlanID(line: lineNumber, detail: "it is the id of a session the gate decided for host \"\(host)\"")
                 return false
             }
-            guard let decided = fields["plan_digest"], decided != content.decided, fields["plan_source_digest"] != content.written else {
+            let source = value("plan_source_digest")
+            guard let decided = value("plan_digest"), decided != content.decided, source != content.written else {
                 return true
             }
-            let written = fields["plan_source_digest"].map { "a plan written as \($0)" } ?? "a plan whose written form it does not state"
+            let written = source.map { "a plan written as \($0)" } ?? "a plan whose written form it does not state"
             found = ReusedPlanID(
                 line: lineNumber,
                 detail: "its decision there is of \(written), decided as \(decided); this plan is written as \(content.written), decided as \(content.decided)")

@@ -86,9 +86,7 @@ public struct StepDecider: Sendable {
             holdForTier(&result, running: ruling.rewrite?.final ?? form)
             if !result.tierHold.isEmpty {
                 // A tier's hold is released as a policy's is: by enough valid approvals of the exact step.
-                result.approval = ApprovalRequest(groups: [tierDemands.holdGroup], sha256: stepDigest(.object(step.raw)), quorums: [1])
-                release(&result, step: step)
-                if result.outcome == .approved { result.allowedBy = allowedBy }
+                hold(&result, step: step, groups: [tierDemands.holdGroup], quorums: [1], allowedBy: allowedBy)
             }
         }
         if ruling.outcome == .approve {
@@ -108,11 +106,18 @@ public struct StepDecider: Sendable {
                     result.reason += "; " + tierHoldReason(tierHeld)
                 }
             }
-            result.approval = ApprovalRequest(groups: groups, sha256: stepDigest(.object(step.raw)), quorums: quorums)
-            release(&result, step: step)
-            if result.outcome == .approved { result.allowedBy = ruling.permits }
+            hold(&result, step: step, groups: groups, quorums: quorums, allowedBy: ruling.permits)
         }
         return result
+    }
+
+    /// Holds `step` for the approval of `groups` (each with its quorum), bound to the digest of
+    /// the exact step, and releases it when the approvals given are enough; a released step is
+    /// allowed by `allowedBy`.
+    func hold(_ result: inout StepEvaluation, step: PlanStep, groups: [String], quorums: [Int?], allowedBy: [String]) {
+        result.approval = ApprovalRequest(groups: groups, sha256: stepDigest(.object(step.raw)), quorums: quorums)
+        release(&result, step: step)
+        if result.outcome == .approved { result.allowedBy = allowedBy }
     }
 
     /// Judges the approvals given for a held step: enough valid ones release it (`approved`),
