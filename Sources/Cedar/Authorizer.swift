@@ -92,31 +92,34 @@ public enum Authorizer {
         var permits: [String] = []
         var forbids: [String] = []
         var errors: [PolicyError] = []
-        // Policies are read in place: copying one out of the array would retain every string
-        // and array it holds, for each candidate of each request.
-        index.policies.withUnsafeBufferPointer { policies in
-            index.forEachCandidate(
-                principal: evaluator.principal, evaluator.principalAncestors, action: evaluator.action, evaluator.actionAncestors,
-                resource: evaluator.resource, evaluator.resourceAncestors
-            ) { i in
+        // No closure runs per candidate: one that captured the evaluator would copy it (every
+        // uid, set and record it holds) for each request. Each candidate's conditions, effect
+        // and id are read from the index's own arrays, not copied out of its `Policy`.
+        let words = index.wordCount
+        let bits = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 2 * words)
+        defer { bits.deallocate() }
+        index.candidates(
+            principal: evaluator.principal, evaluator.principalAncestors, action: evaluator.action, evaluator.actionAncestors,
+            resource: evaluator.resource, evaluator.resourceAncestors, into: bits)
+        for k in 0..<words {
+            var word = bits[k]
+            while word != 0 {
+                let i = k << 6 | word.trailingZeroBitCount
+                word &= word - 1
                 // A candidate's `==`, `in` and action constraints hold already (that is how the
                 // index chose it); of its scope only an `is` type is left to check.
-                if let type = index.principalTypes[i], evaluator.principal.type != type { return }
-                if let type = index.resourceTypes[i], evaluator.resource.type != type { return }
-                let outcome: Result<Bool, EvaluationError>
-                if index.depths[i] > deepPolicyThreshold {
-                    let policy = policies[i]
-                    outcome = runOnLargeStack { evaluator.conditionsHold(policy) }
-                } else {
-                    outcome = evaluator.conditionsHold(policies[i])
-                }
+                if let type = index.principalTypes[i], evaluator.principal.type != type { continue }
+                if let type = index.resourceTypes[i], evaluator.resource.type != type { continue }
+                let outcome = index.depths[i] > deepPolicyThreshold
+                    ? conditionsHoldOnLargeStack(evaluator, index.conditions[i])
+                    : evaluator.conditionsHold(index.conditions[i])
                 switch outcome {
                 case .success(true):
-                    if policies[i].effect == .permit { permits.append(policies[i].id) } else { forbids.append(policies[i].id) }
+                    if index.effects[i] == .permit { permits.append(index.ids[i]) } else { forbids.append(index.ids[i]) }
                 case .success(false):
                     break
                 case .failure(let e):
-                    let id = policies[i].id
+                    let id = index.ids[i]
                     errors.append(PolicyError(policyID: id, message: "error while evaluating policy `\(id)`: \(e.message)"))
                 }
             }
@@ -124,6 +127,12 @@ public enum Authorizer {
         if !forbids.isEmpty { return Response(decision: .deny, reasons: forbids, errors: errors) }
         if !permits.isEmpty { return Response(decision: .allow, reasons: permits, errors: errors) }
         return Response(decision: .deny, reasons: [], errors: errors)
+    }
+
+    /// `conditionsHold` for a deeply nested policy, on a large-stack thread.
+    @inline(never)
+    static func conditionsHoldOnLargeStack(_ evaluator: Evaluator, _ conditions: [Condition]) -> Result<Bool, EvaluationError> {
+        runOnLargeStack { evaluator.conditionsHold(conditions) }
     }
 }
 
@@ -138,8 +147,13 @@ extension Evaluator {
     /// Whether all the policy's conditions hold (in order, stopping at the first that does not),
     /// its scope aside.
     func conditionsHold(_ policy: Policy) -> Result<Bool, EvaluationError> {
-        // Conditions are read in place, not copied out (see `isAuthorized`).
-        return policy.conditions.withUnsafeBufferPointer { conditions -> Result<Bool, EvaluationError> in
+        conditionsHold(policy.conditions)
+    }
+
+    /// Whether all of `conditions` hold, in order, stopping at the first that does not.
+    func conditionsHold(_ conditions: [Condition]) -> Result<Bool, EvaluationError> {
+        // Conditions are read in place, not copied out of the array.
+        return conditions.withUnsafeBufferPointer { conditions -> Result<Bool, EvaluationError> in
             do throws(EvaluationError) {
                 for k in conditions.indices {
                     let v = try eval(conditions[k].body)

@@ -207,6 +207,11 @@ final class PolicyIndex: Sendable {
     let resource: Dimension
     /// Tree depth of each policy's deepest condition.
     let depths: [Int]
+    /// Each policy's conditions, effect and id, apart from the rest of the policy: reading
+    /// them per candidate copies only what is read.
+    let conditions: [[Condition]]
+    let effects: [Effect]
+    let ids: [String]
     /// The entity type each policy's principal and resource must have (`is T`, `is T in E`),
     /// by policy: the part of a scope that the candidate bits do not decide.
     let principalTypes: [String?]
@@ -250,32 +255,28 @@ final class PolicyIndex: Sendable {
         self.depths = depths
         principalTypes = policies.map { requiredType($0.principal) }
         resourceTypes = policies.map { requiredType($0.resource) }
+        conditions = policies.map(\.conditions)
+        effects = policies.map(\.effect)
+        ids = policies.map(\.id)
     }
 
-    /// Indices (ascending) of the policies whose scope matches the request, `is` types aside.
-    /// Inlined into its caller, so that the body's captures (the evaluator, the request) are
-    /// read in place rather than copied into a closure context for every request.
-    @inline(__always)
-    func forEachCandidate(principal p: EntityUID, _ pa: Set<EntityUID>?, action a: EntityUID, _ aa: Set<EntityUID>?,
-                          resource r: EntityUID, _ ra: Set<EntityUID>?, _ body: (Int) -> Void) {
-        let w = (policies.count + 63) / 64
+    /// How many words of bits `candidates` writes.
+    var wordCount: Int { (policies.count + 63) / 64 }
+
+    /// Writes the policies whose scope matches the request, `is` types aside, as bits into the
+    /// first `wordCount` words of `out` (policy `i` is bit `i % 64` of word `i / 64`), using
+    /// the next `wordCount` words as scratch.
+    func candidates(principal p: EntityUID, _ pa: Set<EntityUID>?, action a: EntityUID, _ aa: Set<EntityUID>?,
+                    resource r: EntityUID, _ ra: Set<EntityUID>?, into out: UnsafeMutableBufferPointer<UInt64>) {
+        let w = wordCount
         if w == 0 { return }
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * w) { buf in
-            let acc = UnsafeMutableBufferPointer(rebasing: buf[0..<w])
-            let tmp = UnsafeMutableBufferPointer(rebasing: buf[w..<(2 * w)])
-            principal.candidates(p, pa, into: acc)
-            action.candidates(a, aa, into: tmp)
-            for k in 0..<w { acc[k] &= tmp[k] }
-            resource.candidates(r, ra, into: tmp)
-            for k in 0..<w { acc[k] &= tmp[k] }
-            for k in 0..<w {
-                var word = acc[k]
-                while word != 0 {
-                    body(k << 6 | word.trailingZeroBitCount)
-                    word &= word - 1
-                }
-            }
-        }
+        let acc = UnsafeMutableBufferPointer(rebasing: out[0..<w])
+        let tmp = UnsafeMutableBufferPointer(rebasing: out[w..<(2 * w)])
+        principal.candidates(p, pa, into: acc)
+        action.candidates(a, aa, into: tmp)
+        for k in 0..<w { acc[k] &= tmp[k] }
+        resource.candidates(r, ra, into: tmp)
+        for k in 0..<w { acc[k] &= tmp[k] }
     }
 }
 

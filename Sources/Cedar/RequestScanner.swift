@@ -152,8 +152,6 @@ public struct RequestScanner: Sendable {
                 return escaped
             }
             guard let key = Cursor.decode(raw) else { return nil }
-            // Room for a context's usual few keys at once, rather than growing the table twice.
-            if first { record = Dictionary(minimumCapacity: 4) }
             // A repeated key is left to the general path, which names it.
             guard let item = value(&cursor, depth: depth + 1), record.updateValue(item, forKey: ExactString(key)) == nil else { return nil }
             first = false

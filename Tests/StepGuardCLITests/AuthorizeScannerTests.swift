@@ -108,6 +108,27 @@ struct AuthorizeScannerTests {
         }
     }
 
+    /// The string reader takes eight bytes at a time: an escape, the closing quote or a byte it
+    /// leaves to the general path, at every offset of a word, is read as the general path reads it.
+    @Test func stringsOfEveryLengthWithAnEscapeAtEveryOffset() throws {
+        for length in 0..<20 {
+            for offset in 0...length {
+                let before = String(repeating: "a", count: offset), after = String(repeating: "b", count: length - offset)
+                for escape in [#"\""#, #"\\"#, #"\n"#, #"\/"#, ""] {
+                    let body = before + escape + after
+                    let line = #"{"principal":"U::\"p\"","action":"Action::\"r\"","resource":"R::\"q\"","context":{"s":"\#(body)","k\#(body)":1}}"#
+                    let fast = try #require(Self.viaScanner(line), "the scanner should read \(line)")
+                    let general = try #require(Self.viaReader(line))
+                    #expect(Self.same(fast, general), "\(line)")
+                }
+                for other in ["é", #"\u0041"#] {
+                    let line = #"{"principal":"U::\"p\"","action":"Action::\"r\"","resource":"R::\"q\"","context":{"s":"\#(before + other + after)"}}"#
+                    #expect(Self.viaScanner(line) == nil, "\(line)")
+                }
+            }
+        }
+    }
+
     /// Lines read in turn by one scanner, each answered as a fresh read answers it (nil where the
     /// scanner leaves the line to the general path): the caches key uids and escapes by their
     /// bytes as written, and an escape's text found in the cache still has to close its object.

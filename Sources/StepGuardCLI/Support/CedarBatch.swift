@@ -127,18 +127,18 @@ struct BatchAuthorizer {
     /// `Response.json` with the request's input line and the document's `schema`, written
     /// directly because a batch prints one per request.
     static func appendJSONLine(_ response: Response, line: Int, tail: [UInt8], to out: inout [UInt8]) {
-        out += response.decision == .allow ? "{\"decision\":\"allow\",\"errors\":[".utf8 : "{\"decision\":\"deny\",\"errors\":[".utf8
+        append(response.decision == .allow ? "{\"decision\":\"allow\",\"errors\":[" : "{\"decision\":\"deny\",\"errors\":[", to: &out)
         for (index, error) in response.errors.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += "{\"message\":".utf8
+            append("{\"message\":", to: &out)
             appendJSONString(error.message, to: &out)
-            out += ",\"policy\":".utf8
+            append(",\"policy\":", to: &out)
             appendJSONString(error.policyID, to: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out += "],\"line\":".utf8
+        append("],\"line\":", to: &out)
         appendDecimal(line, to: &out)
-        out += ",\"reasons\":[".utf8
+        append(",\"reasons\":[", to: &out)
         for (index, reason) in response.reasons.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             appendJSONString(reason, to: &out)
@@ -157,8 +157,14 @@ struct BatchAuthorizer {
                 buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             } while rest > 0
-            out.append(contentsOf: buffer[start...])
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
+    }
+
+    /// Appends the bytes of a literal (copied at once, where a `String`'s would go one by one).
+    @inline(__always)
+    static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends `text` as a JSON string; plain ASCII is copied, anything else is escaped by the
