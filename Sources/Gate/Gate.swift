@@ -129,12 +129,20 @@ public enum Gate {
             var call = call
             let calls = view.calls
             if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
-            return try decideLocked(
-                call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
-                sessionRisk: sessionRisk(calls), options: options
-            ) { () throws(GateError) in
-                try view.approvals(directory: locations.approvals)
+            func attempt(_ policies: GatePolicies) throws(GateError) -> (GateVerdict, [JSONValue]) {
+                try decideLocked(
+                    call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
+                    sessionRisk: sessionRisk(calls), options: options
+                ) { () throws(GateError) in
+                    try view.approvals(directory: locations.approvals)
+                }
             }
+            // A part of the compiled-policy cache that did not match its checksum answered
+            // nothing while deciding: whatever came of it, the call is decided again from the files.
+            let first: Result<(GateVerdict, [JSONValue]), GateError>
+            do throws(GateError) { first = .success(try attempt(policies)) } catch { first = .failure(error) }
+            if let fresh = try policies.reloadedIfDamaged() { return try attempt(fresh) }
+            return try first.get()
         }
         verdict.0.seq = verdict.1
         verdict.0.approveCommand = approveCommand(verdict.0, session: call.session, locations: locations)
@@ -205,13 +213,20 @@ public enum Gate {
         _ call: ToolCall, locations: GateLocations, options: GateOptions,
         _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
     ) throws(GateError) -> (T, Int) {
+        try inSession(call.session, log: locations.log, lockTimeoutMilliseconds: options.lockTimeoutMilliseconds, now: options.recordTime, body)
+    }
+
+    /// The critical section of session `session` in the log at `log` (see above).
+    static func inSession<T>(
+        _ session: String, log path: String, lockTimeoutMilliseconds: Int, now: Date?,
+        _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
+    ) throws(GateError) -> (T, Int) {
         do {
-            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
-                let session = SessionLog(log: log, session: call.session)
-                let state = try session.read()
-                let (result, events) = try body(SessionView(log: session, state: state))
-                let appended = try log.append(events: events, now: options.recordTime)
-                session.remember(appended, after: state)
+            return try AuditLog.withLock(path: path, timeoutMilliseconds: lockTimeoutMilliseconds) { log in
+                let reader = SessionLog(log: log, session: session)
+                let state = try reader.read()
+                let (result, events) = try body(SessionView(log: reader, state: state))
+                let appended = try reader.append(events, after: state, now: now)
                 return (result, appended[0].seq)
             }
         } catch let error as GateError {
@@ -219,8 +234,21 @@ public enum Gate {
         } catch let error as AuditError {
             throw .log(error)
         } catch {
-            throw .log(.io(path: locations.log, operation: "record the call", message: "\(error)"))
+            throw .log(.io(path: path, operation: "record the call", message: "\(error)"))
         }
+    }
+
+    /// Appends `events` (records of session `session`, such as the approval `stepguard approve`
+    /// signs) to the gate's log at `log` as the gate appends its own: under the log's lock, each
+    /// chained to the session's record before it by `session_prev`, with the session's index
+    /// brought up to date. Returns the records written.
+    @discardableResult
+    public static func appendToSession(
+        _ events: [JSONValue], session: String, log: String, now: Date? = nil, lockTimeoutMilliseconds: Int = 5000
+    ) throws(GateError) -> Int {
+        try inSession(session, log: log, lockTimeoutMilliseconds: lockTimeoutMilliseconds, now: now) { _ throws(GateError) in
+            ((), events)
+        }.1
     }
 
     // MARK: - Deciding
