@@ -868,11 +868,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // Records are in canonical form: the member, if there, reads `"NAME":"`.
         guard line.firstRange(of: [UInt8(ascii: "\"")] + Array(wanted) + Array("\":\"".utf8)) != nil else { return nil }
         /// The end (closing quote) of the string whose opening quote is at `open`.
-        func stringEnd(_ open: Int) -> Int {
-            var i = RecordScanner.nextQuoteOrBackslash(in: line, from: open + 1)
-            while i < n && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
-            return i
-        }
+        func stringEnd(_ open: Int) -> Int { Self.stringEnd(from: open + 1, in: line) }
         var i = 1
         while i < n && line[i] == UInt8(ascii: "\"") {
             let keyEnd = stringEnd(i)
@@ -936,7 +932,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
         }
     }
 
-    /// The offset of the closing quote of the string whose text starts at `start`.
+    /// The offset of the closing quote of the string whose text starts at `start` (the end of
+    /// `line` when there is none).
     private static func stringEnd(from start: Int, in line: UnsafeRawBufferPointer) -> Int {
         var i = RecordScanner.nextQuoteOrBackslash(in: line, from: start)
         while i < line.count && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
