@@ -158,8 +158,8 @@ struct JoinFacts: Sendable {
 
 /// Where a decision's `after` (the byte after its `[`) and `plan` (the byte after its opening
 /// quote) start in its line, so that an execution answering to the decision reads its order
-/// there instead of scanning the line again; 0 for each where the decision names no order or
-/// the offset does not fit in 16 bits, and then the line is scanned.
+/// there instead of scanning the line again; 0 where the decision names no order or an offset
+/// does not fit in 16 bits, and then the line is scanned.
 struct OrderOffsets: Equatable, Sendable {
     private(set) var raw: UInt32 = 0
 

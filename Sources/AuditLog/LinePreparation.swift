@@ -194,7 +194,7 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         }
     }
 
-    /// Everything but the hash about the line at `start`, which is `line`.
+    /// The prepared line at `start`, which is `line`, whose hash is `hash`.
     private func prepareLine(_ line: UnsafeRawBufferPointer, start: Int, terminated: Bool, hash: Digest32) -> PreparedLine {
         let end = start + line.count
         guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,

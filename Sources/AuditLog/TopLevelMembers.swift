@@ -1,4 +1,12 @@
 extension RecordScanner {
+    /// The offset of the closing quote of the string whose text starts at `start` (the end of
+    /// `line` when there is none).
+    static func stringEnd(from start: Int, in line: UnsafeRawBufferPointer) -> Int {
+        var i = nextQuoteOrBackslash(in: line, from: start)
+        while i < line.count && line[i] == 0x5C { i = nextQuoteOrBackslash(in: line, from: i + 2) }
+        return i
+    }
+
     /// The string value of the top-level member `name` of a record line, or nil when it has no
     /// such member or its value is not a string. The line is a record, so its JSON is well
     /// formed; nested values are skipped over without being read.
@@ -9,11 +17,7 @@ extension RecordScanner {
         // Records are in canonical form: the member, if there, reads `"NAME":"`.
         guard line.firstRange(of: [UInt8(ascii: "\"")] + Array(wanted) + Array("\":\"".utf8)) != nil else { return nil }
         /// The end (closing quote) of the string whose opening quote is at `open`.
-        func stringEnd(_ open: Int) -> Int {
-            var i = RecordScanner.nextQuoteOrBackslash(in: line, from: open + 1)
-            while i < n && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
-            return i
-        }
+        func stringEnd(_ open: Int) -> Int { Self.stringEnd(from: open + 1, in: line) }
         var i = 1
         while i < n && line[i] == UInt8(ascii: "\"") {
             let keyEnd = stringEnd(i)

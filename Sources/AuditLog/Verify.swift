@@ -880,10 +880,10 @@ struct ChainEngine<Hasher: MerkleHasher> {
             // The line was scanned as a canonical record when it was joined: `plan` is a string
             // and `after` an array of strings, without whitespace.
             line = UnsafeRawBufferPointer(rebasing: self.bytes[start...])
-            plan = ByteSpan(start: planStart, end: Self.stringEnd(from: planStart, in: line), escaped: false)
+            plan = ByteSpan(start: planStart, end: RecordScanner.stringEnd(from: planStart, in: line), escaped: false)
             var end = afterStart
             while line[end] == UInt8(ascii: "\"") {
-                end = Self.stringEnd(from: end + 1, in: line) + 1
+                end = RecordScanner.stringEnd(from: end + 1, in: line) + 1
                 if line[end] == UInt8(ascii: ",") { end += 1 }
             }
             after = ByteSpan(start: afterStart, end: end, escaped: false)
@@ -896,13 +896,6 @@ struct ChainEngine<Hasher: MerkleHasher> {
         return RecordScanner.strings(in: after, of: line).compactMap { prerequisite in
             steps.find(JoinKey(bytes(plan), bytes(prerequisite)))?.executed == true ? nil : RecordScanner.string(prerequisite, in: line)
         }
-    }
-
-    /// The offset of the closing quote of the string whose text starts at `start`.
-    private static func stringEnd(from start: Int, in line: UnsafeRawBufferPointer) -> Int {
-        var i = RecordScanner.nextQuoteOrBackslash(in: line, from: start)
-        while i < line.count && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
-        return i
     }
 
     /// The line of the log that starts at `start`, without its newline.
