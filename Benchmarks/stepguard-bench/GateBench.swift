@@ -105,18 +105,24 @@ private func writeGateInputs(out: String, example: String, policies policyCount:
     var prev = AuditLog.genesis
     let every = max(1, logRecords / max(1, sessionSteps))
     var sessionWritten = 0
+    // As the gate writes them: the tool input and cwd, and each session's records chained.
+    var sessionLast: [String: Digest32] = [:]
     for seq in 0..<logRecords {
         let ours = seq % every == every - 1 && sessionWritten < sessionSteps
         let plan = ours ? gateBenchSession : "other-\(seq % 997)"
         let step = ours ? "toolu_earlier\(sessionWritten)" : "toolu_\(seq)"
         if ours { sessionWritten += 1 }
+        let file = "\(project)/src/file\(seq % max(1, entityCount)).py"
         let event = JSONValue.object(JSONObject([
             ("kind", "decision"), ("plan", .string(plan)), ("step", .string(step)), ("principal", "Agent::\"claude-code\""),
-            ("action", "fs.read"), ("resource", .string("File::\"\(project)/src/file\(seq % max(1, entityCount)).py\"")),
+            ("action", "fs.read"), ("resource", .string("File::\"\(file)\"")),
             ("outcome", "allow"), ("policies", ["agent-works-in-project"]), ("host", "claude-code"), ("tool", "Read"),
+            ("cwd", .string(project)), ("input", .object(JSONObject([("file_path", .string(file))]))),
+            (AuditLog.sessionPrevField, .string((sessionLast[plan] ?? AuditLog.genesis).hex)),
         ]))
         let line = try AuditLog.recordLine(event: event, seq: seq, prev: prev, time: "2026-01-01T00:00:00Z")
         prev = AuditLog.hash(line: line)
+        sessionLast[plan] = prev
         buffer.append(contentsOf: line)
         buffer.append(0x0A)
         if buffer.count > (8 << 20) - 4096 {

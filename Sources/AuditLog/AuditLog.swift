@@ -82,6 +82,11 @@ public enum AuditLog {
     /// The `prev` of the first record: 64 zeros.
     public static let genesis = Digest32.zero
 
+    /// The member by which a live session's records chain: the hash of the session's record
+    /// before it (the genesis value for its first), so that a reader holding some of a
+    /// session's records can tell whether one between them is missing.
+    public static let sessionPrevField = "session_prev"
+
     /// Top-level members `append` fills in; an event may not carry them.
     public static let reservedFields: Set<String> = ["seq", "time", "prev"]
 
@@ -113,8 +118,12 @@ public enum AuditLog {
         return try append(events: events, locked: file, path: path, now: now)
     }
 
-    /// The body of `append` for a log whose exclusive lock `file` already holds.
-    static func append(events: [JSONValue], locked file: FileHandleFD, path: String, now: Date?) throws(AuditError) -> [AppendedRecord] {
+    /// The body of `append` for a log whose exclusive lock `file` already holds. With `session`,
+    /// each event of that plan carries `session_prev`: the hash of the plan's record before it
+    /// (`session.last` for the first, then the one appended before it).
+    static func append(
+        events: [JSONValue], locked file: FileHandleFD, path: String, now: Date?, session: (plan: String, last: Digest32)? = nil
+    ) throws(AuditError) -> [AppendedRecord] {
         let tail = try readTail(file)
         var seq = tail.nextSeq
         var prev = tail.lastHash
@@ -125,9 +134,16 @@ public enum AuditLog {
         }
         var out: [UInt8] = []
         var written: [AppendedRecord] = []
-        for event in events {
+        var sessionLast = session?.last
+        for var event in events {
+            let chained = session.map { event["plan"]?.stringValue?.isExactly($0.plan) == true } ?? false
+            if chained, case .object(var object) = event {
+                object[sessionPrevField] = .string(sessionLast!.hex)
+                event = .object(object)
+            }
             let line = try recordLine(event: event, seq: seq, prev: prev, time: time)
             let hash = self.hash(line: line)
+            if chained { sessionLast = hash }
             written.append(AppendedRecord(seq: seq, time: time, hash: hash, line: String(decoding: line, as: UTF8.self)))
             out.append(contentsOf: line)
             out.append(0x0A)

@@ -54,8 +54,13 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case revokedCredential = "revoked-credential"
     /// An execution with a credential no mint record issued.
     case unknownCredential = "unknown-credential"
-    /// An execution that names no credential (`jti`) of a step a credential was minted for.
+    /// An execution of a plan's step that names no credential (`jti`), whether or not one was
+    /// minted for it.
     case missingCredential = "missing-credential"
+    /// An execution that claims to be a gate call's (it carries the gate's `host` member) and
+    /// names no credential, without the gate's decision of that call (same session and
+    /// `tool_use_id`, same host) as its step's latest decision.
+    case unjoinedExecution = "unjoined-execution"
     /// An execution whose credential was minted for another plan or step, for a plan digest or
     /// decided form other than the step's latest decision states, or before that decision.
     case misboundCredential = "misbound-credential"
@@ -65,6 +70,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     /// An execution before the execution of a step its plan runs it after (its decision's
     /// `after`: the steps it needs, and in a sequential plan the step before it).
     case outOfOrder = "out-of-order"
+    /// A record of a live session whose `session_prev` does not name the hash of the session's
+    /// record before it: it was decided on a history that left a record of the session out.
+    case sessionGap = "session-gap"
     /// An approval record whose signed approval is missing, does not verify or was not the
     /// approver's to give (checked against a policy directory).
     case invalidApproval = "invalid-approval"

@@ -10,7 +10,7 @@ import Darwin
 
 /// One line of a log with everything that can be known about it alone.
 ///
-/// Flat and small (144 bytes): one is written per line by a worker and read by the reader.
+/// Flat and small (208 bytes): one is written per line by a worker and read by the reader.
 struct PreparedLine: Sendable {
     /// Offset of the line's first byte.
     var start: Int
@@ -26,6 +26,8 @@ struct PreparedLine: Sendable {
     var time: Int64
     /// What the joins need from the record.
     var facts: JoinFacts
+    /// What the session chain needs from it.
+    var session: SessionLink
     /// Whether a newline ends the line (only a torn final line has none).
     var terminated: Bool
 
@@ -184,10 +186,11 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,
               let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
         else {
-            return PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, time: .min, facts: .none, terminated: terminated)
+            return PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, time: .min, facts: .none, session: SessionLink(),
+                                terminated: terminated)
         }
         let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
         return PreparedLine(start: start, end: end, hash: hash, prev: prev, seq: seq, time: time ?? .min,
-                            facts: JoinFacts(record, line: line, time: time), terminated: terminated)
+                            facts: JoinFacts(record, line: line, time: time), session: SessionLink(record, line: line), terminated: terminated)
     }
 }

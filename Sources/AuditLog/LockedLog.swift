@@ -41,20 +41,26 @@ public final class LockedLog {
         return try AuditLog.lastLineRange(file, size: end)
     }
 
-    /// The string members named in `fields` of the records of plan `plan`: first of those on
-    /// the lines `known` names (byte ranges, newline included, in log order: each must be a
-    /// whole line holding a record of that plan, else the answer is nil and the caller rereads
-    /// the log from the start), then those found from byte `offset` (a line boundary) to the
-    /// last whole line; also where that scan stopped.
+    /// The records of plan `plan` as the gate reads a session's history: first those on the
+    /// lines `known` names (byte ranges, newline included, in log order: each must be a whole
+    /// line holding a record of that plan, else the answer is nil and the caller rereads the log
+    /// from the start), then those found from byte `offset` (a line boundary) to the last whole
+    /// line; also where that scan stopped and the hash of the last record found.
+    ///
+    /// With `chained`, the known lines must also chain by `session_prev`: the first names the
+    /// genesis value (it is the session's first record) and each later one the hash of the line
+    /// before it, so a list that leaves out one of the session's records between them is found
+    /// out (nil) and not read as the whole session.
     ///
     /// Only the bytes asked for are read, with `pread`: the known lines (neighbours within a
     /// page in one read), then the log after `offset` in chunks. A session's records spread
-    /// over a large log cost a read each, not a mapping of the whole file.
+    /// over a large log cost a read each, not a mapping of the whole file. Each line is read in
+    /// one pass that checks its canonical form and takes the members the history needs.
     ///
     /// Lines of other plans are only scanned, not parsed. A line that is not a record is an
     /// error: a history with a hole in it could let a chain rule miss what the hole held. A
     /// final line without its newline is left for `append` to report as a torn tail.
-    public func records(ofPlan plan: String, fields: Set<String>, at known: [Range<Int>] = [], from offset: Int) throws(AuditError) -> PlanRecords? {
+    public func records(ofPlan plan: String, at known: [Range<Int>] = [], chained: Bool = false, from offset: Int) throws(AuditError) -> PlanRecords? {
         let size = try file.size()
         let wanted = Array(plan.utf8)
         /// The record of `plan` that `line` (without its newline, at byte `start`) holds; nil
@@ -62,16 +68,16 @@ public final class LockedLog {
         func record(_ line: UnsafeRawBufferPointer, at start: Int) -> (record: PlanRecord?, isRecord: Bool) {
             guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, false) }
             guard let span = scanned.plan,
-                  span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted),
-                  let value = Self.strings(fields, of: line)
+                  span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted)
             else { return (nil, true) }
-            return (PlanRecord(offset: start, end: start + line.count + 1, seq: seq, fields: value), true)
+            return (PlanRecord(offset: start, end: start + line.count + 1, seq: seq, record: HistoryRecord(scanned, line: line)), true)
         }
         var found: [PlanRecord] = []
         found.reserveCapacity(known.count)
         var buffer = ReadBuffer()
         var next = 0
         var previousEnd = 0
+        var lastHash: Digest32?
         while next < known.count {
             // One read for this line and every later one that starts within a page of the last.
             var last = next
@@ -93,22 +99,36 @@ public final class LockedLog {
                 guard bytes[upper - 1] == 0x0A else { return nil }
                 let line = UnsafeRawBufferPointer(rebasing: bytes[lower..<(upper - 1)])
                 guard memchr(line.baseAddress!, 0x0A, line.count) == nil, let hit = record(line, at: range.lowerBound).record else { return nil }
+                if chained {
+                    guard hit.record.sessionPrev == (lastHash ?? AuditLog.genesis) else { return nil }
+                    lastHash = AuditLog.hash(line: line)
+                }
                 found.append(hit)
             }
             next = last + 1
         }
         var failure: AuditError?
+        var lastLine: Range<Int>?
         let end = try forEachLine(from: min(max(0, offset), size), size: size, buffer: &buffer) { line, start in
             let (hit, isRecord) = record(line, at: start)
             guard isRecord else {
                 failure = AuditError.logDoesNotVerify(path: path, firstFault: "byte \(start) starts a line that is not a record")
                 return false
             }
-            if let hit { found.append(hit) }
+            if let hit {
+                found.append(hit)
+                lastLine = start..<(start + line.count)
+            }
             return true
         }
         if let failure { throw failure }
-        return PlanRecords(records: found, end: end)
+        if let lastLine {
+            // The last record came after the known lines: its hash is read once more.
+            lastHash = AuditLog.hash(line: try file.read(offset: lastLine.lowerBound, count: lastLine.count))
+        } else if !chained, let last = found.last {
+            lastHash = AuditLog.hash(line: try file.read(offset: last.offset, count: last.end - last.offset - 1))
+        }
+        return PlanRecords(records: found, end: end, lastHash: lastHash)
     }
 
     /// Calls `body` with each whole line (without its newline) from byte `start` (a line
@@ -140,85 +160,13 @@ public final class LockedLog {
         return position
     }
 
-    /// The string values of the top-level members `wanted` of a record line the scanner has
-    /// accepted (so its JSON is well formed): nested values are skipped without building them,
-    /// which keeps reading a long session's records cheap.
-    static func strings(_ wanted: Set<String>, of line: UnsafeRawBufferPointer) -> [String: String]? {
-        var i = 0
-        let n = line.count
-        func skipSpace() { while i < n, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0A || line[i] == 0x0D { i += 1 } }
-        /// The span of the string starting at `i` (its quote), leaving `i` after it.
-        func string() -> (Int, Int, Bool)? {
-            guard i < n, line[i] == 0x22 else { return nil }
-            i += 1
-            let start = i
-            var escaped = false
-            while i < n, line[i] != 0x22 {
-                if line[i] == 0x5C { escaped = true; i += 1 }
-                i += 1
-            }
-            guard i < n else { return nil }
-            i += 1
-            return (start, i - 1, escaped)
-        }
-        func skipValue() -> Bool {
-            guard i < n else { return false }
-            switch line[i] {
-            case 0x22: return string() != nil
-            case 0x7B, 0x5B:
-                var depth = 0
-                while i < n {
-                    switch line[i] {
-                    case 0x22: if string() == nil { return false }; continue
-                    case 0x7B, 0x5B: depth += 1
-                    case 0x7D, 0x5D:
-                        depth -= 1
-                        if depth == 0 { i += 1; return true }
-                    default: break
-                    }
-                    i += 1
-                }
-                return false
-            default:
-                while i < n, line[i] != 0x2C, line[i] != 0x7D, line[i] != 0x5D { i += 1 }
-                return true
-            }
-        }
-        func text(_ span: (Int, Int, Bool)) -> String {
-            let bytes = UnsafeRawBufferPointer(rebasing: line[span.0..<span.1])
-            return span.2 ? RecordScanner.unescape(bytes) : String(decoding: bytes, as: UTF8.self)
-        }
-        skipSpace()
-        guard i < n, line[i] == 0x7B else { return nil }
-        i += 1
-        var out: [String: String] = [:]
-        while true {
-            skipSpace()
-            if i < n, line[i] == 0x7D { return out }
-            guard let key = string() else { return nil }
-            skipSpace()
-            guard i < n, line[i] == 0x3A else { return nil }
-            i += 1
-            skipSpace()
-            let name = text(key)
-            if wanted.contains(name), i < n, line[i] == 0x22 {
-                guard let value = string() else { return nil }
-                out[name] = text(value)
-            } else if !skipValue() {
-                return nil
-            }
-            skipSpace()
-            if i < n, line[i] == 0x2C { i += 1; continue }
-            if i < n, line[i] == 0x7D { return out }
-            return nil
-        }
-    }
-
     /// Appends `events` as `AuditLog.append` does (tail checked, time only forward, one write,
     /// fsync; `now` nil reads the clock) without letting go of the lock.
+    /// With `session`, the events of plan `session.plan` chain by `session_prev`, the first to
+    /// `session.last` (the hash of the plan's last record, or the genesis value).
     @discardableResult
-    public func append(events: [JSONValue], now: Date? = nil) throws(AuditError) -> [AppendedRecord] {
-        try AuditLog.append(events: events, locked: file, path: path, now: now)
+    public func append(events: [JSONValue], now: Date? = nil, session: (plan: String, last: Digest32)? = nil) throws(AuditError) -> [AppendedRecord] {
+        try AuditLog.append(events: events, locked: file, path: path, now: now, session: session)
     }
 }
 
@@ -276,7 +224,7 @@ struct ReadBuffer: ~Copyable {
     }
 }
 
-/// One record of a plan, as `LockedLog.records(ofPlan:fields:at:from:)` found it.
+/// One record of a plan, as `LockedLog.records(ofPlan:at:chained:from:)` found it.
 public struct PlanRecord: Sendable {
     /// Byte offset of its line in the log.
     public let offset: Int
@@ -284,8 +232,8 @@ public struct PlanRecord: Sendable {
     public let end: Int
     /// Its `seq`.
     public let seq: Int
-    /// The string members asked for that it has.
-    public let fields: [String: String]
+    /// The members the history reads.
+    public let record: HistoryRecord
 }
 
 /// A plan's records in a log and where the reading stopped.
@@ -294,4 +242,49 @@ public struct PlanRecords: Sendable {
     public let records: [PlanRecord]
     /// The length of the log read: just past its last whole line.
     public let end: Int
+    /// The hash of the last record found (what the plan's next record names as `session_prev`).
+    public let lastHash: Digest32?
+}
+
+/// The members of a record that a live session's history is built from: the string members
+/// `kind`, `step`, `outcome`, `principal`, `action`, `resource`, `input_digest`, `risk` and
+/// `host_call_id`, and `session_prev` (the hash of the session's record before it).
+public struct HistoryRecord: Sendable, Equatable {
+    public var kind: String?
+    public var step: String?
+    public var outcome: String?
+    public var principal: String?
+    public var action: String?
+    public var resource: String?
+    public var inputDigest: String?
+    public var risk: String?
+    public var hostCallID: String?
+    /// The record's `session_prev` as 64 hex digits; nil when it has none that reads.
+    public var sessionPrev: Digest32?
+
+    public init(
+        kind: String? = nil, step: String? = nil, outcome: String? = nil, principal: String? = nil, action: String? = nil,
+        resource: String? = nil, inputDigest: String? = nil, risk: String? = nil, hostCallID: String? = nil, sessionPrev: Digest32? = nil
+    ) {
+        self.kind = kind
+        self.step = step
+        self.outcome = outcome
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.inputDigest = inputDigest
+        self.risk = risk
+        self.hostCallID = hostCallID
+        self.sessionPrev = sessionPrev
+    }
+
+    /// The members `scanned` found in `line`, read with their escapes resolved.
+    init(_ scanned: ScannedRecord, line: UnsafeRawBufferPointer) {
+        func text(_ span: ByteSpan?) -> String? { span.map { RecordScanner.string($0, in: line) } }
+        self.init(
+            kind: text(scanned.kind), step: text(scanned.step), outcome: text(scanned.outcome), principal: text(scanned.principal),
+            action: text(scanned.action), resource: text(scanned.resource), inputDigest: text(scanned.inputDigest), risk: text(scanned.risk),
+            hostCallID: text(scanned.hostCallID),
+            sessionPrev: scanned.sessionPrev.flatMap { $0.escaped ? nil : Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) })
+    }
 }

@@ -41,6 +41,16 @@ struct ScannedRecord: Equatable, Sendable {
     var planDigest: ByteSpan?
     var stepDigest: ByteSpan?
     var argsDigest: ByteSpan?
+    /// What the gate reads back of its own records to rebuild a session's history: who made a
+    /// call, what it mapped to, how it was rewritten, the session's risk then, the host's id of
+    /// a released call's retry, and the hash of the session's record before it.
+    var principal: ByteSpan?
+    var action: ByteSpan?
+    var resource: ByteSpan?
+    var inputDigest: ByteSpan?
+    var risk: ByteSpan?
+    var hostCallID: ByteSpan?
+    var sessionPrev: ByteSpan?
 
     /// Whether the line had a member for `field` (of any type).
     func has(_ field: RecordField) -> Bool {
@@ -58,6 +68,13 @@ struct ScannedRecord: Equatable, Sendable {
         case .planDigest: return planDigest != nil
         case .stepDigest: return stepDigest != nil
         case .argsDigest: return argsDigest != nil
+        case .principal: return principal != nil
+        case .action: return action != nil
+        case .resource: return resource != nil
+        case .inputDigest: return inputDigest != nil
+        case .risk: return risk != nil
+        case .hostCallID: return hostCallID != nil
+        case .sessionPrev: return sessionPrev != nil
         }
     }
 
@@ -75,6 +92,13 @@ struct ScannedRecord: Equatable, Sendable {
         case .planDigest: planDigest = span
         case .stepDigest: stepDigest = span
         case .argsDigest: argsDigest = span
+        case .principal: principal = span
+        case .action: action = span
+        case .resource: resource = span
+        case .inputDigest: inputDigest = span
+        case .risk: risk = span
+        case .hostCallID: hostCallID = span
+        case .sessionPrev: sessionPrev = span
         case .seq, .outcome: outcome = span
         }
     }
@@ -98,13 +122,27 @@ enum RecordScanner {
     /// byte that differs, never a record one reader sees as `allow` and another as `deny`.
     static func scan(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
         if let record = scanCanonical(line) { return record }
+        if let record = scanStrict(line) { return record }
         let record = try scanGeneral(line)
         try requireCanonical(line)
         return record
     }
 
+    /// The record in `line` when one pass finds it in canonical form (RFC 8785 as
+    /// `CanonicalJSON` writes it) with strings of printable ASCII and canonical escapes,
+    /// members in ascending order at every depth and integers of at most 15 digits; nil for
+    /// anything else, which the general scanner and `requireCanonical` then judge. It compares
+    /// the bytes with the canonical form as it reads them, so a gate record (escaped resource
+    /// text, a nested tool input) is checked without building a JSON tree and serialising it
+    /// again. The record is the general scanner's for the same line: both read fields with the
+    /// same code, and a test holds them to the same answers on mutated lines.
+    static func scanStrict(_ line: UnsafeRawBufferPointer) -> ScannedRecord? {
+        var cursor = Cursor(bytes: line, strict: true)
+        return try? cursor.record()
+    }
+
     /// Throws unless `line` is byte for byte the canonical JSON of its own value. Only lines off
-    /// the fast path (strings with escapes, nested values) pay for it.
+    /// both fast paths (non-ASCII text, numbers that are not short integers) pay for it.
     static func requireCanonical(_ line: UnsafeRawBufferPointer) throws(ScanError) {
         let bytes = Array(line)
         let canonical: [UInt8]
@@ -161,7 +199,7 @@ enum RecordScanner {
         }
         @inline(__always) func isDigit(_ i: Int) -> Bool { i < n && line[i] >= 0x30 && line[i] <= 0x39 }
         var record = ScannedRecord()
-        var seen: UInt16 = 0
+        var seen: UInt32 = 0
         var i = 1
         // The previous member name: canonical members come in ascending order, each once.
         var previousKey = 0..<0
@@ -245,14 +283,36 @@ enum RecordScanner {
             case FieldWord.kind: return .kind
             case FieldWord.plan: return .plan
             case FieldWord.step: return .step
+            case FieldWord.risk: return .risk
             default: return nil
             }
         case 5:
             let word = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self))
             return word == FieldWord.afte && base.load(fromByteOffset: key.start + 4, as: UInt8.self) == UInt8(ascii: "r") ? .after : nil
+        case 6:
+            // The name with both its quotes.
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
+            return word == FieldWord.action ? .action : nil
         case 7:
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start - 1, as: UInt64.self))
             return word == FieldWord.outcome ? .outcome : nil
+        case 8:
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt64.self))
+            return word == FieldWord.resource ? .resource : nil
+        case 9:
+            // The first letter, then the other eight.
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start + 1, as: UInt64.self))
+            return word == FieldWord.rincipal && base.load(fromByteOffset: key.start, as: UInt8.self) == UInt8(ascii: "p") ? .principal : nil
+        case 12:
+            // The first eight letters, then the last four.
+            let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt64.self))
+            let tail = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start + 8, as: UInt32.self))
+            switch (head, tail) {
+            case (FieldWord.input_di, FieldWord.gest): return .inputDigest
+            case (FieldWord.host_cal, FieldWord.l_id): return .hostCallID
+            case (FieldWord.session_, FieldWord.prev): return .sessionPrev
+            default: return nil
+            }
         case 11:
             // The first four letters, then the last eight (overlapping by one).
             let head = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self))
@@ -383,6 +443,32 @@ enum RecordScanner {
         return i
     }
 
+    /// The offset of the first byte at or after `from` that a canonical string cannot hold as
+    /// it is (`"`, `\`, a control character, or a byte outside ASCII), or the end of `bytes`.
+    @inline(__always)
+    static func nextSpecialByte(in bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let base = bytes.baseAddress!
+        var i = from
+        while i + 8 <= bytes.count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // As in `nextQuoteOrBackslash`; `(x - 0x20…) & ~x & 0x80…` flags the bytes below 0x20
+            // (exactly at the lowest), and the high bits themselves the bytes outside ASCII.
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word | word) & highs
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 { return i }
+            i += 1
+        }
+        return i
+    }
+
     @inline(__always)
     static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
@@ -397,8 +483,9 @@ enum RecordScanner {
 /// The top-level members the scanner keeps.
 enum RecordField: UInt8, CustomStringConvertible {
     case seq, prev, time, kind, plan, step, jti, exp, outcome, after, planDigest, stepDigest, argsDigest
+    case principal, action, resource, inputDigest, risk, hostCallID, sessionPrev
 
-    var bit: UInt16 { 1 << rawValue }
+    var bit: UInt32 { 1 << rawValue }
 
     var description: String {
         switch self {
@@ -415,6 +502,13 @@ enum RecordField: UInt8, CustomStringConvertible {
         case .planDigest: return "plan_digest"
         case .stepDigest: return "step_digest"
         case .argsDigest: return "args_digest"
+        case .principal: return "principal"
+        case .action: return "action"
+        case .resource: return "resource"
+        case .inputDigest: return "input_digest"
+        case .risk: return "risk"
+        case .hostCallID: return "host_call_id"
+        case .sessionPrev: return "session_prev"
         }
     }
 }
@@ -440,13 +534,42 @@ enum FieldWord {
     static let sDigest: UInt64 = 0x7473_6567_6964_5f73
     /// `"outcome`: the opening quote and seven letters.
     static let outcome: UInt64 = 0x656d_6f63_7475_6f22
+    static let risk: UInt32 = 0x6b73_6972
+    /// `"action"`: the name and both its quotes.
+    static let action: UInt64 = 0x226e_6f69_7463_6122
+    static let resource: UInt64 = 0x6563_7275_6f73_6572
+    /// `rincipal`, the last eight letters of `principal`.
+    static let rincipal: UInt64 = 0x6c61_7069_636e_6972
+    /// The first eight and the last four letters of `input_digest`, `host_call_id` and
+    /// `session_prev` (whose last four are `prev`).
+    static let input_di: UInt64 = 0x6964_5f74_7570_6e69
+    static let gest: UInt32 = 0x7473_6567
+    static let host_cal: UInt64 = 0x6c61_635f_7473_6f68
+    static let l_id: UInt32 = 0x6469_5f6c
+    static let session_: UInt64 = 0x5f6e_6f69_7373_6573
 }
 
 private struct Cursor {
     let bytes: UnsafeRawBufferPointer
     var i = 0
+    /// Whether only the canonical form is read (`RecordScanner.scanStrict`): anything else is an
+    /// error, whose caller leaves the line to the general reading.
+    let strict: Bool
 
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer, strict: Bool = false) {
+        self.bytes = bytes
+        self.strict = strict
+    }
+
+    /// In the strict reading, a member name must be plain ASCII without escapes and follow the
+    /// one before it in byte order (the canonical order for such names; no name twice).
+    @inline(__always) func checkOrder(_ key: ByteSpan, after previous: ByteSpan?) throws(ScanError) {
+        guard strict else { return }
+        guard !key.escaped else { throw ScanError(offset: key.start, message: "escaped member name") }
+        if let previous, !RecordScanner.ascending(previous.start..<previous.end, key.start..<key.end, in: bytes) {
+            throw ScanError(offset: key.start, message: "member out of order")
+        }
+    }
 
     @inline(__always) var atEnd: Bool { i >= bytes.count }
     @inline(__always) func peek() -> UInt8 { bytes[i] }
@@ -454,6 +577,7 @@ private struct Cursor {
     func fail(_ message: String) -> ScanError { ScanError(offset: i, message: message) }
 
     mutating func skipSpace() {
+        if strict { return }
         while i < bytes.count {
             let c = bytes[i]
             if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1 } else { break }
@@ -469,11 +593,14 @@ private struct Cursor {
         if !atEnd && peek() == UInt8(ascii: "}") {
             i += 1
         } else {
+            var previous: ByteSpan? = nil
             while true {
                 skipSpace()
                 guard !atEnd, peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
                 let keyOffset = i
                 let key = try string()
+                try checkOrder(key, after: previous)
+                previous = key
                 skipSpace()
                 guard !atEnd, peek() == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
                 i += 1
@@ -558,6 +685,7 @@ private struct Cursor {
     /// library search per string would cost more in calls than it saves.)
     @inline(__always)
     mutating func string() throws(ScanError) -> ByteSpan {
+        if strict { return try canonicalString() }
         i += 1
         let start = i
         var escaped = false
@@ -586,6 +714,45 @@ private struct Cursor {
         }
     }
 
+    /// A string in canonical form, starting at the opening quote: printable ASCII, and escapes
+    /// only where `CanonicalJSON` writes them (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and
+    /// `\u00xx` in lower-case hex for the other control characters). Bytes outside ASCII are left
+    /// to the general reading, which checks their UTF-8.
+    mutating func canonicalString() throws(ScanError) -> ByteSpan {
+        i += 1
+        let start = i
+        var escaped = false
+        while true {
+            i = RecordScanner.nextSpecialByte(in: bytes, from: i)
+            guard i < bytes.count else { throw fail("unterminated string") }
+            let c = bytes[i]
+            if c == 0x22 {
+                i += 1
+                return ByteSpan(start: start, end: i - 1, escaped: escaped)
+            }
+            guard c == 0x5C, i + 1 < bytes.count else { throw fail("not canonical text") }
+            escaped = true
+            switch bytes[i + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                i += 2
+            case UInt8(ascii: "u"):
+                // `\u00` and two lower-case hex digits naming a control character without a short escape.
+                guard i + 5 < bytes.count, bytes[i + 2] == 0x30, bytes[i + 3] == 0x30,
+                      bytes[i + 4] == 0x30 || bytes[i + 4] == 0x31 else { throw fail("not a canonical escape") }
+                let low = bytes[i + 5]
+                guard let digit = RecordScanner.hexValue(low), low < 0x41 || low > 0x46 else { throw fail("not a canonical escape") }
+                let value = (bytes[i + 4] - 0x30) << 4 | digit
+                guard value != 0x08, value != 0x09, value != 0x0A, value != 0x0C, value != 0x0D else {
+                    throw fail("not a canonical escape")
+                }
+                i += 6
+            default:
+                throw fail("not a canonical escape")
+            }
+        }
+    }
+
     mutating func skipValue(depth: Int) throws(ScanError) {
         guard depth <= RecordScanner.maxDepth else { throw fail("nested deeper than \(RecordScanner.maxDepth) levels") }
         guard !atEnd else { throw fail("expected a value") }
@@ -597,10 +764,13 @@ private struct Cursor {
             i += 1
             skipSpace()
             if !atEnd && peek() == UInt8(ascii: "}") { i += 1; return }
+            var previous: ByteSpan? = nil
             while true {
                 skipSpace()
                 guard !atEnd, peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-                _ = try string()
+                let key = try string()
+                try checkOrder(key, after: previous)
+                previous = key
                 skipSpace()
                 guard !atEnd, peek() == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
@@ -644,6 +814,7 @@ private struct Cursor {
     }
 
     mutating func number() throws(ScanError) {
+        if strict { return try canonicalInteger() }
         let start = i
         if !atEnd && peek() == UInt8(ascii: "-") { i += 1 }
         guard !atEnd, isDigit(peek()) else { i = start; throw fail("invalid value") }
@@ -658,6 +829,22 @@ private struct Cursor {
             if !atEnd && (peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-")) { i += 1 }
             guard !atEnd, isDigit(peek()) else { throw fail("digit expected in exponent") }
             while !atEnd && isDigit(peek()) { i += 1 }
+        }
+    }
+
+    /// An integer as `CanonicalJSON` writes one: no leading zero, no `-0`, no fraction or
+    /// exponent; at most 15 digits, which every reading holds exactly.
+    mutating func canonicalInteger() throws(ScanError) {
+        let start = i
+        if !atEnd && peek() == UInt8(ascii: "-") { i += 1 }
+        let digits = i
+        while !atEnd && isDigit(peek()) { i += 1 }
+        let count = i - digits
+        guard count > 0, count <= 15, bytes[digits] != 0x30 || count == 1 && digits == start else {
+            throw fail("not a canonical number")
+        }
+        if !atEnd && (peek() == UInt8(ascii: ".") || peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E")) {
+            throw fail("not a canonical number")
         }
     }
 

@@ -213,13 +213,20 @@ public enum Gate {
         _ call: ToolCall, locations: GateLocations, options: GateOptions,
         _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
     ) throws(GateError) -> (T, Int) {
+        try inSession(call.session, log: locations.log, lockTimeoutMilliseconds: options.lockTimeoutMilliseconds, now: options.recordTime, body)
+    }
+
+    /// The critical section of session `session` in the log at `log` (see above).
+    static func inSession<T>(
+        _ session: String, log path: String, lockTimeoutMilliseconds: Int, now: Date?,
+        _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
+    ) throws(GateError) -> (T, Int) {
         do {
-            return try AuditLog.withLock(path: locations.log, timeoutMilliseconds: options.lockTimeoutMilliseconds) { log in
-                let session = SessionLog(log: log, session: call.session)
-                let state = try session.read()
-                let (result, events) = try body(SessionView(log: session, state: state))
-                let appended = try log.append(events: events, now: options.recordTime)
-                session.remember(appended, after: state)
+            return try AuditLog.withLock(path: path, timeoutMilliseconds: lockTimeoutMilliseconds) { log in
+                let reader = SessionLog(log: log, session: session)
+                let state = try reader.read()
+                let (result, events) = try body(SessionView(log: reader, state: state))
+                let appended = try reader.append(events, after: state, now: now)
                 return (result, appended[0].seq)
             }
         } catch let error as GateError {
@@ -227,8 +234,21 @@ public enum Gate {
         } catch let error as AuditError {
             throw .log(error)
         } catch {
-            throw .log(.io(path: locations.log, operation: "record the call", message: "\(error)"))
+            throw .log(.io(path: path, operation: "record the call", message: "\(error)"))
         }
+    }
+
+    /// Appends `events` (records of session `session`, such as the approval `stepguard approve`
+    /// signs) to the gate's log at `log` as the gate appends its own: under the log's lock, each
+    /// chained to the session's record before it by `session_prev`, with the session's index
+    /// brought up to date. Returns the records written.
+    @discardableResult
+    public static func appendToSession(
+        _ events: [JSONValue], session: String, log: String, now: Date? = nil, lockTimeoutMilliseconds: Int = 5000
+    ) throws(GateError) -> Int {
+        try inSession(session, log: log, lockTimeoutMilliseconds: lockTimeoutMilliseconds, now: now) { _ throws(GateError) in
+            ((), events)
+        }.1
     }
 
     // MARK: - Deciding

@@ -116,8 +116,8 @@ struct SessionView {
     /// The session's held calls, each as its first decision record tells it, in log order.
     func heldCalls() throws(GateError) -> [HeldCall] {
         var first: [String: Int] = [:]
-        for (index, record) in state.records.enumerated() where record["kind"] == "decision" {
-            if let step = record["step"], first[step] == nil { first[step] = index }
+        for (index, record) in state.records.enumerated() where record.kind == "decision" {
+            if let step = record.step, first[step] == nil { first[step] = index }
         }
         var held: [HeldCall] = []
         for call in calls where call.outcome == StepOutcome.approve.rawValue {
@@ -137,7 +137,7 @@ struct SessionView {
         } catch {
             throw .approvals(error)
         }
-        for (index, record) in state.records.enumerated() where record["kind"] == "approval" {
+        for (index, record) in state.records.enumerated() where record.kind == "approval" {
             // A record that cannot be read back may be a rejection: passing it over could release
             // the call it rejects, so the call is not decided at all.
             guard let object = try log.object(state, index) else {

@@ -1,3 +1,4 @@
+import AuditLog
 import JSONValue
 import Workflow
 
@@ -116,7 +117,7 @@ public enum Replay {
         var sessions: [ReplayedSession] = []
         sessions.reserveCapacity(order.count)
         for session in order {
-            var records: [[String: String]] = []
+            var records: [HistoryRecord] = []
             var replayed: [ReplayedCall] = []
             for recorded in bySession[session]! {
                 let clock = options.clock ?? recorded.clock ?? Clock.now()
@@ -125,11 +126,11 @@ public enum Replay {
                 let (verdict, events) = try Gate.decideLocked(
                     recorded.call, host: recorded.host, policies: policies, root: roots.root(for: recorded.call.cwd),
                     history: earlier.filter(\.ran), sessionRisk: Gate.sessionRisk(earlier), options: gateOptions)
-                for event in events { records.append(SessionLog.fields(of: event)) }
+                for event in events { records.append(SessionLog.record(of: event)) }
                 // What the post-call event would have recorded: the call ran unless the gate
                 // stopped it (in enforce mode a denied call never reaches the host's tool).
                 if recorded.ran && (options.mode == .logOnly || verdict.outcome != .deny) {
-                    records.append(["kind": "execution", "step": recorded.call.toolUseID])
+                    records.append(HistoryRecord(kind: "execution", step: recorded.call.toolUseID))
                 }
                 replayed.append(ReplayedCall(recorded: recorded, verdict: verdict))
             }

@@ -1,6 +1,7 @@
 import AuditLog
 import Basics
 import Crypto
+import Foundation
 import JSONValue
 import Workflow
 
@@ -61,8 +62,11 @@ public struct SessionCall: Sendable, Equatable {
 ///
 /// The index says where the session's records are, never what they say: it holds the byte
 /// range of each of their lines, the length of the log it covers and the hash of the record that
-/// ends there. It is used only when that record is still in the log with that hash and every
-/// range is still a whole line holding a record of the session; the records themselves are
+/// ends there. It is used only when that record is still in the log with that hash, it is the
+/// last line the index lists (the gate writes the index after its own records, so nothing of the
+/// session can sit between them and the end of what it covers), and every range is still a whole
+/// line holding a record of the session, chained to the one before it by `session_prev` (so no
+/// record of the session between two it lists can be left out); the records themselves are
 /// always read from the log (only those lines, see `LockedLog.records`). Otherwise, or when it
 /// cannot be read, the log is read from the start. Either way the log after the covered length
 /// is scanned, so a decision costs the session's own records plus what other writers appended
@@ -74,12 +78,17 @@ struct SessionLog {
 
     /// What `read()` found.
     struct State {
-        /// The members of the session's records the gate reads (`SessionLog.fields`), in log order.
-        var records: [[String: String]]
+        /// The members of the session's records the gate reads, in log order.
+        var records: [HistoryRecord]
         /// Their lines' byte ranges, newline included.
         var lines: [Range<Int>]
         /// The length of the log read.
         var end: Int
+        /// The hash of the session's last record: what the next one names as `session_prev`
+        /// (the genesis value when the session has none yet).
+        var lastHash: Digest32
+        /// Whether the index was used (else the log was read from the start).
+        var indexed = false
     }
 
     init(log: LockedLog, session: String) {
@@ -94,14 +103,25 @@ struct SessionLog {
         do throws(AuditError) {
             var found: PlanRecords?
             if let index = cachedIndex() {
-                found = try log.records(ofPlan: session, fields: Self.fields, at: index.lines, from: index.end)
+                found = try log.records(ofPlan: session, at: index.lines, chained: true, from: index.end)
             }
-            if found == nil { found = try log.records(ofPlan: session, fields: Self.fields, from: 0) }
+            let indexed = found != nil
+            if found == nil { found = try log.records(ofPlan: session, from: 0) }
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
-            return State(records: all.records.map(\.fields), lines: all.records.map { $0.offset..<$0.end }, end: all.end)
+            return State(
+                records: all.records.map(\.record), lines: all.records.map { $0.offset..<$0.end }, end: all.end,
+                lastHash: all.lastHash ?? AuditLog.genesis, indexed: indexed)
         } catch {
             throw .log(error)
         }
+    }
+
+    /// Appends `events` at the end of the log `state` read, the session's records among them
+    /// chained to its last record by `session_prev`, and brings the index up to date.
+    func append(_ events: [JSONValue], after state: State, now: Date?) throws(AuditError) -> [AppendedRecord] {
+        let appended = try log.append(events: events, now: now, session: (plan: session, last: state.lastHash))
+        remember(appended, after: state)
+        return appended
     }
 
     /// Records in the index that `appended` (written at the end of the log `state` read)
@@ -118,9 +138,6 @@ struct SessionLog {
         store(Index(end: position, hash: last.hash.bytes, lines: lines).encoded(session: session))
     }
 
-    /// The members of a record the gate reads back.
-    static let fields: Set<String> = ["kind", "step", "outcome", "principal", "action", "resource", "input_digest", "risk", "host_call_id"]
-
     /// The whole record `index` of `state`, parsed; nil when it is not a JSON object.
     func object(_ state: State, _ index: Int) throws(GateError) -> JSONObject? {
         let bytes: [UInt8]
@@ -132,42 +149,41 @@ struct SessionLog {
         return (try? JSONParser.parse(bytes))?.objectValue
     }
 
-    /// The members `fields` of an event about to be appended, as `read()` gives them back.
-    static func fields(of event: JSONValue) -> [String: String] {
-        var out: [String: String] = [:]
-        for key in fields {
-            if let text = event[key]?.stringValue { out[key] = text }
-        }
-        return out
+    /// The members of an event about to be appended, as `read()` gives them back.
+    static func record(of event: JSONValue) -> HistoryRecord {
+        func text(_ key: String) -> String? { event[key]?.stringValue }
+        return HistoryRecord(
+            kind: text("kind"), step: text("step"), outcome: text("outcome"), principal: text("principal"), action: text("action"),
+            resource: text("resource"), inputDigest: text("input_digest"), risk: text("risk"), hostCallID: text("host_call_id"))
     }
 
     /// The calls of the session, by step, in the order of their first decision.
-    static func calls(_ records: [[String: String]]) -> [SessionCall] {
+    static func calls(_ records: [HistoryRecord]) -> [SessionCall] {
         var order: [String] = []
         var byStep: [String: SessionCall] = [:]
         for record in records {
-            guard let step = record["step"] else { continue }
-            switch record["kind"] {
+            guard let step = record.step else { continue }
+            switch record.kind {
             case "decision":
-                guard let outcome = record["outcome"] else { continue }
+                guard let outcome = record.outcome else { continue }
                 if byStep[step] != nil {
                     // A held call the gate later released with signed approvals.
                     if outcome == StepOutcome.approved.rawValue {
                         byStep[step]?.released = true
-                        if let host = record["host_call_id"] { byStep[step]?.hostCalls.append(host) }
+                        if let host = record.hostCallID { byStep[step]?.hostCalls.append(host) }
                     }
                     continue
                 }
                 order.append(step)
                 byStep[step] = SessionCall(
-                    step: step, outcome: outcome, principal: record["principal"], action: record["action"],
-                    resource: record["resource"], executed: false, risk: record["risk"])
+                    step: step, outcome: outcome, principal: record.principal, action: record.action,
+                    resource: record.resource, executed: false, risk: record.risk)
             case "mutation":
-                byStep[step]?.action = record["action"]
-                byStep[step]?.resource = record["resource"]
-                byStep[step]?.inputDigest = record["input_digest"]
+                byStep[step]?.action = record.action
+                byStep[step]?.resource = record.resource
+                byStep[step]?.inputDigest = record.inputDigest
             case "approval":
-                if RunningOutcomes.approvalRuns(record["outcome"] ?? "") { byStep[step]?.approved = true }
+                if RunningOutcomes.approvalRuns(record.outcome ?? "") { byStep[step]?.approved = true }
             case "execution":
                 byStep[step]?.executed = true
             default:
@@ -241,6 +257,9 @@ struct SessionLog {
 
     private func cachedIndex() -> Index? {
         guard let bytes = try? FileBytes.read(indexPath), let index = Index.decode(bytes, session: session) else { return nil }
+        // The index ends on its own last line, as the gate writes it: a record of the session
+        // after that line would be read by the scan from there, never left out.
+        guard index.lines.last?.upperBound == index.end else { return nil }
         // The record the index ends on must still be in the log, with the same hash.
         guard let range = try? log.line(endingAt: index.end),
               let line = try? log.read(offset: range.lowerBound, count: range.count - 1),

@@ -55,9 +55,9 @@ struct ExactIdsTests {
         ], to: log, now: t0)
         for (plan, step) in [(quotedNFC, "a"), (quotedNFD, "b"), (Self.nfd, "c"), (Self.nfc, nil)] {
             let found = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
-                try locked.records(ofPlan: plan, fields: ["step"], from: 0)
+                try locked.records(ofPlan: plan, from: 0)
             }
-            #expect(found?.records.map { $0.fields["step"] } == (step.map { [$0] } ?? []), "\(plan)")
+            #expect(found?.records.map(\.record.step) == (step.map { [$0] } ?? []), "\(plan)")
         }
     }
 }

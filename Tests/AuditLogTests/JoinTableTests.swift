@@ -76,7 +76,7 @@ import Testing
     @Test func entriesAreAsSmallAsDocumented() {
         #expect(MemoryLayout<StepJoin>.stride == 48)
         #expect(MemoryLayout<CredentialJoin>.stride == 64)
-        #expect(MemoryLayout<PreparedLine>.stride == 160)
+        #expect(MemoryLayout<PreparedLine>.stride == 208)
     }
 
     @Test func keysOfTwoTextsKeepTheirBoundary() {

@@ -101,6 +101,72 @@ import Testing
         #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
     }
 
+    /// The strict canonical reading either declines or gives the general scanner's record for a
+    /// line whose bytes are exactly its canonical form: checked on records as the gate writes them
+    /// (escaped resource text, a nested tool input, arrays, numbers, control characters) and on
+    /// every one-byte change, deletion and insertion of a character that matters to the form.
+    @Test func strictReadingAcceptsExactlyCanonicalLines() throws {
+        var lines = [
+            #"{"action":"fs.read","cwd":"/w","host":"claude-code","input":{"file_path":"/w/a.py","limit":20,"n":-3,"offset":0},"kind":"decision","outcome":"allow","plan":"s1","policies":["p1","p2"],"prev":"00","principal":"Agent::\"claude-code\"","resource":"File::\"/w/a.py\"","risk":"low","seq":7,"session_prev":"ab","step":"toolu_1"}"#,
+            #"{"input":{"command":"echo \"a\\b\"\n\t\u001f","nested":[{"a":true,"b":false,"c":null},[],{}]},"kind":"decision","seq":0}"#,
+            #"{"after":["a","b\"c"],"host_call_id":"h","input_digest":"d","kind":"mutation","seq":1,"step":"s"}"#,
+        ].map { Array($0.utf8) }
+        lines += GeneratedLog(records: 3, hasher: FastTestHasher()).lines
+        let replacements = Array(#""\,:{}[] 0019-.eEAaFfu/"#.utf8) + [0x0A, 0x00, 0x1F, 0x7F, 0xC3]
+        var taken = 0, declined = 0
+        func check(_ line: [UInt8]) {
+            line.withUnsafeBytes { buffer in
+                let canonical = Result { () throws(ScanError) in try RecordScanner.requireCanonical(buffer) }
+                guard let strict = RecordScanner.scanStrict(buffer) else {
+                    declined += 1
+                    return
+                }
+                taken += 1
+                let text = String(decoding: line, as: UTF8.self)
+                #expect((try? canonical.get()) != nil, "accepted a line that is not canonical: \(text)")
+                let general = Result { () throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
+                #expect((try? general.get()) == strict, "\(text)")
+            }
+        }
+        for line in lines {
+            #expect(line.withUnsafeBytes { RecordScanner.scanStrict($0) } != nil, "\(String(decoding: line, as: UTF8.self))")
+            for position in line.indices {
+                for byte in replacements where byte != line[position] {
+                    var changed = line
+                    changed[position] = byte
+                    check(changed)
+                    var inserted = line
+                    inserted.insert(byte, at: position)
+                    check(inserted)
+                }
+                var deleted = line
+                deleted.remove(at: position)
+                check(deleted)
+            }
+        }
+        #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
+    }
+
+    /// Lines the strict reading leaves to the general one are still read when canonical (text
+    /// outside ASCII, long numbers) and refused when not.
+    @Test(arguments: [
+        (#"{"kind":"d","resource":"File::\"/w/é.py\"","seq":1}"#, true),
+        (#"{"kind":"d","n":9007199254740992,"seq":1}"#, true),
+        (#"{"kind":"d","n":1.5,"seq":1}"#, true),
+        (#"{"kind":"d","n":1.50,"seq":1}"#, false),
+        (#"{"kind":"d","t":"a\/b","seq":1}"#, false),
+        (#"{"kind":"d","t":"\u00e9","seq":1}"#, false),
+        (#"{"kind":"d","t":"\u001F","seq":1}"#, false),
+        (#"{"input":{"b":1,"a":2},"kind":"d","seq":1}"#, false),
+        (#"{"input":{"a":1,"a":2},"kind":"d","seq":1}"#, false),
+    ])
+    func offTheStrictPath(line: String, isRecord: Bool) {
+        let bytes = Array(line.utf8)
+        #expect(bytes.withUnsafeBytes { RecordScanner.scanStrict($0) } == nil)
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(ScanError) in try RecordScanner.scan(buffer) } }
+        #expect(((try? result.get()) != nil) == isRecord, "\(line)")
+    }
+
     @Test func fieldWordsSpellTheNames() {
         func word32(_ text: String) -> UInt32 { Array(text.utf8).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) } }
         func word64(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
@@ -118,6 +184,28 @@ import Testing
         #expect(FieldWord.nDigest == word64("n_digest"))
         #expect(FieldWord.pDigest == word64("p_digest"))
         #expect(FieldWord.sDigest == word64("s_digest"))
+        #expect(FieldWord.risk == word32("risk"))
+        #expect(FieldWord.action == word64("\"action\""))
+        #expect(FieldWord.resource == word64("resource"))
+        #expect(FieldWord.rincipal == word64("rincipal"))
+        #expect(FieldWord.input_di == word64("input_di") && FieldWord.gest == word32("gest"))
+        #expect(FieldWord.host_cal == word64("host_cal") && FieldWord.l_id == word32("l_id"))
+        #expect(FieldWord.session_ == word64("session_"))
+    }
+
+    /// The members the gate reads back are found on every path, and names that differ from
+    /// theirs in one letter are not.
+    @Test func historyFieldsAreFoundAndNoLookAlike() throws {
+        let line = #"{"actioN":"x","action":"a","host_call_iD":"x","host_call_id":"h","input_digesT":"x","input_digest":"i","kind":"k","principaL":"x","principal":"p","resourcE":"x","resource":"r","risk":"k","riskk":"x","seq":1,"session_prev":"s","session_prex":"x"}"#
+        let bytes = Array(line.utf8)
+        func text(_ span: ByteSpan?) -> String? { span.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } }
+        let general = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
+        let canonical = try #require(bytes.withUnsafeBytes { RecordScanner.scanCanonical($0) })
+        let strict = try #require(bytes.withUnsafeBytes { RecordScanner.scanStrict($0) })
+        for record in [general, canonical, strict] {
+            #expect([text(record.action), text(record.hostCallID), text(record.inputDigest), text(record.principal), text(record.resource),
+                     text(record.risk), text(record.sessionPrev)] == ["a", "h", "i", "p", "r", "k", "s"])
+        }
     }
 
     /// The digests of what was decided are found on both paths, and names that differ from

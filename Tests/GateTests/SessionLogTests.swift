@@ -13,12 +13,23 @@ struct SessionLogTests {
 
     /// Reads session `a` under the lock and appends `events`, as the gate does.
     func readThenAppend(_ log: String, _ events: [JSONValue]) throws -> [String] {
+        try read(log, then: events).steps
+    }
+
+    /// The steps of session `a` and whether its index was used, appending `events` after.
+    func read(_ log: String, then events: [JSONValue] = []) throws -> (steps: [String], indexed: Bool) {
         try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
             let session = SessionLog(log: locked, session: "a")
             let state = try session.read()
-            if !events.isEmpty { session.remember(try locked.append(events: events), after: state) }
-            return SessionLog.calls(state.records).map(\.step)
+            if !events.isEmpty { _ = try session.append(events, after: state, now: nil) }
+            return (SessionLog.calls(state.records).map(\.step), state.indexed)
         }
+    }
+
+    /// The index of session `a` beside `log`: where it is, and what it says.
+    func index(_ log: String) throws -> (path: String, index: SessionLog.Index) {
+        let path = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { SessionLog(log: $0, session: "a").indexPath }
+        return (path, try #require(SessionLog.Index.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), session: "a")))
     }
 
     func temporaryLog() throws -> (URL, String) {
@@ -111,6 +122,59 @@ struct SessionLogTests {
         #expect(SessionLog.Index.decode(Array(try Data(contentsOf: URL(fileURLWithPath: indexPath))), session: "a")?.lines.count == 5)
     }
 
+    /// The index cannot leave out a record of the session: the records it lists chain by
+    /// `session_prev`, so one left out between two of them makes the gate read the log again,
+    /// and the last one it lists ends what it covers, so one left out after them is in the part
+    /// of the log scanned every time. Either way the history is whole.
+    @Test func anIndexThatLeavesOutARecordIsNotTrusted() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for step in ["a1", "a2", "a3", "a4"] {
+            _ = try read(log, then: [decision("a", step)])
+            try AuditLog.append(events: [decision("b", "b-" + step)], to: log)
+        }
+        let all = ["a1", "a2", "a3", "a4"]
+        #expect(try read(log) == (all, true))
+        // Each record the gate wrote names the hash of the session's record before it.
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let ours = lines.filter { $0.contains(#""plan":"a""#) }
+        #expect(ours[0].contains(#""session_prev":"\#(AuditLog.genesis.hex)""#))
+        for (earlier, later) in zip(ours, ours.dropFirst()) {
+            #expect(later.contains(#""session_prev":"\#(AuditLog.hash(line: Array(earlier.utf8)).hex)""#))
+        }
+        let (path, good) = try index(log)
+        func install(_ index: SessionLog.Index) throws { try Data(index.encoded(session: "a")).write(to: URL(fileURLWithPath: path)) }
+
+        // A record in the middle left out: the chain breaks, the log is read again.
+        var middle = good
+        middle.lines.remove(at: 1)
+        try install(middle)
+        #expect(try read(log) == (all, false))
+        // The first left out: the first listed does not name the genesis value.
+        var first = good
+        first.lines.remove(at: 0)
+        try install(first)
+        #expect(try read(log) == (all, false))
+        // The last left out, the covered length kept: the index no longer ends on its last line.
+        var last = good
+        last.lines.removeLast()
+        try install(last)
+        #expect(try read(log) == (all, false))
+        // The last left out and the covered length cut back to the line before, with that line's
+        // hash: the index is used, and the scan from there finds the record.
+        let previous = good.lines[good.lines.count - 2]
+        let text = Array(try Data(contentsOf: URL(fileURLWithPath: log)))
+        last.end = previous.upperBound
+        last.hash = AuditLog.hash(line: text[previous.lowerBound..<(previous.upperBound - 1)]).bytes
+        try install(last)
+        #expect(try read(log) == (all, true))
+        // A record of the session that does not chain (an older writer): the log is read again.
+        try install(good)
+        try AuditLog.append(events: [decision("a", "a5")], to: log)
+        #expect(try read(log, then: [decision("a", "a6")]) == (all + ["a5"], true))
+        #expect(try read(log) == (all + ["a5", "a6"], false))
+    }
+
     /// The records read through the index are the log's: a record of the session changed in
     /// place (same length) is read as it now is.
     @Test func theIndexNeverSaysWhatARecordHolds() throws {
@@ -138,7 +202,7 @@ struct SessionLogTests {
     }
 
     @Test func callsJoinDecisionsRewritesAndExecutions() {
-        let records: [[String: String]] = [
+        let records: [HistoryRecord] = [
             ["kind": "decision", "step": "t1", "outcome": "mutate", "action": "git.push", "resource": "Repo::\"r\""],
             ["kind": "mutation", "step": "t1", "outcome": "lease", "action": "git.push.lease", "resource": "Repo::\"r\""],
             ["kind": "decision", "step": "t2", "outcome": "approve", "action": "fs.write", "resource": "File::\"/w\""],
@@ -170,5 +234,16 @@ struct SessionLogTests {
         #expect(executions.first?.contains("\"step\":\"\(prefix)2\"") == true, "\(text)")
         // With the call that ran finished, the next report joins the only one left.
         #expect(executions.last?.contains("\"step\":\"\(prefix)1\"") == true, "\(text)")
+    }
+}
+
+/// Records written as the dictionaries of members they hold.
+extension HistoryRecord: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, String)...) {
+        let members = Dictionary(uniqueKeysWithValues: elements)
+        self.init(
+            kind: members["kind"], step: members["step"], outcome: members["outcome"], principal: members["principal"],
+            action: members["action"], resource: members["resource"], inputDigest: members["input_digest"], risk: members["risk"],
+            hostCallID: members["host_call_id"])
     }
 }

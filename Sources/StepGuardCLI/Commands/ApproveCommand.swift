@@ -139,11 +139,15 @@ enum ApproveCommand {
             }
             if let audit {
                 let time = args.isGiven("now") ? Date(timeIntervalSince1970: TimeInterval(held.clock.epochSeconds)) : nil
-                try AuditLog.append(
-                    event: AuditEvent.approval(
-                        plan: approval.plan, step: approval.step, approver: approver.description, approved: decision == .approve,
-                        document: approval.json),
-                    to: audit, now: time)
+                let event = AuditEvent.approval(
+                    plan: approval.plan, step: approval.step, approver: approver.description, approved: decision == .approve,
+                    document: approval.json)
+                if let live, audit == live.log {
+                    // In the gate's log the approval is one of the session's records, chained as the gate chains them.
+                    try Gate.appendToSession([event], session: live.session, log: audit, now: time)
+                } else {
+                    try AuditLog.append(event: event, to: audit, now: time)
+                }
             }
             switch context.format {
             case .json:
