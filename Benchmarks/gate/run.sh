@@ -10,8 +10,9 @@
 #   BEFORE=/path/to/other/stepguard Benchmarks/gate/run.sh   # also an older build, taking turns
 #
 # With BEFORE, that binary (another build of stepguard, e.g. main's) is timed in the same run,
-# taking turns call by call with this one and the peer, on the same project and log, and gets a
-# row of its own. `stepguard --version` (the bare start-up of the binary) is timed in the same
+# taking turns call by call with this one and the peer, on the same project and a copy of its
+# log (`--log`: the two builds' compiled-policy caches, kept beside the log, may differ in
+# format, and sharing one file would make every call of each a miss), and gets a row of its own. `stepguard --version` (the bare start-up of the binary) is timed in the same
 # turns: the floor under any call.
 #
 # The first call of each configuration builds the session's index from the whole log; it is
@@ -42,6 +43,7 @@ run_config() {
     local dir="$WORK/$name"
     "$BIN/stepguard-bench" gate --out "$dir" --policies "$policies" --entities "$entities" \
         --session-steps "$STEPS" --log-records "$RECORDS" >&2
+    if [ -n "${BEFORE:-}" ]; then rm -rf "$dir-before"; mkdir -p "$dir-before"; cp "$dir/.stepguard/audit.log" "$dir-before/"; fi
     python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" "${BEFORE:-}" <<'PY'
 import json, os, resource, subprocess, sys, time
 binary, project, calls, name, policies, entities, have_cedarpy, before = sys.argv[1:9]
@@ -64,7 +66,8 @@ def timed(command, data=None):
 def call(label, binary, n):
     e = dict(event)
     e["tool_use_id"] = "toolu_next%d_%s" % (n, label.replace(" ", "_"))
-    return timed([binary, "gate", "--host", "claude-code"], json.dumps(e).encode())
+    log = ["--log", project + "-before/audit.log"] if label == "before" else []
+    return timed([binary, "gate", "--host", "claude-code"] + log, json.dumps(e).encode())
 
 def percentile(values, p):
     values = sorted(values)

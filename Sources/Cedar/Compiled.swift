@@ -289,18 +289,13 @@ public enum CompiledForm {
             for _ in 0..<(try r.count()) { out.append(try sub(&r)) }
             return out
         }
-        func named<T: RawRepresentable>(_ type: T.Type, _ r: inout BinaryReader) throws(BinaryFormatError) -> T where T.RawValue == String {
-            let text = try r.string()
-            guard let value = T(rawValue: text) else { throw r.fail("unknown name \"\(text)\"") }
-            return value
-        }
         let kind: ExprKind
         switch try r.byte() {
         case 0: kind = .literal(.bool(false))
         case 1: kind = .literal(.bool(true))
         case 2: kind = .literal(.long(try r.int()))
         case 3: kind = .literal(.string(try r.string()))
-        case 4: kind = .variable(try named(Variable.self, &r))
+        case 4: kind = .variable(try r.named(Variable.self))
         case 5: kind = .slot(try r.bool() ? .resource : .principal)
         case 6: kind = .entity(try readUID(&r))
         case 7:
@@ -313,10 +308,10 @@ public enum CompiledForm {
             let a = try sub(&r)
             kind = .or(a, try sub(&r))
         case 10:
-            let op = try named(UnaryOp.self, &r)
+            let op = try r.named(UnaryOp.self)
             kind = .unary(op, try sub(&r))
         case 11:
-            let op = try named(BinaryOp.self, &r)
+            let op = try r.named(BinaryOp.self)
             let a = try sub(&r)
             kind = .binary(op, a, try sub(&r))
         case 12:
@@ -346,11 +341,11 @@ public enum CompiledForm {
             let name = try r.string()
             kind = .index(try sub(&r), name)
         case 17:
-            let method = try named(MethodName.self, &r)
+            let method = try r.named(MethodName.self)
             let a = try sub(&r)
             kind = .methodCall(a, method, try list(&r))
         case 18:
-            let function = try named(FunctionName.self, &r)
+            let function = try r.named(FunctionName.self)
             kind = .call(function, try list(&r))
         case 19: kind = .set(try list(&r))
         case 20:

@@ -53,9 +53,6 @@ public struct Entities: Sendable {
     /// An empty store.
     public init() { storage = [:] }
 
-    /// A store whose ancestor sets are already computed (read back from its compiled form).
-    init(storage: [EntityUID: Entity]) { self.storage = storage }
-
     /// A store read from `source` as entities are asked for; `source` answers for an acyclic
     /// store whose ancestor sets were computed when it was written.
     public init(source: any EntitySource) {

@@ -150,6 +150,13 @@ public struct BinaryReader: Sendable {
     public mutating func optionalString() throws(BinaryFormatError) -> String? {
         try bool() ? try string() : nil
     }
+
+    /// Reads a string naming a case of `type` (its raw value); any other string is an error.
+    public mutating func named<T: RawRepresentable>(_ type: T.Type) throws(BinaryFormatError) -> T where T.RawValue == String {
+        let text = try string()
+        guard let value = T(rawValue: text) else { throw fail("unknown name \"\(text)\"") }
+        return value
+    }
 }
 
 extension JSONValue {

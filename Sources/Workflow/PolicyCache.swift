@@ -462,17 +462,12 @@ extension ActionCatalog {
 
     /// Reads a catalog `write(to:)` wrote from `file`.
     static func read(_ r: inout BinaryReader, file: String) throws(BinaryFormatError) -> ActionCatalog {
-        func named<T: RawRepresentable>(_ type: T.Type, _ r: inout BinaryReader) throws(BinaryFormatError) -> T where T.RawValue == String {
-            let text = try r.string()
-            guard let value = T(rawValue: text) else { throw r.fail("unknown name \"\(text)\"") }
-            return value
-        }
         var actions: [String: CatalogAction] = [:]
         for _ in 0..<(try r.count()) {
             let name = try r.string(), tool = try r.string()
-            let effect = try named(ActionEffect.self, &r)
+            let effect = try r.named(ActionEffect.self)
             var flags: [ActionFlag] = []
-            for _ in 0..<(try r.count()) { flags.append(try named(ActionFlag.self, &r)) }
+            for _ in 0..<(try r.count()) { flags.append(try r.named(ActionFlag.self)) }
             var variants: [ActionVariant] = []
             for _ in 0..<(try r.count()) {
                 let variantName = try r.string(), variantAction = try r.optionalString()
