@@ -1,3 +1,4 @@
+import Basics
 import CHotPaths
 import Foundation
 
@@ -846,15 +847,25 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): step \"\(step)\" of plan \"\(plan)\" was executed without naming a credential (jti), \(why)"))
             return
         }
-        let decision = approvedDecisions.isEmpty ? latest : approvedDecisions[key] ?? latest
+        let released = approvedDecisions.isEmpty ? nil : approvedDecisions[key]
+        let decision = released ?? latest
         var decidedHost: String? = nil
+        var unreleased: String? = nil
         if decision.line != 0 {
             // Both lines are canonical records: the same text is the same bytes.
             let decided = self.line(startingAt: decision.start)
             if let kind = RecordScanner.topLevelString("kind", in: decided), decided[kind.start..<kind.end].elementsEqual("decision".utf8),
                let span = RecordScanner.topLevelString("host", in: decided) {
-                if decided[span.start..<span.end].elementsEqual(line[host.start..<host.end]) { return }
-                decidedHost = RecordScanner.string(span, in: decided)
+                if decided[span.start..<span.end].elementsEqual(line[host.start..<host.end]) {
+                    // An approval after the gate's decision releases only a call that decision
+                    // held (or let run): one it denied stays denied whatever approval follows.
+                    guard released != nil else { return }
+                    let text = RecordScanner.topLevelString("outcome", in: decided).map { RecordScanner.string($0, in: decided) } ?? ""
+                    if RunningOutcomes.decisionRuns(text) || text == "approve" || text == RunningOutcomes.approval { return }
+                    unreleased = text
+                } else {
+                    decidedHost = RecordScanner.string(span, in: decided)
+                }
             }
         }
         let hostName = RecordScanner.string(host, in: line)
@@ -865,7 +876,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: claim + ", but no decision of that call came before it"))
             return
         }
-        let why = decidedHost.map { "the gate decided that call for host \"\($0)\"" }
+        let why = unreleased.map { "the gate's decision of that call was \"\($0)\": it held nothing an approval after it could release" }
+            ?? decidedHost.map { "the gate decided that call for host \"\($0)\"" }
             ?? "its latest decision is not a gate decision: an execution of a plan's step names its credential"
         findings.append(AuditFinding(kind: .unjoinedExecution, seq: seq, line: lineNumber, relatedLine: decision.line, plan: plan, step: step,
                                      message: claim + ", but \(why) (line \(decision.line))"))

@@ -97,6 +97,23 @@ struct SessionChainTests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
 
+    /// `approve --audit` naming the gate's log by another path than `--log` still writes the
+    /// approval as one of the session's records, chained to the record before it.
+    @Test func anApprovalToTheGatesLogUnderAnotherPathIsChained() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        try s.hold()
+        let other = (s.log as NSString).deletingLastPathComponent + "/./" + (s.log as NSString).lastPathComponent
+        #expect(other != s.log)
+        let approved = try s.approve("alice", call: "toolu_held", ["--audit", other])
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let lines = try String(contentsOfFile: s.log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let approval = try #require(lines.last)
+        #expect(approval.contains(#""kind":"approval""#))
+        let before = AuditLog.hash(line: Array(lines[lines.count - 2].utf8)).hex
+        #expect(approval.contains(#""session_prev":"\#(before)""#), "\(approval)")
+    }
+
     /// A decision written on a history that left out the session's latest record names another
     /// record as the one before it: `audit verify` reports `session-gap` at its line, as it does
     /// a session's first record that names a record before it.
