@@ -42,6 +42,12 @@ run_config() {
     local dir="$WORK/$name"
     "$BIN/stepguard-bench" gate --out "$dir" --policies "$policies" --entities "$entities" \
         --session-steps "$STEPS" --log-records "$RECORDS" >&2
+    # The other build gets a project of its own, written the same way: the two write different
+    # records (and indexes), and neither may decide on what the other appended.
+    if [ -n "${BEFORE:-}" ]; then
+        "$BIN/stepguard-bench" gate --out "$dir-before" --policies "$policies" --entities "$entities" \
+            --session-steps "$STEPS" --log-records "$RECORDS" >&2
+    fi
     python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" "${BEFORE:-}" <<'PY'
 import json, os, resource, subprocess, sys, time
 binary, project, calls, name, policies, entities, have_cedarpy, before = sys.argv[1:9]
@@ -64,6 +70,9 @@ def timed(command, data=None):
 def call(label, binary, n):
     e = dict(event)
     e["tool_use_id"] = "toolu_next%d_%s" % (n, label.replace(" ", "_"))
+    if label == "before":
+        # Its own copy of the project (see above).
+        e = json.loads(json.dumps(e).replace(project, project + "-before"))
     return timed([binary, "gate", "--host", "claude-code"], json.dumps(e).encode())
 
 def percentile(values, p):
