@@ -55,7 +55,9 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Approvals", "Credentials", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
-        .testTarget(name: "StepGuardCLITests", dependencies: ["StepGuardCLI"], exclude: testData("StepGuardCLITests")),
+        // Running the built binary and other programs from the tests.
+        .target(name: "ProcessSupport", path: "Tests/ProcessSupport"),
+        .testTarget(name: "GateTests", dependencies: ["ProcessSupport", "Gate", "Approvals", "Credentials", "Workflow", "AuditLog", "JSONValue", "Crypto"], exclude: testData("GateTests")),
+        .testTarget(name: "StepGuardCLITests", dependencies: ["ProcessSupport", "StepGuardCLI"], exclude: testData("StepGuardCLITests")),
     ]
 )

@@ -12,7 +12,7 @@ public enum ApproverKey {
 
     /// The key of `approver`, or why there is none.
     public static func key(of approver: EntityRef, in entities: EntityFacts) -> Result<VerificationKey, KeyProblem> {
-        guard let attributes = entities.attributes[approver] else { return .failure(.noEntity) }
+        guard let attributes = entities.attributes(of: approver) else { return .failure(.noEntity) }
         guard let value = attributes[attribute] else { return .failure(.noKey) }
         do {
             switch value {

@@ -54,8 +54,13 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case revokedCredential = "revoked-credential"
     /// An execution with a credential no mint record issued.
     case unknownCredential = "unknown-credential"
-    /// An execution that names no credential (`jti`) of a step a credential was minted for.
+    /// An execution of a plan's step that names no credential (`jti`), whether or not one was
+    /// minted for it.
     case missingCredential = "missing-credential"
+    /// An execution that claims to be a gate call's (it carries the gate's `host` member) and
+    /// names no credential, without the gate's decision of that call (same session and
+    /// `tool_use_id`, same host) as its step's latest decision.
+    case unjoinedExecution = "unjoined-execution"
     /// An execution whose credential was minted for another plan or step, for a plan digest or
     /// decided form other than the step's latest decision states, or before that decision.
     case misboundCredential = "misbound-credential"

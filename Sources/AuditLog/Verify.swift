@@ -324,6 +324,10 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// starts), for the steps whose `StepJoin` holds another record: mostly it is the record
     /// the entry holds, and a table of every step would cost a lookup and memory per step.
     var orderedElsewhere: [JoinKey: (line: Int, start: Int)] = [:]
+    /// The latest decision of each step whose `StepJoin` holds an approval that came after it
+    /// (line 0 when no decision came before): an execution without a credential answers to
+    /// the decision, and approvals are few, so they pay for this table and decisions do not.
+    var approvedDecisions: [JoinKey: (line: Int, start: Int)] = [:]
     /// Each session's last record, for `session_prev`.
     var sessions = SessionChain()
 
@@ -638,7 +642,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             guard let key = facts.stepKey else { return }
             // The order comes from the first decision that names one, whatever its outcome (a
             // held step runs on its approval).
-            let ordered = steps.modify(key) { step, isNew -> (line: Int, start: Int)? in
+            let (ordered, replaced) = steps.modify(key) { step, isNew -> ((line: Int, start: Int)?, (line: Int, start: Int)) in
                 // The latest decision is the one an execution answers to: a later deny overrides
                 // an earlier allow. An execution seen before it keeps its mark.
                 var keep: (line: Int, start: Int)? = nil
@@ -646,6 +650,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
                     // The record replaced may be the one that named the order.
                     keep = (step.line, step.lineStart)
                 }
+                let replaced = (line: step.line, start: step.lineStart)
                 let (executed, wasOrdered, minted, prints) = (step.executed, step.ordered, step.minted, step.prints)
                 step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
                 step.executed = executed
@@ -654,9 +659,15 @@ struct ChainEngine<Hasher: MerkleHasher> {
                 // A decision states what it decided (its digests, none in an older log); an
                 // approval releases the form its step's decision held.
                 step.prints = facts.kind == .decision ? facts.prints : prints
-                return keep
+                return (keep, replaced)
             }
             if let ordered, orderedElsewhere[key] == nil { orderedElsewhere[key] = ordered }
+            if facts.kind == .approval {
+                // The first approval after a decision replaced that decision; later ones keep it.
+                if approvedDecisions[key] == nil { approvedDecisions[key] = replaced }
+            } else if !approvedDecisions.isEmpty {
+                approvedDecisions[key] = nil
+            }
         case .mint:
             guard let key = facts.jtiKey else { return }
             // The step's executions must name a credential from now on, and this one must be
@@ -700,6 +711,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
         // The joins always see the whole log (from a checkpoint, its prefix is joined first), so
         // a missing counterpart is evidence, and a fault.
         var decisionLine = 0
+        var decisionStart = 0
         var minted = false
         if let key = facts.stepKey {
             // A step no record named before: an entry without a decision (line 0), executed.
@@ -709,6 +721,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             }
             let (allowed, line) = (joined.allowed, joined.line)
             decisionLine = line
+            decisionStart = joined.lineStart
             minted = joined.minted
             if !allowed {
                 let latest = line == 0 ? "without an allowing decision before it" : "although its latest decision (line \(line)) does not allow it"
@@ -739,10 +752,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          message: "line \(lineNumber): an execution that names no plan and step"))
         }
         guard let key = facts.jtiKey else {
-            if minted {
-                findings.append(AuditFinding(kind: .missingCredential, seq: seq, line: lineNumber,
-                                             plan: plan, step: step,
-                                             message: "line \(lineNumber): step \"\(step ?? "")\" of plan \"\(plan ?? "")\" was executed without naming a credential (jti), although one was minted for it"))
+            if let stepKey = facts.stepKey {
+                joinWithoutCredential(stepKey, decision: (decisionLine, decisionStart), minted: minted, seq: seq, lineNumber: lineNumber, line: line)
             }
             return
         }
@@ -787,6 +798,103 @@ struct ChainEngine<Hasher: MerkleHasher> {
                                          plan: plan, step: step, jti: jti,
                                          message: "line \(lineNumber): credential \"\(jti ?? "")\" used \(Self.duration(time - credential.expiry)) after it expired (minted on line \(credential.mintLine))"))
         }
+    }
+
+    /// An execution that names no credential. Only a gate call's execution may: it carries the
+    /// gate's `host` member, and its step (the session and the host's `tool_use_id`) was last
+    /// decided by the gate, for the same host, whose decision then binds it. Which of the two it
+    /// is comes from the records' own members, never from what is missing: an execution
+    /// without `host` is a plan's and needs its credential, and one that claims to be a gate
+    /// call's without the gate's decision of that call is not joined to anything.
+    private mutating func joinWithoutCredential(_ key: JoinKey, decision latest: (line: Int, start: Int), minted: Bool, seq: Int, lineNumber: Int,
+                                                line: UnsafeRawBufferPointer) {
+        // The texts are read again only for a finding, as in `joinExecution`.
+        func name(_ path: KeyPath<ScannedRecord, ByteSpan?>) -> String {
+            (try? RecordScanner.scan(line)).flatMap { $0[keyPath: path] }.map { RecordScanner.string($0, in: line) } ?? ""
+        }
+        guard let host = Self.topLevelString("host", in: line) else {
+            let (plan, step) = (name(\.plan), name(\.step))
+            let why = minted
+                ? "although one was minted for it"
+                : "which an execution of a plan's step must name (only a gate call's execution, bound to the gate's decision of the call, runs without one)"
+            findings.append(AuditFinding(kind: .missingCredential, seq: seq, line: lineNumber, plan: plan, step: step,
+                                         message: "line \(lineNumber): step \"\(step)\" of plan \"\(plan)\" was executed without naming a credential (jti), \(why)"))
+            return
+        }
+        let decision = approvedDecisions.isEmpty ? latest : approvedDecisions[key] ?? latest
+        var decidedHost: String? = nil
+        if decision.line != 0 {
+            // Both lines are canonical records: the same text is the same bytes.
+            let decided = self.line(startingAt: decision.start)
+            if let kind = Self.topLevelString("kind", in: decided), decided[kind.start..<kind.end].elementsEqual("decision".utf8),
+               let span = Self.topLevelString("host", in: decided) {
+                if decided[span.start..<span.end].elementsEqual(line[host.start..<host.end]) { return }
+                decidedHost = RecordScanner.string(span, in: decided)
+            }
+        }
+        let hostName = RecordScanner.string(host, in: line)
+        let (plan, step) = (name(\.plan), name(\.step))
+        let claim = "line \(lineNumber): an execution without a credential (jti) claims to be gate call \"\(step)\" of session \"\(plan)\" (host \"\(hostName)\")"
+        guard decision.line != 0 else {
+            findings.append(AuditFinding(kind: .unjoinedExecution, seq: seq, line: lineNumber, plan: plan, step: step,
+                                         message: claim + ", but no decision of that call came before it"))
+            return
+        }
+        let why = decidedHost.map { "the gate decided that call for host \"\($0)\"" }
+            ?? "its latest decision is not a gate decision: an execution of a plan's step names its credential"
+        findings.append(AuditFinding(kind: .unjoinedExecution, seq: seq, line: lineNumber, relatedLine: decision.line, plan: plan, step: step,
+                                     message: claim + ", but \(why) (line \(decision.line))"))
+    }
+
+    /// The string value of the top-level member `name` of a record line, or nil when it has no
+    /// such member or its value is not a string. The line is a record, so its JSON is well
+    /// formed; nested values are skipped over without being read.
+    static func topLevelString(_ name: StaticString, in line: UnsafeRawBufferPointer) -> ByteSpan? {
+        let n = line.count
+        guard n > 2, line[0] == UInt8(ascii: "{") else { return nil }
+        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        // Records are in canonical form: the member, if there, reads `"NAME":"`.
+        guard line.firstRange(of: [UInt8(ascii: "\"")] + Array(wanted) + Array("\":\"".utf8)) != nil else { return nil }
+        /// The end (closing quote) of the string whose opening quote is at `open`.
+        func stringEnd(_ open: Int) -> Int {
+            var i = RecordScanner.nextQuoteOrBackslash(in: line, from: open + 1)
+            while i < n && line[i] == 0x5C { i = RecordScanner.nextQuoteOrBackslash(in: line, from: i + 2) }
+            return i
+        }
+        var i = 1
+        while i < n && line[i] == UInt8(ascii: "\"") {
+            let keyEnd = stringEnd(i)
+            let key = UnsafeRawBufferPointer(rebasing: line[(i + 1)..<min(keyEnd, n)])
+            i = keyEnd + 2
+            guard i < n else { return nil }
+            if line[i] == UInt8(ascii: "\"") {
+                let end = stringEnd(i)
+                if key.elementsEqual(wanted) {
+                    guard end < n else { return nil }
+                    return ByteSpan(start: i + 1, end: end, escaped: line[(i + 1)..<end].contains(0x5C))
+                }
+                i = end + 1
+            } else {
+                var depth = 0
+                while i < n {
+                    let c = line[i]
+                    if c == UInt8(ascii: "\"") {
+                        i = stringEnd(i) + 1
+                        continue
+                    }
+                    if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+                    if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                        if depth == 0 { break }
+                        depth -= 1
+                    }
+                    if c == UInt8(ascii: ",") && depth == 0 { break }
+                    i += 1
+                }
+            }
+            guard i < n, line[i] == UInt8(ascii: ",") else { return nil }
+            i += 1
+        }
+        return nil
     }
 
     /// The steps named in the `after` of the decision whose line starts at `start` that no

@@ -29,41 +29,31 @@ public enum CompiledForm {
         return out
     }
 
-    /// Writes an entity store: each entity with its attributes, parents, tags and ancestors.
-    public static func write(_ entities: Entities, to w: inout BinaryWriter) {
-        let all = entities.all
-        w.count(all.count)
-        for e in all {
-            writeUID(e.uid, &w)
-            writeMap(e.attributes, &w)
-            w.count(e.parents.count)
-            for p in e.parents { writeUID(p, &w) }
-            writeMap(e.tags, &w)
-            w.bool(e.ancestorsComplete)
-            w.count(e.ancestors.count)
-            for a in e.ancestors.sorted() { writeUID(a, &w) }
-        }
+    /// Writes one entity of a store: its uid, attributes, parents, tags and ancestors.
+    public static func write(_ e: Entity, to w: inout BinaryWriter) {
+        writeUID(e.uid, &w)
+        writeMap(e.attributes, &w)
+        w.count(e.parents.count)
+        for p in e.parents { writeUID(p, &w) }
+        writeMap(e.tags, &w)
+        w.bool(e.ancestorsComplete)
+        w.count(e.ancestors.count)
+        for a in e.ancestors.sorted() { writeUID(a, &w) }
     }
 
-    /// Reads an entity store `write(_:to:)` wrote.
-    public static func readEntities(_ r: inout BinaryReader) throws(BinaryFormatError) -> Entities {
-        let n = try r.count()
-        var storage: [EntityUID: Entity] = [:]
-        storage.reserveCapacity(n)
-        for _ in 0..<n {
-            var e = Entity(uid: try readUID(&r))
-            e.attributes = try readMap(&r)
-            let parents = try r.count()
-            e.parents.reserveCapacity(parents)
-            for _ in 0..<parents { e.parents.append(try readUID(&r)) }
-            e.tags = try readMap(&r)
-            e.ancestorsComplete = try r.bool()
-            let ancestors = try r.count()
-            e.ancestors.reserveCapacity(ancestors)
-            for _ in 0..<ancestors { e.ancestors.insert(try readUID(&r)) }
-            guard storage.updateValue(e, forKey: e.uid) == nil else { throw r.fail("entity \(e.uid) twice") }
-        }
-        return Entities(storage: storage)
+    /// Reads an entity `write(_:to:)` wrote, ancestor set included.
+    public static func readEntity(_ r: inout BinaryReader) throws(BinaryFormatError) -> Entity {
+        var e = Entity(uid: try readUID(&r))
+        e.attributes = try readMap(&r)
+        let parents = try r.count()
+        e.parents.reserveCapacity(parents)
+        for _ in 0..<parents { e.parents.append(try readUID(&r)) }
+        e.tags = try readMap(&r)
+        e.ancestorsComplete = try r.bool()
+        let ancestors = try r.count()
+        e.ancestors.reserveCapacity(ancestors)
+        for _ in 0..<ancestors { e.ancestors.insert(try readUID(&r)) }
+        return e
     }
 
     // MARK: Policies

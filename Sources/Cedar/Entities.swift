@@ -30,18 +30,43 @@ public struct Entity: Sendable {
 /// declared types. Arguments: entity type, attribute (or tag) name, the JSON, and the JSON path.
 public typealias EntityValueDecoder = @Sendable (_ entityType: String, _ name: String, _ json: JSONValue, _ path: String) throws(CedarError) -> Value
 
+/// Where a store finds entities it does not hold in memory: a compiled form that decodes an
+/// entity, ancestor set included, when a request first reaches it.
+public protocol EntitySource: Sendable {
+    /// The entity with this uid, its ancestors computed; nil when there is none.
+    func entity(_ uid: EntityUID) -> Entity?
+    /// How many entities there are.
+    var count: Int { get }
+    /// Every entity, sorted by uid.
+    var all: [Entity] { get }
+}
+
 /// A set of entities with the transitive closure of their parent relation.
 ///
 /// The parent graph must be acyclic: Cedar's reference engine rejects a cycle (also a
 /// self-loop) when entities are loaded, and so does this store, naming an entity on the cycle.
 public struct Entities: Sendable {
     private var storage: [EntityUID: Entity]
+    /// When set, every entity comes from here and `storage` is empty.
+    private var source: (any EntitySource)?
 
     /// An empty store.
     public init() { storage = [:] }
 
     /// A store whose ancestor sets are already computed (read back from its compiled form).
     init(storage: [EntityUID: Entity]) { self.storage = storage }
+
+    /// A store read from `source` as entities are asked for; `source` answers for an acyclic
+    /// store whose ancestor sets were computed when it was written.
+    public init(source: any EntitySource) {
+        storage = [:]
+        self.source = source
+    }
+
+    private func lookup(_ uid: EntityUID) -> Entity? {
+        if let source { return source.entity(uid) }
+        return storage[uid]
+    }
 
     /// Builds a store; fails on a cycle in `parents` or on two different entities with one uid.
     /// An error's `path` names the entity at fault by its index in the entity data:
@@ -210,10 +235,10 @@ public struct Entities: Sendable {
     /// Walks the parents of `uid` (used when its ancestor set is not materialized).
     private func walkAncestors(_ uid: EntityUID) -> Set<EntityUID> {
         var seen = Set<EntityUID>()
-        var queue = storage[uid]?.parents ?? []
+        var queue = lookup(uid)?.parents ?? []
         while let p = queue.popLast() {
             guard seen.insert(p).inserted else { continue }
-            if let e = storage[p] {
+            if let e = lookup(p) {
                 if e.ancestorsComplete {
                     seen.formUnion(e.ancestors)
                 } else {
@@ -225,29 +250,34 @@ public struct Entities: Sendable {
     }
 
     /// The entity with this uid, if present.
-    public subscript(uid: EntityUID) -> Entity? { storage[uid] }
+    public subscript(uid: EntityUID) -> Entity? { lookup(uid) }
 
     /// The ancestors of `uid`, or nil when the entity is not in the store.
     public func ancestors(of uid: EntityUID) -> Set<EntityUID>? {
-        guard let e = storage[uid] else { return nil }
+        guard let e = lookup(uid) else { return nil }
         return e.ancestorsComplete ? e.ancestors : walkAncestors(uid)
     }
 
     /// Number of entities.
-    public var count: Int { storage.count }
+    public var count: Int { source?.count ?? storage.count }
 
     /// All entities, sorted by uid.
-    public var all: [Entity] { storage.keys.sorted().map { storage[$0]! } }
+    public var all: [Entity] { source?.all ?? storage.keys.sorted().map { storage[$0]! } }
 
     /// Cedar's `a in b` on entities: equal, or `b` is an ancestor of `a`.
     public func isDescendant(_ a: EntityUID, of b: EntityUID) -> Bool {
         if a == b { return true }
-        guard let e = storage[a] else { return false }
+        guard let e = lookup(a) else { return false }
         return e.ancestorsComplete ? e.ancestors.contains(b) : walkAncestors(a).contains(b)
     }
 
     /// Adds or replaces entities and recomputes ancestors.
     public mutating func insert(_ entities: [Entity]) throws(CedarError) {
+        if let source {
+            // Changing a store read on demand: hold every entity from here on.
+            for e in source.all { storage[e.uid] = e }
+            self.source = nil
+        }
         for e in entities { storage[e.uid] = e }
         if let onCycle = computeAncestors() { throw Self.cycle(onCycle, path: "") }
     }

@@ -129,12 +129,20 @@ public enum Gate {
             var call = call
             let calls = view.calls
             if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
-            return try decideLocked(
-                call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
-                sessionRisk: sessionRisk(calls), options: options
-            ) { () throws(GateError) in
-                try view.approvals(directory: locations.approvals)
+            func attempt(_ policies: GatePolicies) throws(GateError) -> (GateVerdict, [JSONValue]) {
+                try decideLocked(
+                    call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
+                    sessionRisk: sessionRisk(calls), options: options
+                ) { () throws(GateError) in
+                    try view.approvals(directory: locations.approvals)
+                }
             }
+            // A part of the compiled-policy cache that did not match its checksum answered
+            // nothing while deciding: whatever came of it, the call is decided again from the files.
+            let first: Result<(GateVerdict, [JSONValue]), GateError>
+            do throws(GateError) { first = .success(try attempt(policies)) } catch { first = .failure(error) }
+            if let fresh = try policies.reloadedIfDamaged() { return try attempt(fresh) }
+            return try first.get()
         }
         verdict.0.seq = verdict.1
         verdict.0.approveCommand = approveCommand(verdict.0, session: call.session, locations: locations)

@@ -91,17 +91,16 @@ public struct GateCatalog: Sendable {
         return try parse(bytes, file: path, catalog: catalog)
     }
 
-    /// Parses the gate's sections of catalog JSON. With `checkedBefore` (the same bytes were
-    /// read without error before, as a policy cache hit proves), regular expressions are
-    /// compiled when first used instead of now.
-    public static func parse(_ bytes: [UInt8], file: String, catalog: ActionCatalog, checkedBefore: Bool = false) throws(GateError) -> GateCatalog {
+    /// Parses the gate's sections of catalog JSON, compiling every regular expression (one that
+    /// does not compile is an error here).
+    public static func parse(_ bytes: [UInt8], file: String, catalog: ActionCatalog) throws(GateError) -> GateCatalog {
         let document: JSONDocument
         do {
             document = try JSONParser.parseDocument(bytes, file: file)
         } catch {
             throw .policies(.malformedJSON(error))
         }
-        return try Reader(document: document, file: file, catalog: catalog, checkedBefore: checkedBefore).read()
+        return try Reader(document: document, file: file, catalog: catalog).read()
     }
 
     /// Compiles the input patterns of every rule of `host` that `tool` could meet, so that a
@@ -138,11 +137,11 @@ public struct GateCatalog: Sendable {
     public func facts(of resource: EntityRef, entities: EntityFacts, root: String) -> ResourceAttributes {
         var facts = ResourceAttributes()
         if resource.id.hasPrefix("/") { facts.inProject = PathText.isInside(resource.id, root: root) }
-        if entities.attributes[resource] != nil {
+        if let attributes = entities.attributes(of: resource) {
             facts.labels = entities.labels(of: resource).sorted()
             facts.sensitivity = entities.sensitivity(of: resource)
             facts.environment = entities.environment(of: resource)
-            facts.external = entities.attributes[resource]?["external"]?.boolValue ?? false
+            facts.external = attributes["external"]?.boolValue ?? false
             return facts
         }
         var labels = Set<String>()
@@ -240,12 +239,13 @@ private struct Reader {
     let document: JSONDocument
     let file: String
     let catalog: ActionCatalog
-    let checkedBefore: Bool
 
+    /// The pattern, compiled; nil when it does not compile. It keeps where it is written, for
+    /// the cache: read back from there, it is compiled when first used.
     func makePattern(_ text: String, _ path: [JSONPathComponent]) -> Pattern? {
-        guard checkedBefore else { return Pattern(text) }
         let at = document.nearestLocation(of: path)
-        return Pattern(checked: text, location: FileLocation(file: file, line: at.line, column: at.column, path: renderJSONPath(path)))
+        let pattern = Pattern(checked: text, location: FileLocation(file: file, line: at.line, column: at.column, path: renderJSONPath(path)))
+        return pattern.regex == nil ? nil : pattern
     }
 
     func fail(_ path: [JSONPathComponent], _ message: String) -> GateError {
@@ -463,5 +463,241 @@ private struct Reader {
             }
         }
         return edits
+    }
+}
+
+// MARK: - Binary form (the compiled-policy cache)
+
+extension GateCatalog {
+    /// Writes the mapping in binary form, hosts and actions by name.
+    func write(to w: inout BinaryWriter) {
+        w.string(file)
+        w.count(hosts.count)
+        for name in hosts.keys.sorted() {
+            let host = hosts[name]!
+            w.string(name)
+            host.principal.write(to: &w)
+            w.count(host.rules.count)
+            for rule in host.rules { rule.write(to: &w) }
+            w.bool(host.fallback != nil)
+            host.fallback?.write(to: &w)
+        }
+        w.count(resourceRules.count)
+        for rule in resourceRules {
+            w.string(rule.type)
+            w.optionalString(rule.id?.pattern)
+            w.optionalString(rule.host?.pattern)
+            w.count(rule.labels.count)
+            for label in rule.labels { w.string(label) }
+            w.bool(rule.sensitivity != nil)
+            if let sensitivity = rule.sensitivity { w.int(sensitivity) }
+            w.optionalString(rule.environment)
+            w.byte(rule.external.map { $0 ? 2 : 1 } ?? 0)
+        }
+        w.count(inputEdits.count)
+        for action in inputEdits.keys.sorted() {
+            let variants = inputEdits[action]!
+            w.string(action)
+            w.count(variants.count)
+            for variant in variants.keys.sorted() {
+                w.string(variant)
+                let edits = variants[variant]!
+                w.count(edits.count)
+                for edit in edits { edit.write(to: &w) }
+            }
+        }
+    }
+
+    /// Reads a mapping `write(to:)` wrote. Its regular expressions compiled when it was written;
+    /// here each is compiled when a call first meets it.
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> GateCatalog {
+        let file = try r.string()
+        var hosts: [String: HostMapping] = [:]
+        for _ in 0..<(try r.count()) {
+            let name = try r.string()
+            let principal = try EntityRef.read(&r)
+            var rules: [ToolRule] = []
+            for _ in 0..<(try r.count()) { rules.append(try ToolRule.read(&r)) }
+            let fallback = try r.bool() ? try ToolRule.read(&r) : nil
+            hosts[name] = HostMapping(principal: principal, rules: rules, fallback: fallback)
+        }
+        var resourceRules: [AttributeRule] = []
+        for _ in 0..<(try r.count()) {
+            let type = try r.string()
+            let id = try r.optionalString().map(Glob.init), host = try r.optionalString().map(Glob.init)
+            var labels: [String] = []
+            for _ in 0..<(try r.count()) { labels.append(try r.string()) }
+            let sensitivity = try r.bool() ? try r.int() : nil
+            let environment = try r.optionalString()
+            let external: Bool?
+            switch try r.byte() {
+            case 0: external = nil
+            case 1: external = false
+            case 2: external = true
+            default: throw r.fail("unknown flag")
+            }
+            resourceRules.append(AttributeRule(
+                type: type, id: id, host: host, labels: labels, sensitivity: sensitivity, environment: environment, external: external))
+        }
+        var inputEdits: [String: [String: [InputEdit]]] = [:]
+        for _ in 0..<(try r.count()) {
+            let action = try r.string()
+            var variants: [String: [InputEdit]] = [:]
+            for _ in 0..<(try r.count()) {
+                let variant = try r.string()
+                var edits: [InputEdit] = []
+                for _ in 0..<(try r.count()) { edits.append(try InputEdit.read(&r)) }
+                variants[variant] = edits
+            }
+            inputEdits[action] = variants
+        }
+        return GateCatalog(hosts: hosts, resourceRules: resourceRules, inputEdits: inputEdits, file: file)
+    }
+}
+
+extension GateCatalog.ToolRule {
+    func write(to w: inout BinaryWriter) {
+        w.string(tool.pattern)
+        w.count(input.count)
+        for (field, pattern) in input {
+            w.string(field)
+            pattern.write(to: &w)
+        }
+        w.string(action)
+        resourceType.write(to: &w)
+        resourceID.write(to: &w)
+        w.count(args.count)
+        for (key, template) in args {
+            w.string(key)
+            template.write(to: &w)
+        }
+        w.bool(inputArgs)
+        w.string(path)
+    }
+
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> GateCatalog.ToolRule {
+        let tool = Glob(try r.string())
+        var input: [(field: String, pattern: Pattern)] = []
+        for _ in 0..<(try r.count()) {
+            let field = try r.string()
+            input.append((field, try Pattern.read(&r)))
+        }
+        let action = try r.string()
+        let type = try Template.read(&r), id = try Template.read(&r)
+        var args: [(String, GateCatalog.ArgTemplate)] = []
+        for _ in 0..<(try r.count()) {
+            let key = try r.string()
+            args.append((key, try GateCatalog.ArgTemplate.read(&r, depth: 0)))
+        }
+        let inputArgs = try r.bool()
+        return GateCatalog.ToolRule(
+            tool: tool, input: input, action: action, resourceType: type, resourceID: id, args: args, inputArgs: inputArgs,
+            path: try r.string())
+    }
+}
+
+extension GateCatalog.ArgTemplate {
+    func write(to w: inout BinaryWriter) {
+        switch self {
+        case .literal(let value): w.byte(0); value.write(to: &w)
+        case .text(let template): w.byte(1); template.write(to: &w)
+        case .object(let members):
+            w.byte(2)
+            w.count(members.count)
+            for (key, member) in members {
+                w.string(key)
+                member.write(to: &w)
+            }
+        case .array(let elements):
+            w.byte(3)
+            w.count(elements.count)
+            for element in elements { element.write(to: &w) }
+        }
+    }
+
+    static func read(_ r: inout BinaryReader, depth: Int) throws(BinaryFormatError) -> GateCatalog.ArgTemplate {
+        guard depth <= JSONParser.defaultMaxDepth else { throw r.fail("nested too deeply") }
+        switch try r.byte() {
+        case 0: return .literal(try JSONValue.read(from: &r))
+        case 1: return .text(try Template.read(&r))
+        case 2:
+            var members: [(String, GateCatalog.ArgTemplate)] = []
+            for _ in 0..<(try r.count()) {
+                let key = try r.string()
+                members.append((key, try read(&r, depth: depth + 1)))
+            }
+            return .object(members)
+        case 3:
+            var elements: [GateCatalog.ArgTemplate] = []
+            for _ in 0..<(try r.count()) { elements.append(try read(&r, depth: depth + 1)) }
+            return .array(elements)
+        default: throw r.fail("unknown argument template")
+        }
+    }
+}
+
+extension Template {
+    func write(to w: inout BinaryWriter) {
+        w.count(parts.count)
+        for part in parts {
+            switch part {
+            case .text(let text): w.byte(0); w.string(text)
+            case .value(let name, let filter): w.byte(1); w.string(name); w.optionalString(filter)
+            }
+        }
+    }
+
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> Template {
+        var parts: [Part] = []
+        for _ in 0..<(try r.count()) {
+            switch try r.byte() {
+            case 0: parts.append(.text(try r.string()))
+            case 1:
+                let name = try r.string()
+                parts.append(.value(name: name, filter: try r.optionalString()))
+            default: throw r.fail("unknown template part")
+            }
+        }
+        return Template(parts: parts)
+    }
+}
+
+extension Pattern {
+    func write(to w: inout BinaryWriter) {
+        w.string(source)
+        w.bool(location != nil)
+        location?.write(to: &w)
+    }
+
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> Pattern {
+        let source = try r.string()
+        return Pattern(checked: source, location: try r.bool() ? try FileLocation.read(&r) : nil)
+    }
+}
+
+extension InputEdit {
+    func write(to w: inout BinaryWriter) {
+        switch self {
+        case .set(let field, let value): w.byte(0); w.string(field); value.write(to: &w)
+        case .remove(let field): w.byte(1); w.string(field)
+        case .replace(let field, let text, let with): w.byte(2); w.string(field); w.string(text); w.string(with)
+        case .pattern(let field, let regex, let with): w.byte(3); w.string(field); regex.write(to: &w); w.string(with)
+        }
+    }
+
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> InputEdit {
+        let kind = try r.byte()
+        let field = try r.string()
+        switch kind {
+        case 0: return .set(field: field, value: try JSONValue.read(from: &r))
+        case 1: return .remove(field: field)
+        case 2:
+            let text = try r.string()
+            return .replace(field: field, text: text, with: try r.string())
+        case 3:
+            let regex = try Pattern.read(&r)
+            return .pattern(field: field, regex: regex, with: try r.string())
+        default: throw r.fail("unknown input edit")
+        }
     }
 }

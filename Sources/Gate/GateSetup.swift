@@ -1,3 +1,4 @@
+import JSONValue
 import Workflow
 
 /// Where a gate finds its policies and its log, and the project they govern.
@@ -78,6 +79,9 @@ public struct GatePolicies: Sendable {
     public var bundle: PolicyBundle
     /// The mapping, attribute rules and input edits of `tools.json`.
     public var catalog: GateCatalog
+    /// Where it was loaded from through the compiled-policy cache, and the entities that cache
+    /// reads as they are asked for (nil when loaded from the files).
+    var cached: (directory: String, cache: String, entities: CompiledEntities)?
 
     /// Loads the policy directory at `path`.
     public static func load(_ path: String) throws(GateError) -> GatePolicies {
@@ -92,18 +96,16 @@ public struct GatePolicies: Sendable {
     }
 
     /// Loads the policy directory at `path` through the compiled-policy cache at `cache` (see
-    /// `PolicyCache`): on a hit, nothing is parsed but `tools.json`, and its regular
-    /// expressions, checked when the cache was written, are compiled only when used. A miss
-    /// loads the files, checks the mapping too, and writes the cache; `miss` says why.
-    public static func load(_ path: String, cache: String) throws(GateError) -> (policies: GatePolicies, miss: PolicyCache.Miss?) {
+    /// `PolicyCache`), the mapping with it: on a hit nothing is parsed, and the mapping's
+    /// regular expressions, checked when the cache was written, are compiled only when used. A
+    /// miss loads the files, checks the mapping too, and writes the cache; `miss` says why.
+    /// With `rebuild`, the files are loaded whatever the cache holds.
+    public static func load(_ path: String, cache: String, rebuild: String? = nil) throws(GateError) -> (policies: GatePolicies, miss: PolicyCache.Miss?) {
         do {
-            var checked: GateCatalog?
-            let (bundle, contents, miss) = try PolicyCache.load(path, cache: cache) { bundle, contents in
-                checked = try GateCatalog.parse(contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog)
-            }
-            let catalog = try checked ?? GateCatalog.parse(
-                contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog, checkedBefore: true)
-            return (GatePolicies(bundle: bundle, catalog: catalog), miss)
+            let loaded = try PolicyCache.load(path, cache: cache, extra: CatalogInCache(), rebuild: rebuild)
+            var policies = GatePolicies(bundle: loaded.bundle, catalog: loaded.extra)
+            if let entities = loaded.entities { policies.cached = (path, cache, entities) }
+            return (policies, loaded.miss)
         } catch let error as GateError {
             throw error
         } catch let error as WorkflowError {
@@ -111,5 +113,29 @@ public struct GatePolicies: Sendable {
         } catch {
             throw .notConfigured("\(error)")
         }
+    }
+
+    /// When a part of the compiled-policy cache read while deciding was damaged: the directory
+    /// loaded again from its files (and the cache written again), to decide with instead.
+    func reloadedIfDamaged() throws(GateError) -> GatePolicies? {
+        guard let cached, let damage = cached.entities.damage else { return nil }
+        return try Self.load(cached.directory, cache: cached.cache, rebuild: damage).policies
+    }
+}
+
+/// The gate's mapping, kept in the compiled-policy cache beside the bundle.
+struct CatalogInCache: PolicyCacheExtra {
+    func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: GateCatalog, bytes: [UInt8]) {
+        let catalog = try GateCatalog.parse(contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog)
+        var w = BinaryWriter()
+        catalog.write(to: &w)
+        return (catalog, w.bytes)
+    }
+
+    func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws -> GateCatalog {
+        var r = BinaryReader(bytes)
+        let catalog = try GateCatalog.read(&r)
+        guard r.isAtEnd else { throw r.fail("trailing bytes") }
+        return catalog
     }
 }

@@ -114,9 +114,10 @@ public enum InputEdit: Sendable, Equatable {
 }
 
 /// A regular expression (ICU syntax, as `NSRegularExpression` reads it), with the names of its
-/// named groups. It is compiled when first used, or at once when read from a catalog that has
-/// not been checked before: compiling the first pattern of a process loads the ICU engine, a
-/// large share of a gate call's start-up, and most calls never try a pattern.
+/// named groups. It is compiled when first used: reading `tools.json` compiles each pattern to
+/// check it, but a mapping read back from the compiled-policy cache compiles only the patterns
+/// a call meets, since compiling the first pattern of a process loads the ICU engine, a large
+/// share of a gate call's start-up, and most calls never try a pattern.
 public final class Pattern: @unchecked Sendable, Equatable {
     // NSRegularExpression is immutable and documented as thread-safe; it is not marked Sendable.
     // `compiled` is set once, under `lock`.
@@ -127,14 +128,8 @@ public final class Pattern: @unchecked Sendable, Equatable {
     private let lock = NSLock()
     private var compiled: NSRegularExpression??
 
-    /// Compiles `source` now; nil when it is not a valid regular expression.
-    convenience init?(_ source: String) {
-        self.init(checked: source, location: nil)
-        guard regex != nil else { return nil }
-    }
-
-    /// A pattern whose source was found valid before (by the load a cache stands for); it is
-    /// compiled when first used, and `regex` is nil if it does not compile after all.
+    /// The pattern `source`, written at `location`; it is compiled when first used, and
+    /// `regex` is nil if it does not compile.
     init(checked source: String, location: FileLocation?) {
         self.source = source
         self.location = location

@@ -3,13 +3,27 @@ import JSONValue
 /// What the workflow module reads from the entities itself: the attributes that feed chain
 /// facts, risk and counterpart resolution. The policy engine reads the same file on its own.
 public struct EntityFacts: Sendable {
-    /// Attributes by entity, as written in `entities.json`.
-    public private(set) var attributes: [EntityRef: JSONObject] = [:]
+    private var table: [EntityRef: JSONObject] = [:]
+    /// When set, the attributes come from the compiled-policy cache, read per entity as asked for.
+    private var source: CompiledEntities?
+
+    /// Attributes by entity, as written in `entities.json`: every entity, so a store read from
+    /// the cache is read whole. A question about one entity asks `attributes(of:)`.
+    public var attributes: [EntityRef: JSONObject] { source?.allFacts ?? table }
+
+    /// The attributes of `entity`, nil when `entities.json` does not list it.
+    public func attributes(of entity: EntityRef) -> JSONObject? {
+        if let source { return source.facts(entity) }
+        return table[entity]
+    }
 
     /// No entities.
     public init() {}
 
-    init(attributes: [EntityRef: JSONObject]) { self.attributes = attributes }
+    init(attributes: [EntityRef: JSONObject]) { self.table = attributes }
+
+    /// The facts the compiled-policy cache holds, read as they are asked for.
+    init(source: CompiledEntities) { self.source = source }
 
     /// Reads the entity file `bytes`, parsed once: the facts, and the JSON for the policy engine.
     static func read(_ bytes: [UInt8], file: String) throws(WorkflowError) -> (EntityFacts, (json: JSONValue, bytes: [UInt8], file: String)) {
@@ -32,19 +46,19 @@ public struct EntityFacts: Sendable {
             guard let uid = EntityRef(json: uidValue), !(uidValue.stringValue != nil) else {
                 throw fail([.index(index), .key("uid")], "\"uid\" must be {\"type\": ..., \"id\": ...}")
             }
-            if attributes[uid] != nil { throw fail([.index(index), .key("uid")], "entity \(uid) is defined twice; merge the two") }
+            if table[uid] != nil { throw fail([.index(index), .key("uid")], "entity \(uid) is defined twice; merge the two") }
             var attrs = JSONObject()
             if let attrsValue = object["attrs"] {
                 guard case .object(let members) = attrsValue else { throw fail([.index(index), .key("attrs")], "\"attrs\" must be an object") }
                 attrs = members
             }
-            attributes[uid] = attrs
+            table[uid] = attrs
         }
     }
 
     /// The `labels` attribute (a set of strings), empty when absent.
     public func labels(of entity: EntityRef) -> [String] {
-        guard let value = attributes[entity]?["labels"] else { return [] }
+        guard let value = attributes(of: entity)?["labels"] else { return [] }
         if let array = value.arrayValue { return array.compactMap(\.stringValue) }
         if let text = value.stringValue { return [text] }
         return []
@@ -52,23 +66,23 @@ public struct EntityFacts: Sendable {
 
     /// The `sensitivity` attribute (0 public … 4 secret), 0 when absent.
     public func sensitivity(of entity: EntityRef) -> Int64 {
-        attributes[entity]?["sensitivity"]?.int64Value ?? 0
+        attributes(of: entity)?["sensitivity"]?.int64Value ?? 0
     }
 
     /// The `environment` attribute, when present.
     public func environment(of entity: EntityRef) -> String? {
-        attributes[entity]?["environment"]?.stringValue
+        attributes(of: entity)?["environment"]?.stringValue
     }
 
     /// The entity `entity` names in `attribute`, when that attribute is an entity reference.
     public func counterpart(of entity: EntityRef, attribute: String) -> EntityRef? {
-        guard let value = attributes[entity]?[attribute] else { return nil }
+        guard let value = attributes(of: entity)?[attribute] else { return nil }
         return Self.entityValue(value)
     }
 
     /// The attribute of `entity` that names `target` (directly or inside a set), when any.
     public func attributeNaming(_ target: EntityRef, in entity: EntityRef) -> String? {
-        guard let attrs = attributes[entity] else { return nil }
+        guard let attrs = attributes(of: entity) else { return nil }
         for key in attrs.keys.sorted() {
             let value = attrs[key]!
             if Self.entityValue(value) == target { return key }

@@ -1,6 +1,7 @@
 import Basics
 import Cedar
 import Crypto
+import Foundation
 import JSONValue
 
 /// The bytes of every file a policy bundle is built from, read once, and the key that names
@@ -55,22 +56,48 @@ public struct PolicyDirectoryContents: Sendable {
     }
 }
 
-/// A cache of compiled policy directories: the parsed policies, the entity store (with its
-/// ancestor sets) and the entity facts, in binary form, in one file.
+/// What a caller keeps in the compiled-policy cache beside the bundle (the gate: its mapping
+/// of tools.json), built from the files on a miss and read back on a hit.
+public protocol PolicyCacheExtra {
+    /// The value kept.
+    associatedtype Value
+    /// Builds the value from a bundle loaded from its files, checking what must hold for the
+    /// cache to stand for them (an error fails the load), and its bytes in the cache.
+    func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: Value, bytes: [UInt8])
+    /// Reads the value back from the bytes `build` gave.
+    func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws -> Value
+}
+
+/// Nothing kept beside the bundle.
+public struct NoCacheExtra: PolicyCacheExtra {
+    /// Nothing.
+    public init() {}
+    public func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: Void, bytes: [UInt8]) { ((), []) }
+    public func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws {}
+}
+
+/// A cache of compiled policy directories: the parsed policies, the action catalog, the entity
+/// store (with its ancestor sets) and the entity attributes, in binary form, in one file.
 ///
-/// The file is written only after the directory loaded without error, atomically, and is read
-/// only when its format, its key (the SHA-256 of the files it was built from, see
-/// `PolicyDirectoryContents.key`) and the SHA-256 of its payload all match and the payload reads
-/// back whole. Anything else — missing, unreadable, truncated, another version, another key,
-/// a damaged payload — makes the cache a miss: the directory is loaded from its files and the
-/// cache written again. The catalog is read from `tools.json` every time (it is small, and keeps
-/// its source locations).
+/// The file is written only after the directory loaded without error, atomically, and is used
+/// only when its format and its key (the SHA-256 of the files it was built from, see
+/// `PolicyDirectoryContents.key`) match. It is read in parts, each checked against its SHA-256
+/// before use: the head (policies, catalog, what the caller keeps, the table of entities) when
+/// the file is opened, and the entities in buckets of a few, each read only when a request
+/// reaches one of its entities, so a call decodes the entities it touches and no others. A
+/// head that does not match or read back whole, or a file whose length is not what the head
+/// says, is a miss: the directory is loaded from its files and the cache written again. A
+/// bucket that does not match is found when it is read: `CompiledEntities.damage` says so, and
+/// the caller decides again from the files (`load(_:cache:extra:rebuild:)`).
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 1"
+    public static let format = "stepguard policy cache 2"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
+
+    /// Entities per bucket, on average: a bucket is the unit read and checked.
+    static let bucketSize = 16
 
     /// Why a cache file was not used.
     public enum Miss: Error, Sendable, Equatable {
@@ -80,29 +107,61 @@ public enum PolicyCache {
         case format
         /// It was built from other files.
         case key
-        /// Its payload does not match its checksum, or does not read back.
+        /// A part does not match its checksum, or does not read back.
         case damaged(String)
+        /// The caller found a damaged part while deciding and asked for the files.
+        case rebuilt(String)
+    }
+
+    /// A directory loaded through the cache.
+    public struct Loaded<Value> {
+        /// Policies, catalog and entities.
+        public var bundle: PolicyBundle
+        /// The files it stands for.
+        public var contents: PolicyDirectoryContents
+        /// What the caller keeps beside the bundle.
+        public var extra: Value
+        /// Why the cache was not used; nil on a hit.
+        public var miss: Miss?
+        /// The entities read on demand (a hit); ask it for `damage` after deciding.
+        public var entities: CompiledEntities?
     }
 
     /// The bundle the cache file at `path` holds for `contents`; the reason when there is none.
     public static func read(_ path: String, for contents: PolicyDirectoryContents) -> Result<PolicyBundle, Miss> {
-        guard let bytes = try? BoundedRead.file(path, limit: WorkflowLimits.maxFileBytes) else { return .failure(.absent) }
-        guard bytes.starts(with: magic) else { return .failure(.format) }
-        var r = BinaryReader(bytes, offset: magic.count)
+        read(path, for: contents, extra: NoCacheExtra()).map(\.bundle)
+    }
+
+    /// The bundle, the caller's value and the lazily read entities of the cache file at `path`.
+    public static func read<Extra: PolicyCacheExtra>(
+        _ path: String, for contents: PolicyDirectoryContents, extra: Extra
+    ) -> Result<(bundle: PolicyBundle, extra: Extra.Value, entities: CompiledEntities), Miss> {
+        guard let file = PositionedFile(path) else { return .failure(.absent) }
+        // The fixed part: magic, format, key, the head's SHA-256 and length.
+        guard let prefix = file.read(at: 0, count: min(file.size, magic.count + 1 + format.utf8.count + 64 + 10)),
+              prefix.starts(with: magic) else { return .failure(.format) }
+        var r = BinaryReader(prefix, offset: magic.count)
         do {
             guard (try? r.string()) == format else { return .failure(.format) }
             guard try r.raw(32).elementsEqual(contents.key) else { return .failure(.key) }
             let checksum = Array(try r.raw(32))
-            let payload = r.offset
-            guard SHA256.hash(bytes[payload...]) == checksum else { return .failure(.damaged("checksum mismatch")) }
-            let policies = try CompiledForm.readPolicies(&r)
-            let entities = try CompiledForm.readEntities(&r)
-            let facts = try EntityFacts.read(&r)
-            guard r.isAtEnd else { throw r.fail("trailing bytes") }
-            let catalog = try ActionCatalog.parse(contents.catalog.bytes, file: contents.catalog.file)
-            let engine = try CedarEngine(evaluable: policies, entities: entities)
-            return .success(PolicyBundle(
-                directory: contents.directory, catalog: catalog, entities: facts, engine: engine, tiers: try contents.tierConfiguration()))
+            let headLength = try r.uint()
+            let headStart = r.offset
+            guard headLength <= UInt64(file.size - headStart), let head = file.read(at: headStart, count: Int(headLength)) else {
+                return .failure(.damaged("truncated"))
+            }
+            guard SHA256.hash(head) == checksum else { return .failure(.damaged("checksum mismatch")) }
+            var h = BinaryReader(head)
+            let policies = try CompiledForm.readPolicies(&h)
+            let catalog = try ActionCatalog.read(&h, file: contents.catalog.file)
+            let extraBytes = Array(try h.raw(try h.count()))
+            let entities = try CompiledEntities(&h, file: file, start: headStart + head.count)
+            guard h.isAtEnd else { throw h.fail("trailing bytes") }
+            let engine = try CedarEngine(evaluable: policies, entities: Entities(source: entities))
+            let bundle = PolicyBundle(
+                directory: contents.directory, catalog: catalog, entities: EntityFacts(source: entities), engine: engine,
+                tiers: try contents.tierConfiguration())
+            return .success((bundle, try extra.read(extraBytes, bundle), entities))
         } catch let error as BinaryFormatError {
             return .failure(.damaged("\(error.message) at byte \(error.offset)"))
         } catch let error as WorkflowError {
@@ -113,33 +172,44 @@ public enum PolicyCache {
         }
     }
 
-    /// The cache file for `bundle`, built from `contents`; nil when the bundle has no compiled
-    /// form (an expression nested deeper than `CompiledForm.maxDepth`).
-    public static func encode(_ bundle: PolicyBundle, contents: PolicyDirectoryContents) -> [UInt8]? {
+    /// The cache file for `bundle`, built from `contents`, with `extra` kept beside it; nil when
+    /// the bundle has no compiled form (an expression nested deeper than `CompiledForm.maxDepth`).
+    public static func encode(_ bundle: PolicyBundle, contents: PolicyDirectoryContents, extra: [UInt8] = []) -> [UInt8]? {
         guard let engine = bundle.engine as? CedarEngine else { return nil }
-        var payload = BinaryWriter()
-        guard CompiledForm.write(engine.evaluable, to: &payload) else { return nil }
-        CompiledForm.write(engine.entities, to: &payload)
-        bundle.entities.write(to: &payload)
-        return assemble(key: contents.key, payload: payload.bytes)
+        var head = BinaryWriter()
+        guard CompiledForm.write(engine.evaluable, to: &head) else { return nil }
+        bundle.catalog.write(to: &head)
+        head.count(extra.count)
+        head.raw(extra)
+        let buckets = CompiledEntities.buckets(engine.entities, bundle.entities)
+        head.count(engine.entities.count)
+        head.count(bundle.entities.attributes.count)
+        head.count(buckets.count)
+        for bucket in buckets {
+            head.count(bucket.count)
+            head.raw(SHA256.hash(bucket))
+        }
+        return assemble(key: contents.key, head: head.bytes, buckets: buckets)
     }
 
-    /// The file: magic, format, key, the payload's SHA-256, the payload.
-    static func assemble(key: [UInt8], payload: [UInt8]) -> [UInt8] {
+    /// The file: magic, format, key, the head's SHA-256 and length, the head, the buckets.
+    static func assemble(key: [UInt8], head: [UInt8], buckets: [[UInt8]] = []) -> [UInt8] {
         var w = BinaryWriter()
         w.raw(magic)
         w.string(format)
         w.raw(key)
-        w.raw(SHA256.hash(payload))
-        w.raw(payload)
+        w.raw(SHA256.hash(head))
+        w.count(head.count)
+        w.raw(head)
+        for bucket in buckets { w.raw(bucket) }
         return w.bytes
     }
 
     /// Writes the cache file for `bundle` at `path`, atomically; false when it has no compiled
     /// form or could not be written (a cache that is not written is only a slower next load).
     @discardableResult
-    public static func write(_ bundle: PolicyBundle, contents: PolicyDirectoryContents, to path: String) -> Bool {
-        guard let bytes = encode(bundle, contents: contents) else { return false }
+    public static func write(_ bundle: PolicyBundle, contents: PolicyDirectoryContents, extra: [UInt8] = [], to path: String) -> Bool {
+        guard let bytes = encode(bundle, contents: contents, extra: extra) else { return false }
         do {
             try AtomicWrite.write(bytes, to: path, permissions: 0o600)
             return true
@@ -148,52 +218,287 @@ public enum PolicyCache {
         }
     }
 
+    /// Loads the policy directory at `directory`.
+    public static func load(_ directory: String, cache path: String) throws -> Loaded<Void> {
+        try load(directory, cache: path, extra: NoCacheExtra())
+    }
+
     /// Loads the policy directory at `directory`: from the cache file at `path` when it holds
-    /// exactly these files, else from the files. `check` runs on a bundle loaded from the files
-    /// before the cache is written (what else must hold for the cache to stand for these files).
-    public static func load(
-        _ directory: String, cache path: String, check: (PolicyBundle, PolicyDirectoryContents) throws -> Void = { _, _ in }
-    ) throws -> (bundle: PolicyBundle, contents: PolicyDirectoryContents, miss: Miss?) {
+    /// exactly these files, else from the files, building `extra` and writing the cache. With
+    /// `rebuild` (a part of the cache was found damaged while deciding), from the files whatever
+    /// the cache holds.
+    public static func load<Extra: PolicyCacheExtra>(
+        _ directory: String, cache path: String, extra: Extra, rebuild: String? = nil
+    ) throws -> Loaded<Extra.Value> {
         let contents = try PolicyDirectoryContents(try PolicyDirectory(path: directory))
-        switch read(path, for: contents) {
-        case .success(let bundle):
-            return (bundle, contents, nil)
-        case .failure(let miss):
-            let bundle = try PolicyBundle.load(contents)
-            try check(bundle, contents)
-            write(bundle, contents: contents, to: path)
-            return (bundle, contents, miss)
+        var miss: Miss
+        if let rebuild {
+            miss = .rebuilt(rebuild)
+        } else {
+            switch read(path, for: contents, extra: extra) {
+            case .success(let hit):
+                return Loaded(bundle: hit.bundle, contents: contents, extra: hit.extra, miss: nil, entities: hit.entities)
+            case .failure(let why):
+                miss = why
+            }
         }
+        let bundle = try PolicyBundle.load(contents)
+        let (value, bytes) = try extra.build(bundle, contents)
+        write(bundle, contents: contents, extra: bytes, to: path)
+        return Loaded(bundle: bundle, contents: contents, extra: value, miss: miss, entities: nil)
     }
 }
 
-extension EntityFacts {
-    func write(to w: inout BinaryWriter) {
-        w.count(attributes.count)
-        for entity in attributes.keys.sorted() {
-            w.string(entity.type)
-            w.string(entity.id)
-            JSONValue.object(attributes[entity]!).write(to: &w)
+/// The entities of a cache file, read in buckets as they are asked for: the Cedar store's
+/// entities (attributes as Cedar values, parents, tags, ancestors) and the attributes as
+/// `entities.json` writes them (what chain facts, risk and counterparts read), one record per
+/// entity holding both. A bucket is read and checked against its SHA-256 the first time one
+/// of its entities is asked for; a bucket that does not match answers nothing and sets `damage`.
+public final class CompiledEntities: EntitySource, @unchecked Sendable {
+    // Buckets are decoded under `lock`; once decoded they do not change.
+    private let file: PositionedFile
+    private let start: Int
+    private let offsets: [Int]
+    private let digests: [UInt8]
+    /// How many entities the Cedar store holds.
+    public let count: Int
+    private let factsCount: Int
+    private let lock = NSLock()
+    private var decoded: [Int: [Record]] = [:]
+    private var found: String?
+
+    struct Record {
+        let type: String
+        let id: String
+        let entity: Entity?
+        let facts: JSONObject?
+    }
+
+    /// Reads the table of buckets from the head; the buckets follow it at `start` and must fill
+    /// the rest of `file` exactly.
+    init(_ r: inout BinaryReader, file: PositionedFile, start: Int) throws(BinaryFormatError) {
+        self.file = file
+        self.start = start
+        count = try r.count()
+        factsCount = try r.count()
+        let buckets = try r.count()
+        guard buckets > 0 || (count == 0 && factsCount == 0) else { throw r.fail("entities without buckets") }
+        var offsets = [0]
+        offsets.reserveCapacity(buckets + 1)
+        var digests: [UInt8] = []
+        digests.reserveCapacity(buckets * 32)
+        for _ in 0..<buckets {
+            // Bucket lengths count bytes after the head, so they are bounded by the file.
+            let length = try r.uint()
+            guard length <= UInt64(file.size) else { throw r.fail("bucket length \(length) exceeds the file") }
+            offsets.append(offsets[offsets.count - 1] + Int(length))
+            digests.append(contentsOf: try r.raw(32))
+        }
+        guard start + offsets[offsets.count - 1] == file.size else {
+            throw r.fail("the entities take \(offsets[offsets.count - 1]) bytes, the file has \(file.size - start) after the head")
+        }
+        self.offsets = offsets
+        self.digests = digests
+    }
+
+    /// Why a bucket read while deciding could not be used; nil while every part read matched.
+    public var damage: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return found
+    }
+
+    public func entity(_ uid: EntityUID) -> Entity? { record(uid.type, uid.id)?.entity }
+
+    /// The attributes of `entity` as `entities.json` writes them; nil when it does not list it.
+    func facts(_ entity: EntityRef) -> JSONObject? { record(entity.type, entity.id)?.facts }
+
+    public var all: [Entity] { everyRecord().compactMap(\.entity).sorted { $0.uid < $1.uid } }
+
+    /// Every entity's attributes as `entities.json` writes them.
+    var allFacts: [EntityRef: JSONObject] {
+        var out: [EntityRef: JSONObject] = [:]
+        for record in everyRecord() {
+            if let facts = record.facts { out[EntityRef(type: record.type, id: record.id)] = facts }
+        }
+        return out
+    }
+
+    private func everyRecord() -> [Record] {
+        (0..<(offsets.count - 1)).flatMap { bucket($0) ?? [] }
+    }
+
+    private func record(_ type: String, _ id: String) -> Record? {
+        guard offsets.count > 1 else { return nil }
+        let index = Int(Self.hash(type, id) % UInt64(offsets.count - 1))
+        return bucket(index)?.first { $0.id.isExactly(id) && $0.type.isExactly(type) }
+    }
+
+    private func bucket(_ index: Int) -> [Record]? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let records = decoded[index] { return records }
+        guard found == nil else { return nil }
+        do throws(BinaryFormatError) {
+            guard let bytes = file.read(at: start + offsets[index], count: offsets[index + 1] - offsets[index]) else {
+                throw BinaryFormatError("bucket \(index) cannot be read", offset: start + offsets[index])
+            }
+            guard SHA256.hash(bytes).elementsEqual(digests[(index * 32)..<(index * 32 + 32)]) else {
+                throw BinaryFormatError("bucket \(index) does not match its checksum", offset: start + offsets[index])
+            }
+            var r = BinaryReader(bytes)
+            var records: [Record] = []
+            while !r.isAtEnd {
+                let type = try r.string(), id = try r.string()
+                let entity = try r.bool() ? try CompiledForm.readEntity(&r) : nil
+                if let entity, !(entity.uid.type.isExactly(type) && entity.uid.id.isExactly(id)) { throw r.fail("entity filed under another uid") }
+                var facts: JSONObject?
+                if try r.bool() {
+                    guard case .object(let object) = try JSONValue.read(from: &r) else { throw r.fail("entity attributes are not an object") }
+                    facts = object
+                }
+                guard Int(Self.hash(type, id) % UInt64(offsets.count - 1)) == index else { throw r.fail("entity in the wrong bucket") }
+                records.append(Record(type: type, id: id, entity: entity, facts: facts))
+            }
+            decoded[index] = records
+            return records
+        } catch {
+            found = "\(error.message) at byte \(error.offset)"
+            return nil
         }
     }
 
-    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> EntityFacts {
-        let n = try r.count()
-        var attributes: [EntityRef: JSONObject] = [:]
-        attributes.reserveCapacity(n)
-        for _ in 0..<n {
-            let type = try r.string()
-            let entity = EntityRef(type: type, id: try r.string())
-            guard case .object(let attrs) = try JSONValue.read(from: &r) else { throw r.fail("entity attributes are not an object") }
-            guard attributes.updateValue(attrs, forKey: entity) == nil else { throw r.fail("entity \(entity) twice") }
+    /// FNV-1a over the type's and the id's UTF-8 bytes, a byte no UTF-8 text holds between them:
+    /// the same in every process, so a writer and a reader agree on buckets.
+    static func hash(_ type: String, _ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in type.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        h = (h ^ 0xFF) &* 0x100_0000_01b3
+        for byte in id.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The buckets of a store and its facts: each entity's record in the bucket its uid hashes to.
+    static func buckets(_ entities: Entities, _ facts: EntityFacts) -> [[UInt8]] {
+        let all = entities.all
+        let table = facts.attributes
+        var uids = Set(all.map { EntityRef(type: $0.uid.type, id: $0.uid.id) })
+        var keys = all.map { (type: $0.uid.type, id: $0.uid.id, entity: Optional($0)) }
+        for ref in table.keys.sorted() where uids.insert(ref).inserted { keys.append((ref.type, ref.id, nil)) }
+        guard !keys.isEmpty else { return [] }
+        let count = max(1, (keys.count + PolicyCache.bucketSize - 1) / PolicyCache.bucketSize)
+        var writers = [BinaryWriter](repeating: BinaryWriter(), count: count)
+        for key in keys {
+            let index = Int(hash(key.type, key.id) % UInt64(count))
+            writers[index].string(key.type)
+            writers[index].string(key.id)
+            writers[index].bool(key.entity != nil)
+            if let entity = key.entity { CompiledForm.write(entity, to: &writers[index]) }
+            let attributes = table[EntityRef(type: key.type, id: key.id)]
+            writers[index].bool(attributes != nil)
+            if let attributes { JSONValue.object(attributes).write(to: &writers[index]) }
         }
-        return EntityFacts(attributes: attributes)
+        return writers.map(\.bytes)
+    }
+}
+
+extension FileLocation {
+    /// Writes the location in binary form.
+    public func write(to w: inout BinaryWriter) {
+        w.string(file)
+        w.count(line)
+        w.count(column)
+        w.string(path)
+    }
+
+    /// Reads a location `write(to:)` wrote.
+    public static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> FileLocation {
+        let file = try r.string()
+        let line = Int(try r.uint() & 0xFFFF_FFFF), column = Int(try r.uint() & 0xFFFF_FFFF)
+        return FileLocation(file: file, line: line, column: column, path: try r.string())
+    }
+}
+
+extension EntityRef {
+    /// Writes the entity's type and id.
+    public func write(to w: inout BinaryWriter) {
+        w.string(type)
+        w.string(id)
+    }
+
+    /// Reads an entity `write(to:)` wrote.
+    public static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> EntityRef {
+        let type = try r.string()
+        return EntityRef(type: type, id: try r.string())
+    }
+}
+
+extension ActionCatalog {
+    /// Writes the catalog in binary form, actions by name.
+    func write(to w: inout BinaryWriter) {
+        w.count(actions.count)
+        for name in actions.keys.sorted() {
+            let action = actions[name]!
+            w.string(action.name)
+            w.string(action.tool)
+            w.string(action.effect.rawValue)
+            w.count(action.flags.count)
+            for flag in action.flags { w.string(flag.rawValue) }
+            w.count(action.variants.count)
+            for variant in action.variants {
+                w.string(variant.name)
+                w.optionalString(variant.action)
+                switch variant.resource {
+                case nil: w.byte(0)
+                case .counterpart(let attribute)?: w.byte(1); w.string(attribute)
+                case .literal(let entity)?: w.byte(2); entity.write(to: &w)
+                }
+                JSONValue.object(variant.args).write(to: &w)
+                variant.location.write(to: &w)
+            }
+            action.location.write(to: &w)
+        }
+    }
+
+    /// Reads a catalog `write(to:)` wrote from `file`.
+    static func read(_ r: inout BinaryReader, file: String) throws(BinaryFormatError) -> ActionCatalog {
+        func named<T: RawRepresentable>(_ type: T.Type, _ r: inout BinaryReader) throws(BinaryFormatError) -> T where T.RawValue == String {
+            let text = try r.string()
+            guard let value = T(rawValue: text) else { throw r.fail("unknown name \"\(text)\"") }
+            return value
+        }
+        var actions: [String: CatalogAction] = [:]
+        for _ in 0..<(try r.count()) {
+            let name = try r.string(), tool = try r.string()
+            let effect = try named(ActionEffect.self, &r)
+            var flags: [ActionFlag] = []
+            for _ in 0..<(try r.count()) { flags.append(try named(ActionFlag.self, &r)) }
+            var variants: [ActionVariant] = []
+            for _ in 0..<(try r.count()) {
+                let variantName = try r.string(), variantAction = try r.optionalString()
+                let resource: VariantResource?
+                switch try r.byte() {
+                case 0: resource = nil
+                case 1: resource = .counterpart(attribute: try r.string())
+                case 2: resource = .literal(try EntityRef.read(&r))
+                default: throw r.fail("unknown variant resource")
+                }
+                guard case .object(let args) = try JSONValue.read(from: &r) else { throw r.fail("variant args are not an object") }
+                variants.append(ActionVariant(
+                    name: variantName, action: variantAction, resource: resource, args: args, location: try FileLocation.read(&r)))
+            }
+            let location = try FileLocation.read(&r)
+            guard actions.updateValue(
+                CatalogAction(name: name, tool: tool, effect: effect, flags: flags, variants: variants, location: location), forKey: name) == nil
+            else { throw r.fail("action \"\(name)\" twice") }
+        }
+        return ActionCatalog(actions: actions, file: file)
     }
 }
 
 extension PolicyDirectoryContents {
-    /// What each tier demands: `tiers.json` read like `tools.json` (every time, never from the
-    /// cache), or the shipped defaults.
+    /// What each tier demands: `tiers.json`, read on every load (it is not in the cache), or
+    /// the shipped defaults.
     func tierConfiguration() throws(WorkflowError) -> TierConfiguration {
         guard let tiers else { return .shipped }
         return try TierConfiguration.parse(tiers.bytes, file: tiers.file, directory: directory.path)

@@ -113,11 +113,12 @@ func readLines(_ path: String) -> [String] {
         let failures = LockedCounter()
         DispatchQueue.concurrentPerform(iterations: writers) { writer in
             for i in 0..<perWriter {
-                // Each step is decided, then executed: the joins must come out clean too.
+                // Each call of a gate session is decided, then executed: the joins must come out
+                // clean too.
                 let step = "s\(i / 2)"
                 let next = i % 2 == 0
-                    ? event("decision", plan: "w\(writer)", step: step, [("outcome", "allow")])
-                    : event("execution", plan: "w\(writer)", step: step)
+                    ? event("decision", plan: "w\(writer)", step: step, [("outcome", "allow"), ("host", "claude-code")])
+                    : event("execution", plan: "w\(writer)", step: step, [("host", "claude-code")])
                 do {
                     try AuditLog.append(event: next, to: log)
                 } catch {

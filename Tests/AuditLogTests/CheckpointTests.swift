@@ -6,10 +6,11 @@ import Testing
 @Suite struct CheckpointTests {
     let t0 = Date(timeIntervalSince1970: 1_780_000_000)
 
+    /// Gate calls, each decided and then executed (bound to its decision by the gate's `host`).
     func events(_ range: Range<Int>) -> [JSONValue] {
         range.map { i in
-            i % 2 == 0 ? event("decision", plan: "p\(i / 40)", step: "s\(i / 2)", [("outcome", "allow")])
-                       : event("execution", plan: "p\(i / 40)", step: "s\(i / 2)")
+            i % 2 == 0 ? event("decision", plan: "p\(i / 40)", step: "s\(i / 2)", [("outcome", "allow"), ("host", "claude-code")])
+                       : event("execution", plan: "p\(i / 40)", step: "s\(i / 2)", [("host", "claude-code")])
         }
     }
 

@@ -189,13 +189,30 @@ struct DeferredPatternTests {
     static let text = """
         {"actions": {"shell": {"effect": "delete"}, "safe": {"effect": "read"}},
          "hosts": {"claude-code": {"tools": [
-           {"tool": "Bash", "input": {"command": "rm(\\\\s"}, "action": "shell", "resource": {"type": "Cmd", "id": "x"}},
+           {"tool": "Bash", "input": {"command": "rm(\\\\s)"}, "action": "shell", "resource": {"type": "Cmd", "id": "x"}},
            {"tool": "*", "action": "safe", "resource": {"type": "Tool", "id": "{tool}"}}
          ]}}}
         """
 
+    /// The catalog as the compiled-policy cache holds it, read back; `replacing` swaps bytes of
+    /// the binary form first (a pattern edited to the same length, as a hand-made file could).
+    static func cached(_ catalog: GateCatalog, replacing: (String, String)? = nil) throws -> GateCatalog {
+        var w = BinaryWriter()
+        catalog.write(to: &w)
+        var bytes = w.bytes
+        if let (old, new) = replacing {
+            let from = Array(old.utf8), to = Array(new.utf8)
+            let at = try #require(bytes.indices.first { bytes[$0...].starts(with: from) })
+            bytes.replaceSubrange(at..<(at + from.count), with: to)
+        }
+        var r = BinaryReader(bytes)
+        let read = try GateCatalog.read(&r)
+        #expect(r.isAtEnd)
+        return read
+    }
+
     @Test func anInvalidPatternIsAnErrorWhenReadFresh() throws {
-        let bytes = Array(Self.text.utf8)
+        let bytes = Array(Self.text.replacingOccurrences(of: "rm(\\\\s)", with: "rm(\\\\s").utf8)
         let actions = try ActionCatalog.parse(bytes, file: "tools.json")
         #expect(throws: GateError.self) { try GateCatalog.parse(bytes, file: "tools.json", catalog: actions) }
     }
@@ -203,14 +220,14 @@ struct DeferredPatternTests {
     @Test func anInvalidDeferredPatternBlocksTheToolsThatMeetIt() throws {
         let bytes = Array(Self.text.utf8)
         let actions = try ActionCatalog.parse(bytes, file: "tools.json")
-        let gate = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions, checkedBefore: true)
+        let gate = try Self.cached(try GateCatalog.parse(bytes, file: "tools.json", catalog: actions), replacing: ("rm(\\s)", "rm(\\s("))
         // A tool no pattern rule applies to maps as before.
         try gate.compilePatterns(host: "claude-code", tool: "Read")
         do {
             try gate.compilePatterns(host: "claude-code", tool: "Bash")
             Issue.record("an uncompilable pattern was let through")
         } catch {
-            #expect("\(error)".contains("\"rm(\\s\" is not a valid regular expression"), "\(error)")
+            #expect("\(error)".contains("\"rm(\\s(\" is not a valid regular expression"), "\(error)")
             #expect("\(error)".contains("tools[0]") && "\(error)".contains("tools.json:3:"), "\(error)")
         }
     }
@@ -220,7 +237,7 @@ struct DeferredPatternTests {
         let bytes = Array("{\(text)}".utf8)
         let actions = try ActionCatalog.parse(bytes, file: "tools.json")
         let eager = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions)
-        let lazy = try GateCatalog.parse(bytes, file: "tools.json", catalog: actions, checkedBefore: true)
+        let lazy = try Self.cached(eager)
         for command in ["git push --force origin main", "git push origin", "curl -s https://api.example.com/x", "ls"] {
             let call = ToolCall(session: "s", toolUseID: "t", tool: "Bash", input: JSONObject([("command", .string(command))]), cwd: "/w")
             try lazy.compilePatterns(host: "claude-code", tool: "Bash")

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import ProcessSupport
 import Testing
 
 /// Paths of the repository the tests run in.
@@ -13,25 +14,7 @@ enum Repository {
     static let codingAgent = root.appendingPathComponent("policies/examples/coding-agent")
 }
 
-/// The built executable, found next to the test bundle (SwiftPM puts products side by side).
-let stepguardBinary: String? = {
-    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var candidates = [here.deletingLastPathComponent().appendingPathComponent("stepguard").path]
-    var up = here
-    for _ in 0..<4 {
-        up = up.deletingLastPathComponent()
-        candidates.append(up.appendingPathComponent("stepguard").path)
-    }
-    candidates.append(Repository.root.appendingPathComponent(".build/debug/stepguard").path)
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
-
-/// What one run printed and returned.
-struct RunResult: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
+extension RunResult {
     /// stdout as JSON, when it is.
     var json: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
@@ -41,45 +24,15 @@ struct RunResult: Sendable {
     var hookOutput: [String: Any]? { json?["hookSpecificOutput"] as? [String: Any] }
 }
 
-/// Runs the stepguard binary.
+/// Runs the stepguard binary with the policy and log variables of the environment cleared.
 func runStepguard(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], directory: String? = nil) throws -> RunResult {
     let binary = try #require(stepguardBinary)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "STEPGUARD_POLICIES")
     env.removeValue(forKey: "STEPGUARD_LOG")
     for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = inPipe
-    try process.run()
-    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-    try? inPipe.fileHandleForWriting.close()
-    let errorBox = DataBox()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errorBox.set(err.fileHandleForReading.readDataToEndOfFile())
-        done.signal()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
-    return RunResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errorBox.get(), as: UTF8.self))
-}
-
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    return try #require(runProcess(binary, arguments, input: input, environment: env, directory: directory))
 }
 
 /// A throwaway project governed by a copy of the coding-agent example: `.stepguard/policies/`

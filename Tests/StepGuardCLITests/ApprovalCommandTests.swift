@@ -302,7 +302,9 @@ struct ApprovalCommandTests {
         let s = try Scratch("freeze-window-rotation")
         defer { s.remove() }
         let binary = try #require(stepguardBinary)
-        let execution = #"{"kind":"execution","plan":"rotate-payments-db-password","step":"rotate"}"#
+        // The step runs with a credential minted for it once released.
+        let execution = #"{"kind":"mint","plan":"rotate-payments-db-password","step":"rotate","jti":"jti-rotate","exp":"2026-12-24T11:00:00Z"}"#
+            + "\n" + #"{"kind":"execution","plan":"rotate-payments-db-password","step":"rotate","jti":"jti-rotate"}"#
         func append(_ log: String, _ event: String) throws {
             let result = try #require(runProcess(binary, ["audit", "append", log, "--now", "2026-12-24T10:05:00Z"], input: event))
             #expect(result.status == 0, "\(result.stderr)")
@@ -326,7 +328,7 @@ struct ApprovalCommandTests {
         verify = try s.run(["audit", "verify", forged, "--policies", s.example])
         #expect(verify.status == 1)
         #expect(verify.stdout.contains(#"fault: invalid-approval: record 4: approval of step "rotate" of plan "rotate-payments-db-password" carries no signed approval"#), "\(verify.stdout)")
-        #expect(verify.stdout.contains(#"fault: unauthorized-execution: record 5: held step "rotate" of plan "rotate-payments-db-password" ran without valid approvals before it"#), "\(verify.stdout)")
+        #expect(verify.stdout.contains(#"fault: unauthorized-execution: record 6: held step "rotate" of plan "rotate-payments-db-password" ran without valid approvals before it"#), "\(verify.stdout)")
 
         // A signed approval by someone who may not approve (not in the group) does not count either.
         try Self.editDana(s) { $0["parents"] = [] }

@@ -1,20 +1,6 @@
 import Foundation
 import Testing
 
-/// The built executable, found next to the test bundle (SwiftPM puts products side by side).
-let stepguardBinary: String? = {
-    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var candidates = [here.deletingLastPathComponent().appendingPathComponent("stepguard").path]
-    // On macOS the runner sits inside the .xctest bundle: Contents/MacOS/…
-    var up = here
-    for _ in 0..<4 {
-        up = up.deletingLastPathComponent()
-        candidates.append(up.appendingPathComponent("stepguard").path)
-    }
-    candidates.append(Repository.root.appendingPathComponent(".build/debug/stepguard").path)
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
-
 /// A few runs through the real process: exit statuses, streams, stdin.
 struct BinaryTests {
     @Test(.enabled(if: stepguardBinary != nil, "the stepguard executable was not built"))

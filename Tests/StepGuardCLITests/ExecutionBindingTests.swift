@@ -27,6 +27,16 @@ import Testing
         #"{"kind":"execution","plan":"release-42","step":"\#(step)","outcome":"success""# + (jti.map { #","jti":"\#($0)""# } ?? "") + extra + "}"
     }
 
+    /// A decision of the gate (`stepguard gate`) for tool call `call` of session `session-7`.
+    static func gateDecision(_ call: String, outcome: String = "allow", host: String = "claude-code") -> String {
+        #"{"kind":"decision","plan":"session-7","step":"\#(call)","outcome":"\#(outcome)","host":"\#(host)","tool":"Bash","input":{"command":"ls"}}"#
+    }
+
+    /// The execution the gate records when the host reports that call `call` ran.
+    static func gateExecution(_ call: String, host: String = "claude-code") -> String {
+        #"{"kind":"execution","plan":"session-7","step":"\#(call)","outcome":"succeeded","host":"\#(host)","tool":"Bash","result":{"succeeded":true}}"#
+    }
+
     /// A log of `events`, verified; its fault kinds in order and the report.
     static func verify(_ events: [String]) throws -> (faults: [String], report: String) {
         let (_, log) = try A.newLog()
@@ -49,9 +59,37 @@ import Testing
         ("a log without digests binds by id alone",
          [A.decision("deploy-api"), A.mint("deploy-api", jti: "j1", exp: "2026-05-28T20:31:40Z"), A.execution("deploy-api", jti: "j1")],
          [], nil),
-        ("a step no credential was minted for runs without one (the gate's)",
+        ("a plan's execution names its credential even when none was minted",
          [decision("deploy-api"), execution("deploy-api")],
+         ["missing-credential"], #"step \"deploy-api\" of plan \"release-42\" was executed without naming a credential (jti), which an execution of a plan's step must name"#),
+        ("a gate call's execution is bound to the gate's decision of the call",
+         [gateDecision("toolu_01"), gateExecution("toolu_01")],
          [], nil),
+        ("a held gate call approved: the decision the approval came after binds it",
+         [gateDecision("toolu_01", outcome: "approve"), #"{"kind":"approval","plan":"session-7","step":"toolu_01","outcome":"approved"}"#,
+          gateExecution("toolu_01")],
+         [], nil),
+        ("a gate call's execution without the gate's decision of that call",
+         [gateDecision("toolu_01"), gateExecution("toolu_02")],
+         ["unauthorized-execution", "unjoined-execution"],
+         #"an execution without a credential (jti) claims to be gate call \"toolu_02\" of session \"session-7\" (host \"claude-code\"), but no decision of that call came before it"#),
+        ("a gate call's execution for another host than the gate decided for",
+         [gateDecision("toolu_01"), gateExecution("toolu_01", host: "codex")],
+         ["unjoined-execution"], #"but the gate decided that call for host \"claude-code\" (line 1)"#),
+        ("a forged gate execution in a plan: its decision is not the gate's",
+         [decision("deploy-api"), execution("deploy-api", extra: #","host":"claude-code","tool":"Bash""#)],
+         ["unjoined-execution"],
+         #"claims to be gate call \"deploy-api\" of session \"release-42\" (host \"claude-code\"), but its latest decision is not a gate decision: an execution of a plan's step names its credential (line 1)"#),
+        ("a forged gate execution of a minted step",
+         [decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", extra: #","host":"claude-code""#)],
+         ["unjoined-execution"], nil),
+        ("a gate call decided again by a plan is the plan's",
+         [gateDecision("toolu_01"), #"{"kind":"decision","plan":"session-7","step":"toolu_01","outcome":"allow","plan_digest":"\#(p1)"}"#,
+          gateExecution("toolu_01")],
+         ["unjoined-execution"], "its latest decision is not a gate decision"),
+        ("a host named inside another member is no gate's",
+         [gateDecision("toolu_01"), #"{"kind":"execution","plan":"session-7","result":{"host":"claude-code"},"step":"toolu_01"}"#],
+         ["missing-credential"], nil),
         ("an execution of a minted step that names no credential",
          [decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api")],
          ["missing-credential"], #"step \"deploy-api\" of plan \"release-42\" was executed without naming a credential (jti), although one was minted for it"#),
@@ -74,7 +112,7 @@ import Testing
          ["form-mismatch"], #"step \"deploy-api\" of plan \"release-42\" was executed in another form than was decided for it (latest decision: line 1): its args_digest differs"#),
         ("an execution of another step digest, with no credential",
          [decision("deploy-api"), execution("deploy-api", extra: #","step_digest":"\#(s2)""#)],
-         ["form-mismatch"], nil),
+         ["missing-credential", "form-mismatch"], nil),
         ("an execution checked against the credential where the decision states no digests",
          [A.decision("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1", extra: #","args_digest":"\#(a2)""#)],
          ["form-mismatch"], "than was decided for it (latest decision: line 1): its args_digest differs"),
@@ -89,6 +127,29 @@ import Testing
         let (faults, report) = try Self.verify(example.events)
         #expect(faults == example.faults, "\(example.name): \(report)")
         if let message = example.message { #expect(report.contains(message), "\(example.name): \(report)") }
+    }
+
+    /// After `eval --audit`, an execution of a plan's step is bound by the credential it names:
+    /// one without, and one that dresses as a gate call's execution, are faults by name.
+    @Test func aPlansExecutionDoesNotPassAsAGateCall() throws {
+        let dir = try F.temporaryDirectory()
+        let log = dir.appendingPathComponent("audit.jsonl").path
+        let evaluated = runCLI(["eval", "--policies", F.release.path, F.plan, "--now", F.nowText, "--audit", log])
+        #expect(evaluated.status != 2, "\(evaluated.stderr)")
+        let plan = try #require(try A.lines(log).filter { !$0.isEmpty }.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["step"] as? String == "build" }?["plan"] as? String)
+        let later = "2027-01-15T08:00:05Z"
+        for (event, kind) in [
+            (#"{"kind":"execution","plan":"\#(plan)","step":"build","outcome":"success"}"#, "missing-credential"),
+            (#"{"kind":"execution","plan":"\#(plan)","step":"build","host":"claude-code","tool":"Bash","outcome":"succeeded"}"#, "unjoined-execution"),
+        ] {
+            let copy = dir.appendingPathComponent("\(kind).jsonl").path
+            try FileManager.default.copyItem(atPath: log, toPath: copy)
+            #expect(A.append(copy, event, now: later).status == 0)
+            let verified = runCLI(["audit", "verify", copy])
+            #expect(verified.status == 1, "\(verified.stdout)")
+            #expect(verified.stdout.contains("fault: \(kind):"), "\(verified.stdout)")
+        }
     }
 
     /// What `mint --audit` writes binds an execution end to end: the decision states the digests
@@ -166,3 +227,4 @@ import Testing
         #expect(verify(rewritten).status == 0)
     }
 }
+

@@ -29,6 +29,11 @@ import Testing
         Case(plan: "plan.json", executed: ["summarize", "read-customer"], outOfOrder: ["summarize": ["read-customer"]]),
     ]
 
+    /// The mint record of the credential `jti-STEP` for `step`.
+    static func mint(plan: String, step: String) -> String {
+        #"{"kind":"mint","plan":"\#(plan)","step":"\#(step)","jti":"jti-\#(step)","exp":"2026-11-20T10:00:00Z"}"#
+    }
+
     @Test(arguments: cases)
     func executionsAreHeldToThePlansOrder(_ example: Case) throws {
         let (directory, log) = try AuditFixtures.newLog()
@@ -38,8 +43,11 @@ import Testing
         #expect(decided.stderr.hasPrefix("appended 3 records"), "\(decided.stderr)")
         let planID = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])["plan"] as! String
         for step in example.executed {
-            let event = #"{"kind":"execution","plan":"\#(planID)","step":"\#(step)","outcome":"success"}"#
-            #expect(AuditFixtures.append(log, event, now: Self.now).status == 0)
+            // Each step runs with the credential minted for it, as a plan's step must.
+            for event in [Self.mint(plan: planID, step: step),
+                          #"{"kind":"execution","plan":"\#(planID)","step":"\#(step)","jti":"jti-\#(step)","outcome":"success"}"#] {
+                #expect(AuditFixtures.append(log, event, now: Self.now).status == 0)
+            }
         }
 
         let json = runCLI(["audit", "verify", log, "--format", "json"])
@@ -73,11 +81,12 @@ import Testing
             #"{"kind":"decision","plan":"p","step":"a","outcome":"allow"}"#,
             #"{"after":["a"],"kind":"decision","plan":"p","step":"b","outcome":"approve"}"#,
             #"{"kind":"approval","plan":"p","step":"b","outcome":"approved"}"#,
-        ] + (prerequisiteFirst ? ["a", "b"] : ["b", "a"]).map { #"{"kind":"execution","plan":"p","step":"\#($0)"}"# }
+        ] + [Self.mint(plan: "p", step: "a"), Self.mint(plan: "p", step: "b")]
+            + (prerequisiteFirst ? ["a", "b"] : ["b", "a"]).map { #"{"kind":"execution","plan":"p","step":"\#($0)","jti":"jti-\#($0)"}"# }
         for event in events { #expect(AuditFixtures.append(log, event, now: Self.now).status == 0) }
         let verified = runCLI(["audit", "verify", log])
         #expect(verified.status == (prerequisiteFirst ? 0 : 1), "\(verified.stdout)")
-        #expect(verified.stdout.contains(#"fault: out-of-order: record 3: step "b" of plan "p" was executed before "a" had been, which its plan runs it after (decision on line 2)"#) != prerequisiteFirst,
+        #expect(verified.stdout.contains(#"fault: out-of-order: record 5: step "b" of plan "p" was executed before "a" had been, which its plan runs it after (decision on line 2)"#) != prerequisiteFirst,
                 "\(verified.stdout)")
     }
 

@@ -40,6 +40,18 @@ import JSONValue
         forbid (principal, action, resource) when { context.tool.flags.contains("external") && context.history.labels.contains("pii") };
         """
 
+    /// A random DAG of `count` steps over three actions and three resources, each step needing
+    /// each earlier one with probability 1/`needsOneIn`.
+    static func randomSteps(_ random: inout SplitMix, count: Int, needsOneIn: UInt64) -> [(id: String, action: String, resource: String, needs: [String])] {
+        let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
+        var steps: [(id: String, action: String, resource: String, needs: [String])] = []
+        for i in 0..<count {
+            let needs = (0..<i).filter { _ in random.next() % needsOneIn == 0 }.map { "s\($0)" }
+            steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
+        }
+        return steps
+    }
+
     @Test func theReorderedExfiltrationPlanIsDenied() throws {
         let bundle = try PolicyBundle.load(path: examples + "/exfiltration-chain")
         let plan = try Plan.load(examples + "/exfiltration-chain/plan-independent.json")
@@ -162,13 +174,7 @@ import JSONValue
             forbid (principal, action == Action::"post", resource == R::"pii") when { context.history.count >= 3 };
             """)
         let count = 2 + Int(random.next() % 4)
-        let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
-        var steps: [(id: String, action: String, resource: String, needs: [String])] = []
-        for i in 0..<count {
-            let needs = (0..<i).filter { _ in random.next() % 3 == 0 }.map { "s\($0)" }
-            steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
-        }
-        let plan = try Self.plan(steps)
+        let plan = try Self.plan(Self.randomSteps(&random, count: count, needsOneIn: 3))
         let result = try PlanEvaluator.evaluate(plan, bundle: bundle, options: pinned)
         let decider = try StepDecider(
             bundle: bundle, plan: PlanFacts(plan, risk: result.risk), clock: pinned.clock!)
@@ -220,12 +226,7 @@ import JSONValue
             """)
         let large = seed > 40
         let count = large ? 40 + Int(random.next() % 40) : 2 + Int(random.next() % 6)
-        let actions = ["read", "post", "write"], resources = ["pii", "secret", "plain"]
-        var steps: [(id: String, action: String, resource: String, needs: [String])] = []
-        for i in 0..<count {
-            let needs = (0..<i).filter { _ in random.next() % (large ? 20 : 3) == 0 }.map { "s\($0)" }
-            steps.append(("s\(i)", actions[Int(random.next() % 3)], resources[Int(random.next() % 3)], needs))
-        }
+        let steps = Self.randomSteps(&random, count: count, needsOneIn: large ? 20 : 3)
         let plan = try Self.plan(steps, sequential: seed % 5 == 0)
         let decider = try StepDecider(bundle: bundle, plan: PlanFacts(plan, risk: RiskAssessment.assess(plan: plan, catalog: bundle.catalog, entities: bundle.entities)), clock: pinned.clock!)
         var kept = ChainSolver(plan: plan, decider: decider)

@@ -69,6 +69,16 @@ import Testing
         }
         #expect(loaded.entities.attributes == cached.entities.attributes)
         #expect(loaded.catalog.actions.keys.sorted() == cached.catalog.actions.keys.sorted())
+        for (name, action) in loaded.catalog.actions {
+            let other = try #require(cached.catalog.actions[name])
+            #expect(action.name == other.name && action.tool == other.tool && action.effect == other.effect && action.flags == other.flags)
+            #expect(action.location == other.location)
+            #expect(action.variants.map(\.name) == other.variants.map(\.name))
+            for (v, w) in zip(action.variants, other.variants) {
+                #expect(v.action == w.action && v.resource == w.resource && v.args == w.args && v.location == w.location, "\(name).\(v.name)")
+            }
+        }
+        #expect(loaded.catalog.file == cached.catalog.file)
     }
 
     /// Two ids that differ only in normalisation (`café` precomposed and decomposed) stay two
@@ -100,15 +110,26 @@ import Testing
         #expect(bundle.policies.map(\.id) == ["readers", "writers", "no-secrets-out", "typed", "exact"])
     }
 
-    /// Each way a cache file can be wrong: it is set aside (the miss names why), the bundle
-    /// comes from the files, and the file is written again so the next load hits.
-    @Test(arguments: ["garbage", "empty", "format", "key", "payload", "checksum", "truncated", "trailing"])
+    /// Where the head of a cache file starts and ends: after magic, format, key, the head's
+    /// SHA-256 and its length.
+    static func head(_ bytes: [UInt8]) throws -> Range<Int> {
+        var r = BinaryReader(bytes, offset: PolicyCache.magic.count)
+        _ = try r.string()
+        _ = try r.raw(64)
+        let length = Int(try r.uint())
+        return r.offset..<(r.offset + length)
+    }
+
+    /// Each way a cache file can be wrong when it is opened: it is set aside (the miss names
+    /// why), the bundle comes from the files, and the file is written again so the next load hits.
+    @Test(arguments: ["garbage", "empty", "format", "key", "head", "checksum", "truncated", "truncated-head", "trailing"])
     func aDoubtfulCacheIsRebuiltNeverUsed(_ damage: String) throws {
         let scratch = try Scratch(fixture("cache"))
         defer { scratch.remove() }
         _ = try scratch.load()
         var bytes = try scratch.cacheBytes()
         let header = PolicyCache.magic.count
+        let head = try Self.head(bytes)
         var expected = PolicyCache.Miss.format
         switch damage {
         case "garbage": bytes = Array("not a cache at all".utf8)
@@ -116,44 +137,82 @@ import Testing
         case "format":
             // Another version's file: the same layout under another format name.
             let at = header + 1 + PolicyCache.format.utf8.count - 1
-            bytes[at] = bytes[at] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+            bytes[at] = bytes[at] == UInt8(ascii: "2") ? UInt8(ascii: "3") : UInt8(ascii: "2")
         case "key":
             // Written for other files; the policies have since changed.
             try "@id(\"late\")\nforbid (principal, action, resource);\n".write(
                 toFile: scratch.policies + "/c-late.cedar", atomically: true, encoding: .utf8)
             expected = .key
-        case "payload":
-            bytes[bytes.count - 3] ^= 0x40
+        case "head":
+            bytes[head.lowerBound + head.count / 2] ^= 0x40
             expected = .damaged("checksum mismatch")
         case "checksum":
             bytes[header + 1 + PolicyCache.format.utf8.count + 32] ^= 0x01
             expected = .damaged("checksum mismatch")
         case "truncated":
-            bytes.removeLast(bytes.count / 3)
-            expected = .damaged("checksum mismatch")
+            // The entities cut short: the head says how long they are.
+            bytes.removeLast((bytes.count - head.upperBound) / 2)
+        case "truncated-head":
+            bytes.removeLast(bytes.count - head.lowerBound - head.count / 2)
+            expected = .damaged("truncated")
         default:
             bytes.append(0)
-            expected = .damaged("checksum mismatch")
         }
         scratch.writeCache(bytes)
         let (bundle, miss) = try scratch.load()
-        #expect(miss == expected)
+        if damage == "truncated" || damage == "trailing" {
+            guard case .damaged(let why)? = miss else {
+                Issue.record("\(damage): \(String(describing: miss))")
+                return
+            }
+            #expect(why.contains("the entities take"), "\(why)")
+        } else {
+            #expect(miss == expected)
+        }
         let ids = bundle.policies.map(\.id)
         #expect(ids == ["readers", "writers", "no-secrets-out", "typed", "exact"] + (damage == "key" ? ["late"] : []))
         #expect(try scratch.load().miss == nil)
         #expect(try scratch.load().bundle.policies.map(\.id) == ids)
     }
 
-    /// A payload that matches its checksum but does not read back (a writer's bug, or a file
-    /// built by hand) is set aside too: every read is checked, nothing traps.
-    @Test func aPayloadThatDoesNotReadBackIsSetAside() throws {
+    /// A byte changed in an entity bucket: the head still matches, so the cache opens, but the
+    /// bucket is checked when an entity in it is first asked for. It then answers nothing and
+    /// says why; a load with `rebuild` takes the files and writes the cache again.
+    @Test func aDamagedBucketIsFoundWhenRead() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        let first = try scratch.load().bundle
+        var bytes = try scratch.cacheBytes()
+        bytes[bytes.count - 2] ^= 0x20
+        scratch.writeCache(bytes)
+
+        let loaded = try PolicyCache.load(scratch.policies, cache: scratch.cache)
+        #expect(loaded.miss == nil)
+        let entities = try #require(loaded.entities)
+        #expect(entities.damage == nil)
+        // Asking for every entity reads every bucket, the damaged one too.
+        #expect(loaded.bundle.entities.attributes.count < first.entities.attributes.count)
+        #expect(entities.damage?.contains("does not match its checksum") == true)
+
+        let rebuilt = try PolicyCache.load(scratch.policies, cache: scratch.cache, extra: NoCacheExtra(), rebuild: entities.damage)
+        #expect(rebuilt.miss == .rebuilt(entities.damage!))
+        #expect(rebuilt.entities == nil)
+        let next = try PolicyCache.load(scratch.policies, cache: scratch.cache)
+        #expect(next.miss == nil)
+        #expect(next.bundle.entities.attributes == first.entities.attributes)
+        #expect(next.entities?.damage == nil)
+    }
+
+    /// A head that matches its checksum but does not read back (a writer's bug, or a file built
+    /// by hand) is set aside too: every read is checked, nothing traps.
+    @Test func aHeadThatDoesNotReadBackIsSetAside() throws {
         let scratch = try Scratch(fixture("cache"))
         defer { scratch.remove() }
         let contents = try PolicyDirectoryContents(try PolicyDirectory(path: scratch.policies))
-        for payload: [UInt8] in [[], [0x05], [0x01, 0x00, 0xFF], Array(repeating: 0xFF, count: 40)] {
-            scratch.writeCache(PolicyCache.assemble(key: contents.key, payload: payload))
+        for head: [UInt8] in [[], [0x05], [0x01, 0x00, 0xFF], Array(repeating: 0xFF, count: 40), [0, 0, 0, 0, 0, 1, 0, 0]] {
+            scratch.writeCache(PolicyCache.assemble(key: contents.key, head: head))
             guard case .failure(.damaged) = PolicyCache.read(scratch.cache, for: contents) else {
-                Issue.record("payload \(payload) was not set aside")
+                Issue.record("head \(head) was not set aside")
                 continue
             }
         }

@@ -13,11 +13,15 @@ enum AuditVerifyCommand {
             signature and the consistency of successive checkpoints, and reports each fault with \
             its record number and line: modified, missing, inserted, reordered, truncated after a \
             checkpoint, or a fork. It then joins the records: an execution without an allowing \
-            decision, a credential used after expiry or twice (replay), an execution of a step a \
-            credential was minted for that names none (missing-credential) or names one minted for \
-            another step, plan digest or decided form (misbound-credential), an execution whose \
-            recorded digests differ from what was decided (form-mismatch), a step decided but never \
-            executed (aborted, reported but not a fault). It ends with N/M records valid.
+            decision, a credential used after expiry or twice (replay), an execution of a plan's \
+            step that names no credential (missing-credential, whether or not one was minted) or \
+            names one minted for another step, plan digest or decided form (misbound-credential), \
+            an execution whose recorded digests differ from what was decided (form-mismatch), a \
+            step decided but never executed (aborted, reported but not a fault). Only a gate call's \
+            execution runs without a credential: it carries the gate's host member and is bound to \
+            the gate's decision of that call (same session and tool_use_id, same host); one that \
+            claims to be a gate call's without that decision is a fault (unjoined-execution). It \
+            ends with N/M records valid.
 
             With --from-checkpoint, the log up to that trusted checkpoint is taken as verified and \
             only what came after it is checked.

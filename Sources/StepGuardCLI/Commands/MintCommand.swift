@@ -321,7 +321,7 @@ enum MintCommand {
     /// (`Agent::"spiffe://corp.example/agents/bot"`). Either is validated; a principal with
     /// neither gets no credential, since the claim would name nobody a workload can prove to be.
     static func spiffeID(of principal: EntityRef, entities: EntityFacts) throws -> String {
-        if let attribute = entities.attributes[principal]?["spiffe_id"] {
+        if let attribute = entities.attributes(of: principal)?["spiffe_id"] {
             guard let id = attribute.stringValue else {
                 throw CredentialsError.invalidRequest(
                     "the \"spiffe_id\" attribute of \(principal) in entities.json must be a string")
