@@ -43,7 +43,12 @@ run_config() {
     local dir="$WORK/$name"
     "$BIN/stepguard-bench" gate --out "$dir" --policies "$policies" --entities "$entities" \
         --session-steps "$STEPS" --log-records "$RECORDS" >&2
-    if [ -n "${BEFORE:-}" ]; then rm -rf "$dir-before"; mkdir -p "$dir-before"; cp "$dir/.stepguard/audit.log" "$dir-before/"; fi
+    # The other build gets a project of its own, written the same way: the two write different
+    # records (and indexes), and neither may decide on what the other appended.
+    if [ -n "${BEFORE:-}" ]; then
+        "$BIN/stepguard-bench" gate --out "$dir-before" --policies "$policies" --entities "$entities" \
+            --session-steps "$STEPS" --log-records "$RECORDS" >&2
+    fi
     python3 - "$BIN/stepguard" "$dir" "$CALLS" "$name" "$policies" "$entities" "$HAVE_CEDARPY" "${BEFORE:-}" <<'PY'
 import json, os, resource, subprocess, sys, time
 binary, project, calls, name, policies, entities, have_cedarpy, before = sys.argv[1:9]
@@ -66,8 +71,10 @@ def timed(command, data=None):
 def call(label, binary, n):
     e = dict(event)
     e["tool_use_id"] = "toolu_next%d_%s" % (n, label.replace(" ", "_"))
-    log = ["--log", project + "-before/audit.log"] if label == "before" else []
-    return timed([binary, "gate", "--host", "claude-code"] + log, json.dumps(e).encode())
+    if label == "before":
+        # Its own copy of the project (see above).
+        e = json.loads(json.dumps(e).replace(project, project + "-before"))
+    return timed([binary, "gate", "--host", "claude-code"], json.dumps(e).encode())
 
 def percentile(values, p):
     values = sorted(values)

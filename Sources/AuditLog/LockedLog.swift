@@ -78,6 +78,7 @@ public final class LockedLog {
         var next = 0
         var previousEnd = 0
         var lastHash: Digest32?
+        let hasher = RFC6962Hasher()
         while next < known.count {
             // One read for this line and every later one that starts within a page of the last.
             var last = next
@@ -101,7 +102,7 @@ public final class LockedLog {
                 guard memchr(line.baseAddress!, 0x0A, line.count) == nil, let hit = record(line, at: range.lowerBound).record else { return nil }
                 if chained {
                     guard hit.record.sessionPrev == (lastHash ?? AuditLog.genesis) else { return nil }
-                    lastHash = AuditLog.hash(line: line)
+                    lastHash = hasher.hashLeaf(line)
                 }
                 found.append(hit)
             }

@@ -374,6 +374,7 @@ enum RecordScanner {
     }
 
     static func unescape(_ bytes: UnsafeRawBufferPointer) -> String {
+        if let text = unescapeShort(bytes) { return text }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
@@ -420,6 +421,46 @@ enum RecordScanner {
         }
         if pendingHigh != nil { appendScalar(0xFFFD, &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The text of string bytes whose escapes are all two bytes long (`\"`, `\\`, `\n`, …), as
+    /// the resource and principal texts of records are: written straight into the string, with
+    /// no buffer in between. Nil when one is a `\u` escape, which `unescape` resolves.
+    static func unescapeShort(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var short = true
+        let text = String(unsafeUninitializedCapacity: bytes.count) { out in
+            var i = 0, n = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                guard c == 0x5C else {
+                    out[n] = c
+                    n += 1
+                    i += 1
+                    continue
+                }
+                guard i + 1 < bytes.count else {
+                    short = false
+                    return 0
+                }
+                switch bytes[i + 1] {
+                case UInt8(ascii: "\""): out[n] = 0x22
+                case UInt8(ascii: "\\"): out[n] = 0x5C
+                case UInt8(ascii: "/"): out[n] = 0x2F
+                case UInt8(ascii: "b"): out[n] = 0x08
+                case UInt8(ascii: "f"): out[n] = 0x0C
+                case UInt8(ascii: "n"): out[n] = 0x0A
+                case UInt8(ascii: "r"): out[n] = 0x0D
+                case UInt8(ascii: "t"): out[n] = 0x09
+                default:
+                    short = false
+                    return 0
+                }
+                n += 1
+                i += 2
+            }
+            return n
+        }
+        return short ? text : nil
     }
 
     /// The offset of the first `"` or `\` at or after `from`, or the end of `bytes`.

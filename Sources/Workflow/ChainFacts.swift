@@ -100,13 +100,20 @@ public struct ChainFacts: Sendable, Equatable {
         for form in forms { add(form, catalog: catalog, resources: resources) }
     }
 
-    private mutating func add(_ form: StepForm, catalog: ActionCatalog, resources: some ResourceFacts) {
-        count += 1
+    /// Adds `times` steps that ran in the same `form` (a live session repeats its calls): what
+    /// they add is that of one, counted `times` over.
+    public mutating func record(_ form: StepForm, times: Int64, catalog: ActionCatalog, resources: some ResourceFacts) {
+        guard times > 0 else { return }
+        add(form, times: times, catalog: catalog, resources: resources)
+    }
+
+    private mutating func add(_ form: StepForm, times: Int64 = 1, catalog: ActionCatalog, resources: some ResourceFacts) {
+        count += times
         if !actions.contains(where: { $0.isExactly(form.action) }) { actions.append(form.action) }
         if let action = catalog.action(named: form.action) {
             if !tools.contains(where: { $0.isExactly(action.tool) }) { tools.append(action.tool) }
             if action.flags.contains(.external) { external = true }
-            if action.effect >= .write { writes += 1 }
+            if action.effect >= .write { writes += times }
         }
         if resources.isExternal(form.resource) { external = true }
         for label in resources.labels(of: form.resource) where !labels.contains(where: { $0.isExactly(label) }) { labels.append(label) }

@@ -1,4 +1,5 @@
 import Testing
+import JSONValue
 @testable import AuditLog
 
 /// The record scanner reads strings eight bytes at a time; it must find exactly what a byte-by-
@@ -315,5 +316,17 @@ import Testing
         if case .failure(let error) = result, offset > 0 { #expect(error.offset == offset, "\(error)") }
         let canonical = #"{"kind":"decision","plan":"p","resource":"S::\"a\"","step":"s"}"#
         #expect((try? Array(canonical.utf8).withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scan(buffer) })?.kind != nil)
+    }
+}
+
+/// Escapes are resolved as a JSON parser resolves them, whichever way the text is built.
+@Suite struct UnescapeTests {
+    @Test(arguments: [
+        #"File::\"/w/a.py\""#, #"a\\b\/c\n\r\t\b\f"#, #"\u00e9\u0041"#, #"x\ud83d\ude00y"#, #"é\"ü"#, "",
+    ])
+    func resolvesAsTheParserDoes(escaped: String) throws {
+        let expected = try #require(try JSONParser.parse(Array("\"\(escaped)\"".utf8)).stringValue)
+        let bytes = Array(escaped.utf8)
+        #expect(bytes.withUnsafeBytes { RecordScanner.unescape($0) } == expected)
     }
 }
