@@ -10,10 +10,10 @@
 #   BEFORE=/path/to/other/stepguard Benchmarks/gate/run.sh   # also an older build, taking turns
 #
 # With BEFORE, that binary (another build of stepguard, e.g. main's) is timed in the same run,
-# taking turns call by call with this one and the peer, on the same project and a copy of its
-# log (`--log`: the two builds' compiled-policy caches, kept beside the log, may differ in
-# format, and sharing one file would make every call of each a miss), and gets a row of its own. `stepguard --version` (the bare start-up of the binary) is timed in the same
-# turns: the floor under any call.
+# taking turns call by call with this one and the peer, on a project of its own written the same
+# way (the two builds write different records, indexes and compiled-policy caches, and neither
+# may decide on what the other appended), and gets a row of its own. `stepguard --version` (the
+# bare start-up of the binary) is timed in the same turns: the floor under any call.
 #
 # The first call of each configuration builds the session's index from the whole log; it is
 # reported on its own. Every timed call decides, appends its decision (fsync included) and
