@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], exclude: testData("JSONValueTests")),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], exclude: testData("CryptoTests")),
         .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"], exclude: testData("CedarTests")),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
+        .testTarget(name: "CredentialsTests", dependencies: ["ProcessSupport", "Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),

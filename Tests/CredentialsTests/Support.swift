@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Credentials
+import ProcessSupport
 
 /// A scratch directory removed when the value is released.
 final class TempDir {
@@ -17,32 +18,12 @@ final class TempDir {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// Runs an external program; nil when it cannot be started.
-struct ProcessResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-func run(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) -> ProcessResult? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    let out = Pipe(), err = Pipe(), inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = inPipe
-    do { try process.run() } catch { return nil }
-    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-    try? inPipe.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self)
-    )
+/// Runs `executable` found on PATH, with `environment` added to this process's; nil when it
+/// cannot be started.
+func run(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) -> RunResult? {
+    runProcess(
+        "/usr/bin/env", [executable] + arguments, input: input,
+        environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } })
 }
 
 /// Whether a program is on PATH.
