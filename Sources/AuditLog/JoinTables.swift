@@ -139,8 +139,11 @@ struct JoinFacts: Sendable {
         var moment: Int64?
         switch kind {
         case .decision:
-            allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
-            holding = equals(record.outcome, "approve") || equals(record.outcome, "approved")
+            // `approved` lets the step run on the approvals recorded before it (`eval` and `mint`
+            // write them first; `--policies` checks that they count).
+            let approved = equals(record.outcome, "approved")
+            allowing = approved || record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+            holding = approved || equals(record.outcome, "approve")
             if let after = record.after, after.count > 0 {
                 present |= Self.hasAfter
                 self.moment = Int64(OrderOffsets(after: after.start, plan: record.plan?.start).raw)
