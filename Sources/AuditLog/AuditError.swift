@@ -37,6 +37,9 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A decision of the plan id was recorded earlier for other content: another plan under the
     /// same id, which nothing may record into the same log.
     case planIDReused(path: String, line: Int, plan: String, detail: String)
+    /// A line that holds the plan id's `"plan"` member is not a record, so whether it is a
+    /// decision of other content cannot be told: the log is damaged there.
+    case unreadablePlanRecord(path: String, line: Int, plan: String, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +73,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(directory): not published: \(reason)"
         case let .planIDReused(path, line, plan, detail):
             return "\(path):\(line): plan id \"\(plan)\" was decided here for other content (\(detail)); nothing was appended: give this plan a new plan id (its \"plan\" member), or record it in another log"
+        case let .unreadablePlanRecord(path, line, plan, reason):
+            return "\(path):\(line): a line naming plan id \"\(plan)\" is not a record (\(reason)), so whether the id was decided there for other content cannot be told; nothing was appended: the log is damaged there, run 'stepguard audit verify' to locate the damage"
         case let .lockTimeout(path, milliseconds):
             return "\(path): the log's lock was not obtained within \(milliseconds) ms; another writer holds it, or a stale process does (find it with 'fuser \(path)')"
         }

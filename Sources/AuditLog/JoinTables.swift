@@ -81,6 +81,10 @@ struct JoinFacts: Sendable {
     var kind: Kind
     /// An outcome that lets the step run (`RunningOutcomes`).
     var allowing = false
+    /// A decision that held its step for approval: waiting (`approve`), or released by the
+    /// approvals recorded with it (`approved`, which the gate follows with them). Only such a
+    /// decision is released by an approval after it.
+    var holding = false
     private var present: UInt8 = 0
 
     private static let hasStepKey: UInt8 = 1, hasJtiKey: UInt8 = 2, hasMoment: UInt8 = 4, hasAfter: UInt8 = 8
@@ -135,7 +139,11 @@ struct JoinFacts: Sendable {
         var moment: Int64?
         switch kind {
         case .decision:
-            allowing = record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+            // `approved` lets the step run on the approvals recorded before it (`eval` and `mint`
+            // write them first; `--policies` checks that they count).
+            let approved = equals(record.outcome, "approved")
+            allowing = approved || record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+            holding = approved || equals(record.outcome, "approve")
             if let after = record.after, after.count > 0 {
                 present |= Self.hasAfter
                 self.moment = Int64(OrderOffsets(after: after.start, plan: record.plan?.start).raw)
@@ -389,13 +397,14 @@ final class SlotStorage<Entry> {
     }
 }
 
-/// What the joins know about one step (plan and step): its latest decision, or the record
-/// that first named it, whether it was executed, whether a credential was minted for it,
-/// whether its plan orders it after other steps, and the digests of what was decided.
+/// What the joins know about one step (plan and step): its latest decision (or the approval
+/// that released it), or the record that first named it, whether that decision held the step
+/// for approval, whether it was executed, whether a credential was minted for it, whether its
+/// plan orders it after other steps, and the digests of what was decided.
 /// 48 bytes (the order offsets take what was padding).
 struct StepJoin: JoinTableEntry {
     var key: JoinKey
-    /// The line number (1-based; 0 when no decision named the step) in the low 60 bits, then
+    /// The line number (1-based; 0 when no decision named the step) in the low 59 bits, then
     /// the flags; all 0 in a free slot.
     private var lineAndFlags: UInt64
     /// Offset of that line in the log, to read its fields again for a finding.
@@ -411,7 +420,8 @@ struct StepJoin: JoinTableEntry {
     private static let executedBit: UInt64 = 1 << 62
     private static let orderedBit: UInt64 = 1 << 61
     private static let mintedBit: UInt64 = 1 << 60
-    private static let lineMask: UInt64 = (1 << 60) - 1
+    private static let heldBit: UInt64 = 1 << 59
+    private static let lineMask: UInt64 = (1 << 59) - 1
 
     /// A step nothing is known about yet: free until a line is set.
     init(key: JoinKey) {
@@ -436,6 +446,12 @@ struct StepJoin: JoinTableEntry {
     var ordered: Bool {
         get { lineAndFlags & Self.orderedBit != 0 }
         set { lineAndFlags = newValue ? lineAndFlags | Self.orderedBit : lineAndFlags & ~Self.orderedBit }
+    }
+    /// Whether the step's latest decision held it for approval: an approval after any other
+    /// decision releases nothing.
+    var held: Bool {
+        get { lineAndFlags & Self.heldBit != 0 }
+        set { lineAndFlags = newValue ? lineAndFlags | Self.heldBit : lineAndFlags & ~Self.heldBit }
     }
     /// Whether a credential was minted for the step: its executions must name one.
     var minted: Bool {

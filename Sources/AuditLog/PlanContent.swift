@@ -63,7 +63,8 @@ extension LockedLog {
     ///
     /// No index names a plan's records, so the whole log is read, in chunks; a line is scanned
     /// as a record only when its bytes hold the plan's `"plan":"ID"` member as a canonical record
-    /// writes it. A line that is not a record is left to `audit verify`, which reports it.
+    /// writes it. Such a line that does not scan as a record is an error
+    /// (`AuditError.unreadablePlanRecord`): it may be the decision that states another plan.
     public func decision(statingOtherContentThan content: PlanContent) throws(AuditError) -> ReusedPlanID? {
         let size = try file.size()
         let member = Array(#""plan":"#.utf8) + CanonicalJSON.serialize(.string(content.plan))
@@ -71,10 +72,18 @@ extension LockedLog {
         var buffer = ReadBuffer()
         var lineNumber = 0
         var found: ReusedPlanID?
+        var unreadable: (line: Int, reason: String)?
         _ = try forEachLine(from: 0, size: size, buffer: &buffer) { line, _ in
             lineNumber += 1
-            guard Self.contains(member, in: line), let record = try? RecordScanner.scan(line),
-                  let kind = record.kind, line[kind.start..<kind.end].elementsEqual(decision),
+            guard Self.contains(member, in: line) else { return true }
+            let record: ScannedRecord
+            do throws(ScanError) {
+                record = try RecordScanner.scan(line)
+            } catch {
+                unreadable = (lineNumber, error.message)
+                return false
+            }
+            guard let kind = record.kind, line[kind.start..<kind.end].elementsEqual(decision),
                   let plan = record.plan, RecordScanner.string(plan, in: line).isExactly(content.plan)
             else { return true }
             func value(_ name: StaticString) -> String? {
@@ -93,6 +102,9 @@ extension LockedLog {
                 line: lineNumber,
                 detail: "its decision there is of \(written), decided as \(decided); this plan is written as \(content.written), decided as \(content.decided)")
             return false
+        }
+        if let unreadable {
+            throw .unreadablePlanRecord(path: path, line: unreadable.line, plan: content.plan, reason: unreadable.reason)
         }
         return found
     }

@@ -326,9 +326,10 @@ struct ChainEngine<Hasher: MerkleHasher> {
     /// starts), for the steps whose `StepJoin` holds another record: mostly it is the record
     /// the entry holds, and a table of every step would cost a lookup and memory per step.
     var orderedElsewhere: [JoinKey: (line: Int, start: Int)] = [:]
-    /// The latest decision of each step whose `StepJoin` holds an approval that came after it
-    /// (line 0 when no decision came before): an execution without a credential answers to
-    /// the decision, and approvals are few, so they pay for this table and decisions do not.
+    /// The latest decision of each step that an approval came after (line 0 when no decision
+    /// came before); the `StepJoin` holds the approval when the decision held the step, the
+    /// decision otherwise. An execution without a credential answers to the decision, and
+    /// approvals are few, so they pay for this table and decisions do not.
     var approvedDecisions: [JoinKey: (line: Int, start: Int)] = [:]
     /// Each session's last record, for `session_prev`.
     var sessions = SessionChain()
@@ -667,6 +668,11 @@ struct ChainEngine<Hasher: MerkleHasher> {
             // The order comes from the first decision that names one, whatever its outcome (a
             // held step runs on its approval).
             let (ordered, replaced) = steps.modify(key) { step, isNew -> ((line: Int, start: Int)?, (line: Int, start: Int)) in
+                let replaced = (line: step.line, start: step.lineStart)
+                // An approval releases only a step its latest decision held: after one that
+                // allowed, denied or rewrote the step (or with none before it), the step stays
+                // what that decision said, however old or well signed the approval is.
+                if facts.kind == .approval && (isNew || !step.held) { return (nil, replaced) }
                 // The latest decision is the one an execution answers to: a later deny overrides
                 // an earlier allow. An execution seen before it keeps its mark.
                 var keep: (line: Int, start: Int)? = nil
@@ -674,9 +680,11 @@ struct ChainEngine<Hasher: MerkleHasher> {
                     // The record replaced may be the one that named the order.
                     keep = (step.line, step.lineStart)
                 }
-                let replaced = (line: step.line, start: step.lineStart)
                 let (executed, wasOrdered, minted, prints) = (step.executed, step.ordered, step.minted, step.prints)
                 step = StepJoin(key: key, line: lineNumber, lineStart: start, allowed: facts.allowing)
+                // Approvals after the held decision are judged together (the last one's outcome
+                // stands here; `--policies` counts them), so the step stays held for them.
+                step.held = facts.kind == .decision ? facts.holding : true
                 step.executed = executed
                 step.ordered = wasOrdered || facts.ordered
                 step.minted = minted
@@ -688,7 +696,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             }
             if let ordered, orderedElsewhere[key] == nil { orderedElsewhere[key] = ordered }
             if facts.kind == .approval {
-                // The first approval after a decision replaced that decision; later ones keep it.
+                // The decision the first approval after it came after; later approvals keep it.
                 if approvedDecisions[key] == nil { approvedDecisions[key] = replaced }
             } else if !approvedDecisions.isEmpty {
                 approvedDecisions[key] = nil

@@ -296,6 +296,30 @@ struct ApprovalCommandTests {
         #expect(verify.stdout.contains("credential \"\(jtis[0])\" used after its revocation"))
     }
 
+    /// `eval --approvals --audit` records the approval that released a held step, then the
+    /// decision that it runs `approved`: the step's execution verifies, with and without
+    /// `--policies`.
+    @Test func aStepReleasedByEvalVerifies() throws {
+        let s = try Scratch("freeze-window-rotation")
+        defer { s.remove() }
+        let binary = try #require(stepguardBinary)
+        let signed = try s.approve(#"User::"dana""#, key: "dana", step: "rotate", now: Self.freezeClock)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let log = s.root + "/audit.jsonl"
+        let eval = try s.run(["eval", s.plan, "-p", s.example, "--now", Self.freezeClock, "--approvals", s.approvals, "--audit", log])
+        #expect(Self.outcome(eval.stdout, "rotate") == "approved", "\(eval.stdout)\(eval.stderr)")
+        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(records.first?.contains(#""kind":"approval""#) == true && records.dropFirst().first?.contains(#""outcome":"approved""#) == true)
+        let ran = #"{"kind":"mint","plan":"rotate-payments-db-password","step":"rotate","jti":"jti-rotate","exp":"2026-12-24T11:00:00Z"}"#
+            + "\n" + #"{"kind":"execution","plan":"rotate-payments-db-password","step":"rotate","jti":"jti-rotate"}"#
+        let appended = try #require(runProcess(binary, ["audit", "append", log, "--now", "2026-12-24T10:05:00Z"], input: ran))
+        #expect(appended.status == 0, "\(appended.stderr)")
+        for extra in [[], ["--policies", s.example]] {
+            let verify = try s.run(["audit", "verify", log] + extra)
+            #expect(verify.status == 0, "\(extra): \(verify.stdout)")
+        }
+    }
+
     /// `audit verify --policies`: a signed approval before the execution of a held step keeps the
     /// log intact; an unsigned approval record, which the joins alone accept, is a fault.
     @Test func auditVerifyChecksApprovalsOfHeldSteps() throws {

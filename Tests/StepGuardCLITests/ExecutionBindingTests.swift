@@ -18,8 +18,8 @@ import Testing
     static let a1 = "sha256:" + String(repeating: "5", count: 64)
     static let a2 = "sha256:" + String(repeating: "6", count: 64)
 
-    static func decision(_ step: String, plan: String = p1, form: String = s1, args: String = a1) -> String {
-        #"{"kind":"decision","plan":"release-42","step":"\#(step)","outcome":"allow","plan_digest":"\#(plan)","step_digest":"\#(form)","args_digest":"\#(args)"}"#
+    static func decision(_ step: String, outcome: String = "allow", plan: String = p1, form: String = s1, args: String = a1) -> String {
+        #"{"kind":"decision","plan":"release-42","step":"\#(step)","outcome":"\#(outcome)","plan_digest":"\#(plan)","step_digest":"\#(form)","args_digest":"\#(args)"}"#
     }
 
     static func mint(_ step: String, jti: String, plan: String = p1, form: String = s1, args: String = a1) -> String {
@@ -28,6 +28,11 @@ import Testing
 
     static func execution(_ step: String, jti: String? = nil, extra: String = "") -> String {
         #"{"kind":"execution","plan":"release-42","step":"\#(step)","outcome":"success""# + (jti.map { #","jti":"\#($0)""# } ?? "") + extra + "}"
+    }
+
+    /// An approval of step `step` of plan `release-42`, as the joins read one.
+    static func approval(_ step: String) -> String {
+        #"{"kind":"approval","plan":"release-42","step":"\#(step)","outcome":"approved"}"#
     }
 
     /// A decision of the gate (`stepguard gate`) for tool call `call` of session `session-7`.
@@ -62,6 +67,22 @@ import Testing
         ("a log without digests binds by id alone",
          [A.decision("deploy-api"), A.mint("deploy-api", jti: "j1", exp: "2026-05-28T20:31:40Z"), A.execution("deploy-api", jti: "j1")],
          [], nil),
+        ("a held step approved: the approval releases it, and its credential binds the execution",
+         [decision("deploy-api", outcome: "approve"), approval("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1")],
+         [], nil),
+        ("a step released as `eval` and `mint` record it: its approval, then the decision that it runs approved",
+         [approval("deploy-api"), decision("deploy-api", outcome: "approved"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1")],
+         [], nil),
+        ("a denied step, then an approval: nothing was held, so the step stays denied",
+         [decision("deploy-api", outcome: "deny"), approval("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1")],
+         ["unauthorized-execution"], #"step \"deploy-api\" of plan \"release-42\" was executed although its latest decision (line 1) does not allow it"#),
+        ("an old approval appended again after a later deny releases nothing",
+         [decision("deploy-api", outcome: "approve"), approval("deploy-api"), decision("deploy-api", outcome: "deny"), approval("deploy-api"),
+          mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1")],
+         ["unauthorized-execution"], "although its latest decision (line 3) does not allow it"),
+        ("an approval with no decision before it releases nothing",
+         [approval("deploy-api"), mint("deploy-api", jti: "j1"), execution("deploy-api", jti: "j1")],
+         ["unauthorized-execution"], "was executed without an allowing decision before it"),
         ("a plan's execution names its credential even when none was minted",
          [decision("deploy-api"), execution("deploy-api")],
          ["missing-credential"], #"step \"deploy-api\" of plan \"release-42\" was executed without naming a credential (jti), which an execution of a plan's step must name"#),
@@ -75,7 +96,7 @@ import Testing
         ("a gate call the gate denied, then an approval: nothing was held, so nothing is released",
          [gateDecision("toolu_01", outcome: "deny"), #"{"kind":"approval","plan":"session-7","step":"toolu_01","outcome":"approved"}"#,
           gateExecution("toolu_01")],
-         ["unjoined-execution"],
+         ["unauthorized-execution", "unjoined-execution"],
          #"but the gate's decision of that call was \"deny\": it held nothing an approval after it could release (line 1)"#),
         ("a gate call the gate allowed, then an approval: the decision still binds it",
          [gateDecision("toolu_01"), #"{"kind":"approval","plan":"session-7","step":"toolu_01","outcome":"approved"}"#,

@@ -98,4 +98,28 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains(#"it is the id of a session the gate decided for host "claude-code""#), "\(refused.stderr)")
     }
+
+    /// A line holding the plan id that is not a record could be the decision that states
+    /// another plan: recording is refused at that line, for the same plan too, never let through.
+    @Test(arguments: ["eval", "mutate", "mint"])
+    func anUnreadableLineOfThePlanIsRefused(_ command: String) throws {
+        let dir = try F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = try F.key(in: dir)
+        let log = dir.appendingPathComponent("audit.jsonl").path
+        #expect(Self.run("eval", F.plan, log: log, key: key).status == 1)
+        // Whitespace inside the first record: its bytes still hold the plan's member.
+        var lines = try String(contentsOfFile: log, encoding: .utf8).components(separatedBy: "\n")
+        #expect(lines[0].hasPrefix("{\"") && lines[0].contains(#""plan":"storefront-release-7.3""#))
+        lines[0] = "{ " + lines[0].dropFirst()
+        try lines.joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+
+        let refused = Self.run(command, F.plan, log: log, key: key)
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains(#"\#(log):1: a line naming plan id "storefront-release-7.3" is not a record ("#), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was appended: the log is damaged there, run 'stepguard audit verify' to locate the damage"), "\(refused.stderr)")
+        #expect(!refused.stdout.contains("token"), "\(refused.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
 }
