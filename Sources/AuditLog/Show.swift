@@ -234,7 +234,10 @@ extension AuditLog {
     }
 
     static func status(of events: [PathEvent]) -> StepStatus {
+        // The joins' reading (`audit verify`): the latest decision stands, so a later deny
+        // overrides an earlier allow, and an approval releases only a step that decision held.
         var allowed = false
+        var held = false
         var lastDecision: String?
         var rejected = false
         var executed = false
@@ -243,10 +246,16 @@ extension AuditLog {
         for event in events {
             switch event.kind {
             case "decision":
+                let outcome = event.outcome ?? ""
                 lastDecision = event.outcome
-                if let outcome = event.outcome, RunningOutcomes.decisionRuns(outcome) { allowed = true }
+                let approved = RunningOutcomes.approvalRuns(outcome)
+                allowed = approved || RunningOutcomes.decisionRuns(outcome)
+                held = approved || outcome == "approve"
+                rejected = false
             case "approval":
-                if let outcome = event.outcome, RunningOutcomes.approvalRuns(outcome) { allowed = true } else { rejected = true }
+                guard held else { break }
+                allowed = event.outcome.map(RunningOutcomes.approvalRuns) ?? false
+                rejected = !allowed
             case "execution":
                 if !allowed { unauthorized = true }
                 if event.replayOfLine != nil { replayed = true }

@@ -132,6 +132,41 @@ import Testing
         #expect(try AuditLog.show(logAt: log, plan: "nope").isEmpty)
     }
 
+    /// `audit show` reads a step as the joins of `audit verify` do: the latest decision stands
+    /// (a later deny overrides an earlier allow), and an approval releases only a step that
+    /// decision held, never one it denied.
+    @Test(arguments: [
+        (["deny", "approved", "execution"], StepStatus.unauthorized, true),
+        (["allow", "deny", "execution"], .unauthorized, true),
+        (["allow", "deny"], .denied, false),
+        (["approve", "approved", "execution"], .executed, false),
+        (["approve", "rejected"], .rejected, false),
+        (["approve", "rejected", "approved", "execution"], .executed, false),
+        (["allow", "approved", "deny"], .denied, false),
+    ])
+    func showReadsAStepAsTheJoinsDo(_ records: [String], _ expected: StepStatus, _ unauthorized: Bool) throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/audit.jsonl"
+        let exp = Int64(t0.timeIntervalSince1970) + 60
+        var events: [JSONValue] = []
+        for (index, record) in records.enumerated() {
+            switch record {
+            case "approved", "rejected":
+                events.append(AuditEvent.approval(plan: "p", step: "a", approver: "security", approved: record == "approved"))
+            case "execution":
+                events.append(event("mint", plan: "p", step: "a", [("jti", .string("j\(index)")), ("exp", .int(exp))]))
+                events.append(AuditEvent.execution(plan: "p", step: "a", jti: "j\(index)", outcome: "success"))
+            default:
+                events.append(event("decision", plan: "p", step: "a", [("outcome", .string(record))]))
+            }
+        }
+        try AuditLog.append(events: events, to: log, now: t0)
+        let report = try AuditLog.verify(logAt: log)
+        #expect(report.findings.contains { $0.kind == .unauthorizedExecution } == unauthorized, "\(report.findings.map(\.message))")
+        #expect(try AuditLog.show(logAt: log, plan: "p")[0].steps[0].status == expected)
+    }
+
     @Test func eventBuildersMakeAcceptedRecords() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
