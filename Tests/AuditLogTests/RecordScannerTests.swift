@@ -59,6 +59,26 @@ import JSONValue
         #expect(throws: ScanError.self) { try result.get() }
     }
 
+    /// Calls `check` with every line that replacing one byte of a line of `lines` by one of
+    /// `replacements`, inserting one of them, or deleting a byte makes.
+    static func forEachOneByteEdit(of lines: [[UInt8]], with replacements: [UInt8], _ check: ([UInt8]) -> Void) {
+        for line in lines {
+            for position in line.indices {
+                for byte in replacements where byte != line[position] {
+                    var changed = line
+                    changed[position] = byte
+                    check(changed)
+                    var inserted = line
+                    inserted.insert(byte, at: position)
+                    check(inserted)
+                }
+                var deleted = line
+                deleted.remove(at: position)
+                check(deleted)
+            }
+        }
+    }
+
     /// The fast path for canonical lines either declines or agrees with the general scanner:
     /// checked on generated records and on every one-byte change, deletion and insertion of a
     /// structural or numeric character in them.
@@ -84,20 +104,8 @@ import JSONValue
         }
         for line in lines {
             #expect(line.withUnsafeBytes { RecordScanner.scanCanonical($0) } != nil, "\(String(decoding: line, as: UTF8.self))")
-            for position in line.indices {
-                for byte in replacements where byte != line[position] {
-                    var changed = line
-                    changed[position] = byte
-                    check(changed)
-                    var inserted = line
-                    inserted.insert(byte, at: position)
-                    check(inserted)
-                }
-                var deleted = line
-                deleted.remove(at: position)
-                check(deleted)
-            }
         }
+        Self.forEachOneByteEdit(of: lines, with: replacements, check)
         // Both paths were exercised: some changes keep a line canonical, most do not.
         #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
     }
@@ -131,20 +139,8 @@ import JSONValue
         }
         for line in lines {
             #expect(line.withUnsafeBytes { RecordScanner.scanStrict($0) } != nil, "\(String(decoding: line, as: UTF8.self))")
-            for position in line.indices {
-                for byte in replacements where byte != line[position] {
-                    var changed = line
-                    changed[position] = byte
-                    check(changed)
-                    var inserted = line
-                    inserted.insert(byte, at: position)
-                    check(inserted)
-                }
-                var deleted = line
-                deleted.remove(at: position)
-                check(deleted)
-            }
         }
+        Self.forEachOneByteEdit(of: lines, with: replacements, check)
         #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
     }
 
