@@ -290,7 +290,7 @@ public enum AuditLog {
         let lastLine = Array(lastBytes.dropLast())
         guard let lastRecord = try? lastLine.withUnsafeBytes({ (raw) throws(ScanError) in try RecordScanner.scan(raw) }),
               let lastSeq = lastRecord.seq, let lastPrev = lastRecord.prev,
-              let claimedPrev = lastLine.withUnsafeBytes({ Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: $0[lastPrev.start..<lastPrev.end])) })
+              let claimedPrev = lastLine.withUnsafeBytes({ lastPrev.digest(in: $0) })
         else {
             let line = try countNewlines(file, upTo: last.lowerBound) + 1
             throw AuditError.tornTail(path: file.path, line: line, byteCount: lastBytes.count)

@@ -197,8 +197,7 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
     /// The prepared line at `start`, which is `line`, whose hash is `hash`.
     private func prepareLine(_ line: UnsafeRawBufferPointer, start: Int, terminated: Bool, hash: Digest32) -> PreparedLine {
         let end = start + line.count
-        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prevSpan = record.prev, !prevSpan.escaped,
-              let prev = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prevSpan.start..<prevSpan.end]))
+        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prev = record.prev?.digest(in: line)
         else {
             return PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, time: .min, facts: .none, session: SessionLink(),
                                 terminated: terminated)

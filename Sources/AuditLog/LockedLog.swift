@@ -286,6 +286,6 @@ public struct HistoryRecord: Sendable, Equatable {
             kind: text(scanned.kind), step: text(scanned.step), outcome: text(scanned.outcome), principal: text(scanned.principal),
             action: text(scanned.action), resource: text(scanned.resource), inputDigest: text(scanned.inputDigest), risk: text(scanned.risk),
             hostCallID: text(scanned.hostCallID),
-            sessionPrev: scanned.sessionPrev.flatMap { $0.escaped ? nil : Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) })
+            sessionPrev: scanned.sessionPrev?.digest(in: line))
     }
 }

@@ -19,6 +19,12 @@ struct ByteSpan: Equatable, Sendable {
     var escaped: Bool
 
     var count: Int { end - start }
+
+    /// The SHA-256 digest this span of `line` holds as 64 plain hex digits, or nil (escapes, or
+    /// anything else).
+    func digest(in line: UnsafeRawBufferPointer) -> Digest32? {
+        escaped ? nil : Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[start..<end]))
+    }
 }
 
 /// The top-level fields of one record that verification and the joins use.

@@ -34,7 +34,7 @@ struct SessionLink: Sendable {
             state = .unlinked
             return
         }
-        if !span.escaped, let digest = Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])) {
+        if let digest = span.digest(in: line) {
             named = digest
             state = .linked
         } else {

@@ -643,8 +643,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
             do throws(ScanError) {
                 let record = try RecordScanner.scan(line)
-                guard let seq = record.seq, let prev = record.prev, !prev.escaped,
-                      Digest32(hexBytes: UnsafeRawBufferPointer(rebasing: line[prev.start..<prev.end])) != nil else {
+                guard let seq = record.seq, record.prev?.digest(in: line) != nil else {
                     throw ScanError(offset: 0, message: "it has no \(record.seq == nil ? "seq" : "prev hash")")
                 }
                 let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
