@@ -436,27 +436,31 @@ struct StepJoin: JoinTableEntry {
 
     var isFree: Bool { lineAndFlags == 0 }
     var line: Int { Int(lineAndFlags & Self.lineMask) }
-    var allowed: Bool { lineAndFlags & Self.allowedBit != 0 }
+    private func flag(_ bit: UInt64) -> Bool { lineAndFlags & bit != 0 }
+    private mutating func setFlag(_ bit: UInt64, _ value: Bool) {
+        lineAndFlags = value ? lineAndFlags | bit : lineAndFlags & ~bit
+    }
+    var allowed: Bool { flag(Self.allowedBit) }
     var executed: Bool {
-        get { lineAndFlags & Self.executedBit != 0 }
-        set { lineAndFlags = newValue ? lineAndFlags | Self.executedBit : lineAndFlags & ~Self.executedBit }
+        get { flag(Self.executedBit) }
+        set { setFlag(Self.executedBit, newValue) }
     }
     /// Whether a decision named the steps it runs after: the record this entry holds, or the
     /// one `ChainEngine.orderedElsewhere` names.
     var ordered: Bool {
-        get { lineAndFlags & Self.orderedBit != 0 }
-        set { lineAndFlags = newValue ? lineAndFlags | Self.orderedBit : lineAndFlags & ~Self.orderedBit }
+        get { flag(Self.orderedBit) }
+        set { setFlag(Self.orderedBit, newValue) }
     }
     /// Whether the step's latest decision held it for approval: an approval after any other
     /// decision releases nothing.
     var held: Bool {
-        get { lineAndFlags & Self.heldBit != 0 }
-        set { lineAndFlags = newValue ? lineAndFlags | Self.heldBit : lineAndFlags & ~Self.heldBit }
+        get { flag(Self.heldBit) }
+        set { setFlag(Self.heldBit, newValue) }
     }
     /// Whether a credential was minted for the step: its executions must name one.
     var minted: Bool {
-        get { lineAndFlags & Self.mintedBit != 0 }
-        set { lineAndFlags = newValue ? lineAndFlags | Self.mintedBit : lineAndFlags & ~Self.mintedBit }
+        get { flag(Self.mintedBit) }
+        set { setFlag(Self.mintedBit, newValue) }
     }
 }
 
