@@ -20,8 +20,6 @@ public struct EntityFacts: Sendable {
     /// No entities.
     public init() {}
 
-    init(attributes: [EntityRef: JSONObject]) { self.table = attributes }
-
     /// The facts the compiled-policy cache holds, read as they are asked for.
     init(source: CompiledEntities) { self.source = source }
 
