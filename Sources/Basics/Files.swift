@@ -82,3 +82,12 @@ public enum BoundedRead {
         .unreadable(path: path, reason: "the file is larger than the \(limit >> 20) MiB limit; split it")
     }
 }
+
+/// Whether two paths name one file, whatever their spelling: the same device and inode, after
+/// symbolic links (so `dir/./log`, a link to it and a hard link are all the same file). False
+/// when either cannot be looked up.
+public func isSameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+}

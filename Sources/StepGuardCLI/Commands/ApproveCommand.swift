@@ -1,5 +1,6 @@
 import Approvals
 import AuditLog
+import Basics
 import Credentials
 import Foundation
 import Gate
@@ -142,7 +143,7 @@ enum ApproveCommand {
                 let event = AuditEvent.approval(
                     plan: approval.plan, step: approval.step, approver: approver.description, approved: decision == .approve,
                     document: approval.json)
-                if let live, sameFile(audit, live.log) {
+                if let live, isSameFile(audit, live.log) {
                     // In the gate's log the approval is one of the session's records, chained as the gate chains them.
                     try Gate.appendToSession([event], session: live.session, log: live.log, now: time)
                 } else {
@@ -263,14 +264,6 @@ enum ApproveCommand {
             throw CLIError.invalidUsage("missing --call ID: the held call to approve ('approve --list --log \(log) --session \(session)' lists them)")
         }
         return LiveSession(log: log, session: session)
-    }
-
-    /// Whether paths `a` and `b` name one file, however each is written (relative, with `.` or
-    /// `..`, through a symbolic link): `--audit` naming the gate's log by another spelling is
-    /// still that log.
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
-        return a == b || resolved(a) == resolved(b)
     }
 
     /// The policies of `--policies`, loaded as the gate loads them.

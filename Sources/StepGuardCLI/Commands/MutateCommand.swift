@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Basics
 import JSONValue
 import Workflow
 
@@ -83,8 +84,7 @@ enum MutateCommand {
         if (link.st_mode & S_IFMT) == S_IFLNK {
             throw CLIError.invalidUsage("-o \"\(output)\" is a symbolic link; name a regular file, or pass --force to replace the link")
         }
-        var target = stat()
-        if let plan, plan != "-", stat(plan, &target) == 0, target.st_dev == link.st_dev, target.st_ino == link.st_ino {
+        if let plan, plan != "-", isSameFile(plan, output) {
             throw CLIError.invalidUsage("-o \"\(output)\" is the plan being rewritten; write elsewhere, or pass --force to overwrite it")
         }
     }
