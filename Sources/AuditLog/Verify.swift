@@ -861,13 +861,16 @@ struct ChainEngine<Hasher: MerkleHasher> {
         if decision.line != 0 {
             // Both lines are canonical records: the same text is the same bytes.
             let decided = self.line(startingAt: decision.start)
-            if let kind = RecordScanner.topLevelString("kind", in: decided), decided[kind.start..<kind.end].elementsEqual("decision".utf8),
+            // Its members are read as every reader reads them; only `host`, which the joins
+            // need for gate calls alone, is looked up apart.
+            let record = try? RecordScanner.scan(decided)
+            if let kind = record?.kind, decided[kind.start..<kind.end].elementsEqual("decision".utf8),
                let span = RecordScanner.topLevelString("host", in: decided) {
                 if decided[span.start..<span.end].elementsEqual(line[host.start..<host.end]) {
                     // An approval after the gate's decision releases only a call that decision
                     // held (or let run): one it denied stays denied whatever approval follows.
                     guard released != nil else { return }
-                    let text = RecordScanner.topLevelString("outcome", in: decided).map { RecordScanner.string($0, in: decided) } ?? ""
+                    let text = record?.outcome.map { RecordScanner.string($0, in: decided) } ?? ""
                     if RunningOutcomes.decisionRuns(text) || text == "approve" || text == RunningOutcomes.approval { return }
                     unreleased = text
                 } else {
