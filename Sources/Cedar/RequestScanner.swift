@@ -326,9 +326,10 @@ public struct RequestScanner: Sendable {
 
 /// A cache from byte strings to values: a lookup hashes the bytes once and compares them with
 /// the stored key, and makes no `String`. Keys compare byte for byte, so two texts that differ
-/// in any byte are two keys. Open addressing with a short probe limit: a key that finds no
-/// free slot within it is not kept (the caller reads it afresh), so however keys collide, a
-/// lookup stays a few comparisons.
+/// in any byte are two keys. Open addressing with a short probe limit, so however keys collide,
+/// a lookup stays a few comparisons: a key that finds no free slot within it has the slots
+/// doubled (up to a bound), and only past that bound is it not kept (the caller reads it
+/// afresh).
 struct ByteTable<Element> {
     fileprivate struct Entry {
         var hash: UInt64
@@ -407,7 +408,12 @@ struct ByteTable<Element> {
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, _ value: Element) {
         guard entries.count < limit else { return }
         if entries.count * 2 >= slots.count { grow() }
-        guard let slot = freeSlot(hash) else { return }
+        var found = freeSlot(hash)
+        while found == nil && slots.count < maxSlots {
+            grow()
+            found = freeSlot(hash)
+        }
+        guard let slot = found else { return }
         entries.append(Entry(hash: hash, start: keys.count, count: key.count, value: value))
         keys.append(contentsOf: key)
         slots[slot] = UInt32(entries.count)
@@ -423,12 +429,22 @@ struct ByteTable<Element> {
         return nil
     }
 
-    /// Doubles the slots and places every entry again; an entry that finds no free slot is
-    /// dropped from the slots (its bytes stay, unreachable, until the table is thrown away).
+    /// The most slots the table takes: sixteen per key it may keep.
+    private var maxSlots: Int { max(64, limit * 16) }
+
+    /// Doubles the slots (again while an entry finds no free slot, up to `maxSlots`) and places
+    /// every entry again; an entry that still finds none is dropped from the slots (its bytes
+    /// stay, unreachable, until the table is thrown away).
     private mutating func grow() {
-        slots = Array(repeating: 0, count: max(64, slots.count * 2))
-        for (index, entry) in entries.enumerated() {
-            if let slot = freeSlot(entry.hash) { slots[slot] = UInt32(index + 1) }
+        var count = max(64, slots.count * 2)
+        while true {
+            slots = Array(repeating: 0, count: count)
+            var placed = true
+            for (index, entry) in entries.enumerated() {
+                if let slot = freeSlot(entry.hash) { slots[slot] = UInt32(index + 1) } else { placed = false }
+            }
+            if placed || count * 2 > maxSlots { return }
+            count *= 2
         }
     }
 }
