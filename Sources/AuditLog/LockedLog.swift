@@ -63,14 +63,8 @@ public final class LockedLog {
     public func records(ofPlan plan: String, at known: [Range<Int>] = [], chained: Bool = false, from offset: Int) throws(AuditError) -> PlanRecords? {
         let size = try file.size()
         let wanted = Array(plan.utf8)
-        /// The record of `plan` that `line` (without its newline, at byte `start`) holds; nil
-        /// when it holds another plan's; `isRecord` false when it is not a record at all.
         func record(_ line: UnsafeRawBufferPointer, at start: Int) -> (record: PlanRecord?, isRecord: Bool) {
-            guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, false) }
-            guard let span = scanned.plan,
-                  span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted)
-            else { return (nil, true) }
-            return (PlanRecord(offset: start, end: start + line.count + 1, seq: seq, record: HistoryRecord(scanned, line: line)), true)
+            Self.record(ofPlan: plan, wanted, line, at: start)
         }
         var found: [PlanRecord] = []
         found.reserveCapacity(known.count)
@@ -130,6 +124,43 @@ public final class LockedLog {
             lastHash = AuditLog.hash(line: try file.read(offset: last.offset, count: last.end - last.offset - 1))
         }
         return PlanRecords(records: found, end: end, lastHash: lastHash)
+    }
+
+    /// The record of `plan` (`wanted`: its UTF-8) that `line` (without its newline, at byte
+    /// `start`) holds; nil when it holds another plan's; `isRecord` false when it is not a
+    /// record at all.
+    static func record(ofPlan plan: String, _ wanted: [UInt8], _ line: UnsafeRawBufferPointer, at start: Int) -> (record: PlanRecord?, isRecord: Bool) {
+        guard let scanned = try? RecordScanner.scan(line), let seq = scanned.seq else { return (nil, false) }
+        guard let span = scanned.plan,
+              span.escaped ? RecordScanner.string(span, in: line).isExactly(plan) : line[span.start..<span.end].elementsEqual(wanted)
+        else { return (nil, true) }
+        return (PlanRecord(offset: start, end: start + line.count + 1, seq: seq, record: HistoryRecord(scanned, line: line)), true)
+    }
+
+    /// The records on the whole lines that fill bytes `range` of the log exactly (the byte
+    /// before it a newline or the start of the log, its last byte a newline), read in one
+    /// `pread`, each with its line's hash; nil unless each of those lines holds a record of
+    /// plan `plan`.
+    public func records(ofPlan plan: String, filling range: Range<Int>) throws(AuditError) -> [(record: PlanRecord, hash: Digest32)]? {
+        guard range.lowerBound >= 0, range.count >= 2, range.upperBound <= (try file.size()) else { return nil }
+        let spanStart = max(0, range.lowerBound - 1)
+        var buffer = ReadBuffer()
+        let bytes = try buffer.read(file, offset: spanStart, count: range.upperBound - spanStart)
+        guard bytes.count == range.upperBound - spanStart, bytes[bytes.count - 1] == 0x0A,
+              range.lowerBound == 0 || bytes[0] == 0x0A
+        else { return nil }
+        let wanted = Array(plan.utf8)
+        let hasher = RFC6962Hasher()
+        var found: [(record: PlanRecord, hash: Digest32)] = []
+        var lineStart = range.lowerBound - spanStart
+        while lineStart < bytes.count {
+            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart)!))
+            let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<newline])
+            guard let hit = Self.record(ofPlan: plan, wanted, line, at: spanStart + lineStart).record else { return nil }
+            found.append((hit, hasher.hashLeaf(line)))
+            lineStart = newline + 1
+        }
+        return found
     }
 
     /// Calls `body` with each whole line (without its newline) from byte `start` (a line
@@ -262,10 +293,13 @@ public struct HistoryRecord: Sendable, Equatable {
     public var hostCallID: String?
     /// The record's `session_prev` as 64 hex digits; nil when it has none that reads.
     public var sessionPrev: Digest32?
+    /// The record's `history_digest` (see `Gate`'s session index); nil when it has none that reads.
+    public var historyDigest: Digest32?
 
     public init(
         kind: String? = nil, step: String? = nil, outcome: String? = nil, principal: String? = nil, action: String? = nil,
-        resource: String? = nil, inputDigest: String? = nil, risk: String? = nil, hostCallID: String? = nil, sessionPrev: Digest32? = nil
+        resource: String? = nil, inputDigest: String? = nil, risk: String? = nil, hostCallID: String? = nil, sessionPrev: Digest32? = nil,
+        historyDigest: Digest32? = nil
     ) {
         self.kind = kind
         self.step = step
@@ -277,6 +311,7 @@ public struct HistoryRecord: Sendable, Equatable {
         self.risk = risk
         self.hostCallID = hostCallID
         self.sessionPrev = sessionPrev
+        self.historyDigest = historyDigest
     }
 
     /// The members `scanned` found in `line`, read with their escapes resolved.
@@ -286,6 +321,6 @@ public struct HistoryRecord: Sendable, Equatable {
             kind: text(scanned.kind), step: text(scanned.step), outcome: text(scanned.outcome), principal: text(scanned.principal),
             action: text(scanned.action), resource: text(scanned.resource), inputDigest: text(scanned.inputDigest), risk: text(scanned.risk),
             hostCallID: text(scanned.hostCallID),
-            sessionPrev: scanned.sessionPrev?.digest(in: line))
+            sessionPrev: scanned.sessionPrev?.digest(in: line), historyDigest: scanned.historyDigest?.digest(in: line))
     }
 }

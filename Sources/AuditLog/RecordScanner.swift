@@ -57,6 +57,8 @@ struct ScannedRecord: Equatable, Sendable {
     var risk: ByteSpan?
     var hostCallID: ByteSpan?
     var sessionPrev: ByteSpan?
+    /// The digest of the session's history the gate read when it wrote the record.
+    var historyDigest: ByteSpan?
 
     /// Whether the line had a member for `field` (of any type).
     func has(_ field: RecordField) -> Bool {
@@ -81,6 +83,7 @@ struct ScannedRecord: Equatable, Sendable {
         case .risk: return risk != nil
         case .hostCallID: return hostCallID != nil
         case .sessionPrev: return sessionPrev != nil
+        case .historyDigest: return historyDigest != nil
         }
     }
 
@@ -105,6 +108,7 @@ struct ScannedRecord: Equatable, Sendable {
         case .risk: risk = span
         case .hostCallID: hostCallID = span
         case .sessionPrev: sessionPrev = span
+        case .historyDigest: historyDigest = span
         case .seq, .outcome: outcome = span
         }
     }
@@ -319,6 +323,11 @@ enum RecordScanner {
             case (FieldWord.session_, FieldWord.prev): return .sessionPrev
             default: return nil
             }
+        case 14:
+            // The first eight letters, then the last eight (overlapping by two).
+            let head = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt64.self))
+            let tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: key.start + 6, as: UInt64.self))
+            return head == FieldWord.history_ && tail == FieldWord.y_digest ? .historyDigest : nil
         case 11:
             // The first four letters, then the last eight (overlapping by one).
             let head = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: key.start, as: UInt32.self))
@@ -530,7 +539,7 @@ enum RecordScanner {
 /// The top-level members the scanner keeps.
 enum RecordField: UInt8, CustomStringConvertible {
     case seq, prev, time, kind, plan, step, jti, exp, outcome, after, planDigest, stepDigest, argsDigest
-    case principal, action, resource, inputDigest, risk, hostCallID, sessionPrev
+    case principal, action, resource, inputDigest, risk, hostCallID, sessionPrev, historyDigest
 
     var bit: UInt32 { 1 << rawValue }
 
@@ -556,6 +565,7 @@ enum RecordField: UInt8, CustomStringConvertible {
         case .risk: return "risk"
         case .hostCallID: return "host_call_id"
         case .sessionPrev: return "session_prev"
+        case .historyDigest: return "history_digest"
         }
     }
 }
@@ -594,6 +604,9 @@ enum FieldWord {
     static let host_cal: UInt64 = 0x6c61_635f_7473_6f68
     static let l_id: UInt32 = 0x6469_5f6c
     static let session_: UInt64 = 0x5f6e_6f69_7373_6573
+    /// The first eight and the last eight letters of `history_digest`.
+    static let history_: UInt64 = 0x5f79_726f_7473_6968
+    static let y_digest: UInt64 = 0x7473_6567_6964_5f79
 }
 
 private struct Cursor {

@@ -113,8 +113,9 @@ struct SessionView {
         self.calls = SessionLog.calls(state.records)
     }
 
-    /// The session's held calls, each as its first decision record tells it, in log order.
-    func heldCalls() throws(GateError) -> [HeldCall] {
+    /// The session's held calls in `state` (its lines read), each as its first decision record
+    /// tells it, in log order.
+    private func heldCalls(in state: SessionLog.State) throws(GateError) -> [HeldCall] {
         var first: [String: Int] = [:]
         for (index, record) in state.records.enumerated() where record.kind == "decision" {
             if let step = record.step, first[step] == nil { first[step] = index }
@@ -137,6 +138,7 @@ struct SessionView {
         } catch {
             throw .approvals(error)
         }
+        let state = try log.verified(state)
         for (index, record) in state.records.enumerated() where record.kind == "approval" {
             // A record that cannot be read back may be a rejection: passing it over could release
             // the call it rejects, so the call is not decided at all.
@@ -150,7 +152,7 @@ struct SessionView {
                 throw .approvals(error)
             }
         }
-        return SessionApprovals(set: set, session: log.session, held: try heldCalls())
+        return SessionApprovals(set: set, session: log.session, held: try heldCalls(in: state))
     }
 }
 

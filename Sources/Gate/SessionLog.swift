@@ -60,17 +60,26 @@ public struct SessionCall: Sendable, Equatable {
 /// A session's records read from the log, under the log's lock, through a per-session index
 /// beside the log (`LOG.sessions/<sha256 of the session id>`).
 ///
-/// The index says where the session's records are, never what they say: it holds the byte
-/// range of each of their lines, the length of the log it covers and the hash of the record that
-/// ends there. It is used only when that record is still in the log with that hash, it is the
-/// last line the index lists (the gate writes the index after its own records, so nothing of the
-/// session can sit between them and the end of what it covers), and every range is still a whole
-/// line holding a record of the session, chained to the one before it by `session_prev` (so no
-/// record of the session between two it lists can be left out); the records themselves are
-/// always read from the log (only those lines, see `LockedLog.records`). Otherwise, or when it
-/// cannot be read, the log is read from the start. Either way the log after the covered length
-/// is scanned, so a decision costs the session's own records plus what other writers appended
-/// since the session's last call, not the whole log.
+/// The index holds the byte range of each of the session's lines, the length of the log it
+/// covers and the hash of the record that ends there, and a snapshot: the members the gate reads
+/// of every record before the last append (`HistoryEncoding`), with the hash of the last of
+/// them. The snapshot is used only while the log vouches for it: the records of the gate's last
+/// append (the lines that end what the index covers, read from the log) must chain by
+/// `session_prev` from that hash, one after the other, and each names, as `history_digest`, the
+/// digest of the history the gate read when it wrote them, which must be the snapshot's. The
+/// gate that wrote those records read that history from the log or from a snapshot the log
+/// vouched for in the same way, so a snapshot edited by anyone else, or an index that leaves
+/// out a record of the append, does not match the log and is not used.
+///
+/// Without a snapshot that holds, the ranges are read instead: each must still be a whole line
+/// holding a record of the session, chained to the one before it by `session_prev` (so no record
+/// of the session between two it lists can be left out), and the records are read from those
+/// lines (see `LockedLog.records`). Otherwise, or when the index cannot be read, the log is read
+/// from the start. Either way the log after the covered length is scanned, so a decision costs
+/// the session's last append plus what other writers appended since, not the whole log.
+///
+/// The ranges of a history read from a snapshot are checked against the log only when the gate
+/// reads whole records back (held calls and approvals: `verified(_:)`).
 struct SessionLog {
     let log: LockedLog
     let session: String
@@ -89,6 +98,11 @@ struct SessionLog {
         var lastHash: Digest32
         /// Whether the index was used (else the log was read from the start).
         var indexed = false
+        /// Whether `lines` were each read from the log as the records they name (false when the
+        /// records came from the index's snapshot).
+        var linesRead = true
+        /// `records` encoded as the index's snapshot keeps them.
+        var encoding: HistoryEncoding
     }
 
     init(log: LockedLog, session: String) {
@@ -103,29 +117,96 @@ struct SessionLog {
         do throws(AuditError) {
             var found: PlanRecords?
             if let index = cachedIndex() {
+                if let state = try fromSnapshot(index) { return state }
                 found = try log.records(ofPlan: session, at: index.lines, chained: true, from: index.end)
             }
             let indexed = found != nil
             if found == nil { found = try log.records(ofPlan: session, from: 0) }
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
+            let records = all.records.map(\.record)
             return State(
-                records: all.records.map(\.record), lines: all.records.map { $0.offset..<$0.end }, end: all.end,
-                lastHash: all.lastHash ?? AuditLog.genesis, indexed: indexed)
+                records: records, lines: all.records.map { $0.offset..<$0.end }, end: all.end,
+                lastHash: all.lastHash ?? AuditLog.genesis, indexed: indexed, encoding: HistoryEncoding(records))
         } catch {
             throw .log(error)
         }
     }
 
+    /// The history from the index's snapshot and the records of the gate's last append, when the
+    /// log vouches for the snapshot (see above); nil when it does not.
+    private func fromSnapshot(_ index: Index) throws(AuditError) -> State? {
+        guard let snapshot = index.snapshot, snapshot.count < index.lines.count else { return nil }
+        let batch = index.lines[snapshot.count...]
+        guard let lastAppend = try log.records(ofPlan: session, filling: batch.first!.lowerBound..<index.end),
+              lastAppend.map({ $0.record.offset..<$0.record.end }).elementsEqual(batch)
+        else { return nil }
+        // The append's records chain from the snapshot's last record, one after the other, and
+        // each names the snapshot (with that last record) as the history it was written on.
+        let digest = snapshot.encoding.digest(after: snapshot.last)
+        var previous = snapshot.last
+        for (found, hash) in lastAppend {
+            guard found.record.sessionPrev == previous, found.record.historyDigest == digest else { return nil }
+            previous = hash
+        }
+        guard var (records, encoding) = snapshot.encoding.decoded(count: snapshot.count) else { return nil }
+        var lines = index.lines
+        for (found, _) in lastAppend {
+            records.append(found.record)
+            encoding.append(found.record)
+        }
+        // What other writers appended after the index was written.
+        guard let after = try log.records(ofPlan: session, from: index.end) else { return nil }
+        for found in after.records {
+            records.append(found.record)
+            encoding.append(found.record)
+            lines.append(found.offset..<found.end)
+        }
+        return State(
+            records: records, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
+            indexed: true, linesRead: false, encoding: encoding)
+    }
+
+    /// `state` with every line it names read from the log and found to hold the record the
+    /// history has for it; a history from a snapshot whose ranges do not is an error (and the
+    /// index is removed, so the next call reads the log).
+    func verified(_ state: State) throws(GateError) -> State {
+        if state.linesRead { return state }
+        do throws(AuditError) {
+            if let found = try log.records(ofPlan: session, at: state.lines, chained: false, from: state.end),
+               found.records.count == state.records.count, HistoryEncoding(found.records.map(\.record)).bytes == state.encoding.bytes {
+                var read = state
+                read.linesRead = true
+                return read
+            }
+        } catch {
+            throw .log(error)
+        }
+        unlink(indexPath)
+        throw .log(.logDoesNotVerify(
+            path: log.path, firstFault: "the index of session \"\(session)\" names lines that do not hold its records; it was removed, so make the call again to have the session read from the log"))
+    }
+
     /// Appends `events` at the end of the log `state` read, the session's records among them
-    /// chained to its last record by `session_prev`, and brings the index up to date.
+    /// chained to its last record by `session_prev` and naming the digest of `state`'s history
+    /// as `history_digest`, and brings the index up to date.
     func append(_ events: [JSONValue], after state: State, now: Date?) throws(AuditError) -> [AppendedRecord] {
-        let appended = try log.append(events: events, now: now, session: (plan: session, last: state.lastHash))
+        let digest = JSONValue.string(state.encoding.digest(after: state.lastHash).hex)
+        let stamped = events.map { event -> JSONValue in
+            guard case .object(var object) = event, object["plan"]?.stringValue?.isExactly(session) == true else { return event }
+            object[Self.historyDigestField] = digest
+            return .object(object)
+        }
+        let appended = try log.append(events: stamped, now: now, session: (plan: session, last: state.lastHash))
         remember(appended, after: state)
         return appended
     }
 
+    /// The member of each record the gate appends that names the digest of the history it read.
+    static let historyDigestField = "history_digest"
+
     /// Records in the index that `appended` (written at the end of the log `state` read)
-    /// belong to the session. A failure to write it is ignored: the next call reads the log.
+    /// belong to the session, with `state`'s history as the snapshot they vouch for. A failure
+    /// to write it is ignored: the next call reads the log.
     func remember(_ appended: [AppendedRecord], after state: State) {
         guard let last = appended.last else { return }
         var lines = state.lines
@@ -135,11 +216,15 @@ struct SessionLog {
             lines.append(position..<end)
             position = end
         }
-        store(Index(end: position, hash: last.hash.bytes, lines: lines).encoded(session: session))
+        let snapshot = Index.Snapshot(count: state.records.count, last: state.lastHash, encoding: state.encoding)
+        store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).encoded(session: session))
     }
 
     /// The whole record `index` of `state`, parsed; nil when it is not a JSON object.
     func object(_ state: State, _ index: Int) throws(GateError) -> JSONObject? {
+        guard state.linesRead else {
+            throw .log(.logDoesNotVerify(path: log.path, firstFault: "a record of session \"\(session)\" was read before its line was checked"))
+        }
         let bytes: [UInt8]
         do throws(AuditError) {
             bytes = try log.read(offset: state.lines[index].lowerBound, count: state.lines[index].count - 1)
@@ -196,13 +281,24 @@ struct SessionLog {
     // MARK: - Index
 
     /// The index file: a format line, the session id, the covered length, the hash of the
-    /// record ending there, and each line's offset (after the previous line's end) and length.
+    /// record ending there, each line's offset (after the previous line's end) and length, and
+    /// the snapshot when there is one (a flag, the number of records and the encoding's bytes).
     struct Index: Equatable {
-        static let format = Array("stepguard session index 2\n".utf8)
+        static let format = Array("stepguard session index 3\n".utf8)
+
+        /// The history of the session's first `count` records, as the gate read it before its
+        /// last append (whose records follow on the index's later lines).
+        struct Snapshot: Equatable {
+            var count: Int
+            /// The hash of the last of those records (the genesis value when there are none).
+            var last: Digest32
+            var encoding: HistoryEncoding
+        }
 
         var end: Int
         var hash: [UInt8]
         var lines: [Range<Int>]
+        var snapshot: Snapshot?
 
         func encoded(session: String) -> [UInt8] {
             var w = BinaryWriter()
@@ -216,6 +312,13 @@ struct SessionLog {
                 w.uint(UInt64(max(0, line.lowerBound - previous)))
                 w.uint(UInt64(line.count))
                 previous = line.upperBound
+            }
+            w.bool(snapshot != nil)
+            if let snapshot {
+                w.count(snapshot.count)
+                w.raw(snapshot.last.bytes)
+                w.count(snapshot.encoding.bytes.count)
+                w.raw(snapshot.encoding.bytes)
             }
             return w.bytes
         }
@@ -247,8 +350,16 @@ struct SessionLog {
                     lines.append(start..<lineEnd)
                     previous = lineEnd
                 }
+                var snapshot: Snapshot?
+                if try r.bool() {
+                    let records = try r.count()
+                    let last = Digest32(bytes: try r.raw(32))!
+                    let length = try r.count()
+                    guard records <= count, length <= bytes.count else { return nil }
+                    snapshot = Snapshot(count: records, last: last, encoding: HistoryEncoding(bytes: Array(try r.raw(length))))
+                }
                 guard r.isAtEnd, end > 0 else { return nil }
-                return Index(end: end, hash: hash, lines: lines)
+                return Index(end: end, hash: hash, lines: lines, snapshot: snapshot)
             } catch {
                 return nil
             }

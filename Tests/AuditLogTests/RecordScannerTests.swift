@@ -188,12 +188,13 @@ import JSONValue
         #expect(FieldWord.input_di == word64("input_di") && FieldWord.gest == word32("gest"))
         #expect(FieldWord.host_cal == word64("host_cal") && FieldWord.l_id == word32("l_id"))
         #expect(FieldWord.session_ == word64("session_"))
+        #expect(FieldWord.history_ == word64("history_") && FieldWord.y_digest == word64("y_digest"))
     }
 
     /// The members the gate reads back are found on every path, and names that differ from
     /// theirs in one letter are not.
     @Test func historyFieldsAreFoundAndNoLookAlike() throws {
-        let line = #"{"actioN":"x","action":"a","host_call_iD":"x","host_call_id":"h","input_digesT":"x","input_digest":"i","kind":"k","principaL":"x","principal":"p","resourcE":"x","resource":"r","risk":"k","riskk":"x","seq":1,"session_prev":"s","session_prex":"x"}"#
+        let line = #"{"actioN":"x","action":"a","history_digesT":"x","history_digest":"d","host_call_iD":"x","host_call_id":"h","input_digesT":"x","input_digest":"i","kind":"k","principaL":"x","principal":"p","resourcE":"x","resource":"r","risk":"k","riskk":"x","seq":1,"session_prev":"s","session_prex":"x"}"#
         let bytes = Array(line.utf8)
         func text(_ span: ByteSpan?) -> String? { span.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } }
         let general = try bytes.withUnsafeBytes { buffer throws(ScanError) in try RecordScanner.scanGeneral(buffer) }
@@ -201,7 +202,7 @@ import JSONValue
         let strict = try #require(bytes.withUnsafeBytes { RecordScanner.scanStrict($0) })
         for record in [general, canonical, strict] {
             #expect([text(record.action), text(record.hostCallID), text(record.inputDigest), text(record.principal), text(record.resource),
-                     text(record.risk), text(record.sessionPrev)] == ["a", "h", "i", "p", "r", "k", "s"])
+                     text(record.risk), text(record.sessionPrev), text(record.historyDigest)] == ["a", "h", "i", "p", "r", "k", "s", "d"])
         }
     }
 

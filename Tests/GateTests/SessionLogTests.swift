@@ -1,6 +1,7 @@
 import AuditLog
 import Foundation
 import JSONValue
+import ProcessSupport
 import Testing
 @testable import Gate
 
@@ -168,26 +169,192 @@ struct SessionLogTests {
         last.hash = AuditLog.hash(line: text[previous.lowerBound..<(previous.upperBound - 1)]).bytes
         try install(last)
         #expect(try read(log) == (all, true))
-        // A record of the session that does not chain (an older writer): the log is read again.
+        // A record of the session that does not chain (an older writer) is read by the scan after
+        // the covered length, and enters the snapshot the next append vouches for.
         try install(good)
         try AuditLog.append(events: [decision("a", "a5")], to: log)
         #expect(try read(log, then: [decision("a", "a6")]) == (all + ["a5"], true))
+        #expect(try read(log) == (all + ["a5", "a6"], true))
+        // Without the snapshot the ranges are read, and that record breaks their chain: the log is
+        // read again.
+        var (_, ranges) = try index(log)
+        ranges.snapshot = nil
+        try install(ranges)
         #expect(try read(log) == (all + ["a5", "a6"], false))
     }
 
-    /// The records read through the index are the log's: a record of the session changed in
-    /// place (same length) is read as it now is.
-    @Test func theIndexNeverSaysWhatARecordHolds() throws {
+    /// The snapshot is the history the gate read, and the log vouches for it only through the
+    /// records of the last append: an earlier record of the session changed in place later (same
+    /// length) is read as the gate read it, while a change to a record of the last append (its
+    /// hash no longer the index's) has the log read again, as it now is.
+    @Test func theSnapshotHoldsWhatTheGateRead() throws {
         let (directory, log) = try temporaryLog()
         defer { try? FileManager.default.removeItem(at: directory) }
         try AuditLog.append(events: [decision("b", "b1"), decision("a", "a1", "deny"), decision("b", "b2")], to: log)
         #expect(try readThenAppend(log, [decision("a", "a2")]) == ["a1"])
-        let text = try String(contentsOfFile: log, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"outcome\":\"deny\"", with: "\"outcome\":\"warn\"").write(toFile: log, atomically: false, encoding: .utf8)
-        let outcomes = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
-            SessionLog.calls(try SessionLog(log: locked, session: "a").read().records).map(\.outcome)
+        func outcomes() throws -> ([String], fromSnapshot: Bool) {
+            try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+                let state = try SessionLog(log: locked, session: "a").read()
+                return (SessionLog.calls(state.records).map(\.outcome), !state.linesRead)
+            }
         }
-        #expect(outcomes == ["warn", "allow"])
+        #expect(try outcomes() == (["deny", "allow"], true))
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "\"outcome\":\"deny\"", with: "\"outcome\":\"warn\"")
+        try changed.write(toFile: log, atomically: false, encoding: .utf8)
+        #expect(try outcomes() == (["deny", "allow"], true))
+        try changed.replacingOccurrences(of: "\"outcome\":\"allow\",\"plan\":\"a\"", with: "\"outcome\":\"alloW\",\"plan\":\"a\"")
+            .write(toFile: log, atomically: false, encoding: .utf8)
+        #expect(try outcomes() == (["warn", "alloW"], false))
+    }
+
+    /// A snapshot that is not the one the log vouches for (a record changed in it, or another
+    /// session's), or an index that leaves out the first record of the last append, is not used:
+    /// the history is read from the lines instead, as the log has it.
+    @Test func aSnapshotTheLogDoesNotVouchForIsNotUsed() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try read(log, then: [decision("a", "a1", "deny")])
+        try AuditLog.append(events: [decision("b", "b1")], to: log)
+        // The last append holds two records: a decision and its execution.
+        _ = try read(log, then: [decision("a", "a2"), ["kind": "execution", "plan": "a", "step": "a2"]])
+        let (path, good) = try index(log)
+        #expect(good.snapshot?.count == 1 && good.lines.count == 3)
+        func install(_ index: SessionLog.Index) throws { try Data(index.encoded(session: "a")).write(to: URL(fileURLWithPath: path)) }
+        func state() throws -> (outcomes: [String], executed: [Bool], fromSnapshot: Bool) {
+            try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+                let state = try SessionLog(log: locked, session: "a").read()
+                let calls = SessionLog.calls(state.records)
+                return (calls.map(\.outcome), calls.map(\.executed), !state.linesRead)
+            }
+        }
+        #expect(try state() == (["deny", "allow"], [false, true], true))
+
+        // The denial rewritten as an allow in the snapshot.
+        var forged = good
+        var records = try #require(good.snapshot?.encoding.decoded(count: 1)?.records)
+        records[0].outcome = "allow"
+        forged.snapshot?.encoding = HistoryEncoding(records)
+        try install(forged)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        // The snapshot with the hash of another record as its last.
+        var otherLast = good
+        otherLast.snapshot?.last = AuditLog.genesis
+        try install(otherLast)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        // The decision of the last append left out: its execution alone names the snapshot, but
+        // does not chain from it.
+        var hidden = good
+        hidden.lines.remove(at: 1)
+        try install(hidden)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        // Snapshot bytes that are not records, or fewer records than it says.
+        var garbage = good
+        garbage.snapshot?.encoding = HistoryEncoding(bytes: [9, 9, 9])
+        try install(garbage)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        var short = good
+        short.snapshot?.count = 0
+        try install(short)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        try install(good)
+        #expect(try state() == (["deny", "allow"], [false, true], true))
+    }
+
+    /// The ranges of a history read from the snapshot are checked before a whole record is read
+    /// from them: ranges that do not hold the snapshot's records stop the call, and the index is
+    /// removed so that the next call reads the log.
+    @Test func rangesAreCheckedBeforeRecordsAreReadFromThem() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for step in ["a1", "a2", "a3"] {
+            _ = try read(log, then: [decision("a", step)])
+            try AuditLog.append(events: [decision("b", "b-" + step)], to: log)
+        }
+        _ = try read(log, then: [decision("a", "a4")])
+        let (path, good) = try index(log)
+        func check() throws -> Bool {
+            try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+                let reader = SessionLog(log: locked, session: "a")
+                let state = try reader.read()
+                #expect(!state.linesRead)
+                do {
+                    let read = try reader.verified(state)
+                    let first = try reader.object(read, 0)
+                    return read.linesRead && first?["step"]?.stringValue == "a1"
+                } catch {
+                    return false
+                }
+            }
+        }
+        #expect(try check())
+        // The first range moved to the next line, another session's record.
+        var moved = good
+        moved.lines[0] = good.lines[0].upperBound..<good.lines[1].lowerBound
+        try Data(moved.encoded(session: "a")).write(to: URL(fileURLWithPath: path))
+        #expect(try check() == false)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try read(log) == (["a1", "a2", "a3", "a4"], false))
+    }
+
+    /// Whatever mix of records a session's log holds (the gate's appends of one to three
+    /// records, other sessions', records of the session appended by other writers without a
+    /// digest), the history read through the index is the one read from the whole log.
+    @Test(arguments: [1, 2, 3, 4])
+    func theHistoryThroughTheIndexIsTheLogs(seed: UInt64) throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix(seed: seed)
+        let kinds = ["decision", "mutation", "approval", "execution"]
+        let outcomes = ["allow", "deny", "approve", "approved", "warn", "mutate"]
+        for n in 0..<60 {
+            func event(_ plan: String) -> JSONValue {
+                var members: [(String, JSONValue)] = [
+                    ("kind", .string(kinds[Int(random.next() % 4)])), ("plan", .string(plan)),
+                    ("step", .string("s\(random.next() % 12)")), ("outcome", .string(outcomes[Int(random.next() % 6)])),
+                    ("action", .string(["fs.read", "net.egress", "fs.write"][Int(random.next() % 3)])),
+                    ("resource", .string(["File::\"/w/a\"", "Url::\"https://x\"", "File::\"/w/\u{e9}\"", "File::\"/w/e\u{301}\""][Int(random.next() % 4)])),
+                ]
+                if random.next() % 3 == 0 { members.append(("risk", .string(["low", "high"][Int(random.next() % 2)]))) }
+                if random.next() % 5 == 0 { members.append(("host_call_id", .string("h\(n)"))) }
+                return .object(JSONObject(members))
+            }
+            switch random.next() % 5 {
+            case 0: try AuditLog.append(events: [event("b")], to: log)
+            case 1: try AuditLog.append(events: [event("a")], to: log)
+            default:
+                let batch = (0..<Int(1 + random.next() % 3)).map { _ in event("a") }
+                _ = try read(log, then: batch)
+            }
+            let (throughIndex, whole) = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+                (try SessionLog(log: locked, session: "a").read(), try #require(try locked.records(ofPlan: "a", from: 0)))
+            }
+            func members(_ r: HistoryRecord) -> [String?] { [r.kind, r.step, r.outcome, r.principal, r.action, r.resource, r.inputDigest, r.risk, r.hostCallID] }
+            #expect(throughIndex.records.map(members) == whole.records.map { members($0.record) }, "seed \(seed), event \(n)")
+            #expect(throughIndex.lines == whole.records.map { $0.offset..<$0.end })
+            #expect(throughIndex.lastHash == (whole.lastHash ?? AuditLog.genesis))
+        }
+    }
+
+    /// The encoding keeps every string's bytes (two spellings of one character stay two), names
+    /// only earlier strings of members that repeat, and encodes a history's first records as a
+    /// prefix of the whole.
+    @Test func theEncodingKeepsBytesAndIsPrefixClosed() throws {
+        let records: [HistoryRecord] = [
+            ["kind": "decision", "step": "t1", "outcome": "allow", "resource": "File::\"/w/\u{e9}\""],
+            ["kind": "decision", "step": "t1", "outcome": "allow", "resource": "File::\"/w/e\u{301}\"", "risk": "low"],
+            ["kind": "execution", "step": "t2", "resource": "File::\"/w/\u{e9}\"", "host_call_id": "t1"],
+        ]
+        let whole = HistoryEncoding(records)
+        let decoded = try #require(whole.decoded(count: 3))
+        func bytes(_ r: HistoryRecord) -> [[UInt8]?] { [r.kind, r.step, r.outcome, r.resource, r.risk, r.hostCallID].map { $0.map { Array($0.utf8) } } }
+        #expect(decoded.records.map(bytes) == records.map(bytes))
+        #expect(whole.bytes.starts(with: HistoryEncoding(Array(records.prefix(2))).bytes))
+        var continued = try #require(HistoryEncoding(Array(records.prefix(2))).decoded(count: 2)).encoding
+        continued.append(records[2])
+        #expect(continued.bytes == whole.bytes)
+        #expect(whole.decoded(count: 2) == nil && whole.decoded(count: 4) == nil)
+        #expect(whole.digest(after: AuditLog.genesis) != whole.digest(after: AuditLog.hash(line: Array("x".utf8))))
     }
 
     @Test func aLineThatIsNotARecordStopsTheRead() throws {

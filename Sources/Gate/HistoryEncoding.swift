@@ -1,0 +1,126 @@
+import AuditLog
+import Crypto
+import JSONValue
+
+/// A session's history as the session index keeps it: the members the gate reads of each record
+/// (`HistoryRecord` without `session_prev` and `history_digest`), in log order.
+///
+/// Each record is its nine members in a fixed order (kind, step, outcome, principal, action,
+/// resource, input digest, risk, host call id), each a tag byte and what it says: 0, absent;
+/// 2, the member's UTF-8 length and bytes; 1, the number of an earlier string written with tag 2
+/// (counted from 0 in the order written). Only the members that repeat across a session's calls
+/// (kind, outcome, principal, action, resource, risk) name earlier strings, and only one with
+/// exactly the same bytes; a call's own ids are always written out. The encoding of a history
+/// is therefore one sequence of bytes, and the encoding of its first records is a prefix of it.
+///
+/// What a gate record names as `history_digest` is the SHA-256 of the hash of the session's
+/// record before the append (the first appended record's `session_prev`) followed by the
+/// encoding of the history (`digest(after:)`): the history together with where it ends.
+struct HistoryEncoding: Equatable {
+    /// The encoded records.
+    private(set) var bytes: [UInt8]
+    /// The strings written with tag 2 so far, in order.
+    private var strings: [String] = []
+    /// The first number of each string of `strings` (by Swift's equality: a hit is used only
+    /// when its bytes are the same).
+    private var numbers: [String: Int] = [:]
+    /// Whether `strings` and `numbers` describe `bytes` (false for bytes read from an index and
+    /// not yet decoded).
+    private var tableBuilt = true
+
+    static func == (a: HistoryEncoding, b: HistoryEncoding) -> Bool { a.bytes == b.bytes }
+
+    /// The encoding of `records`.
+    init(_ records: [HistoryRecord] = []) {
+        bytes = []
+        bytes.reserveCapacity(records.count * 64)
+        for record in records { append(record) }
+    }
+
+    /// Bytes read from an index, to be checked against a digest before they are decoded.
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        tableBuilt = false
+    }
+
+    /// The SHA-256 of `last` (the hash of the history's last record, or the genesis value)
+    /// followed by the bytes.
+    func digest(after last: Digest32) -> Digest32 {
+        var sha = SHA256()
+        last.bytes.withUnsafeBytes { sha.update($0) }
+        bytes.withUnsafeBytes { sha.update($0) }
+        return Digest32(bytes: sha.finalize())!
+    }
+
+    /// The members of one record, in the encoding's order, and whether each repeats across calls.
+    private static func members(_ record: HistoryRecord) -> [(String?, Bool)] {
+        [(record.kind, true), (record.step, false), (record.outcome, true), (record.principal, true), (record.action, true),
+         (record.resource, true), (record.inputDigest, false), (record.risk, true), (record.hostCallID, false)]
+    }
+
+    /// Adds `record` after the records encoded so far.
+    mutating func append(_ record: HistoryRecord) {
+        precondition(tableBuilt, "decode an index's snapshot before adding to it")
+        var w = BinaryWriter()
+        for (member, repeats) in Self.members(record) {
+            guard let member else {
+                w.byte(0)
+                continue
+            }
+            if repeats, let number = numbers[member], strings[number].utf8.elementsEqual(member.utf8) {
+                w.byte(1)
+                w.count(number)
+                continue
+            }
+            w.byte(2)
+            w.string(member)
+            if repeats { remember(member) }
+        }
+        bytes.append(contentsOf: w.bytes)
+    }
+
+    private mutating func remember(_ string: String) {
+        if numbers[string] == nil { numbers[string] = strings.count }
+        strings.append(string)
+    }
+
+    /// The records the bytes encode, and this encoding ready to have more added; nil when the
+    /// bytes are not exactly `count` records so encoded.
+    func decoded(count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
+        var table = HistoryEncoding()
+        table.bytes = bytes
+        var records: [HistoryRecord] = []
+        records.reserveCapacity(count)
+        var r = BinaryReader(bytes)
+        do throws(BinaryFormatError) {
+            for _ in 0..<count {
+                var members: [String?] = []
+                members.reserveCapacity(9)
+                for repeats in [true, false, true, true, true, true, false, true, false] {
+                    switch try r.byte() {
+                    case 0:
+                        members.append(nil)
+                    case 1 where repeats:
+                        let number = try r.count()
+                        guard number < table.strings.count else { return nil }
+                        members.append(table.strings[number])
+                    case 2:
+                        let length = try r.count()
+                        guard let text = String(validating: try r.raw(length), as: UTF8.self) else { return nil }
+                        if repeats { table.remember(text) }
+                        members.append(text)
+                    default:
+                        return nil
+                    }
+                }
+                records.append(HistoryRecord(
+                    kind: members[0], step: members[1], outcome: members[2], principal: members[3], action: members[4],
+                    resource: members[5], inputDigest: members[6], risk: members[7], hostCallID: members[8]))
+            }
+        } catch {
+            return nil
+        }
+        guard r.isAtEnd else { return nil }
+        return (records, table)
+    }
+}
