@@ -101,9 +101,10 @@ struct HistoryEncoding: Equatable {
                     case 0:
                         members.append(nil)
                     case 1 where repeats:
-                        let number = try r.count()
-                        guard number < table.strings.count else { return nil }
-                        members.append(table.strings[number])
+                        // A number, not a length: it may exceed the bytes left.
+                        let number = try r.uint()
+                        guard number < UInt64(table.strings.count) else { return nil }
+                        members.append(table.strings[Int(number)])
                     case 2:
                         let length = try r.count()
                         guard let text = String(validating: try r.raw(length), as: UTF8.self) else { return nil }

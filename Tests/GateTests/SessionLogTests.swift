@@ -354,6 +354,10 @@ struct SessionLogTests {
         continued.append(records[2])
         #expect(continued.bytes == whole.bytes)
         #expect(whole.decoded(count: 2) == nil && whole.decoded(count: 4) == nil)
+        // A history that ends on a record naming a string numbered beyond the bytes left.
+        let many = (0..<40).map { n -> HistoryRecord in ["kind": "decision", "step": "t\(n)", "resource": "File::\"/w/\(n % 20)\""] }
+        let tail: [HistoryRecord] = [["kind": "decision", "step": "u", "outcome": "allow", "resource": "File::\"/w/19\"", "risk": "low"]]
+        #expect(HistoryEncoding(many + tail).decoded(count: 41)?.records.map(\.resource) == (many + tail).map(\.resource))
         #expect(whole.digest(after: AuditLog.genesis) != whole.digest(after: AuditLog.hash(line: Array("x".utf8))))
     }
 
