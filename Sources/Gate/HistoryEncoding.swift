@@ -85,7 +85,8 @@ struct HistoryEncoding: Equatable {
     }
 
     /// The records the bytes encode, and this encoding ready to have more added; nil when the
-    /// bytes are not exactly `count` records so encoded.
+    /// bytes are not exactly `count` records so encoded. The bytes must be ones written by this
+    /// encoding (checked against a digest first): text that is not UTF-8 is not refused here.
     func decoded(count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
         var table = HistoryEncoding()
         table.bytes = bytes
@@ -107,7 +108,9 @@ struct HistoryEncoding: Equatable {
                         members.append(table.strings[Int(number)])
                     case 2:
                         let length = try r.count()
-                        guard let text = String(validating: try r.raw(length), as: UTF8.self) else { return nil }
+                        // The bytes were checked against the digest the log names before they are
+                        // read, so they are what the gate wrote from strings: valid UTF-8.
+                        let text = String(decoding: try r.raw(length), as: UTF8.self)
                         if repeats { table.remember(text) }
                         members.append(text)
                     default:

@@ -244,38 +244,40 @@ struct SessionLog {
 
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [HistoryRecord]) -> [SessionCall] {
-        var order: [String] = []
-        var byStep: [String: SessionCall] = [:]
+        var calls: [SessionCall] = []
+        var position: [String: Int] = [:]
+        position.reserveCapacity(records.count)
         for record in records {
             guard let step = record.step else { continue }
             switch record.kind {
             case "decision":
                 guard let outcome = record.outcome else { continue }
-                if byStep[step] != nil {
+                if let at = position[step] {
                     // A held call the gate later released with signed approvals.
                     if outcome == StepOutcome.approved.rawValue {
-                        byStep[step]?.released = true
-                        if let host = record.hostCallID { byStep[step]?.hostCalls.append(host) }
+                        calls[at].released = true
+                        if let host = record.hostCallID { calls[at].hostCalls.append(host) }
                     }
                     continue
                 }
-                order.append(step)
-                byStep[step] = SessionCall(
+                position[step] = calls.count
+                calls.append(SessionCall(
                     step: step, outcome: outcome, principal: record.principal, action: record.action,
-                    resource: record.resource, executed: false, risk: record.risk)
+                    resource: record.resource, executed: false, risk: record.risk))
             case "mutation":
-                byStep[step]?.action = record.action
-                byStep[step]?.resource = record.resource
-                byStep[step]?.inputDigest = record.inputDigest
+                guard let at = position[step] else { continue }
+                calls[at].action = record.action
+                calls[at].resource = record.resource
+                calls[at].inputDigest = record.inputDigest
             case "approval":
-                if RunningOutcomes.approvalRuns(record.outcome ?? "") { byStep[step]?.approved = true }
+                if let at = position[step], RunningOutcomes.approvalRuns(record.outcome ?? "") { calls[at].approved = true }
             case "execution":
-                byStep[step]?.executed = true
+                if let at = position[step] { calls[at].executed = true }
             default:
                 continue
             }
         }
-        return order.map { byStep[$0]! }
+        return calls
     }
 
     // MARK: - Index
