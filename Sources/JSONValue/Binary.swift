@@ -140,10 +140,28 @@ public struct BinaryReader: Sendable {
     public mutating func string() throws(BinaryFormatError) -> String {
         let n = try count()
         let slice = try raw(n)
-        guard let s = slice.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
-            throw fail("a string is not valid UTF-8")
+        let text: String? = slice.withUnsafeBufferPointer { buffer in
+            // ASCII is valid UTF-8 as it is; only other text pays for the (generic, slower) check.
+            Self.isASCII(buffer) ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
         }
-        return s
+        guard let text else { throw fail("a string is not valid UTF-8") }
+        return text
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= bytes.count {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < bytes.count {
+            if bytes[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Reads an optional string.
