@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "CedarTests", dependencies: ["Cedar", "JSONValue"], exclude: testData("CedarTests")),
         .testTarget(name: "CredentialsTests", dependencies: ["ProcessSupport", "Credentials", "Crypto", "JSONValue"], exclude: testData("CredentialsTests")),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "Crypto", "JSONValue"], exclude: testData("AuditLogTests")),
-        .testTarget(name: "WorkflowTests", dependencies: ["ProcessSupport", "Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
+        .testTarget(name: "WorkflowTests", dependencies: ["ProcessSupport", "Basics", "Workflow", "Approvals", "Cedar", "JSONValue"], exclude: testData("WorkflowTests")),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Cedar", "JSONValue", "Basics"], exclude: testData("LintTests")),
         // Running the built binary and other programs from the tests.
         .target(name: "ProcessSupport", path: "Tests/ProcessSupport"),

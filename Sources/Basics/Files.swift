@@ -91,3 +91,44 @@ public func isSameFile(_ a: String, _ b: String) -> Bool {
     guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
     return first.st_dev == second.st_dev && first.st_ino == second.st_ino
 }
+
+/// What `stat` says of a file (links followed): where it lives, its size, and when its content
+/// and its metadata last changed, in nanoseconds since the epoch.
+public struct FileStatus: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var isRegular: Bool
+    /// The last change of the content (`st_mtime`).
+    public var modified: Int64
+    /// The last change of the content or metadata (`st_ctime`), which no program sets back.
+    public var changed: Int64
+
+    /// The status of the file at `path`; nil when it cannot be read.
+    public init?(_ path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        device = UInt64(truncatingIfNeeded: status.st_dev)
+        inode = UInt64(truncatingIfNeeded: status.st_ino)
+        size = Int64(status.st_size)
+        isRegular = (status.st_mode & S_IFMT) == S_IFREG
+        #if canImport(Darwin)
+        modified = Self.nanoseconds(status.st_mtimespec)
+        changed = Self.nanoseconds(status.st_ctimespec)
+        #else
+        modified = Self.nanoseconds(status.st_mtim)
+        changed = Self.nanoseconds(status.st_ctim)
+        #endif
+    }
+
+    /// The wall clock, in nanoseconds since the epoch.
+    public static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return nanoseconds(time)
+    }
+
+    static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec)
+    }
+}

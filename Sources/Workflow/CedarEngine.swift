@@ -140,6 +140,8 @@ extension PolicyBundle {
 
     /// Builds the bundle from the files of a policy directory, already read.
     public static func load(_ contents: PolicyDirectoryContents) throws(WorkflowError) -> PolicyBundle {
+        // Contents known by their stamp hold no bytes: the files are read now.
+        let contents = contents.isComplete ? contents : try PolicyDirectoryContents(contents.directory)
         let catalog = try ActionCatalog.parse(contents.catalog.bytes, file: contents.catalog.file)
         let sources = contents.policies.map { (text: String(decoding: $0.bytes, as: UTF8.self), file: $0.file) }
         var entityFacts = EntityFacts()

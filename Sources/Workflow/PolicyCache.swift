@@ -20,6 +20,25 @@ public struct PolicyDirectoryContents: Sendable {
     /// length-prefixed: equal keys mean the same files, read by the same code, under the same
     /// names (the names are in every location the bundle reports).
     public let key: [UInt8]
+    /// Whether the bytes of every file were read (false when the cache's stamp stood for them:
+    /// then only `tiers.json` was read, and `key` is the one the stamp names).
+    let isComplete: Bool
+
+    /// The files of `directory` as the stamp beside the cache says they were when they had
+    /// `key`: only `tiers.json` is read (the bundle reads it on a hit too).
+    init(stamped directory: PolicyDirectory, key: [UInt8]) throws(WorkflowError) {
+        guard let catalogFile = directory.catalogFile else {
+            throw .policyDirectory(message: "\"\(directory.path)\" has no tools.json; add the action catalog (see docs/workflow.md)")
+        }
+        self.directory = directory
+        catalog = (catalogFile, [])
+        policies = directory.policyFiles.map { ($0, []) }
+        entities = directory.entitiesFile.map { ($0, []) }
+        schema = directory.schemaFile.map { ($0, []) }
+        tiers = try directory.tiersFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
+        self.key = key
+        isComplete = false
+    }
 
     /// Reads the files of `directory`: policies, schema, entities and the catalog.
     public init(_ directory: PolicyDirectory) throws(WorkflowError) {
@@ -53,6 +72,72 @@ public struct PolicyDirectoryContents: Sendable {
         if let schema { add("schema", schema.file, schema.bytes) }
         if let tiers { add("tiers", tiers.file, tiers.bytes) }
         key = hasher.finalize()
+        isComplete = true
+    }
+}
+
+/// What the files of a policy directory are on disk: for each (in the order of the cache's
+/// key), its role, path, device, inode, size, and modification and change times to the
+/// nanosecond. Kept beside the cache with the key the files had, so that a call whose files
+/// stat the same is known to hold the same content without reading and hashing them.
+///
+/// A change to a file's content changes its change time (which no program can set back), so a
+/// stamp that matches means the files were not written since it was taken, unless they were
+/// written within the same tick of the file system's clock as the stamp was taken. A stamp is
+/// therefore only kept when every file's times are at least two seconds older than the clock,
+/// and a file written since is read and hashed again.
+enum FileStamp {
+    static let magic = Array("stepguard policy stamp 1\n".utf8)
+
+    /// How old every file's times must be for the stamp to be kept.
+    static let settledNanoseconds: Int64 = 2_000_000_000
+
+    /// The stamp of `directory`'s files; nil when one cannot be read or was written too
+    /// recently (before `now`, as nanoseconds since the epoch) to be told apart by its times.
+    static func of(_ directory: PolicyDirectory, now: Int64) -> [UInt8]? {
+        var files: [(String, String)] = []
+        if let catalog = directory.catalogFile { files.append(("catalog", catalog)) }
+        for policy in directory.policyFiles { files.append(("policy", policy)) }
+        if let entities = directory.entitiesFile { files.append(("entities", entities)) }
+        if let schema = directory.schemaFile { files.append(("schema", schema)) }
+        if let tiers = directory.tiersFile { files.append(("tiers", tiers)) }
+        var w = BinaryWriter()
+        w.string(PolicyCache.format)
+        w.count(files.count)
+        for (role, path) in files {
+            guard let status = FileStatus(path), status.isRegular,
+                  max(status.modified, status.changed) <= now - settledNanoseconds
+            else { return nil }
+            w.string(role)
+            w.string(path)
+            w.uint(status.device)
+            w.uint(status.inode)
+            w.uint(UInt64(status.size))
+            w.int(status.modified)
+            w.int(status.changed)
+        }
+        return w.bytes
+    }
+
+    /// The stamp and key kept at `path`; nil when there is none that reads.
+    static func read(_ path: String) -> (stamp: [UInt8], key: [UInt8])? {
+        guard let file = PositionedFile(path), file.size <= 1 << 20, let bytes = file.read(at: 0, count: file.size),
+              bytes.starts(with: magic) else { return nil }
+        var r = BinaryReader(bytes, offset: magic.count)
+        guard let key = try? Array(r.raw(32)), let length = try? r.count(), let stamp = try? Array(r.raw(length)), r.isAtEnd
+        else { return nil }
+        return (stamp, key)
+    }
+
+    /// Keeps `stamp` and `key` at `path`, atomically; a stamp not written only costs the next
+    /// call a read of the files.
+    static func write(_ stamp: [UInt8], key: [UInt8], to path: String) {
+        var w = BinaryWriter()
+        w.raw(magic)
+        w.raw(key)
+        w.count(stamp.count)
+        w.raw(stamp)
+        try? AtomicWrite.write(w.bytes, to: path, permissions: 0o600)
     }
 }
 
@@ -125,6 +210,8 @@ public enum PolicyCache {
         public var miss: Miss?
         /// The entities read on demand (a hit); ask it for `damage` after deciding.
         public var entities: CompiledEntities?
+        /// Whether the files were known by their stamp, without being read (a hit).
+        public var stamped = false
     }
 
     /// The bundle the cache file at `path` holds for `contents`; the reason when there is none.
@@ -227,16 +314,37 @@ public enum PolicyCache {
     /// exactly these files, else from the files, building `extra` and writing the cache. With
     /// `rebuild` (a part of the cache was found damaged while deciding), from the files whatever
     /// the cache holds.
+    ///
+    /// When the files stat as the stamp beside the cache (`PATH.stamp`, see `FileStamp`) says
+    /// they did when they had the cache's key, they are not read at all.
     public static func load<Extra: PolicyCacheExtra>(
         _ directory: String, cache path: String, extra: Extra, rebuild: String? = nil
     ) throws -> Loaded<Extra.Value> {
-        let contents = try PolicyDirectoryContents(try PolicyDirectory(path: directory))
+        try load(directory, cache: path, extra: extra, rebuild: rebuild, now: FileStatus.now())
+    }
+
+    /// `load`, with the clock the stamp's files are judged settled against.
+    static func load<Extra: PolicyCacheExtra>(
+        _ directory: String, cache path: String, extra: Extra, rebuild: String?, now: Int64
+    ) throws -> Loaded<Extra.Value> {
+        let files = try PolicyDirectory(path: directory)
+        let stampPath = path + ".stamp"
+        // Taken before any file is read: a file written after this has other times.
+        let stamp = rebuild == nil ? FileStamp.of(files, now: now) : nil
+        if let stamp, let kept = FileStamp.read(stampPath), kept.stamp == stamp {
+            let contents = try PolicyDirectoryContents(stamped: files, key: kept.key)
+            if case .success(let hit) = read(path, for: contents, extra: extra) {
+                return Loaded(bundle: hit.bundle, contents: contents, extra: hit.extra, miss: nil, entities: hit.entities, stamped: true)
+            }
+        }
+        let contents = try PolicyDirectoryContents(files)
         var miss: Miss
         if let rebuild {
             miss = .rebuilt(rebuild)
         } else {
             switch read(path, for: contents, extra: extra) {
             case .success(let hit):
+                if let stamp { FileStamp.write(stamp, key: contents.key, to: stampPath) }
                 return Loaded(bundle: hit.bundle, contents: contents, extra: hit.extra, miss: nil, entities: hit.entities)
             case .failure(let why):
                 miss = why
@@ -244,7 +352,7 @@ public enum PolicyCache {
         }
         let bundle = try PolicyBundle.load(contents)
         let (value, bytes) = try extra.build(bundle, contents)
-        write(bundle, contents: contents, extra: bytes, to: path)
+        if write(bundle, contents: contents, extra: bytes, to: path), let stamp { FileStamp.write(stamp, key: contents.key, to: stampPath) }
         return Loaded(bundle: bundle, contents: contents, extra: value, miss: miss, entities: nil)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Cedar
 import Foundation
 import JSONValue
@@ -108,6 +109,55 @@ import Testing
         let (bundle, miss) = try scratch.load()
         #expect(miss == nil)
         #expect(bundle.policies.map(\.id) == ["readers", "writers", "no-secrets-out", "typed", "exact"])
+    }
+
+    /// The stamp beside the cache: files that stat as it says are not read; a file written since
+    /// (its change time moved, whatever its modification time says) is read and hashed again;
+    /// files written within two seconds of the clock are never stamped.
+    @Test func aStampStandsOnlyForSettledUnchangedFiles() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        func load(_ now: Int64 = FileStatus.now() + 10_000_000_000) throws -> PolicyCache.Loaded<Void> {
+            try PolicyCache.load(scratch.policies, cache: scratch.cache, extra: NoCacheExtra(), rebuild: nil, now: now)
+        }
+        let stamp = scratch.cache + ".stamp"
+        // Just written: no stamp is kept, and the next load reads the files.
+        #expect(try load(FileStatus.now()).miss == .absent)
+        #expect(!FileManager.default.fileExists(atPath: stamp))
+        #expect(try load(FileStatus.now()).stamped == false)
+        // Settled (a clock ten seconds on): the stamp is kept, then stands for the files.
+        let first = try load()
+        #expect(first.miss == nil && !first.stamped)
+        #expect(FileManager.default.fileExists(atPath: stamp))
+        let second = try load()
+        #expect(second.miss == nil && second.stamped)
+        #expect(second.bundle.policies.map(\.id) == ["readers", "writers", "no-secrets-out", "typed", "exact"])
+        #expect(second.contents.key == first.contents.key)
+
+        // A policy written again with another id, its modification time set back: the change
+        // time gives it away, and the files are read.
+        let file = scratch.policies + "/a-scopes.cedar"
+        let before = try #require(FileStatus(file))
+        usleep(50_000)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "@id(\"readers\")", with: "@id(\"Readers\")").write(toFile: file, atomically: false, encoding: .utf8)
+        var times = [timespec(tv_sec: Int(before.modified / 1_000_000_000), tv_nsec: Int(before.modified % 1_000_000_000))]
+        times.append(times[0])
+        #expect(utimensat(AT_FDCWD, file, times, 0) == 0)
+        #expect(FileStatus(file)?.modified == before.modified)
+        let changed = try load()
+        #expect(!changed.stamped)
+        #expect(changed.bundle.policies.map(\.id).first == "Readers")
+        #expect(changed.contents.key != first.contents.key)
+        #expect(try load().stamped)
+
+        // A stamp naming another key than the cache's is a miss by stamp, never the other files.
+        let kept = try #require(FileManager.default.contents(atPath: stamp).map(Array.init))
+        var otherKey = kept
+        otherKey[FileStamp.magic.count] ^= 1
+        FileManager.default.createFile(atPath: stamp, contents: Data(otherKey))
+        let other = try load()
+        #expect(!other.stamped && other.miss == nil && other.bundle.policies.map(\.id).first == "Readers")
     }
 
     /// Where the head of a cache file starts and ends: after magic, format, key, the head's
