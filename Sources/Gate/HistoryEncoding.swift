@@ -93,33 +93,36 @@ struct HistoryEncoding: Equatable {
         var records: [HistoryRecord] = []
         records.reserveCapacity(count)
         var r = BinaryReader(bytes)
+        /// One member: nil when absent; throws on anything that is not this encoding.
+        func member(repeats: Bool) throws(BinaryFormatError) -> String? {
+            switch try r.byte() {
+            case 0:
+                return nil
+            case 1 where repeats:
+                // A number, not a length: it may exceed the bytes left.
+                let number = try r.uint()
+                guard number < UInt64(table.strings.count) else { throw r.fail("no such string") }
+                return table.strings[Int(number)]
+            case 2:
+                let length = try r.count()
+                // The bytes were checked against the digest the log names before they are read,
+                // so they are what the gate wrote from strings: valid UTF-8.
+                let text = String(decoding: try r.raw(length), as: UTF8.self)
+                if repeats { table.remember(text) }
+                return text
+            default:
+                throw r.fail("not a member")
+            }
+        }
         do throws(BinaryFormatError) {
             for _ in 0..<count {
-                var members: [String?] = []
-                members.reserveCapacity(9)
-                for repeats in [true, false, true, true, true, true, false, true, false] {
-                    switch try r.byte() {
-                    case 0:
-                        members.append(nil)
-                    case 1 where repeats:
-                        // A number, not a length: it may exceed the bytes left.
-                        let number = try r.uint()
-                        guard number < UInt64(table.strings.count) else { return nil }
-                        members.append(table.strings[Int(number)])
-                    case 2:
-                        let length = try r.count()
-                        // The bytes were checked against the digest the log names before they are
-                        // read, so they are what the gate wrote from strings: valid UTF-8.
-                        let text = String(decoding: try r.raw(length), as: UTF8.self)
-                        if repeats { table.remember(text) }
-                        members.append(text)
-                    default:
-                        return nil
-                    }
-                }
+                // In the encoding's order (see `members`).
+                let kind = try member(repeats: true), step = try member(repeats: false), outcome = try member(repeats: true)
+                let principal = try member(repeats: true), action = try member(repeats: true), resource = try member(repeats: true)
+                let inputDigest = try member(repeats: false), risk = try member(repeats: true), hostCallID = try member(repeats: false)
                 records.append(HistoryRecord(
-                    kind: members[0], step: members[1], outcome: members[2], principal: members[3], action: members[4],
-                    resource: members[5], inputDigest: members[6], risk: members[7], hostCallID: members[8]))
+                    kind: kind, step: step, outcome: outcome, principal: principal, action: action, resource: resource,
+                    inputDigest: inputDigest, risk: risk, hostCallID: hostCallID))
             }
         } catch {
             return nil
