@@ -1,6 +1,10 @@
 import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 
@@ -32,11 +36,11 @@ public struct ApprovalSet: ApprovalJudge {
 
     /// Reads the approvals at `path`: a directory of approval files, or an audit log.
     public mutating func load(_ path: String) throws(ApprovalError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        let kind = PathKind(path)
+        guard kind != .missing else {
             throw .io(path: path, message: "no such file or directory; pass the directory approve --out wrote, or an audit log")
         }
-        if isDirectory.boolValue {
+        if kind == .directory {
             try load(directory: path)
         } else {
             try load(log: path)

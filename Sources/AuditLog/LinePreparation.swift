@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Basics
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +67,7 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
     private let hasher: Hasher
     private let lookahead: Int
 
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var results: [[PreparedLine]?]
     /// Buffers the reader is done with, reused so that each window does not take fresh memory.
     private var spare: [[PreparedLine]] = []

@@ -1,6 +1,10 @@
 import Basics
 import CHotPaths
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc

@@ -132,3 +132,50 @@ public struct FileStatus: Sendable, Equatable {
         Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec)
     }
 }
+
+/// What a path names after symbolic links, as `FileManager.fileExists(atPath:isDirectory:)`
+/// tells it: nothing (or a dangling link), a directory, or anything else that exists.
+public enum PathKind: Sendable {
+    case missing, directory, other
+
+    /// Looks `path` up.
+    public init(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { self = .missing; return }
+        self = (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .other
+    }
+}
+
+/// The path arithmetic of `NSString` (`deletingLastPathComponent`, `appendingPathComponent`),
+/// character for character, so paths printed and created stay what they were.
+public enum PathText {
+    /// `path` with runs of `/` made one and a trailing `/` dropped (`/` itself stays).
+    static func fixingSlashes(_ path: String) -> String {
+        if path == "/" { return path }
+        var result = ""
+        var afterSlash = false
+        for c in path {
+            if c == "/" && afterSlash { continue }
+            afterSlash = c == "/"
+            result.append(c)
+        }
+        if result.last == "/" { result.removeLast() }
+        return result
+    }
+
+    /// `path` without its last component: `a/b/c` → `a/b`, `/a` → `/`, `a` → empty.
+    public static func deletingLastComponent(_ path: String) -> String {
+        let fixed = fixingSlashes(path)
+        if fixed == "/" || fixed.isEmpty { return fixed }
+        guard let slash = fixed.lastIndex(of: "/") else { return "" }
+        if slash == fixed.startIndex { return "/" }
+        return String(fixed[..<slash])
+    }
+
+    /// `component` appended to `path` with one `/` between them.
+    public static func appending(_ component: String, to path: String) -> String {
+        if component.isEmpty { return path }
+        if path.isEmpty { return component }
+        return path.last == "/" ? path + component : path + "/" + component
+    }
+}

@@ -152,7 +152,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             return out
         }
         var all: [UInt16]
-        if let range = s.range(of: "::") {
+        if let range = s.firstRange(of: "::") {
             let head = s[s.startIndex..<range.lowerBound]
             let tail = s[range.upperBound...]
             if tail.contains("::") { return nil }

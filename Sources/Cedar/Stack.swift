@@ -1,6 +1,13 @@
 // Deeply nested input is parsed on a thread with a large stack: unoptimised builds use tens of
 // kilobytes of stack per nesting level, more than a default secondary thread has.
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Basics
 
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
@@ -9,15 +16,14 @@ private final class ResultBox<T>: @unchecked Sendable {
 /// Runs `body` on a thread whose stack is `stackSize` bytes and waits for it.
 func runOnLargeStack<T>(stackSize: Int = 256 << 20, _ body: @escaping () -> T) -> T {
     let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) let work = body
-    let thread = Thread {
-        box.value = work()
-        done.signal()
+    // Without the thread the deep input would overflow this one's stack. Exit status 2 is every
+    // command's "could not decide", which blocks a gated call, where a trap would not.
+    guard runOnThread(stackSize: stackSize, { box.value = work() }) else {
+        var message = "stepguard: cannot start a thread with a \(stackSize >> 20) MB stack for a deeply nested input\n"
+        message.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        exit(2)
     }
-    thread.stackSize = stackSize
-    thread.start()
-    done.wait()
     return box.value!
 }
 

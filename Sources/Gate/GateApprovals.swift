@@ -1,6 +1,10 @@
 import Approvals
 import AuditLog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 
@@ -163,7 +167,7 @@ enum ShellWord {
             ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
                 || "_./:=@%+-,".unicodeScalars.contains(scalar)
         }
-        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? word : "'" + word.replacing("'", with: "'\\''") + "'"
     }
 }
 

@@ -1,5 +1,10 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Basics
 import JSONValue
 import Workflow
 
@@ -89,7 +94,7 @@ public struct GateSessionRunner: SessionTestRunner {
 
 /// Results written from the threads of a parallel group.
 private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var results: [GateSessionRunner.Result?]
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ result: GateSessionRunner.Result) { lock.lock(); results[index] = result; lock.unlock() }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Basics
 import JSONValue
 import Workflow
 
@@ -104,7 +109,7 @@ public enum InputEdit: Sendable, Equatable {
             out[field] = nil
         case .replace(let field, let text, let replacement):
             guard let value = input[field]?.stringValue else { return nil }
-            out[field] = .string(value.replacingOccurrences(of: text, with: replacement))
+            out[field] = .string(value.replacing(text, with: replacement))
         case .pattern(let field, let regex, let template):
             guard let value = input[field]?.stringValue, let replaced = regex.replace(in: value, with: template) else { return nil }
             out[field] = .string(replaced)
@@ -113,20 +118,20 @@ public enum InputEdit: Sendable, Equatable {
     }
 }
 
-/// A regular expression (ICU syntax, as `NSRegularExpression` reads it), with the names of its
-/// named groups. It is compiled when first used: reading `tools.json` compiles each pattern to
-/// check it, but a mapping read back from the compiled-policy cache compiles only the patterns
-/// a call meets, since compiling the first pattern of a process loads the ICU engine, a large
-/// share of a gate call's start-up, and most calls never try a pattern.
+/// A regular expression, as `NSRegularExpression` reads and applies it (its syntax: lookahead,
+/// named groups, lazy quantifiers; matched by Unicode scalar, `\\b` between word and non-word
+/// characters), run by the standard library's `Regex`, with the names of its named groups. It is
+/// compiled when first used: reading `tools.json` compiles each pattern to check it, but a
+/// mapping read back from the compiled-policy cache compiles only the patterns a call meets,
+/// since most calls never try a pattern.
 public final class Pattern: @unchecked Sendable, Equatable {
-    // NSRegularExpression is immutable and documented as thread-safe; it is not marked Sendable.
-    // `compiled` is set once, under `lock`.
+    // `compiled` is set once, under `lock`; a compiled `Regex` is immutable.
     let source: String
     let groupNames: [String]
     /// Where the pattern is written, for a pattern compiled when first used.
     let location: FileLocation?
-    private let lock = NSLock()
-    private var compiled: NSRegularExpression??
+    private let lock = ThreadLock()
+    private var compiled: Regex<AnyRegexOutput>??
 
     /// The pattern `source`, written at `location`; it is compiled when first used, and
     /// `regex` is nil if it does not compile.
@@ -135,7 +140,7 @@ public final class Pattern: @unchecked Sendable, Equatable {
         self.location = location
         var names: [String] = []
         var rest = Substring(source)
-        while let open = rest.range(of: "(?<") {
+        while let open = rest.firstRange(of: "(?<") {
             let after = rest[open.upperBound...]
             if let first = after.first, first != "=", first != "!", let close = after.firstIndex(of: ">") {
                 names.append(String(after[..<close]))
@@ -146,11 +151,13 @@ public final class Pattern: @unchecked Sendable, Equatable {
     }
 
     /// The compiled expression; nil when the source is not a valid regular expression.
-    var regex: NSRegularExpression? {
+    var regex: Regex<AnyRegexOutput>? {
         lock.lock()
         defer { lock.unlock() }
         if let compiled { return compiled }
-        let made = try? NSRegularExpression(pattern: source)
+        // ICU's defaults: a match advances by Unicode scalar (ICU by code point, not by
+        // grapheme), and `\b` is the boundary between word and non-word characters.
+        let made = (try? Regex(source)).map { $0.matchingSemantics(.unicodeScalar).wordBoundaryKind(.simple) }
         compiled = .some(made)
         return made
     }
@@ -158,13 +165,10 @@ public final class Pattern: @unchecked Sendable, Equatable {
     /// The named groups of the first match, or nil when nothing matches (or the pattern does
     /// not compile; `GateCatalog.compilePatterns` turns that into an error before mapping).
     func firstMatch(_ text: String) -> [String: String]? {
-        guard let regex else { return nil }
-        let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.firstMatch(in: text, range: range) else { return nil }
+        guard let regex, let found = try? regex.firstMatch(in: text) else { return nil }
         var groups: [String: String] = [:]
         for name in groupNames {
-            let r = match.range(withName: name)
-            if r.location != NSNotFound, let swiftRange = Range(r, in: text) { groups[name] = String(text[swiftRange]) }
+            if let value = found.output[name]?.substring { groups[name] = String(value.unicodeScalars) }
         }
         return groups
     }
@@ -172,7 +176,44 @@ public final class Pattern: @unchecked Sendable, Equatable {
     /// `text` with every match replaced; nil when the pattern does not compile.
     func replace(in text: String, with template: String) -> String? {
         guard let regex else { return nil }
-        return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+        var out = String.UnicodeScalarView()
+        var copied = text.startIndex
+        for found in text.matches(of: regex) {
+            out.append(contentsOf: text.unicodeScalars[copied..<found.range.lowerBound])
+            Pattern.expand(template, found.output, into: &out)
+            copied = found.range.upperBound
+        }
+        out.append(contentsOf: text.unicodeScalars[copied...])
+        return String(out)
+    }
+
+    /// `template` for one match, read as `NSRegularExpression` reads it: `$` and digits name a
+    /// group (as many digits as the largest group number has; an unknown or unmatched group is
+    /// empty), `$` without digits is itself, and a backslash takes the next character as it is.
+    static func expand(_ template: String, _ groups: AnyRegexOutput, into out: inout String.UnicodeScalarView) {
+        var digits = 1
+        var magnitude = 10
+        while magnitude < groups.count && digits < 20 {
+            digits += 1
+            magnitude *= 10
+        }
+        var rest = template.unicodeScalars[...]
+        while let c = rest.popFirst() {
+            if c == "\\" {
+                if let next = rest.popFirst() { out.append(next) }
+            } else if c == "$", let first = rest.first, ("0"..."9").contains(first) {
+                var number = 0
+                var taken = 0
+                while taken < digits, let d = rest.first, ("0"..."9").contains(d) {
+                    number = number * 10 + Int(d.value - 0x30)
+                    rest.removeFirst()
+                    taken += 1
+                }
+                if number < groups.count, let value = groups[number].substring { out.append(contentsOf: value.unicodeScalars) }
+            } else {
+                out.append(c)
+            }
+        }
     }
 
     public static func == (a: Pattern, b: Pattern) -> Bool { a.source.isExactly(b.source) }
@@ -309,7 +350,7 @@ enum PathText {
     /// a scheme is read as `host[:port][/path]`.
     static func host(ofURL url: String) -> String? {
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {

@@ -1,5 +1,9 @@
 import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,8 +50,7 @@ public struct DiskFileSystem: LintFileSystem {
     }
 
     public func isDirectory(_ path: String) -> Bool {
-        var flag: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+        PathKind(path) == .directory
     }
 
     /// A regular file, following symbolic links: a FIFO, a device or a socket is not one.
@@ -69,10 +72,9 @@ public struct DiskFileSystem: LintFileSystem {
     }
 
     public func readableSize(_ path: String) -> Int? {
-        guard isFile(path), FileManager.default.isReadableFile(atPath: path),
-              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber
-        else { return nil }
-        return size.intValue
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(path, R_OK) == 0 else { return nil }
+        return Int(info.st_size)
     }
 }
 

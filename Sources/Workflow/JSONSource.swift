@@ -1,5 +1,16 @@
 import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// A parsed JSON file that can say where each value is.
@@ -86,14 +97,12 @@ func readFile(_ path: String, limit: Int = WorkflowLimits.maxFileBytes) throws(W
 
 /// Whether `path` is an existing directory.
 func isDirectory(_ path: String) -> Bool {
-    var flag: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    PathKind(path) == .directory
 }
 
 /// Whether `path` is an existing regular file.
 func isFile(_ path: String) -> Bool {
-    var flag: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && !flag.boolValue
+    PathKind(path) == .other
 }
 
 /// `a/b` joined without doubling the separator.

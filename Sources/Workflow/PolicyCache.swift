@@ -1,7 +1,11 @@
 import Basics
 import Cedar
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// The bytes of every file a policy bundle is built from, read once, and the key that names
@@ -371,7 +375,7 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
     /// How many entities the Cedar store holds.
     public let count: Int
     private let factsCount: Int
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var decoded: [Int: [Record]] = [:]
     private var found: String?
 

@@ -2,7 +2,11 @@ import Approvals
 import AuditLog
 import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Gate
 import JSONValue
 import Workflow

@@ -1,5 +1,9 @@
 import AuditLog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// `stepguard audit append LOG`

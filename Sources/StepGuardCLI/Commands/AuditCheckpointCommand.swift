@@ -1,6 +1,10 @@
 import AuditLog
 import JSONValue
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `stepguard audit checkpoint LOG --key KEY`
 enum AuditCheckpointCommand {

@@ -1,6 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import AuditLog
-import Foundation
 import Credentials
 import JSONValue
 

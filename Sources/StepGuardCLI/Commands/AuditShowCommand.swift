@@ -1,5 +1,10 @@
 import AuditLog
+import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// `stepguard audit show LOG`
@@ -83,8 +88,8 @@ struct ShowReport: Report {
                 let verbWidth = rows.map(\.0.count).max() ?? 0
                 let detailWidth = rows.map(\.1.count).max() ?? 0
                 for (verb, detail, place) in rows {
-                    var line = "    " + verb.padding(toLength: verbWidth, withPad: " ", startingAt: 0)
-                    line += "  " + detail.padding(toLength: detailWidth, withPad: " ", startingAt: 0)
+                    var line = "    " + verb.padded(toLength: verbWidth)
+                    line += "  " + detail.padded(toLength: detailWidth)
                     line += "  " + style.dim(place)
                     out += line.trimmingTrailingSpaces() + "\n"
                 }

@@ -1,4 +1,9 @@
+import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Gate
 import JSONValue
 import Workflow
@@ -85,7 +90,7 @@ enum CatalogImportMCPCommand {
         }
         let host = context.arguments.value("host") ?? ClaudeCode.name
         let directory = context.arguments.value("policies") ?? "policies"
-        let catalogPath = (directory as NSString).appendingPathComponent("tools.json")
+        let catalogPath = PathText.appending("tools.json", to: directory)
         let schemaPath = context.arguments.value("schema") ?? "\(server).cedarschema"
         let toolsPath = context.arguments.positional("TOOLS") ?? "-"
         let dryRun = context.arguments.flag("dry-run")
@@ -117,7 +122,7 @@ enum CatalogImportMCPCommand {
             let changed = new != old
             if !dryRun {
                 for path in [catalogPath, schemaPath] {
-                    let parent = (path as NSString).deletingLastPathComponent
+                    let parent = PathText.deletingLastComponent(path)
                     if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
                 }
                 if changed { try context.writeFile(new, to: catalogPath) }

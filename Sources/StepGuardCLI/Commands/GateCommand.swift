@@ -1,5 +1,10 @@
+import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Gate
 import JSONValue
 import Workflow
@@ -236,7 +241,7 @@ enum GateCommand {
                 context.note("dry run: \(path) was not changed")
                 return .success
             }
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.deletingLastComponent(path)
             if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             try context.writeFile(new, to: path)
             context.note("\(exists ? "updated" : "created") \(path)")

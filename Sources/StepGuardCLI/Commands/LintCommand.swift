@@ -1,5 +1,9 @@
 import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Lint
 
@@ -158,11 +162,11 @@ enum LintCommand {
         let arguments = context.arguments
         var configuration: LintConfiguration
         if let file = arguments.value("config") {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            let kind = PathKind(file)
+            guard kind != .missing else {
                 throw .invalidOption("configuration file \"\(file)\" does not exist; check the --config path")
             }
-            guard !isDirectory.boolValue else {
+            guard kind != .directory else {
                 throw .invalidOption("\"\(file)\" is a directory; pass the configuration file to --config")
             }
             configuration = try LintConfiguration.load(file)

@@ -1,7 +1,11 @@
 import AuditLog
 import Credentials
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 

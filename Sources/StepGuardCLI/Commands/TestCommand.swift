@@ -1,5 +1,10 @@
 import Approvals
+import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Gate
 import JSONValue
 import Workflow
@@ -88,12 +93,12 @@ enum TestCommand {
     /// directories below it, in name order. Hidden directories are skipped; the walk is bounded.
     static func policyDirectories(under root: String) throws -> [String] {
         let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory) else {
+        let kind = PathKind(root)
+        guard kind != .missing else {
             throw CLIError.unreadableFile(path: root, reason: "no such directory; give a policy directory or a tree of them")
         }
-        guard isDirectory.boolValue else {
-            let parent = (root as NSString).deletingLastPathComponent
+        guard kind == .directory else {
+            let parent = PathText.deletingLastComponent(root)
             throw CLIError.unreadableFile(
                 path: root, reason: "is a file, not a directory; give the policy directory that holds it (\"\(parent.isEmpty ? "." : parent)\")")
         }
@@ -106,8 +111,7 @@ enum TestCommand {
             guard depth < 16, let names = try? fileManager.contentsOfDirectory(atPath: path) else { return }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let child = path + "/" + name
-                var childIsDirectory: ObjCBool = false
-                if fileManager.fileExists(atPath: child, isDirectory: &childIsDirectory), childIsDirectory.boolValue {
+                if PathKind(child) == .directory {
                     walk(child, depth: depth + 1)
                 }
             }

@@ -1,5 +1,10 @@
+import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 
@@ -168,7 +173,7 @@ enum TokenVerifyCommand {
             ("expires", CredentialTime.format(token.expiresAt) + " (\(expiry))"),
         ]
         for (name, value) in rows {
-            out += "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + value + "\n"
+            out += "  " + name.padded(toLength: 12) + value + "\n"
         }
         return out
     }

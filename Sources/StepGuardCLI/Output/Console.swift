@@ -1,4 +1,9 @@
+import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,7 +27,7 @@ public protocol OutputSink: AnyObject, Sendable {
 public final class FileDescriptorSink: OutputSink, @unchecked Sendable {
     private let descriptor: Int32
     private let buffered: Bool
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var buffer: [UInt8] = []
     /// Whether the descriptor is a terminal.
     public let isTerminal: Bool
@@ -65,7 +70,7 @@ public final class FileDescriptorSink: OutputSink, @unchecked Sendable {
 
 /// An in-memory stream, for tests and for commands that render before deciding what to print.
 public final class MemorySink: OutputSink, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var bytes: [UInt8] = []
     /// Whether the stream pretends to be a terminal.
     public let isTerminal: Bool

@@ -1,7 +1,11 @@
 import AuditLog
 import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Gate
 import JSONValue
 import Lint
@@ -126,7 +130,7 @@ public struct CommandFailure: Equatable, Sendable {
 
 /// The failures one run of a command reported, shared by every copy of its `CommandContext`.
 public final class CommandFailures: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var failures: [CommandFailure] = []
     private var printedLines = false
 

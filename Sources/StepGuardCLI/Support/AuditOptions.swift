@@ -1,6 +1,11 @@
 import AuditLog
+import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// Reading what the audit commands share: keys, the clock, events.
@@ -27,7 +32,7 @@ enum AuditOptions {
             // A verifier key is one line of three '+'-separated parts; anything else keeps the
             // key loader's message, which says what a key file should hold.
             guard let data = FileManager.default.contents(atPath: path) else { throw error }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmingWhitespace()
             guard !text.contains("\n"), text.split(separator: "+", omittingEmptySubsequences: false).count == 3 else {
                 throw error
             }
@@ -60,7 +65,7 @@ enum AuditOptions {
             var text = value
             if !value.contains("+"), FileManager.default.fileExists(atPath: value) {
                 text = String(decoding: try FileReader.read(value, limit: 4096), as: UTF8.self)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                    .trimmingWhitespace()
             }
             witnesses.append(try CosignatureVerifier(verifierKey: text))
         }

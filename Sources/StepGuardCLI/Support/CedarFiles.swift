@@ -1,12 +1,16 @@
 // Which files the Cedar commands read: a policy file or directory, and fmt's targets.
+import Basics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Workflow
 
 /// Listing and reading Cedar files.
 enum CedarFiles {
     static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        PathKind(path) == .directory
     }
 
     static func join(_ directory: String, _ name: String) -> String {

@@ -1,6 +1,10 @@
 import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reading the options the credential commands share: times, whole-second durations, tokens.
 enum CredentialOptions {
@@ -41,7 +45,7 @@ enum CredentialOptions {
         } else {
             text = argument
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace()
         guard !token.isEmpty else {
             throw CLIError.invalidUsage(argument == "-" ? "no token on stdin" : "the token is empty")
         }

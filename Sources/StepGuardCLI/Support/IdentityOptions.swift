@@ -1,5 +1,10 @@
+import Basics
 import Credentials
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 
@@ -69,7 +74,7 @@ enum IdentityOptions {
         } else {
             token = given
         }
-        let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = token.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw CLIError.invalidUsage("--identity: the token is empty") }
         let trust = try TrustFile.load(path: trustPath)
         do {

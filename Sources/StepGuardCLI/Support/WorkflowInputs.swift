@@ -1,6 +1,10 @@
 import Basics
 import AuditLog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Workflow
 

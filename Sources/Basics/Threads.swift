@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A mutex: the calls of `NSLock`, on POSIX threads, so the modules need no Foundation.
+public final class ThreadLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    /// Creates an unlocked mutex.
+    public init() {
+        mutex.initialize(to: pthread_mutex_t())
+        precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Takes the mutex, waiting for it.
+    public func lock() { pthread_mutex_lock(mutex) }
+
+    /// Releases the mutex.
+    public func unlock() { pthread_mutex_unlock(mutex) }
+}
+
+/// A mutex with one condition variable, for producer–consumer hand-offs between threads: the
+/// calls of `NSCondition`, on POSIX threads, so the modules need no Foundation.
+public final class ThreadCondition: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    /// Creates an unlocked condition.
+    public init() {
+        mutex.initialize(to: pthread_mutex_t())
+        cond.initialize(to: pthread_cond_t())
+        precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
+        precondition(pthread_cond_init(cond, nil) == 0, "pthread_cond_init failed")
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        cond.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Takes the mutex, waiting for it.
+    public func lock() { pthread_mutex_lock(mutex) }
+
+    /// Releases the mutex.
+    public func unlock() { pthread_mutex_unlock(mutex) }
+
+    /// Releases the mutex until signalled, then takes it again; the caller holds the mutex and
+    /// checks its predicate again on return (wake-ups can be spurious).
+    public func wait() { pthread_cond_wait(cond, mutex) }
+
+    /// Wakes one waiting thread.
+    public func signal() { pthread_cond_signal(cond) }
+
+    /// Wakes every waiting thread.
+    public func broadcast() { pthread_cond_broadcast(cond) }
+}
+
+private final class ThreadWork: @unchecked Sendable {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Runs `body` on a new thread whose stack is `stackSize` bytes and waits for it to finish.
+/// Returns false, without running `body`, when the thread cannot be created.
+public func runOnThread(stackSize: Int, _ body: @escaping () -> Void) -> Bool {
+    var attributes = pthread_attr_t()
+    guard pthread_attr_init(&attributes) == 0 else { return false }
+    defer { pthread_attr_destroy(&attributes) }
+    guard pthread_attr_setstacksize(&attributes, stackSize) == 0 else { return false }
+    let work = Unmanaged.passRetained(ThreadWork(body))
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let created = pthread_create(&thread, &attributes, { context in
+        #if canImport(Darwin)
+        let work = Unmanaged<ThreadWork>.fromOpaque(context).takeRetainedValue()
+        #else
+        let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
+        #endif
+        work.body()
+        return nil
+    }, work.toOpaque())
+    guard created == 0 else {
+        work.release()
+        return false
+    }
+    #if canImport(Darwin)
+    pthread_join(thread!, nil)
+    #else
+    pthread_join(thread, nil)
+    #endif
+    return true
+}
