@@ -138,16 +138,29 @@ public final class Pattern: @unchecked Sendable, Equatable {
     init(checked source: String, location: FileLocation?) {
         self.source = source
         self.location = location
+        self.groupNames = Self.groupNames(source)
+    }
+
+    /// The names of the named groups `(?<name>...)` in `source`, in order (lookbehinds `(?<=`
+    /// and `(?<!` are not groups), read from its bytes: every call that reads the mapping back
+    /// from the cache reads them.
+    static func groupNames(_ source: String) -> [String] {
+        let bytes = Array(source.utf8)
         var names: [String] = []
-        var rest = Substring(source)
-        while let open = rest.firstRange(of: "(?<") {
-            let after = rest[open.upperBound...]
-            if let first = after.first, first != "=", first != "!", let close = after.firstIndex(of: ">") {
-                names.append(String(after[..<close]))
+        var i = 0
+        while i + 3 <= bytes.count {
+            guard bytes[i] == UInt8(ascii: "("), bytes[i + 1] == UInt8(ascii: "?"), bytes[i + 2] == UInt8(ascii: "<") else {
+                i += 1
+                continue
             }
-            rest = after
+            let start = i + 3
+            i = start
+            guard start < bytes.count, bytes[start] != UInt8(ascii: "="), bytes[start] != UInt8(ascii: "!"),
+                  let close = bytes[start...].firstIndex(of: UInt8(ascii: ">"))
+            else { continue }
+            names.append(String(decoding: bytes[start..<close], as: UTF8.self))
         }
-        self.groupNames = names
+        return names
     }
 
     /// The compiled expression; nil when the source is not a valid regular expression.

@@ -246,4 +246,19 @@ struct DeferredPatternTests {
         let edited = lazy.edit(JSONObject([("command", .string("git push --force origin"))]), action: "git.push", variant: "lease")
         #expect(edited?["command"] == .string("git push --force-with-lease origin"))
     }
+
+    /// The named groups of a pattern, in order; lookbehinds are not groups, and a group name is
+    /// read up to its `>` whatever precedes it.
+    @Test(arguments: [
+        (#"^git push (?<remote>\S+) (?<branch>\S+)"#, ["remote", "branch"]),
+        (#"(?<=a)b(?<!c)(?<x>d)"#, ["x"]),
+        (#"(?<outer>a(?<inner>b))"#, ["outer", "inner"]),
+        (#"(?:plain)(?i)x"#, []),
+        ("(?<caf\u{e9}>x)", ["caf\u{e9}"]),
+        (#"(?<"#, []),
+        (#"(?<unclosed"#, []),
+    ])
+    func namedGroupsAreReadFromThePattern(source: String, names: [String]) {
+        #expect(Pattern.groupNames(source) == names)
+    }
 }
