@@ -43,17 +43,20 @@ struct CedarEngine: DecisionEngine {
     }
 
     /// An engine over policies already parsed and given their ids, and an entity store.
-    init(evaluable: [Policy], entities: Entities) throws(WorkflowError) {
+    /// `chainReads`, when given, is the index `ChainReadIndex(evaluable)` builds (read back from
+    /// the compiled-policy cache).
+    init(evaluable: [Policy], entities: Entities, chainReads known: ChainReadIndex? = nil) throws(WorkflowError) {
         self.evaluable = evaluable
         self.entities = entities
         // Cedar tells ids apart by code points; the tables below key them by `String`, which
         // would merge two canonically equivalent ids and give one policy the other's remedy.
-        var seen: [String: Policy] = [:]
+        var seen: [String: String] = [:]
+        seen.reserveCapacity(evaluable.count)
         for policy in evaluable {
-            if let other = seen.updateValue(policy, forKey: policy.id), !other.id.isExactly(policy.id) {
+            if let other = seen.updateValue(policy.id, forKey: policy.id), !other.isExactly(policy.id) {
                 throw .malformedPolicy(
                     CedarEngine.location(policy.span),
-                    message: "policy ids \"\(other.id)\" and \"\(policy.id)\" differ only in Unicode normalization; rename one")
+                    message: "policy ids \"\(other)\" and \"\(policy.id)\" differ only in Unicode normalization; rename one")
             }
         }
         var summaries: [PolicySummary] = []
@@ -64,7 +67,7 @@ struct CedarEngine: DecisionEngine {
                 location: CedarEngine.location(policy.span), order: order))
         }
         policies = summaries
-        chainReads = ChainReadIndex(evaluable)
+        chainReads = known ?? ChainReadIndex(evaluable)
         orderByID = Dictionary(summaries.map { ($0.id, $0.order) }, uniquingKeysWith: { first, _ in first })
         do {
             permits = try PolicySet(policies: evaluable.filter { $0.effect == .permit })
@@ -190,13 +193,15 @@ extension PolicyBundle {
 /// Which chain-fact members the policies that may apply to a request read, found from each
 /// policy's conditions and indexed by its action and resource scope. Policies whose action or
 /// resource scope is not one exact entity count for every request.
-struct ChainReadIndex: Sendable {
-    struct Entry: Sendable {
+struct ChainReadIndex: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         var resource: EntityUID?
         var reads: ChainReads
     }
     var byAction: [String: [Entry]] = [:]
     var everyAction: [Entry] = []
+
+    init() {}
 
     init(_ policies: [Policy]) {
         for policy in policies {
@@ -212,6 +217,62 @@ struct ChainReadIndex: Sendable {
                 everyAction.append(entry)
             }
         }
+    }
+
+    /// Writes the index for the compiled-policy cache (actions in sorted order).
+    func write(to w: inout BinaryWriter) {
+        func entries(_ list: [Entry]) {
+            w.count(list.count)
+            for entry in list {
+                w.bool(entry.resource != nil)
+                if let resource = entry.resource {
+                    w.string(resource.type)
+                    w.string(resource.id)
+                }
+                for fields in [entry.reads.history, entry.reads.done] { w.int(Int64(fields.rawValue)) }
+                for bounds in [entry.reads.historyBounds, entry.reads.doneBounds] {
+                    for points in [bounds.writes, bounds.count, bounds.maxSensitivity] {
+                        w.count(points.count)
+                        for point in points { w.int(point) }
+                    }
+                }
+            }
+        }
+        entries(everyAction)
+        w.count(byAction.count)
+        for action in byAction.keys.sorted() {
+            w.string(action)
+            entries(byAction[action]!)
+        }
+    }
+
+    /// Reads back what `write` wrote.
+    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> ChainReadIndex {
+        func entries() throws(BinaryFormatError) -> [Entry] {
+            var list: [Entry] = []
+            for _ in 0..<(try r.count()) {
+                let resource = try r.bool() ? EntityUID(type: try r.string(), id: try r.string()) : nil
+                var reads = ChainReads()
+                reads.history = ChainFields(rawValue: Int(try r.int()))
+                reads.done = ChainFields(rawValue: Int(try r.int()))
+                func points() throws(BinaryFormatError) -> [Int64] {
+                    var points: [Int64] = []
+                    for _ in 0..<(try r.count()) { points.append(try r.int()) }
+                    return points
+                }
+                reads.historyBounds = ChainBounds(writes: try points(), count: try points(), maxSensitivity: try points())
+                reads.doneBounds = ChainBounds(writes: try points(), count: try points(), maxSensitivity: try points())
+                list.append(Entry(resource: resource, reads: reads))
+            }
+            return list
+        }
+        var index = ChainReadIndex()
+        index.everyAction = try entries()
+        for _ in 0..<(try r.count()) {
+            let action = try r.string()
+            index.byAction[action] = try entries()
+        }
+        return index
     }
 
     func reads(action: String, resource: EntityRef) -> ChainReads {
@@ -247,12 +308,21 @@ struct ChainReadIndex: Sendable {
                   let field = ChainFields.byName.first(where: { $0.0 == path[2] })?.1 else { return nil }
             return (path[1] == "done", field)
         }
-        let mirrored: [BinaryOp: BinaryOp] = [.less: .greater, .lessEqual: .greaterEqual, .greater: .less, .greaterEqual: .lessEqual,
-                                              .equal: .equal, .notEqual: .notEqual]
+        /// The comparison with its sides swapped (`c < x` is `x > c`); nil for other operators.
+        func mirrored(_ op: BinaryOp) -> BinaryOp? {
+            switch op {
+            case .less: return .greater
+            case .lessEqual: return .greaterEqual
+            case .greater: return .less
+            case .greaterEqual: return .lessEqual
+            case .equal, .notEqual: return op
+            default: return nil
+            }
+        }
         let found: (done: Bool, field: ChainFields, op: BinaryOp, constant: Int64)
         if let m = member(a), let c = literal(b) {
             found = (m.done, m.field, op, c)
-        } else if let m = member(b), let c = literal(a), let flipped = mirrored[op] {
+        } else if let m = member(b), let c = literal(a), let flipped = mirrored(op) {
             found = (m.done, m.field, flipped, c)
         } else {
             return false

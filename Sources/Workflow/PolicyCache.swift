@@ -165,8 +165,9 @@ public struct NoCacheExtra: PolicyCacheExtra {
     public func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws {}
 }
 
-/// A cache of compiled policy directories: the parsed policies, the action catalog, the entity
-/// store (with its ancestor sets) and the entity attributes, in binary form, in one file.
+/// A cache of compiled policy directories: the parsed policies, the action catalog, which
+/// members of the chain facts each action's policies read (`ChainReadIndex`), the entity store
+/// (with its ancestor sets) and the entity attributes, in binary form, in one file.
 ///
 /// The file is written only after the directory loaded without error, atomically, and is used
 /// only when its format and its key (the SHA-256 of the files it was built from, see
@@ -181,7 +182,7 @@ public struct NoCacheExtra: PolicyCacheExtra {
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 2"
+    public static let format = "stepguard policy cache 3"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
 
@@ -245,10 +246,11 @@ public enum PolicyCache {
             var h = BinaryReader(head)
             let policies = try CompiledForm.readPolicies(&h)
             let catalog = try ActionCatalog.read(&h, file: contents.catalog.file)
+            let chainReads = try ChainReadIndex.read(&h)
             let extraBytes = Array(try h.raw(try h.count()))
             let entities = try CompiledEntities(&h, file: file, start: headStart + head.count)
             guard h.isAtEnd else { throw h.fail("trailing bytes") }
-            let engine = try CedarEngine(evaluable: policies, entities: Entities(source: entities))
+            let engine = try CedarEngine(evaluable: policies, entities: Entities(source: entities), chainReads: chainReads)
             let bundle = PolicyBundle(
                 directory: contents.directory, catalog: catalog, entities: EntityFacts(source: entities), engine: engine,
                 tiers: try contents.tierConfiguration())
@@ -270,6 +272,7 @@ public enum PolicyCache {
         var head = BinaryWriter()
         guard CompiledForm.write(engine.evaluable, to: &head) else { return nil }
         bundle.catalog.write(to: &head)
+        engine.chainReads.write(to: &head)
         head.count(extra.count)
         head.raw(extra)
         let buckets = CompiledEntities.buckets(engine.entities, bundle.entities)

@@ -62,6 +62,8 @@ import Testing
             #expect(p.span == q.span && p.effectSpan == q.effectSpan && p.indexInFile == q.indexInFile && p.templateID == q.templateID)
         }
         #expect(loaded.policies == cached.policies)
+        #expect(a.chainReads == b.chainReads)
+        #expect(a.chainReads == ChainReadIndex(b.evaluable))
         #expect(a.entities.count == b.entities.count)
         for e in a.entities.all {
             let f = try #require(b.entities[e.uid], "\(e.uid)")
@@ -80,6 +82,27 @@ import Testing
             }
         }
         #expect(loaded.catalog.file == cached.catalog.file)
+    }
+
+    /// The chain-read index reads back as built: reads scoped to one resource and to every
+    /// action, bounds on both sides of a comparison, and the whole history.
+    @Test func theChainReadIndexReadsBackAsBuilt() throws {
+        let text = """
+        forbid (principal, action == Action::"send", resource == Url::"https://paste.example")
+        when { context.history.labels.contains("secret") && 3 <= context.history.max_sensitivity };
+        forbid (principal, action, resource) when { context.done.writes > 5 || context.history.count == 9223372036854775807 };
+        permit (principal, action == Action::"read", resource) when { context.history has labels && context.done.tools.contains("x") };
+        forbid (principal, action in [Action::"a", Action::"b"], resource) when { context.history == [] };
+        permit (principal, action, resource);
+        """
+        let set = try PolicySet(text: text, file: "p.cedar")
+        let built = ChainReadIndex(set.evaluable)
+        #expect(built.byAction.keys.sorted() == ["read", "send"] && built.everyAction.count == 2)
+        var w = BinaryWriter()
+        built.write(to: &w)
+        var r = BinaryReader(w.bytes)
+        #expect(try ChainReadIndex.read(&r) == built)
+        #expect(r.isAtEnd)
     }
 
     /// Two ids that differ only in normalisation (`café` precomposed and decomposed) stay two
