@@ -91,7 +91,7 @@ public struct PolicyDirectoryContents: Sendable {
 /// therefore only kept when every file's times are at least two seconds older than the clock,
 /// and a file written since is read and hashed again.
 enum FileStamp {
-    static let magic = Array("stepguard policy stamp 1\n".utf8)
+    static let magic = Array("stepguard policy stamp 2\n".utf8)
 
     /// How old every file's times must be for the stamp to be kept.
     static let settledNanoseconds: Int64 = 2_000_000_000
@@ -109,38 +109,61 @@ enum FileStamp {
         w.string(PolicyCache.format)
         w.count(files.count)
         for (role, path) in files {
-            guard let status = FileStatus(path), status.isRegular,
-                  max(status.modified, status.changed) <= now - settledNanoseconds
-            else { return nil }
-            w.string(role)
-            w.string(path)
-            w.uint(status.device)
-            w.uint(status.inode)
-            w.uint(UInt64(status.size))
-            w.int(status.modified)
-            w.int(status.changed)
+            guard add(role, path, now: now, to: &w) else { return nil }
         }
         return w.bytes
     }
 
-    /// The stamp and key kept at `path`; nil when there is none that reads.
-    static func read(_ path: String) -> (stamp: [UInt8], key: [UInt8])? {
+    /// The stamp of the cache file at `path` alone (see `PolicyCache.load`: a cache file whose
+    /// head was checked and that stats the same is not checked again); nil as for `of`.
+    static func ofCache(_ path: String, now: Int64) -> [UInt8]? {
+        var w = BinaryWriter()
+        return add("cache", path, now: now, to: &w) ? w.bytes : nil
+    }
+
+    private static func add(_ role: String, _ path: String, now: Int64, to w: inout BinaryWriter) -> Bool {
+        guard let status = FileStatus(path), status.isRegular, max(status.modified, status.changed) <= now - settledNanoseconds else {
+            return false
+        }
+        w.string(role)
+        w.string(path)
+        w.uint(status.device)
+        w.uint(status.inode)
+        w.uint(UInt64(status.size))
+        w.int(status.modified)
+        w.int(status.changed)
+        return true
+    }
+
+    /// What is kept beside the cache: the files' stamp, the key they had, and the stamp of the
+    /// cache file when its head was found whole (empty when it had not settled then).
+    struct Kept: Equatable {
+        var stamp: [UInt8]
+        var key: [UInt8]
+        var cache: [UInt8]
+    }
+
+    /// What is kept at `path`; nil when there is nothing that reads.
+    static func read(_ path: String) -> Kept? {
         guard let file = PositionedFile(path), file.size <= 1 << 20, let bytes = file.read(at: 0, count: file.size),
               bytes.starts(with: magic) else { return nil }
         var r = BinaryReader(bytes, offset: magic.count)
-        guard let key = try? Array(r.raw(32)), let length = try? r.count(), let stamp = try? Array(r.raw(length)), r.isAtEnd
+        guard let key = try? Array(r.raw(32)), let length = try? r.count(), let stamp = try? Array(r.raw(length)),
+              let cacheLength = try? r.count(), let cache = try? Array(r.raw(cacheLength)), r.isAtEnd
         else { return nil }
-        return (stamp, key)
+        return Kept(stamp: stamp, key: key, cache: cache)
     }
 
-    /// Keeps `stamp` and `key` at `path`, atomically; a stamp not written only costs the next
-    /// call a read of the files.
-    static func write(_ stamp: [UInt8], key: [UInt8], to path: String) {
+    /// Keeps `kept` at `path`, atomically; a stamp not written only costs the next call a read
+    /// of the files.
+    static func write(_ kept: Kept, to path: String) {
         var w = BinaryWriter()
         w.raw(magic)
-        w.raw(key)
-        w.count(stamp.count)
-        w.raw(stamp)
+        w.raw(kept.key)
+        w.count(kept.stamp.count)
+        w.raw(kept.stamp)
+        w.count(kept.cache.count)
+        w.raw(kept.cache)
         try? AtomicWrite.write(w.bytes, to: path, permissions: 0o600)
     }
 }
@@ -225,8 +248,11 @@ public enum PolicyCache {
     }
 
     /// The bundle, the caller's value and the lazily read entities of the cache file at `path`.
+    ///
+    /// With `checkHead` false the head is not checked against its SHA-256 (the caller knows the
+    /// file unchanged since its head was last found whole); everything else is.
     public static func read<Extra: PolicyCacheExtra>(
-        _ path: String, for contents: PolicyDirectoryContents, extra: Extra
+        _ path: String, for contents: PolicyDirectoryContents, extra: Extra, checkHead: Bool = true
     ) -> Result<(bundle: PolicyBundle, extra: Extra.Value, entities: CompiledEntities), Miss> {
         guard let file = PositionedFile(path) else { return .failure(.absent) }
         // The fixed part: magic, format, key, the head's SHA-256 and length.
@@ -242,7 +268,7 @@ public enum PolicyCache {
             guard headLength <= UInt64(file.size - headStart), let head = file.read(at: headStart, count: Int(headLength)) else {
                 return .failure(.damaged("truncated"))
             }
-            guard SHA256.hash(head) == checksum else { return .failure(.damaged("checksum mismatch")) }
+            guard !checkHead || SHA256.hash(head) == checksum else { return .failure(.damaged("checksum mismatch")) }
             var h = BinaryReader(head)
             let policies = try CompiledForm.readPolicies(&h)
             let catalog = try ActionCatalog.read(&h, file: contents.catalog.file)
@@ -338,9 +364,16 @@ public enum PolicyCache {
         let stampPath = path + ".stamp"
         // Taken before any file is read: a file written after this has other times.
         let stamp = rebuild == nil ? FileStamp.of(files, now: now) : nil
-        if let stamp, let kept = FileStamp.read(stampPath), kept.stamp == stamp {
+        let kept = stamp == nil ? nil : FileStamp.read(stampPath)
+        if let stamp, let kept, kept.stamp == stamp {
             let contents = try PolicyDirectoryContents(stamped: files, key: kept.key)
-            if case .success(let hit) = read(path, for: contents, extra: extra) {
+            // The cache file as it was when its head was last found whole: not checked again.
+            let cacheStamp = FileStamp.ofCache(path, now: now)
+            let checked = cacheStamp != nil && cacheStamp == kept.cache
+            if case .success(let hit) = read(path, for: contents, extra: extra, checkHead: !checked) {
+                if !checked, let cacheStamp {
+                    FileStamp.write(FileStamp.Kept(stamp: stamp, key: kept.key, cache: cacheStamp), to: stampPath)
+                }
                 return Loaded(bundle: hit.bundle, contents: contents, extra: hit.extra, miss: nil, entities: hit.entities, stamped: true)
             }
         }
@@ -351,7 +384,11 @@ public enum PolicyCache {
         } else {
             switch read(path, for: contents, extra: extra) {
             case .success(let hit):
-                if let stamp { FileStamp.write(stamp, key: contents.key, to: stampPath) }
+                if let stamp {
+                    let cache = FileStamp.ofCache(path, now: now) ?? []
+                    let fresh = FileStamp.Kept(stamp: stamp, key: contents.key, cache: cache)
+                    if fresh != kept { FileStamp.write(fresh, to: stampPath) }
+                }
                 return Loaded(bundle: hit.bundle, contents: contents, extra: hit.extra, miss: nil, entities: hit.entities)
             case .failure(let why):
                 miss = why
@@ -359,7 +396,10 @@ public enum PolicyCache {
         }
         let bundle = try PolicyBundle.load(contents)
         let (value, bytes) = try extra.build(bundle, contents)
-        if write(bundle, contents: contents, extra: bytes, to: path), let stamp { FileStamp.write(stamp, key: contents.key, to: stampPath) }
+        if write(bundle, contents: contents, extra: bytes, to: path), let stamp {
+            // The cache was just written: its own stamp is taken once it has settled.
+            FileStamp.write(FileStamp.Kept(stamp: stamp, key: contents.key, cache: []), to: stampPath)
+        }
         return Loaded(bundle: bundle, contents: contents, extra: value, miss: miss, entities: nil)
     }
 }

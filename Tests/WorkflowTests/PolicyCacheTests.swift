@@ -156,6 +156,18 @@ import Testing
         #expect(second.miss == nil && second.stamped)
         #expect(second.bundle.policies.map(\.id) == ["readers", "writers", "no-secrets-out", "typed", "exact"])
         #expect(second.contents.key == first.contents.key)
+        // The cache file's own stamp was kept with its head found whole; a byte of the head
+        // changed in place since (its change time moved) is checked and found.
+        #expect(FileStamp.read(stamp)?.cache.isEmpty == false)
+        let head = try Self.head(try scratch.cacheBytes())
+        var damaged = try scratch.cacheBytes()
+        damaged[head.lowerBound + 5] ^= 0x20
+        usleep(50_000)
+        let handle = try #require(FileHandle(forWritingAtPath: scratch.cache))
+        try handle.write(contentsOf: Data(damaged))
+        try handle.close()
+        #expect(try load().miss == .damaged("checksum mismatch"))
+        #expect(try load().stamped)
 
         // A policy written again with another id, its modification time set back: the change
         // time gives it away, and the files are read.
