@@ -32,6 +32,13 @@ struct PatternTests {
              text: "*** Begin Patch\n*** Update File: src/a.py\n@@\n-x\n+y\n*** End Patch", template: "$2"),
         Case(pattern: #"^\*\*\* Begin Patch\s*\n\*\*\* (Add|Update|Delete) File: (?<path>[^\n]+)\n(?![\s\S]*\*\*\* (Add|Update|Delete) File:)"#,
              text: "*** Begin Patch\n*** Add File: a\n+1\n*** Delete File: b\n*** End Patch", template: "$2"),
+        Case(pattern: #"(?<url>https?://[^\s'"]+)"#, text: "see https://Paste.Example:443/a?b=1 and http://x", template: "<$1>"),
+        Case(pattern: #"(^|[\s;&|(])rm\s"#, text: "ls; rm -rf build && (rm x)", template: "$1RM "),
+        Case(pattern: #"\bapply\b"#, text: "kubectl apply -f a.yaml # reapply", template: "apply --dry-run=server"),
+        Case(pattern: #"^\s*git\s+push\b"#, text: "  git push origin", template: "$0"),
+        Case(pattern: #"^\s*git\s+push\b.*\s(--force|-f)(\s|$)"#, text: "git push origin main -f", template: "[$1]"),
+        Case(pattern: #"^\s*git\s+push\b.*\s(--force|-f)(\s|$)"#, text: "git push --force\n", template: "[$1]"),
+        Case(pattern: #"^\s*kubectl\b.*\bapply\b"#, text: "kubectl --context prod apply -k .", template: "$0 --dry-run=server"),
         // Anchors, empty matches, lazy and greedy quantifiers.
         Case(pattern: "a$", text: "a\n", template: "<$0>"),
         Case(pattern: "a$", text: "a\r\n", template: "<$0>"),
