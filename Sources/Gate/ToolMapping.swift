@@ -119,7 +119,7 @@ public enum InputEdit: Sendable, Equatable {
 }
 
 /// A regular expression, as `NSRegularExpression` reads and applies it (its syntax: lookahead,
-/// named groups, lazy quantifiers; matched by Unicode scalar, `\\b` between word and non-word
+/// named groups, lazy quantifiers; matched by Unicode scalar, `\b` between word and non-word
 /// characters), run by the standard library's `Regex`, with the names of its named groups. It is
 /// compiled when first used: reading `tools.json` compiles each pattern to check it, but a
 /// mapping read back from the compiled-policy cache compiles only the patterns a call meets,
@@ -189,20 +189,20 @@ public final class Pattern: @unchecked Sendable, Equatable {
 
     /// `source` with each `$` anchor written as what ICU reads it as: the end of the text, or
     /// before one line terminator (ICU's: LF, VT, FF, CR, CR LF, NEL, LS, PS) that ends it;
-    /// `Regex` reads `$` as the very end only. A `$` escaped, quoted (`\\Q…\\E`) or in a
+    /// `Regex` reads `$` as the very end only. A `$` escaped, quoted (`\Q…\E`) or in a
     /// character class is a character and stays; a pattern that turns on multi-line mode
     /// (`(?m)`) anywhere, where both read `$` as the end of any line, stays as it is.
     static func endAnchors(_ source: String) -> String {
         let scalars = Array(source.unicodeScalars)
-        var flags = false
+        var multiLine = false
         for (i, c) in scalars.enumerated() where c == "(" && i + 1 < scalars.count && scalars[i + 1] == "?" {
             var j = i + 2
             while j < scalars.count, scalars[j].properties.isAlphabetic || scalars[j] == "-" {
-                if scalars[j] == "m" { flags = true }
+                if scalars[j] == "m" { multiLine = true }
                 j += 1
             }
         }
-        if flags || !scalars.contains("$") { return source }
+        if multiLine || !scalars.contains("$") { return source }
         var out = String.UnicodeScalarView()
         var i = 0
         var classDepth = 0
