@@ -19,7 +19,11 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
-            name: "stepguard", dependencies: ["StepGuardCLI"]
+            name: "stepguard", dependencies: ["StepGuardCLI"],
+            // The toolchain's static-stdlib link exports every symbol of the program
+            // (`-export-dynamic`); nothing looks them up, but the runtime's start-up resolves its
+            // own path with `dladdr`, which scans them all (BENCHMARKS.md, "Without Foundation").
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
         ),
         .target(
             name: "StepGuardCLI",

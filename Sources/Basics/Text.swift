@@ -1,13 +1,18 @@
 extension String {
     /// Without white space or line breaks at either end, as Foundation's
-    /// `trimmingCharacters(in: .whitespacesAndNewlines)` trims: its set (general category Z,
-    /// tab, U+000A–U+000D, U+0085) is exactly Unicode's White_Space property.
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` trims.
     public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        guard let first = scalars.firstIndex(where: { !String.isTrimmedWhitespace($0) }),
+              let last = scalars.lastIndex(where: { !String.isTrimmedWhitespace($0) })
         else { return "" }
         return String(scalars[first...last])
+    }
+
+    /// Whether Foundation's `whitespacesAndNewlines` holds `scalar`: Unicode's White_Space
+    /// property and, from the Unicode versions where it was a space separator, U+200B.
+    public static func isTrimmedWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar.value == 0x200B
     }
 
     /// Padded with spaces, or cut, to `length` UTF-16 code units, as `NSString`'s

@@ -7,8 +7,8 @@ import Darwin
 #endif
 
 /// A mutex: the calls of `NSLock`, on POSIX threads, so the modules need no Foundation.
-public final class ThreadLock: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+public class ThreadLock: @unchecked Sendable {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     /// Creates an unlocked mutex.
     public init() {
@@ -29,31 +29,21 @@ public final class ThreadLock: @unchecked Sendable {
 }
 
 /// A mutex with one condition variable, for producer–consumer hand-offs between threads: the
-/// calls of `NSCondition`, on POSIX threads, so the modules need no Foundation.
-public final class ThreadCondition: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+/// calls of `NSCondition`.
+public final class ThreadCondition: ThreadLock, @unchecked Sendable {
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     /// Creates an unlocked condition.
-    public init() {
-        mutex.initialize(to: pthread_mutex_t())
+    public override init() {
         cond.initialize(to: pthread_cond_t())
-        precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
         precondition(pthread_cond_init(cond, nil) == 0, "pthread_cond_init failed")
+        super.init()
     }
 
     deinit {
         pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
         cond.deallocate()
-        mutex.deallocate()
     }
-
-    /// Takes the mutex, waiting for it.
-    public func lock() { pthread_mutex_lock(mutex) }
-
-    /// Releases the mutex.
-    public func unlock() { pthread_mutex_unlock(mutex) }
 
     /// Releases the mutex until signalled, then takes it again; the caller holds the mutex and
     /// checks its predicate again on return (wake-ups can be spurious).

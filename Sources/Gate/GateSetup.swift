@@ -1,3 +1,4 @@
+import Basics
 import JSONValue
 import Workflow
 
@@ -34,7 +35,7 @@ public struct GateLocations: Sendable, Equatable {
     /// exists in the `.stepguard/` directory the policies were found in (never one found from
     /// `cwd` for policies the operator named).
     public static func resolve(
-        policies: String?, log: String?, approvals: String? = nil, cwd: String, environment: [String: String]
+        policies: String?, log: String?, approvals: String? = nil, cwd: String, environment: Environment
     ) throws(GateError) -> GateLocations {
         let found = nearestDirectory(from: cwd)
         let root = found.map { parent($0) } ?? cwd

@@ -119,7 +119,7 @@ public enum InputEdit: Sendable, Equatable {
 }
 
 /// A regular expression, as `NSRegularExpression` reads and applies it (its syntax: lookahead,
-/// named groups, lazy quantifiers; matched by Unicode scalar, `\\b` between word and non-word
+/// named groups, lazy quantifiers; matched by Unicode scalar, `\b` between word and non-word
 /// characters), run by the standard library's `Regex`, with the names of its named groups. It is
 /// compiled when first used: reading `tools.json` compiles each pattern to check it, but a
 /// mapping read back from the compiled-policy cache compiles only the patterns a call meets,
@@ -170,7 +170,7 @@ public final class Pattern: @unchecked Sendable, Equatable {
         if let compiled { return compiled }
         // ICU's defaults: a match advances by Unicode scalar (ICU by code point, not by
         // grapheme), and `\b` is the boundary between word and non-word characters.
-        let made = (try? Regex(source)).map { $0.matchingSemantics(.unicodeScalar).wordBoundaryKind(.simple) }
+        let made = (try? Regex(Pattern.endAnchors(source))).map { $0.matchingSemantics(.unicodeScalar).wordBoundaryKind(.simple) }
         compiled = .some(made)
         return made
     }
@@ -197,6 +197,59 @@ public final class Pattern: @unchecked Sendable, Equatable {
             copied = found.range.upperBound
         }
         out.append(contentsOf: text.unicodeScalars[copied...])
+        return String(out)
+    }
+
+    /// `source` with each `$` anchor written as what ICU reads it as: the end of the text, or
+    /// before one line terminator (ICU's: LF, VT, FF, CR, CR LF, NEL, LS, PS) that ends it;
+    /// `Regex` reads `$` as the very end only. A `$` escaped, quoted (`\Q…\E`) or in a
+    /// character class is a character and stays; a pattern that turns on multi-line mode
+    /// (`(?m)`) anywhere, where both read `$` as the end of any line, stays as it is.
+    static func endAnchors(_ source: String) -> String {
+        let scalars = Array(source.unicodeScalars)
+        var multiLine = false
+        for (i, c) in scalars.enumerated() where c == "(" && i + 1 < scalars.count && scalars[i + 1] == "?" {
+            var j = i + 2
+            while j < scalars.count, scalars[j].properties.isAlphabetic || scalars[j] == "-" {
+                if scalars[j] == "m" { multiLine = true }
+                j += 1
+            }
+        }
+        if multiLine || !scalars.contains("$") { return source }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var classDepth = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\\", i + 1 < scalars.count {
+                if scalars[i + 1] == "Q" {
+                    var end = i + 2
+                    while end < scalars.count && !(scalars[end] == "\\" && end + 1 < scalars.count && scalars[end + 1] == "E") { end += 1 }
+                    let stop = min(scalars.count, end + 2)
+                    out.append(contentsOf: scalars[i..<stop])
+                    i = stop
+                } else {
+                    out.append(contentsOf: scalars[i...i + 1])
+                    i += 2
+                }
+                continue
+            }
+            if classDepth > 0 {
+                if c == "[" { classDepth += 1 } else if c == "]" { classDepth -= 1 }
+                out.append(c)
+            } else if c == "[" {
+                classDepth = 1
+                out.append(c)
+                // A `]` first in the class (after an optional `^`) is one of its characters.
+                if i + 1 < scalars.count, scalars[i + 1] == "^" { i += 1; out.append(scalars[i]) }
+                if i + 1 < scalars.count, scalars[i + 1] == "]" { i += 1; out.append(scalars[i]) }
+            } else if c == "$" {
+                out.append(contentsOf: #"(?=(?:\r\n|[\n\x{B}\x{C}\r\x{85}\x{2028}\x{2029}])?\z)"#.unicodeScalars)
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
         return String(out)
     }
 
@@ -340,7 +393,7 @@ enum PathText {
     static func absolute(_ path: String, cwd: String) -> String {
         var text = path
         if text == "~" || text.hasPrefix("~/") {
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/"
+            let home = Environment.process["HOME"] ?? "/"
             text = home + text.dropFirst()
         }
         if !text.hasPrefix("/") { text = cwd + "/" + text }

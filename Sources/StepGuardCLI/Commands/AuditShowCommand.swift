@@ -1,10 +1,5 @@
 import AuditLog
 import Basics
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONValue
 
 /// `stepguard audit show LOG`

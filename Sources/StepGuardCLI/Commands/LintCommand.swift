@@ -1,9 +1,4 @@
 import Basics
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONValue
 import Lint
 

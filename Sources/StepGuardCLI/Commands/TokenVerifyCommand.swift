@@ -1,10 +1,5 @@
 import Basics
 import Credentials
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONValue
 import Workflow
 

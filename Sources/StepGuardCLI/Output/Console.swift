@@ -1,9 +1,4 @@
 import Basics
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -106,7 +101,7 @@ public struct Console: Sendable {
     /// stderr.
     public let diagnostics: any OutputSink
     /// Environment variables (`NO_COLOR`, `TERM`, `COLUMNS`, ...).
-    public let environment: [String: String]
+    public let environment: Environment
     /// Width of the terminal stdout is on, nil when it is not a terminal.
     public let terminalWidth: Int?
     /// Whether stdin is a terminal (then nothing is piped in, and reading it would wait on a person).
@@ -115,7 +110,7 @@ public struct Console: Sendable {
 
     /// Creates a console from its parts.
     public init(
-        output: any OutputSink, diagnostics: any OutputSink, environment: [String: String],
+        output: any OutputSink, diagnostics: any OutputSink, environment: Environment,
         terminalWidth: Int? = nil, inputIsTerminal: Bool = false, input: @escaping @Sendable () throws -> [UInt8]
     ) {
         self.output = output
@@ -129,7 +124,7 @@ public struct Console: Sendable {
     /// The process's own stdin, stdout and stderr and environment.
     public static func standard() -> Console {
         let output = FileDescriptorSink(descriptor: 1, buffered: true)
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         return Console(
             output: output, diagnostics: FileDescriptorSink(descriptor: 2, buffered: false), environment: environment,
             terminalWidth: output.isTerminal ? Console.measureWidth(environment: environment) : nil,
@@ -144,7 +139,7 @@ public struct Console: Sendable {
         let out = MemorySink(isTerminal: outputIsTerminal)
         let err = MemorySink(isTerminal: diagnosticsIsTerminal)
         let console = Console(
-            output: out, diagnostics: err, environment: environment, terminalWidth: terminalWidth,
+            output: out, diagnostics: err, environment: Environment(environment), terminalWidth: terminalWidth,
             inputIsTerminal: inputIsTerminal, input: { input })
         return CapturedConsole(console: console, out: out, err: err)
     }
@@ -182,7 +177,7 @@ public struct Console: Sendable {
         return try FileReader.readAll(0, into: &result, path: "-", limit: FileReader.maxStreamBytes)
     }
 
-    private static func measureWidth(environment: [String: String]) -> Int? {
+    private static func measureWidth(environment: Environment) -> Int? {
         if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
         var size = winsize()
         #if canImport(Darwin)

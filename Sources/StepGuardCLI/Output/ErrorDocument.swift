@@ -1,11 +1,6 @@
 import AuditLog
 import Basics
 import Credentials
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Gate
 import JSONValue
 import Lint

@@ -1,3 +1,4 @@
+import Basics
 
 /// The `--color` setting.
 public enum ColorMode: String, Sendable, CaseIterable {
@@ -9,7 +10,7 @@ public enum ColorMode: String, Sendable, CaseIterable {
     case never
 
     /// Whether to colour a stream.
-    public func isEnabled(isTerminal: Bool, environment: [String: String]) -> Bool {
+    public func isEnabled(isTerminal: Bool, environment: Environment) -> Bool {
         switch self {
         case .always: return true
         case .never: return false

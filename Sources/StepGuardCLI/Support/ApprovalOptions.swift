@@ -1,10 +1,5 @@
 import Approvals
 import AuditLog
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONValue
 import Workflow
 

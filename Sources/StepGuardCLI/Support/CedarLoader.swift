@@ -1,11 +1,6 @@
 // Loading the inputs of the Cedar commands: policies, schemas, entity files and uids given on
 // the command line, with every problem located.
 import Cedar
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONValue
 
 /// Loads policies, schema and entities, keeping the texts for excerpts.
