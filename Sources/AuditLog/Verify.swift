@@ -287,6 +287,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var mergedSiblings: [Digest32] = []
     var mergedCount = 0
     var lastLeafHash: Digest32?
+    /// Leaf hashes of the lines read that are not yet in `range` (see `addPendingLeaves`).
+    private var pendingLeaves: [Digest32] = []
     var treeSize: Int { range.size }
 
     var lineCount = 0
@@ -405,6 +407,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             preparation.recycle(consume lines)
             if window == 0 { presizeJoins(sampledBytes: endOffset - offset) }
         }
+        addPendingLeaves()
         if let pending {
             if !pending.parsed && pending.line == lineBase + lineCount {
                 // A whole final line that is not a record is what a torn write with a newline looks like.
@@ -443,9 +446,31 @@ struct ChainEngine<Hasher: MerkleHasher> {
                           hash: prepared.hash, parsed: true, time: prepared.time)
     }
 
+    /// How many leaves wait in `pendingLeaves` at most before they are added to the tree.
+    static var leafBatch: Int { 1024 }
+
     private mutating func addLeaf(_ entry: ChainEntry) {
-        // Remember which siblings this append merges: for the final leaf they are the inner
-        // part of its inclusion proof, which checkpoints store for resuming.
+        pendingLeaves.append(entry.hash)
+        lastLeafHash = entry.hash
+        if collectLeafHashes {
+            leafHashes.append(entry.hash)
+            lineRanges.append(entry.start..<entry.end)
+        }
+        if pendingLeaves.count == Self.leafBatch
+            || nextWanted < checkpointSizes.count && checkpointSizes[nextWanted] == range.size + pendingLeaves.count {
+            addPendingLeaves()
+        }
+    }
+
+    /// Adds the leaves waiting in `pendingLeaves` to the tree: all but the last at once, whose
+    /// nodes are hashed two at a time (a node hashed as its leaf comes waits for the one
+    /// before), then the last alone, remembering which siblings its append merges: for the
+    /// log's final leaf they are the inner part of its inclusion proof, which checkpoints store
+    /// for resuming.
+    private mutating func addPendingLeaves() {
+        guard let last = pendingLeaves.last else { return }
+        pendingLeaves.withUnsafeBufferPointer { range.append(contentsOf: UnsafeBufferPointer(rebasing: $0.dropLast())) }
+        pendingLeaves.removeAll(keepingCapacity: true)
         mergedCount = 0
         var s = range.size
         var i = range.nodes.count - 1
@@ -455,12 +480,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             i -= 1
             s >>= 1
         }
-        range.append(entry.hash)
-        lastLeafHash = entry.hash
-        if collectLeafHashes {
-            leafHashes.append(entry.hash)
-            lineRanges.append(entry.start..<entry.end)
-        }
+        range.append(last)
         noteRootIfWanted()
     }
 
