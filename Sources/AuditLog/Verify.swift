@@ -433,6 +433,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
         credentials.reserve(Int(Double(credentials.count) * scale))
     }
 
+    // Inlined: called for every line, and a call passes the prepared line and the entry by copy.
+    @inline(__always)
     private mutating func makeEntry(_ prepared: PreparedLine) -> ChainEntry {
         let lineNumber = lineBase + lineCount + 1
         guard prepared.isRecord else {
