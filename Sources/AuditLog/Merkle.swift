@@ -78,24 +78,22 @@ public struct RFC6962Hasher: MerkleHasher {
     /// With the SHA instructions two nodes are hashed at once, as two lines are.
     public func hashPairs(_ children: UnsafeBufferPointer<Digest32>, into parents: UnsafeMutableBufferPointer<Digest32>) {
         let pairs = children.count / 2
-        guard hardware, pairs > 1 else {
-            for i in 0..<pairs { parents[i] = hashChildren(children[2 * i], children[2 * i + 1]) }
-            return
-        }
-        // Two nodes' 64 bytes each (their children's digests as bytes), then the two digests.
-        withUnsafeTemporaryAllocation(byteCount: 192, alignment: 16) { buffer in
-            let base = buffer.baseAddress!
-            let bytes = base.assumingMemoryBound(to: UInt8.self)
-            var i = 0
-            while i + 1 < pairs {
-                for k in 0..<4 { children[2 * i + k].store(into: base + 32 * k) }
-                stepguard_sha256_prefixed2_hw(1, bytes, 64, bytes + 128, bytes + 64, 64, bytes + 160)
-                parents[i] = Digest32(loading: base + 128)
-                parents[i + 1] = Digest32(loading: base + 160)
-                i += 2
+        var i = 0
+        if hardware && pairs > 1 {
+            // Two nodes' 64 bytes each (their children's digests as bytes), then the two digests.
+            withUnsafeTemporaryAllocation(byteCount: 192, alignment: 16) { buffer in
+                let base = buffer.baseAddress!
+                let bytes = base.assumingMemoryBound(to: UInt8.self)
+                while i + 1 < pairs {
+                    for k in 0..<4 { children[2 * i + k].store(into: base + 32 * k) }
+                    stepguard_sha256_prefixed2_hw(1, bytes, 64, bytes + 128, bytes + 64, 64, bytes + 160)
+                    parents[i] = Digest32(loading: base + 128)
+                    parents[i + 1] = Digest32(loading: base + 160)
+                    i += 2
+                }
             }
-            if i < pairs { parents[i] = hashChildren(children[2 * i], children[2 * i + 1]) }
         }
+        for j in i..<pairs { parents[j] = hashChildren(children[2 * j], children[2 * j + 1]) }
     }
 
     public func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32 {
@@ -289,9 +287,9 @@ public struct CompactRange<Hasher: MerkleHasher>: Sendable {
         size += 1
     }
 
-    /// Adds `leaves` in order: the range appending them one by one gives, with the new nodes
-    /// of each level hashed together (`MerkleHasher.hashPairs`) rather than each as its leaf
-    /// comes: one by one, each node waits for the one before.
+    /// Adds `leaves` in order, giving the range that appending them one by one gives. The new
+    /// nodes of each level are hashed together (`MerkleHasher.hashPairs`, two at a time with
+    /// the SHA instructions): appended one by one, each node's hash waits for the one before.
     public mutating func append(contentsOf leaves: UnsafeBufferPointer<Digest32>) {
         guard !leaves.isEmpty else { return }
         // Level by level: the nodes to pair at this height, the index of the first among the
