@@ -212,7 +212,7 @@ enum RecordScanner {
     }
 
     /// `scanCanonical` into `record`, which it overwrites: whether the line is read. The record
-    /// (465 bytes) is written where the caller keeps it rather than copied out.
+    /// (several hundred bytes) is written where the caller keeps it rather than copied out.
     static func scanCanonical(_ line: UnsafeRawBufferPointer, into record: inout ScannedRecord) -> Bool {
         let n = line.count
         guard n >= 2, line[0] == UInt8(ascii: "{") else { return false }
