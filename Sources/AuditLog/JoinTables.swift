@@ -110,7 +110,8 @@ struct JoinFacts: Sendable {
     private init(kind: Kind) { self.kind = kind }
 
     /// The facts of `record`, whose `time` the caller has read already.
-    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer, time: Int64?) {
+    @inline(__always)
+    init(_ record: borrowing ScannedRecord, line: UnsafeRawBufferPointer, time: Int64?) {
         func bytes(_ span: ByteSpan) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]) }
         func equals(_ span: ByteSpan?, _ word: StaticString) -> Bool {
             guard let span, span.count == word.utf8CodeUnitCount else { return false }
@@ -141,9 +142,10 @@ struct JoinFacts: Sendable {
         case .decision:
             // `approved` lets the step run on the approvals recorded before it (`eval` and `mint`
             // write them first; `--policies` checks that they count).
-            let approved = equals(record.outcome, "approved")
-            allowing = approved || record.outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
-            holding = approved || equals(record.outcome, "approve")
+            let outcome = record.outcome
+            let approved = equals(outcome, "approved")
+            allowing = approved || outcome.map { RunningOutcomes.decisionRuns(utf8: bytes($0)) } ?? false
+            holding = approved || equals(outcome, "approve")
             if let after = record.after, after.count > 0 {
                 present |= Self.hasAfter
                 self.moment = Int64(OrderOffsets(after: after.start, plan: record.plan?.start).raw)

@@ -179,13 +179,14 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
         // Room for records of a few hundred bytes without regrowing the array.
         lines.reserveCapacity((windowEnd - position) / 192 + 1)
         // Lines are hashed two at a time where the window has two left, which the hasher may
-        // do faster than one after the other.
+        // do faster than one after the other. Each line is scanned into the same record.
+        var record = ScannedRecord()
         while position < windowEnd {
             let newline = memchr(base + position, 0x0A, count - position)
             let end = newline.map { UnsafeRawPointer($0) - base } ?? count
             let line = UnsafeRawBufferPointer(start: base + position, count: end - position)
             guard newline != nil, end + 1 < windowEnd else {
-                lines.append(prepareLine(line, start: position, terminated: newline != nil, hash: hasher.hashLeaf(line)))
+                appendLine(line, start: position, terminated: newline != nil, hash: hasher.hashLeaf(line), record: &record, to: &lines)
                 position = end + 1
                 continue
             }
@@ -194,22 +195,28 @@ final class LinePreparation<Hasher: MerkleHasher>: @unchecked Sendable {
             let nextEnd = nextNewline.map { UnsafeRawPointer($0) - base } ?? count
             let next = UnsafeRawBufferPointer(start: base + nextStart, count: nextEnd - nextStart)
             let (hash, nextHash) = hasher.hashLeaves(line, next)
-            lines.append(prepareLine(line, start: position, terminated: true, hash: hash))
-            lines.append(prepareLine(next, start: nextStart, terminated: nextNewline != nil, hash: nextHash))
+            appendLine(line, start: position, terminated: true, hash: hash, record: &record, to: &lines)
+            appendLine(next, start: nextStart, terminated: nextNewline != nil, hash: nextHash, record: &record, to: &lines)
             position = nextEnd + 1
         }
     }
 
-    /// The prepared line at `start`, which is `line`, whose hash is `hash`.
-    private func prepareLine(_ line: UnsafeRawBufferPointer, start: Int, terminated: Bool, hash: Digest32) -> PreparedLine {
+    /// Appends the prepared line at `start`, which is `line`, whose hash is `hash`, to `lines`;
+    /// `record` is where the line is scanned. Record and prepared line are a few hundred bytes
+    /// each: scanned in place and built in the append, neither is copied on the way (copies
+    /// were 8 % of the CPU time of verification, `perf`).
+    @inline(never)
+    private func appendLine(_ line: UnsafeRawBufferPointer, start: Int, terminated: Bool, hash: Digest32,
+                            record: inout ScannedRecord, to lines: inout [PreparedLine]) {
         let end = start + line.count
-        guard let record = try? RecordScanner.scan(line), let seq = record.seq, let prev = record.prev?.digest(in: line)
+        guard RecordScanner.scan(line, into: &record), let seq = record.seq, let prev = record.prev?.digest(in: line)
         else {
-            return PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, time: .min, facts: .none, session: SessionLink(),
-                                terminated: terminated)
+            lines.append(PreparedLine(start: start, end: end, hash: hash, prev: .zero, seq: -1, time: .min, facts: .none, session: SessionLink(),
+                                      terminated: terminated))
+            return
         }
         let time = record.time.flatMap { Timestamp.parse(UnsafeRawBufferPointer(rebasing: line[$0.start..<$0.end])) }
-        return PreparedLine(start: start, end: end, hash: hash, prev: prev, seq: seq, time: time ?? .min,
-                            facts: JoinFacts(record, line: line, time: time), session: SessionLink(record, line: line), terminated: terminated)
+        lines.append(PreparedLine(start: start, end: end, hash: hash, prev: prev, seq: seq, time: time ?? .min,
+                                  facts: JoinFacts(record, line: line, time: time), session: SessionLink(record, line: line), terminated: terminated))
     }
 }

@@ -18,11 +18,18 @@ public protocol MerkleHasher: Sendable {
     var emptyRoot: Digest32 { get }
     /// The leaf hashes of two entries, which a hasher may compute together faster than in turn.
     func hashLeaves(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest32, Digest32)
+    /// The parents of `children` taken two by two (`parents[i]` over `children[2i]` and
+    /// `children[2i + 1]`; an even count), which a hasher may hash two at a time.
+    func hashPairs(_ children: UnsafeBufferPointer<Digest32>, into parents: UnsafeMutableBufferPointer<Digest32>)
 }
 
 extension MerkleHasher {
     public func hashLeaves(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest32, Digest32) {
         (hashLeaf(first), hashLeaf(second))
+    }
+
+    public func hashPairs(_ children: UnsafeBufferPointer<Digest32>, into parents: UnsafeMutableBufferPointer<Digest32>) {
+        for i in 0..<(children.count / 2) { parents[i] = hashChildren(children[2 * i], children[2 * i + 1]) }
     }
 
     /// The leaf hash of an entry given as bytes.
@@ -66,6 +73,27 @@ public struct RFC6962Hasher: MerkleHasher {
             stepguard_sha256_prefixed2_hw(0, a, first.count, out, b, second.count, out + 32)
             return (Digest32(loading: raw.baseAddress!), Digest32(loading: raw.baseAddress! + 32))
         }
+    }
+
+    /// With the SHA instructions two nodes are hashed at once, as two lines are.
+    public func hashPairs(_ children: UnsafeBufferPointer<Digest32>, into parents: UnsafeMutableBufferPointer<Digest32>) {
+        let pairs = children.count / 2
+        var i = 0
+        if hardware && pairs > 1 {
+            // Two nodes' 64 bytes each (their children's digests as bytes), then the two digests.
+            withUnsafeTemporaryAllocation(byteCount: 192, alignment: 16) { buffer in
+                let base = buffer.baseAddress!
+                let bytes = base.assumingMemoryBound(to: UInt8.self)
+                while i + 1 < pairs {
+                    for k in 0..<4 { children[2 * i + k].store(into: base + 32 * k) }
+                    stepguard_sha256_prefixed2_hw(1, bytes, 64, bytes + 128, bytes + 64, 64, bytes + 160)
+                    parents[i] = Digest32(loading: base + 128)
+                    parents[i + 1] = Digest32(loading: base + 160)
+                    i += 2
+                }
+            }
+        }
+        for j in i..<pairs { parents[j] = hashChildren(children[2 * j], children[2 * j + 1]) }
     }
 
     public func hashChildren(_ left: Digest32, _ right: Digest32) -> Digest32 {
@@ -257,6 +285,44 @@ public struct CompactRange<Hasher: MerkleHasher>: Sendable {
         }
         nodes.append(hash)
         size += 1
+    }
+
+    /// Adds `leaves` in order, giving the range that appending them one by one gives. The new
+    /// nodes of each level are hashed together (`MerkleHasher.hashPairs`, two at a time with
+    /// the SHA instructions): appended one by one, each node's hash waits for the one before.
+    public mutating func append(contentsOf leaves: UnsafeBufferPointer<Digest32>) {
+        guard !leaves.isEmpty else { return }
+        // Level by level: the nodes to pair at this height, the index of the first among the
+        // nodes of that height, and the nodes left unpaired (the new right edge, lowest first).
+        var level = [Digest32]()
+        level.reserveCapacity(leaves.count + 1)
+        var index = size
+        if index & 1 == 1 {
+            level.append(nodes.removeLast())
+            index -= 1
+        }
+        level.append(contentsOf: leaves)
+        var edge: [Digest32] = []
+        var parents = [Digest32](repeating: .zero, count: level.count / 2 + 1)
+        while !level.isEmpty {
+            let pairs = level.count / 2
+            let unpaired = level.count & 1 == 1 ? level.last : nil
+            parents.withUnsafeMutableBufferPointer { out in
+                level.withUnsafeBufferPointer { hasher.hashPairs(UnsafeBufferPointer(rebasing: $0[0..<(2 * pairs)]), into: out) }
+            }
+            edge.append(unpaired ?? .zero)
+            index /= 2
+            level.removeAll(keepingCapacity: true)
+            // The parent of this level's first node takes the left sibling waiting in the range.
+            if pairs > 0 && index & 1 == 1 {
+                level.append(nodes.removeLast())
+                index -= 1
+            }
+            level.append(contentsOf: parents[0..<pairs])
+        }
+        size += leaves.count
+        // The new edge from the top down, one node per set bit of the new size.
+        for height in edge.indices.reversed() where size >> height & 1 == 1 { nodes.append(edge[height]) }
     }
 
     /// The tree hash of the leaves covered.

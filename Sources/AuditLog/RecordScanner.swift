@@ -131,11 +131,22 @@ enum RecordScanner {
     /// `"outc\u006fme"`, an unneeded escape, members out of order) is an error at its first
     /// byte that differs, never a record one reader sees as `allow` and another as `deny`.
     static func scan(_ line: UnsafeRawBufferPointer) throws(ScanError) -> ScannedRecord {
-        if let record = scanCanonical(line) { return record }
+        var canonical = ScannedRecord()
+        if scanCanonical(line, into: &canonical) { return canonical }
         if let record = scanStrict(line) { return record }
         let record = try scanGeneral(line)
         try requireCanonical(line)
         return record
+    }
+
+    /// `scan` into `record`, which it overwrites: whether the line is a record. For a reader
+    /// that keeps a record per line where it works on it: on the fast path nothing is copied.
+    static func scan(_ line: UnsafeRawBufferPointer, into record: inout ScannedRecord) -> Bool {
+        if scanCanonical(line, into: &record) { return true }
+        // Off the fast path; `scan` tries it again, which such lines can afford.
+        guard let read = try? scan(line) else { return false }
+        record = read
+        return true
     }
 
     /// The record in `line` when one pass finds it in canonical form (RFC 8785 as
@@ -200,44 +211,51 @@ enum RecordScanner {
     /// returns a record only where the general scanner returns the same record; a test holds it
     /// to that on mutated lines.
     static func scanCanonical(_ line: UnsafeRawBufferPointer) -> ScannedRecord? {
+        var record = ScannedRecord()
+        return scanCanonical(line, into: &record) ? record : nil
+    }
+
+    /// `scanCanonical` into `record`, which it overwrites: whether the line is read. The record
+    /// (several hundred bytes) is written where the caller keeps it rather than copied out.
+    static func scanCanonical(_ line: UnsafeRawBufferPointer, into record: inout ScannedRecord) -> Bool {
         let n = line.count
-        guard n >= 2, line[0] == UInt8(ascii: "{") else { return nil }
+        guard n >= 2, line[0] == UInt8(ascii: "{") else { return false }
         /// The closing quote of the string opened at `open`, or nil when it has an escape or no end.
         @inline(__always) func plainString(openedAt open: Int) -> Int? {
             let close = nextQuoteOrBackslash(in: line, from: open + 1)
             return close < n && line[close] == UInt8(ascii: "\"") ? close : nil
         }
         @inline(__always) func isDigit(_ i: Int) -> Bool { i < n && line[i] >= 0x30 && line[i] <= 0x39 }
-        var record = ScannedRecord()
+        record = ScannedRecord()
         var seen: UInt32 = 0
         var i = 1
         // The previous member name: canonical members come in ascending order, each once.
         var previousKey = 0..<0
         while true {
-            guard i < n, line[i] == UInt8(ascii: "\""), let keyEnd = plainString(openedAt: i) else { return nil }
+            guard i < n, line[i] == UInt8(ascii: "\""), let keyEnd = plainString(openedAt: i) else { return false }
             let key = (i + 1)..<keyEnd
-            guard previousKey.isEmpty && i == 1 || ascending(previousKey, key, in: line) else { return nil }
+            guard previousKey.isEmpty && i == 1 || ascending(previousKey, key, in: line) else { return false }
             previousKey = key
             let field = field(named: ByteSpan(start: i + 1, end: keyEnd, escaped: false), in: line)
             i = keyEnd + 1
-            guard i + 1 < n, line[i] == UInt8(ascii: ":") else { return nil }
+            guard i + 1 < n, line[i] == UInt8(ascii: ":") else { return false }
             i += 1
             if let field {
-                guard seen & field.bit == 0 else { return nil }
+                guard seen & field.bit == 0 else { return false }
                 seen |= field.bit
             }
             switch line[i] {
             case UInt8(ascii: "\""):
-                guard let close = plainString(openedAt: i), field != .seq else { return nil }
+                guard let close = plainString(openedAt: i), field != .seq else { return false }
                 if let field, field != .after { record.set(field, ByteSpan(start: i + 1, end: close, escaped: false)) }
                 i = close + 1
             case 0x30...0x39:
                 let start = i
                 // JSON allows no leading zero; the general scanner says so.
-                if line[i] == 0x30 && isDigit(i + 1) { return nil }
+                if line[i] == 0x30 && isDigit(i + 1) { return false }
                 while isDigit(i) { i += 1 }
                 if let field {
-                    guard field == .seq, let value = count(start..<i, in: line) else { return nil }
+                    guard field == .seq, let value = count(start..<i, in: line) else { return false }
                     record.seqPresent = true
                     record.seq = value
                 }
@@ -248,28 +266,28 @@ enum RecordScanner {
                     i += 1
                 } else {
                     while true {
-                        guard i < n, line[i] == UInt8(ascii: "\""), let close = plainString(openedAt: i) else { return nil }
+                        guard i < n, line[i] == UInt8(ascii: "\""), let close = plainString(openedAt: i) else { return false }
                         i = close + 1
-                        guard i < n else { return nil }
+                        guard i < n else { return false }
                         if line[i] == UInt8(ascii: ",") {
                             i += 1
                             continue
                         }
-                        guard line[i] == UInt8(ascii: "]") else { return nil }
+                        guard line[i] == UInt8(ascii: "]") else { return false }
                         i += 1
                         break
                     }
                 }
                 if field == .after { record.after = ByteSpan(start: open, end: i - 1, escaped: false) }
             default:
-                return nil
+                return false
             }
-            guard i < n else { return nil }
+            guard i < n else { return false }
             if line[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
             }
-            return line[i] == UInt8(ascii: "}") && i + 1 == n ? record : nil
+            return line[i] == UInt8(ascii: "}") && i + 1 == n
         }
     }
 

@@ -27,7 +27,8 @@ struct SessionLink: Sendable {
 
     init() {}
 
-    init(_ record: ScannedRecord, line: UnsafeRawBufferPointer) {
+    @inline(__always)
+    init(_ record: borrowing ScannedRecord, line: UnsafeRawBufferPointer) {
         guard let plan = record.plan else { return }
         self.plan = JoinKey(UnsafeRawBufferPointer(rebasing: line[plan.start..<plan.end]))
         guard let span = record.sessionPrev else {

@@ -291,6 +291,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
     var mergedSiblings: [Digest32] = []
     var mergedCount = 0
     var lastLeafHash: Digest32?
+    /// Leaf hashes of the lines read that are not yet in `range` (see `addPendingLeaves`).
+    private var pendingLeaves: [Digest32] = []
     var treeSize: Int { range.size }
 
     var lineCount = 0
@@ -409,6 +411,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             preparation.recycle(consume lines)
             if window == 0 { presizeJoins(sampledBytes: endOffset - offset) }
         }
+        addPendingLeaves()
         if let pending {
             if !pending.parsed && pending.line == lineBase + lineCount {
                 // A whole final line that is not a record is what a torn write with a newline looks like.
@@ -434,6 +437,8 @@ struct ChainEngine<Hasher: MerkleHasher> {
         credentials.reserve(Int(Double(credentials.count) * scale))
     }
 
+    // Inlined: called for every line, and a call passes the prepared line and the entry by copy.
+    @inline(__always)
     private mutating func makeEntry(_ prepared: PreparedLine) -> ChainEntry {
         let lineNumber = lineBase + lineCount + 1
         guard prepared.isRecord else {
@@ -447,9 +452,31 @@ struct ChainEngine<Hasher: MerkleHasher> {
                           hash: prepared.hash, parsed: true, time: prepared.time)
     }
 
+    /// How many leaves wait in `pendingLeaves` at most before they are added to the tree.
+    static var leafBatch: Int { 1024 }
+
     private mutating func addLeaf(_ entry: ChainEntry) {
-        // Remember which siblings this append merges: for the final leaf they are the inner
-        // part of its inclusion proof, which checkpoints store for resuming.
+        pendingLeaves.append(entry.hash)
+        lastLeafHash = entry.hash
+        if collectLeafHashes {
+            leafHashes.append(entry.hash)
+            lineRanges.append(entry.start..<entry.end)
+        }
+        if pendingLeaves.count == Self.leafBatch
+            || nextWanted < checkpointSizes.count && checkpointSizes[nextWanted] == range.size + pendingLeaves.count {
+            addPendingLeaves()
+        }
+    }
+
+    /// Adds the leaves waiting in `pendingLeaves` to the tree: all but the last at once, whose
+    /// nodes are hashed two at a time (a node hashed as its leaf comes waits for the one
+    /// before), then the last alone, remembering which siblings its append merges: for the
+    /// log's final leaf they are the inner part of its inclusion proof, which checkpoints store
+    /// for resuming.
+    private mutating func addPendingLeaves() {
+        guard let last = pendingLeaves.last else { return }
+        pendingLeaves.withUnsafeBufferPointer { range.append(contentsOf: UnsafeBufferPointer(rebasing: $0.dropLast())) }
+        pendingLeaves.removeAll(keepingCapacity: true)
         mergedCount = 0
         var s = range.size
         var i = range.nodes.count - 1
@@ -459,12 +486,7 @@ struct ChainEngine<Hasher: MerkleHasher> {
             i -= 1
             s >>= 1
         }
-        range.append(entry.hash)
-        lastLeafHash = entry.hash
-        if collectLeafHashes {
-            leafHashes.append(entry.hash)
-            lineRanges.append(entry.start..<entry.end)
-        }
+        range.append(last)
         noteRootIfWanted()
     }
 

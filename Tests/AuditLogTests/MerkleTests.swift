@@ -109,6 +109,39 @@ private func referenceRoot(_ leaves: ArraySlice<Digest32>, _ hasher: RFC6962Hash
         }
     }
 
+    /// Nodes hashed two at a time are the nodes hashed one by one, for every count of pairs
+    /// around the pairing (an odd count leaves one alone).
+    @Test(arguments: 0...9)
+    func pairedNodesMatchSingle(pairs: Int) {
+        let children = (0..<(2 * pairs)).map { hasher.hashLeaf(Array("child \($0)".utf8)) }
+        var parents = [Digest32](repeating: .zero, count: pairs)
+        children.withUnsafeBufferPointer { input in
+            parents.withUnsafeMutableBufferPointer { hasher.hashPairs(input, into: $0) }
+        }
+        #expect(parents == (0..<pairs).map { hasher.hashChildren(children[2 * $0], children[2 * $0 + 1]) })
+    }
+
+    /// Leaves appended at once give the range that appending them one by one gives, from any
+    /// size the range had (every combination of set bits below 1024) and for any count.
+    @Test(arguments: [0, 1, 2, 3, 4, 5, 6, 7, 8, 31, 63, 64, 100, 255, 511, 1023])
+    func batchedAppendMatchesOneByOne(start: Int) {
+        let leaves = (0..<(start + 1100)).map { hasher.hashLeaf(Array("leaf \($0)".utf8)) }
+        var before = CompactRange(hasher: hasher)
+        for hash in leaves[0..<start] { before.append(hash) }
+        var reference = before
+        var appended = 0
+        for count in Array(0...70) + [127, 128, 129, 1024, 1025] {
+            while appended < count {
+                reference.append(leaves[start + appended])
+                appended += 1
+            }
+            var batched = before
+            leaves.withUnsafeBufferPointer { batched.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
+            #expect(batched.size == reference.size, "\(start) + \(count)")
+            #expect(batched.nodes == reference.nodes, "\(start) + \(count)")
+        }
+    }
+
     @Test(arguments: 0...8)
     func rootMatchesReference(size: Int) {
         let leafHashes = ReferenceVectors.leaves.prefix(size).map { hasher.hashLeaf($0) }

@@ -110,6 +110,33 @@ import JSONValue
         #expect(taken > 1000 && declined > 1000, "taken \(taken), declined \(declined)")
     }
 
+    /// Scanning into one record kept from line to line (as verification's line preparation
+    /// does) reads every line as `scan` does: the same lines are records, with the same fields,
+    /// whatever the line before left in the record.
+    @Test func scanningIntoAReusedRecordAgreesWithScan() {
+        var lines = GeneratedLog(records: 4, hasher: FastTestHasher()).lines
+        lines.append(Array(#"{"after":["a","b\"c"],"host_call_id":"h","kind":"decision","plan":"p","seq":1,"step":"s"}"#.utf8))
+        lines.append(Array(#"{"kind":"x","seq":2}"#.utf8))
+        lines.append(Array(#"{ "kind": "x", "seq": 3 }"#.utf8))
+        let replacements = Array(#""\,:{}[] 09"#.utf8) + [0xC3]
+        var reused = ScannedRecord()
+        var records = 0, others = 0
+        Self.forEachOneByteEdit(of: lines, with: replacements) { line in
+            line.withUnsafeBytes { buffer in
+                let scanned = try? RecordScanner.scan(buffer)
+                let read = RecordScanner.scan(buffer, into: &reused)
+                #expect(read == (scanned != nil), "\(String(decoding: line, as: UTF8.self))")
+                if read {
+                    records += 1
+                    #expect(reused == scanned, "\(String(decoding: line, as: UTF8.self))")
+                } else {
+                    others += 1
+                }
+            }
+        }
+        #expect(records > 100 && others > 100, "records \(records), others \(others)")
+    }
+
     /// The strict canonical reading either declines or gives the general scanner's record for a
     /// line whose bytes are exactly its canonical form: checked on records as the gate writes them
     /// (escaped resource text, a nested tool input, arrays, numbers, control characters) and on
