@@ -24,9 +24,6 @@ struct HistoryEncoding: Equatable {
     /// The first number of each string of `strings` (by Swift's equality: a hit is used only
     /// when its bytes are the same).
     private var numbers: [String: Int] = [:]
-    /// Whether `strings` and `numbers` describe `bytes` (false for bytes read from an index and
-    /// not yet decoded).
-    private var tableBuilt = true
 
     static func == (a: HistoryEncoding, b: HistoryEncoding) -> Bool { a.bytes == b.bytes }
 
@@ -37,15 +34,12 @@ struct HistoryEncoding: Equatable {
         for record in records { append(record) }
     }
 
-    /// Bytes read from an index, to be checked against a digest before they are decoded.
-    init(bytes: [UInt8]) {
-        self.bytes = bytes
-        tableBuilt = false
-    }
-
     /// The SHA-256 of `last` (the hash of the history's last record, or the genesis value)
     /// followed by the bytes.
-    func digest(after last: Digest32) -> Digest32 {
+    func digest(after last: Digest32) -> Digest32 { Self.digest(of: bytes, after: last) }
+
+    /// The digest of encoded `bytes` (read from an index, before they are decoded).
+    static func digest(of bytes: [UInt8], after last: Digest32) -> Digest32 {
         var sha = SHA256()
         last.bytes.withUnsafeBytes { sha.update($0) }
         bytes.withUnsafeBytes { sha.update($0) }
@@ -60,7 +54,6 @@ struct HistoryEncoding: Equatable {
 
     /// Adds `record` after the records encoded so far.
     mutating func append(_ record: HistoryRecord) {
-        precondition(tableBuilt, "decode an index's snapshot before adding to it")
         var w = BinaryWriter()
         for (member, repeats) in Self.members(record) {
             guard let member else {
@@ -84,10 +77,10 @@ struct HistoryEncoding: Equatable {
         strings.append(string)
     }
 
-    /// The records the bytes encode, and this encoding ready to have more added; nil when the
-    /// bytes are not exactly `count` records so encoded. The bytes must be ones written by this
-    /// encoding (checked against a digest first): text that is not UTF-8 is not refused here.
-    func decoded(count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
+    /// The records `bytes` encode, and their encoding ready to have more added; nil when the
+    /// bytes are not exactly `count` records so encoded. The bytes must be ones this encoding
+    /// wrote (checked against a digest first): text that is not UTF-8 is not refused here.
+    static func decode(_ bytes: [UInt8], count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
         var table = HistoryEncoding()
         table.bytes = bytes
         var records: [HistoryRecord] = []

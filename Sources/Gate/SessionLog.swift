@@ -122,7 +122,9 @@ struct SessionLog {
             var found: PlanRecords?
             if let index = cachedIndex() {
                 if let state = try fromSnapshot(index) { return state }
-                found = try log.records(ofPlan: session, at: index.lines, chained: true, from: index.end)
+                if endsOnItsRecord(index) {
+                    found = try log.records(ofPlan: session, at: index.lines, chained: true, from: index.end)
+                }
             }
             let indexed = found != nil
             if found == nil { found = try log.records(ofPlan: session, from: 0) }
@@ -146,13 +148,15 @@ struct SessionLog {
         else { return nil }
         // The append's records chain from the snapshot's last record, one after the other, and
         // each names the snapshot (with that last record) as the history it was written on.
-        let digest = snapshot.encoding.digest(after: snapshot.last)
+        let digest = HistoryEncoding.digest(of: snapshot.bytes, after: snapshot.last)
         var previous = snapshot.last
         for (found, hash) in lastAppend {
             guard found.record.sessionPrev == previous, found.record.historyDigest == digest else { return nil }
             previous = hash
         }
-        guard var (records, encoding) = snapshot.encoding.decoded(count: snapshot.count) else { return nil }
+        // The record the index ends on is still in the log, with the same hash.
+        guard previous.bytes == index.hash else { return nil }
+        guard var (records, encoding) = HistoryEncoding.decode(snapshot.bytes, count: snapshot.count) else { return nil }
         var lines = index.lines
         for (found, _) in lastAppend {
             records.append(found.record)
@@ -220,7 +224,7 @@ struct SessionLog {
             lines.append(position..<end)
             position = end
         }
-        let snapshot = Index.Snapshot(count: state.records.count, last: state.lastHash, encoding: state.encoding)
+        let snapshot = Index.Snapshot(count: state.records.count, last: state.lastHash, bytes: state.encoding.bytes)
         store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).encoded(session: session))
     }
 
@@ -298,7 +302,8 @@ struct SessionLog {
             var count: Int
             /// The hash of the last of those records (the genesis value when there are none).
             var last: Digest32
-            var encoding: HistoryEncoding
+            /// Their `HistoryEncoding`.
+            var bytes: [UInt8]
         }
 
         var end: Int
@@ -323,8 +328,8 @@ struct SessionLog {
             if let snapshot {
                 w.count(snapshot.count)
                 w.raw(snapshot.last.bytes)
-                w.count(snapshot.encoding.bytes.count)
-                w.raw(snapshot.encoding.bytes)
+                w.count(snapshot.bytes.count)
+                w.raw(snapshot.bytes)
             }
             return w.bytes
         }
@@ -362,7 +367,7 @@ struct SessionLog {
                     let last = Digest32(bytes: try r.raw(32))!
                     let length = try r.count()
                     guard records <= count, length <= bytes.count else { return nil }
-                    snapshot = Snapshot(count: records, last: last, encoding: HistoryEncoding(bytes: Array(try r.raw(length))))
+                    snapshot = Snapshot(count: records, last: last, bytes: Array(try r.raw(length)))
                 }
                 guard r.isAtEnd, end > 0 else { return nil }
                 return Index(end: end, hash: hash, lines: lines, snapshot: snapshot)
@@ -377,12 +382,16 @@ struct SessionLog {
         // The index ends on its own last line, as the gate writes it: a record of the session
         // after that line would be read by the scan from there, never left out.
         guard index.lines.last?.upperBound == index.end else { return nil }
-        // The record the index ends on must still be in the log, with the same hash.
-        guard let range = try? log.line(endingAt: index.end),
-              let line = try? log.read(offset: range.lowerBound, count: range.count - 1),
-              AuditLog.hash(line: line).bytes == index.hash
-        else { return nil }
         return index
+    }
+
+    /// Whether the record `index` ends on is still in the log, with the same hash. (The
+    /// snapshot's reading checks it on the lines of the last append, which it reads anyway.)
+    private func endsOnItsRecord(_ index: Index) -> Bool {
+        guard let range = try? log.line(endingAt: index.end),
+              let line = try? log.read(offset: range.lowerBound, count: range.count - 1)
+        else { return false }
+        return AuditLog.hash(line: line).bytes == index.hash
     }
 
     /// Replaces the index through a rename, so a reader sees the old or the new one, never half

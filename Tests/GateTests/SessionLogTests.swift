@@ -232,15 +232,20 @@ struct SessionLogTests {
 
         // The denial rewritten as an allow in the snapshot.
         var forged = good
-        var records = try #require(good.snapshot?.encoding.decoded(count: 1)?.records)
+        var records = try #require(good.snapshot.flatMap { HistoryEncoding.decode($0.bytes, count: 1) }?.records)
         records[0].outcome = "allow"
-        forged.snapshot?.encoding = HistoryEncoding(records)
+        forged.snapshot?.bytes = HistoryEncoding(records).bytes
         try install(forged)
         #expect(try state() == (["deny", "allow"], [false, true], false))
         // The snapshot with the hash of another record as its last.
         var otherLast = good
         otherLast.snapshot?.last = AuditLog.genesis
         try install(otherLast)
+        #expect(try state() == (["deny", "allow"], [false, true], false))
+        // An index that names another hash for the record it ends on.
+        var otherEnd = good
+        otherEnd.hash[0] ^= 1
+        try install(otherEnd)
         #expect(try state() == (["deny", "allow"], [false, true], false))
         // The decision of the last append left out: its execution alone names the snapshot, but
         // does not chain from it.
@@ -250,7 +255,7 @@ struct SessionLogTests {
         #expect(try state() == (["deny", "allow"], [false, true], false))
         // Snapshot bytes that are not records, or fewer records than it says.
         var garbage = good
-        garbage.snapshot?.encoding = HistoryEncoding(bytes: [9, 9, 9])
+        garbage.snapshot?.bytes = [9, 9, 9]
         try install(garbage)
         #expect(try state() == (["deny", "allow"], [false, true], false))
         var short = good
@@ -346,18 +351,18 @@ struct SessionLogTests {
             ["kind": "execution", "step": "t2", "resource": "File::\"/w/\u{e9}\"", "host_call_id": "t1"],
         ]
         let whole = HistoryEncoding(records)
-        let decoded = try #require(whole.decoded(count: 3))
+        let decoded = try #require(HistoryEncoding.decode(whole.bytes, count: 3))
         func bytes(_ r: HistoryRecord) -> [[UInt8]?] { [r.kind, r.step, r.outcome, r.resource, r.risk, r.hostCallID].map { $0.map { Array($0.utf8) } } }
         #expect(decoded.records.map(bytes) == records.map(bytes))
         #expect(whole.bytes.starts(with: HistoryEncoding(Array(records.prefix(2))).bytes))
-        var continued = try #require(HistoryEncoding(Array(records.prefix(2))).decoded(count: 2)).encoding
+        var continued = try #require(HistoryEncoding.decode(HistoryEncoding(Array(records.prefix(2))).bytes, count: 2)).encoding
         continued.append(records[2])
         #expect(continued.bytes == whole.bytes)
-        #expect(whole.decoded(count: 2) == nil && whole.decoded(count: 4) == nil)
+        #expect(HistoryEncoding.decode(whole.bytes, count: 2) == nil && HistoryEncoding.decode(whole.bytes, count: 4) == nil)
         // A history that ends on a record naming a string numbered beyond the bytes left.
         let many = (0..<40).map { n -> HistoryRecord in ["kind": "decision", "step": "t\(n)", "resource": "File::\"/w/\(n % 20)\""] }
         let tail: [HistoryRecord] = [["kind": "decision", "step": "u", "outcome": "allow", "resource": "File::\"/w/19\"", "risk": "low"]]
-        #expect(HistoryEncoding(many + tail).decoded(count: 41)?.records.map(\.resource) == (many + tail).map(\.resource))
+        #expect(HistoryEncoding.decode(HistoryEncoding(many + tail).bytes, count: 41)?.records.map(\.resource) == (many + tail).map(\.resource))
         #expect(whole.digest(after: AuditLog.genesis) != whole.digest(after: AuditLog.hash(line: Array("x".utf8))))
     }
 
