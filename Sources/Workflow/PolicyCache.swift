@@ -28,39 +28,43 @@ public struct PolicyDirectoryContents: Sendable {
     /// then only `tiers.json` was read, and `key` is the one the stamp names).
     let isComplete: Bool
 
-    /// The files of `directory` as the stamp beside the cache says they were when they had
-    /// `key`: only `tiers.json` is read (the bundle reads it on a hit too).
-    init(stamped directory: PolicyDirectory, key: [UInt8]) throws(WorkflowError) {
-        guard let catalogFile = directory.catalogFile else {
-            throw .policyDirectory(message: "\"\(directory.path)\" has no tools.json; add the action catalog (see docs/workflow.md)")
-        }
-        self.directory = directory
-        catalog = (catalogFile, [])
-        policies = directory.policyFiles.map { ($0, []) }
-        entities = directory.entitiesFile.map { ($0, []) }
-        schema = directory.schemaFile.map { ($0, []) }
-        tiers = try directory.tiersFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
-        self.key = key
-        isComplete = false
+    /// What a file is to the bundle; the key hashes each file under its role.
+    enum Role: String {
+        case catalog, policy, entities, schema, tiers
     }
 
-    /// Reads the files of `directory`: policies, schema, entities and the catalog.
-    public init(_ directory: PolicyDirectory) throws(WorkflowError) {
+    /// The files a bundle of `directory` is built from, with their roles, in the order of the
+    /// key: the catalog, the policies, then entities, schema and tiers when there are.
+    static func files(of directory: PolicyDirectory) throws(WorkflowError) -> [(role: Role, path: String)] {
         guard let catalogFile = directory.catalogFile else {
             throw .policyDirectory(message: "\"\(directory.path)\" has no tools.json; add the action catalog (see docs/workflow.md)")
         }
         if directory.policyFiles.isEmpty {
             throw .policyDirectory(message: "\"\(directory.path)\" has no *.cedar policy files; add policies or pass --policies DIR")
         }
-        self.directory = directory
-        catalog = (catalogFile, try readFile(catalogFile))
-        var policies: [(file: String, bytes: [UInt8])] = []
-        for file in directory.policyFiles { policies.append((file, try readFile(file))) }
-        self.policies = policies
-        entities = try directory.entitiesFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
-        schema = try directory.schemaFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
-        tiers = try directory.tiersFile.map { (file) throws(WorkflowError) in (file, try readFile(file)) }
+        var files: [(role: Role, path: String)] = [(.catalog, catalogFile)]
+        files += directory.policyFiles.map { (.policy, $0) }
+        if let file = directory.entitiesFile { files.append((.entities, file)) }
+        if let file = directory.schemaFile { files.append((.schema, file)) }
+        if let file = directory.tiersFile { files.append((.tiers, file)) }
+        return files
+    }
 
+    /// The files of `directory` as the stamp beside the cache says they were when they had
+    /// `key`: only `tiers.json` is read (the bundle reads it on a hit too).
+    init(stamped directory: PolicyDirectory, key: [UInt8]) throws(WorkflowError) {
+        try self.init(directory, key: key) { (role, file) throws(WorkflowError) in role == .tiers ? try readFile(file) : [] }
+    }
+
+    /// Reads the files of `directory`: policies, schema, entities and the catalog.
+    public init(_ directory: PolicyDirectory) throws(WorkflowError) {
+        try self.init(directory, key: nil) { (_, file) throws(WorkflowError) in try readFile(file) }
+    }
+
+    /// The files of `directory` with the bytes `read` gives each; `key` nil hashes them for it.
+    private init(
+        _ directory: PolicyDirectory, key known: [UInt8]?, read: (Role, String) throws(WorkflowError) -> [UInt8]
+    ) throws(WorkflowError) {
         var hasher = SHA256()
         func add(_ role: String, _ file: String, _ bytes: [UInt8]) {
             for part in [Array(role.utf8), Array(file.utf8), bytes] {
@@ -70,13 +74,29 @@ public struct PolicyDirectoryContents: Sendable {
             }
         }
         add("format", PolicyCache.format, [])
-        add("catalog", catalog.file, catalog.bytes)
-        for policy in policies { add("policy", policy.file, policy.bytes) }
-        if let entities { add("entities", entities.file, entities.bytes) }
-        if let schema { add("schema", schema.file, schema.bytes) }
-        if let tiers { add("tiers", tiers.file, tiers.bytes) }
-        key = hasher.finalize()
-        isComplete = true
+        let files = try Self.files(of: directory)
+        var catalog = (file: files[0].path, bytes: [UInt8]())
+        var policies: [(file: String, bytes: [UInt8])] = []
+        var entities, schema, tiers: (file: String, bytes: [UInt8])?
+        for (role, file) in files {
+            let bytes = try read(role, file)
+            if known == nil { add(role.rawValue, file, bytes) }
+            switch role {
+            case .catalog: catalog = (file, bytes)
+            case .policy: policies.append((file, bytes))
+            case .entities: entities = (file, bytes)
+            case .schema: schema = (file, bytes)
+            case .tiers: tiers = (file, bytes)
+            }
+        }
+        self.directory = directory
+        self.catalog = catalog
+        self.policies = policies
+        self.entities = entities
+        self.schema = schema
+        self.tiers = tiers
+        key = known ?? hasher.finalize()
+        isComplete = known == nil
     }
 }
 
@@ -99,17 +119,13 @@ enum FileStamp {
     /// The stamp of `directory`'s files; nil when one cannot be read or was written too
     /// recently (before `now`, as nanoseconds since the epoch) to be told apart by its times.
     static func of(_ directory: PolicyDirectory, now: Int64) -> [UInt8]? {
-        var files: [(String, String)] = []
-        if let catalog = directory.catalogFile { files.append(("catalog", catalog)) }
-        for policy in directory.policyFiles { files.append(("policy", policy)) }
-        if let entities = directory.entitiesFile { files.append(("entities", entities)) }
-        if let schema = directory.schemaFile { files.append(("schema", schema)) }
-        if let tiers = directory.tiersFile { files.append(("tiers", tiers)) }
+        // A directory that does not load has no stamp: the files are read, and say why.
+        guard let files = try? PolicyDirectoryContents.files(of: directory) else { return nil }
         var w = BinaryWriter()
         w.string(PolicyCache.format)
         w.count(files.count)
         for (role, path) in files {
-            guard add(role, path, now: now, to: &w) else { return nil }
+            guard add(role.rawValue, path, now: now, to: &w) else { return nil }
         }
         return w.bytes
     }
