@@ -132,7 +132,8 @@ public enum Authorizer {
     /// `conditionsHold` for a deeply nested policy, on a large-stack thread.
     @inline(never)
     static func conditionsHoldOnLargeStack(_ evaluator: Evaluator, _ conditions: [Condition]) -> Result<Bool, EvaluationError> {
-        runOnLargeStack { evaluator.conditionsHold(conditions) }
+        // A policy that cannot be evaluated is an erroring policy, never one that does not apply.
+        runOnLargeStack { evaluator.conditionsHold(conditions) } ?? .failure(EvaluationError(largeStackRefusal))
     }
 }
 

@@ -1,31 +1,26 @@
 // Deeply nested input is parsed on a thread with a large stack: unoptimised builds use tens of
 // kilobytes of stack per nesting level, more than a default secondary thread has.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Basics
 
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
 }
 
-/// Runs `body` on a thread whose stack is `stackSize` bytes and waits for it.
-func runOnLargeStack<T>(stackSize: Int = 256 << 20, _ body: @escaping () -> T) -> T {
+/// Runs `body` on a thread whose stack is `stackSize` bytes and waits for it; nil, without
+/// running it, when the thread cannot be started (each caller turns that into its own error: on
+/// this thread's stack the deep input could overflow it).
+func runOnLargeStack<T>(stackSize: Int = largeStackSize, _ body: @escaping () -> T) -> T? {
     let box = ResultBox<T>()
     nonisolated(unsafe) let work = body
-    // Without the thread the deep input would overflow this one's stack. Exit status 2 is every
-    // command's "could not decide", which blocks a gated call, where a trap would not.
-    guard runOnThread(stackSize: stackSize, { box.value = work() }) else {
-        var message = "stepguard: cannot start a thread with a \(stackSize >> 20) MB stack for a deeply nested input\n"
-        message.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-        exit(2)
-    }
-    return box.value!
+    guard runOnThread(stackSize: stackSize, { box.value = work() }) else { return nil }
+    return box.value
 }
+
+/// The stack of the thread deeply nested input is read on.
+let largeStackSize = 256 << 20
+
+/// Why deeply nested input was not read: the words of each caller's error.
+let largeStackRefusal = "cannot start a thread with a \(largeStackSize >> 20) MB stack for this deeply nested input; free memory or flatten the nesting, then try again"
 
 /// An upper bound on the parser's recursion depth for these tokens: bracket nesting plus `if`s.
 func recursionEstimate(_ tokens: [Token]) -> Int {
@@ -51,8 +46,9 @@ func recursionEstimate(_ tokens: [Token]) -> Int {
 /// Runs a parse over `tokens` directly when shallow, else on a large-stack thread.
 func withStackFor<T>(_ tokens: [Token], _ body: @escaping () throws(CedarError) -> T) throws(CedarError) -> T {
     if recursionEstimate(tokens) <= 24 { return try body() }
-    let result: Result<T, CedarError> = runOnLargeStack {
+    let result: Result<T, CedarError>? = runOnLargeStack {
         do throws(CedarError) { return .success(try body()) } catch { return .failure(error) }
     }
+    guard let result else { throw .parse(message: largeStackRefusal, span: tokens[0].span, expected: []) }
     return try result.get()
 }

@@ -62,6 +62,7 @@ public enum Validator {
         for policy in policies {
             let findings = deepest(policy) > 24
                 ? runOnLargeStack { checkPolicy(policy, schema: schema, types: types) }
+                    ?? [ValidationError(policyID: policy.id, span: policy.span, kind: .tooDeep, message: largeStackRefusal)]
                 : checkPolicy(policy, schema: schema, types: types)
             for f in findings {
                 if f.isWarning { warnings.append(f) } else { errors.append(f) }
