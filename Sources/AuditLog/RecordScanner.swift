@@ -499,47 +499,46 @@ enum RecordScanner {
     /// The offset of the first `"` or `\` at or after `from`, or the end of `bytes`.
     @inline(__always)
     static func nextQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let base = bytes.baseAddress!
-        var i = from
-        while i + 8 <= bytes.count {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            // A byte of `x` is zero where the word holds the byte looked for; the lowest byte
-            // flagged by (x - 1) & ~x & 0x80 is the first such byte (flags above it may be false).
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs
-            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < bytes.count && bytes[i] != 0x22 && bytes[i] != 0x5C { i += 1 }
-        return i
+        firstByte(in: bytes, from: from, flags: quoteOrBackslashFlags) { $0 == 0x22 || $0 == 0x5C }
     }
 
     /// The offset of the first byte at or after `from` that a canonical string cannot hold as
     /// it is (`"`, `\`, a control character, or a byte outside ASCII), or the end of `bytes`.
     @inline(__always)
     static func nextSpecialByte(in bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        // `(x - 0x20…) & ~x & 0x80…` flags the bytes below 0x20 (exactly at the lowest), and the
+        // high bits themselves the bytes outside ASCII.
+        firstByte(in: bytes, from: from, flags: { word in quoteOrBackslashFlags(word) | ((word &- 0x2020_2020_2020_2020) & ~word | word) & 0x8080_8080_8080_8080 }) {
+            $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80
+        }
+    }
+
+    /// The high bit of each byte of `word` that is `"` or `\` (exactly at the lowest; flags above
+    /// it may be false): a byte of `x` is zero where the word holds the byte looked for, and
+    /// (x - 1) & ~x & 0x80 flags it.
+    @inline(__always)
+    static func quoteOrBackslashFlags(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        return ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & 0x8080_8080_8080_8080
+    }
+
+    /// The offset of the first byte at or after `from` that `stops`, or the end of `bytes`:
+    /// eight bytes at a time while they fit, by `flags` (the high bit of the byte lanes that
+    /// stop, exact at the lowest), then one at a time.
+    @inline(__always)
+    static func firstByte(
+        in bytes: UnsafeRawBufferPointer, from: Int, flags: (UInt64) -> UInt64, stops: (UInt8) -> Bool
+    ) -> Int {
         let base = bytes.baseAddress!
         var i = from
         while i + 8 <= bytes.count {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            // As in `nextQuoteOrBackslash`; `(x - 0x20…) & ~x & 0x80…` flags the bytes below 0x20
-            // (exactly at the lowest), and the high bits themselves the bytes outside ASCII.
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word | word) & highs
+            let found = flags(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             if found != 0 { return i + found.trailingZeroBitCount >> 3 }
             i += 8
         }
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 { return i }
-            i += 1
-        }
+        while i < bytes.count && !stops(bytes[i]) { i += 1 }
         return i
     }
 

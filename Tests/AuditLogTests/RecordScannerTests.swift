@@ -8,7 +8,8 @@ import JSONValue
     @Test func wordSearchAgreesWithByteSearchAtEveryOffset() {
         // Bytes that stress the zero-byte trick: neighbours of the targets (0x21, 0x23, 0x5B,
         // 0x5D), 0x80 and 0xA2/0xDC (the targets with the high bit set), 0x00 and 0xFF.
-        let alphabet: [UInt8] = [0x22, 0x5C, 0x21, 0x23, 0x5B, 0x5D, 0x80, 0xA2, 0xDC, 0x00, 0xFF, 0x41]
+        // For the special bytes also the edges of the control range (0x1F, 0x20) and of ASCII (0x7F).
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x21, 0x23, 0x5B, 0x5D, 0x80, 0xA2, 0xDC, 0x00, 0xFF, 0x41, 0x1F, 0x20, 0x7F]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for length in 0..<40 {
             for _ in 0..<50 {
@@ -24,6 +25,10 @@ import JSONValue
                         let expected = (from..<length).first { bytes[$0] == 0x22 || bytes[$0] == 0x5C } ?? length
                         #expect(RecordScanner.nextQuoteOrBackslash(in: buffer, from: from) == expected,
                                 "bytes \(bytes) from \(from)")
+                        let special = (from..<length).first {
+                            bytes[$0] == 0x22 || bytes[$0] == 0x5C || bytes[$0] < 0x20 || bytes[$0] >= 0x80
+                        } ?? length
+                        #expect(RecordScanner.nextSpecialByte(in: buffer, from: from) == special, "bytes \(bytes) from \(from)")
                     }
                 }
             }
