@@ -20,10 +20,16 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "stepguard", dependencies: ["StepGuardCLI"],
-            // The toolchain's static-stdlib link exports every symbol of the program
-            // (`-export-dynamic`); nothing looks them up, but the runtime's start-up resolves its
-            // own path with `dladdr`, which scans them all (BENCHMARKS.md, "Without Foundation").
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
+            linkerSettings: [
+                // The toolchain's static-stdlib link exports every symbol of the program
+                // (`-export-dynamic`); nothing looks them up, but the runtime's start-up resolves its
+                // own path with `dladdr`, which scans them all (BENCHMARKS.md, "Without Foundation").
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux])),
+                // A release binary links everything in, C++ runtime and C library too: the gate runs
+                // before every tool call, and resolving libstdc++ and libc at start-up was most of the
+                // bare start-up (BENCHMARKS.md, "One static executable"). It needs no shared library.
+                .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release)),
+            ]
         ),
         .target(
             name: "StepGuardCLI",
