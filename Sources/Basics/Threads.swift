@@ -94,3 +94,19 @@ public func runOnThread(stackSize: Int, _ body: @escaping () -> Void) -> Bool {
     #endif
     return true
 }
+
+/// Values a short-lived process keeps until it exits. A command that decides one call and
+/// exits (the gate, before every tool call of an agent) would otherwise spend a good share of
+/// its run taking apart what it loaded, object by object, just before the kernel frees all of
+/// its memory at once.
+public enum ProcessLifetime {
+    private static let lock = ThreadLock()
+    nonisolated(unsafe) private static var kept: [Any] = []
+
+    /// Keeps `value` (a copy of it, which shares its storage) alive until the process exits.
+    public static func keep(_ value: Any) {
+        lock.lock()
+        kept.append(value)
+        lock.unlock()
+    }
+}

@@ -1,5 +1,6 @@
 import Approvals
 import AuditLog
+import Basics
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -229,6 +230,7 @@ public enum Gate {
             return try AuditLog.withLock(path: path, timeoutMilliseconds: lockTimeoutMilliseconds) { log in
                 let reader = SessionLog(log: log, session: session)
                 let state = try reader.read()
+                ProcessLifetime.keep(state)
                 let (result, events) = try body(SessionView(log: reader, state: state))
                 let appended = try reader.append(events, after: state, now: now)
                 return (result, appended[0].seq)
