@@ -132,12 +132,11 @@ public enum Gate {
     ) throws(GateError) -> GateVerdict {
         var verdict = try inSession(call, locations: locations, options: options) { view throws(GateError) in
             var call = call
-            let calls = view.calls
-            if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: calls) }
+            if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: try view.calls()) }
+            let history = try view.history()
             func attempt(_ policies: GatePolicies) throws(GateError) -> (GateVerdict, [JSONValue]) {
                 try decideLocked(
-                    call, host: host, policies: policies, root: locations.root, history: calls.filter(\.ran),
-                    sessionRisk: sessionRisk(calls), options: options
+                    call, host: host, policies: policies, root: locations.root, history: history, options: options
                 ) { () throws(GateError) in
                     try view.approvals(directory: locations.approvals)
                 }
@@ -172,7 +171,7 @@ public enum Gate {
         _ call: ToolCall, result: ToolResult, host: String, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> Int {
         try inSession(call, locations: locations, options: options) { view throws(GateError) in
-            let calls = view.calls
+            let calls = try view.calls()
             var call = call
             if call.toolUseID.isEmpty {
                 let digest = CallDigest.of(tool: call.tool, input: call.input)
@@ -259,13 +258,6 @@ public enum Gate {
 
     // MARK: - Deciding
 
-    /// The highest risk class the session's decided calls were governed at: a session's class
-    /// only ever goes up, whether or not the call that raised it ran (an attempt on production
-    /// is reason enough to govern the rest of the session more strictly).
-    static func sessionRisk(_ calls: [SessionCall]) -> RiskClass {
-        calls.compactMap { $0.risk.flatMap(RiskClass.init(rawValue:)) }.max() ?? .low
-    }
-
     /// Why no rule maps `call`. When rules name its tool but none applied, the tool input is
     /// not shaped as they expect (a field they read is missing, or no pattern matched), so the
     /// reason names those rules and the input's fields: a host whose tool input names a field
@@ -287,10 +279,11 @@ public enum Gate {
     /// Decides `call`; `approvals` gives the signed approvals that may release it when it is held
     /// (nil: a held call stays held, as in `replay`).
     static func decideLocked(
-        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: [SessionCall], sessionRisk: RiskClass,
+        _ call: ToolCall, host: String, policies: GatePolicies, root: String, history: SessionHistory,
         options: GateOptions, approvals: (() throws(GateError) -> SessionApprovals)? = nil
     ) throws(GateError) -> (GateVerdict, [JSONValue]) {
         let catalog = policies.catalog
+        let sessionRisk = history.risk
         let principal = catalog.hosts[host]?.principal ?? EntityRef(type: "Agent", id: host)
         if let identity = options.identity, let refusal = identity.refusal(principal, policies.bundle.entities) {
             throw .identity(refusal)

@@ -109,23 +109,23 @@ public struct SessionApprovals: ApprovalJudge {
 struct SessionView {
     let log: SessionLog
     let state: SessionLog.State
-    let calls: [SessionCall]
 
-    init(log: SessionLog, state: SessionLog.State) {
-        self.log = log
-        self.state = state
-        self.calls = SessionLog.calls(state.records)
-    }
+    /// The session's calls, read from its records.
+    func calls() throws(GateError) -> [SessionCall] { SessionLog.calls(try log.records(state)) }
+
+    /// What deciding a call needs of the session's calls.
+    func history() throws(GateError) -> SessionHistory { try log.history(state) }
 
     /// The session's held calls in `state` (its lines read), each as its first decision record
     /// tells it, in log order.
     private func heldCalls(in state: SessionLog.State) throws(GateError) -> [HeldCall] {
+        let records = try log.records(state)
         var first: [String: Int] = [:]
-        for (index, record) in state.records.enumerated() where record.kind == "decision" {
+        for (index, record) in records.enumerated() where record.kind == "decision" {
             if let step = record.step, first[step] == nil { first[step] = index }
         }
         var held: [HeldCall] = []
-        for call in calls where call.outcome == StepOutcome.approve.rawValue {
+        for call in SessionLog.calls(records) where call.outcome == StepOutcome.approve.rawValue {
             guard let index = first[call.step], let record = try log.object(state, index), let found = HeldCall(record, call: call) else { continue }
             held.append(found)
         }
@@ -143,7 +143,7 @@ struct SessionView {
             throw .approvals(error)
         }
         let state = try log.verified(state)
-        for (index, record) in state.records.enumerated() where record.kind == "approval" {
+        for (index, record) in try log.records(state).enumerated() where record.kind == "approval" {
             // A record that cannot be read back may be a rejection: passing it over could release
             // the call it rejects, so the call is not decided at all.
             guard let object = try log.object(state, index) else {
@@ -217,7 +217,7 @@ extension Gate {
             throw .notConfigured("call \"\(held.step)\" of session \"\(session)\" no longer maps to a catalog action under \(policies.bundle.directory.path); \(stale)")
         }
         let resources = GateResources(catalog: catalog, entities: policies.bundle.entities, root: root)
-        let prepared = StepJudge.prepare(call: call, mapped: mapped, context: JSONObject(), history: [], bundle: policies.bundle, resources: resources)
+        let prepared = StepJudge.prepare(call: call, mapped: mapped, context: JSONObject(), history: .empty, bundle: policies.bundle, resources: resources)
         let sha256 = stepDigest(.object(prepared.step.raw))
         guard sha256 == held.sha256 else {
             throw .notConfigured("call \"\(held.step)\" of session \"\(session)\" maps to \(mapped.action) on \(mapped.resource) with sha256 \(sha256.prefix(16))… now, not to the step held with sha256 \(held.sha256.prefix(16))…; \(stale)")

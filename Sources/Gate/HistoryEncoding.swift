@@ -2,6 +2,14 @@ import AuditLog
 import Crypto
 import JSONValue
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A session's history as the session index keeps it: the members the gate reads of each record
 /// (`HistoryRecord` without `session_prev` and `history_digest`), in log order.
 ///
@@ -81,46 +89,180 @@ struct HistoryEncoding: Equatable {
     /// bytes are not exactly `count` records so encoded. The bytes must be ones this encoding
     /// wrote (checked against a digest first): text that is not UTF-8 is not refused here.
     static func decode(_ bytes: [UInt8], count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
-        var table = HistoryEncoding()
-        table.bytes = bytes
         var records: [HistoryRecord] = []
         records.reserveCapacity(count)
-        var r = BinaryReader(bytes)
-        /// One member: nil when absent; throws on anything that is not this encoding.
-        func member(repeats: Bool) throws(BinaryFormatError) -> String? {
-            switch try r.byte() {
-            case 0:
+        var strings: [String?] = []
+        let walked = walk(bytes, count: count) { walk in
+            func text(_ m: Int) -> String? {
+                let member = walk.members[m]
+                guard member.isPresent else { return nil }
+                guard member.id >= 0 else { return walk.text(member.bytes) }
+                // One string per distinct value, shared by every record naming it.
+                if strings.count <= member.id { strings.append(contentsOf: repeatElement(nil, count: member.id + 1 - strings.count)) }
+                if let known = strings[member.id] { return known }
+                let made = walk.text(member.bytes)
+                strings[member.id] = made
+                return made
+            }
+            records.append(HistoryRecord(
+                kind: text(0), step: text(1), outcome: text(2), principal: text(3), action: text(4), resource: text(5),
+                inputDigest: text(6), risk: text(7), hostCallID: text(8)))
+        }
+        guard let walked else { return nil }
+        return (records, walked)
+    }
+
+    /// The encoding of the `count` records of `bytes`, ready to have more added, without reading
+    /// the records out; nil when the bytes are not exactly `count` records so encoded.
+    static func resume(_ bytes: [UInt8], count: Int) -> HistoryEncoding? {
+        walk(bytes, count: count) { _ in }
+    }
+
+    /// One member of a record as `walk` reads it.
+    struct Member {
+        /// Where its bytes lie in the encoding.
+        var bytes: Range<Int> = 0..<0
+        /// For a member that repeats across calls, the same number for every member with the
+        /// same bytes (numbered from 0 in the order first written); -1 for the others.
+        var id = -1
+        var isPresent = false
+    }
+
+    /// A walk over encoded records: the members of the record read last.
+    struct Walk {
+        let buffer: UnsafeBufferPointer<UInt8>
+        /// The nine members, in the encoding's order (see `members(_:)`).
+        var members = [Member](repeating: Member(), count: 9)
+        /// The bytes of each distinct repeating string so far, by its number (`Member.id`).
+        var distinct: [Range<Int>] = []
+
+        /// The text of `range` of the encoding.
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) }
+    }
+
+    /// Reads the `count` records of `bytes` one by one, handing each to `body`, and returns
+    /// the encoding ready to have more added; nil when the bytes are not exactly `count`
+    /// records so encoded. Nothing is copied out of the bytes but the strings that repeat.
+    static func walk(_ bytes: [UInt8], count: Int, _ body: (inout Walk) -> Void) -> HistoryEncoding? {
+        bytes.withUnsafeBufferPointer { buffer -> HistoryEncoding? in
+            var walk = Walk(buffer: buffer)
+            var at = 0
+            /// Each string written with tag 2, by number, and the number of the first with its bytes.
+            var written: [Range<Int>] = []
+            var canonical: [Int] = []
+            var distinct = ByteRangeTable(expected: 64)
+            func uint() -> Int? {
+                var value = 0
+                var shift = 0
+                while at < buffer.count {
+                    let b = buffer[at]
+                    at += 1
+                    guard shift < 56 else { return nil }
+                    value |= Int(b & 0x7F) << shift
+                    if b < 0x80 { return value }
+                    shift += 7
+                }
                 return nil
-            case 1 where repeats:
-                // A number, not a length: it may exceed the bytes left.
-                let number = try r.uint()
-                guard number < UInt64(table.strings.count) else { throw r.fail("no such string") }
-                return table.strings[Int(number)]
-            case 2:
-                let length = try r.count()
-                // The bytes were checked against the digest the log names before they are read,
-                // so they are what the gate wrote from strings: valid UTF-8.
-                let text = String(decoding: try r.raw(length), as: UTF8.self)
-                if repeats { table.remember(text) }
-                return text
-            default:
-                throw r.fail("not a member")
             }
-        }
-        do throws(BinaryFormatError) {
             for _ in 0..<count {
-                // In the encoding's order (see `members`).
-                let kind = try member(repeats: true), step = try member(repeats: false), outcome = try member(repeats: true)
-                let principal = try member(repeats: true), action = try member(repeats: true), resource = try member(repeats: true)
-                let inputDigest = try member(repeats: false), risk = try member(repeats: true), hostCallID = try member(repeats: false)
-                records.append(HistoryRecord(
-                    kind: kind, step: step, outcome: outcome, principal: principal, action: action, resource: resource,
-                    inputDigest: inputDigest, risk: risk, hostCallID: hostCallID))
+                for m in 0..<9 {
+                    let repeats = m != 1 && m != 6 && m != 8
+                    guard at < buffer.count else { return nil }
+                    let tag = buffer[at]
+                    at += 1
+                    switch tag {
+                    case 0:
+                        walk.members[m] = Member()
+                    case 1 where repeats:
+                        guard let number = uint(), number < written.count else { return nil }
+                        walk.members[m] = Member(bytes: written[number], id: canonical[number], isPresent: true)
+                    case 2:
+                        guard let length = uint(), length <= buffer.count - at else { return nil }
+                        let range = at..<(at + length)
+                        at += length
+                        var id = -1
+                        if repeats {
+                            if let first = distinct.value(of: range, in: buffer) {
+                                id = Int(first)
+                            } else {
+                                id = distinct.count
+                                distinct.insert(range, value: Int32(id), in: buffer)
+                                walk.distinct.append(range)
+                            }
+                            written.append(range)
+                            canonical.append(id)
+                        }
+                        walk.members[m] = Member(bytes: range, id: id, isPresent: true)
+                    default:
+                        return nil
+                    }
+                }
+                body(&walk)
             }
-        } catch {
-            return nil
+            guard at == buffer.count else { return nil }
+            var encoding = HistoryEncoding()
+            encoding.bytes = bytes
+            for range in written { encoding.remember(walk.text(range)) }
+            return encoding
         }
-        guard r.isAtEnd else { return nil }
-        return (records, table)
+    }
+}
+
+/// Byte strings of one buffer, each with a value, found by their bytes (open addressing over a
+/// power of two, FNV-1a): what the walks over an encoding look strings up in without making a
+/// `String` of each.
+struct ByteRangeTable {
+    private var slots: [Int32]
+    private var ranges: [Range<Int>] = []
+    private var values: [Int32] = []
+
+    /// How many strings it holds.
+    var count: Int { ranges.count }
+
+    /// A table sized for about `expected` strings (it grows past them).
+    init(expected: Int) {
+        var capacity = 16
+        while capacity < expected * 2 { capacity *= 2 }
+        slots = [Int32](repeating: -1, count: capacity)
+    }
+
+    private static func hash(_ range: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in range { h = (h ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
+    }
+
+    private func same(_ a: Range<Int>, _ b: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, a.count) == 0)
+    }
+
+    /// The value of the string with the bytes of `range`; nil when there is none.
+    func value(of range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let mask = slots.count - 1
+        var slot = Self.hash(range, buffer) & mask
+        while slots[slot] >= 0 {
+            let entry = Int(slots[slot])
+            if same(ranges[entry], range, buffer) { return values[entry] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds the string of `range` (not in the table) with `value`.
+    mutating func insert(_ range: Range<Int>, value: Int32, in buffer: UnsafeBufferPointer<UInt8>) {
+        if (ranges.count + 1) * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for entry in ranges.indices { place(Int32(entry), buffer) }
+        }
+        ranges.append(range)
+        values.append(value)
+        place(Int32(ranges.count - 1), buffer)
+    }
+
+    private mutating func place(_ entry: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {
+        let mask = slots.count - 1
+        var slot = Self.hash(ranges[Int(entry)], buffer) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
     }
 }

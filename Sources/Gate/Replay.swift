@@ -122,10 +122,9 @@ public enum Replay {
             for recorded in bySession[session]! {
                 let clock = options.clock ?? recorded.clock ?? Clock.now()
                 let gateOptions = GateOptions(mode: options.mode, clock: clock, inputUpdate: recorded.inputUpdate)
-                let earlier = SessionLog.calls(records)
                 let (verdict, events) = try Gate.decideLocked(
                     recorded.call, host: recorded.host, policies: policies, root: roots.root(for: recorded.call.cwd),
-                    history: earlier.filter(\.ran), sessionRisk: Gate.sessionRisk(earlier), options: gateOptions)
+                    history: SessionHistory(calls: SessionLog.calls(records)), options: gateOptions)
                 for event in events { records.append(SessionLog.record(of: event)) }
                 // What the post-call event would have recorded: the call ran unless the gate
                 // stopped it (in enforce mode a denied call never reaches the host's tool).

@@ -91,8 +91,11 @@ struct SessionLog {
 
     /// What `read()` found.
     struct State {
-        /// The members of the session's records the gate reads, in log order.
-        var records: [HistoryRecord]
+        /// How many records the session has.
+        var count: Int
+        /// The members of the session's records the gate reads, in log order, when they were
+        /// read from the log (else they are decoded from `encoding` when asked for).
+        var decoded: [HistoryRecord]?
         /// Their lines' byte ranges, newline included.
         var lines: [Range<Int>]
         /// The length of the log read.
@@ -105,7 +108,7 @@ struct SessionLog {
         /// Whether `lines` were each read from the log as the records they name (false when the
         /// records came from the index's snapshot).
         var linesRead = true
-        /// `records` encoded as the index's snapshot keeps them.
+        /// The records encoded as the index's snapshot keeps them.
         var encoding: HistoryEncoding
     }
 
@@ -114,6 +117,23 @@ struct SessionLog {
         self.session = session
         let digest = Hex.encode(SHA256.hash(Array(session.utf8)))
         self.indexPath = log.path + ".sessions/" + digest
+    }
+
+    /// The members of the records of `state` the gate reads, in log order.
+    func records(_ state: State) throws(GateError) -> [HistoryRecord] {
+        if let decoded = state.decoded { return decoded }
+        guard let records = HistoryEncoding.decode(state.encoding.bytes, count: state.count)?.records else {
+            unlink(indexPath)
+            throw .log(.logDoesNotVerify(
+                path: log.path, firstFault: "the history of session \"\(session)\" does not read back from its index; it was removed, so make the call again to have the session read from the log"))
+        }
+        return records
+    }
+
+    /// What deciding a call needs of the calls of `state`, read from its encoding.
+    func history(_ state: State) throws(GateError) -> SessionHistory {
+        if let history = SessionHistory(encoded: state.encoding.bytes, count: state.count) { return history }
+        return SessionHistory(calls: SessionLog.calls(try records(state)))
     }
 
     /// The session's records (decisions, mutations, approvals, executions, in log order).
@@ -131,7 +151,7 @@ struct SessionLog {
             guard let all = found else { throw AuditError.logDoesNotVerify(path: log.path, firstFault: "unreadable") }
             let records = all.records.map(\.record)
             return State(
-                records: records, lines: all.records.map { $0.offset..<$0.end }, end: all.end,
+                count: records.count, decoded: records, lines: all.records.map { $0.offset..<$0.end }, end: all.end,
                 lastHash: all.lastHash ?? AuditLog.genesis, indexed: indexed, encoding: HistoryEncoding(records))
         } catch {
             throw .log(error)
@@ -156,21 +176,24 @@ struct SessionLog {
         }
         // The record the index ends on is still in the log, with the same hash.
         guard previous.bytes == index.hash else { return nil }
-        guard var (records, encoding) = HistoryEncoding.decode(snapshot.bytes, count: snapshot.count) else { return nil }
+        // The records themselves are decoded only when asked for (held calls, approvals, the
+        // call a result joins to): a decision needs only what `SessionHistory` reads.
+        guard var encoding = HistoryEncoding.resume(snapshot.bytes, count: snapshot.count) else { return nil }
         var lines = index.lines
+        var count = snapshot.count
         for (found, _) in lastAppend {
-            records.append(found.record)
             encoding.append(found.record)
+            count += 1
         }
         // What other writers appended after the index was written.
         guard let after = try log.records(ofPlan: session, from: index.end) else { return nil }
         for found in after.records {
-            records.append(found.record)
             encoding.append(found.record)
+            count += 1
             lines.append(found.offset..<found.end)
         }
         return State(
-            records: records, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
+            count: count, decoded: nil, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
             indexed: true, linesRead: false, encoding: encoding)
     }
 
@@ -181,9 +204,10 @@ struct SessionLog {
         if state.linesRead { return state }
         do throws(AuditError) {
             if let found = try log.records(ofPlan: session, at: state.lines, chained: false, from: state.end),
-               found.records.count == state.records.count, HistoryEncoding(found.records.map(\.record)).bytes == state.encoding.bytes {
+               found.records.count == state.count, HistoryEncoding(found.records.map(\.record)).bytes == state.encoding.bytes {
                 var read = state
                 read.linesRead = true
+                read.decoded = found.records.map(\.record)
                 return read
             }
         } catch {
@@ -224,7 +248,7 @@ struct SessionLog {
             lines.append(position..<end)
             position = end
         }
-        let snapshot = Index.Snapshot(count: state.records.count, last: state.lastHash, bytes: state.encoding.bytes)
+        let snapshot = Index.Snapshot(count: state.count, last: state.lastHash, bytes: state.encoding.bytes)
         store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).encoded(session: session))
     }
 
@@ -253,10 +277,12 @@ struct SessionLog {
     /// The calls of the session, by step, in the order of their first decision.
     static func calls(_ records: [HistoryRecord]) -> [SessionCall] {
         var calls: [SessionCall] = []
-        var position: [String: Int] = [:]
+        // Step ids compare exactly, as the gate compares them everywhere else.
+        var position: [ExactString: Int] = [:]
         position.reserveCapacity(records.count)
         for record in records {
-            guard let step = record.step else { continue }
+            guard let stepText = record.step else { continue }
+            let step = ExactString(stepText)
             switch record.kind {
             case "decision":
                 guard let outcome = record.outcome else { continue }
@@ -270,7 +296,7 @@ struct SessionLog {
                 }
                 position[step] = calls.count
                 calls.append(SessionCall(
-                    step: step, outcome: outcome, principal: record.principal, action: record.action,
+                    step: stepText, outcome: outcome, principal: record.principal, action: record.action,
                     resource: record.resource, executed: false, risk: record.risk))
             case "mutation":
                 guard let at = position[step] else { continue }

@@ -39,18 +39,6 @@ struct GateResources: ResourceFacts {
     func attributeNaming(_ target: EntityRef, in resource: EntityRef) -> String? { entities.attributeNaming(target, in: resource) }
 }
 
-/// An earlier call's action and resource text, compared exactly (code point by code point, as
-/// Cedar tells them apart).
-private struct HistoryKey: Hashable {
-    let action: ExactString
-    let resource: ExactString
-
-    init(action: String, resource: String) {
-        self.action = ExactString(action)
-        self.resource = ExactString(resource)
-    }
-}
-
 /// The one place the gate asks the decision core for a decision, so that a tool call is decided
 /// exactly as `eval` decides a plan step: the same request, outcomes, precedence, boundary check
 /// and failing closed, with the session's earlier calls as the chain.
@@ -69,26 +57,14 @@ enum StepJudge {
     /// session, the tool and its whole input as decided, and what they map to, but not the
     /// host's call id, so the same call made again has the same digest.
     static func prepare(
-        call: ToolCall, mapped: MappedCall, context: JSONObject, history: [SessionCall], bundle: PolicyBundle, resources: GateResources
+        call: ToolCall, mapped: MappedCall, context: JSONObject, history: SessionHistory, bundle: PolicyBundle, resources: GateResources
     ) -> Prepared {
-        // A session repeats its calls: each distinct action and resource is read and described
-        // once, and counted as often as it ran (in the order each first ran).
-        var seen: [HistoryKey: Int] = [:]
-        var distinct: [(action: String, resource: String, times: Int64)] = []
-        for earlier in history {
-            guard let action = earlier.action, let text = earlier.resource else { continue }
-            let key = HistoryKey(action: action, resource: text)
-            if let index = seen[key] {
-                distinct[index].times += 1
-            } else {
-                seen[key] = distinct.count
-                distinct.append((action, text, 1))
-            }
-        }
+        // A session repeats its calls: each distinct action and resource is described once, and
+        // counted as often as it ran.
         var chain = ChainFacts()
-        for (action, text, times) in distinct {
-            guard let resource = EntityRef(cedarText: text) else { continue }
-            chain.record(StepForm(action: action, resource: resource, args: JSONObject()), times: times, catalog: bundle.catalog, resources: resources)
+        for ran in history.ran {
+            guard let resource = EntityRef(cedarText: ran.resource) else { continue }
+            chain.record(StepForm(action: ran.action, resource: resource, args: JSONObject()), times: ran.times, catalog: bundle.catalog, resources: resources)
         }
         let raw = JSONObject([
             ("session", .string(call.session)), ("action", .string(mapped.action)), ("resource", .string(mapped.resource.description)),

@@ -23,7 +23,7 @@ struct SessionLogTests {
             let session = SessionLog(log: locked, session: "a")
             let state = try session.read()
             if !events.isEmpty { _ = try session.append(events, after: state, now: nil) }
-            return (SessionLog.calls(state.records).map(\.step), state.indexed)
+            return (SessionLog.calls(try session.records(state)).map(\.step), state.indexed)
         }
     }
 
@@ -194,8 +194,9 @@ struct SessionLogTests {
         #expect(try readThenAppend(log, [decision("a", "a2")]) == ["a1"])
         func outcomes() throws -> ([String], fromSnapshot: Bool) {
             try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
-                let state = try SessionLog(log: locked, session: "a").read()
-                return (SessionLog.calls(state.records).map(\.outcome), !state.linesRead)
+                let reader = SessionLog(log: locked, session: "a")
+                let state = try reader.read()
+                return (SessionLog.calls(try reader.records(state)).map(\.outcome), !state.linesRead)
             }
         }
         #expect(try outcomes() == (["deny", "allow"], true))
@@ -223,8 +224,9 @@ struct SessionLogTests {
         func install(_ index: SessionLog.Index) throws { try Data(index.encoded(session: "a")).write(to: URL(fileURLWithPath: path)) }
         func state() throws -> (outcomes: [String], executed: [Bool], fromSnapshot: Bool) {
             try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
-                let state = try SessionLog(log: locked, session: "a").read()
-                let calls = SessionLog.calls(state.records)
+                let reader = SessionLog(log: locked, session: "a")
+                let state = try reader.read()
+                let calls = SessionLog.calls(try reader.records(state))
                 return (calls.map(\.outcome), calls.map(\.executed), !state.linesRead)
             }
         }
@@ -316,11 +318,14 @@ struct SessionLogTests {
             func event(_ plan: String) -> JSONValue {
                 var members: [(String, JSONValue)] = [
                     ("kind", .string(kinds[Int(random.next() % 4)])), ("plan", .string(plan)),
-                    ("step", .string("s\(random.next() % 12)")), ("outcome", .string(outcomes[Int(random.next() % 6)])),
+                    // Two spellings of one character are two step ids, as they are two resources.
+                    ("step", .string(["s\(random.next() % 12)", "s\u{e9}", "se\u{301}"][Int(random.next() % 3)])),
+                    ("outcome", .string(outcomes[Int(random.next() % 6)])),
                     ("action", .string(["fs.read", "net.egress", "fs.write"][Int(random.next() % 3)])),
                     ("resource", .string(["File::\"/w/a\"", "Url::\"https://x\"", "File::\"/w/\u{e9}\"", "File::\"/w/e\u{301}\""][Int(random.next() % 4)])),
                 ]
                 if random.next() % 3 == 0 { members.append(("risk", .string(["low", "high"][Int(random.next() % 2)]))) }
+                if random.next() % 2 == 0 { members.append(("principal", .string("Agent::\"p\(random.next() % 3)\""))) }
                 if random.next() % 5 == 0 { members.append(("host_call_id", .string("h\(n)"))) }
                 return .object(JSONObject(members))
             }
@@ -331,11 +336,17 @@ struct SessionLogTests {
                 let batch = (0..<Int(1 + random.next() % 3)).map { _ in event("a") }
                 _ = try read(log, then: batch)
             }
-            let (throughIndex, whole) = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
-                (try SessionLog(log: locked, session: "a").read(), try #require(try locked.records(ofPlan: "a", from: 0)))
+            let (throughIndex, records, history, whole) = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+                let reader = SessionLog(log: locked, session: "a")
+                let state = try reader.read()
+                return (state, try reader.records(state), try reader.history(state), try #require(try locked.records(ofPlan: "a", from: 0)))
             }
             func members(_ r: HistoryRecord) -> [String?] { [r.kind, r.step, r.outcome, r.principal, r.action, r.resource, r.inputDigest, r.risk, r.hostCallID] }
-            #expect(throughIndex.records.map(members) == whole.records.map { members($0.record) }, "seed \(seed), event \(n)")
+            #expect(records.map(members) == whole.records.map { members($0.record) }, "seed \(seed), event \(n)")
+            // What a decision reads straight from the encoding is what the calls of the records say.
+            let calls = SessionLog.calls(whole.records.map(\.record))
+            #expect(history == SessionHistory(calls: calls), "seed \(seed), event \(n)")
+            #expect(SessionHistory(encoded: throughIndex.encoding.bytes, count: throughIndex.count) == SessionHistory(calls: calls))
             #expect(throughIndex.lines == whole.records.map { $0.offset..<$0.end })
             #expect(throughIndex.lastHash == (whole.lastHash ?? AuditLog.genesis))
         }

@@ -1,0 +1,166 @@
+import Basics
+import JSONValue
+import Workflow
+
+/// What deciding a call needs of its session's earlier calls: the action and resource of each
+/// call that ran (the chain facts of `context.history`), and the risk class the session's
+/// decided calls were governed at.
+struct SessionHistory: Equatable {
+    /// An action and resource (Cedar text) that ran, and how many calls ran it.
+    struct Ran: Equatable {
+        var action: String
+        var resource: String
+        var times: Int64
+    }
+
+    /// Each distinct action and resource of the calls that ran, in the order each first ran.
+    var ran: [Ran] = []
+    /// The highest risk class the session's decided calls were governed at: a session's class
+    /// only ever goes up, whether or not the call that raised it ran (an attempt on production
+    /// is reason enough to govern the rest of the session more strictly).
+    var risk: RiskClass = .low
+
+    /// No call yet.
+    static let empty = SessionHistory()
+
+    /// The history of `calls` (as `SessionLog.calls` reads them).
+    init(calls: [SessionCall]) {
+        var seen: [HistoryKey: Int] = [:]
+        for call in calls where call.ran {
+            guard let action = call.action, let resource = call.resource else { continue }
+            let key = HistoryKey(action: action, resource: resource)
+            if let index = seen[key] {
+                ran[index].times += 1
+            } else {
+                seen[key] = ran.count
+                ran.append(Ran(action: action, resource: resource, times: 1))
+            }
+        }
+        risk = calls.compactMap { $0.risk.flatMap(RiskClass.init(rawValue:)) }.max() ?? .low
+    }
+
+    private init() {}
+
+    /// The history of the `count` records `bytes` encode (`HistoryEncoding`), read straight from
+    /// the bytes: the same as `init(calls: SessionLog.calls(records))` of the decoded records,
+    /// without building a string per record or a call per step. Nil when the bytes are not
+    /// exactly `count` records so encoded.
+    init?(encoded bytes: [UInt8], count: Int) {
+        /// A call as `SessionLog.calls` folds it, its members by number (-1: absent).
+        struct Slot {
+            var step: Range<Int>
+            var outcome: Int
+            var action: Int
+            var resource: Int
+            var risk: Int
+            var runs = false
+        }
+        var slots: [Slot] = []
+        slots.reserveCapacity(count)
+        // The calls by the bytes of their step id.
+        var positions = ByteRangeTable(expected: count)
+        /// What each repeating string means, by its number: its text and what it says as a
+        /// record's kind or an outcome.
+        var texts: [String] = []
+        var kinds: [Kind] = []
+        func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
+            guard member.isPresent, member.id >= 0 else { return nil }
+            // Numbers are given in the order strings are first written, so each new one is next.
+            while kinds.count <= member.id {
+                let text = walk.text(walk.distinct[kinds.count])
+                texts.append(text)
+                kinds.append(Kind(text))
+            }
+            return kinds[member.id]
+        }
+        let walked = HistoryEncoding.walk(bytes, count: count) { walk in
+            let step = walk.members[1]
+            guard step.isPresent else { return }
+            let recordKind = kind(walk.members[0], in: walk)
+            let outcome = walk.members[2]
+            let found = positions.value(of: step.bytes, in: walk.buffer).map { Int($0) }
+            switch recordKind?.record {
+            case .decision?:
+                guard outcome.isPresent else { return }
+                let said = kind(outcome, in: walk)
+                if let at = found {
+                    // A held call the gate later released with signed approvals.
+                    if said?.released == true { slots[at].runs = true }
+                    return
+                }
+                positions.insert(step.bytes, value: Int32(slots.count), in: walk.buffer)
+                let action = walk.members[4], resource = walk.members[5], risk = walk.members[7]
+                _ = kind(action, in: walk)
+                _ = kind(resource, in: walk)
+                _ = kind(risk, in: walk)
+                slots.append(Slot(
+                    step: step.bytes, outcome: outcome.id, action: action.isPresent ? action.id : -1,
+                    resource: resource.isPresent ? resource.id : -1, risk: risk.isPresent ? risk.id : -1,
+                    runs: said?.decisionRuns == true))
+            case .mutation?:
+                guard let at = found else { return }
+                let action = walk.members[4], resource = walk.members[5]
+                _ = kind(action, in: walk)
+                _ = kind(resource, in: walk)
+                slots[at].action = action.isPresent ? action.id : -1
+                slots[at].resource = resource.isPresent ? resource.id : -1
+            case .approval?:
+                if let at = found, outcome.isPresent ? kind(outcome, in: walk)?.approvalRuns == true : RunningOutcomes.approvalRuns("") {
+                    slots[at].runs = true
+                }
+            case .execution?:
+                if let at = found { slots[at].runs = true }
+            case nil:
+                return
+            }
+        }
+        guard walked != nil else { return nil }
+        var seen: [Int: Int] = [:]
+        for slot in slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
+            // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
+            let key = slot.action &* (texts.count + 1) &+ slot.resource
+            if let index = seen[key] {
+                ran[index].times += 1
+            } else {
+                seen[key] = ran.count
+                ran.append(Ran(action: texts[slot.action], resource: texts[slot.resource], times: 1))
+            }
+        }
+        risk = slots.compactMap { $0.risk >= 0 ? RiskClass(rawValue: texts[$0.risk]) : nil }.max() ?? .low
+    }
+
+    /// What a repeating string says where `SessionLog.calls` reads it: as a record's kind, or
+    /// as an outcome.
+    private struct Kind {
+        enum Record { case decision, mutation, approval, execution }
+        var record: Record?
+        var decisionRuns: Bool
+        var approvalRuns: Bool
+        var released: Bool
+
+        init(_ text: String) {
+            switch text {
+            case "decision": record = .decision
+            case "mutation": record = .mutation
+            case "approval": record = .approval
+            case "execution": record = .execution
+            default: record = nil
+            }
+            decisionRuns = RunningOutcomes.decisionRuns(text)
+            approvalRuns = RunningOutcomes.approvalRuns(text)
+            released = text == StepOutcome.approved.rawValue
+        }
+    }
+}
+
+/// An earlier call's action and resource text, compared exactly (code point by code point, as
+/// Cedar tells them apart).
+struct HistoryKey: Hashable {
+    let action: ExactString
+    let resource: ExactString
+
+    init(action: String, resource: String) {
+        self.action = ExactString(action)
+        self.resource = ExactString(resource)
+    }
+}
