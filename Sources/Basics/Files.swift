@@ -56,24 +56,44 @@ public enum BoundedRead {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if info.st_size > limit { throw tooLarge(path, limit) }
         var result: [UInt8] = []
-        if info.st_size > 0 { result.reserveCapacity(Int(info.st_size)) }
         try descriptor(fd, into: &result, path: path, limit: limit)
         return result
     }
 
     /// Appends everything left on descriptor `fd` to `result`, which may hold at most `limit`
     /// bytes; `path` names it in errors.
+    ///
+    /// Bytes are read straight into buffers that are not zeroed first, sized by the file's
+    /// length when it has one: a command that runs before every tool call of an agent pays for
+    /// each page of memory it touches.
     public static func descriptor(_ fd: Int32, into result: inout [UInt8], path: String, limit: Int) throws(FileError) {
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var info = stat()
+        // One byte more than a regular file's length, so its end is seen in the first buffer.
+        var size = 1 << 16
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0 {
+            size = max(1, min(Int(info.st_size) - Int(lseek(fd, 0, SEEK_CUR)), limit) + 1)
+        }
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: FileError.lastError())
+            var failed = false
+            let chunk = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                initialized = 0
+                while initialized < buffer.count {
+                    let n = read(fd, buffer.baseAddress! + initialized, buffer.count - initialized)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = true
+                        return
+                    }
+                    if n == 0 { return }
+                    initialized += n
+                }
             }
-            if count == 0 { return }
-            if result.count + count > limit { throw tooLarge(path, limit) }
-            result.append(contentsOf: chunk[0..<count])
+            if failed { throw .unreadable(path: path, reason: FileError.lastError()) }
+            if result.count + chunk.count > limit { throw tooLarge(path, limit) }
+            if result.isEmpty { result = chunk } else { result.append(contentsOf: chunk) }
+            // A buffer not filled ended at the end of the input.
+            if chunk.count < size { return }
+            size = min(max(size, 1 << 16) * 2, 1 << 24)
         }
     }
 

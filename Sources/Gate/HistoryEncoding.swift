@@ -201,7 +201,9 @@ struct HistoryEncoding: Equatable {
             }
             guard at == buffer.count else { return nil }
             var encoding = HistoryEncoding()
-            encoding.bytes = bytes
+            // Room for the records a call appends, so adding them does not copy the history again.
+            encoding.bytes.reserveCapacity(bytes.count + 4096)
+            encoding.bytes.append(contentsOf: bytes)
             for range in written { encoding.remember(walk.text(range)) }
             return encoding
         }
@@ -213,8 +215,8 @@ struct HistoryEncoding: Equatable {
 /// `String` of each.
 struct ByteRangeTable {
     private var slots: [Int32]
-    private var ranges: [Range<Int>] = []
-    private var values: [Int32] = []
+    private var ranges: [Range<Int>]
+    private var values: [Int32]
 
     /// How many strings it holds.
     var count: Int { ranges.count }
@@ -224,6 +226,10 @@ struct ByteRangeTable {
         var capacity = 16
         while capacity < expected * 2 { capacity *= 2 }
         slots = [Int32](repeating: -1, count: capacity)
+        ranges = []
+        ranges.reserveCapacity(expected)
+        values = []
+        values.reserveCapacity(expected)
     }
 
     private static func hash(_ range: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Int {

@@ -338,7 +338,7 @@ struct SessionLog {
         var snapshot: Snapshot?
 
         func encoded(session: String) -> [UInt8] {
-            var w = BinaryWriter()
+            var w = BinaryWriter(capacity: 128 + session.utf8.count + lines.count * 6 + (snapshot?.bytes.count ?? 0))
             w.raw(Self.format)
             w.string(session)
             w.uint(UInt64(end))

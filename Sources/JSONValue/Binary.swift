@@ -11,6 +11,9 @@ public struct BinaryWriter: Sendable {
     /// An empty buffer.
     public init() {}
 
+    /// An empty buffer with room for `capacity` bytes.
+    public init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
     /// Writes raw bytes as they are.
     public mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
 

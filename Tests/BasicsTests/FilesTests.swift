@@ -22,6 +22,47 @@ import Basics
         #expect(try BoundedRead.file(path, limit: 0) == [])
     }
 
+    /// Whatever the input's length and however it arrives (a file read from its start or from
+    /// part-way, a pipe that fills several buffers, bytes already held), every byte is read once,
+    /// in order, and a limit passed is an error.
+    @Test(arguments: [0, 1, 4095, 65_536, 65_537, 300_001])
+    func boundedReadReadsEveryByteOnce(length: Int) throws {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try BoundedRead.file(path, limit: length) == bytes)
+        if length > 0 { #expect(throws: FileError.self) { try BoundedRead.file(path, limit: length - 1) } }
+
+        // From part-way through an open file, after bytes already held.
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let skip = length / 3
+        lseek(fd, off_t(skip), SEEK_SET)
+        var held: [UInt8] = [7, 7]
+        try BoundedRead.descriptor(fd, into: &held, path: path, limit: length + 2)
+        #expect(held == [7, 7] + bytes[skip...])
+
+        // Through a pipe, written from another thread in pieces.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let input = ends[1]
+        let writer = Thread {
+            var at = 0
+            while at < bytes.count {
+                let n = min(10_000, bytes.count - at)
+                _ = bytes[at..<(at + n)].withUnsafeBytes { write(input, $0.baseAddress!, n) }
+                at += n
+            }
+            close(input)
+        }
+        writer.start()
+        var piped: [UInt8] = []
+        try BoundedRead.descriptor(ends[0], into: &piped, path: "-", limit: length)
+        close(ends[0])
+        #expect(piped == bytes)
+    }
+
     @Test func atomicWriteReplacesOrRefuses() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
