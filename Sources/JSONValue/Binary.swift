@@ -85,6 +85,9 @@ public struct BinaryReader: Sendable {
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset == bytes.count }
 
+    /// How many bytes are left to read.
+    public var remaining: Int { bytes.count - offset }
+
     /// An error at the current offset.
     public func fail(_ message: String) -> BinaryFormatError { BinaryFormatError(message, offset: offset) }
 

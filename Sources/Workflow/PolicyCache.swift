@@ -221,7 +221,7 @@ public struct NoCacheExtra: PolicyCacheExtra {
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 3"
+    public static let format = "stepguard policy cache 4"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
 
@@ -317,13 +317,17 @@ public enum PolicyCache {
         engine.chainReads.write(to: &head)
         head.count(extra.count)
         head.raw(extra)
-        let buckets = CompiledEntities.buckets(engine.entities, bundle.entities)
+        let (buckets, tags) = CompiledEntities.buckets(engine.entities, bundle.entities)
         head.count(engine.entities.count)
         head.count(bundle.entities.attributes.count)
         head.count(buckets.count)
         for bucket in buckets {
             head.count(bucket.count)
             head.raw(SHA256.hash(bucket))
+        }
+        for bucketTags in tags {
+            head.count(bucketTags.count)
+            for tag in bucketTags { head.raw([UInt8(tag & 0xFF), UInt8(tag >> 8 & 0xFF), UInt8(tag >> 16 & 0xFF), UInt8(tag >> 24)]) }
         }
         return assemble(key: contents.key, head: head.bytes, buckets: buckets)
     }
@@ -431,6 +435,10 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
     private let start: Int
     private let offsets: [Int]
     private let digests: [UInt8]
+    /// Each bucket's tags (see `tag`), four bytes each, from `tagStarts[i]` to `tagStarts[i + 1]`:
+    /// an entity whose tag its bucket does not list is not in it, and the bucket is not read.
+    private let tags: [UInt8]
+    private let tagStarts: [Int]
     /// How many entities the Cedar store holds.
     public let count: Int
     private let factsCount: Int
@@ -468,8 +476,19 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
         guard start + offsets[offsets.count - 1] == file.size else {
             throw r.fail("the entities take \(offsets[offsets.count - 1]) bytes, the file has \(file.size - start) after the head")
         }
+        var tags: [UInt8] = []
+        var tagStarts = [0]
+        tagStarts.reserveCapacity(buckets + 1)
+        for _ in 0..<buckets {
+            let count = try r.count()
+            guard count <= r.remaining / 4 else { throw r.fail("more tags than the head holds") }
+            tags.append(contentsOf: try r.raw(count * 4))
+            tagStarts.append(tags.count)
+        }
         self.offsets = offsets
         self.digests = digests
+        self.tags = tags
+        self.tagStarts = tagStarts
     }
 
     /// Why a bucket read while deciding could not be used; nil while every part read matched.
@@ -501,9 +520,27 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
 
     private func record(_ type: String, _ id: String) -> Record? {
         guard offsets.count > 1 else { return nil }
-        let index = Int(Self.hash(type, id) % UInt64(offsets.count - 1))
+        let hash = Self.hash(type, id)
+        let index = Int(hash % UInt64(offsets.count - 1))
+        // Most resources a call names (files, URLs, commands) are in no entity file: their
+        // absence is known from the head, without reading and checking a bucket.
+        let tag = Self.tag(hash)
+        var listed = false
+        var at = tagStarts[index]
+        while at < tagStarts[index + 1] {
+            if UInt32(tags[at]) | UInt32(tags[at + 1]) << 8 | UInt32(tags[at + 2]) << 16 | UInt32(tags[at + 3]) << 24 == tag {
+                listed = true
+                break
+            }
+            at += 4
+        }
+        guard listed else { return nil }
         return bucket(index)?.first { $0.id.isExactly(id) && $0.type.isExactly(type) }
     }
+
+    /// The bits of an entity's hash that its bucket's number does not take: what the head lists
+    /// of each entity in a bucket.
+    static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
 
     private func bucket(_ index: Int) -> [Record]? {
         lock.lock()
@@ -550,17 +587,20 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
     }
 
     /// The buckets of a store and its facts: each entity's record in the bucket its uid hashes to.
-    static func buckets(_ entities: Entities, _ facts: EntityFacts) -> [[UInt8]] {
+    static func buckets(_ entities: Entities, _ facts: EntityFacts) -> (bytes: [[UInt8]], tags: [[UInt32]]) {
         let all = entities.all
         let table = facts.attributes
         var uids = Set(all.map { EntityRef(type: $0.uid.type, id: $0.uid.id) })
         var keys = all.map { (type: $0.uid.type, id: $0.uid.id, entity: Optional($0)) }
         for ref in table.keys.sorted() where uids.insert(ref).inserted { keys.append((ref.type, ref.id, nil)) }
-        guard !keys.isEmpty else { return [] }
+        guard !keys.isEmpty else { return ([], []) }
         let count = max(1, (keys.count + PolicyCache.bucketSize - 1) / PolicyCache.bucketSize)
         var writers = [BinaryWriter](repeating: BinaryWriter(), count: count)
+        var tags = [[UInt32]](repeating: [], count: count)
         for key in keys {
-            let index = Int(hash(key.type, key.id) % UInt64(count))
+            let hash = hash(key.type, key.id)
+            let index = Int(hash % UInt64(count))
+            tags[index].append(tag(hash))
             writers[index].string(key.type)
             writers[index].string(key.id)
             writers[index].bool(key.entity != nil)
@@ -569,7 +609,7 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
             writers[index].bool(attributes != nil)
             if let attributes { JSONValue.object(attributes).write(to: &writers[index]) }
         }
-        return writers.map(\.bytes)
+        return (writers.map(\.bytes), tags)
     }
 }
 

@@ -288,6 +288,43 @@ import Testing
         #expect(next.entities?.damage == nil)
     }
 
+    /// The head lists a tag of every entity in each bucket: each of 600 entities is found, and an
+    /// entity the files do not list is answered from the head alone, its bucket never read (so a
+    /// damaged bucket is found only by a lookup it could answer).
+    @Test func absentEntitiesAreAnsweredFromTheHead() throws {
+        let scratch = try Scratch(fixture("cache"))
+        defer { scratch.remove() }
+        let listed = (0..<600).map { EntityRef(type: $0 % 2 == 0 ? "Folder" : "Group", id: "e\($0)") }
+        let entities = listed.map { ref -> JSONValue in
+            .object(JSONObject([
+                ("uid", .object(JSONObject([("type", .string(ref.type)), ("id", .string(ref.id))]))),
+                ("attrs", .object(JSONObject([("n", .string(ref.id))]))), ("parents", .array([])),
+            ]))
+        }
+        try Data(JSONWriter.compact(.array(entities)).utf8).write(to: URL(fileURLWithPath: scratch.policies + "/entities.json"))
+        _ = try scratch.load()
+        var bytes = try scratch.cacheBytes()
+        bytes[bytes.count - 2] ^= 0x20
+        scratch.writeCache(bytes)
+        let loaded = try PolicyCache.load(scratch.policies, cache: scratch.cache)
+        let store = try #require(loaded.entities)
+        let buckets = UInt64((listed.count + PolicyCache.bucketSize - 1) / PolicyCache.bucketSize)
+        func inLastBucket(_ ref: EntityRef) -> Bool { CompiledEntities.hash(ref.type, ref.id) % buckets == buckets - 1 }
+        // Absent entities, those of the damaged bucket among them: nothing is read.
+        let absent = (0..<2000).map { EntityRef(type: $0 % 3 == 0 ? "File" : "Folder", id: "absent\($0)") }
+        #expect(absent.contains(where: inLastBucket))
+        for ref in absent { #expect(store.entity(EntityUID(type: ref.type, id: ref.id)) == nil) }
+        #expect(store.damage == nil)
+        // Every listed entity outside the damaged bucket is found; one inside it finds the damage.
+        for ref in listed where !inLastBucket(ref) {
+            #expect(store.entity(EntityUID(type: ref.type, id: ref.id))?.uid.id == ref.id)
+        }
+        #expect(store.damage == nil)
+        let damaged = try #require(listed.first(where: inLastBucket))
+        #expect(store.entity(EntityUID(type: damaged.type, id: damaged.id)) == nil)
+        #expect(store.damage?.contains("does not match its checksum") == true)
+    }
+
     /// A head that matches its checksum but does not read back (a writer's bug, or a file built
     /// by hand) is set aside too: every read is checked, nothing traps.
     @Test func aHeadThatDoesNotReadBackIsSetAside() throws {
