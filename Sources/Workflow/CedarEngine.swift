@@ -1,5 +1,6 @@
 // The one file that talks to the Cedar engine: everything else in the module works with its
 // own request and verdict types, so the engine can change behind this seam.
+import Basics
 import Cedar
 import JSONValue
 
@@ -15,6 +16,30 @@ struct CedarEngine: DecisionEngine {
     let entities: Entities
     let orderByID: [String: Int]
     let chainReads: ChainReadIndex
+    /// When the engine holds only the policies of some actions (read for those from the
+    /// compiled-policy cache): which, and the only actions it may be asked about.
+    let slice: PolicySlice?
+    /// Requests for actions outside `slice` (each answered as no policy permitting it).
+    let outside = OutsideSlice()
+
+    /// The actions a sliced engine was asked about that are not in its slice.
+    final class OutsideSlice: @unchecked Sendable {
+        // One engine may decide on several threads (`eval`); the set is read after deciding.
+        private let lock = ThreadLock()
+        private var actions: [EntityRef] = []
+
+        func add(_ action: EntityRef) {
+            lock.lock()
+            defer { lock.unlock() }
+            if !actions.contains(action) { actions.append(action) }
+        }
+
+        var asked: [EntityRef] {
+            lock.lock()
+            defer { lock.unlock() }
+            return actions
+        }
+    }
 
     /// With a schema, entities are read through it (typed attributes, as `validate` and
     /// `authorize --schema` read them).
@@ -44,10 +69,12 @@ struct CedarEngine: DecisionEngine {
 
     /// An engine over policies already parsed and given their ids, and an entity store.
     /// `chainReads`, when given, is the index `ChainReadIndex(evaluable)` builds (read back from
-    /// the compiled-policy cache).
-    init(evaluable: [Policy], entities: Entities, chainReads known: ChainReadIndex? = nil) throws(WorkflowError) {
+    /// the compiled-policy cache). With `slice`, `evaluable` is the policies at its positions of
+    /// a whole set (read from the cache for its actions alone), and `chainReads` that set's.
+    init(evaluable: [Policy], entities: Entities, chainReads known: ChainReadIndex? = nil, slice: PolicySlice? = nil) throws(WorkflowError) {
         self.evaluable = evaluable
         self.entities = entities
+        self.slice = slice
         // Cedar tells ids apart by code points; the tables below key them by `String`, which
         // would merge two canonically equivalent ids and give one policy the other's remedy.
         var seen: [String: String] = [:]
@@ -64,7 +91,7 @@ struct CedarEngine: DecisionEngine {
             summaries.append(PolicySummary(
                 id: policy.id, isForbid: policy.effect == .forbid,
                 annotations: policy.annotations.map { PolicySummary.Annotation(key: $0.key, value: $0.value) },
-                location: CedarEngine.location(policy.span), order: order))
+                location: CedarEngine.location(policy.span), order: slice?.policies[order] ?? order))
         }
         policies = summaries
         chainReads = known ?? ChainReadIndex(evaluable)
@@ -113,6 +140,12 @@ struct CedarEngine: DecisionEngine {
     }
 
     func decide(_ request: EngineRequest) -> EngineVerdict {
+        if let slice, !slice.actions.contains(request.action) {
+            // The policies of this action were not read: no permit is known, so nothing is
+            // allowed, and the caller learns that it must decide again with every policy.
+            outside.add(request.action)
+            return EngineVerdict(permits: [], forbids: [], errors: [])
+        }
         let context = request.context.mapValues(\.value)
         let cedarRequest = Request(
             principal: CedarEngine.uid(request.principal), action: CedarEngine.uid(request.action),
@@ -135,6 +168,18 @@ struct PreparedValue: Sendable {
 }
 
 extension PolicyBundle {
+    /// The actions whose policies alone the bundle holds, when it was read from the
+    /// compiled-policy cache for those (`PolicyCache.load(_:cache:extra:rebuild:actions:)`);
+    /// nil when it holds every policy. Such a bundle decides requests for those actions as the
+    /// whole set would, answers any other with no policy permitting it, and is never written as
+    /// a cache.
+    public var actionScope: Set<EntityRef>? { (engine as? CedarEngine)?.slice?.actions }
+
+    /// The actions outside `actionScope` the bundle was asked about, in the order first asked:
+    /// each was answered with no policy permitting it, so a decision that asked is decided
+    /// again with every policy.
+    public var askedOutsideScope: [EntityRef] { (engine as? CedarEngine)?.outside.asked ?? [] }
+
     /// Loads a policy directory: policies (`*.cedar` in name order), `entities.json` (read
     /// through the schema when the directory has one), `tools.json` (required).
     public static func load(_ directory: PolicyDirectory) throws(WorkflowError) -> PolicyBundle {
