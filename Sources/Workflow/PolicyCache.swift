@@ -304,11 +304,10 @@ public enum PolicyCache {
             let entities = try CompiledEntities(&h, file: file, start: headStart + head.count)
             guard h.isAtEnd else { throw h.fail("trailing bytes") }
             let value = try extra.read(extraBytes, catalog: catalog)
-            let engine: CedarEngine
+            let engine: any DecisionEngine
             if let named = actions?(catalog, value), let slice = scopes.slice(named) {
-                engine = try CedarEngine(
-                    evaluable: try table.policies(slice.policies), entities: Entities(source: entities), chainReads: chainReads,
-                    slice: slice)
+                engine = try SlicedEngine(
+                    slice, policies: try table.policies(slice.policies), entities: Entities(source: entities), chainReads: chainReads)
             } else {
                 engine = try CedarEngine(evaluable: try table.policies(), entities: Entities(source: entities), chainReads: chainReads)
             }
@@ -328,9 +327,9 @@ public enum PolicyCache {
 
     /// The cache file for `bundle`, built from `contents`, with `extra` kept beside it; nil when
     /// the bundle has no compiled form (an expression nested deeper than `CompiledForm.maxDepth`)
-    /// or holds only the policies of some actions (it was read for those alone).
+    /// or holds only the policies of some actions (its engine is a `SlicedEngine`).
     public static func encode(_ bundle: PolicyBundle, contents: PolicyDirectoryContents, extra: [UInt8] = []) -> [UInt8]? {
-        guard let engine = bundle.engine as? CedarEngine, engine.slice == nil else { return nil }
+        guard let engine = bundle.engine as? CedarEngine else { return nil }
         var head = BinaryWriter()
         guard CompiledForm.write(engine.evaluable, to: &head) else { return nil }
         bundle.catalog.write(to: &head)

@@ -11,6 +11,7 @@ import Workflow
 /// it was not read for has the call decided again with every policy.
 @Suite struct GateSliceTests {
     static let clock = Clock(epochSeconds: 1_796_634_000)
+    static let hosts: [String] = GateHosts.all.map { $0.name }
     static let examples = Repository.root.appendingPathComponent("policies/examples")
 
     /// Action groups over the coding-agent example's actions (entities of type `Action`), and
@@ -166,6 +167,58 @@ import Workflow
         let total = try GatePolicies.load(project.policies).bundle.policies.count
         #expect(read.allSatisfy { $0.bundle.actionScope != nil && $0.bundle.askedOutsideScope.isEmpty })
         if generated { #expect(read.contains { $0.bundle.policies.count < total }) }
+    }
+
+    /// Every host's hook-event fixtures, played as one session on the coding-agent example (real
+    /// tool calls: patterns, rewrites carried out on the tool input, held calls, chain rules,
+    /// post-call records): the same answers and the same log whether each call reads the
+    /// policies of its actions alone or every policy.
+    @Test(arguments: GateSliceTests.hosts)
+    func everyHostsFixturesDecideAlike(_ host: String) throws {
+        let adapter = try #require(GateHosts.named(host))
+        let project = try Project()
+        defer { project.remove() }
+        try GateCacheTests.entities(root: project.root, files: 40).write(toFile: project.policies + "/entities.json", atomically: true, encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.fixtures.appendingPathComponent(host).path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        // The calls first, then what the host reports of them.
+        let names = host == "claude-code" ? GateCacheTests.session : files.filter { !$0.hasPrefix("post-") } + files.filter { $0.hasPrefix("post-") }
+        let events = try names.map { try project.event($0, session: "s-\(host)", host: host) }
+        let cache = project.root + "/cache"
+        _ = try GatePolicies.load(project.policies, cache: cache)
+        var read: [GatePolicies] = []
+        func play(_ log: String, slicing: Bool) throws -> ([String], String) {
+            let locations = GateLocations(policies: project.policies, log: log, root: project.root)
+            var answers: [String] = []
+            for event in events {
+                let hostEvent = try adapter.read(Array(event.utf8))
+                let load = { () throws(GateError) -> GatePolicies in
+                    let loaded = slicing
+                        ? try GatePolicies.load(project.policies, cache: cache, deciding: (hostEvent.call, adapter.name, project.root))
+                        : try GatePolicies.load(project.policies, cache: cache)
+                    read.append(loaded.policies)
+                    return loaded.policies
+                }
+                do {
+                    let reply = try Gate.handle(
+                        hostEvent, host: adapter, locations: locations, options: GateOptions(clock: Self.clock), allow: .allow, policies: load)
+                    answers.append((reply.answer.map { CanonicalJSON.string($0) } ?? "").replacingOccurrences(of: log, with: "LOG"))
+                } catch {
+                    answers.append("error: \(error)")
+                }
+            }
+            return (answers, try String(contentsOfFile: log, encoding: .utf8))
+        }
+        let every = try play(project.root + "/every.log", slicing: false)
+        #expect(!read.isEmpty && read.allSatisfy { $0.bundle.actionScope == nil })
+        read = []
+        let slices = try play(project.root + "/sliced.log", slicing: true)
+        #expect(every.0 == slices.0)
+        #expect(every.1 == slices.1)
+        #expect(read.allSatisfy { $0.bundle.askedOutsideScope.isEmpty })
+        #expect(read.contains { $0.bundle.actionScope != nil })
+        #expect(every.0.contains { $0.contains("deny") })
+        if host == "claude-code" { #expect(every.0.contains { $0.contains("updatedInput") } && every.0.contains { $0.contains("\"ask\"") }) }
     }
 
     /// Policies read for one call's actions, used to decide a call to another action: the bundle
