@@ -159,7 +159,7 @@ public struct GatePolicies: Sendable {
             }
             next += 1
         }
-        return reached + [ApproverAuthority.action.actionName, StepDecider.delegateAction]
+        return reached + PolicyCache.ownActions
     }
 }
 

@@ -226,6 +226,11 @@ public enum PolicyCache {
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
 
+    /// The actions stepguard asks the policies about on its own, besides a step's: an approver's
+    /// (`ApproverAuthority.action`) and a delegation's (`StepDecider.delegateAction`). The cache
+    /// lists the policies of these as of every catalog action.
+    public static let ownActions = [ApproverAuthority.action.actionName, StepDecider.delegateAction]
+
     /// Entities per bucket, on average: a bucket is the unit read and checked.
     static let bucketSize = 16
 
@@ -449,7 +454,7 @@ public enum PolicyCache {
 /// the actions it will ask about decodes only the policies listed for them.
 ///
 /// Every catalog action is listed, and the actions stepguard asks about on its own
-/// (`ApproverAuthority.action`, `StepDecider.delegateAction`); an action's list is every policy
+/// (`PolicyCache.ownActions`); an action's list is every policy
 /// whose action scope can match a request for it, as Cedar's scope check decides that
 /// (`ActionConstraint.canMatch`, with the action's ancestors in the bundle's entity store), so
 /// what a list leaves out is a policy Cedar would not evaluate for that action.
@@ -457,14 +462,10 @@ struct ActionScopes: Equatable {
     /// Positions of the policies each action reaches, ascending.
     var byAction: [EntityRef: [Int]] = [:]
 
-    /// The actions listed besides the catalog's.
-    static var ownActions: [EntityRef] { [ApproverAuthority.action, EntityRef.action(StepDecider.delegateAction)] }
-
     init() {}
 
     init(_ policies: [Policy], catalog: ActionCatalog, entities: Entities) {
-        var actions = Set(catalog.actions.keys.map(EntityRef.action))
-        actions.formUnion(Self.ownActions)
+        let actions = Set((catalog.actions.keys + PolicyCache.ownActions).map(EntityRef.action))
         let ordered = actions.sorted()
         let lists = CompiledForm.reachable(policies, actions: ordered.map(CedarEngine.uid), entities: entities)
         for (action, list) in zip(ordered, lists) { byAction[action] = list }

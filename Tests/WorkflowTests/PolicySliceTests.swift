@@ -83,7 +83,7 @@ import Testing
         let engine = try #require(bundle.engine as? CedarEngine)
         let scopes = ActionScopes(engine.evaluable, catalog: bundle.catalog, entities: engine.entities)
         let whole = try PolicySet(policies: engine.evaluable)
-        let actions = bundle.catalog.actions.keys.map(EntityRef.action) + ActionScopes.ownActions
+        let actions = (bundle.catalog.actions.keys + PolicyCache.ownActions).map(EntityRef.action)
         #expect(Set(scopes.byAction.keys) == Set(actions))
         let words = whole.index.wordCount
         let bits = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, words))
