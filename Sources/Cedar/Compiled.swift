@@ -10,23 +10,21 @@ public enum CompiledForm {
     /// (reading it back would need the parser's large stack).
     public static let maxDepth = 200
 
-    /// Writes `policies` (ids, annotations, scopes, conditions and every span); false when an
-    /// expression is nested deeper than `maxDepth`.
+    /// Writes `policies` (ids, annotations, scopes, conditions and every span), each one on its
+    /// own after a table of their lengths, so that one can be read without the others (see
+    /// `PolicyTable`); false when an expression is nested deeper than `maxDepth`.
     public static func write(_ policies: [Policy], to w: inout BinaryWriter) -> Bool {
-        w.count(policies.count)
+        var forms: [[UInt8]] = []
+        forms.reserveCapacity(policies.count)
         for p in policies {
-            guard writePolicy(p, &w) else { return false }
+            var one = BinaryWriter()
+            guard writePolicy(p, &one) else { return false }
+            forms.append(one.bytes)
         }
+        w.count(forms.count)
+        for form in forms { w.count(form.count) }
+        for form in forms { w.raw(form) }
         return true
-    }
-
-    /// Reads policies `write(_:to:)` wrote.
-    public static func readPolicies(_ r: inout BinaryReader) throws(BinaryFormatError) -> [Policy] {
-        let n = try r.count()
-        var out: [Policy] = []
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try readPolicy(&r)) }
-        return out
     }
 
     /// Writes one entity of a store: its uid, attributes, parents, tags and ancestors.

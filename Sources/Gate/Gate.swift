@@ -142,10 +142,11 @@ public enum Gate {
                 }
             }
             // A part of the compiled-policy cache that did not match its checksum answered
-            // nothing while deciding: whatever came of it, the call is decided again from the files.
+            // nothing while deciding, or policies read for some actions were asked about
+            // another: whatever came of it, the call is decided again with every policy.
             let first: Result<(GateVerdict, [JSONValue]), GateError>
             do throws(GateError) { first = .success(try attempt(policies)) } catch { first = .failure(error) }
-            if let fresh = try policies.reloadedIfDamaged() { return try attempt(fresh) }
+            if let fresh = try policies.reloaded() { return try attempt(fresh) }
             return try first.get()
         }
         verdict.0.seq = verdict.1

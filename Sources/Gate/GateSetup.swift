@@ -101,9 +101,20 @@ public struct GatePolicies: Sendable {
     /// regular expressions, checked when the cache was written, are compiled only when used. A
     /// miss loads the files, checks the mapping too, and writes the cache; `miss` says why.
     /// With `rebuild`, the files are loaded whatever the cache holds.
-    public static func load(_ path: String, cache: String, rebuild: String? = nil) throws(GateError) -> (policies: GatePolicies, miss: PolicyCache.Miss?) {
+    ///
+    /// With `deciding`, the policies are read from the cache only for the actions deciding that
+    /// call can ask about (`reachableActions`); any other question sends the call back to be
+    /// decided with every policy (`reloaded()`).
+    public static func load(
+        _ path: String, cache: String, rebuild: String? = nil, deciding: (call: ToolCall, host: String, root: String)? = nil
+    ) throws(GateError) -> (policies: GatePolicies, miss: PolicyCache.Miss?) {
         do {
-            let loaded = try PolicyCache.load(path, cache: cache, extra: CatalogInCache(), rebuild: rebuild)
+            let actions = deciding.map { deciding in
+                { (catalog: ActionCatalog, mapping: GateCatalog) in
+                    reachableActions(deciding.call, host: deciding.host, root: deciding.root, catalog: catalog, mapping: mapping)
+                }
+            }
+            let loaded = try PolicyCache.load(path, cache: cache, extra: CatalogInCache(), rebuild: rebuild, actions: actions)
             var policies = GatePolicies(bundle: loaded.bundle, catalog: loaded.extra)
             if let entities = loaded.entities { policies.cached = (path, cache, entities) }
             return (policies, loaded.miss)
@@ -116,11 +127,39 @@ public struct GatePolicies: Sendable {
         }
     }
 
-    /// When a part of the compiled-policy cache read while deciding was damaged: the directory
-    /// loaded again from its files (and the cache written again), to decide with instead.
-    func reloadedIfDamaged() throws(GateError) -> GatePolicies? {
-        guard let cached, let damage = cached.entities.damage else { return nil }
-        return try Self.load(cached.directory, cache: cached.cache, rebuild: damage).policies
+    /// The policies to decide again with, when deciding with these could not be trusted: when a
+    /// part of the compiled-policy cache read while deciding was damaged, the directory loaded
+    /// again from its files (and the cache written again); when the bundle, read for some
+    /// actions alone, was asked about another, every policy. Nil when neither happened.
+    func reloaded() throws(GateError) -> GatePolicies? {
+        guard let cached else { return nil }
+        if let damage = cached.entities.damage {
+            return try Self.load(cached.directory, cache: cached.cache, rebuild: damage).policies
+        }
+        if !bundle.askedOutsideScope.isEmpty { return try Self.load(cached.directory, cache: cached.cache).policies }
+        return nil
+    }
+
+    /// Every action deciding `call` of `host` can ask the policies about: the action it maps to,
+    /// every action its rewrites can reach (the variants of that action, and theirs, whatever
+    /// the depth), and the actions stepguard asks about itself (an approver's, a delegation).
+    /// Nil when the call does not map (its patterns do not compile, or no rule maps it): the
+    /// call is then decided with every policy.
+    static func reachableActions(_ call: ToolCall, host: String, root: String, catalog: ActionCatalog, mapping: GateCatalog) -> [String]? {
+        guard (try? mapping.compilePatterns(host: host, tool: call.tool)) != nil, let mapped = mapping.map(call, host: host, root: root) else {
+            return nil
+        }
+        var reached = [mapped.action]
+        var seen: Set<String> = [mapped.action]
+        var next = 0
+        while next < reached.count {
+            for variant in catalog.actions[reached[next]]?.variants ?? [] {
+                let target = variant.action ?? reached[next]
+                if seen.insert(target).inserted { reached.append(target) }
+            }
+            next += 1
+        }
+        return reached + PolicyCache.ownActions
     }
 }
 
@@ -133,7 +172,7 @@ struct CatalogInCache: PolicyCacheExtra {
         return (catalog, w.bytes)
     }
 
-    func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws -> GateCatalog {
+    func read(_ bytes: [UInt8], catalog: ActionCatalog) throws -> GateCatalog {
         var r = BinaryReader(bytes)
         let catalog = try GateCatalog.read(&r)
         guard r.isAtEnd else { throw r.fail("trailing bytes") }

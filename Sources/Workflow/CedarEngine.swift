@@ -1,5 +1,6 @@
 // The one file that talks to the Cedar engine: everything else in the module works with its
 // own request and verdict types, so the engine can change behind this seam.
+import Basics
 import Cedar
 import JSONValue
 
@@ -44,8 +45,11 @@ struct CedarEngine: DecisionEngine {
 
     /// An engine over policies already parsed and given their ids, and an entity store.
     /// `chainReads`, when given, is the index `ChainReadIndex(evaluable)` builds (read back from
-    /// the compiled-policy cache).
-    init(evaluable: [Policy], entities: Entities, chainReads known: ChainReadIndex? = nil) throws(WorkflowError) {
+    /// the compiled-policy cache). `positions`, when given, is each policy's position in the
+    /// whole set it was taken from (see `SlicedEngine`); the summaries' order is that.
+    init(
+        evaluable: [Policy], entities: Entities, chainReads known: ChainReadIndex? = nil, positions: [Int]? = nil
+    ) throws(WorkflowError) {
         self.evaluable = evaluable
         self.entities = entities
         // Cedar tells ids apart by code points; the tables below key them by `String`, which
@@ -64,7 +68,7 @@ struct CedarEngine: DecisionEngine {
             summaries.append(PolicySummary(
                 id: policy.id, isForbid: policy.effect == .forbid,
                 annotations: policy.annotations.map { PolicySummary.Annotation(key: $0.key, value: $0.value) },
-                location: CedarEngine.location(policy.span), order: order))
+                location: CedarEngine.location(policy.span), order: positions?[order] ?? order))
         }
         policies = summaries
         chainReads = known ?? ChainReadIndex(evaluable)
@@ -129,12 +133,83 @@ struct CedarEngine: DecisionEngine {
     }
 }
 
+/// The policies of some actions of a whole set, read from the compiled-policy cache for those
+/// actions alone: it decides a request for one of them as the whole set would (a policy it does
+/// not hold cannot match one), and answers a request for any other action with no policy
+/// permitting it, noting the action. A type of its own, so that it is never taken for the whole
+/// set where one is needed (the cache is written only from a `CedarEngine`).
+struct SlicedEngine: DecisionEngine {
+    /// An engine over the slice's policies, in their order in the whole set.
+    let engine: CedarEngine
+    /// The only actions it may be asked about.
+    let actions: Set<EntityRef>
+    /// The actions it was asked about besides `actions`.
+    let outside = Outside()
+
+    /// The actions asked about outside the slice, in the order first asked.
+    final class Outside: @unchecked Sendable {
+        // One engine may decide on several threads (`eval`); the list is read after deciding.
+        private let lock = ThreadLock()
+        private var actions: [EntityRef] = []
+
+        func add(_ action: EntityRef) {
+            lock.lock()
+            defer { lock.unlock() }
+            if !actions.contains(action) { actions.append(action) }
+        }
+
+        var asked: [EntityRef] {
+            lock.lock()
+            defer { lock.unlock() }
+            return actions
+        }
+    }
+
+    /// An engine over `slice`'s policies (`policies`, at its positions), with the whole set's
+    /// chain-read index.
+    init(_ slice: PolicySlice, policies: [Policy], entities: Entities, chainReads: ChainReadIndex) throws(WorkflowError) {
+        engine = try CedarEngine(evaluable: policies, entities: entities, chainReads: chainReads, positions: slice.policies)
+        actions = slice.actions
+    }
+
+    var policies: [PolicySummary] { engine.policies }
+    func prepare(_ value: JSONValue) throws(WorkflowError) -> PreparedValue { try engine.prepare(value) }
+    func prepare(names: [String]) -> PreparedValue { engine.prepare(names: names) }
+    func prepare(chain facts: ChainFacts, actions: PreparedValue, tools: PreparedValue, labels: PreparedValue) -> PreparedValue {
+        engine.prepare(chain: facts, actions: actions, tools: tools, labels: labels)
+    }
+    func chainReads(action: String, resource: EntityRef) -> ChainReads { engine.chainReads(action: action, resource: resource) }
+    func isMember(_ entity: EntityRef, of group: EntityRef) -> Bool { engine.isMember(entity, of: group) }
+
+    func decide(_ request: EngineRequest) -> EngineVerdict {
+        guard actions.contains(request.action) else {
+            // The policies of this action were not read: no permit is known, so nothing is
+            // allowed, and the caller learns that it must decide again with every policy.
+            outside.add(request.action)
+            return EngineVerdict(permits: [], forbids: [], errors: [])
+        }
+        return engine.decide(request)
+    }
+}
+
 /// A context value in the engine's form.
 struct PreparedValue: Sendable {
     let value: Value
 }
 
 extension PolicyBundle {
+    /// The actions whose policies alone the bundle holds, when it was read from the
+    /// compiled-policy cache for those (`PolicyCache.load(_:cache:extra:rebuild:actions:)`);
+    /// nil when it holds every policy. Such a bundle decides requests for those actions as the
+    /// whole set would, answers any other with no policy permitting it, and is never written as
+    /// a cache.
+    public var actionScope: Set<EntityRef>? { (engine as? SlicedEngine)?.actions }
+
+    /// The actions outside `actionScope` the bundle was asked about, in the order first asked:
+    /// each was answered with no policy permitting it, so a decision that asked is decided
+    /// again with every policy.
+    public var askedOutsideScope: [EntityRef] { (engine as? SlicedEngine)?.outside.asked ?? [] }
+
     /// Loads a policy directory: policies (`*.cedar` in name order), `entities.json` (read
     /// through the schema when the directory has one), `tools.json` (required).
     public static func load(_ directory: PolicyDirectory) throws(WorkflowError) -> PolicyBundle {

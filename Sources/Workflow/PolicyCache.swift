@@ -192,8 +192,9 @@ public protocol PolicyCacheExtra {
     /// Builds the value from a bundle loaded from its files, checking what must hold for the
     /// cache to stand for them (an error fails the load), and its bytes in the cache.
     func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: Value, bytes: [UInt8])
-    /// Reads the value back from the bytes `build` gave.
-    func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws -> Value
+    /// Reads the value back from the bytes `build` gave, with the catalog read from the cache
+    /// (the policies are read after it, and may be only some of them: see `PolicyCache.read`).
+    func read(_ bytes: [UInt8], catalog: ActionCatalog) throws -> Value
 }
 
 /// Nothing kept beside the bundle.
@@ -201,7 +202,7 @@ public struct NoCacheExtra: PolicyCacheExtra {
     /// Nothing.
     public init() {}
     public func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: Void, bytes: [UInt8]) { ((), []) }
-    public func read(_ bytes: [UInt8], _ bundle: PolicyBundle) throws {}
+    public func read(_ bytes: [UInt8], catalog: ActionCatalog) throws {}
 }
 
 /// A cache of compiled policy directories: the parsed policies, the action catalog, which
@@ -221,9 +222,14 @@ public struct NoCacheExtra: PolicyCacheExtra {
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 4"
+    public static let format = "stepguard policy cache 5"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
+
+    /// The actions stepguard asks the policies about on its own, besides a step's: an approver's
+    /// (`ApproverAuthority.action`) and a delegation's (`StepDecider.delegateAction`). The cache
+    /// lists the policies of these as of every catalog action.
+    public static let ownActions = [ApproverAuthority.action.actionName, StepDecider.delegateAction]
 
     /// Entities per bucket, on average: a bucket is the unit read and checked.
     static let bucketSize = 16
@@ -267,8 +273,16 @@ public enum PolicyCache {
     ///
     /// With `checkHead` false the head is not checked against its SHA-256 (the caller knows the
     /// file unchanged since its head was last found whole); everything else is.
+    ///
+    /// `actions`, given the catalog and the caller's value (both read before any policy), names
+    /// every action the caller will ask the bundle about; the bundle then holds only the
+    /// policies whose action scope can match one of them (`ActionScopes`), in their order, and
+    /// answers a request for any other action as no policy permitting it (see
+    /// `PolicyBundle.actionScope`). Nil, or an action the cache has no list for, reads every
+    /// policy.
     public static func read<Extra: PolicyCacheExtra>(
-        _ path: String, for contents: PolicyDirectoryContents, extra: Extra, checkHead: Bool = true
+        _ path: String, for contents: PolicyDirectoryContents, extra: Extra, checkHead: Bool = true,
+        actions: ((ActionCatalog, Extra.Value) -> [String]?)? = nil
     ) -> Result<(bundle: PolicyBundle, extra: Extra.Value, entities: CompiledEntities), Miss> {
         guard let file = PositionedFile(path) else { return .failure(.absent) }
         // The fixed part: magic, format, key, the head's SHA-256 and length.
@@ -285,18 +299,27 @@ public enum PolicyCache {
                 return .failure(.damaged("truncated"))
             }
             guard !checkHead || SHA256.hash(head) == checksum else { return .failure(.damaged("checksum mismatch")) }
-            var h = BinaryReader(head)
-            let policies = try CompiledForm.readPolicies(&h)
+            // The policies are skipped over by their table, and decoded once it is known which.
+            let table = try PolicyTable(head, offset: 0)
+            var h = BinaryReader(head, offset: table.end)
             let catalog = try ActionCatalog.read(&h, file: contents.catalog.file)
             let chainReads = try ChainReadIndex.read(&h)
+            let scopes = try ActionScopes.read(&h, policies: table.count)
             let extraBytes = Array(try h.raw(try h.count()))
             let entities = try CompiledEntities(&h, file: file, start: headStart + head.count)
             guard h.isAtEnd else { throw h.fail("trailing bytes") }
-            let engine = try CedarEngine(evaluable: policies, entities: Entities(source: entities), chainReads: chainReads)
+            let value = try extra.read(extraBytes, catalog: catalog)
+            let engine: any DecisionEngine
+            if let named = actions?(catalog, value), let slice = scopes.slice(named) {
+                engine = try SlicedEngine(
+                    slice, policies: try table.policies(slice.policies), entities: Entities(source: entities), chainReads: chainReads)
+            } else {
+                engine = try CedarEngine(evaluable: try table.policies(), entities: Entities(source: entities), chainReads: chainReads)
+            }
             let bundle = PolicyBundle(
                 directory: contents.directory, catalog: catalog, entities: EntityFacts(source: entities), engine: engine,
                 tiers: try contents.tierConfiguration())
-            return .success((bundle, try extra.read(extraBytes, bundle), entities))
+            return .success((bundle, value, entities))
         } catch let error as BinaryFormatError {
             return .failure(.damaged("\(error.message) at byte \(error.offset)"))
         } catch let error as WorkflowError {
@@ -308,13 +331,15 @@ public enum PolicyCache {
     }
 
     /// The cache file for `bundle`, built from `contents`, with `extra` kept beside it; nil when
-    /// the bundle has no compiled form (an expression nested deeper than `CompiledForm.maxDepth`).
+    /// the bundle has no compiled form (an expression nested deeper than `CompiledForm.maxDepth`)
+    /// or holds only the policies of some actions (its engine is a `SlicedEngine`).
     public static func encode(_ bundle: PolicyBundle, contents: PolicyDirectoryContents, extra: [UInt8] = []) -> [UInt8]? {
         guard let engine = bundle.engine as? CedarEngine else { return nil }
         var head = BinaryWriter()
         guard CompiledForm.write(engine.evaluable, to: &head) else { return nil }
         bundle.catalog.write(to: &head)
         engine.chainReads.write(to: &head)
+        ActionScopes(engine.evaluable, catalog: bundle.catalog, entities: engine.entities).write(to: &head)
         head.count(extra.count)
         head.raw(extra)
         let (buckets, tags) = CompiledEntities.buckets(engine.entities, bundle.entities)
@@ -370,15 +395,20 @@ public enum PolicyCache {
     ///
     /// When the files stat as the stamp beside the cache (`PATH.stamp`, see `FileStamp`) says
     /// they did when they had the cache's key, they are not read at all.
+    ///
+    /// `actions` names the actions the caller will ask about, as for `read`: a bundle read from
+    /// the cache then holds only their policies; one loaded from the files holds every policy.
     public static func load<Extra: PolicyCacheExtra>(
-        _ directory: String, cache path: String, extra: Extra, rebuild: String? = nil
+        _ directory: String, cache path: String, extra: Extra, rebuild: String? = nil,
+        actions: ((ActionCatalog, Extra.Value) -> [String]?)? = nil
     ) throws -> Loaded<Extra.Value> {
-        try load(directory, cache: path, extra: extra, rebuild: rebuild, now: FileStatus.now())
+        try load(directory, cache: path, extra: extra, rebuild: rebuild, now: FileStatus.now(), actions: actions)
     }
 
     /// `load`, with the clock the stamp's files are judged settled against.
     static func load<Extra: PolicyCacheExtra>(
-        _ directory: String, cache path: String, extra: Extra, rebuild: String?, now: Int64
+        _ directory: String, cache path: String, extra: Extra, rebuild: String?, now: Int64,
+        actions: ((ActionCatalog, Extra.Value) -> [String]?)? = nil
     ) throws -> Loaded<Extra.Value> {
         let files = try PolicyDirectory(path: directory)
         let stampPath = path + ".stamp"
@@ -390,7 +420,7 @@ public enum PolicyCache {
             // The cache file as it was when its head was last found whole: not checked again.
             let cacheStamp = FileStamp.ofCache(path, now: now)
             let checked = cacheStamp != nil && cacheStamp == kept.cache
-            if case .success(let hit) = read(path, for: contents, extra: extra, checkHead: !checked) {
+            if case .success(let hit) = read(path, for: contents, extra: extra, checkHead: !checked, actions: actions) {
                 if !checked, let cacheStamp {
                     FileStamp.write(FileStamp.Kept(stamp: stamp, key: kept.key, cache: cacheStamp), to: stampPath)
                 }
@@ -402,7 +432,7 @@ public enum PolicyCache {
         if let rebuild {
             miss = .rebuilt(rebuild)
         } else {
-            switch read(path, for: contents, extra: extra) {
+            switch read(path, for: contents, extra: extra, actions: actions) {
             case .success(let hit):
                 if let stamp {
                     let cache = FileStamp.ofCache(path, now: now) ?? []
@@ -422,6 +452,83 @@ public enum PolicyCache {
         }
         return Loaded(bundle: bundle, contents: contents, extra: value, miss: miss, entities: nil)
     }
+}
+
+/// Which policies each action can reach, kept in the compiled-policy cache: a caller that knows
+/// the actions it will ask about decodes only the policies listed for them.
+///
+/// Every catalog action is listed, and the actions stepguard asks about on its own
+/// (`PolicyCache.ownActions`); an action's list is every policy
+/// whose action scope can match a request for it, as Cedar's scope check decides that
+/// (`ActionConstraint.canMatch`, with the action's ancestors in the bundle's entity store), so
+/// what a list leaves out is a policy Cedar would not evaluate for that action.
+struct ActionScopes: Equatable {
+    /// Positions of the policies each action reaches, ascending.
+    var byAction: [EntityRef: [Int]] = [:]
+
+    init() {}
+
+    init(_ policies: [Policy], catalog: ActionCatalog, entities: Entities) {
+        let actions = Set((catalog.actions.keys + PolicyCache.ownActions).map(EntityRef.action))
+        let ordered = actions.sorted()
+        let lists = CompiledForm.reachable(policies, actions: ordered.map(CedarEngine.uid), entities: entities)
+        for (action, list) in zip(ordered, lists) { byAction[action] = list }
+    }
+
+    /// Writes the lists, actions in order, each position as its distance from the one before.
+    func write(to w: inout BinaryWriter) {
+        w.count(byAction.count)
+        for action in byAction.keys.sorted() {
+            action.write(to: &w)
+            let list = byAction[action]!
+            w.count(list.count)
+            var previous = -1
+            for position in list {
+                w.count(position - previous - 1)
+                previous = position
+            }
+        }
+    }
+
+    /// Reads what `write` wrote for a table of `policies` policies.
+    static func read(_ r: inout BinaryReader, policies: Int) throws(BinaryFormatError) -> ActionScopes {
+        var scopes = ActionScopes()
+        for _ in 0..<(try r.count()) {
+            let action = try EntityRef.read(&r)
+            var list: [Int] = []
+            var previous = -1
+            for _ in 0..<(try r.count()) {
+                let gap = try r.uint()
+                guard gap < UInt64(policies - previous - 1) else { throw r.fail("action \(action) lists a policy beyond the \(policies)") }
+                previous += Int(gap) + 1
+                list.append(previous)
+            }
+            guard scopes.byAction.updateValue(list, forKey: action) == nil else { throw r.fail("action \(action) listed twice") }
+        }
+        return scopes
+    }
+
+    /// The policies the actions `names` reach (ascending) and those actions; nil when one of
+    /// them has no list (every policy must then be read).
+    func slice(_ names: [String]) -> PolicySlice? {
+        var actions = Set<EntityRef>()
+        var reached = Set<Int>()
+        for name in names {
+            let action = EntityRef.action(name)
+            guard let list = byAction[action] else { return nil }
+            actions.insert(action)
+            reached.formUnion(list)
+        }
+        return PolicySlice(policies: reached.sorted(), actions: actions)
+    }
+}
+
+/// The policies of some actions: what a bundle read for those actions alone holds.
+struct PolicySlice: Sendable {
+    /// Positions of the policies in the whole set, ascending.
+    var policies: [Int]
+    /// The actions whose policies these are: the only ones the bundle may be asked about.
+    var actions: Set<EntityRef>
 }
 
 /// The entities of a cache file, read in buckets as they are asked for: the Cedar store's

@@ -169,7 +169,9 @@ enum GateCommand {
         }
         let allow = AllowAnswer(rawValue: context.arguments.value("allow-answer") ?? "") ?? AllowAnswer.none
         let reply = try Gate.handle(event, host: host, locations: locations, options: options, allow: allow) { () throws(GateError) in
-            let policies = try GatePolicies.load(locations.policies, cache: locations.policyCache).policies
+            let policies = try GatePolicies.load(
+                locations.policies, cache: locations.policyCache, deciding: (event.call, host.name, locations.root)
+            ).policies
             ProcessLifetime.keep(policies)
             return policies
         }
