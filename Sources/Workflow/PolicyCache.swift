@@ -222,7 +222,7 @@ public struct NoCacheExtra: PolicyCacheExtra {
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 5"
+    public static let format = "stepguard policy cache 6"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
 
@@ -550,7 +550,7 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
     public let count: Int
     private let factsCount: Int
     private let lock = ThreadLock()
-    private var decoded: [Int: [Record]] = [:]
+    private var read: [Int: Bucket] = [:]
     private var found: String?
 
     struct Record {
@@ -558,6 +558,14 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
         let id: String
         let entity: Entity?
         let facts: JSONObject?
+    }
+
+    /// A bucket read and checked: each entity's uid and where the rest of it lies, decoded only
+    /// when that entity is asked for (a bucket holds some sixteen; a call asks for one or two).
+    private struct Bucket {
+        var bytes: [UInt8]
+        var entries: [(type: String, id: String, body: Range<Int>)]
+        var records: [Record?]
     }
 
     /// Reads the table of buckets from the head; the buckets follow it at `start` and must fill
@@ -622,7 +630,10 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
     }
 
     private func everyRecord() -> [Record] {
-        (0..<(offsets.count - 1)).flatMap { bucket($0) ?? [] }
+        (0..<(offsets.count - 1)).flatMap { index -> [Record] in
+            guard let count = bucket(index) else { return [] }
+            return (0..<count).compactMap { entry(index, $0) }
+        }
     }
 
     private func record(_ type: String, _ id: String) -> Record? {
@@ -641,18 +652,23 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
             }
             at += 4
         }
-        guard listed else { return nil }
-        return bucket(index)?.first { $0.id.isExactly(id) && $0.type.isExactly(type) }
+        guard listed, bucket(index) != nil else { return nil }
+        lock.lock()
+        let position = read[index]?.entries.firstIndex { $0.id.isExactly(id) && $0.type.isExactly(type) }
+        lock.unlock()
+        return position.flatMap { entry(index, $0) }
     }
 
     /// The bits of an entity's hash that its bucket's number does not take: what the head lists
     /// of each entity in a bucket.
     static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
 
-    private func bucket(_ index: Int) -> [Record]? {
+    /// Reads and checks bucket `index` (once), and lists its entities; their number, nil when the
+    /// bucket is damaged (`damage` says how).
+    private func bucket(_ index: Int) -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        if let records = decoded[index] { return records }
+        if let known = read[index] { return known.entries.count }
         guard found == nil else { return nil }
         do throws(BinaryFormatError) {
             guard let bytes = file.read(at: start + offsets[index], count: offsets[index + 1] - offsets[index]) else {
@@ -662,23 +678,46 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
                 throw BinaryFormatError("bucket \(index) does not match its checksum", offset: start + offsets[index])
             }
             var r = BinaryReader(bytes)
-            var records: [Record] = []
+            var entries: [(type: String, id: String, body: Range<Int>)] = []
             while !r.isAtEnd {
                 let type = try r.string(), id = try r.string()
-                let entity = try r.bool() ? try CompiledForm.readEntity(&r) : nil
-                if let entity, !(entity.uid.type.isExactly(type) && entity.uid.id.isExactly(id)) { throw r.fail("entity filed under another uid") }
-                var facts: JSONObject?
-                if try r.bool() {
-                    guard case .object(let object) = try JSONValue.read(from: &r) else { throw r.fail("entity attributes are not an object") }
-                    facts = object
-                }
+                let length = try r.count()
+                guard length <= r.remaining else { throw r.fail("entity longer than its bucket") }
                 guard Int(Self.hash(type, id) % UInt64(offsets.count - 1)) == index else { throw r.fail("entity in the wrong bucket") }
-                records.append(Record(type: type, id: id, entity: entity, facts: facts))
+                entries.append((type, id, r.offset..<(r.offset + length)))
+                _ = try r.raw(length)
             }
-            decoded[index] = records
-            return records
+            read[index] = Bucket(bytes: bytes, entries: entries, records: Array(repeating: nil, count: entries.count))
+            return entries.count
         } catch {
             found = "\(error.message) at byte \(error.offset)"
+            return nil
+        }
+    }
+
+    /// Entity `position` of bucket `index` (read already), decoded once; nil when it does not
+    /// decode (`damage` says how).
+    private func entry(_ index: Int, _ position: Int) -> Record? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let bucket = read[index] else { return nil }
+        if let known = bucket.records[position] { return known }
+        let (type, id, body) = bucket.entries[position]
+        do throws(BinaryFormatError) {
+            var r = BinaryReader(Array(bucket.bytes[body]))
+            let entity = try r.bool() ? try CompiledForm.readEntity(&r) : nil
+            if let entity, !(entity.uid.type.isExactly(type) && entity.uid.id.isExactly(id)) { throw r.fail("entity filed under another uid") }
+            var facts: JSONObject?
+            if try r.bool() {
+                guard case .object(let object) = try JSONValue.read(from: &r) else { throw r.fail("entity attributes are not an object") }
+                facts = object
+            }
+            guard r.isAtEnd else { throw r.fail("trailing bytes after an entity") }
+            let record = Record(type: type, id: id, entity: entity, facts: facts)
+            read[index]?.records[position] = record
+            return record
+        } catch {
+            found = "bucket \(index): \(error.message) at byte \(body.lowerBound + error.offset)"
             return nil
         }
     }
@@ -708,13 +747,17 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
             let hash = hash(key.type, key.id)
             let index = Int(hash % UInt64(count))
             tags[index].append(tag(hash))
+            // The uid, then the rest behind its length, so a reader decodes only the entity asked for.
+            var body = BinaryWriter()
+            body.bool(key.entity != nil)
+            if let entity = key.entity { CompiledForm.write(entity, to: &body) }
+            let attributes = table[EntityRef(type: key.type, id: key.id)]
+            body.bool(attributes != nil)
+            if let attributes { JSONValue.object(attributes).write(to: &body) }
             writers[index].string(key.type)
             writers[index].string(key.id)
-            writers[index].bool(key.entity != nil)
-            if let entity = key.entity { CompiledForm.write(entity, to: &writers[index]) }
-            let attributes = table[EntityRef(type: key.type, id: key.id)]
-            writers[index].bool(attributes != nil)
-            if let attributes { JSONValue.object(attributes).write(to: &writers[index]) }
+            writers[index].count(body.bytes.count)
+            writers[index].raw(body.bytes)
         }
         return (writers.map(\.bytes), tags)
     }
