@@ -5,7 +5,14 @@ public enum CLI {
 
     /// Runs stepguard with `arguments` (argv without the program name) and returns the exit status.
     public static func run(arguments: [String], console: Console) -> Int32 {
-        run(arguments: arguments, console: console, root: CommandTable.root)
+        let status: ExitCode
+        if let selected = CommandTable.root(selecting: arguments) {
+            status = execute(arguments, console: console, root: selected, whole: { CommandTable.root })
+        } else {
+            status = execute(arguments, console: console, root: CommandTable.root)
+        }
+        console.flush()
+        return status.rawValue
     }
 
     /// Runs a command line against any command table (tests use small tables of their own).
@@ -15,7 +22,10 @@ public enum CLI {
         return status.rawValue
     }
 
-    static func execute(_ arguments: [String], console: Console, root: CommandSpec) -> ExitCode {
+    /// Parses and runs `arguments` with `root`. With `whole`, `root` holds only part of the
+    /// command table, and a line it does not parse, or that asks for help or the version, is
+    /// handled by the whole table instead.
+    static func execute(_ arguments: [String], console: Console, root: CommandSpec, whole: (() -> CommandSpec)? = nil) -> ExitCode {
         // Usage errors happen before --color is parsed; honour it if it is on the line at all.
         let autoStyle = Style(isEnabled: requestedColorMode(arguments).isEnabled(
             isTerminal: console.diagnostics.isTerminal, environment: console.environment))
@@ -23,9 +33,13 @@ public enum CLI {
         do {
             outcome = try ArgumentParser(root: root).parse(arguments)
         } catch {
+            if let whole { return execute(arguments, console: console, root: whole()) }
             reportUsage(error, root: root, console: console, style: autoStyle)
             printUsageErrorDocument(error, arguments: arguments, console: console)
             return .error
+        }
+        if let whole {
+            guard case .run = outcome else { return execute(arguments, console: console, root: whole()) }
         }
         switch outcome {
         case .version:

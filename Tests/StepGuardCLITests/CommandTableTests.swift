@@ -66,3 +66,36 @@ struct CommandTableTests {
         }
     }
 }
+
+/// A command line is parsed with only the table of the command it names; what it prints and
+/// returns is what the whole table gives, whatever the line.
+struct SelectedCommandTableTests {
+    @Test func theListNamesEachCommandAsItsTableDoes() {
+        #expect(CommandTable.commands.map(\.name) == CommandTable.root.subcommands.map(\.name))
+        for command in CommandTable.commands {
+            #expect(CommandTable.root(selecting: [command.name])?.subcommands.map(\.name) == [command.name])
+        }
+        #expect(CommandTable.root(selecting: ["gat"]) == nil && CommandTable.root(selecting: []) == nil)
+    }
+
+    @Test(arguments: [
+        ["gate", "--hots", "claude-code"], ["gate", "--host"], ["gate", "--help"], ["gate", "install", "--help"],
+        ["gate", "--version"], ["gate", "--host", "nosuchhost"], ["gate", "install", "--host", "claude-code", "--policies", "p"],
+        ["eval", "--format", "yaml", "plan.json"], ["eval", "-h"], ["lint", "--frmat", "json"], ["help", "gate"], ["help", "nosuch"],
+        ["audit"], ["audit", "verfy"], ["token", "inspect", "--help"], ["completions", "bash"], ["fmt", "--check", "/nonexistent"],
+        ["gate"], ["--version"], ["gat"], ["help"], [],
+    ])
+    func aLineGivesWhatTheWholeTableGives(arguments: [String]) {
+        func run(_ whole: Bool) -> (Int32, String, String) {
+            let captured = Console.capturing(input: Array("{}".utf8))
+            let status = whole
+                ? CLI.run(arguments: arguments, console: captured.console, root: CommandTable.root)
+                : CLI.run(arguments: arguments, console: captured.console)
+            return (status, captured.stdout, captured.stderr)
+        }
+        let (selected, whole) = (run(false), run(true))
+        #expect(selected.0 == whole.0, "\(arguments)")
+        #expect(selected.1 == whole.1, "\(arguments)")
+        #expect(selected.2 == whole.2, "\(arguments)")
+    }
+}

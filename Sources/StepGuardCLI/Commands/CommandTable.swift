@@ -2,7 +2,43 @@
 /// own file in this directory). To add a command, add its file and list its spec here.
 public enum CommandTable {
     /// `stepguard` itself.
-    public static let root = CommandSpec(
+    public static let root = root(subcommands: commands.map { $0.spec() })
+
+    /// Every command under `stepguard`, in the order help lists them, each built only when asked
+    /// for: a command line that names one parses with that command's table alone (see
+    /// `root(selecting:)`), and the gate runs before every tool call of an agent.
+    static let commands: [(name: String, spec: @Sendable () -> CommandSpec)] = [
+        ("lint", { LintCommand.spec }),
+        ("fmt", { FmtCommand.spec }),
+        ("test", { TestCommand.spec }),
+        ("validate", { ValidateCommand.spec }),
+        ("authorize", { AuthorizeCommand.spec }),
+        ("eval", { EvalCommand.spec }),
+        ("mutate", { MutateCommand.spec }),
+        ("keygen", { KeygenCommand.spec }),
+        ("mint", { MintCommand.spec }),
+        ("approve", { ApproveCommand.spec }),
+        ("token", { TokenCommand.spec }),
+        ("audit", { AuditCommand.spec }),
+        ("gate", { GateCommand.spec }),
+        ("replay", { ReplayCommand.spec }),
+        ("catalog", { CatalogCommand.spec }),
+        ("completions", { CompletionsCommand.spec }),
+        ("help", { HelpCommand.spec }),
+        ("__generate-docs", { GenerateDocsCommand.spec }),
+    ]
+
+    /// A root holding only the command `arguments` name first (the same root, the others'
+    /// tables left unbuilt); nil when the first word names none. A command line this root does
+    /// not parse, or asks for help, is parsed again with the whole table, so what is reported
+    /// is the same.
+    static func root(selecting arguments: [String]) -> CommandSpec? {
+        guard let first = arguments.first, let command = commands.first(where: { $0.name == first }) else { return nil }
+        return root(subcommands: [command.spec()])
+    }
+
+    private static func root(subcommands: [CommandSpec]) -> CommandSpec {
+        CommandSpec(
         name: "stepguard",
         summary: "governance for autonomous agent workflows",
         discussion: """
@@ -29,26 +65,7 @@ public enum CommandTable {
         options: [
             .flag("version", short: "V", help: "print the version and exit"),
         ],
-        subcommands: [
-            LintCommand.spec,
-            FmtCommand.spec,
-            TestCommand.spec,
-            ValidateCommand.spec,
-            AuthorizeCommand.spec,
-            EvalCommand.spec,
-            MutateCommand.spec,
-            KeygenCommand.spec,
-            MintCommand.spec,
-            ApproveCommand.spec,
-            TokenCommand.spec,
-            AuditCommand.spec,
-            GateCommand.spec,
-            ReplayCommand.spec,
-            CatalogCommand.spec,
-            CompletionsCommand.spec,
-            HelpCommand.spec,
-            GenerateDocsCommand.spec,
-        ],
+        subcommands: subcommands,
         examples: [
             Example("stepguard eval plans/release.json", "dry-run a plan against ./policies"),
             Example("stepguard lint policies/", "lint a policy directory"),
@@ -59,4 +76,5 @@ public enum CommandTable {
             ExitStatusNote(.failure, "no: denied, invalid, tampered, findings"),
         ]
     )
+    }
 }
