@@ -11,6 +11,14 @@ func testData(_ target: String) -> [String] {
     }
 }
 
+/// Release builds call each generic type's metadata accessor directly instead of spelling the
+/// type as a mangled name that the runtime demangles on first use: the gate runs before every
+/// tool call, and first-use demangling was a fifth of its time (BENCHMARKS.md, "One static
+/// executable").
+let startUp: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "stepguard",
     platforms: [.macOS(.v13)],
@@ -19,7 +27,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
-            name: "stepguard", dependencies: ["StepGuardCLI"],
+            name: "stepguard", dependencies: ["StepGuardCLI"], swiftSettings: startUp,
             linkerSettings: [
                 // The toolchain's static-stdlib link exports every symbol of the program
                 // (`-export-dynamic`); nothing looks them up, but the runtime's start-up resolves its
@@ -33,25 +41,26 @@ let package = Package(
         ),
         .target(
             name: "StepGuardCLI",
-            dependencies: ["Gate", "Approvals", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"]
+            dependencies: ["Gate", "Approvals", "Workflow", "Lint", "Credentials", "AuditLog", "Cedar", "JSONValue", "Crypto", "Basics"],
+            swiftSettings: startUp
         ),
         // Signed approvals of held steps: documents, approver keys, and the judge eval, mutate,
         // mint and test release held steps with.
-        .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "AuditLog", "Crypto", "JSONValue", "Basics"]),
-        .target(name: "Gate", dependencies: ["Workflow", "Approvals", "AuditLog", "JSONValue", "Crypto", "Basics"]),
-        .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"]),
-        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"]),
-        .target(name: "Credentials", dependencies: ["Crypto", "JSONValue", "Basics"]),
-        .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"]),
-        .target(name: "Cedar", dependencies: ["JSONValue", "Basics"]),
-        .target(name: "Crypto", dependencies: ["CHotPaths"]),
+        .target(name: "Approvals", dependencies: ["Workflow", "Credentials", "AuditLog", "Crypto", "JSONValue", "Basics"], swiftSettings: startUp),
+        .target(name: "Gate", dependencies: ["Workflow", "Approvals", "AuditLog", "JSONValue", "Crypto", "Basics"], swiftSettings: startUp),
+        .target(name: "Workflow", dependencies: ["Cedar", "JSONValue", "Crypto", "Basics"], swiftSettings: startUp),
+        .target(name: "Lint", dependencies: ["Workflow", "Cedar", "JSONValue", "Basics"], swiftSettings: startUp),
+        .target(name: "Credentials", dependencies: ["Crypto", "JSONValue", "Basics"], swiftSettings: startUp),
+        .target(name: "AuditLog", dependencies: ["Crypto", "JSONValue", "CHotPaths", "Basics"], swiftSettings: startUp),
+        .target(name: "Cedar", dependencies: ["JSONValue", "Basics"], swiftSettings: startUp),
+        .target(name: "Crypto", dependencies: ["CHotPaths"], swiftSettings: startUp),
         // The measured hot paths of `audit verify` (see BENCHMARKS.md): SHA-256 compression with
         // the CPU's SHA instructions (Crypto falls back to Swift where they are missing) and a
         // cache prefetch for the joins' table lookups.
         .target(name: "CHotPaths"),
-        .target(name: "JSONValue"),
+        .target(name: "JSONValue", swiftSettings: startUp),
         // What every module shares and is not JSON: no dependencies of its own.
-        .target(name: "Basics"),
+        .target(name: "Basics", swiftSettings: startUp),
         .executableTarget(
             name: "stepguard-bench",
             dependencies: ["Cedar", "Workflow", "Lint", "Crypto", "AuditLog", "JSONValue"],
