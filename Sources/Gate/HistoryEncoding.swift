@@ -182,11 +182,12 @@ struct HistoryEncoding: Equatable {
                         at += length
                         var id = -1
                         if repeats {
-                            if let first = distinct.value(of: range, in: buffer) {
+                            let found = distinct.find(range, in: buffer)
+                            if let first = found.value {
                                 id = Int(first)
                             } else {
                                 id = distinct.count
-                                distinct.insert(range, value: Int32(id), in: buffer)
+                                distinct.insert(range, value: Int32(id), at: found.slot, in: buffer)
                                 walk.distinct.append(range)
                             }
                             written.append(range)
@@ -232,9 +233,21 @@ struct ByteRangeTable {
         values.reserveCapacity(expected)
     }
 
+    /// Eight bytes at a time, then one at a time (a step id is some thirty bytes).
     private static func hash(_ range: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in range { h = (h ^ UInt64(buffer[i])) &* 0x100_0000_01b3 }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
+        guard !range.isEmpty, let base = buffer.baseAddress else { return Int(truncatingIfNeeded: h) }
+        let raw = UnsafeRawPointer(base)
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 32
+            i += 8
+        }
+        while i < range.upperBound {
+            h = (h ^ UInt64(buffer[i])) &* 0x100_0000_01b3
+            i += 1
+        }
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
@@ -242,27 +255,29 @@ struct ByteRangeTable {
         a.count == b.count && (a.isEmpty || memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, a.count) == 0)
     }
 
-    /// The value of the string with the bytes of `range`; nil when there is none.
-    func value(of range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>) -> Int32? {
+    /// The value of the string with the bytes of `range` (nil when there is none), and where
+    /// `insert` puts it.
+    func find(_ range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>) -> (value: Int32?, slot: Int) {
         let mask = slots.count - 1
         var slot = Self.hash(range, buffer) & mask
         while slots[slot] >= 0 {
             let entry = Int(slots[slot])
-            if same(ranges[entry], range, buffer) { return values[entry] }
+            if same(ranges[entry], range, buffer) { return (values[entry], slot) }
             slot = (slot + 1) & mask
         }
-        return nil
+        return (nil, slot)
     }
 
-    /// Adds the string of `range` (not in the table) with `value`.
-    mutating func insert(_ range: Range<Int>, value: Int32, in buffer: UnsafeBufferPointer<UInt8>) {
-        if (ranges.count + 1) * 2 > slots.count {
-            slots = [Int32](repeating: -1, count: slots.count * 2)
-            for entry in ranges.indices { place(Int32(entry), buffer) }
-        }
+    /// Adds the string of `range` with `value` at `slot`, where `find` found no such string.
+    mutating func insert(_ range: Range<Int>, value: Int32, at slot: Int, in buffer: UnsafeBufferPointer<UInt8>) {
         ranges.append(range)
         values.append(value)
-        place(Int32(ranges.count - 1), buffer)
+        if ranges.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for entry in ranges.indices { place(Int32(entry), buffer) }
+        } else {
+            slots[slot] = Int32(ranges.count - 1)
+        }
     }
 
     private mutating func place(_ entry: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {

@@ -78,7 +78,8 @@ struct SessionHistory: Equatable {
             guard step.isPresent else { return }
             let recordKind = kind(walk.members[0], in: walk)
             let outcome = walk.members[2]
-            let found = positions.value(of: step.bytes, in: walk.buffer).map { Int($0) }
+            let lookup = positions.find(step.bytes, in: walk.buffer)
+            let found = lookup.value.map { Int($0) }
             switch recordKind?.record {
             case .decision?:
                 guard outcome.isPresent else { return }
@@ -88,7 +89,7 @@ struct SessionHistory: Equatable {
                     if said?.released == true { slots[at].runs = true }
                     return
                 }
-                positions.insert(step.bytes, value: Int32(slots.count), in: walk.buffer)
+                positions.insert(step.bytes, value: Int32(slots.count), at: lookup.slot, in: walk.buffer)
                 let action = walk.members[4], resource = walk.members[5], risk = walk.members[7]
                 _ = kind(action, in: walk)
                 _ = kind(resource, in: walk)

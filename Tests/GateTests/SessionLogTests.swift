@@ -434,3 +434,34 @@ extension HistoryRecord: ExpressibleByDictionaryLiteral {
             hostCallID: members["host_call_id"])
     }
 }
+
+/// The byte-string table the history walks use holds to a dictionary: every string found once
+/// added, with its value, across growth from a small start, for strings of every length.
+@Test(arguments: [1, 2, 3])
+func theByteRangeTableHoldsToADictionary(seed: UInt64) {
+    var random = SplitMix(seed: seed)
+    var buffer: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    for _ in 0..<3000 {
+        // Few distinct strings of each short length, so many repeat.
+        let length = Int(random.next() % 40)
+        let start = buffer.count
+        for _ in 0..<length { buffer.append(UInt8(random.next() % 3)) }
+        ranges.append(start..<buffer.count)
+    }
+    buffer.withUnsafeBufferPointer { bytes in
+        var table = ByteRangeTable(expected: 4)
+        var model: [[UInt8]: Int32] = [:]
+        for range in ranges {
+            let key = Array(bytes[range])
+            let found = table.find(range, in: bytes)
+            #expect(found.value == model[key])
+            if found.value == nil {
+                model[key] = Int32(model.count)
+                table.insert(range, value: Int32(model.count - 1), at: found.slot, in: bytes)
+            }
+            #expect(table.count == model.count)
+        }
+        for range in ranges { #expect(table.find(range, in: bytes).value == model[Array(bytes[range])]) }
+    }
+}
