@@ -241,14 +241,21 @@ struct ByteRangeTable {
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 32
+            h = h << 31 | h >> 33
             i += 8
         }
         while i < range.upperBound {
             h = (h ^ UInt64(buffer[i])) &* 0x100_0000_01b3
             i += 1
         }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        // Ids that differ only in their last characters differ only in a word's high bits: mixed
+        // down (MurmurHash3's finaliser), they reach the bits the table's mask keeps.
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
     }
 
     private func same(_ a: Range<Int>, _ b: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -266,6 +273,21 @@ struct ByteRangeTable {
             slot = (slot + 1) & mask
         }
         return (nil, slot)
+    }
+
+    /// How many slots finding each of `ranges` looks at, in all.
+    func probes(for ranges: [Range<Int>], in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        let mask = slots.count - 1
+        var total = 0
+        for range in ranges {
+            var slot = Self.hash(range, buffer) & mask
+            total += 1
+            while slots[slot] >= 0 && !same(self.ranges[Int(slots[slot])], range, buffer) {
+                slot = (slot + 1) & mask
+                total += 1
+            }
+        }
+        return total
     }
 
     /// Adds the string of `range` with `value` at `slot`, where `find` found no such string.

@@ -46,7 +46,26 @@ struct SessionHistory: Equatable {
     /// without building a string per record or a call per step. Nil when the bytes are not
     /// exactly `count` records so encoded.
     init?(encoded bytes: [UInt8], count: Int) {
-        /// A call as `SessionLog.calls` folds it, its members by number (-1: absent).
+        var fold = Fold(expected: count)
+        guard HistoryEncoding.walk(bytes, count: count, { fold.add($0) }) != nil else { return nil }
+        var seen: [Int: Int] = [:]
+        for slot in fold.slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
+            // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
+            let key = slot.action &* (fold.texts.count + 1) &+ slot.resource
+            if let index = seen[key] {
+                ran[index].times += 1
+            } else {
+                seen[key] = ran.count
+                ran.append(Ran(action: fold.texts[slot.action], resource: fold.texts[slot.resource], times: 1))
+            }
+        }
+        risk = fold.slots.compactMap { $0.risk >= 0 ? fold.kinds[$0.risk].risk : nil }.max() ?? .low
+    }
+
+    /// The calls of encoded records as `SessionLog.calls` folds them, each member a string's
+    /// number (see `HistoryEncoding.Member`).
+    private struct Fold {
+        /// A call, its members by number (-1: absent).
         struct Slot {
             var step: Range<Int>
             var outcome: Int
@@ -56,14 +75,19 @@ struct SessionHistory: Equatable {
             var runs = false
         }
         var slots: [Slot] = []
-        slots.reserveCapacity(count)
-        // The calls by the bytes of their step id.
-        var positions = ByteRangeTable(expected: count)
+        /// The calls by the bytes of their step id.
+        var positions: ByteRangeTable
         /// What each repeating string means, by its number: its text and what it says as a
-        /// record's kind or an outcome.
+        /// record's kind, an outcome or a risk class.
         var texts: [String] = []
         var kinds: [Kind] = []
-        func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
+
+        init(expected: Int) {
+            slots.reserveCapacity(expected)
+            positions = ByteRangeTable(expected: expected)
+        }
+
+        mutating func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
             guard member.isPresent, member.id >= 0 else { return nil }
             // Numbers are given in the order strings are first written, so each new one is next.
             while kinds.count <= member.id {
@@ -73,7 +97,8 @@ struct SessionHistory: Equatable {
             }
             return kinds[member.id]
         }
-        let walked = HistoryEncoding.walk(bytes, count: count) { walk in
+
+        mutating func add(_ walk: HistoryEncoding.Walk) {
             let step = walk.members[1]
             guard step.isPresent else { return }
             let recordKind = kind(walk.members[0], in: walk)
@@ -115,19 +140,6 @@ struct SessionHistory: Equatable {
                 return
             }
         }
-        guard walked != nil else { return nil }
-        var seen: [Int: Int] = [:]
-        for slot in slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
-            // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
-            let key = slot.action &* (texts.count + 1) &+ slot.resource
-            if let index = seen[key] {
-                ran[index].times += 1
-            } else {
-                seen[key] = ran.count
-                ran.append(Ran(action: texts[slot.action], resource: texts[slot.resource], times: 1))
-            }
-        }
-        risk = slots.compactMap { $0.risk >= 0 ? RiskClass(rawValue: texts[$0.risk]) : nil }.max() ?? .low
     }
 
     /// What a repeating string says where `SessionLog.calls` reads it: as a record's kind, or
@@ -138,6 +150,7 @@ struct SessionHistory: Equatable {
         var decisionRuns: Bool
         var approvalRuns: Bool
         var released: Bool
+        var risk: RiskClass?
 
         init(_ text: String) {
             switch text {
@@ -150,6 +163,7 @@ struct SessionHistory: Equatable {
             decisionRuns = RunningOutcomes.decisionRuns(text)
             approvalRuns = RunningOutcomes.approvalRuns(text)
             released = text == StepOutcome.approved.rawValue
+            risk = RiskClass(rawValue: text)
         }
     }
 }

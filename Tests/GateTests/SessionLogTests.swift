@@ -465,3 +465,23 @@ func theByteRangeTableHoldsToADictionary(seed: UInt64) {
         for range in ranges { #expect(table.find(range, in: bytes).value == model[Array(bytes[range])]) }
     }
 }
+
+/// Step ids that differ only in their last digits (as hosts number their calls) spread over the
+/// table: looking each of 4,000 up takes few probes, not a scan of a cluster.
+@Test func numberedIdsSpreadOverTheTable() {
+    let ids = (0..<4000).map { Array("toolu_earlier\($0)".utf8) }
+    var buffer: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    for id in ids {
+        ranges.append(buffer.count..<(buffer.count + id.count))
+        buffer += id
+    }
+    buffer.withUnsafeBufferPointer { bytes in
+        var table = ByteRangeTable(expected: ids.count)
+        for (n, range) in ranges.enumerated() {
+            let found = table.find(range, in: bytes)
+            table.insert(range, value: Int32(n), at: found.slot, in: bytes)
+        }
+        #expect(table.probes(for: ranges, in: bytes) < ranges.count * 2)
+    }
+}
