@@ -199,3 +199,25 @@ public enum PathText {
         return path.last == "/" ? path + component : path + "/" + component
     }
 }
+
+/// The names in a directory, with `opendir`: what `FileManager.contentsOfDirectory` answers,
+/// without setting up a file manager in a command that runs before every tool call.
+public enum DirectoryListing {
+    /// The names of the entries of the directory at `path`, but `.` and `..`, in no set order.
+    public static func names(_ path: String) throws(FileError) -> [String] {
+        guard let directory = opendir(path) else { throw .unreadable(path: path, reason: FileError.lastError()) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(directory) else {
+                if errno != 0 { throw .unreadable(path: path, reason: FileError.lastError()) }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+    }
+}

@@ -420,26 +420,36 @@ struct SessionLog {
         return AuditLog.hash(line: line).bytes == index.hash
     }
 
-    /// Replaces the index through a rename, so a reader sees the old or the new one, never half
-    /// of one. Not synced: a lost index is rebuilt from the log.
+    /// Writes the index over the old one, in place. Every reader of an index holds the log's
+    /// lock, as the writer does, so none sees it half written; a write cut short (a crash, a
+    /// full disk) leaves bytes that do not decode, or a snapshot and ranges that the log does
+    /// not vouch for, and the next call reads the log instead. Not synced: a lost index is
+    /// rebuilt from the log. (Writing a new file and renaming it over the old one cost a new
+    /// inode and all of the old one's blocks freed, on every call.)
     private func store(_ bytes: [UInt8]) {
         let directory = log.path + ".sessions"
         if mkdir(directory, 0o755) != 0 && errno != EEXIST { return }
-        let temporary = indexPath + ".\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
+        var fd = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        var info = stat()
+        if fd < 0 || fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG || info.st_nlink != 1 {
+            // Never written through: a link planted at the index's name (symbolic, or a second
+            // name of another file) is removed, and the index made anew.
+            if fd >= 0 { close(fd) }
+            unlink(indexPath)
+            fd = open(indexPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else { return }
+        }
+        defer { close(fd) }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(done)) }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
-                close(fd)
-                unlink(temporary)
+                unlink(indexPath)
                 return
             }
             done += n
         }
-        close(fd)
-        if rename(temporary, indexPath) != 0 { unlink(temporary) }
+        if ftruncate(fd, off_t(bytes.count)) != 0 { unlink(indexPath) }
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Basics
 import JSONValue
 
 /// The files of a policy directory, found but not yet read.
@@ -40,12 +41,12 @@ public struct PolicyDirectory: Sendable, Equatable {
         }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
+            names = try DirectoryListing.names(path)
         } catch {
             throw .unreadable(file: path, message: "cannot list the directory")
         }
         let testsDirectory = joinPath(path, "tests")
-        let testNames = isDirectory(testsDirectory) ? try? FileManager.default.contentsOfDirectory(atPath: testsDirectory) : nil
+        let testNames = isDirectory(testsDirectory) ? try? DirectoryListing.names(testsDirectory) : nil
         try self.init(path: path, names: names, testNames: testNames, isRegularFile: isRegularFile)
     }
 

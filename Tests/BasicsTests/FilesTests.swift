@@ -63,6 +63,22 @@ import Basics
         #expect(piped == bytes)
     }
 
+    /// A directory's names are Foundation's, whatever the entries are; a missing directory is
+    /// an error that names it.
+    @Test func directoryListingNamesWhatFoundationNames() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path + "/sub", withIntermediateDirectories: true)
+        for name in ["a.cedar", ".hidden", "caf\u{e9}.json", "e\u{301}.cedar", "space name", String(repeating: "n", count: 200)] {
+            try AtomicWrite.write("x", to: path + "/" + name)
+        }
+        try FileManager.default.createSymbolicLink(atPath: path + "/link", withDestinationPath: path + "/a.cedar")
+        #expect(try DirectoryListing.names(path).sorted() == FileManager.default.contentsOfDirectory(atPath: path).sorted())
+        #expect(try DirectoryListing.names(path + "/sub") == [])
+        #expect(throws: FileError.self) { try DirectoryListing.names(path + "/absent") }
+        #expect(throws: FileError.self) { try DirectoryListing.names(path + "/a.cedar") }
+    }
+
     @Test func atomicWriteReplacesOrRefuses() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -304,6 +304,34 @@ struct SessionLogTests {
         #expect(try read(log) == (["a1", "a2", "a3", "a4"], false))
     }
 
+    /// The index is written in place, but never through a link planted at its name: the file a
+    /// hard or symbolic link names keeps its bytes, and the index is made anew beside it.
+    @Test(arguments: ["hard", "symbolic"])
+    func theIndexIsNeverWrittenThroughALink(kind: String) throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try read(log, then: [decision("a", "a1")])
+        let (path, _) = try index(log)
+        let victim = directory.appendingPathComponent("victim.txt").path
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.removeItem(atPath: path)
+        if kind == "hard" {
+            try FileManager.default.linkItem(atPath: victim, toPath: path)
+        } else {
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim)
+        }
+        #expect(try read(log, then: [decision("a", "a2")]).steps == ["a1"])
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect((attributes[.referenceCount] as? NSNumber)?.intValue == 1)
+        #expect(try read(log) == (["a1", "a2"], true))
+        // Written over in place from then on, shorter or longer, it reads back whole.
+        _ = try read(log, then: [decision("a", "a3"), decision("a", "a4")])
+        #expect(try index(log).index.lines.count == 4)
+        #expect(try read(log) == (["a1", "a2", "a3", "a4"], true))
+    }
+
     /// Whatever mix of records a session's log holds (the gate's appends of one to three
     /// records, other sessions', records of the session appended by other writers without a
     /// digest), the history read through the index is the one read from the whole log.
