@@ -112,12 +112,6 @@ struct HistoryEncoding: Equatable {
         return (records, walked)
     }
 
-    /// The encoding of the `count` records of `bytes`, ready to have more added, without reading
-    /// the records out; nil when the bytes are not exactly `count` records so encoded.
-    static func resume(_ bytes: [UInt8], count: Int) -> HistoryEncoding? {
-        walk(bytes, count: count) { _ in }
-    }
-
     /// One member of a record as `walk` reads it.
     struct Member {
         /// Where its bytes lie in the encoding.
@@ -132,9 +126,9 @@ struct HistoryEncoding: Equatable {
     struct Walk {
         let buffer: UnsafeBufferPointer<UInt8>
         /// The nine members, in the encoding's order (see `members(_:)`).
-        var members = [Member](repeating: Member(), count: 9)
+        var members: [Member]
         /// The bytes of each distinct repeating string so far, by its number (`Member.id`).
-        var distinct: [Range<Int>] = []
+        var distinct: [Range<Int>]
 
         /// The text of `range` of the encoding.
         func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) }
@@ -144,68 +138,97 @@ struct HistoryEncoding: Equatable {
     /// the encoding ready to have more added; nil when the bytes are not exactly `count`
     /// records so encoded. Nothing is copied out of the bytes but the strings that repeat.
     static func walk(_ bytes: [UInt8], count: Int, _ body: (inout Walk) -> Void) -> HistoryEncoding? {
-        bytes.withUnsafeBufferPointer { buffer -> HistoryEncoding? in
-            var walk = Walk(buffer: buffer)
-            var at = 0
-            /// Each string written with tag 2, by number, and the number of the first with its bytes.
-            var written: [Range<Int>] = []
-            var canonical: [Int] = []
-            var distinct = ByteRangeTable(expected: 64)
-            func uint() -> Int? {
-                var value = 0
-                var shift = 0
-                while at < buffer.count {
-                    let b = buffer[at]
-                    at += 1
-                    guard shift < 56 else { return nil }
-                    value |= Int(b & 0x7F) << shift
-                    if b < 0x80 { return value }
-                    shift += 7
+        var walker = Walker()
+        guard walker.walk(bytes, count: count, body) else { return nil }
+        return walker.encoding(of: bytes)
+    }
+
+    /// A walk over encoded records that can go on over records added to the same bytes later
+    /// (the numbers of strings carry over).
+    struct Walker {
+        /// Where the next record starts.
+        private(set) var at = 0
+        /// Each string written with tag 2, by number, and the number of the first with its bytes.
+        private var written: [Range<Int>] = []
+        private var canonical: [Int] = []
+        private var distinct = ByteRangeTable(expected: 64)
+        private var members = [Member](repeating: Member(), count: 9)
+        private var distinctRanges: [Range<Int>] = []
+
+        /// Reads `count` more records of `bytes` (which hold, first, the bytes walked so far),
+        /// handing each to `body`; false when they are not exactly `count` records so encoded,
+        /// ending where `bytes` ends.
+        mutating func walk(_ bytes: [UInt8], count: Int, _ body: (inout Walk) -> Void) -> Bool {
+            // Tables keep offsets in 32 bits; a history past 2 GiB is read the slow way.
+            guard bytes.count < Int(Int32.max) else { return false }
+            return bytes.withUnsafeBufferPointer { buffer -> Bool in
+                var walk = Walk(buffer: buffer, members: members, distinct: distinctRanges)
+                defer {
+                    members = walk.members
+                    distinctRanges = walk.distinct
                 }
-                return nil
-            }
-            for _ in 0..<count {
-                for m in 0..<9 {
-                    let repeats = m != 1 && m != 6 && m != 8
-                    guard at < buffer.count else { return nil }
-                    let tag = buffer[at]
-                    at += 1
-                    switch tag {
-                    case 0:
-                        walk.members[m] = Member()
-                    case 1 where repeats:
-                        guard let number = uint(), number < written.count else { return nil }
-                        walk.members[m] = Member(bytes: written[number], id: canonical[number], isPresent: true)
-                    case 2:
-                        guard let length = uint(), length <= buffer.count - at else { return nil }
-                        let range = at..<(at + length)
-                        at += length
-                        var id = -1
-                        if repeats {
-                            let found = distinct.find(range, in: buffer)
-                            if let first = found.value {
-                                id = Int(first)
-                            } else {
-                                id = distinct.count
-                                distinct.insert(range, value: Int32(id), at: found.slot, in: buffer)
-                                walk.distinct.append(range)
-                            }
-                            written.append(range)
-                            canonical.append(id)
-                        }
-                        walk.members[m] = Member(bytes: range, id: id, isPresent: true)
-                    default:
-                        return nil
+                var at = self.at
+                defer { self.at = at }
+                func uint() -> Int? {
+                    var value = 0
+                    var shift = 0
+                    while at < buffer.count {
+                        let b = buffer[at]
+                        at += 1
+                        guard shift < 56 else { return nil }
+                        value |= Int(b & 0x7F) << shift
+                        if b < 0x80 { return value }
+                        shift += 7
                     }
+                    return nil
                 }
-                body(&walk)
+                for _ in 0..<count {
+                    for m in 0..<9 {
+                        let repeats = m != 1 && m != 6 && m != 8
+                        guard at < buffer.count else { return false }
+                        let tag = buffer[at]
+                        at += 1
+                        switch tag {
+                        case 0:
+                            walk.members[m] = Member()
+                        case 1 where repeats:
+                            guard let number = uint(), number < written.count else { return false }
+                            walk.members[m] = Member(bytes: written[number], id: canonical[number], isPresent: true)
+                        case 2:
+                            guard let length = uint(), length <= buffer.count - at else { return false }
+                            let range = at..<(at + length)
+                            at += length
+                            var id = -1
+                            if repeats {
+                                let found = distinct.find(range, in: buffer)
+                                if let first = found.value {
+                                    id = Int(first)
+                                } else {
+                                    id = distinct.count
+                                    distinct.insert(range, value: Int32(id), at: found.slot, in: buffer)
+                                    walk.distinct.append(range)
+                                }
+                                written.append(range)
+                                canonical.append(id)
+                            }
+                            walk.members[m] = Member(bytes: range, id: id, isPresent: true)
+                        default:
+                            return false
+                        }
+                    }
+                    body(&walk)
+                }
+                return at == buffer.count
             }
-            guard at == buffer.count else { return nil }
+        }
+
+        /// The encoding of the records walked in `bytes`, ready to have more added.
+        func encoding(of bytes: [UInt8]) -> HistoryEncoding {
             var encoding = HistoryEncoding()
             // Room for the records a call appends, so adding them does not copy the history again.
             encoding.bytes.reserveCapacity(bytes.count + 4096)
             encoding.bytes.append(contentsOf: bytes)
-            for range in written { encoding.remember(walk.text(range)) }
+            for range in written { encoding.remember(String(decoding: bytes[range], as: UTF8.self)) }
             return encoding
         }
     }
@@ -216,19 +239,23 @@ struct HistoryEncoding: Equatable {
 /// `String` of each.
 struct ByteRangeTable {
     private var slots: [Int32]
-    private var ranges: [Range<Int>]
+    /// Each string's start and length in the buffer.
+    private var starts: [Int32]
+    private var lengths: [Int32]
     private var values: [Int32]
 
     /// How many strings it holds.
-    var count: Int { ranges.count }
+    var count: Int { starts.count }
 
     /// A table sized for about `expected` strings (it grows past them).
     init(expected: Int) {
         var capacity = 16
         while capacity < expected * 2 { capacity *= 2 }
         slots = [Int32](repeating: -1, count: capacity)
-        ranges = []
-        ranges.reserveCapacity(expected)
+        starts = []
+        starts.reserveCapacity(expected)
+        lengths = []
+        lengths.reserveCapacity(expected)
         values = []
         values.reserveCapacity(expected)
     }
@@ -258,8 +285,10 @@ struct ByteRangeTable {
         return Int(truncatingIfNeeded: h)
     }
 
-    private func same(_ a: Range<Int>, _ b: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        a.count == b.count && (a.isEmpty || memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, a.count) == 0)
+    /// Whether string `entry` has the bytes of `range`.
+    private func same(_ entry: Int, _ range: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        Int(lengths[entry]) == range.count
+            && (range.isEmpty || memcmp(buffer.baseAddress! + Int(starts[entry]), buffer.baseAddress! + range.lowerBound, range.count) == 0)
     }
 
     /// The value of the string with the bytes of `range` (nil when there is none), and where
@@ -269,7 +298,7 @@ struct ByteRangeTable {
         var slot = Self.hash(range, buffer) & mask
         while slots[slot] >= 0 {
             let entry = Int(slots[slot])
-            if same(ranges[entry], range, buffer) { return (values[entry], slot) }
+            if same(entry, range, buffer) { return (values[entry], slot) }
             slot = (slot + 1) & mask
         }
         return (nil, slot)
@@ -282,7 +311,7 @@ struct ByteRangeTable {
         for range in ranges {
             var slot = Self.hash(range, buffer) & mask
             total += 1
-            while slots[slot] >= 0 && !same(self.ranges[Int(slots[slot])], range, buffer) {
+            while slots[slot] >= 0 && !same(Int(slots[slot]), range, buffer) {
                 slot = (slot + 1) & mask
                 total += 1
             }
@@ -292,19 +321,21 @@ struct ByteRangeTable {
 
     /// Adds the string of `range` with `value` at `slot`, where `find` found no such string.
     mutating func insert(_ range: Range<Int>, value: Int32, at slot: Int, in buffer: UnsafeBufferPointer<UInt8>) {
-        ranges.append(range)
+        starts.append(Int32(range.lowerBound))
+        lengths.append(Int32(range.count))
         values.append(value)
-        if ranges.count * 2 > slots.count {
+        if starts.count * 2 > slots.count {
             slots = [Int32](repeating: -1, count: slots.count * 2)
-            for entry in ranges.indices { place(Int32(entry), buffer) }
+            for entry in starts.indices { place(Int32(entry), buffer) }
         } else {
-            slots[slot] = Int32(ranges.count - 1)
+            slots[slot] = Int32(starts.count - 1)
         }
     }
 
     private mutating func place(_ entry: Int32, _ buffer: UnsafeBufferPointer<UInt8>) {
         let mask = slots.count - 1
-        var slot = Self.hash(ranges[Int(entry)], buffer) & mask
+        let start = Int(starts[Int(entry)])
+        var slot = Self.hash(start..<(start + Int(lengths[Int(entry)])), buffer) & mask
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
         slots[slot] = entry
     }

@@ -48,30 +48,34 @@ struct SessionHistory: Equatable {
     init?(encoded bytes: [UInt8], count: Int) {
         var fold = Fold(expected: count)
         guard HistoryEncoding.walk(bytes, count: count, { fold.add($0) }) != nil else { return nil }
+        self = fold.history()
+    }
+
+    /// The history `fold` has gathered.
+    private init(_ fold: Fold) {
         var seen: [Int: Int] = [:]
         for slot in fold.slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
             // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
-            let key = slot.action &* (fold.texts.count + 1) &+ slot.resource
+            let (action, resource) = (Int(slot.action), Int(slot.resource))
+            let key = action &* (fold.texts.count + 1) &+ resource
             if let index = seen[key] {
                 ran[index].times += 1
             } else {
                 seen[key] = ran.count
-                ran.append(Ran(action: fold.texts[slot.action], resource: fold.texts[slot.resource], times: 1))
+                ran.append(Ran(action: fold.texts[action], resource: fold.texts[resource], times: 1))
             }
         }
-        risk = fold.slots.compactMap { $0.risk >= 0 ? fold.kinds[$0.risk].risk : nil }.max() ?? .low
+        risk = fold.slots.compactMap { $0.risk >= 0 ? fold.kinds[Int($0.risk)].risk : nil }.max() ?? .low
     }
 
     /// The calls of encoded records as `SessionLog.calls` folds them, each member a string's
-    /// number (see `HistoryEncoding.Member`).
-    private struct Fold {
+    /// number (see `HistoryEncoding.Member`): one walk's records given to `add` one by one.
+    struct Fold {
         /// A call, its members by number (-1: absent).
         struct Slot {
-            var step: Range<Int>
-            var outcome: Int
-            var action: Int
-            var resource: Int
-            var risk: Int
+            var action: Int32
+            var resource: Int32
+            var risk: Int32
             var runs = false
         }
         var slots: [Slot] = []
@@ -80,14 +84,17 @@ struct SessionHistory: Equatable {
         /// What each repeating string means, by its number: its text and what it says as a
         /// record's kind, an outcome or a risk class.
         var texts: [String] = []
-        var kinds: [Kind] = []
+        fileprivate var kinds: [Kind] = []
 
         init(expected: Int) {
             slots.reserveCapacity(expected)
             positions = ByteRangeTable(expected: expected)
         }
 
-        mutating func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
+        /// What the records given so far say.
+        func history() -> SessionHistory { SessionHistory(self) }
+
+        fileprivate mutating func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
             guard member.isPresent, member.id >= 0 else { return nil }
             // Numbers are given in the order strings are first written, so each new one is next.
             while kinds.count <= member.id {
@@ -120,16 +127,15 @@ struct SessionHistory: Equatable {
                 _ = kind(resource, in: walk)
                 _ = kind(risk, in: walk)
                 slots.append(Slot(
-                    step: step.bytes, outcome: outcome.id, action: action.isPresent ? action.id : -1,
-                    resource: resource.isPresent ? resource.id : -1, risk: risk.isPresent ? risk.id : -1,
-                    runs: said?.decisionRuns == true))
+                    action: action.isPresent ? Int32(action.id) : -1, resource: resource.isPresent ? Int32(resource.id) : -1,
+                    risk: risk.isPresent ? Int32(risk.id) : -1, runs: said?.decisionRuns == true))
             case .mutation?:
                 guard let at = found else { return }
                 let action = walk.members[4], resource = walk.members[5]
                 _ = kind(action, in: walk)
                 _ = kind(resource, in: walk)
-                slots[at].action = action.isPresent ? action.id : -1
-                slots[at].resource = resource.isPresent ? resource.id : -1
+                slots[at].action = action.isPresent ? Int32(action.id) : -1
+                slots[at].resource = resource.isPresent ? Int32(resource.id) : -1
             case .approval?:
                 if let at = found, outcome.isPresent ? kind(outcome, in: walk)?.approvalRuns == true : RunningOutcomes.approvalRuns("") {
                     slots[at].runs = true
@@ -144,7 +150,7 @@ struct SessionHistory: Equatable {
 
     /// What a repeating string says where `SessionLog.calls` reads it: as a record's kind, or
     /// as an outcome.
-    private struct Kind {
+    fileprivate struct Kind {
         enum Record { case decision, mutation, approval, execution }
         var record: Record?
         var decisionRuns: Bool

@@ -110,6 +110,8 @@ struct SessionLog {
         var linesRead = true
         /// The records encoded as the index's snapshot keeps them.
         var encoding: HistoryEncoding
+        /// What deciding a call needs of them, when it was gathered while they were read.
+        var history: SessionHistory?
     }
 
     init(log: LockedLog, session: String) {
@@ -132,7 +134,7 @@ struct SessionLog {
 
     /// What deciding a call needs of the calls of `state`, read from its encoding.
     func history(_ state: State) throws(GateError) -> SessionHistory {
-        if let history = SessionHistory(encoded: state.encoding.bytes, count: state.count) { return history }
+        if let history = state.history ?? SessionHistory(encoded: state.encoding.bytes, count: state.count) { return history }
         return SessionHistory(calls: SessionLog.calls(try records(state)))
     }
 
@@ -177,24 +179,29 @@ struct SessionLog {
         // The record the index ends on is still in the log, with the same hash.
         guard previous.bytes == index.hash else { return nil }
         // The records themselves are decoded only when asked for (held calls, approvals, the
-        // call a result joins to): a decision needs only what `SessionHistory` reads.
-        guard var encoding = HistoryEncoding.resume(snapshot.bytes, count: snapshot.count) else { return nil }
+        // call a result joins to): a decision needs only what `SessionHistory` reads, gathered
+        // in the one walk over the snapshot that also readies its encoding for more records.
+        var walker = HistoryEncoding.Walker()
+        var fold = SessionHistory.Fold(expected: snapshot.count + 16)
+        guard walker.walk(snapshot.bytes, count: snapshot.count, { fold.add($0) }) else { return nil }
+        var encoding = walker.encoding(of: snapshot.bytes)
         var lines = index.lines
-        var count = snapshot.count
+        var added = 0
         for (found, _) in lastAppend {
             encoding.append(found.record)
-            count += 1
+            added += 1
         }
         // What other writers appended after the index was written.
         guard let after = try log.records(ofPlan: session, from: index.end) else { return nil }
         for found in after.records {
             encoding.append(found.record)
-            count += 1
+            added += 1
             lines.append(found.offset..<found.end)
         }
+        guard walker.walk(encoding.bytes, count: added, { fold.add($0) }) else { return nil }
         return State(
-            count: count, decoded: nil, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
-            indexed: true, linesRead: false, encoding: encoding)
+            count: snapshot.count + added, decoded: nil, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
+            indexed: true, linesRead: false, encoding: encoding, history: fold.history())
     }
 
     /// `state` with every line it names read from the log and found to hold the record the
