@@ -120,13 +120,14 @@ struct SessionView {
     /// tells it, in log order.
     private func heldCalls(in state: SessionLog.State) throws(GateError) -> [HeldCall] {
         let records = try log.records(state)
-        var first: [String: Int] = [:]
+        // Step ids compare exactly, as `SessionLog.calls` tells calls apart.
+        var first: [ExactString: Int] = [:]
         for (index, record) in records.enumerated() where record.kind == "decision" {
-            if let step = record.step, first[step] == nil { first[step] = index }
+            if let step = record.step, first[ExactString(step)] == nil { first[ExactString(step)] = index }
         }
         var held: [HeldCall] = []
         for call in SessionLog.calls(records) where call.outcome == StepOutcome.approve.rawValue {
-            guard let index = first[call.step], let record = try log.object(state, index), let found = HeldCall(record, call: call) else { continue }
+            guard let index = first[ExactString(call.step)], let record = try log.object(state, index), let found = HeldCall(record, call: call) else { continue }
             held.append(found)
         }
         return held

@@ -436,14 +436,15 @@ struct SessionLog {
     private func store(_ bytes: [UInt8]) {
         let directory = log.path + ".sessions"
         if mkdir(directory, 0o755) != 0 && errno != EEXIST { return }
-        var fd = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // Non-blocking: a FIFO planted at the name is found below, never waited on.
+        var fd = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         var info = stat()
         if fd < 0 || fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG || info.st_nlink != 1 {
             // Never written through: a link planted at the index's name (symbolic, or a second
-            // name of another file) is removed, and the index made anew.
+            // name of another file), or anything but a file, is removed and the index made anew.
             if fd >= 0 { close(fd) }
             unlink(indexPath)
-            fd = open(indexPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            fd = open(indexPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
             guard fd >= 0 else { return }
         }
         defer { close(fd) }

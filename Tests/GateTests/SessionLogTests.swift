@@ -306,7 +306,7 @@ struct SessionLogTests {
 
     /// The index is written in place, but never through a link planted at its name: the file a
     /// hard or symbolic link names keeps its bytes, and the index is made anew beside it.
-    @Test(arguments: ["hard", "symbolic"])
+    @Test(arguments: ["hard", "symbolic", "fifo"])
     func theIndexIsNeverWrittenThroughALink(kind: String) throws {
         let (directory, log) = try temporaryLog()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -317,6 +317,9 @@ struct SessionLogTests {
         try FileManager.default.removeItem(atPath: path)
         if kind == "hard" {
             try FileManager.default.linkItem(atPath: victim, toPath: path)
+        } else if kind == "fifo" {
+            // Opened for writing without a reader, a FIFO would block the call.
+            #expect(mkfifo(path, 0o644) == 0)
         } else {
             try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim)
         }
