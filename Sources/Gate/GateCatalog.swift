@@ -475,12 +475,16 @@ extension GateCatalog {
         w.count(hosts.count)
         for name in hosts.keys.sorted() {
             let host = hosts[name]!
+            // The host's name, then the rest behind its length: a call reads its own host's rules.
+            var mapping = BinaryWriter()
+            host.principal.write(to: &mapping)
+            mapping.count(host.rules.count)
+            for rule in host.rules { rule.write(to: &mapping) }
+            mapping.bool(host.fallback != nil)
+            host.fallback?.write(to: &mapping)
             w.string(name)
-            host.principal.write(to: &w)
-            w.count(host.rules.count)
-            for rule in host.rules { rule.write(to: &w) }
-            w.bool(host.fallback != nil)
-            host.fallback?.write(to: &w)
+            w.count(mapping.bytes.count)
+            w.raw(mapping.bytes)
         }
         w.count(resourceRules.count)
         for rule in resourceRules {
@@ -509,16 +513,25 @@ extension GateCatalog {
     }
 
     /// Reads a mapping `write(to:)` wrote. Its regular expressions compiled when it was written;
-    /// here each is compiled when a call first meets it.
-    static func read(_ r: inout BinaryReader) throws(BinaryFormatError) -> GateCatalog {
+    /// here each is compiled when a call first meets it. With `host`, only that host's mapping
+    /// is read (the others' are passed over), for a call of that host.
+    static func read(_ r: inout BinaryReader, host only: String? = nil) throws(BinaryFormatError) -> GateCatalog {
         let file = try r.string()
         var hosts: [String: HostMapping] = [:]
         for _ in 0..<(try r.count()) {
             let name = try r.string()
+            let length = try r.count()
+            guard length <= r.remaining else { throw r.fail("host mapping longer than the catalog") }
+            guard only == nil || name == only else {
+                _ = try r.raw(length)
+                continue
+            }
+            let end = r.offset + length
             let principal = try EntityRef.read(&r)
             var rules: [ToolRule] = []
             for _ in 0..<(try r.count()) { rules.append(try ToolRule.read(&r)) }
             let fallback = try r.bool() ? try ToolRule.read(&r) : nil
+            guard r.offset == end else { throw r.fail("host mapping of another length than its own") }
             hosts[name] = HostMapping(principal: principal, rules: rules, fallback: fallback)
         }
         var resourceRules: [AttributeRule] = []

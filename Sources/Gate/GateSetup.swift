@@ -114,7 +114,9 @@ public struct GatePolicies: Sendable {
                     reachableActions(deciding.call, host: deciding.host, root: deciding.root, catalog: catalog, mapping: mapping)
                 }
             }
-            let loaded = try PolicyCache.load(path, cache: cache, extra: CatalogInCache(), rebuild: rebuild, actions: actions)
+            // A call consults its own host's mapping alone.
+            let extra = CatalogInCache(host: deciding?.host)
+            let loaded = try PolicyCache.load(path, cache: cache, extra: extra, rebuild: rebuild, actions: actions)
             var policies = GatePolicies(bundle: loaded.bundle, catalog: loaded.extra)
             if let entities = loaded.entities { policies.cached = (path, cache, entities) }
             return (policies, loaded.miss)
@@ -165,6 +167,9 @@ public struct GatePolicies: Sendable {
 
 /// The gate's mapping, kept in the compiled-policy cache beside the bundle.
 struct CatalogInCache: PolicyCacheExtra {
+    /// The only host whose mapping is read from the cache (a call of that host); nil for all.
+    var host: String?
+
     func build(_ bundle: PolicyBundle, _ contents: PolicyDirectoryContents) throws -> (value: GateCatalog, bytes: [UInt8]) {
         let catalog = try GateCatalog.parse(contents.catalog.bytes, file: contents.catalog.file, catalog: bundle.catalog)
         var w = BinaryWriter()
@@ -174,7 +179,7 @@ struct CatalogInCache: PolicyCacheExtra {
 
     func read(_ bytes: [UInt8], catalog: ActionCatalog) throws -> GateCatalog {
         var r = BinaryReader(bytes)
-        let catalog = try GateCatalog.read(&r)
+        let catalog = try GateCatalog.read(&r, host: host)
         guard r.isAtEnd else { throw r.fail("trailing bytes") }
         return catalog
     }

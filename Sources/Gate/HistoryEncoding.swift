@@ -122,11 +122,47 @@ struct HistoryEncoding: Equatable {
         var isPresent = false
     }
 
+    /// The nine members of one record, in the encoding's order (see `members(_:)`), held in
+    /// place rather than in an array: the walk sets each one of every record.
+    struct Members {
+        var kind = Member(), step = Member(), outcome = Member(), principal = Member(), action = Member()
+        var resource = Member(), inputDigest = Member(), risk = Member(), hostCallID = Member()
+
+        subscript(_ position: Int) -> Member {
+            get {
+                switch position {
+                case 0: return kind
+                case 1: return step
+                case 2: return outcome
+                case 3: return principal
+                case 4: return action
+                case 5: return resource
+                case 6: return inputDigest
+                case 7: return risk
+                default: return hostCallID
+                }
+            }
+            set {
+                switch position {
+                case 0: kind = newValue
+                case 1: step = newValue
+                case 2: outcome = newValue
+                case 3: principal = newValue
+                case 4: action = newValue
+                case 5: resource = newValue
+                case 6: inputDigest = newValue
+                case 7: risk = newValue
+                default: hostCallID = newValue
+                }
+            }
+        }
+    }
+
     /// A walk over encoded records: the members of the record read last.
     struct Walk {
         let buffer: UnsafeBufferPointer<UInt8>
-        /// The nine members, in the encoding's order (see `members(_:)`).
-        var members: [Member]
+        /// The nine members of the record read last.
+        var members: Members
         /// The bytes of each distinct repeating string so far, by its number (`Member.id`).
         var distinct: [Range<Int>]
 
@@ -152,7 +188,7 @@ struct HistoryEncoding: Equatable {
         private var written: [Range<Int>] = []
         private var canonical: [Int] = []
         private var distinct = ByteRangeTable(expected: 64)
-        private var members = [Member](repeating: Member(), count: 9)
+        private var members = Members()
         private var distinctRanges: [Range<Int>] = []
 
         /// Reads `count` more records of `bytes` (which hold, first, the bytes walked so far),

@@ -106,10 +106,10 @@ struct SessionHistory: Equatable {
         }
 
         mutating func add(_ walk: HistoryEncoding.Walk) {
-            let step = walk.members[1]
+            let step = walk.members.step
             guard step.isPresent else { return }
-            let recordKind = kind(walk.members[0], in: walk)
-            let outcome = walk.members[2]
+            let recordKind = kind(walk.members.kind, in: walk)
+            let outcome = walk.members.outcome
             let lookup = positions.find(step.bytes, in: walk.buffer)
             let found = lookup.value.map { Int($0) }
             switch recordKind?.record {
@@ -122,7 +122,7 @@ struct SessionHistory: Equatable {
                     return
                 }
                 positions.insert(step.bytes, value: Int32(slots.count), at: lookup.slot, in: walk.buffer)
-                let action = walk.members[4], resource = walk.members[5], risk = walk.members[7]
+                let action = walk.members.action, resource = walk.members.resource, risk = walk.members.risk
                 _ = kind(action, in: walk)
                 _ = kind(resource, in: walk)
                 _ = kind(risk, in: walk)
@@ -131,7 +131,7 @@ struct SessionHistory: Equatable {
                     risk: risk.isPresent ? Int32(risk.id) : -1, runs: said?.decisionRuns == true))
             case .mutation?:
                 guard let at = found else { return }
-                let action = walk.members[4], resource = walk.members[5]
+                let action = walk.members.action, resource = walk.members.resource
                 _ = kind(action, in: walk)
                 _ = kind(resource, in: walk)
                 slots[at].action = action.isPresent ? Int32(action.id) : -1

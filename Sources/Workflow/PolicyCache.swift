@@ -222,7 +222,7 @@ public struct NoCacheExtra: PolicyCacheExtra {
 public enum PolicyCache {
     /// Names the layout of the file and of everything in it; a change to either changes it, so
     /// a file an older build wrote is a miss, never misread.
-    public static let format = "stepguard policy cache 6"
+    public static let format = "stepguard policy cache 7"
 
     static let magic = Array("stepguard-policy-cache\n".utf8)
 

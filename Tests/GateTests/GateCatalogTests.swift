@@ -1,5 +1,6 @@
 import Foundation
 import JSONValue
+import ProcessSupport
 import Testing
 import Workflow
 @testable import Gate
@@ -209,6 +210,39 @@ struct DeferredPatternTests {
         let read = try GateCatalog.read(&r)
         #expect(r.isAtEnd)
         return read
+    }
+
+    /// A call reads its own host's mapping from the cache and passes over the others': the
+    /// mapping read is that host's, rule for rule, and a length that does not hold is an error.
+    @Test func aHostsMappingIsReadAlone() throws {
+        let file = repositoryRoot.appendingPathComponent("policies/examples/coding-agent/tools.json")
+        let bytes = Array(try Data(contentsOf: file))
+        let whole = try GateCatalog.parse(bytes, file: "tools.json", catalog: try ActionCatalog.parse(bytes, file: "tools.json"))
+        var w = BinaryWriter()
+        whole.write(to: &w)
+        #expect(whole.hosts.count > 1)
+        for name in whole.hosts.keys.sorted() + ["no-such-host"] {
+            var r = BinaryReader(w.bytes)
+            let alone = try GateCatalog.read(&r, host: name)
+            #expect(r.isAtEnd)
+            #expect(Array(alone.hosts.keys) == (whole.hosts[name] == nil ? [] : [name]))
+            #expect(alone.hosts[name]?.rules.map(\.path) == whole.hosts[name]?.rules.map(\.path))
+            #expect(alone.hosts[name]?.rules.map(\.action) == whole.hosts[name]?.rules.map(\.action))
+            #expect(alone.hosts[name]?.principal == whole.hosts[name]?.principal)
+            #expect(alone.resourceRules.count == whole.resourceRules.count && alone.inputEdits.count == whole.inputEdits.count)
+        }
+        // A host's length one byte short: its mapping does not end where it says.
+        var r = BinaryReader(w.bytes)
+        _ = try r.string()
+        _ = try r.count()
+        let name = try r.string()
+        let at = r.offset
+        let length = try r.count()
+        var shorter = BinaryWriter()
+        shorter.count(length - 1)
+        let short = Array(w.bytes[..<at]) + shorter.bytes + Array(w.bytes[r.offset...])
+        var damaged = BinaryReader(short)
+        #expect(throws: BinaryFormatError.self) { _ = try GateCatalog.read(&damaged, host: name) }
     }
 
     @Test func anInvalidPatternIsAnErrorWhenReadFresh() throws {
