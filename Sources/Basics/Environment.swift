@@ -38,13 +38,15 @@ public struct Environment: Sendable, ExpressibleByDictionaryLiteral {
         #endif
         guard var entry = table else { return nil }
         let length = name.utf8.count
-        var found: String?
-        while let text = entry.pointee {
-            if strncmp(text, name, length) == 0 && text[length] == 0x3D {
-                found = String(cString: text + length + 1)
+        return name.withCString { cName -> String? in
+            var found: String?
+            while let text = entry.pointee {
+                if strncmp(text, cName, length) == 0 && text[length] == 0x3D {
+                    found = String(cString: text + length + 1)
+                }
+                entry += 1
             }
-            entry += 1
+            return found
         }
-        return found
     }
 }

@@ -391,6 +391,12 @@ enum PathText {
     /// `path` made absolute against `cwd`, with `~` expanded and `.`/`..` resolved lexically
     /// (a symlink is not followed: the gate decides before anything touches the disk).
     static func absolute(_ path: String, cwd: String) -> String {
+        // Most paths a call names, and every root, are normalised already: said as they are.
+        isNormalisedASCII(path) ? path : normalised(path, cwd: cwd)
+    }
+
+    /// `absolute`, worked out component by component.
+    static func normalised(_ path: String, cwd: String) -> String {
         var text = path
         if text == "~" || text.hasPrefix("~/") {
             let home = Environment.process["HOME"] ?? "/"
@@ -404,6 +410,28 @@ enum PathText {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` is ASCII (so its characters are its bytes), absolute, and normalised as
+    /// `absolute` makes it: `/`, or `/` and components none of which is empty, `.` or `..`.
+    static func isNormalisedASCII(_ path: String) -> Bool {
+        var utf8 = path.utf8.makeIterator()
+        guard utf8.next() == UInt8(ascii: "/") else { return false }
+        var length = 0, dots = 0, any = false
+        while let byte = utf8.next() {
+            guard byte < 0x80 else { return false }
+            any = true
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || (length == dots && dots <= 2) { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        // "/" alone, or a last component that is not empty, `.` or `..`.
+        return !any || (length > 0 && !(length == dots && dots <= 2))
     }
 
     /// Whether `path` (absolute, normalised) is `root` or inside it.

@@ -212,6 +212,28 @@ struct DeferredPatternTests {
         return read
     }
 
+    /// A path said as it is (normalised already) is what working it out component by component
+    /// gives, for paths of slashes, dots, letters and characters beyond ASCII (a combining mark
+    /// after a slash makes one character of the two).
+    @Test(arguments: [1, 2, 3])
+    func normalisedPathsAreSaidAsTheyAre(seed: UInt64) {
+        var random = SplitMix(seed: seed)
+        let pieces = ["/", "/", ".", "a", "b", "..", "\u{301}", "\u{e9}", "~", "\r\n", "..."]
+        var fast = 0
+        for _ in 0..<20_000 {
+            let path = (0..<Int(1 + random.next() % 8)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            for cwd in ["/w", "/"] {
+                #expect(PathText.absolute(path, cwd: cwd) == PathText.normalised(path, cwd: cwd), "\(path.unicodeScalars.map(\.value))")
+            }
+            if PathText.isNormalisedASCII(path) { fast += 1 }
+        }
+        #expect(fast > 500)
+        for path in ["/", "/a", "/a/b", "/a/...", "/.../b", "/a.b/c"] { #expect(PathText.isNormalisedASCII(path)) }
+        for path in ["", "a", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/../a", "/\u{e9}", "~/a"] {
+            #expect(!PathText.isNormalisedASCII(path), "\(path)")
+        }
+    }
+
     /// A call reads its own host's mapping from the cache and passes over the others': the
     /// mapping read is that host's, rule for rule, and a length that does not hold is an error.
     @Test func aHostsMappingIsReadAlone() throws {
