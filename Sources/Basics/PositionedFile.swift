@@ -32,14 +32,22 @@ public final class PositionedFile: Sendable {
     /// The `count` bytes at `offset`; nil when they cannot all be read.
     public func read(at offset: Int, count: Int) -> [UInt8]? {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else { return nil }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            done += n
+        // Read straight into memory not zeroed first: a head of some hundred kilobytes is read
+        // before every decision.
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    complete = false
+                    break
+                }
+                done += n
+            }
+            initialized = done
         }
-        return bytes
+        return complete ? bytes : nil
     }
 }

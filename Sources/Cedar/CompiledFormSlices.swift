@@ -50,16 +50,18 @@ public struct PolicyTable: Sendable {
         return policy
     }
 
-    /// The policies at `indices`, in that order.
-    public func policies<Indices: Sequence<Int>>(_ indices: Indices) throws(BinaryFormatError) -> [Policy] {
+    /// The policies at `indices`, in that order. (An array, not any sequence: a generic
+    /// function called from another module runs unspecialised, its witnesses looked up at run
+    /// time, on the path of every gate call.)
+    public func policies(_ indices: [Int]) throws(BinaryFormatError) -> [Policy] {
         var out: [Policy] = []
-        out.reserveCapacity(indices.underestimatedCount)
+        out.reserveCapacity(indices.count)
         for index in indices { out.append(try policy(index)) }
         return out
     }
 
     /// Every policy, in order.
-    public func policies() throws(BinaryFormatError) -> [Policy] { try policies(0..<count) }
+    public func policies() throws(BinaryFormatError) -> [Policy] { try policies(Array(0..<count)) }
 }
 
 extension ActionConstraint {
