@@ -1,3 +1,5 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -182,18 +184,11 @@ enum FileSystem {
     }
 
     static func listDirectory(_ path: String) throws(AuditError) -> [String] {
-        guard let dir = opendir(path) else {
-            throw AuditError.io(path: path, operation: "list", message: errnoMessage())
+        do {
+            return try DirectoryListing.names(path).sorted()
+        } catch {
+            throw AuditError.io(path: path, operation: "list", message: error.reason)
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// Creates `path` and any missing parents.
