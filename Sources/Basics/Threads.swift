@@ -98,15 +98,26 @@ public func runOnThread(stackSize: Int, _ body: @escaping () -> Void) -> Bool {
 /// Values a short-lived process keeps until it exits. A command that decides one call and
 /// exits (the gate, before every tool call of an agent) would otherwise spend a good share of
 /// its run taking apart what it loaded, object by object, just before the kernel frees all of
-/// its memory at once.
+/// its memory at once. Only such a command turns it on: in any other process (`stepguard test`
+/// playing many sessions, the tests) `keep` keeps nothing.
 public enum ProcessLifetime {
     private static let lock = ThreadLock()
     nonisolated(unsafe) private static var kept: [Any] = []
+    nonisolated(unsafe) private static var isShort = false
 
-    /// Keeps `value` (a copy of it, which shares its storage) alive until the process exits.
+    /// Declares the process one that exits once its one call is decided: from now on `keep`
+    /// keeps what it is given.
+    public static func exitsAfterOneCall() {
+        lock.lock()
+        isShort = true
+        lock.unlock()
+    }
+
+    /// Keeps `value` (a copy of it, which shares its storage) alive until the process exits,
+    /// when the process was declared short-lived.
     public static func keep(_ value: Any) {
         lock.lock()
-        kept.append(value)
+        if isShort { kept.append(value) }
         lock.unlock()
     }
 }

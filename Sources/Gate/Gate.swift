@@ -130,7 +130,7 @@ public enum Gate {
     public static func decide(
         _ call: ToolCall, host: String, policies: GatePolicies, locations: GateLocations, options: GateOptions
     ) throws(GateError) -> GateVerdict {
-        var verdict = try inSession(call, locations: locations, options: options) { view throws(GateError) in
+        var verdict = try inSession(call, locations: locations, options: options, deciding: true) { view throws(GateError) in
             var call = call
             if call.toolUseID.isEmpty { call.toolUseID = derivedStep(call, calls: try view.calls()) }
             let history = try view.history()
@@ -214,22 +214,25 @@ public enum Gate {
     /// The critical section of one session: under the log's lock, its calls are read, `body`
     /// turns them into a result and the events to append, and the events are appended (with the
     /// session's index brought up to date). Returns the result and the `seq` of the first event.
+    /// With `deciding`, what a decision reads of the history is gathered as the records are read.
     static func inSession<T>(
-        _ call: ToolCall, locations: GateLocations, options: GateOptions,
+        _ call: ToolCall, locations: GateLocations, options: GateOptions, deciding: Bool = false,
         _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
     ) throws(GateError) -> (T, Int) {
-        try inSession(call.session, log: locations.log, lockTimeoutMilliseconds: options.lockTimeoutMilliseconds, now: options.recordTime, body)
+        try inSession(
+            call.session, log: locations.log, lockTimeoutMilliseconds: options.lockTimeoutMilliseconds, now: options.recordTime,
+            deciding: deciding, body)
     }
 
     /// The critical section of session `session` in the log at `log` (see above).
     static func inSession<T>(
-        _ session: String, log path: String, lockTimeoutMilliseconds: Int, now: Date?,
+        _ session: String, log path: String, lockTimeoutMilliseconds: Int, now: Date?, deciding: Bool = false,
         _ body: (SessionView) throws(GateError) -> (T, [JSONValue])
     ) throws(GateError) -> (T, Int) {
         do {
             return try AuditLog.withLock(path: path, timeoutMilliseconds: lockTimeoutMilliseconds) { log in
                 let reader = SessionLog(log: log, session: session)
-                let state = try reader.read()
+                let state = try reader.read(gatheringHistory: deciding)
                 ProcessLifetime.keep(state)
                 let (result, events) = try body(SessionView(log: reader, state: state))
                 let appended = try reader.append(events, after: state, now: now)

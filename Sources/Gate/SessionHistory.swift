@@ -47,7 +47,8 @@ struct SessionHistory: Equatable {
     /// exactly `count` records so encoded.
     init?(encoded bytes: [UInt8], count: Int) {
         var fold = Fold(expected: count)
-        guard HistoryEncoding.walk(bytes, count: count, { fold.add($0) }) != nil else { return nil }
+        var walker = HistoryEncoding.Walker()
+        guard walker.walk(bytes, count: count, { fold.add($0) }) else { return nil }
         self = fold.history()
     }
 

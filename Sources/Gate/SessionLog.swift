@@ -139,11 +139,13 @@ struct SessionLog {
     }
 
     /// The session's records (decisions, mutations, approvals, executions, in log order).
-    func read() throws(GateError) -> State {
+    /// With `gatheringHistory`, a history read from the snapshot comes with what a decision reads
+    /// of it (`State.history`), gathered in the same walk.
+    func read(gatheringHistory: Bool = false) throws(GateError) -> State {
         do throws(AuditError) {
             var found: PlanRecords?
             if let index = cachedIndex() {
-                if let state = try fromSnapshot(index) { return state }
+                if let state = try fromSnapshot(index, gatheringHistory: gatheringHistory) { return state }
                 if endsOnItsRecord(index) {
                     found = try log.records(ofPlan: session, at: index.lines, chained: true, from: index.end)
                 }
@@ -162,7 +164,7 @@ struct SessionLog {
 
     /// The history from the index's snapshot and the records of the gate's last append, when the
     /// log vouches for the snapshot (see above); nil when it does not.
-    private func fromSnapshot(_ index: Index) throws(AuditError) -> State? {
+    private func fromSnapshot(_ index: Index, gatheringHistory: Bool) throws(AuditError) -> State? {
         guard let snapshot = index.snapshot, snapshot.count < index.lines.count else { return nil }
         let batch = index.lines[snapshot.count...]
         guard let lastAppend = try log.records(ofPlan: session, filling: batch.first!.lowerBound..<index.end),
@@ -182,8 +184,8 @@ struct SessionLog {
         // call a result joins to): a decision needs only what `SessionHistory` reads, gathered
         // in the one walk over the snapshot that also readies its encoding for more records.
         var walker = HistoryEncoding.Walker()
-        var fold = SessionHistory.Fold(expected: snapshot.count + 16)
-        guard walker.walk(snapshot.bytes, count: snapshot.count, { fold.add($0) }) else { return nil }
+        var fold = SessionHistory.Fold(expected: gatheringHistory ? snapshot.count + 16 : 0)
+        guard walker.walk(snapshot.bytes, count: snapshot.count, { if gatheringHistory { fold.add($0) } }) else { return nil }
         var encoding = walker.encoding(of: snapshot.bytes)
         var lines = index.lines
         var added = 0
@@ -198,10 +200,10 @@ struct SessionLog {
             added += 1
             lines.append(found.offset..<found.end)
         }
-        guard walker.walk(encoding.bytes, count: added, { fold.add($0) }) else { return nil }
+        guard walker.walk(encoding.bytes, count: added, { if gatheringHistory { fold.add($0) } }) else { return nil }
         return State(
             count: snapshot.count + added, decoded: nil, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
-            indexed: true, linesRead: false, encoding: encoding, history: fold.history())
+            indexed: true, linesRead: false, encoding: encoding, history: gatheringHistory ? fold.history() : nil)
     }
 
     /// `state` with every line it names read from the log and found to hold the record the

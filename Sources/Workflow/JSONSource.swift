@@ -102,8 +102,7 @@ func isFile(_ path: String) -> Bool {
 
 /// `a/b` joined without doubling the separator.
 func joinPath(_ directory: String, _ name: String) -> String {
-    if directory.isEmpty { return name }
-    return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    PathText.appending(name, to: directory)
 }
 
 /// The directory part of a path (`.` when there is none).

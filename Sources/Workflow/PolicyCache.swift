@@ -717,7 +717,8 @@ public final class CompiledEntities: EntitySource, @unchecked Sendable {
             read[index]?.records[position] = record
             return record
         } catch {
-            found = "bucket \(index): \(error.message) at byte \(body.lowerBound + error.offset)"
+            // The first damage found is the one the rebuild names.
+            if found == nil { found = "bucket \(index): \(error.message) at byte \(body.lowerBound + error.offset)" }
             return nil
         }
     }

@@ -367,16 +367,22 @@ struct SessionLogTests {
                 let batch = (0..<Int(1 + random.next() % 3)).map { _ in event("a") }
                 _ = try read(log, then: batch)
             }
-            let (throughIndex, records, history, whole) = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
+            let (throughIndex, records, history, gathered, whole) = try AuditLog.withLock(path: log, timeoutMilliseconds: 1000) { locked in
                 let reader = SessionLog(log: locked, session: "a")
                 let state = try reader.read()
-                return (state, try reader.records(state), try reader.history(state), try #require(try locked.records(ofPlan: "a", from: 0)))
+                let deciding = try reader.read(gatheringHistory: true)
+                // A snapshot read for a decision comes with the history gathered in its walk.
+                #expect(deciding.history != nil || deciding.linesRead)
+                return (
+                    state, try reader.records(state), try reader.history(state), try reader.history(deciding),
+                    try #require(try locked.records(ofPlan: "a", from: 0)))
             }
             func members(_ r: HistoryRecord) -> [String?] { [r.kind, r.step, r.outcome, r.principal, r.action, r.resource, r.inputDigest, r.risk, r.hostCallID] }
             #expect(records.map(members) == whole.records.map { members($0.record) }, "seed \(seed), event \(n)")
             // What a decision reads straight from the encoding is what the calls of the records say.
             let calls = SessionLog.calls(whole.records.map(\.record))
             #expect(history == SessionHistory(calls: calls), "seed \(seed), event \(n)")
+            #expect(gathered == SessionHistory(calls: calls), "seed \(seed), event \(n)")
             #expect(SessionHistory(encoded: throughIndex.encoding.bytes, count: throughIndex.count) == SessionHistory(calls: calls))
             #expect(throughIndex.lines == whole.records.map { $0.offset..<$0.end })
             #expect(throughIndex.lastHash == (whole.lastHash ?? AuditLog.genesis))

@@ -154,6 +154,8 @@ enum GateCommand {
     }
 
     static func decide(_ context: CommandContext, host: any HostAdapter.Type, mode: GateMode) throws {
+        // One event decided, then the process exits: what it loads need not be taken apart.
+        ProcessLifetime.exitsAfterOneCall()
         let clock = try WorkflowInputs.clock(context)
         let timeout = Int(context.arguments.value("lock-timeout") ?? "") ?? 5000
         let event = try host.read(try context.readInput("-"))
