@@ -90,6 +90,9 @@ public enum AuditLog {
     /// before it (the genesis value for its first), so that a reader holding some of a
     /// session's records can tell whether one between them is missing.
     public static let sessionPrevField = "session_prev"
+    /// The member of a gate record naming the digest of the session's history it was decided
+    /// on (see `Gate`'s session index).
+    public static let historyDigestField = "history_digest"
 
     /// Top-level members `append` fills in; an event may not carry them.
     public static let reservedFields: Set<String> = ["seq", "time", "prev"]
@@ -141,6 +144,15 @@ public enum AuditLog {
         var sessionLast = session?.last
         for var event in events {
             let chained = session.map { event["plan"]?.stringValue?.isExactly($0.plan) == true } ?? false
+            // What a session's chain and the gate's index trust is written only by the append that
+            // chains the session under the log's lock (the gate's), never by anyone's event: an
+            // event that named its own `session_prev` and `history_digest` could stand for a
+            // history the gate never read, and have the index vouched for by a forged record.
+            if !chained, let object = event.objectValue {
+                for key in [sessionPrevField, historyDigestField] where object[key] != nil {
+                    throw .invalidEvent("the event sets \"\(key)\", which only the gate writes for its own session records; remove it")
+                }
+            }
             if chained, case .object(var object) = event {
                 object[sessionPrevField] = .string(sessionLast!.hex)
                 event = .object(object)

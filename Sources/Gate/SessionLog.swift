@@ -243,7 +243,7 @@ struct SessionLog {
     }
 
     /// The member of each record the gate appends that names the digest of the history it read.
-    static let historyDigestField = "history_digest"
+    static let historyDigestField = AuditLog.historyDigestField
 
     /// Records in the index that `appended` (written at the end of the log `state` read)
     /// belong to the session, with `state`'s history as the snapshot they vouch for. A failure

@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import JSONValue
 import Testing
 @testable import Gate
 
@@ -124,12 +125,26 @@ struct SessionChainTests {
         #expect(try s.approve("alice", call: "toolu_held").status == 0)
         #expect(try verify(s).status == 0)
         let lines = try String(contentsOfFile: s.log, encoding: .utf8).split(separator: "\n").map(String.init)
-        // The decision as a gate that had not seen the approval (the last record) would write it.
+        // The decision as a gate that had not seen the approval (the last record) would write it,
+        // written into the log line by line (`append` refuses an event naming its own
+        // `session_prev`; only the gate's chaining append writes one).
         let hidden = AuditLog.hash(line: Array(lines[lines.count - 2].utf8)).hex
-        try AuditLog.append(events: [
+        var prev = AuditLog.hash(line: Array(lines[lines.count - 1].utf8))
+        var seq = try #require(try JSONParser.parse(lines[lines.count - 1])["seq"]?.int64Value).advanced(by: 1)
+        var written = ""
+        for event: JSONValue in [
             ["kind": "decision", "plan": "s1", "step": "toolu_next", "outcome": "deny", "host": "claude-code", "session_prev": .string(hidden)],
             ["kind": "decision", "plan": "s2", "step": "toolu_first", "outcome": "deny", "host": "claude-code", "session_prev": .string(hidden)],
-        ], to: s.log)
+        ] {
+            let line = try AuditLog.recordLine(event: event, seq: Int(seq), prev: prev, time: "2099-01-01T00:00:00Z")
+            written += String(decoding: line, as: UTF8.self) + "\n"
+            prev = AuditLog.hash(line: line)
+            seq += 1
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: s.log))
+        handle.seekToEndOfFile()
+        handle.write(Data(written.utf8))
+        handle.closeFile()
         let verified = try runStepguard(["audit", "verify", s.log, "--format", "json"])
         #expect(verified.status == 1, "\(verified.stdout)\(verified.stderr)")
         let findings = try #require(verified.json?["findings"] as? [[String: Any]]).filter { $0["kind"] as? String == "session-gap" }

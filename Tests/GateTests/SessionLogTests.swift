@@ -335,6 +335,26 @@ struct SessionLogTests {
         #expect(try read(log) == (["a1", "a2", "a3", "a4"], true))
     }
 
+    /// No appender but the gate's own writes what the index trusts: an event naming its own
+    /// `session_prev` or `history_digest` is refused (else one forged record could vouch for an
+    /// index with an empty history), whatever its plan; the gate's appends still carry both.
+    @Test func onlyTheGateWritesWhatTheIndexTrusts() throws {
+        let (directory, log) = try temporaryLog()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try read(log, then: [decision("a", "a1")])
+        for key in ["session_prev", "history_digest"] {
+            var event = try #require(decision("a", "a2").objectValue)
+            event[key] = .string(String(repeating: "0", count: 64))
+            #expect(throws: AuditError.self) { try AuditLog.append(events: [.object(event)], to: log) }
+            event["plan"] = "b"
+            #expect(throws: AuditError.self) { try AuditLog.append(events: [.object(event)], to: log) }
+        }
+        _ = try read(log, then: [decision("a", "a2")])
+        let last = try #require(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").last)
+        #expect(last.contains("\"session_prev\":") && last.contains("\"history_digest\":"))
+        #expect(try read(log) == (["a1", "a2"], true))
+    }
+
     /// Whatever mix of records a session's log holds (the gate's appends of one to three
     /// records, other sessions', records of the session appended by other writers without a
     /// digest), the history read through the index is the one read from the whole log.
