@@ -16,7 +16,9 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
     }
 
-    /// The digest spelled by exactly 32 bytes, or nil for any other length.
+    /// The digest spelled by exactly 32 bytes, or nil for any other length. (Inlinable, as
+    /// `Hex.encode` is.)
+    @inlinable
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

@@ -1,8 +1,10 @@
 /// Lower-case hexadecimal encoding, as digests are usually shown.
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// `bytes` as lower-case hex.
+    /// `bytes` as lower-case hex. Inlinable, so each caller gets code for its own kind of bytes:
+    /// a generic call left to the runtime looks up the sequence's element type at run time.
+    @inlinable
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)

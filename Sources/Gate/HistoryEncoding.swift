@@ -27,11 +27,11 @@ import Darwin
 struct HistoryEncoding: Equatable {
     /// The encoded records.
     private(set) var bytes: [UInt8]
-    /// The strings written with tag 2 so far, in order.
-    private var strings: [String] = []
-    /// The first number of each string of `strings` (by Swift's equality: a hit is used only
-    /// when its bytes are the same).
-    private var numbers: [String: Int] = [:]
+    /// The repeating strings written with tag 2 so far, found by their bytes: each holds the
+    /// number of the first written with them (what a later member with those bytes names).
+    private var numbers: ByteRangeTable
+    /// How many repeating strings were written with tag 2 (the next one's number).
+    private var written = 0
 
     static func == (a: HistoryEncoding, b: HistoryEncoding) -> Bool { a.bytes == b.bytes }
 
@@ -39,15 +39,23 @@ struct HistoryEncoding: Equatable {
     init(_ records: [HistoryRecord] = []) {
         bytes = []
         bytes.reserveCapacity(records.count * 64)
+        numbers = ByteRangeTable(expected: 16)
         for record in records { append(record) }
+    }
+
+    /// `bytes` as a walk left them: `numbers` found over them, `written` strings numbered.
+    fileprivate init(bytes: [UInt8], numbers: ByteRangeTable, written: Int) {
+        self.bytes = bytes
+        self.numbers = numbers
+        self.written = written
     }
 
     /// The SHA-256 of `last` (the hash of the history's last record, or the genesis value)
     /// followed by the bytes.
-    func digest(after last: Digest32) -> Digest32 { Self.digest(of: bytes, after: last) }
+    func digest(after last: Digest32) -> Digest32 { Self.digest(of: bytes[...], after: last) }
 
     /// The digest of encoded `bytes` (read from an index, before they are decoded).
-    static func digest(of bytes: [UInt8], after last: Digest32) -> Digest32 {
+    static func digest(of bytes: ArraySlice<UInt8>, after last: Digest32) -> Digest32 {
         var sha = SHA256()
         last.bytes.withUnsafeBytes { sha.update($0) }
         bytes.withUnsafeBytes { sha.update($0) }
@@ -62,33 +70,54 @@ struct HistoryEncoding: Equatable {
 
     /// Adds `record` after the records encoded so far.
     mutating func append(_ record: HistoryRecord) {
-        var w = BinaryWriter()
         for (member, repeats) in Self.members(record) {
-            guard let member else {
-                w.byte(0)
+            guard var member else {
+                bytes.append(0)
                 continue
             }
-            if repeats, let number = numbers[member], strings[number].utf8.elementsEqual(member.utf8) {
-                w.byte(1)
-                w.count(number)
-                continue
+            member.withUTF8 { utf8 in
+                if repeats {
+                    let found = bytes.withUnsafeBufferPointer { numbers.find(UnsafeRawBufferPointer(utf8), in: $0) }
+                    if let number = found.value {
+                        bytes.append(1)
+                        appendNumber(Int(number))
+                        return
+                    }
+                    bytes.append(2)
+                    appendNumber(utf8.count)
+                    let start = bytes.count
+                    bytes.append(contentsOf: utf8)
+                    let range = start..<bytes.count
+                    bytes.withUnsafeBufferPointer { numbers.insert(range, value: Int32(written), at: found.slot, in: $0) }
+                    written += 1
+                } else {
+                    bytes.append(2)
+                    appendNumber(utf8.count)
+                    bytes.append(contentsOf: utf8)
+                }
             }
-            w.byte(2)
-            w.string(member)
-            if repeats { remember(member) }
         }
-        bytes.append(contentsOf: w.bytes)
     }
 
-    private mutating func remember(_ string: String) {
-        if numbers[string] == nil { numbers[string] = strings.count }
-        strings.append(string)
+    /// A count or a string's number, as `BinaryWriter.count` writes it (LEB128).
+    private mutating func appendNumber(_ value: Int) {
+        var v = UInt64(max(0, value))
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
     }
 
     /// The records `bytes` encode, and their encoding ready to have more added; nil when the
     /// bytes are not exactly `count` records so encoded. The bytes must be ones this encoding
     /// wrote (checked against a digest first): text that is not UTF-8 is not refused here.
     static func decode(_ bytes: [UInt8], count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
+        decode(bytes[...], count: count)
+    }
+
+    /// The records `bytes` encode (see above).
+    static func decode(_ bytes: ArraySlice<UInt8>, count: Int) -> (records: [HistoryRecord], encoding: HistoryEncoding)? {
         var records: [HistoryRecord] = []
         records.reserveCapacity(count)
         var strings: [String?] = []
@@ -172,8 +201,8 @@ struct HistoryEncoding: Equatable {
 
     /// Reads the `count` records of `bytes` one by one, handing each to `body`, and returns
     /// the encoding ready to have more added; nil when the bytes are not exactly `count`
-    /// records so encoded. Nothing is copied out of the bytes but the strings that repeat.
-    static func walk(_ bytes: [UInt8], count: Int, _ body: (inout Walk) -> Void) -> HistoryEncoding? {
+    /// records so encoded. Nothing is copied out of the bytes.
+    static func walk(_ bytes: ArraySlice<UInt8>, count: Int, _ body: (inout Walk) -> Void) -> HistoryEncoding? {
         var walker = Walker()
         guard walker.walk(bytes, count: count, body) else { return nil }
         return walker.encoding(of: bytes)
@@ -184,10 +213,13 @@ struct HistoryEncoding: Equatable {
     struct Walker {
         /// Where the next record starts.
         private(set) var at = 0
-        /// Each string written with tag 2, by number, and the number of the first with its bytes.
+        /// Each repeating string written with tag 2, by number, and the number (`Member.id`) of
+        /// its bytes among the distinct ones.
         private var written: [Range<Int>] = []
         private var canonical: [Int] = []
-        private var distinct = ByteRangeTable(expected: 64)
+        /// The first of `written` with each distinct bytes, found by them: the table an
+        /// encoding continued from the walk numbers strings with.
+        private var numbers = ByteRangeTable(expected: 64)
         private var members = Members()
         private var distinctRanges: [Range<Int>] = []
 
@@ -195,6 +227,12 @@ struct HistoryEncoding: Equatable {
         /// handing each to `body`; false when they are not exactly `count` records so encoded,
         /// ending where `bytes` ends.
         mutating func walk(_ bytes: [UInt8], count: Int, _ body: (inout Walk) -> Void) -> Bool {
+            walk(bytes[...], count: count, body)
+        }
+
+        /// Reads `count` more records of `bytes` (see above), where they lie: in the bytes an
+        /// index was read into, say.
+        mutating func walk(_ bytes: ArraySlice<UInt8>, count: Int, _ body: (inout Walk) -> Void) -> Bool {
             // Tables keep offsets in 32 bits; a history past 2 GiB is read the slow way.
             guard bytes.count < Int(Int32.max) else { return false }
             return bytes.withUnsafeBufferPointer { buffer -> Bool in
@@ -236,12 +274,12 @@ struct HistoryEncoding: Equatable {
                             at += length
                             var id = -1
                             if repeats {
-                                let found = distinct.find(range, in: buffer)
+                                let found = numbers.find(range, in: buffer)
                                 if let first = found.value {
-                                    id = Int(first)
+                                    id = canonical[Int(first)]
                                 } else {
-                                    id = distinct.count
-                                    distinct.insert(range, value: Int32(id), at: found.slot, in: buffer)
+                                    id = walk.distinct.count
+                                    numbers.insert(range, value: Int32(written.count), at: found.slot, in: buffer)
                                     walk.distinct.append(range)
                                 }
                                 written.append(range)
@@ -259,13 +297,12 @@ struct HistoryEncoding: Equatable {
         }
 
         /// The encoding of the records walked in `bytes`, ready to have more added.
-        func encoding(of bytes: [UInt8]) -> HistoryEncoding {
-            var encoding = HistoryEncoding()
+        func encoding(of bytes: ArraySlice<UInt8>) -> HistoryEncoding {
+            var copy: [UInt8] = []
             // Room for the records a call appends, so adding them does not copy the history again.
-            encoding.bytes.reserveCapacity(bytes.count + 4096)
-            encoding.bytes.append(contentsOf: bytes)
-            for range in written { encoding.remember(String(decoding: bytes[range], as: UTF8.self)) }
-            return encoding
+            copy.reserveCapacity(bytes.count + 4096)
+            copy.append(contentsOf: bytes)
+            return HistoryEncoding(bytes: copy, numbers: numbers, written: written.count)
         }
     }
 }
@@ -296,19 +333,23 @@ struct ByteRangeTable {
         values.reserveCapacity(expected)
     }
 
-    /// Eight bytes at a time, then one at a time (a step id is some thirty bytes).
     private static func hash(_ range: Range<Int>, _ buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
-        guard !range.isEmpty, let base = buffer.baseAddress else { return Int(truncatingIfNeeded: h) }
-        let raw = UnsafeRawPointer(base)
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
+        guard !range.isEmpty, let base = buffer.baseAddress else { return hash(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return hash(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
+    }
+
+    /// Eight bytes at a time, then one at a time (a step id is some thirty bytes).
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        guard let raw = bytes.baseAddress, bytes.count > 0 else { return Int(truncatingIfNeeded: h) }
+        var i = 0
+        while i + 8 <= bytes.count {
             h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
             h = h << 31 | h >> 33
             i += 8
         }
-        while i < range.upperBound {
-            h = (h ^ UInt64(buffer[i])) &* 0x100_0000_01b3
+        while i < bytes.count {
+            h = (h ^ UInt64(bytes[i])) &* 0x100_0000_01b3
             i += 1
         }
         // Ids that differ only in their last characters differ only in a word's high bits: mixed
@@ -335,6 +376,23 @@ struct ByteRangeTable {
         while slots[slot] >= 0 {
             let entry = Int(slots[slot])
             if same(entry, range, buffer) { return (values[entry], slot) }
+            slot = (slot + 1) & mask
+        }
+        return (nil, slot)
+    }
+
+    /// The value of the string with `bytes` (which lie outside `buffer`; nil when there is
+    /// none), and where `insert` puts it.
+    func find(_ bytes: UnsafeRawBufferPointer, in buffer: UnsafeBufferPointer<UInt8>) -> (value: Int32?, slot: Int) {
+        let mask = slots.count - 1
+        var slot = Self.hash(bytes) & mask
+        while slots[slot] >= 0 {
+            let entry = Int(slots[slot])
+            if Int(lengths[entry]) == bytes.count
+                && (bytes.isEmpty || memcmp(buffer.baseAddress! + Int(starts[entry]), bytes.baseAddress!, bytes.count) == 0)
+            {
+                return (values[entry], slot)
+            }
             slot = (slot + 1) & mask
         }
         return (nil, slot)

@@ -54,15 +54,24 @@ struct SessionHistory: Equatable {
 
     /// The history `fold` has gathered.
     private init(_ fold: Fold) {
-        var seen: [Int: Int] = [:]
+        // Each distinct pair's place in `ran`, by the pair (open addressing over a power of two:
+        // a dictionary hashes every key with a seeded SipHash, once per call of the session).
+        var capacity = 16
+        while capacity < fold.slots.count * 2 { capacity *= 2 }
+        var keys = [Int](repeating: -1, count: capacity)
+        var places = [Int32](repeating: 0, count: capacity)
+        let mask = capacity - 1
         for slot in fold.slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
             // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
             let (action, resource) = (Int(slot.action), Int(slot.resource))
             let key = action &* (fold.texts.count + 1) &+ resource
-            if let index = seen[key] {
-                ran[index].times += 1
+            var at = Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+            while keys[at] >= 0 && keys[at] != key { at = (at + 1) & mask }
+            if keys[at] == key {
+                ran[Int(places[at])].times += 1
             } else {
-                seen[key] = ran.count
+                keys[at] = key
+                places[at] = Int32(ran.count)
                 ran.append(Ran(action: fold.texts[action], resource: fold.texts[resource], times: 1))
             }
         }

@@ -257,7 +257,7 @@ struct SessionLog {
             lines.append(position..<end)
             position = end
         }
-        let snapshot = Index.Snapshot(count: state.count, last: state.lastHash, bytes: state.encoding.bytes)
+        let snapshot = Index.Snapshot(count: state.count, last: state.lastHash, bytes: state.encoding.bytes[...])
         store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).encoded(session: session))
     }
 
@@ -337,8 +337,8 @@ struct SessionLog {
             var count: Int
             /// The hash of the last of those records (the genesis value when there are none).
             var last: Digest32
-            /// Their `HistoryEncoding`.
-            var bytes: [UInt8]
+            /// Their `HistoryEncoding` (where the index was read into, when it was read).
+            var bytes: ArraySlice<UInt8>
         }
 
         var end: Int
@@ -402,7 +402,7 @@ struct SessionLog {
                     let last = Digest32(bytes: try r.raw(32))!
                     let length = try r.count()
                     guard records <= count, length <= bytes.count else { return nil }
-                    snapshot = Snapshot(count: records, last: last, bytes: Array(try r.raw(length)))
+                    snapshot = Snapshot(count: records, last: last, bytes: try r.raw(length))
                 }
                 guard r.isAtEnd, end > 0 else { return nil }
                 return Index(end: end, hash: hash, lines: lines, snapshot: snapshot)

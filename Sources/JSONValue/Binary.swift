@@ -17,6 +17,9 @@ public struct BinaryWriter: Sendable {
     /// Writes raw bytes as they are.
     public mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
 
+    /// Writes bytes as they are, from where they lie.
+    public mutating func raw(_ data: ArraySlice<UInt8>) { bytes.append(contentsOf: data) }
+
     /// Writes one byte.
     public mutating func byte(_ value: UInt8) { bytes.append(value) }
 

@@ -193,15 +193,21 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     /// Whether the object has a member `key`.
     public func contains(_ key: String) -> Bool { storage[ExactString(key)] != nil }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
+    /// The members in their order. (A concrete iterator: a type-erased one is a generic class
+    /// whose metadata the runtime builds on first use, in every process.)
+    public struct Iterator: IteratorProtocol {
+        let object: JSONObject
         var index = 0
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            let key = keys[index]
+
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard index < object.keys.count else { return nil }
+            let key = object.keys[index]
             index += 1
-            return (key, storage[ExactString(key)]!)
+            return (key, object.storage[ExactString(key)]!)
         }
     }
+
+    public func makeIterator() -> Iterator { Iterator(object: self) }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.storage == rhs.storage

@@ -236,7 +236,7 @@ struct SessionLogTests {
         var forged = good
         var records = try #require(good.snapshot.flatMap { HistoryEncoding.decode($0.bytes, count: 1) }?.records)
         records[0].outcome = "allow"
-        forged.snapshot?.bytes = HistoryEncoding(records).bytes
+        forged.snapshot?.bytes = HistoryEncoding(records).bytes[...]
         try install(forged)
         #expect(try state() == (["deny", "allow"], [false, true], false))
         // The snapshot with the hash of another record as its last.
