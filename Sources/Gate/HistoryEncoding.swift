@@ -21,9 +21,11 @@ import Darwin
 /// exactly the same bytes; a call's own ids are always written out. The encoding of a history
 /// is therefore one sequence of bytes, and the encoding of its first records is a prefix of it.
 ///
-/// What a gate record names as `history_digest` is the SHA-256 of the hash of the session's
-/// record before the append (the first appended record's `session_prev`) followed by the
-/// encoding of the history (`digest(after:)`): the history together with where it ends.
+/// What a gate record names as `history_digest` is the SHA-256 of the encoding of the history
+/// followed by the hash of the session's record before the append (the first appended record's
+/// `session_prev`): the history together with where it ends (`digest(after:)`). The encoding
+/// comes first so that a call hashes it once: the digest that checks the snapshot it read goes
+/// on, over the records added to it, into the digest its own records name.
 struct HistoryEncoding: Equatable {
     /// The encoded records.
     private(set) var bytes: [UInt8]
@@ -32,6 +34,9 @@ struct HistoryEncoding: Equatable {
     private var numbers: ByteRangeTable
     /// How many repeating strings were written with tag 2 (the next one's number).
     private var written = 0
+    /// SHA-256 after absorbing the first `hashed` bytes (a digest absorbs the rest).
+    private var absorbed = SHA256()
+    private var hashed = 0
 
     static func == (a: HistoryEncoding, b: HistoryEncoding) -> Bool { a.bytes == b.bytes }
 
@@ -43,22 +48,36 @@ struct HistoryEncoding: Equatable {
         for record in records { append(record) }
     }
 
-    /// `bytes` as a walk left them: `numbers` found over them, `written` strings numbered.
-    fileprivate init(bytes: [UInt8], numbers: ByteRangeTable, written: Int) {
+    /// `bytes` as a walk left them: `numbers` found over them, `written` strings numbered, and
+    /// `absorbed` the SHA-256 state after all of them.
+    fileprivate init(bytes: [UInt8], numbers: ByteRangeTable, written: Int, absorbed: SHA256) {
         self.bytes = bytes
         self.numbers = numbers
         self.written = written
+        self.absorbed = absorbed
+        self.hashed = bytes.count
     }
 
-    /// The SHA-256 of `last` (the hash of the history's last record, or the genesis value)
-    /// followed by the bytes.
-    func digest(after last: Digest32) -> Digest32 { Self.digest(of: bytes[...], after: last) }
+    /// The SHA-256 of the bytes followed by `last` (the hash of the history's last record, or
+    /// the genesis value).
+    func digest(after last: Digest32) -> Digest32 {
+        var sha = absorbed
+        bytes.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[hashed...])) }
+        return Self.digest(continuing: sha, after: last)
+    }
 
-    /// The digest of encoded `bytes` (read from an index, before they are decoded).
-    static func digest(of bytes: ArraySlice<UInt8>, after last: Digest32) -> Digest32 {
+    /// SHA-256 after absorbing encoded `bytes` (read from an index, before they are decoded):
+    /// where their digest, and that of a history that goes on from them, begins.
+    static func absorbing(_ bytes: ArraySlice<UInt8>) -> SHA256 {
         var sha = SHA256()
-        last.bytes.withUnsafeBytes { sha.update($0) }
         bytes.withUnsafeBytes { sha.update($0) }
+        return sha
+    }
+
+    /// The digest of the bytes `absorbed` has absorbed, followed by `last`.
+    static func digest(continuing absorbed: SHA256, after last: Digest32) -> Digest32 {
+        var sha = absorbed
+        last.bytes.withUnsafeBytes { sha.update($0) }
         return Digest32(bytes: sha.finalize())!
     }
 
@@ -296,13 +315,14 @@ struct HistoryEncoding: Equatable {
             }
         }
 
-        /// The encoding of the records walked in `bytes`, ready to have more added.
-        func encoding(of bytes: ArraySlice<UInt8>) -> HistoryEncoding {
+        /// The encoding of the records walked in `bytes`, ready to have more added; `absorbed`
+        /// is SHA-256 after absorbing the bytes (`absorbing(_:)`), when it was taken already.
+        func encoding(of bytes: ArraySlice<UInt8>, absorbed: SHA256? = nil) -> HistoryEncoding {
             var copy: [UInt8] = []
             // Room for the records a call appends, so adding them does not copy the history again.
             copy.reserveCapacity(bytes.count + 4096)
             copy.append(contentsOf: bytes)
-            return HistoryEncoding(bytes: copy, numbers: numbers, written: written.count)
+            return HistoryEncoding(bytes: copy, numbers: numbers, written: written.count, absorbed: absorbed ?? HistoryEncoding.absorbing(bytes))
         }
     }
 }

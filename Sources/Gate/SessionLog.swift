@@ -172,7 +172,8 @@ struct SessionLog {
         else { return nil }
         // The append's records chain from the snapshot's last record, one after the other, and
         // each names the snapshot (with that last record) as the history it was written on.
-        let digest = HistoryEncoding.digest(of: snapshot.bytes, after: snapshot.last)
+        let absorbed = HistoryEncoding.absorbing(snapshot.bytes)
+        let digest = HistoryEncoding.digest(continuing: absorbed, after: snapshot.last)
         var previous = snapshot.last
         for (found, hash) in lastAppend {
             guard found.record.sessionPrev == previous, found.record.historyDigest == digest else { return nil }
@@ -186,7 +187,7 @@ struct SessionLog {
         var walker = HistoryEncoding.Walker()
         var fold = SessionHistory.Fold(expected: gatheringHistory ? snapshot.count + 16 : 0)
         guard walker.walk(snapshot.bytes, count: snapshot.count, { if gatheringHistory { fold.add($0) } }) else { return nil }
-        var encoding = walker.encoding(of: snapshot.bytes)
+        var encoding = walker.encoding(of: snapshot.bytes, absorbed: absorbed)
         var lines = index.lines
         var added = 0
         for (found, _) in lastAppend {
@@ -329,7 +330,7 @@ struct SessionLog {
     /// record ending there, each line's offset (after the previous line's end) and length, and
     /// the snapshot when there is one (a flag, the number of records and the encoding's bytes).
     struct Index: Equatable {
-        static let format = Array("stepguard session index 3\n".utf8)
+        static let format = Array("stepguard session index 4\n".utf8)
 
         /// The history of the session's first `count` records, as the gate read it before its
         /// last append (whose records follow on the index's later lines).

@@ -6,7 +6,13 @@
 /// Appends values to a byte buffer.
 public struct BinaryWriter: Sendable {
     /// The bytes written so far.
-    public private(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] {
+        get { written }
+        set { written = newValue }
+    }
+    // The small writers below are inlinable: a compiled policy or a session index is tens of
+    // thousands of numbers and bytes, each otherwise a call into this module.
+    @usableFromInline var written: [UInt8] = []
 
     /// An empty buffer.
     public init() {}
@@ -21,23 +27,23 @@ public struct BinaryWriter: Sendable {
     public mutating func raw(_ data: ArraySlice<UInt8>) { bytes.append(contentsOf: data) }
 
     /// Writes one byte.
-    public mutating func byte(_ value: UInt8) { bytes.append(value) }
+    @inlinable public mutating func byte(_ value: UInt8) { written.append(value) }
 
     /// Writes a boolean as one byte.
-    public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    @inlinable public mutating func bool(_ value: Bool) { written.append(value ? 1 : 0) }
 
     /// Writes an unsigned integer (LEB128).
-    public mutating func uint(_ value: UInt64) {
+    @inlinable public mutating func uint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
+            written.append(UInt8(v & 0x7F) | 0x80)
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        written.append(UInt8(v))
     }
 
     /// Writes a non-negative count or index.
-    public mutating func count(_ value: Int) { uint(UInt64(max(0, value))) }
+    @inlinable public mutating func count(_ value: Int) { uint(UInt64(max(0, value))) }
 
     /// Writes a signed integer (zigzag, then LEB128).
     public mutating func int(_ value: Int64) {
@@ -75,14 +81,16 @@ public struct BinaryFormatError: Error, Sendable, Equatable {
 
 /// Reads what `BinaryWriter` wrote, from a byte array, checking every bound.
 public struct BinaryReader: Sendable {
-    let bytes: [UInt8]
+    // The small readers below are inlinable, as the writer's are.
+    @usableFromInline let bytes: [UInt8]
     /// The next byte to read.
-    public private(set) var offset: Int
+    public var offset: Int { at }
+    @usableFromInline var at: Int
 
     /// A reader over `bytes` from `offset`.
     public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
-        self.offset = offset
+        self.at = offset
     }
 
     /// Whether every byte has been read.
@@ -92,24 +100,24 @@ public struct BinaryReader: Sendable {
     public var remaining: Int { bytes.count - offset }
 
     /// An error at the current offset.
-    public func fail(_ message: String) -> BinaryFormatError { BinaryFormatError(message, offset: offset) }
+    @inlinable public func fail(_ message: String) -> BinaryFormatError { BinaryFormatError(message, offset: at) }
 
     /// Reads `n` raw bytes.
-    public mutating func raw(_ n: Int) throws(BinaryFormatError) -> ArraySlice<UInt8> {
-        guard n >= 0, n <= bytes.count - offset else { throw fail("truncated: \(n) bytes wanted") }
-        defer { offset += n }
-        return bytes[offset..<offset + n]
+    @inlinable public mutating func raw(_ n: Int) throws(BinaryFormatError) -> ArraySlice<UInt8> {
+        guard n >= 0, n <= bytes.count - at else { throw fail("truncated: \(n) bytes wanted") }
+        defer { at += n }
+        return bytes[at..<at + n]
     }
 
     /// Reads one byte.
-    public mutating func byte() throws(BinaryFormatError) -> UInt8 {
-        guard offset < bytes.count else { throw fail("truncated") }
-        defer { offset += 1 }
-        return bytes[offset]
+    @inlinable public mutating func byte() throws(BinaryFormatError) -> UInt8 {
+        guard at < bytes.count else { throw fail("truncated") }
+        defer { at += 1 }
+        return bytes[at]
     }
 
     /// Reads a boolean; any byte but 0 and 1 is an error.
-    public mutating func bool() throws(BinaryFormatError) -> Bool {
+    @inlinable public mutating func bool() throws(BinaryFormatError) -> Bool {
         switch try byte() {
         case 0: return false
         case 1: return true
@@ -118,7 +126,7 @@ public struct BinaryReader: Sendable {
     }
 
     /// Reads an unsigned integer (LEB128, at most ten bytes).
-    public mutating func uint() throws(BinaryFormatError) -> UInt64 {
+    @inlinable public mutating func uint() throws(BinaryFormatError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -133,9 +141,9 @@ public struct BinaryReader: Sendable {
 
     /// Reads a count no larger than the bytes left (each counted item takes at least one byte),
     /// so a damaged count can never ask for a huge allocation.
-    public mutating func count() throws(BinaryFormatError) -> Int {
+    @inlinable public mutating func count() throws(BinaryFormatError) -> Int {
         let n = try uint()
-        guard n <= UInt64(bytes.count - offset) else { throw fail("count \(n) exceeds the data left") }
+        guard n <= UInt64(bytes.count - at) else { throw fail("count \(n) exceeds the data left") }
         return Int(n)
     }
 
