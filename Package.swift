@@ -15,9 +15,20 @@ func testData(_ target: String) -> [String] {
 /// type as a mangled name that the runtime demangles on first use: the gate runs before every
 /// tool call, and first-use demangling was a fifth of its time (BENCHMARKS.md, "One static
 /// executable").
+///
+/// On Linux each function is also compiled into a section of its own, so that the link can place
+/// the functions a gate call runs together (see `linkOrder`).
 let startUp: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
+
+/// The functions a gate call runs, in the order first run (written by
+/// `Benchmarks/gate/link-order.sh`): the release link puts them first in the executable's code, so
+/// a call faults in a few pages of code rather than one for nearly every function it runs
+/// (BENCHMARKS.md, "Code in the order a call runs it"). The toolchain's own `lld` does the
+/// ordering; a name the code no longer has is passed over.
+let linkOrder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/stepguard/link-order.txt").path
 
 let package = Package(
     name: "stepguard",
@@ -27,7 +38,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
-            name: "stepguard", dependencies: ["StepGuardCLI"], swiftSettings: startUp,
+            name: "stepguard", dependencies: ["StepGuardCLI"], exclude: ["link-order.txt"], swiftSettings: startUp,
             linkerSettings: [
                 // The toolchain's static-stdlib link exports every symbol of the program
                 // (`-export-dynamic`); nothing looks them up, but the runtime's start-up resolves its
@@ -37,6 +48,9 @@ let package = Package(
                 // before every tool call, and resolving libstdc++ and libc at start-up was most of the
                 // bare start-up (BENCHMARKS.md, "One static executable"). It needs no shared library.
                 .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release)),
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(linkOrder)", "-Xlinker", "--no-warn-symbol-ordering"],
+                    .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         .target(
