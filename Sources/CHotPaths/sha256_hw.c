@@ -6,7 +6,23 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
+#if defined(__linux__)
+#include <features.h>
+#endif
+// glibc 2.33 and later keep what `cpuid` said at start-up (<sys/platform/x86.h>).
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <sys/platform/x86.h>
+#define STEPGUARD_GLIBC_CPU_FEATURES 1
+#else
+#define STEPGUARD_GLIBC_CPU_FEATURES 0
+#endif
+
 int stepguard_sha256_hw_available(void) {
+#if STEPGUARD_GLIBC_CPU_FEATURES
+    // glibc read the CPU's features at start-up; asking it runs no `cpuid`, an instruction that
+    // traps to the hypervisor on a virtual machine (several microseconds each, in every process).
+    return CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SHA);
+#else
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
     // SSSE3 (byte shuffle) and SSE4.1 (blend) besides the SHA instructions themselves.
@@ -14,6 +30,7 @@ int stepguard_sha256_hw_available(void) {
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
     int sha = (ebx >> 29) & 1;
     return ssse3 && sse41 && sha;
+#endif
 }
 
 // FIPS 180-4 §4.2.2, in the order the rounds consume them, four per instruction pair.

@@ -242,6 +242,9 @@ struct HistoryEncoding: Equatable {
         private var members = Members()
         private var distinctRanges: [Range<Int>] = []
 
+        /// The bytes of each distinct repeating string walked, by its number (`Member.id`).
+        var distinct: [Range<Int>] { distinctRanges }
+
         /// Reads `count` more records of `bytes` (which hold, first, the bytes walked so far),
         /// handing each to `body`; false when they are not exactly `count` records so encoded,
         /// ending where `bytes` ends.

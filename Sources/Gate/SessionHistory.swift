@@ -49,11 +49,11 @@ struct SessionHistory: Equatable {
         var fold = Fold(expected: count)
         var walker = HistoryEncoding.Walker()
         guard walker.walk(bytes, count: count, { fold.add($0) }) else { return nil }
-        self = fold.history()
+        self = fold.history(of: bytes, distinct: walker.distinct)
     }
 
-    /// The history `fold` has gathered.
-    private init(_ fold: Fold) {
+    /// The history `fold` has gathered; its strings' numbers name `distinct`, ranges of `bytes`.
+    private init(_ fold: inout Fold, bytes: [UInt8], distinct: [Range<Int>]) {
         // Each distinct pair's place in `ran`, by the pair (open addressing over a power of two:
         // a dictionary hashes every key with a seeded SipHash, once per call of the session).
         var capacity = 16
@@ -64,7 +64,7 @@ struct SessionHistory: Equatable {
         for slot in fold.slots where slot.runs && slot.action >= 0 && slot.resource >= 0 {
             // Numbers stand for distinct bytes, so a pair of numbers is a distinct pair of texts.
             let (action, resource) = (Int(slot.action), Int(slot.resource))
-            let key = action &* (fold.texts.count + 1) &+ resource
+            let key = action &* (distinct.count + 1) &+ resource
             var at = Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
             while keys[at] >= 0 && keys[at] != key { at = (at + 1) & mask }
             if keys[at] == key {
@@ -72,10 +72,16 @@ struct SessionHistory: Equatable {
             } else {
                 keys[at] = key
                 places[at] = Int32(ran.count)
-                ran.append(Ran(action: fold.texts[action], resource: fold.texts[resource], times: 1))
+                ran.append(Ran(
+                    action: fold.text(action, of: bytes, distinct: distinct), resource: fold.text(resource, of: bytes, distinct: distinct),
+                    times: 1))
             }
         }
-        risk = fold.slots.compactMap { $0.risk >= 0 ? fold.kinds[Int($0.risk)].risk : nil }.max() ?? .low
+        var highest: RiskClass?
+        for slot in fold.slots where slot.risk >= 0 {
+            if let said = fold.kind(Int(slot.risk), of: bytes, distinct: distinct).risk, highest.map({ said > $0 }) ?? true { highest = said }
+        }
+        risk = highest ?? .low
     }
 
     /// The calls of encoded records as `SessionLog.calls` folds them, each member a string's
@@ -91,28 +97,53 @@ struct SessionHistory: Equatable {
         var slots: [Slot] = []
         /// The calls by the bytes of their step id.
         var positions: ByteRangeTable
-        /// What each repeating string means, by its number: its text and what it says as a
-        /// record's kind, an outcome or a risk class.
-        var texts: [String] = []
-        fileprivate var kinds: [Kind] = []
+        /// What each repeating string means, by its number, once asked (the texts of actions
+        /// and resources only of the calls that ran): its text and what it says as a record's
+        /// kind, an outcome or a risk class.
+        private var texts: [String?] = []
+        private var kinds: [Kind?] = []
 
         init(expected: Int) {
             slots.reserveCapacity(expected)
             positions = ByteRangeTable(expected: expected)
         }
 
-        /// What the records given so far say.
-        func history() -> SessionHistory { SessionHistory(self) }
+        /// What the records given so far say; the strings' numbers name `distinct`, ranges of
+        /// `bytes` (the encoding the walk read: `Walker.distinct`).
+        mutating func history(of bytes: [UInt8], distinct: [Range<Int>]) -> SessionHistory {
+            SessionHistory(&self, bytes: bytes, distinct: distinct)
+        }
+
+        /// The text of string `id` (a range of `distinct` in `bytes`), read once.
+        fileprivate mutating func text(_ id: Int, of bytes: [UInt8], distinct: [Range<Int>]) -> String {
+            if id < texts.count, let known = texts[id] { return known }
+            let made = String(decoding: bytes[distinct[id]], as: UTF8.self)
+            remember(id, made)
+            return made
+        }
+
+        /// What string `id` says (see `text`).
+        fileprivate mutating func kind(_ id: Int, of bytes: [UInt8], distinct: [Range<Int>]) -> Kind {
+            if id < kinds.count, let known = kinds[id] { return known }
+            return remember(id, text(id, of: bytes, distinct: distinct))
+        }
+
+        @discardableResult
+        private mutating func remember(_ id: Int, _ text: String) -> Kind {
+            if texts.count <= id {
+                texts.append(contentsOf: repeatElement(nil, count: id + 1 - texts.count))
+                kinds.append(contentsOf: repeatElement(nil, count: id + 1 - kinds.count))
+            }
+            texts[id] = text
+            let kind = Kind(text)
+            kinds[id] = kind
+            return kind
+        }
 
         fileprivate mutating func kind(_ member: HistoryEncoding.Member, in walk: HistoryEncoding.Walk) -> Kind? {
             guard member.isPresent, member.id >= 0 else { return nil }
-            // Numbers are given in the order strings are first written, so each new one is next.
-            while kinds.count <= member.id {
-                let text = walk.text(walk.distinct[kinds.count])
-                texts.append(text)
-                kinds.append(Kind(text))
-            }
-            return kinds[member.id]
+            if member.id < kinds.count, let known = kinds[member.id] { return known }
+            return remember(member.id, walk.text(walk.distinct[member.id]))
         }
 
         mutating func add(_ walk: HistoryEncoding.Walk) {
@@ -133,17 +164,12 @@ struct SessionHistory: Equatable {
                 }
                 positions.insert(step.bytes, value: Int32(slots.count), at: lookup.slot, in: walk.buffer)
                 let action = walk.members.action, resource = walk.members.resource, risk = walk.members.risk
-                _ = kind(action, in: walk)
-                _ = kind(resource, in: walk)
-                _ = kind(risk, in: walk)
                 slots.append(Slot(
                     action: action.isPresent ? Int32(action.id) : -1, resource: resource.isPresent ? Int32(resource.id) : -1,
                     risk: risk.isPresent ? Int32(risk.id) : -1, runs: said?.decisionRuns == true))
             case .mutation?:
                 guard let at = found else { return }
                 let action = walk.members.action, resource = walk.members.resource
-                _ = kind(action, in: walk)
-                _ = kind(resource, in: walk)
                 slots[at].action = action.isPresent ? Int32(action.id) : -1
                 slots[at].resource = resource.isPresent ? Int32(resource.id) : -1
             case .approval?:

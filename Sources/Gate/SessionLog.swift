@@ -204,7 +204,8 @@ struct SessionLog {
         guard walker.walk(encoding.bytes, count: added, { if gatheringHistory { fold.add($0) } }) else { return nil }
         return State(
             count: snapshot.count + added, decoded: nil, lines: lines, end: after.end, lastHash: after.lastHash ?? previous,
-            indexed: true, linesRead: false, encoding: encoding, history: gatheringHistory ? fold.history() : nil)
+            indexed: true, linesRead: false, encoding: encoding,
+            history: gatheringHistory ? fold.history(of: encoding.bytes, distinct: walker.distinct) : nil)
     }
 
     /// `state` with every line it names read from the log and found to hold the record the
