@@ -56,7 +56,7 @@ public enum BoundedRead {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if info.st_size > limit { throw tooLarge(path, limit) }
         var result: [UInt8] = []
-        try descriptor(fd, into: &result, path: path, limit: limit)
+        try descriptor(fd, into: &result, path: path, limit: limit, left: Int(info.st_size))
         return result
     }
 
@@ -67,11 +67,21 @@ public enum BoundedRead {
     /// length when it has one: a command that runs before every tool call of an agent pays for
     /// each page of memory it touches.
     public static func descriptor(_ fd: Int32, into result: inout [UInt8], path: String, limit: Int) throws(FileError) {
-        var info = stat()
+        try descriptor(fd, into: &result, path: path, limit: limit, left: nil)
+    }
+
+    /// As above, with `left` the bytes a regular file has from the descriptor's position, when
+    /// the caller knows it (one `fstat` and one `lseek` fewer).
+    private static func descriptor(_ fd: Int32, into result: inout [UInt8], path: String, limit: Int, left: Int?) throws(FileError) {
         // One byte more than a regular file's length, so its end is seen in the first buffer.
         var size = 1 << 16
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0 {
-            size = max(1, min(Int(info.st_size) - Int(lseek(fd, 0, SEEK_CUR)), limit) + 1)
+        if let left {
+            size = max(1, min(left, limit) + 1)
+        } else {
+            var info = stat()
+            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0 {
+                size = max(1, min(Int(info.st_size) - Int(lseek(fd, 0, SEEK_CUR)), limit) + 1)
+            }
         }
         while true {
             var failed = false

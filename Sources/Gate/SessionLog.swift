@@ -260,7 +260,7 @@ struct SessionLog {
             position = end
         }
         let snapshot = Index.Snapshot(count: state.count, last: state.lastHash, bytes: state.encoding.bytes[...])
-        store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).encoded(session: session))
+        store(Index(end: position, hash: last.hash.bytes, lines: lines, snapshot: snapshot).parts(session: session))
     }
 
     /// The whole record `index` of `state`, parsed; nil when it is not a JSON object.
@@ -349,7 +349,14 @@ struct SessionLog {
         var snapshot: Snapshot?
 
         func encoded(session: String) -> [UInt8] {
-            var w = BinaryWriter(capacity: 128 + session.utf8.count + lines.count * 6 + (snapshot?.bytes.count ?? 0))
+            let (head, snapshotBytes) = parts(session: session)
+            return head + snapshotBytes
+        }
+
+        /// The index's bytes in two parts: all but the snapshot's encoding, then the encoding
+        /// (where it lies, so that writing the index does not copy the history once more).
+        func parts(session: String) -> (head: [UInt8], snapshot: ArraySlice<UInt8>) {
+            var w = BinaryWriter(capacity: 128 + session.utf8.count + lines.count * 6)
             w.raw(Self.format)
             w.string(session)
             w.uint(UInt64(end))
@@ -366,9 +373,8 @@ struct SessionLog {
                 w.count(snapshot.count)
                 w.raw(snapshot.last.bytes)
                 w.count(snapshot.bytes.count)
-                w.raw(snapshot.bytes)
             }
-            return w.bytes
+            return (w.bytes, snapshot?.bytes ?? [])
         }
 
         /// The index in `bytes`, when they are one for `session`; nil for anything else.
@@ -437,11 +443,14 @@ struct SessionLog {
     /// not vouch for, and the next call reads the log instead. Not synced: a lost index is
     /// rebuilt from the log. (Writing a new file and renaming it over the old one cost a new
     /// inode and all of the old one's blocks freed, on every call.)
-    private func store(_ bytes: [UInt8]) {
-        let directory = log.path + ".sessions"
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { return }
+    private func store(_ parts: (head: [UInt8], snapshot: ArraySlice<UInt8>)) {
         // Non-blocking: a FIFO planted at the name is found below, never waited on.
         var fd = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        if fd < 0 && errno == ENOENT {
+            // The session's first index beside this log.
+            if mkdir(log.path + ".sessions", 0o755) != 0 && errno != EEXIST { return }
+            fd = open(indexPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        }
         var info = stat()
         if fd < 0 || fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG || info.st_nlink != 1 {
             // Never written through: a link planted at the index's name (symbolic, or a second
@@ -450,11 +459,19 @@ struct SessionLog {
             unlink(indexPath)
             fd = open(indexPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
             guard fd >= 0 else { return }
+            info.st_size = 0
         }
         defer { close(fd) }
+        let total = parts.head.count + parts.snapshot.count
         var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(done)) }
+        while done < total {
+            // The head, then the snapshot's encoding from where it lies.
+            let n = done < parts.head.count
+                ? parts.head.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, parts.head.count - done, off_t(done)) }
+                : parts.snapshot.withUnsafeBytes { bytes in
+                    let at = done - parts.head.count
+                    return pwrite(fd, bytes.baseAddress! + at, bytes.count - at, off_t(done))
+                }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
                 unlink(indexPath)
@@ -462,6 +479,7 @@ struct SessionLog {
             }
             done += n
         }
-        if ftruncate(fd, off_t(bytes.count)) != 0 { unlink(indexPath) }
+        // An index only grows as its session does; a longer old one is cut to the new length.
+        if info.st_size > off_t(total) && ftruncate(fd, off_t(total)) != 0 { unlink(indexPath) }
     }
 }
