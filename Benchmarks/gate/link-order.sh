@@ -6,7 +6,7 @@
 #
 #   Benchmarks/gate/link-order.sh      # needs valgrind; run after changes to the gate's path
 #
-# The list is the functions `valgrind --tool=callgrind` sees run, in the order first seen, in:
+# The list is the functions `valgrind --tool=callgrind` sees run, profile by profile, in:
 # `stepguard --version`; a Claude Code PreToolUse call (a `Read`, and a `Bash` command, which
 # meets the mapping's patterns) and a PostToolUse on the benchmark's project of 100 policies; a
 # PreToolUse on the project of 1,000 policies and 10,000 entities. A name the code no longer has is
@@ -70,7 +70,7 @@ import glob, os, re, sys
 work, out = sys.argv[1:3]
 names, seen = [], set()
 for path in sorted(glob.glob(os.path.join(work, "*.out"))):
-    ids = {}
+    ids, found = {}, set()
     for line in open(path, errors="replace"):
         m = re.match(r"^c?fn=\((\d+)\)(?: (.*))?$", line.strip())
         if not m:
@@ -79,9 +79,13 @@ for path in sorted(glob.glob(os.path.join(work, "*.out"))):
             ids[m.group(1)] = m.group(2)
         name = ids.get(m.group(1))
         # Addresses without a symbol, and valgrind's own names, are nothing the linker can place.
-        if name and not name.startswith("0x") and name not in seen and " " not in name:
-            seen.add(name)
-            names.append(name)
+        if name and not name.startswith("0x") and " " not in name:
+            found.add(name)
+    # Each profile adds the functions the ones before it did not run, sorted so that the list
+    # changes only where the code did.
+    for name in sorted(found - seen):
+        seen.add(name)
+        names.append(name)
 if len(names) < 500:
     sys.exit("error: only %d functions seen; did the gate calls run?" % len(names))
 with open(out, "w") as f:
