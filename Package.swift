@@ -23,8 +23,8 @@ let startUp: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
 
-/// The functions a gate call runs, in the order first run (written by
-/// `Benchmarks/gate/link-order.sh`): the release link puts them first in the executable's code, so
+/// The functions a gate call runs (written by `Benchmarks/gate/link-order.sh` from profiles of
+/// gate calls): the release link puts them first in the executable's code, so
 /// a call faults in a few pages of code rather than one for nearly every function it runs
 /// (BENCHMARKS.md, "Code in the order a call runs it"). The toolchain's own `lld` does the
 /// ordering; a name the code no longer has is passed over.

@@ -11,7 +11,8 @@
 # meets the mapping's patterns) and a PostToolUse on the benchmark's project of 100 policies; a
 # PreToolUse on the project of 1,000 policies and 10,000 entities. A name the code no longer has is
 # passed over by the linker, so a stale list costs only speed; regenerate it when a profile shows
-# the gate's code spread out again (BENCHMARKS.md, "Code in the order a call runs it").
+# the gate's code spread out again (BENCHMARKS.md, "Code in the order a call runs it"). SwiftPM
+# does not link again when only the list changed: remove the release binary, then build.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
