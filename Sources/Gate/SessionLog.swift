@@ -236,16 +236,13 @@ struct SessionLog {
         let digest = JSONValue.string(state.encoding.digest(after: state.lastHash).hex)
         let stamped = events.map { event -> JSONValue in
             guard case .object(var object) = event, object["plan"]?.stringValue?.isExactly(session) == true else { return event }
-            object[Self.historyDigestField] = digest
+            object[AuditLog.historyDigestField] = digest
             return .object(object)
         }
         let appended = try log.append(events: stamped, now: now, session: (plan: session, last: state.lastHash))
         remember(appended, after: state)
         return appended
     }
-
-    /// The member of each record the gate appends that names the digest of the history it read.
-    static let historyDigestField = AuditLog.historyDigestField
 
     /// Records in the index that `appended` (written at the end of the log `state` read)
     /// belong to the session, with `state`'s history as the snapshot they vouch for. A failure
@@ -347,11 +344,6 @@ struct SessionLog {
         var hash: [UInt8]
         var lines: [Range<Int>]
         var snapshot: Snapshot?
-
-        func encoded(session: String) -> [UInt8] {
-            let (head, snapshotBytes) = parts(session: session)
-            return head + snapshotBytes
-        }
 
         /// The index's bytes in two parts: all but the snapshot's encoding, then the encoding
         /// (where it lies, so that writing the index does not copy the history once more).

@@ -542,3 +542,12 @@ func theByteRangeTableHoldsToADictionary(seed: UInt64) {
         #expect(table.probes(for: ranges, in: bytes) < ranges.count * 2)
     }
 }
+
+extension SessionLog.Index {
+    /// The index's bytes as the gate writes them (its two parts one after the other), for tests
+    /// that install an index of their own.
+    func encoded(session: String) -> [UInt8] {
+        let (head, snapshot) = parts(session: session)
+        return head + snapshot
+    }
+}
